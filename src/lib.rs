@@ -1,1 +1,18 @@
-//! outdial
+//! outdial: campaigns as code for outbound phone calls.
+//!
+//! The pipeline: a campaign file is parsed and validated into a [`campaign::Campaign`]
+//! (collecting every [`diagnostic::Problem`]), planned into ordered [`plan::Post`]s, and
+//! rendered as provider requests ([`voiceshot`]). The library never prints: it returns values
+//! that the `outdial` binary renders as human text or JSON.
+
+pub mod audio;
+pub mod callid;
+pub mod campaign;
+pub mod diagnostic;
+pub mod phone;
+pub mod plan;
+pub mod schedule;
+pub mod source;
+pub mod template;
+pub mod voiceshot;
+pub mod xmltext;

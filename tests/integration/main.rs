@@ -1,1 +1,1 @@
-
+//! Integration tests: one binary over fixture folders.

@@ -1,0 +1,188 @@
+//! The campaign file as written: serde types that mirror the TOML, with spans.
+//!
+//! These types are the single source of truth for the file format. The JSON Schema in
+//! `schemas/campaign.schema.json` is generated from them (doc comments become descriptions),
+//! and the structure check in [`super::structure`] walks the parsed TOML against that same
+//! schema, so a key added here is known everywhere at once.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A campaign file: one outbound calling campaign, as code.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "outdial campaign file")]
+pub struct CampaignFile {
+    /// What the campaign is called and which provider it targets.
+    #[serde(default)]
+    #[schemars(required)]
+    pub campaign: Option<CampaignSection>,
+    /// VoiceShot settings: the designed campaign (menuid), caller ID, batching.
+    #[serde(default)]
+    pub voiceshot: Option<VoiceShotSection>,
+    /// Campaign-wide values for `{placeholders}` in prompt text.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub vars: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// The prompts: each fills one API prompt designed in the provider's campaign.
+    #[serde(default, rename = "prompt")]
+    #[schemars(rename = "prompt", with = "Vec<PromptEntry>")]
+    pub prompts: Vec<Spanned<PromptEntry>>,
+    /// Who to call: inline numbers and defaults for every recipient.
+    #[serde(default)]
+    pub recipients: Option<RecipientsSection>,
+    /// One-off recipients with their own call id, time, extension or vars.
+    #[serde(default, rename = "recipient")]
+    #[schemars(rename = "recipient", with = "Vec<RecipientEntry>")]
+    pub recipient: Vec<Spanned<RecipientEntry>>,
+}
+
+/// `[campaign]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignSection {
+    /// Lower-case slug (letters, digits, single hyphens), at most 40 characters. It prefixes
+    /// generated call ids and names the journal, so give each send its own name, e.g.
+    /// "outage-2026-12-01".
+    #[serde(default)]
+    #[schemars(required, with = "String")]
+    pub name: Option<Spanned<String>>,
+    /// The provider the campaign is compiled for.
+    #[serde(default)]
+    pub provider: Provider,
+    /// IANA time zone in which `at` times are written, e.g. "America/Chicago". Required when
+    /// any `at` time is given.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub timezone: Option<Spanned<String>>,
+}
+
+/// Which API the campaign compiles to.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// VoiceShot IVR API (`<campaign>` XML posts).
+    #[default]
+    Voiceshot,
+    /// Voicent Gateway call scheduler.
+    Voicent,
+    /// voip-communications.net make-calls API.
+    Voipcomm,
+}
+
+/// `[voiceshot]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoiceShotSection {
+    /// The VoiceShot campaign to post to, written "account-campaign", e.g. "1-1234".
+    #[serde(default)]
+    #[schemars(required, with = "String")]
+    pub menuid: Option<Spanned<String>>,
+    /// Default caller ID for every call: exactly 10 digits, e.g. "8185550199".
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub callerid: Option<Spanned<String>>,
+    /// How many numbers go in one post (1 to 5000; default 500).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 5000))]
+    pub batch_size: Option<u32>,
+    /// Time zone of the VoiceShot account, in which `dateandtime` is written; defaults to
+    /// `campaign.timezone`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub account_timezone: Option<Spanned<String>>,
+}
+
+/// `[[prompt]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromptEntry {
+    /// The API prompt id designed in the provider's campaign: a positive integer, unique.
+    #[serde(default)]
+    #[schemars(required, with = "u32", range(min = 1))]
+    pub id: Option<Spanned<u32>>,
+    /// Text to speak. `{name}` is replaced by the recipient's var, else the campaign's
+    /// `[vars]`; write `{{` and `}}` for literal braces. Give exactly one of tts, audio, sound.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub tts: Option<Spanned<String>>,
+    /// A local WAV file (8 kHz, 16-bit, mono PCM), relative to the campaign file: checked,
+    /// uploaded, then played by its file name.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub audio: Option<Spanned<String>>,
+    /// The name of a sound file already stored in the provider account, e.g. "greeting.wav".
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub sound: Option<Spanned<String>>,
+    /// A number to transfer the call to from this prompt (10-digit NANP number).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub transferto: Option<Spanned<String>>,
+    /// Caller ID shown to the party a transfer reaches: exactly 10 digits.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub callerid: Option<Spanned<String>>,
+}
+
+/// `[recipients]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientsSection {
+    /// Numbers to call, in any common shape: "8185550100", "(818) 555-0100", "+1 818 555 0100".
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub numbers: Vec<Spanned<String>>,
+    /// Default schedule for every call, "YYYY-MM-DD HH:MM" in `campaign.timezone`; absent means
+    /// call now.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub at: Option<Spanned<String>>,
+}
+
+/// `[[recipient]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientEntry {
+    /// The number to call.
+    #[serde(default)]
+    #[schemars(required, with = "String")]
+    pub number: Option<Spanned<String>>,
+    /// Your own call id for this call: up to 50 letters and digits. Default: derived from
+    /// the campaign name and the number.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub callid: Option<Spanned<String>>,
+    /// When to call, "YYYY-MM-DD HH:MM" in `campaign.timezone`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub at: Option<Spanned<String>>,
+    /// Extension to dial once the call connects (digits).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub ext: Option<Spanned<String>>,
+    /// Caller ID for this call only: exactly 10 digits.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub callerid: Option<Spanned<String>>,
+    /// Values for `{placeholders}` for this recipient; they win over `[vars]`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub vars: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+/// The JSON Schema of the campaign file, as checked in under `schemas/`.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(CampaignFile);
+    serde_json::to_value(schema).expect("a schema is plain JSON")
+}
+
+/// The schema as pretty-printed text with a trailing newline.
+pub fn json_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&json_schema()).expect("a schema is plain JSON");
+    text.push('\n');
+    text
+}

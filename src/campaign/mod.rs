@@ -1,0 +1,237 @@
+//! The campaign: loaded from its file, checked, and turned into a clean model.
+//!
+//! Loading has three stages, each collecting every problem it finds before the next runs:
+//! TOML syntax ([`toml::de::DeTable::parse_recoverable`]), structure (keys and types against
+//! the schema, [`structure`]), then meaning (numbers, ids, templates, times, [`validate`]).
+//! The result is a [`Campaign`] that no renderer has to second-guess.
+
+pub mod file;
+mod structure;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::Zoned;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use crate::diagnostic::{Problem, Problems};
+use crate::phone::PhoneNumber;
+use crate::source::SourceFile;
+use crate::template::Template;
+
+pub use file::Provider;
+
+/// Default number of recipients per post.
+pub const DEFAULT_BATCH_SIZE: usize = 500;
+
+/// A validated campaign, independent of the provider it is sent to.
+#[derive(Debug)]
+pub struct Campaign {
+    /// The slug that names the campaign.
+    pub name: String,
+    /// The provider it compiles to.
+    pub provider: Provider,
+    /// The zone `at` times are written in, if given.
+    pub timezone: Option<Zone>,
+    /// VoiceShot settings (present when the file has `[voiceshot]`).
+    pub voiceshot: Option<VoiceShot>,
+    /// Campaign-wide template values.
+    pub vars: BTreeMap<String, String>,
+    /// Prompts in file order.
+    pub prompts: Vec<Prompt>,
+    /// Local audio files to upload, each once, in first-use order.
+    pub sounds: Vec<Sound>,
+    /// Recipients to call, deduplicated, in order: `[[recipient]]` entries, then `numbers`.
+    pub recipients: Vec<Recipient>,
+    /// Derived call ids start with this.
+    pub callid_prefix: String,
+    /// The campaign file.
+    pub source: Arc<SourceFile>,
+}
+
+/// A named time zone.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    /// IANA name as written.
+    pub name: String,
+    /// The zone's rules.
+    pub tz: TimeZone,
+}
+
+/// `[voiceshot]`, validated.
+#[derive(Debug, Clone)]
+pub struct VoiceShot {
+    /// `N-N`.
+    pub menuid: String,
+    /// Default caller ID, 10 digits.
+    pub callerid: Option<String>,
+    /// Numbers per post.
+    pub batch_size: usize,
+    /// Zone `dateandtime` is written in.
+    pub account_zone: Option<TimeZone>,
+}
+
+/// One prompt.
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    /// API prompt id.
+    pub id: u32,
+    /// What the prompt plays.
+    pub content: PromptContent,
+    /// Transfer number.
+    pub transferto: Option<PhoneNumber>,
+    /// Caller ID shown on transfer.
+    pub callerid: Option<String>,
+    /// Where the `[[prompt]]` stands in the file.
+    pub span: Range<usize>,
+}
+
+/// What a prompt plays.
+#[derive(Debug, Clone)]
+pub enum PromptContent {
+    /// Text to speak, possibly with placeholders.
+    Tts(Template),
+    /// A sound file already in the account, by name.
+    Sound(String),
+    /// A local file uploaded first; index into [`Campaign::sounds`].
+    Audio(usize),
+}
+
+/// A local audio file to upload.
+#[derive(Debug, Clone)]
+pub struct Sound {
+    /// Path as resolved against the campaign file's folder.
+    pub path: PathBuf,
+    /// The name it is uploaded and played under (the path's file name).
+    pub name: String,
+    /// Where `audio = "…"` stands in the campaign file.
+    pub span: Range<usize>,
+}
+
+/// One person to call.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    /// The number.
+    pub number: PhoneNumber,
+    /// The call id (given or derived).
+    pub callid: String,
+    /// When to call; `None` = now.
+    pub at: Option<Zoned>,
+    /// Extension to dial after connecting.
+    pub ext: Option<String>,
+    /// Per-call caller ID.
+    pub callerid: Option<String>,
+    /// Template values for this recipient.
+    pub vars: BTreeMap<String, String>,
+    /// Where the recipient was written.
+    pub span: Range<usize>,
+}
+
+impl Campaign {
+    /// The VoiceShot settings; `None` only when the provider is not VoiceShot (validation
+    /// guarantees them for VoiceShot campaigns).
+    pub fn voiceshot(&self) -> Option<&VoiceShot> {
+        self.voiceshot.as_ref()
+    }
+
+    /// Line number of a span in the campaign file.
+    pub fn line_of(&self, span: &Range<usize>) -> usize {
+        self.source.line_col(span.start).line
+    }
+}
+
+/// A campaign and the warnings found while loading it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The campaign.
+    pub campaign: Campaign,
+    /// Warnings (never errors).
+    pub warnings: Problems,
+}
+
+/// Reads, parses and validates a campaign file. On failure, every problem found (at least one
+/// error) is returned.
+pub fn load(path: &Path) -> Result<Loaded, Problems> {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                let source = SourceFile::new(path, lossy);
+                let mut problems = Problems::new();
+                problems.push(
+                    Problem::error(
+                        "campaign::not-utf8",
+                        format!("{} is not UTF-8 text", path.display()),
+                    )
+                    .at(&source, at..at + 1, "this byte is not UTF-8")
+                    .help("save the campaign file as UTF-8"),
+                );
+                return Err(problems);
+            }
+        },
+        Err(err) => {
+            let mut problems = Problems::new();
+            problems.push(
+                Problem::error(
+                    "campaign::unreadable",
+                    format!("cannot read {}: {err}", path.display()),
+                )
+                .help("check the path; campaign files are TOML, e.g. examples/outage-alert.toml"),
+            );
+            return Err(problems);
+        }
+    };
+    load_str(path, text)
+}
+
+/// Like [`load`], from text already in memory (`path` names it and anchors relative paths).
+pub fn load_str(path: &Path, text: String) -> Result<Loaded, Problems> {
+    let source = SourceFile::new(path, text);
+    let mut problems = Problems::new();
+    let text = source.text();
+    let (mut root, syntax) = toml::de::DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        for err in syntax {
+            let span = err.span().unwrap_or(0..0);
+            problems.push(
+                Problem::error(
+                    "campaign::syntax",
+                    format!("TOML syntax: {}", err.message().trim_end()),
+                )
+                .at(&source, span, "here")
+                .help("fix the TOML syntax; outdial reads the rest once the file parses"),
+            );
+        }
+        return Err(problems);
+    }
+    structure::check(&mut root, &file::json_schema(), &source, &mut problems);
+    let raw = match file::CampaignFile::deserialize(toml::de::Deserializer::from(root)) {
+        Ok(raw) => raw,
+        Err(err) => {
+            // The structure check prunes everything serde would refuse, so this is a bug
+            // in outdial; still report it with its position rather than panic.
+            problems.push(
+                Problem::error("campaign::structure", err.message().to_string()).at(
+                    &source,
+                    err.span().unwrap_or(0..0),
+                    "here",
+                ),
+            );
+            return Err(problems);
+        }
+    };
+    let campaign = validate::validate(raw, &source, &mut problems);
+    match campaign {
+        Some(campaign) if !problems.has_errors() => Ok(Loaded {
+            campaign,
+            warnings: problems,
+        }),
+        _ => Err(problems),
+    }
+}

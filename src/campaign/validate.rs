@@ -1,0 +1,792 @@
+//! The meaning check: from well-typed raw values to the clean [`Campaign`] model.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use toml::Spanned;
+
+use super::file::{CampaignFile, PromptEntry, Provider, RecipientEntry};
+use super::{
+    Campaign, DEFAULT_BATCH_SIZE, Prompt, PromptContent, Recipient, Sound, VoiceShot, Zone,
+};
+use crate::diagnostic::{Problem, Problems, did_you_mean};
+use crate::phone::{self, PhoneNumber};
+use crate::source::SourceFile;
+use crate::template::Template;
+use crate::{callid, schedule, xmltext};
+
+/// At most this many recipients are named for one missing placeholder; the rest are counted.
+const MISSING_VAR_EXAMPLES: usize = 3;
+
+struct Checker<'a> {
+    source: &'a Arc<SourceFile>,
+    problems: &'a mut Problems,
+}
+
+pub(super) fn validate(
+    raw: CampaignFile,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> Option<Campaign> {
+    let mut c = Checker { source, problems };
+    let section = raw.campaign.as_ref()?;
+    let name = section.name.as_ref().and_then(|n| c.name(n));
+    let timezone = section
+        .timezone
+        .as_ref()
+        .and_then(|tz| c.zone(tz, "timezone"));
+    let provider = section.provider;
+
+    let voiceshot = match (&raw.voiceshot, provider) {
+        (Some(vs), _) => {
+            let menuid = vs.menuid.as_ref().and_then(|m| c.menuid(m));
+            let callerid = vs
+                .callerid
+                .as_ref()
+                .and_then(|id| c.callerid(id, "callerid"));
+            let account_zone = vs
+                .account_timezone
+                .as_ref()
+                .and_then(|tz| c.zone(tz, "account_timezone"));
+            menuid.map(|menuid| VoiceShot {
+                menuid,
+                callerid,
+                batch_size: vs.batch_size.map_or(DEFAULT_BATCH_SIZE, |b| b as usize),
+                account_zone: account_zone.map(|z| z.tz),
+            })
+        }
+        (None, Provider::Voiceshot) => {
+            let span = section.name.as_ref().map_or(0..0, Spanned::span);
+            c.problems.push(
+                Problem::error(
+                    "campaign::missing-section",
+                    "a VoiceShot campaign needs a [voiceshot] table",
+                )
+                .at(
+                    c.source,
+                    span,
+                    "this campaign posts to VoiceShot (the default provider)",
+                )
+                .help(
+                    "add\n[voiceshot]\nmenuid = \"1-1234\"   # the VoiceShot campaign to post to",
+                ),
+            );
+            None
+        }
+        (None, _) => None,
+    };
+
+    let vars = c.vars(&raw.vars);
+    let base_dir = source.path().parent().unwrap_or(Path::new(""));
+    let (prompts, sounds) = c.prompts(&raw.prompts, base_dir);
+
+    let prefix = name.as_deref().map(callid::prefix).unwrap_or_default();
+    let recipients = c.recipients(&raw, &prefix, timezone.as_ref());
+    c.placeholders(&prompts, &raw.prompts, &recipients, &vars, &raw.vars);
+
+    if recipients.is_empty() && raw.recipients.is_some() {
+        c.problems.push(
+            Problem::warning(
+                "campaign::no-recipients",
+                "the campaign has no recipients: send has nothing to do",
+            )
+            .in_file(c.source)
+            .help("list numbers under [recipients] numbers = [...] or add [[recipient]] entries"),
+        );
+    }
+
+    Some(Campaign {
+        name: name?,
+        provider,
+        timezone,
+        voiceshot,
+        vars,
+        prompts,
+        sounds,
+        recipients,
+        callid_prefix: prefix,
+        source: Arc::clone(source),
+    })
+}
+
+impl Checker<'_> {
+    fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Range<usize>,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.problems.push(
+            Problem::error(code, message)
+                .at(self.source, span, label)
+                .help(help),
+        );
+    }
+
+    /// The span of `inner` (a byte range of the string's value) in the file, when the string
+    /// is written without escapes; otherwise the whole string.
+    fn inner_span(&self, value: &Spanned<String>, inner: Range<usize>) -> Range<usize> {
+        let span = value.span();
+        let Some(raw) = self.source.slice(span.clone()) else {
+            return span;
+        };
+        for delimiter in ["\"\"\"", "'''", "\"", "'"] {
+            if raw.len() >= 2 * delimiter.len()
+                && raw.starts_with(delimiter)
+                && raw.ends_with(delimiter)
+            {
+                let mut body_start = delimiter.len();
+                let body = &raw[body_start..raw.len() - delimiter.len()];
+                let body = if delimiter.len() == 3 {
+                    let trimmed = body
+                        .strip_prefix("\r\n")
+                        .or_else(|| body.strip_prefix('\n'))
+                        .unwrap_or(body);
+                    body_start += body.len() - trimmed.len();
+                    trimmed
+                } else {
+                    body
+                };
+                if body == value.get_ref() {
+                    return span.start + body_start + inner.start
+                        ..span.start + body_start + inner.end;
+                }
+                break;
+            }
+        }
+        span
+    }
+
+    /// Text that will travel in XML: reports the first character XML cannot carry.
+    fn xml_text(&mut self, value: &Spanned<String>, what: &str) -> bool {
+        let Some((at, ch)) = xmltext::first_forbidden(value.get_ref()) else {
+            return true;
+        };
+        let span = self.inner_span(value, at..at + ch.len_utf8());
+        self.error(
+            "campaign::xml-char",
+            format!(
+                "{what} contains {}, a control character XML cannot carry",
+                xmltext::describe(ch)
+            ),
+            span,
+            "this character",
+            "remove it; only tab and line breaks are allowed among control characters",
+        );
+        false
+    }
+
+    fn name(&mut self, name: &Spanned<String>) -> Option<String> {
+        let text = name.get_ref();
+        let slug = !text.is_empty()
+            && text.len() <= 40
+            && text.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        if slug {
+            return Some(text.clone());
+        }
+        let suggestion: String = text
+            .to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let help = if suggestion.is_empty() || suggestion.len() > 40 {
+            "use lower-case letters, digits and single hyphens, at most 40 characters, e.g. \"web-outage\"".to_string()
+        } else {
+            format!("use lower-case letters, digits and single hyphens, e.g. \"{suggestion}\"")
+        };
+        self.error(
+            "campaign::bad-name",
+            format!("campaign name \"{text}\" is not a slug"),
+            name.span(),
+            "not a slug",
+            help,
+        );
+        None
+    }
+
+    fn zone(&mut self, name: &Spanned<String>, key: &str) -> Option<Zone> {
+        if let Some(tz) = schedule::zone(name.get_ref()) {
+            return Some(Zone {
+                name: name.get_ref().clone(),
+                tz,
+            });
+        }
+        let names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|n| n.as_str().to_string())
+            .collect();
+        let help = match did_you_mean(name.get_ref(), names.iter().map(String::as_str)) {
+            Some(close) => format!("did you mean \"{close}\"?"),
+            None => "use an IANA time zone name such as \"America/Chicago\" or \"UTC\"".to_string(),
+        };
+        self.error(
+            "campaign::unknown-timezone",
+            format!("unknown time zone \"{}\" in `{key}`", name.get_ref()),
+            name.span(),
+            "not a time zone",
+            help,
+        );
+        None
+    }
+
+    fn menuid(&mut self, menuid: &Spanned<String>) -> Option<String> {
+        let text = menuid.get_ref();
+        let ok = text.split_once('-').is_some_and(|(a, b)| {
+            !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|d| d.is_ascii_digit())
+        });
+        if ok {
+            return Some(text.clone());
+        }
+        self.error(
+            "campaign::bad-menuid",
+            format!("menuid \"{text}\" is not of the form account-campaign"),
+            menuid.span(),
+            "expected digits-digits",
+            "copy the menuid of your VoiceShot campaign, e.g. \"1-1234\" (it is shown in the campaign's API settings)",
+        );
+        None
+    }
+
+    fn callerid(&mut self, id: &Spanned<String>, key: &str) -> Option<String> {
+        let text = id.get_ref();
+        if phone::is_ten_digits(text) {
+            return Some(text.clone());
+        }
+        let help = match phone::parse(text) {
+            Ok(number) => format!("write it as \"{number}\""),
+            Err(_) => {
+                "a caller ID is a North American number of exactly 10 digits, e.g. \"8185550199\""
+                    .to_string()
+            }
+        };
+        self.error(
+            "campaign::bad-callerid",
+            format!("`{key}` \"{text}\" is not exactly 10 digits"),
+            id.span(),
+            "not 10 digits",
+            help,
+        );
+        None
+    }
+
+    fn number(&mut self, value: &Spanned<String>, what: &str) -> Option<PhoneNumber> {
+        match phone::parse(value.get_ref()) {
+            Ok(number) => Some(number),
+            Err(err) => {
+                let help = match err {
+                    phone::NumberError::NotNanp => {
+                        "remove this number, or call it through another provider"
+                    }
+                    _ => {
+                        "write a 10-digit North American number, e.g. \"818-555-0100\" or \"+1 818 555 0100\""
+                    }
+                };
+                self.error(
+                    "campaign::bad-number",
+                    format!("{what} \"{}\": {err}", value.get_ref()),
+                    value.span(),
+                    "not a callable number",
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn vars(
+        &mut self,
+        raw: &BTreeMap<Spanned<String>, Spanned<String>>,
+    ) -> BTreeMap<String, String> {
+        let mut vars = BTreeMap::new();
+        for (key, value) in raw {
+            if self.var_name(key) && self.xml_text(value, &format!("var `{}`", key.get_ref())) {
+                vars.insert(key.get_ref().clone(), value.get_ref().clone());
+            }
+        }
+        vars
+    }
+
+    fn var_name(&mut self, key: &Spanned<String>) -> bool {
+        let name = key.get_ref();
+        if !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return true;
+        }
+        self.error(
+            "campaign::bad-var-name",
+            format!("\"{name}\" cannot be used as a placeholder name"),
+            key.span(),
+            "not a placeholder name",
+            "var names use letters, digits, `_` and `-`",
+        );
+        false
+    }
+
+    fn prompts(
+        &mut self,
+        raw: &[Spanned<PromptEntry>],
+        base_dir: &Path,
+    ) -> (Vec<Prompt>, Vec<Sound>) {
+        let mut prompts = Vec::new();
+        let mut sounds: Vec<Sound> = Vec::new();
+        let mut ids: HashMap<u32, Range<usize>> = HashMap::new();
+        for entry in raw {
+            let span = entry.span();
+            let p = entry.get_ref();
+            if let Some(id) = &p.id {
+                if let Some(first) = ids.get(id.get_ref()) {
+                    self.problems.push(
+                        Problem::error("campaign::duplicate-prompt-id", format!("prompt id {} is used twice", id.get_ref()))
+                            .at(self.source, id.span(), "used again here")
+                            .note(first.clone(), "first used here")
+                            .help("each [[prompt]] fills a different API prompt of the designed campaign; give it its own id"),
+                    );
+                } else {
+                    ids.insert(*id.get_ref(), id.span());
+                }
+            }
+            let given: Vec<(&str, &Spanned<String>)> =
+                [("tts", &p.tts), ("audio", &p.audio), ("sound", &p.sound)]
+                    .into_iter()
+                    .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+                    .collect();
+            let content = match given.as_slice() {
+                [] => {
+                    self.error(
+                        "campaign::prompt-content",
+                        "this prompt has nothing to play",
+                        span.clone(),
+                        "needs tts, audio or sound",
+                        "give exactly one of `tts = \"text\"`, `audio = \"file.wav\"` (uploaded) or `sound = \"name.wav\"` (already in the account)",
+                    );
+                    None
+                }
+                [("tts", text)] => self.tts(text),
+                [("audio", path)] => self.audio(path, base_dir, &mut sounds),
+                [(_, name)] => self
+                    .sound_name(name)
+                    .then(|| PromptContent::Sound(name.get_ref().clone())),
+                [first, second, ..] => {
+                    self.problems.push(
+                        Problem::error(
+                            "campaign::prompt-content",
+                            format!("this prompt has both `{}` and `{}`", first.0, second.0),
+                        )
+                        .at(self.source, second.1.span(), format!("`{}` here", second.0))
+                        .note(first.1.span(), format!("`{}` here", first.0))
+                        .help("a prompt plays one thing: keep exactly one of tts, audio and sound"),
+                    );
+                    None
+                }
+            };
+            let transferto = p
+                .transferto
+                .as_ref()
+                .and_then(|t| self.number(t, "transfer number"));
+            let callerid = p
+                .callerid
+                .as_ref()
+                .and_then(|id| self.callerid(id, "callerid"));
+            if let (Some(id), Some(content)) = (&p.id, content) {
+                prompts.push(Prompt {
+                    id: *id.get_ref(),
+                    content,
+                    transferto,
+                    callerid,
+                    span,
+                });
+            }
+        }
+        (prompts, sounds)
+    }
+
+    fn tts(&mut self, text: &Spanned<String>) -> Option<PromptContent> {
+        if text.get_ref().trim().is_empty() {
+            self.error(
+                "campaign::empty-tts",
+                "the tts text is empty",
+                text.span(),
+                "nothing to say",
+                "write the sentence to speak, or remove the prompt",
+            );
+            return None;
+        }
+        if !self.xml_text(text, "the tts text") {
+            return None;
+        }
+        match Template::parse(text.get_ref()) {
+            Ok(template) => Some(PromptContent::Tts(template)),
+            Err(errors) => {
+                for err in errors {
+                    let span = self.inner_span(text, err.span.clone());
+                    self.error(
+                        "campaign::bad-template",
+                        err.message,
+                        span,
+                        "here",
+                        err.help,
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    fn audio(
+        &mut self,
+        path: &Spanned<String>,
+        base_dir: &Path,
+        sounds: &mut Vec<Sound>,
+    ) -> Option<PromptContent> {
+        let written = Path::new(path.get_ref());
+        let resolved = base_dir.join(written);
+        let Some(name) = written
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            self.error(
+                "campaign::bad-audio-path",
+                format!("\"{}\" does not name a file", path.get_ref()),
+                path.span(),
+                "no file name",
+                "give the path of a .wav file",
+            );
+            return None;
+        };
+        if let Some(index) = sounds.iter().position(|s| s.path == resolved) {
+            return Some(PromptContent::Audio(index));
+        }
+        if let Some(other) = sounds.iter().find(|s| s.name == name) {
+            self.problems.push(
+                Problem::error(
+                    "campaign::sound-name-clash",
+                    format!("two different files would both be uploaded as \"{name}\""),
+                )
+                .at(self.source, path.span(), "this file")
+                .note(other.span.clone(), "and this one")
+                .help("VoiceShot keeps sound files by file name; rename one of them"),
+            );
+            return None;
+        }
+        if !self.sound_name_text(&name, path) {
+            return None;
+        }
+        if !resolved.is_file() {
+            self.error(
+                "campaign::audio-missing",
+                format!("audio file {} not found", resolved.display()),
+                path.span(),
+                "no such file",
+                "audio paths are relative to the campaign file's folder",
+            );
+            return None;
+        }
+        sounds.push(Sound {
+            path: resolved,
+            name,
+            span: path.span(),
+        });
+        Some(PromptContent::Audio(sounds.len() - 1))
+    }
+
+    fn sound_name(&mut self, name: &Spanned<String>) -> bool {
+        self.sound_name_text(name.get_ref(), name)
+    }
+
+    fn sound_name_text(&mut self, name: &str, at: &Spanned<String>) -> bool {
+        let bad = name.is_empty()
+            || name.contains(['/', '\\'])
+            || xmltext::first_forbidden(name).is_some();
+        if bad {
+            self.error(
+                "campaign::bad-sound-name",
+                format!("\"{name}\" is not a sound file name"),
+                at.span(),
+                "not a file name",
+                "a stored sound is named by its file name alone, e.g. \"greeting.wav\"",
+            );
+        }
+        !bad
+    }
+
+    fn recipients(
+        &mut self,
+        raw: &CampaignFile,
+        prefix: &str,
+        zone: Option<&Zone>,
+    ) -> Vec<Recipient> {
+        let mut out: Vec<Recipient> = Vec::new();
+        let mut seen: HashMap<PhoneNumber, Range<usize>> = HashMap::new();
+        let mut callids: HashMap<String, Range<usize>> = HashMap::new();
+        let default_at = raw.recipients.as_ref().and_then(|r| r.at.as_ref());
+        let default_at = default_at.and_then(|at| self.at(at, zone));
+
+        for entry in &raw.recipient {
+            let e: &RecipientEntry = entry.get_ref();
+            let Some(number_text) = &e.number else {
+                continue;
+            };
+            let number = self.number(number_text, "number");
+            let callid = match &e.callid {
+                Some(id) => match callid::validate(id.get_ref()) {
+                    Ok(()) => Some(id.get_ref().clone()),
+                    Err(err) => {
+                        self.error(
+                            "campaign::bad-callid",
+                            err.to_string(),
+                            id.span(),
+                            "not a VoiceShot call id",
+                            "use up to 50 letters and digits, e.g. \"vip1\"",
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            let at = match &e.at {
+                Some(at) => self.at(at, zone),
+                None => default_at.clone(),
+            };
+            let ext = e.ext.as_ref().and_then(|ext| self.ext(ext));
+            let callerid = e
+                .callerid
+                .as_ref()
+                .and_then(|id| self.callerid(id, "callerid"));
+            let mut vars = BTreeMap::new();
+            for (key, value) in &e.vars {
+                if self.var_name(key) && self.xml_text(value, &format!("var `{}`", key.get_ref())) {
+                    vars.insert(key.get_ref().clone(), value.get_ref().clone());
+                }
+            }
+            let Some(number) = number else { continue };
+            if self.duplicate(&mut seen, number, number_text) {
+                continue;
+            }
+            let callid = callid.unwrap_or_else(|| callid::derive(prefix, &number));
+            let id_span = e
+                .callid
+                .as_ref()
+                .map_or_else(|| number_text.span(), Spanned::span);
+            if !self.unique_callid(&mut callids, &callid, id_span) {
+                continue;
+            }
+            out.push(Recipient {
+                number,
+                callid,
+                at,
+                ext,
+                callerid,
+                vars,
+                span: number_text.span(),
+            });
+        }
+        for number_text in raw.recipients.iter().flat_map(|r| &r.numbers) {
+            let Some(number) = self.number(number_text, "number") else {
+                continue;
+            };
+            if self.duplicate(&mut seen, number, number_text) {
+                continue;
+            }
+            let callid = callid::derive(prefix, &number);
+            if !self.unique_callid(&mut callids, &callid, number_text.span()) {
+                continue;
+            }
+            out.push(Recipient {
+                number,
+                callid,
+                at: default_at.clone(),
+                ext: None,
+                callerid: None,
+                vars: BTreeMap::new(),
+                span: number_text.span(),
+            });
+        }
+        out
+    }
+
+    fn duplicate(
+        &mut self,
+        seen: &mut HashMap<PhoneNumber, Range<usize>>,
+        number: PhoneNumber,
+        at: &Spanned<String>,
+    ) -> bool {
+        if let Some(first) = seen.get(&number) {
+            self.problems.push(
+                Problem::warning(
+                    "campaign::duplicate-number",
+                    format!("{number} is listed twice; it is called once"),
+                )
+                .at(self.source, at.span(), "listed again here")
+                .note(first.clone(), "first listed here (this entry is used)")
+                .help("remove one of the two entries"),
+            );
+            return true;
+        }
+        seen.insert(number, at.span());
+        false
+    }
+
+    fn unique_callid(
+        &mut self,
+        callids: &mut HashMap<String, Range<usize>>,
+        callid: &str,
+        span: Range<usize>,
+    ) -> bool {
+        if let Some(first) = callids.get(callid) {
+            self.problems.push(
+                Problem::error(
+                    "campaign::duplicate-callid",
+                    format!("call id \"{callid}\" is given to two recipients"),
+                )
+                .at(self.source, span, "used again here")
+                .note(first.clone(), "first used here")
+                .help("call ids pick out calls to query or delete; give each recipient its own"),
+            );
+            return false;
+        }
+        callids.insert(callid.to_string(), span);
+        true
+    }
+
+    fn at(&mut self, at: &Spanned<String>, zone: Option<&Zone>) -> Option<jiff::Zoned> {
+        let Some(zone) = zone else {
+            self.error(
+                "campaign::missing-timezone",
+                "a time is given but the campaign has no time zone",
+                at.span(),
+                "in which time zone?",
+                "add `timezone = \"America/Chicago\"` (your zone) to [campaign]",
+            );
+            return None;
+        };
+        match schedule::parse_at(at.get_ref(), &zone.tz, &zone.name) {
+            Ok(time) => {
+                if time.second() != 0 || time.subsec_nanosecond() != 0 {
+                    self.problems.push(
+                        Problem::warning(
+                            "campaign::seconds-dropped",
+                            "VoiceShot schedules to the minute; the seconds are dropped",
+                        )
+                        .at(self.source, at.span(), "seconds ignored")
+                        .help("write the time as \"YYYY-MM-DD HH:MM\""),
+                    );
+                }
+                Some(time)
+            }
+            Err(err) => {
+                let help = match err {
+                    schedule::ScheduleError::Unparsable(_) => {
+                        "write \"YYYY-MM-DD HH:MM\" (24-hour), e.g. \"2026-12-01 09:00\""
+                    }
+                    _ => "pick a time that happens exactly once that day",
+                };
+                self.error(
+                    "campaign::bad-time",
+                    err.to_string(),
+                    at.span(),
+                    "not a usable time",
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn ext(&mut self, ext: &Spanned<String>) -> Option<String> {
+        let text = ext.get_ref();
+        if !text.is_empty() && text.len() <= 16 && text.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(text.clone());
+        }
+        self.error(
+            "campaign::bad-ext",
+            format!("extension \"{text}\" is not 1 to 16 digits"),
+            ext.span(),
+            "digits only",
+            "write the extension as digits, e.g. \"101\"",
+        );
+        None
+    }
+
+    /// Every placeholder of every prompt must have a value for every recipient.
+    fn placeholders(
+        &mut self,
+        prompts: &[Prompt],
+        raw_prompts: &[Spanned<PromptEntry>],
+        recipients: &[Recipient],
+        vars: &BTreeMap<String, String>,
+        raw_vars: &BTreeMap<Spanned<String>, Spanned<String>>,
+    ) {
+        let mut used: Vec<&str> = Vec::new();
+        for prompt in prompts {
+            let PromptContent::Tts(template) = &prompt.content else {
+                continue;
+            };
+            for (name, span) in template.vars() {
+                used.push(name);
+                if vars.contains_key(name) {
+                    continue;
+                }
+                let lacking: Vec<&Recipient> = recipients
+                    .iter()
+                    .filter(|r| !r.vars.contains_key(name))
+                    .collect();
+                if !lacking.is_empty() || recipients.is_empty() {
+                    // The template's spans are relative to the text; map them through the
+                    // string as written in the file.
+                    let written = raw_prompts
+                        .iter()
+                        .find(|e| e.span() == prompt.span)
+                        .and_then(|e| e.get_ref().tts.as_ref());
+                    let at = written.map_or(prompt.span.clone(), |tts| {
+                        self.inner_span(tts, span.clone())
+                    });
+                    let mut problem = Problem::error(
+                        "campaign::missing-var",
+                        format!("`{{{name}}}` has no value"),
+                    )
+                    .at(self.source, at, "no value for this placeholder");
+                    for r in lacking.iter().take(MISSING_VAR_EXAMPLES) {
+                        problem =
+                            problem.note(r.span.clone(), format!("{} has no `{name}`", r.number));
+                    }
+                    let more = lacking.len().saturating_sub(MISSING_VAR_EXAMPLES);
+                    let also = if more > 0 {
+                        format!(" ({more} more recipients lack it too)")
+                    } else {
+                        String::new()
+                    };
+                    problem = problem.help(format!(
+                        "set `{name} = \"…\"` in [vars] for everyone, or in each recipient's vars{also}"
+                    ));
+                    self.problems.push(problem);
+                }
+            }
+        }
+        for key in raw_vars.keys() {
+            if !used.contains(&key.get_ref().as_str()) {
+                self.problems.push(
+                    Problem::warning(
+                        "campaign::unused-var",
+                        format!("var `{}` is not used by any prompt", key.get_ref()),
+                    )
+                    .at(self.source, key.span(), "unused")
+                    .help("remove it, or use it in a prompt as {name}"),
+                );
+            }
+        }
+    }
+}

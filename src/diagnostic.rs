@@ -1,0 +1,321 @@
+//! Problems found in a campaign: what is wrong, where, and what to do about it.
+//!
+//! Every check in outdial reports a [`Problem`] instead of failing fast, so one run shows the
+//! user everything at once. A problem implements [`miette::Diagnostic`] for the human renderer
+//! and serialises to a flat JSON record for `--format json`.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{LabeledSpan, SourceCode};
+use serde::Serialize;
+
+use crate::source::{LineCol, SourceFile};
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The campaign cannot be compiled or sent.
+    Error,
+    /// Worth knowing; compilation goes on.
+    Warning,
+}
+
+/// A second place a problem points at (for example the first occurrence of a duplicate).
+#[derive(Debug, Clone)]
+pub struct Note {
+    span: Range<usize>,
+    label: String,
+}
+
+/// One problem with a location in a source file, a label on the exact value, and help.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    severity: Severity,
+    code: &'static str,
+    message: String,
+    source: Option<Arc<SourceFile>>,
+    span: Option<Range<usize>>,
+    label: Option<String>,
+    help: Option<String>,
+    notes: Vec<Note>,
+}
+
+impl Problem {
+    /// A new error with a stable `code` (e.g. `campaign::unknown-key`) and a one-line message.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    /// A new warning.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity,
+            code,
+            message: message.into(),
+            source: None,
+            span: None,
+            label: None,
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Points the problem at `span` of `source`, labelled with `label`.
+    #[must_use]
+    pub fn at(
+        mut self,
+        source: &Arc<SourceFile>,
+        span: Range<usize>,
+        label: impl Into<String>,
+    ) -> Self {
+        self.source = Some(Arc::clone(source));
+        self.span = Some(span);
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Names a file without a position in it (a file that could not be read, say).
+    #[must_use]
+    pub fn in_file(mut self, source: &Arc<SourceFile>) -> Self {
+        self.source = Some(Arc::clone(source));
+        self
+    }
+
+    /// Adds help: what to do about it.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary label in the same file.
+    #[must_use]
+    pub fn note(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.notes.push(Note {
+            span,
+            label: label.into(),
+        });
+        self
+    }
+
+    /// Error or warning.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The one-line message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The help text, if any.
+    pub fn help_text(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// The file the problem is in, if any.
+    pub fn source_file(&self) -> Option<&Arc<SourceFile>> {
+        self.source.as_ref()
+    }
+
+    /// Byte span of the primary label.
+    pub fn span(&self) -> Option<Range<usize>> {
+        self.span.clone()
+    }
+
+    /// Line and column of the primary label.
+    pub fn location(&self) -> Option<LineCol> {
+        Some(self.source.as_ref()?.line_col(self.span.as_ref()?.start))
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// A flat record for JSON output.
+    pub fn record(&self) -> ProblemRecord<'_> {
+        let location = self.location();
+        ProblemRecord {
+            severity: self.severity,
+            code: self.code,
+            message: &self.message,
+            file: self.source.as_ref().map(|s| s.name()),
+            line: location.map(|l| l.line),
+            column: location.map(|l| l.column),
+            label: self.label.as_deref(),
+            help: self.help.as_deref(),
+        }
+    }
+
+    fn sort_key(&self) -> (Option<&str>, usize, Severity) {
+        (
+            self.source.as_ref().map(|s| s.name()),
+            self.span.as_ref().map_or(0, |s| s.start),
+            self.severity,
+        )
+    }
+}
+
+/// A problem flattened for `--format json`.
+#[derive(Debug, Serialize)]
+pub struct ProblemRecord<'a> {
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// Stable code.
+    pub code: &'static str,
+    /// One-line message.
+    pub message: &'a str,
+    /// File name as given on the command line.
+    pub file: Option<&'a str>,
+    /// One-based line.
+    pub line: Option<usize>,
+    /// One-based column.
+    pub column: Option<usize>,
+    /// Label on the value.
+    pub label: Option<&'a str>,
+    /// What to do.
+    pub help: Option<&'a str>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl miette::Diagnostic for Problem {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.span.as_ref()?;
+        self.source.as_ref().map(|s| s.named() as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span.clone()?;
+        let primary = LabeledSpan::new_primary_with_span(self.label.clone(), span);
+        let notes = self
+            .notes
+            .iter()
+            .map(|n| LabeledSpan::new_with_span(Some(n.label.clone()), n.span.clone()));
+        Some(Box::new(std::iter::once(primary).chain(notes)))
+    }
+}
+
+/// Every problem found so far, in the order of the files and positions they point at.
+#[derive(Debug, Default, Clone)]
+pub struct Problems {
+    list: Vec<Problem>,
+}
+
+impl Problems {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a problem.
+    pub fn push(&mut self, problem: Problem) {
+        self.list.push(problem);
+    }
+
+    /// Records several problems.
+    pub fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        self.list.extend(problems);
+    }
+
+    /// Whether any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.list.iter().any(Problem::is_error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.list.iter().filter(|p| p.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.list.len() - self.error_count()
+    }
+
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The problems sorted by file and position (a stable sort keeps discovery order on ties).
+    pub fn into_sorted(mut self) -> Vec<Problem> {
+        self.list.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.list
+    }
+
+    /// The problems in discovery order.
+    pub fn iter(&self) -> impl Iterator<Item = &Problem> {
+        self.list.iter()
+    }
+}
+
+impl IntoIterator for Problems {
+    type Item = Problem;
+    type IntoIter = std::vec::IntoIter<Problem>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_sorted().into_iter()
+    }
+}
+
+/// "did you mean" for a misspelt name: the closest candidate by Jaro-Winkler similarity.
+pub fn did_you_mean<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(given, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let keys = ["menuid", "callerid", "batch_size"];
+        assert_eq!(did_you_mean("caler_id", keys), Some("callerid"));
+        assert_eq!(did_you_mean("menu_id", keys), Some("menuid"));
+        assert_eq!(did_you_mean("zzz", keys), None);
+    }
+}

@@ -1,0 +1,34 @@
+//! Which characters XML 1.0 can carry.
+//!
+//! A control character in TTS text would make VoiceShot's parser reject the whole post
+//! (errorid 3), so it is a validation error with the exact position, long before anything is
+//! sent.
+
+/// The first character XML 1.0 cannot represent, with its byte offset.
+pub fn first_forbidden(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| !allowed(c))
+}
+
+/// XML 1.0 `Char`: tab, newline, carriage return, and everything from U+0020 except the
+/// non-characters U+FFFE and U+FFFF (surrogates cannot occur in a Rust string).
+pub fn allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// How to name a character in a message: `U+0007` for invisible ones.
+pub fn describe(c: char) -> String {
+    format!("U+{:04X}", c as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_control_characters() {
+        assert_eq!(first_forbidden("ok\tfine\n"), None);
+        assert_eq!(first_forbidden("bell\u{7}"), Some((4, '\u{7}')));
+        assert_eq!(first_forbidden("é\u{FFFF}"), Some((2, '\u{FFFF}')));
+        assert_eq!(describe('\u{1b}'), "U+001B");
+    }
+}
