@@ -17,7 +17,6 @@ use toml::Spanned;
 #[schemars(title = "outdial campaign file")]
 pub struct CampaignFile {
     /// What the campaign is called and which provider it targets.
-    #[serde(default)]
     #[schemars(required)]
     pub campaign: Option<CampaignSection>,
     /// VoiceShot settings: the designed campaign (menuid), caller ID, batching.
@@ -47,7 +46,6 @@ pub struct CampaignSection {
     /// Lower-case slug (letters, digits, single hyphens), at most 40 characters. It prefixes
     /// generated call ids and names the journal, so give each send its own name, e.g.
     /// "outage-2026-12-01".
-    #[serde(default)]
     #[schemars(required, with = "String")]
     pub name: Option<Spanned<String>>,
     /// The provider the campaign is compiled for.
@@ -78,7 +76,6 @@ pub enum Provider {
 #[serde(deny_unknown_fields)]
 pub struct VoiceShotSection {
     /// The VoiceShot campaign to post to, written "account-campaign", e.g. "1-1234".
-    #[serde(default)]
     #[schemars(required, with = "String")]
     pub menuid: Option<Spanned<String>>,
     /// Default caller ID for every call: exactly 10 digits, e.g. "8185550199".
@@ -101,7 +98,6 @@ pub struct VoiceShotSection {
 #[serde(deny_unknown_fields)]
 pub struct PromptEntry {
     /// The API prompt id designed in the provider's campaign: a positive integer, unique.
-    #[serde(default)]
     #[schemars(required, with = "u32", range(min = 1))]
     pub id: Option<Spanned<u32>>,
     /// Text to speak. `{name}` is replaced by the recipient's var, else the campaign's
@@ -148,7 +144,6 @@ pub struct RecipientsSection {
 #[serde(deny_unknown_fields)]
 pub struct RecipientEntry {
     /// The number to call.
-    #[serde(default)]
     #[schemars(required, with = "String")]
     pub number: Option<Spanned<String>>,
     /// Your own call id for this call: up to 50 letters and digits. Default: derived from

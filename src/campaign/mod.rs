@@ -210,7 +210,7 @@ pub fn load_str(path: &Path, text: String) -> Result<Loaded, Problems> {
         }
         return Err(problems);
     }
-    structure::check(&mut root, &file::json_schema(), &source, &mut problems);
+    let pruned = structure::check(&mut root, &file::json_schema(), &source, &mut problems);
     let raw = match file::CampaignFile::deserialize(toml::de::Deserializer::from(root)) {
         Ok(raw) => raw,
         Err(err) => {
@@ -226,7 +226,7 @@ pub fn load_str(path: &Path, text: String) -> Result<Loaded, Problems> {
             return Err(problems);
         }
     };
-    let campaign = validate::validate(raw, &source, &mut problems);
+    let campaign = validate::validate(raw, &source, &pruned, &mut problems);
     match campaign {
         Some(campaign) if !problems.has_errors() => Ok(Loaded {
             campaign,

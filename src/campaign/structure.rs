@@ -22,27 +22,39 @@ enum Step {
     Index(usize),
 }
 
+/// A key that was reported and removed, so later checks do not also report its absence.
+#[derive(Debug, Clone)]
+pub(crate) struct Pruned {
+    /// The table the key was in, dotted with 1-based indexes: "" for the top level (a
+    /// misspelt `[voicshot]`), "prompt[2]", "recipients".
+    pub table: String,
+}
+
 /// Checks `root` against `schema`, reporting into `problems` and pruning what does not fit.
+/// Returns what was pruned.
 pub(crate) fn check(
     root: &mut Spanned<DeTable<'_>>,
     schema: &Json,
     source: &Arc<SourceFile>,
     problems: &mut Problems,
-) {
+) -> Vec<Pruned> {
     let mut walker = Walker {
         defs: schema.get("$defs"),
         source,
         problems,
+        pruned: Vec::new(),
     };
     let anchor = 0..0;
     let mut path = Vec::new();
     walker.check_table(root.get_mut(), schema, &mut path, &anchor);
+    walker.pruned
 }
 
 struct Walker<'a> {
     defs: Option<&'a Json>,
     source: &'a Arc<SourceFile>,
     problems: &'a mut Problems,
+    pruned: Vec<Pruned>,
 }
 
 impl<'a> Walker<'a> {
@@ -270,6 +282,9 @@ impl<'a> Walker<'a> {
                         )),
                     };
                     self.problems.push(problem);
+                    self.pruned.push(Pruned {
+                        table: dotted(path),
+                    });
                     pruned.push(name);
                     continue;
                 }
@@ -278,6 +293,9 @@ impl<'a> Walker<'a> {
             let keep = self.check_value(value, value_schema, path);
             path.pop();
             if !keep {
+                self.pruned.push(Pruned {
+                    table: dotted(path),
+                });
                 pruned.push(name);
             }
         }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use toml::Spanned;
 
 use super::file::{CampaignFile, PromptEntry, Provider, RecipientEntry};
+use super::structure::Pruned;
 use super::{
     Campaign, DEFAULT_BATCH_SIZE, Prompt, PromptContent, Recipient, Sound, VoiceShot, Zone,
 };
@@ -23,14 +24,21 @@ const MISSING_VAR_EXAMPLES: usize = 3;
 struct Checker<'a> {
     source: &'a Arc<SourceFile>,
     problems: &'a mut Problems,
+    /// Values the structure check already reported and removed.
+    pruned: &'a [Pruned],
 }
 
 pub(super) fn validate(
     raw: CampaignFile,
     source: &Arc<SourceFile>,
+    pruned: &[Pruned],
     problems: &mut Problems,
 ) -> Option<Campaign> {
-    let mut c = Checker { source, problems };
+    let mut c = Checker {
+        source,
+        problems,
+        pruned,
+    };
     let section = raw.campaign.as_ref()?;
     let name = section.name.as_ref().and_then(|n| c.name(n));
     let timezone = section
@@ -57,6 +65,8 @@ pub(super) fn validate(
                 account_zone: account_zone.map(|z| z.tz),
             })
         }
+        // A misspelt `[voicshot]` was already reported as an unknown key.
+        (None, Provider::Voiceshot) if c.pruned_in("") => None,
         (None, Provider::Voiceshot) => {
             let span = section.name.as_ref().map_or(0..0, Spanned::span);
             c.problems.push(
@@ -86,7 +96,7 @@ pub(super) fn validate(
     let recipients = c.recipients(&raw, &prefix, timezone.as_ref());
     c.placeholders(&prompts, &raw.prompts, &recipients, &vars, &raw.vars);
 
-    if recipients.is_empty() && raw.recipients.is_some() {
+    if recipients.is_empty() && raw.recipients.is_some() && !c.pruned_in("recipients") {
         c.problems.push(
             Problem::warning(
                 "campaign::no-recipients",
@@ -112,6 +122,11 @@ pub(super) fn validate(
 }
 
 impl Checker<'_> {
+    /// Whether the structure check removed a key of `table` (see [`Pruned::table`]).
+    fn pruned_in(&self, table: &str) -> bool {
+        self.pruned.iter().any(|p| p.table == table)
+    }
+
     fn error(
         &mut self,
         code: &'static str,
@@ -343,7 +358,7 @@ impl Checker<'_> {
         let mut prompts = Vec::new();
         let mut sounds: Vec<Sound> = Vec::new();
         let mut ids: HashMap<u32, Range<usize>> = HashMap::new();
-        for entry in raw {
+        for (index, entry) in raw.iter().enumerate() {
             let span = entry.span();
             let p = entry.get_ref();
             if let Some(id) = &p.id {
@@ -364,6 +379,8 @@ impl Checker<'_> {
                     .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
                     .collect();
             let content = match given.as_slice() {
+                // A content key that was misspelt or mistyped was already reported.
+                [] if self.pruned_in(&format!("prompt[{}]", index + 1)) => None,
                 [] => {
                     self.error(
                         "campaign::prompt-content",
@@ -776,7 +793,9 @@ impl Checker<'_> {
                 }
             }
         }
-        for key in raw_vars.keys() {
+        // A prompt that failed validation may well be the one that used the var.
+        let all_prompts_valid = prompts.len() == raw_prompts.len();
+        for key in raw_vars.keys().filter(|_| all_prompts_valid) {
             if !used.contains(&key.get_ref().as_str()) {
                 self.problems.push(
                     Problem::warning(
