@@ -1,3 +1,4 @@
 //! outdial
 
+pub mod sandbox;
 pub mod voiceshot;
