@@ -282,7 +282,11 @@ fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
         if shared.stopping() {
             break;
         }
-        let Ok(stream) = stream else { continue };
+        let Ok(stream) = stream else {
+            // Out of descriptors and the like: back off instead of spinning.
+            thread::sleep(Duration::from_millis(10));
+            continue;
+        };
         let Ok(clone) = stream.try_clone() else {
             continue;
         };

@@ -153,6 +153,17 @@ fn action_1_saves_and_deletes_sound_files() {
     let wrapped = format!("{}\n {}", &b64[..20], &b64[20..]);
     assert_eq!(errorid(&sb, &upload("hello.wav", &wrapped)), 0);
     assert_eq!(sb.sound_files(), ["hello.wav"]);
+    // Unpadded, as the documented example is.
+    let unpadded = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&wav_bytes()[..44]);
+    assert_eq!(errorid(&sb, &upload("short.wav", &unpadded)), 0);
+    assert_eq!(sb.sound_files(), ["hello.wav", "short.wav"]);
+    assert_eq!(
+        errorid(
+            &sb,
+            r#"<campaign action="1"><file filename="short.wav" fileaction="delete"/></campaign>"#
+        ),
+        0
+    );
     let delete =
         r#"<campaign action="1"><file filename="hello.wav" fileaction="delete"/></campaign >"#;
     assert_eq!(errorid(&sb, delete), 0);
