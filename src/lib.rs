@@ -11,6 +11,7 @@ pub mod campaign;
 pub mod diagnostic;
 pub mod phone;
 pub mod plan;
+pub mod sandbox;
 pub mod schedule;
 pub mod source;
 pub mod template;
