@@ -1,1 +1,11 @@
 //! Integration tests: one binary over fixture folders.
+//!
+//! The CLI is run as a subprocess (`CARGO_BIN_EXE_outdial`) from the repository root with
+//! `NO_COLOR=1` and a fixed width, so golden diagnostics are byte-stable.
+
+mod cli;
+mod diagnostics;
+mod examples;
+mod roundtrip;
+mod schema;
+mod support;

@@ -1,0 +1,125 @@
+//! Command-line behaviour: summaries, exit codes, output folders.
+
+use crate::support::{files_in, outdial, tempdir};
+
+#[test]
+fn a_valid_file_exits_0_with_a_one_line_summary() {
+    let run = outdial(["check", "examples/outage-alert.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "examples/outage-alert.toml: ok: \"web-outage\", 3 recipients, 1 prompt, 0 sound files, 1 call post (batches of 500)\n"
+    );
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn check_takes_several_files_and_fails_if_any_is_invalid() {
+    let run = outdial([
+        "check",
+        "examples/pause.toml",
+        "tests/fixtures/invalid/batch-size.toml",
+        "examples/query.toml",
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    assert!(run.stderr.contains("batch-size.toml: 1 error, 0 warnings"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(outdial(["compile"]).code, 2);
+    assert_eq!(outdial(["check"]).code, 2);
+    assert_eq!(
+        outdial(["compile", "examples/pause.toml", "--action", "dance"]).code,
+        2
+    );
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let run = outdial(["check", "nope.toml"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("cannot read nope.toml"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn compile_writes_one_file_per_post_and_replaces_stale_posts() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("0009-send.xml"), "stale").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "keep me").unwrap();
+    let run = outdial([
+        "compile".as_ref(),
+        "examples/appointment-reminder.toml".as_ref(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let names: Vec<String> = files_in(dir.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["0001-send.xml", "0002-send.xml", "notes.txt"]);
+    let stdout_run = outdial(["compile", "examples/appointment-reminder.toml"]);
+    let from_files: String = ["0001-send.xml", "0002-send.xml"]
+        .iter()
+        .map(|n| std::fs::read_to_string(dir.path().join(n)).unwrap())
+        .collect();
+    assert_eq!(
+        stdout_run.stdout, from_files,
+        "stdout and -o give the same bytes"
+    );
+}
+
+#[test]
+fn compile_is_deterministic() {
+    let a = outdial(["compile", "examples/appointment-reminder.toml"]);
+    let b = outdial(["compile", "examples/appointment-reminder.toml"]);
+    assert_eq!(a.code, 0);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn compile_refuses_an_invalid_campaign_and_writes_nothing() {
+    let dir = tempdir();
+    let out = dir.path().join("posts");
+    let run = outdial([
+        "compile".as_ref(),
+        "tests/fixtures/invalid/numbers.toml".as_ref(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    assert!(!out.exists(), "no output folder for an invalid campaign");
+}
+
+#[test]
+fn json_compile_emits_a_version_line_then_posts() {
+    let run = outdial([
+        "--format",
+        "json",
+        "compile",
+        "examples/outage-alert.toml",
+        "--action",
+        "pause",
+    ]);
+    assert_eq!(run.code, 0);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["type"], "version");
+    assert_eq!(lines[1]["type"], "post");
+    assert_eq!(lines[1]["kind"], "pause");
+    assert_eq!(
+        lines[1]["xml"],
+        "<campaign menuid=\"1-1234\" action=\"7\"/>"
+    );
+}

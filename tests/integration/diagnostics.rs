@@ -1,0 +1,92 @@
+//! Golden diagnostics: every broken campaign in `tests/fixtures/invalid/` is rejected with
+//! exit 1, nothing on stdout, and exactly the rendered problems of its snapshot.
+
+use crate::support::outdial;
+
+#[test]
+fn every_invalid_fixture_has_golden_diagnostics() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    insta::glob!(fixtures, "invalid/*.toml", |path| {
+        let relative = path
+            .strip_prefix(crate::support::repo())
+            .expect("inside the repo");
+        let run = outdial([std::path::Path::new("check"), relative]);
+        assert_eq!(run.code, 1, "{}: {}", relative.display(), run.stderr);
+        assert!(
+            run.stdout.is_empty(),
+            "nothing on stdout for an invalid file: {}",
+            run.stdout
+        );
+        insta::assert_snapshot!(run.stderr);
+    });
+}
+
+#[test]
+fn all_problems_of_a_file_are_reported_at_once_each_at_its_line() {
+    let run = outdial(["check", "tests/fixtures/invalid/many-mistakes.toml"]);
+    assert_eq!(run.code, 1);
+    let locations: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("╭─["))
+        .filter_map(|l| l.split("many-mistakes.toml:").nth(1))
+        .map(|rest| rest.trim_end_matches(']'))
+        .collect();
+    assert_eq!(
+        locations,
+        [
+            "2:8", "3:12", "6:10", "7:1", "8:14", "12:14", "12:22", "15:6", "17:9", "20:28",
+            "20:43", "20:63"
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .ends_with("tests/fixtures/invalid/many-mistakes.toml: 12 errors, 0 warnings\n")
+    );
+}
+
+#[test]
+fn json_diagnostics_carry_file_line_and_column() {
+    let run = outdial([
+        "--format",
+        "json",
+        "check",
+        "tests/fixtures/invalid/callids.toml",
+    ]);
+    assert_eq!(run.code, 1);
+    let events: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(events[0]["type"], "version");
+    let problems: Vec<_> = events.iter().filter(|e| e["type"] == "problem").collect();
+    assert_eq!(problems.len(), 5, "{}", run.stdout);
+    let first = problems[0];
+    assert_eq!(first["file"], "tests/fixtures/invalid/callids.toml");
+    assert_eq!(first["line"], 13);
+    assert_eq!(first["column"], 10);
+    assert_eq!(first["code"], "campaign::bad-callid");
+    assert!(
+        first["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("letters and digits"))
+    );
+    let summary = events.last().expect("a summary");
+    assert_eq!(summary["type"], "checked");
+    assert_eq!(summary["ok"], false);
+    assert_eq!(summary["errors"], 5);
+}
+
+#[test]
+fn warnings_do_not_fail_a_valid_file() {
+    let run = outdial(["check", "tests/fixtures/valid/warnings.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stderr);
+    assert_eq!(
+        run.stdout,
+        "tests/fixtures/valid/warnings.toml: ok: \"warnings\", 2 recipients, 1 prompt, 0 sound files, 1 call post (batches of 500), 3 warnings\n"
+    );
+}

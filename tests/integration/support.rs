@@ -1,0 +1,158 @@
+//! Helpers shared by the integration tests.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+/// The repository root (tests run the CLI from here so paths in output are short and stable).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What a CLI run produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `outdial ARGS…` from the repository root with deterministic rendering.
+pub fn outdial<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let output = Command::new(env!("CARGO_BIN_EXE_outdial"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("outdial runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// An XML element as a plain tree, for comparing documents structurally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub name: String,
+    pub attrs: BTreeMap<String, String>,
+    pub children: Vec<Element>,
+    pub text: String,
+}
+
+/// Parses one XML document with quick-xml's reader (unescaping attributes and text);
+/// whitespace-only text between elements is dropped.
+pub fn parse_xml(xml: &str) -> Element {
+    let mut reader = Reader::from_str(xml);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root = None;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(start) => stack.push(element(&start)),
+            Event::Empty(start) => {
+                let el = element(&start);
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => root = Some(el),
+                }
+            }
+            Event::End(_) => {
+                let el = stack.pop().expect("balanced");
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => root = Some(el),
+                }
+            }
+            Event::Text(text) => {
+                // Only base64 text occurs in outdial's posts, so no entity references.
+                let text = text.xml10_content();
+                if let Some(el) = stack.last_mut() {
+                    if !text.trim().is_empty() {
+                        el.text.push_str(&text);
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(stack.is_empty(), "unclosed elements");
+    root.expect("a root element")
+}
+
+fn element(start: &quick_xml::events::BytesStart<'_>) -> Element {
+    let name = start.name().as_ref().to_string();
+    let attrs = start
+        .attributes()
+        .map(|a| {
+            let a = a.expect("attribute parses");
+            let key = a.key.as_ref().to_string();
+            // Attribute-value normalisation as any XML 1.0 parser (VoiceShot's) applies it.
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .expect("attribute unescapes")
+                .into_owned();
+            (key, value)
+        })
+        .collect();
+    Element {
+        name,
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+    }
+}
+
+/// Whether `xmllint` can be run. On CI (`CI` set) it must be: `.ci/run` installs it.
+pub fn have_xmllint() -> bool {
+    let found = Command::new("xmllint").arg("--version").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "xmllint is required on CI (.ci/run installs libxml2-utils)"
+        );
+        eprintln!(
+            "SKIPPED: xmllint is not installed (apt-get install libxml2-utils); schema validation not run"
+        );
+    }
+    found
+}
+
+/// Validates files against `schemas/voiceshot-campaign.xsd`; returns xmllint's stderr on failure.
+pub fn xmllint(files: &[PathBuf]) -> Result<(), String> {
+    let output = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(repo().join("schemas/voiceshot-campaign.xsd"))
+        .args(files)
+        .output()
+        .expect("xmllint runs");
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// A fresh temporary directory.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// Lists `dir`'s files sorted by name.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    files
+}
