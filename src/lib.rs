@@ -1,1 +1,3 @@
 //! outdial
+
+pub mod audio;

@@ -1,0 +1,422 @@
+//! Checks WAV prompts before they are uploaded, and streams them out as base64.
+//!
+//! VoiceShot plays prompts in the telephony format only: 8000 Hz, mono,
+//! 16-bit PCM. [`inspect_file`] walks the RIFF chunks itself, because a
+//! decoder's errors are too coarse to tell a person what to do (and hound
+//! accepts truncated files), then has hound decode the first and last frame
+//! to be sure the samples are really there. Every [`AudioProblem`] comes
+//! with a [`fix`](AudioProblem::fix).
+
+mod encode;
+mod format;
+mod problem;
+mod riff;
+
+use std::fs::{self, File};
+use std::io::{Read, Seek};
+use std::path::Path;
+use std::time::Duration;
+
+pub use encode::{encode_base64, encoded_len};
+pub use format::{Encoding, Format, FourCc, SUBTYPE_PCM};
+pub use problem::{AudioProblem, Place};
+
+/// The upload limit callers use unless configured otherwise: 16 MiB.
+pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What a good file's header says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WavInfo {
+    /// The file's size in bytes.
+    pub file_len: u64,
+    /// Frames per second (always 8000 for a good file).
+    pub sample_rate: u32,
+    /// Channels (always 1 for a good file).
+    pub channels: u16,
+    /// Bits per sample (always 16 for a good file).
+    pub bits_per_sample: u16,
+    /// Plain PCM, or PCM wrapped in `WAVE_FORMAT_EXTENSIBLE`.
+    pub format: Format,
+    /// Bytes of sample data.
+    pub data_len: u64,
+    /// Sample frames (one sample per channel each).
+    pub frames: u64,
+}
+
+impl WavInfo {
+    /// The sample format, e.g. for [`Encoding::describe`].
+    pub fn encoding(&self) -> Encoding {
+        Encoding {
+            format: self.format,
+            sample_rate: self.sample_rate,
+            channels: self.channels,
+            bits_per_sample: self.bits_per_sample,
+        }
+    }
+
+    /// How long the prompt plays.
+    pub fn duration(&self) -> Duration {
+        if self.sample_rate == 0 {
+            return Duration::ZERO;
+        }
+        let rate = u64::from(self.sample_rate);
+        let nanos = (self.frames % rate) * 1_000_000_000 / rate;
+        Duration::new(self.frames / rate, nanos as u32)
+    }
+}
+
+/// Opens and checks the WAV file at `path`; files over `max_bytes` are
+/// refused before any of their content is read.
+///
+/// Cost does not grow with the file: only headers, the `fmt ` chunk and the
+/// first and last frame are read.
+pub fn inspect_file(path: &Path, max_bytes: u64) -> Result<WavInfo, AudioProblem> {
+    // Look before opening: opening a FIFO would block until someone writes to it.
+    let meta = fs::metadata(path).map_err(|e| AudioProblem::io(&e))?;
+    if !meta.is_file() {
+        return Err(AudioProblem::NotAFile {
+            is_dir: meta.is_dir(),
+        });
+    }
+    let file = File::open(path).map_err(|e| AudioProblem::io(&e))?;
+    // The length of what was opened, in case the path changed hands meanwhile.
+    let size = file.metadata().map_err(|e| AudioProblem::io(&e))?.len();
+    if size > max_bytes {
+        return Err(AudioProblem::TooLarge {
+            size,
+            limit: max_bytes,
+        });
+    }
+    inspect(file, size)
+}
+
+/// Checks a WAV file of `file_len` bytes read from `reader`: the header walk,
+/// the format check and the decoder cross-check of [`inspect_file`], without
+/// the size limit.
+///
+/// `file_len` bounds every offset; a reader that ends sooner makes the file
+/// count as truncated. No input panics, and nothing is allocated by a size
+/// field read from the file.
+pub fn inspect<R: Read + Seek>(reader: R, file_len: u64) -> Result<WavInfo, AudioProblem> {
+    riff::inspect(reader, file_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::io::{self, Cursor, SeekFrom};
+    use std::path::PathBuf;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn fixture_dir(kind: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/audio")
+            .join(kind)
+    }
+
+    fn fixtures(kind: &str) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = fs::read_dir(fixture_dir(kind))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "wav"))
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    fn name(path: &Path) -> String {
+        path.file_name().unwrap().to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn every_good_fixture_passes() {
+        let good = fixtures("good");
+        assert!(good.len() >= 5, "{good:?}");
+        for path in good {
+            let info = inspect_file(&path, DEFAULT_MAX_BYTES)
+                .unwrap_or_else(|p| panic!("{}: {p} ({})", name(&path), p.code()));
+            assert_eq!(info.file_len, fs::metadata(&path).unwrap().len());
+            assert_eq!(
+                info.encoding().describe().split(" PCM").next(),
+                Some("8000 Hz mono 16-bit")
+            );
+            // make.sh writes 50 ms of audio into each.
+            assert_eq!((info.data_len, info.frames), (800, 400), "{}", name(&path));
+            assert_eq!(info.duration(), Duration::from_millis(50));
+            let extensible = matches!(info.format, Format::Extensible { .. });
+            assert_eq!(extensible, name(&path) == "extensible.wav");
+        }
+    }
+
+    /// The verdict for each bad fixture; every file in `bad/` must be listed.
+    const BAD: &[(&str, &str)] = &[
+        ("16k.wav", "audio::wrong-format"),
+        ("24bit.wav", "audio::wrong-format"),
+        ("44k-stereo.wav", "audio::wrong-format"),
+        ("8bit.wav", "audio::wrong-format"),
+        ("8k-stereo.wav", "audio::wrong-format"),
+        ("adpcm.wav", "audio::wrong-format"),
+        ("alaw.wav", "audio::wrong-format"),
+        ("avi.wav", "audio::not-wave"),
+        ("block-align.wav", "audio::bad-block-align"),
+        ("data-size-ffffffff.wav", "audio::data-truncated"),
+        ("empty-data.wav", "audio::empty-data"),
+        ("empty.wav", "audio::empty-file"),
+        ("extensible-12-valid-bits.wav", "audio::wrong-format"),
+        ("extensible-cbsize.wav", "audio::bad-extensible"),
+        ("extensible-float.wav", "audio::wrong-format"),
+        ("float32.wav", "audio::wrong-format"),
+        ("fmt-after-data.wav", "audio::fmt-after-data"),
+        ("fmt-huge.wav", "audio::fmt-too-large"),
+        ("fmt-small.wav", "audio::fmt-too-small"),
+        ("mp3.wav", "audio::not-wav"),
+        ("no-data.wav", "audio::no-data"),
+        ("no-fmt.wav", "audio::no-fmt"),
+        ("ragged-data.wav", "audio::ragged-data"),
+        ("rf64.wav", "audio::rf64"),
+        ("rifx.wav", "audio::rifx"),
+        ("text.wav", "audio::not-wav"),
+        ("truncated-chunk-header.wav", "audio::truncated"),
+        ("truncated-data.wav", "audio::data-truncated"),
+        ("truncated-header.wav", "audio::truncated"),
+        ("truncated-riff-header.wav", "audio::truncated"),
+        ("ulaw.wav", "audio::wrong-format"),
+    ];
+
+    #[test]
+    fn every_bad_fixture_gets_its_verdict() {
+        let want: BTreeMap<&str, &str> = BAD.iter().copied().collect();
+        let mut got = BTreeMap::new();
+        for path in fixtures("bad") {
+            let problem = inspect_file(&path, DEFAULT_MAX_BYTES).expect_err(&name(&path));
+            got.insert(name(&path), problem.code());
+        }
+        let got: BTreeMap<&str, &str> = got.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(got, want);
+    }
+
+    /// What a person sees for a problem: the code, the sentence and the fix.
+    fn report(problem: &AudioProblem, path: &Path) -> String {
+        format!("{}\n{problem}\nfix: {}", problem.code(), problem.fix(path))
+    }
+
+    #[test]
+    fn bad_fixture_messages() {
+        insta::glob!("../tests/fixtures/audio/bad", "*.wav", |path| {
+            let problem = inspect_file(path, DEFAULT_MAX_BYTES).unwrap_err();
+            // A stable, relative path, as a campaign would name it.
+            let shown = Path::new("prompts").join(name(path));
+            insta::assert_snapshot!(report(&problem, &shown));
+        });
+    }
+
+    #[test]
+    fn file_level_problems() {
+        let good = fixture_dir("good").join("pcm.wav");
+        let missing = fixture_dir("good").join("no-such.wav");
+        let shown = Path::new("prompts/hello.wav");
+        let mut out = String::new();
+        for problem in [
+            inspect_file(&good, 100).unwrap_err(),
+            inspect_file(&missing, DEFAULT_MAX_BYTES).unwrap_err(),
+            inspect_file(&fixture_dir("good"), DEFAULT_MAX_BYTES).unwrap_err(),
+            AudioProblem::TooLarge {
+                size: 40 << 20,
+                limit: DEFAULT_MAX_BYTES,
+            },
+            AudioProblem::Io {
+                kind: io::ErrorKind::PermissionDenied,
+                message: "Permission denied (os error 13)".to_owned(),
+            },
+            AudioProblem::TooManyChunks {
+                limit: riff::MAX_CHUNKS,
+            },
+            AudioProblem::Undecodable {
+                message: "Failed to read enough bytes.".to_owned(),
+            },
+        ] {
+            out += &report(&problem, shown);
+            out += "\n\n";
+        }
+        insta::assert_snapshot!(out);
+    }
+
+    /// A read-only view of `header` followed by zeros up to `len` bytes,
+    /// counting the bytes handed out: a stand-in for a huge file on disk.
+    struct Synthetic {
+        header: Vec<u8>,
+        len: u64,
+        pos: u64,
+        bytes_read: u64,
+    }
+
+    impl Synthetic {
+        fn new(header: &[u8], len: u64) -> Self {
+            Synthetic {
+                header: header.to_vec(),
+                len,
+                pos: 0,
+                bytes_read: 0,
+            }
+        }
+    }
+
+    impl Read for Synthetic {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let left = self.len.saturating_sub(self.pos);
+            let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                let at = self.pos + i as u64;
+                *b = usize::try_from(at)
+                    .ok()
+                    .and_then(|at| self.header.get(at))
+                    .copied()
+                    .unwrap_or(0);
+            }
+            self.pos += n as u64;
+            self.bytes_read += n as u64;
+            Ok(n)
+        }
+    }
+
+    impl Seek for Synthetic {
+        fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+            self.pos = match to {
+                SeekFrom::Start(p) => p,
+                SeekFrom::Current(d) => self.pos.checked_add_signed(d).unwrap(),
+                SeekFrom::End(d) => self.len.checked_add_signed(d).unwrap(),
+            };
+            Ok(self.pos)
+        }
+    }
+
+    fn canonical_header(data_len: u32) -> Vec<u8> {
+        let mut h = fs::read(fixture_dir("good").join("pcm.wav")).unwrap();
+        h.truncate(40);
+        h.extend_from_slice(&data_len.to_le_bytes());
+        h
+    }
+
+    #[test]
+    fn a_100_mb_file_is_checked_by_reading_a_few_bytes() {
+        let data_len = 100_000_000;
+        let mut reader = Synthetic::new(&canonical_header(data_len), 44 + u64::from(data_len));
+        let info = inspect(&mut reader, 44 + u64::from(data_len)).unwrap();
+        assert_eq!(info.frames, u64::from(data_len) / 2);
+        assert!(reader.bytes_read < 100, "read {} bytes", reader.bytes_read);
+    }
+
+    #[test]
+    fn a_data_size_of_ffffffff_is_reported_without_reading_or_allocating_for_it() {
+        // Allocation cannot be counted here (unsafe_code is forbidden, so no
+        // counting global allocator); reading stays within the headers, and
+        // the walker holds only fixed-size arrays.
+        let mut reader = Synthetic::new(&canonical_header(u32::MAX), 1244);
+        let problem = inspect(&mut reader, 1244).unwrap_err();
+        assert_eq!(
+            problem,
+            AudioProblem::DataTruncated {
+                claimed: u32::MAX,
+                available: 1200
+            }
+        );
+        assert_eq!(
+            problem.to_string(),
+            "the data chunk claims 4294967295 bytes but the file ends after 1200 of them"
+        );
+        assert!(reader.bytes_read <= 44, "read {} bytes", reader.bytes_read);
+    }
+
+    #[test]
+    fn a_reader_shorter_than_its_claimed_length_counts_as_truncated() {
+        let bytes = fs::read(fixture_dir("good").join("pcm.wav")).unwrap();
+        for cut in [0, 5, 20, 30, 40, 44, 100] {
+            let claimed = bytes.len() as u64;
+            let problem = inspect(Cursor::new(&bytes[..cut]), claimed).unwrap_err();
+            let code = problem.code();
+            assert!(
+                matches!(code, "audio::truncated" | "audio::undecodable"),
+                "cut at {cut}: {code} {problem}"
+            );
+        }
+    }
+
+    #[test]
+    fn chunk_walk_gives_up_after_the_limit() {
+        let mut bytes = b"RIFF\0\0\0\0WAVE".to_vec();
+        for _ in 0..=riff::MAX_CHUNKS {
+            bytes.extend_from_slice(b"junk\0\0\0\0");
+        }
+        let len = bytes.len() as u64;
+        let problem = inspect(Cursor::new(bytes), len).unwrap_err();
+        assert_eq!(problem.code(), "audio::too-many-chunks");
+    }
+
+    #[test]
+    fn good_fixtures_survive_base64_exactly() {
+        use base64::Engine as _;
+        for path in fixtures("good") {
+            let bytes = fs::read(&path).unwrap();
+            let mut encoded = Vec::new();
+            let read = encode_base64(File::open(&path).unwrap(), &mut encoded).unwrap();
+            assert_eq!(read, bytes.len() as u64);
+            assert_eq!(encoded.len() as u64, encoded_len(read));
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(&encoded)
+                .unwrap();
+            assert_eq!(decoded, bytes, "{}", name(&path));
+        }
+    }
+
+    fn good_bytes() -> Vec<Vec<u8>> {
+        fixtures("good")
+            .iter()
+            .map(|p| fs::read(p).unwrap())
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let len = bytes.len() as u64;
+            let _ = inspect(Cursor::new(bytes), len);
+        }
+
+        #[test]
+        fn arbitrary_chunks_after_a_wave_header_never_panic(
+            tail in proptest::collection::vec(any::<u8>(), 0..512),
+            riff_size in any::<u32>(),
+        ) {
+            let mut bytes = b"RIFF".to_vec();
+            bytes.extend_from_slice(&riff_size.to_le_bytes());
+            bytes.extend_from_slice(b"WAVE");
+            bytes.extend_from_slice(&tail);
+            let len = bytes.len() as u64;
+            let _ = inspect(Cursor::new(bytes), len);
+        }
+
+        #[test]
+        fn mutated_good_files_never_panic(
+            which in 0usize..64,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+            cut in any::<prop::sample::Index>(),
+            claimed_extra in 0u64..4,
+        ) {
+            let all = good_bytes();
+            let mut bytes = all[which % all.len()].clone();
+            for (at, value) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = value;
+            }
+            // Sometimes cut the file short, and sometimes claim more length
+            // than the reader really has.
+            let keep = if claimed_extra == 0 { cut.index(bytes.len() + 1) } else { bytes.len() };
+            bytes.truncate(keep);
+            let len = bytes.len() as u64 + claimed_extra.saturating_sub(1) * 1000;
+            let _ = inspect(Cursor::new(bytes), len);
+        }
+    }
+}
