@@ -310,6 +310,28 @@ mod tests {
     }
 
     #[test]
+    fn a_100_mb_file_on_disk_is_quick_and_the_limit_is_applied() {
+        let data_len: u32 = 100_000_000;
+        let file = tempfile::NamedTempFile::new().unwrap();
+        fs::write(file.path(), canonical_header(data_len)).unwrap();
+        // Sparse: the zeros are never written, and never read either.
+        file.as_file().set_len(44 + u64::from(data_len)).unwrap();
+        let started = std::time::Instant::now();
+        let info = inspect_file(file.path(), u64::MAX).unwrap();
+        assert_eq!(info.duration(), Duration::from_secs(6250));
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        let problem = inspect_file(file.path(), DEFAULT_MAX_BYTES).unwrap_err();
+        assert_eq!(
+            problem.to_string(),
+            "the file is 95.3 MiB (100000044 bytes), more than the upload limit of 16 MiB (16777216 bytes)"
+        );
+    }
+
+    #[test]
     fn a_data_size_of_ffffffff_is_reported_without_reading_or_allocating_for_it() {
         // Allocation cannot be counted here (unsafe_code is forbidden, so no
         // counting global allocator); reading stays within the headers, and

@@ -180,7 +180,9 @@ fn walk<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Layout, AudioPr
         let id = FourCc([header[0], header[1], header[2], header[3]]);
         let size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
         let body = pos + 8;
-        let end = body + u64::from(size);
+        // Saturating only for form's sake: 1024 chunks of at most 4 GiB keep
+        // `pos` far below u64::MAX.
+        let end = body.saturating_add(u64::from(size));
         match &id.0 {
             b"fmt " => {
                 if size < 16 {
@@ -234,7 +236,7 @@ fn walk<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Layout, AudioPr
             });
         }
         // RIFF pads odd-sized bodies to an even length; the size field leaves the pad out.
-        pos = end + u64::from(size & 1);
+        pos = end.saturating_add(u64::from(size & 1));
     }
     Err(AudioProblem::TooManyChunks { limit: MAX_CHUNKS })
 }
