@@ -86,6 +86,11 @@ pub struct VoiceShotSection {
     #[serde(default)]
     #[schemars(range(min = 1, max = 5000))]
     pub batch_size: Option<u32>,
+    /// Largest WAV file `audio` prompts may upload, in bytes (default 16777216, 16 MiB:
+    /// about 17 minutes of 8 kHz 16-bit mono).
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub max_upload_bytes: Option<u64>,
     /// Time zone of the VoiceShot account, in which `dateandtime` is written; defaults to
     /// `campaign.timezone`.
     #[serde(default)]

@@ -16,7 +16,7 @@ use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::phone::{self, PhoneNumber};
 use crate::source::SourceFile;
 use crate::template::Template;
-use crate::{callid, schedule, xmltext};
+use crate::{audio, callid, schedule, xmltext};
 
 /// At most this many recipients are named for one missing placeholder; the rest are counted.
 const MISSING_VAR_EXAMPLES: usize = 3;
@@ -90,7 +90,12 @@ pub(super) fn validate(
 
     let vars = c.vars(&raw.vars);
     let base_dir = source.path().parent().unwrap_or(Path::new(""));
-    let (prompts, sounds) = c.prompts(&raw.prompts, base_dir);
+    let max_upload = raw
+        .voiceshot
+        .as_ref()
+        .and_then(|v| v.max_upload_bytes)
+        .unwrap_or(audio::DEFAULT_MAX_BYTES);
+    let (prompts, sounds) = c.prompts(&raw.prompts, base_dir, max_upload);
 
     let prefix = name.as_deref().map(callid::prefix).unwrap_or_default();
     let recipients = c.recipients(&raw, &prefix, timezone.as_ref());
@@ -354,6 +359,7 @@ impl Checker<'_> {
         &mut self,
         raw: &[Spanned<PromptEntry>],
         base_dir: &Path,
+        max_upload: u64,
     ) -> (Vec<Prompt>, Vec<Sound>) {
         let mut prompts = Vec::new();
         let mut sounds: Vec<Sound> = Vec::new();
@@ -392,7 +398,7 @@ impl Checker<'_> {
                     None
                 }
                 [("tts", text)] => self.tts(text),
-                [("audio", path)] => self.audio(path, base_dir, &mut sounds),
+                [("audio", path)] => self.audio(path, base_dir, max_upload, &mut sounds),
                 [(_, name)] => self
                     .sound_name(name)
                     .then(|| PromptContent::Sound(name.get_ref().clone())),
@@ -466,10 +472,11 @@ impl Checker<'_> {
         &mut self,
         path: &Spanned<String>,
         base_dir: &Path,
+        max_upload: u64,
         sounds: &mut Vec<Sound>,
     ) -> Option<PromptContent> {
         let written = Path::new(path.get_ref());
-        let resolved = base_dir.join(written);
+        let resolved = lexically_normal(&base_dir.join(written));
         let Some(name) = written
             .file_name()
             .and_then(|n| n.to_str())
@@ -502,13 +509,17 @@ impl Checker<'_> {
         if !self.sound_name_text(&name, path) {
             return None;
         }
-        if !resolved.is_file() {
+        if let Err(problem) = audio::inspect_file(&resolved, max_upload) {
+            let mut help = problem.fix(&resolved);
+            if problem.code() == "audio::io" {
+                help.push_str(" (audio paths are relative to the campaign file's folder)");
+            }
             self.error(
-                "campaign::audio-missing",
-                format!("audio file {} not found", resolved.display()),
+                problem.code(),
+                format!("{}: {problem}", resolved.display()),
                 path.span(),
-                "no such file",
-                "audio paths are relative to the campaign file's folder",
+                "this file",
+                help,
             );
             return None;
         }
@@ -807,5 +818,41 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+}
+
+/// `a/b/../c` as `a/c`, without touching the file system, so paths in messages and `sox`
+/// commands read the way a person would write them.
+fn lexically_normal(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_paths_lexically() {
+        let clean = |p: &str| lexically_normal(Path::new(p)).display().to_string();
+        assert_eq!(
+            clean("tests/fixtures/invalid/../audio/x.wav"),
+            "tests/fixtures/audio/x.wav"
+        );
+        assert_eq!(clean("./a/./b.wav"), "a/b.wav");
+        assert_eq!(clean("../up.wav"), "../up.wav");
+        assert_eq!(clean("/abs/../x.wav"), "/x.wav");
     }
 }

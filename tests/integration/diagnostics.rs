@@ -90,3 +90,63 @@ fn warnings_do_not_fail_a_valid_file() {
         "tests/fixtures/valid/warnings.toml: ok: \"warnings\", 2 recipients, 1 prompt, 0 sound files, 1 call post (batches of 500), 3 warnings\n"
     );
 }
+
+#[test]
+fn five_bad_wav_files_are_five_problems_each_with_a_fix() {
+    let run = outdial([
+        "--format",
+        "json",
+        "check",
+        "tests/fixtures/invalid/bad-audio.toml",
+    ]);
+    assert_eq!(run.code, 1);
+    let problems: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["type"] == "problem")
+        .collect();
+    let codes: Vec<&str> = problems
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "audio::wrong-format",
+            "audio::wrong-format",
+            "audio::data-truncated",
+            "audio::not-wav",
+            "audio::rifx"
+        ]
+    );
+    let lines: Vec<u64> = problems
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [10, 14, 18, 22, 26],
+        "each points at its audio = line"
+    );
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("44100 Hz stereo 16-bit PCM")
+    );
+    assert!(
+        problems[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("µ-law (format 7)")
+    );
+    assert!(problems[0]["help"].as_str().unwrap().starts_with(
+        "convert it: sox 'tests/fixtures/audio/bad/44k-stereo.wav' -r 8000 -c 1 -b 16"
+    ));
+    assert!(
+        problems
+            .iter()
+            .all(|p| p["help"].as_str().is_some_and(|h| !h.is_empty()))
+    );
+}
