@@ -55,6 +55,12 @@ pub fn prefix(campaign: &str) -> String {
 
 /// A deterministic call id for `number` in a campaign whose [`prefix`] is given: the same
 /// campaign and number always give the same id, so re-runs produce byte-identical posts.
+///
+/// ```
+/// use outdial::{callid, phone};
+/// let number = phone::parse("818-555-0100").unwrap();
+/// assert_eq!(callid::derive(&callid::prefix("web-outage"), &number), "weboutage8185550100");
+/// ```
 pub fn derive(prefix: &str, number: &PhoneNumber) -> String {
     let mut id = String::with_capacity(prefix.len() + 10);
     id.push_str(prefix);

@@ -63,6 +63,12 @@ pub enum NumberError {
 }
 
 /// Parses a NANP number written with common punctuation.
+///
+/// ```
+/// let number = outdial::phone::parse("+1 (818) 555-0100").unwrap();
+/// assert_eq!(number.as_str(), "8185550100");
+/// assert!(outdial::phone::parse("+44 20 7946 0958").is_err());
+/// ```
 pub fn parse(text: &str) -> Result<PhoneNumber, NumberError> {
     let bytes = text.as_bytes();
     let mut digits = [0u8; 11];

@@ -58,6 +58,13 @@ pub fn parse_at(text: &str, zone: &TimeZone, zone_name: &str) -> Result<Zoned, S
 }
 
 /// VoiceShot's request format, in the account's zone: `1/1/2003 3:00 PM`.
+///
+/// ```
+/// use outdial::schedule::{parse_at, voiceshot_format, zone};
+/// let chicago = zone("America/Chicago").unwrap();
+/// let at = parse_at("2003-01-01 15:00", &chicago, "America/Chicago").unwrap();
+/// assert_eq!(voiceshot_format(&at, &chicago), "1/1/2003 3:00 PM");
+/// ```
 pub fn voiceshot_format(at: &Zoned, account_zone: &TimeZone) -> String {
     at.with_time_zone(account_zone.clone())
         .strftime("%-m/%-d/%Y %-I:%M %p")

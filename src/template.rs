@@ -127,6 +127,13 @@ impl Template {
     }
 
     /// Fills the placeholders; on a missing value returns the first missing name.
+    ///
+    /// ```
+    /// use outdial::template::Template;
+    /// let t = Template::parse("Hello {name}, {{literally}}").unwrap();
+    /// assert_eq!(t.render(|k| (k == "name").then_some("Ann")).unwrap(), "Hello Ann, {literally}");
+    /// assert_eq!(t.render(|_| None), Err("name"));
+    /// ```
     pub fn render<'a>(&'a self, lookup: impl Fn(&str) -> Option<&'a str>) -> Result<String, &'a str>
     where
         Self: 'a,
