@@ -5,8 +5,9 @@
 
 use crate::campaign::{Campaign, Recipient, Sound};
 
-/// Something outdial can ask a provider to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Something outdial can ask a provider to do. (Also the values of `compile --action`; the
+/// variant docs are its help.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Action {
     /// Upload the campaign's audio, then send call batches (VoiceShot actions 1 then 0).
     Send,

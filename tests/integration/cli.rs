@@ -1,6 +1,6 @@
 //! Command-line behaviour: summaries, exit codes, output folders.
 
-use crate::support::{files_in, outdial, tempdir};
+use crate::support::{files_in, json_lines, outdial, tempdir};
 
 #[test]
 fn a_valid_file_exits_0_with_a_one_line_summary() {
@@ -109,11 +109,7 @@ fn json_compile_emits_a_version_line_then_posts() {
         "pause",
     ]);
     assert_eq!(run.code, 0);
-    let lines: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["type"], "version");
     assert_eq!(lines[1]["type"], "post");

@@ -1,7 +1,7 @@
 //! Golden diagnostics: every broken campaign in `tests/fixtures/invalid/` is rejected with
 //! exit 1, nothing on stdout, and exactly the rendered problems of its snapshot.
 
-use crate::support::outdial;
+use crate::support::{json_lines, outdial};
 
 #[test]
 fn every_invalid_fixture_has_golden_diagnostics() {
@@ -56,11 +56,7 @@ fn json_diagnostics_carry_file_line_and_column() {
         "tests/fixtures/invalid/callids.toml",
     ]);
     assert_eq!(run.code, 1);
-    let events: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let events = json_lines(&run.stdout);
     assert_eq!(events[0]["type"], "version");
     let problems: Vec<_> = events.iter().filter(|e| e["type"] == "problem").collect();
     assert_eq!(problems.len(), 5, "{}", run.stdout);
@@ -100,10 +96,8 @@ fn five_bad_wav_files_are_five_problems_each_with_a_fix() {
         "tests/fixtures/invalid/bad-audio.toml",
     ]);
     assert_eq!(run.code, 1);
-    let problems: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    let problems: Vec<serde_json::Value> = json_lines(&run.stdout)
+        .into_iter()
         .filter(|e| e["type"] == "problem")
         .collect();
     let codes: Vec<&str> = problems

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use outdial::plan::Action;
 
 /// Campaigns as code for outbound phone calls: validate a campaign file, check its audio,
 /// compile it to VoiceShot XML.
@@ -42,52 +43,12 @@ pub enum Command {
         /// Campaign file.
         file: PathBuf,
         /// Which posts to write.
-        #[arg(long, short, value_enum, default_value_t = ActionArg::Send)]
-        action: ActionArg,
+        #[arg(long, short, value_enum, default_value_t = Action::Send)]
+        action: Action,
         /// Write one file per post into this folder instead of printing to stdout.
         #[arg(long, short = 'o', value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
     /// Print the campaign file's JSON Schema.
     Schema,
-}
-
-/// The actions `compile` can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ActionArg {
-    /// Upload audio (action 1), then the call batches (action 0).
-    Send,
-    /// Upload the campaign's audio files (action 1, save).
-    Sounds,
-    /// Delete the campaign's audio files (action 1, delete).
-    SoundsDelete,
-    /// Delete this campaign's pending calls by call id (action 2).
-    Delete,
-    /// Query this campaign's calls by call id (action 3).
-    Query,
-    /// Query every call of the VoiceShot campaign (action 3, callid="").
-    QueryAll,
-    /// Test the configuration (action 6).
-    Ping,
-    /// Pause pending calls (action 7).
-    Pause,
-    /// Un-pause paused calls (action 8).
-    Resume,
-}
-
-impl From<ActionArg> for outdial::plan::Action {
-    fn from(arg: ActionArg) -> Self {
-        use outdial::plan::Action;
-        match arg {
-            ActionArg::Send => Action::Send,
-            ActionArg::Sounds => Action::Sounds,
-            ActionArg::SoundsDelete => Action::SoundsDelete,
-            ActionArg::Delete => Action::Delete,
-            ActionArg::Query => Action::Query,
-            ActionArg::QueryAll => Action::QueryAll,
-            ActionArg::Ping => Action::Ping,
-            ActionArg::Pause => Action::Pause,
-            ActionArg::Resume => Action::Resume,
-        }
-    }
 }

@@ -30,7 +30,7 @@ pub fn run(command: Command, out: &mut Output) -> Exit {
             file,
             action,
             out_dir,
-        } => compile(&file, action.into(), out_dir.as_deref(), out),
+        } => compile(&file, action, out_dir.as_deref(), out),
         Command::Schema => {
             let _ = io::stdout()
                 .lock()
