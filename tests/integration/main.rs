@@ -1,1 +1,3 @@
 //! Integration tests: one binary over fixture folders.
+
+mod submit;
