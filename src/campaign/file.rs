@@ -96,6 +96,16 @@ pub struct VoiceShotSection {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub account_timezone: Option<Spanned<String>>,
+    /// The API URL posts go to; default "https://api.voiceshot.com/ivrapi.asp". `--endpoint`
+    /// overrides it.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub endpoint: Option<Spanned<String>>,
+    /// Where a post goes when the endpoint cannot be reached (only when nothing was sent);
+    /// default "https://apiproxy.voiceshot.com/ivrapi.asp".
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub fallback_endpoint: Option<Spanned<String>>,
 }
 
 /// `[[prompt]]`

@@ -73,6 +73,10 @@ pub struct VoiceShot {
     pub batch_size: usize,
     /// Zone `dateandtime` is written in.
     pub account_zone: Option<TimeZone>,
+    /// `endpoint`: where posts go, if not the default.
+    pub endpoint: Option<String>,
+    /// `fallback_endpoint`: where posts go when the endpoint cannot be reached.
+    pub fallback_endpoint: Option<String>,
 }
 
 /// One prompt.

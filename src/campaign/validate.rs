@@ -58,11 +58,18 @@ pub(super) fn validate(
                 .account_timezone
                 .as_ref()
                 .and_then(|tz| c.zone(tz, "account_timezone"));
+            let endpoint = vs.endpoint.as_ref().and_then(|u| c.url(u, "endpoint"));
+            let fallback_endpoint = vs
+                .fallback_endpoint
+                .as_ref()
+                .and_then(|u| c.url(u, "fallback_endpoint"));
             menuid.map(|menuid| VoiceShot {
                 menuid,
                 callerid,
                 batch_size: vs.batch_size.map_or(DEFAULT_BATCH_SIZE, |b| b as usize),
                 account_zone: account_zone.map(|z| z.tz),
+                endpoint,
+                fallback_endpoint,
             })
         }
         // A misspelt `[voicshot]` was already reported as an unknown key.
@@ -130,6 +137,28 @@ impl Checker<'_> {
     /// Whether the structure check removed a key of `table` (see [`Pruned::table`]).
     fn pruned_in(&self, table: &str) -> bool {
         self.pruned.iter().any(|p| p.table == table)
+    }
+
+    /// An endpoint URL: `http://` or `https://` with a host. Whether credentials may travel
+    /// over plain HTTP is decided when sending, not here.
+    fn url(&mut self, url: &Spanned<String>, key: &str) -> Option<String> {
+        let text = url.get_ref().trim();
+        let rest = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"));
+        if rest.is_some_and(|r| {
+            !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace)
+        }) {
+            return Some(text.to_string());
+        }
+        self.error(
+            "campaign::bad-endpoint",
+            format!("`{key}` \"{text}\" is not an http(s) URL"),
+            url.span(),
+            "not a URL",
+            "write the full URL, e.g. \"https://api.voiceshot.com/ivrapi.asp\"",
+        );
+        None
     }
 
     fn error(

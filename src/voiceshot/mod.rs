@@ -8,4 +8,4 @@ pub mod errorid;
 pub mod render;
 pub mod reply;
 
-pub use render::{RenderError, write_post};
+pub use render::{Credentials, RenderError, write_post, write_post_as};

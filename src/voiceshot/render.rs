@@ -46,19 +46,58 @@ struct PromptAttrs {
     callerid: Option<String>,
 }
 
+/// The optional `username`/`password` root attributes (see the API notes §2).
+///
+/// Held apart from the campaign so that they only ever come from the environment; `Debug`
+/// never shows the values.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The `username` attribute.
+    pub username: String,
+    /// The `password` attribute.
+    pub password: String,
+}
+
+impl Credentials {
+    /// Stand-ins with the same shape, for dry runs: `username="***" password="***"`.
+    pub fn redacted() -> Credentials {
+        Credentials {
+            username: "***".into(),
+            password: "***".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(***)")
+    }
+}
+
 /// Writes `post` for `campaign` as one XML document (no declaration, as VoiceShot's examples).
 pub fn write_post<W: Write>(
     campaign: &Campaign,
     post: &Post<'_>,
     out: W,
 ) -> Result<(), RenderError> {
+    write_post_as(campaign, post, None, out)
+}
+
+/// Like [`write_post`], with `credentials` as root attributes when given (after `action`).
+pub fn write_post_as<W: Write>(
+    campaign: &Campaign,
+    post: &Post<'_>,
+    credentials: Option<&Credentials>,
+    out: W,
+) -> Result<(), RenderError> {
+    let creds = credentials;
     let voiceshot = campaign.voiceshot().ok_or(RenderError::NotVoiceShot)?;
     let menuid = voiceshot.menuid.as_str();
     match &post.body {
         PostBody::Upload(sound) => {
             // No indentation: whitespace before `</file>` would become part of the base64.
             let mut w = Writer::new(out);
-            w.write_event(Event::Start(root(None, 1)))?;
+            w.write_event(Event::Start(root(None, 1, creds)))?;
             let file = BytesStart::new("file").with_attributes([
                 ("xmlns:dt", DT_NAMESPACE),
                 ("dt:dt", "bin.base64"),
@@ -81,29 +120,33 @@ pub fn write_post<W: Write>(
         }
         PostBody::DeleteSound(sound) => {
             let mut w = indented(out);
-            w.create_element("campaign")
-                .with_attribute(("action", "1"))
-                .write_inner_content(|w| {
-                    w.create_element("file")
-                        .with_attributes([
-                            ("filename", sound.name.as_str()),
-                            ("fileaction", "delete"),
-                        ])
-                        .write_empty()
-                        .map(drop)
-                })?;
+            w.write_event(Event::Start(root(None, 1, creds)))?;
+            w.create_element("file")
+                .with_attributes([("filename", sound.name.as_str()), ("fileaction", "delete")])
+                .write_empty()?;
+            w.write_event(Event::End(BytesEnd::new("campaign")))?;
         }
-        PostBody::Calls(recipients) => write_calls(campaign, recipients, out)?,
-        PostBody::DeleteCalls(recipients) => {
-            write_callids(menuid, 2, recipients.iter().map(|r| r.callid.as_str()), out)?
+        PostBody::Calls(recipients) => write_calls(campaign, recipients, creds, out)?,
+        PostBody::DeleteCalls(recipients) => write_callids(
+            menuid,
+            2,
+            creds,
+            recipients.iter().map(|r| r.callid.as_str()),
+            out,
+        )?,
+        PostBody::Query(recipients) => write_callids(
+            menuid,
+            3,
+            creds,
+            recipients.iter().map(|r| r.callid.as_str()),
+            out,
+        )?,
+        PostBody::QueryAll => write_callids(menuid, 3, creds, std::iter::once(""), out)?,
+        PostBody::Ping => indented(out).write_event(Event::Empty(root(None, 6, creds)))?,
+        PostBody::Pause => indented(out).write_event(Event::Empty(root(Some(menuid), 7, creds)))?,
+        PostBody::Resume => {
+            indented(out).write_event(Event::Empty(root(Some(menuid), 8, creds)))?
         }
-        PostBody::Query(recipients) => {
-            write_callids(menuid, 3, recipients.iter().map(|r| r.callid.as_str()), out)?
-        }
-        PostBody::QueryAll => write_callids(menuid, 3, std::iter::once(""), out)?,
-        PostBody::Ping => indented(out).write_event(Event::Empty(root(None, 6)))?,
-        PostBody::Pause => indented(out).write_event(Event::Empty(root(Some(menuid), 7)))?,
-        PostBody::Resume => indented(out).write_event(Event::Empty(root(Some(menuid), 8)))?,
     }
     Ok(())
 }
@@ -112,23 +155,28 @@ fn indented<W: Write>(out: W) -> Writer<W> {
     Writer::new_with_indent(out, b' ', 2)
 }
 
-fn root(menuid: Option<&str>, action: u8) -> BytesStart<'static> {
+fn root(menuid: Option<&str>, action: u8, creds: Option<&Credentials>) -> BytesStart<'static> {
     let mut start = BytesStart::new("campaign");
     if let Some(menuid) = menuid {
         start.push_attribute(("menuid", menuid));
     }
     start.push_attribute(("action", action.to_string().as_str()));
+    if let Some(c) = creds {
+        start.push_attribute(("username", c.username.as_str()));
+        start.push_attribute(("password", c.password.as_str()));
+    }
     start
 }
 
 fn write_callids<'a, W: Write>(
     menuid: &str,
     action: u8,
+    creds: Option<&Credentials>,
     callids: impl Iterator<Item = &'a str>,
     out: W,
 ) -> io::Result<()> {
     let mut w = indented(out);
-    w.write_event(Event::Start(root(Some(menuid), action)))?;
+    w.write_event(Event::Start(root(Some(menuid), action, creds)))?;
     w.create_element("phonenumbers").write_inner_content(|w| {
         for callid in callids {
             w.create_element("phonenumber")
@@ -219,6 +267,7 @@ fn write_prompts<W: Write>(w: &mut Writer<W>, prompts: &[PromptAttrs]) -> io::Re
 fn write_calls<W: Write>(
     campaign: &Campaign,
     recipients: &[Recipient],
+    creds: Option<&Credentials>,
     out: W,
 ) -> Result<(), RenderError> {
     let voiceshot = campaign.voiceshot().ok_or(RenderError::NotVoiceShot)?;
@@ -233,7 +282,7 @@ fn write_calls<W: Write>(
         .or(campaign.timezone.as_ref().map(|z| &z.tz));
 
     let mut w = indented(out);
-    let mut start = root(Some(&voiceshot.menuid), 0);
+    let mut start = root(Some(&voiceshot.menuid), 0, creds);
     if let Some(callerid) = &voiceshot.callerid {
         start.push_attribute(("callerid", callerid.as_str()));
     }

@@ -8,4 +8,5 @@ mod diagnostics;
 mod examples;
 mod roundtrip;
 mod schema;
+mod submit;
 mod support;

@@ -1,6 +1,7 @@
 //! Command-line arguments.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use outdial::plan::Action;
@@ -16,6 +17,9 @@ pub struct Cli {
     /// Print only problems, no summaries.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Network and journal settings of the commands that talk to the provider.
+    #[command(flatten)]
+    pub net: NetArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -27,6 +31,67 @@ pub enum Format {
     Human,
     /// JSON Lines; the first line is a version record.
     Json,
+    /// CSV on stdout (`query` only): one row per recipient, with a header row.
+    Csv,
+}
+
+/// Settings shared by every command that posts to the provider.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NetArgs {
+    /// Post here instead of the campaign's `endpoint` (no fallback unless
+    /// --fallback-endpoint is given too).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Where to post when the endpoint cannot be reached.
+    #[arg(long, global = true, value_name = "URL")]
+    pub fallback_endpoint: Option<String>,
+    /// The journal file (default `.outdial/<campaign>.jsonl` next to the campaign file).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+    /// Time allowed for one whole request, reply included (e.g. 60s, 500ms).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub timeout: Duration,
+    /// Time allowed to connect.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub connect_timeout: Duration,
+    /// Extra rounds over the endpoints when a request fails.
+    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Wait before the first retry round; doubles each round.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "500ms")]
+    pub backoff: Duration,
+    /// Allow VoiceShot credentials over plain http:// to a host other than this machine.
+    #[arg(long, global = true)]
+    pub allow_insecure: bool,
+}
+
+/// `500ms`, `2s`, `1.5s`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("\"{text}\" is not a duration like 500ms or 2s");
+    if let Some(ms) = text.strip_suffix("ms") {
+        return ms
+            .trim()
+            .parse()
+            .map(Duration::from_millis)
+            .map_err(|_| bad());
+    }
+    let secs: f64 = text
+        .strip_suffix('s')
+        .ok_or_else(bad)?
+        .trim()
+        .parse()
+        .map_err(|_| bad())?;
+    Duration::try_from_secs_f64(secs).map_err(|_| bad())
+}
+
+/// A campaign file and whether to only show what would be posted.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Target {
+    /// Campaign file.
+    pub file: PathBuf,
+    /// Print exactly what would be posted (credentials redacted); send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// What to do.
@@ -51,4 +116,52 @@ pub enum Command {
     },
     /// Print the campaign file's JSON Schema.
     Schema,
+    /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
+    Send {
+        #[command(flatten)]
+        target: Target,
+        /// Continue although posts changed since a partial send: only call ids never sent go
+        /// out (nothing already accepted is sent again).
+        #[arg(long)]
+        allow_changed: bool,
+    },
+    /// Pause the VoiceShot campaign's pending calls (action 7).
+    Pause(Target),
+    /// Un-pause paused calls (action 8).
+    Resume(Target),
+    /// Delete this campaign's calls not yet dialled, by call id (action 2).
+    Delete(Target),
+    /// Who was reached, who was not, who is pending (action 3).
+    Query(Target),
+    /// Upload the campaign's sound files (action 1), or delete them with --delete.
+    Sounds {
+        #[command(flatten)]
+        target: Target,
+        /// Delete the files from the account instead.
+        #[arg(long)]
+        delete: bool,
+    },
+    /// Test the configuration: can VoiceShot be reached, is this host registered (action 6).
+    Ping(Target),
+    /// Run a local VoiceShot-compatible server on 127.0.0.1 for demos and tests.
+    Sandbox {
+        /// Port (0 picks a free one; the URL is printed).
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// Keep accepted calls in this JSON file across restarts.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// Share of dialled calls that are answered (0 to 1).
+        #[arg(long, default_value_t = 0.9)]
+        success_rate: f64,
+        /// Time from acceptance to an outcome.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
+        dial_delay: Duration,
+        /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms".
+        #[arg(long, value_name = "SPEC", default_value = "")]
+        faults: outdial::sandbox::Faults,
+        /// Seed of the simulated outcomes.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
 }

@@ -10,7 +10,7 @@ use outdial::plan::{self, Action, PostBody};
 use outdial::voiceshot;
 use serde_json::json;
 
-use crate::args::{Command, Format};
+use crate::args::{Command, Format, NetArgs};
 use crate::output::Output;
 
 /// The exit codes of the product brief.
@@ -20,11 +20,51 @@ pub enum Exit {
     Ok = 0,
     /// A campaign (or a file it names) is invalid, or output could not be written.
     Invalid = 1,
+    /// The command line is wrong (clap uses 2 as well).
+    Usage = 2,
+    /// The provider rejected a post (errorid ≠ 0).
+    Rejected = 3,
+    /// The network failed after every retry; running the command again resumes.
+    Transport = 4,
+    /// The provider refused this host or account (IP not registered, trial ended).
+    Refused = 5,
 }
 
 /// Runs one command.
-pub fn run(command: Command, out: &mut Output) -> Exit {
+pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
+    if out.format() == Format::Csv && !matches!(command, Command::Query(_)) {
+        out.problem(
+            &Problem::error("usage::format", "--format csv is only for `outdial query`")
+                .help("use --format human or --format json"),
+        );
+        return Exit::Usage;
+    }
     match command {
+        Command::Send {
+            target,
+            allow_changed,
+        } => crate::net::send(&target, allow_changed, net, out),
+        Command::Pause(t) => crate::net::command(&t, Action::Pause, net, out),
+        Command::Resume(t) => crate::net::command(&t, Action::Resume, net, out),
+        Command::Delete(t) => crate::net::command(&t, Action::Delete, net, out),
+        Command::Ping(t) => crate::net::command(&t, Action::Ping, net, out),
+        Command::Sounds { target, delete } => {
+            let action = if delete {
+                Action::SoundsDelete
+            } else {
+                Action::Sounds
+            };
+            crate::net::command(&target, action, net, out)
+        }
+        Command::Query(t) => crate::net::query(&t, net, out),
+        Command::Sandbox {
+            port,
+            state,
+            success_rate,
+            dial_delay,
+            faults,
+            seed,
+        } => crate::net::sandbox(port, state, success_rate, dial_delay, faults, seed, out),
         Command::Check { files } => check(&files, out),
         Command::Compile {
             file,
@@ -40,7 +80,7 @@ pub fn run(command: Command, out: &mut Output) -> Exit {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -52,7 +92,7 @@ fn report(problems: Problems, out: &Output) {
 
 /// Loads a campaign, showing its problems; `None` when it has errors. Also returns the number
 /// of warnings shown.
-fn load(file: &Path, out: &Output) -> Option<(Campaign, usize)> {
+pub(crate) fn load(file: &Path, out: &Output) -> Option<(Campaign, usize)> {
     match campaign::load(file) {
         Ok(loaded) => {
             let warnings = loaded.warnings.warning_count();

@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod net;
 mod output;
 
 use std::process::ExitCode;
@@ -11,6 +12,6 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let mut out = output::Output::new(cli.format, cli.quiet);
-    let exit = commands::run(cli.command, &mut out);
+    let exit = commands::run(cli.command, &cli.net, &mut out);
     ExitCode::from(exit as u8)
 }

@@ -61,7 +61,7 @@ impl Output {
     /// Shows a problem: rendered with its source excerpt, or as a JSON record.
     pub fn problem(&self, problem: &Problem) {
         match self.format {
-            Format::Human => {
+            Format::Human | Format::Csv => {
                 let mut text = String::new();
                 if self.handler.render_report(&mut text, problem).is_err() {
                     text = format!("{problem}\n");
@@ -87,7 +87,7 @@ impl Output {
 
     /// A human note on stderr (suppressed by `-q`).
     pub fn note(&self, line: &str) {
-        if self.format == Format::Human && !self.quiet {
+        if self.format != Format::Json && !self.quiet {
             let _ = writeln!(io::stderr().lock(), "{line}");
         }
     }

@@ -1,0 +1,583 @@
+//! The commands that talk to the provider (`send`, `pause`, `resume`, `delete`, `query`,
+//! `sounds`, `ping`) and `sandbox`: thin wrappers over `outdial::submit` that render its
+//! events and map its errors to exit codes.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use outdial::campaign::{Campaign, Provider};
+use outdial::diagnostic::Problem;
+use outdial::journal::{self, Journal};
+use outdial::plan::{self, Action};
+use outdial::sandbox::{Faults, Sandbox, SandboxConfig};
+use outdial::submit::{
+    self, CallReport, Event, Reach, SubmitError, Submitter, Transport, TransportConfig,
+};
+use outdial::voiceshot::{self, Credentials};
+use serde_json::json;
+
+use crate::args::{Format, NetArgs, Target};
+use crate::commands::{Exit, load, plural};
+use crate::output::Output;
+
+/// Credentials from the environment; both variables or neither.
+fn credentials(out: &Output) -> Result<Option<Credentials>, Exit> {
+    let get = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
+    match (get("VOICESHOT_USERNAME"), get("VOICESHOT_PASSWORD")) {
+        (Some(username), Some(password)) => Ok(Some(Credentials { username, password })),
+        (None, None) => Ok(None),
+        _ => {
+            out.problem(
+                &Problem::error(
+                    "usage::credentials",
+                    "only one of VOICESHOT_USERNAME and VOICESHOT_PASSWORD is set",
+                )
+                .help("set both, or neither (then posts carry no username/password)"),
+            );
+            Err(Exit::Usage)
+        }
+    }
+}
+
+/// The campaign, checked to be a VoiceShot one.
+fn campaign(file: &Path, out: &Output) -> Result<Campaign, Exit> {
+    let (campaign, _) = load(file, out).ok_or(Exit::Invalid)?;
+    if campaign.provider != Provider::Voiceshot {
+        out.problem(
+            &Problem::error(
+                "send::provider",
+                format!("sending to {:?} is not implemented yet", campaign.provider),
+            )
+            .in_file(&campaign.source)
+            .help("set provider = \"voiceshot\" in [campaign]"),
+        );
+        return Err(Exit::Invalid);
+    }
+    Ok(campaign)
+}
+
+fn transport_config(campaign: &Campaign, net: &NetArgs) -> TransportConfig {
+    let vs = campaign.voiceshot();
+    let endpoints = match &net.endpoint {
+        // An explicit endpoint is a deliberate target (a sandbox, a proxy): never fall back to
+        // the real service behind the user's back.
+        Some(url) => std::iter::once(url.clone())
+            .chain(net.fallback_endpoint.clone())
+            .collect(),
+        None => vec![
+            vs.and_then(|v| v.endpoint.clone())
+                .unwrap_or_else(|| submit::http::DEFAULT_ENDPOINT.into()),
+            net.fallback_endpoint
+                .clone()
+                .or_else(|| vs.and_then(|v| v.fallback_endpoint.clone()))
+                .unwrap_or_else(|| submit::http::DEFAULT_FALLBACK.into()),
+        ],
+    };
+    TransportConfig {
+        endpoints,
+        connect_timeout: net.connect_timeout,
+        timeout: net.timeout,
+        retries: net.retries,
+        backoff: net.backoff,
+        allow_insecure: net.allow_insecure,
+        ..TransportConfig::default()
+    }
+}
+
+fn transport(
+    campaign: &Campaign,
+    net: &NetArgs,
+    creds: Option<&Credentials>,
+    out: &Output,
+) -> Result<Transport, Exit> {
+    Transport::new(transport_config(campaign, net), creds).map_err(|e| {
+        out.problem(
+            &Problem::error("send::insecure", e.to_string())
+                .help("credentials come from VOICESHOT_USERNAME / VOICESHOT_PASSWORD"),
+        );
+        Exit::Usage
+    })
+}
+
+fn journal_path(file: &Path, campaign: &Campaign, net: &NetArgs) -> PathBuf {
+    net.journal
+        .clone()
+        .unwrap_or_else(|| journal::default_path(file, &campaign.name))
+}
+
+fn open_journal(path: &Path, campaign: &Campaign, out: &Output) -> Result<Journal, Exit> {
+    Journal::open(path, &campaign.name).map_err(|e| {
+        out.problem(
+            &Problem::error("journal::open", e.to_string())
+                .help("the journal records what was sent; see `--journal`"),
+        );
+        Exit::Invalid
+    })
+}
+
+/// A progress bar on stderr, only for people watching a terminal.
+fn progress(len: usize, out: &Output) -> ProgressBar {
+    if out.format() != Format::Human || !io::stderr().is_terminal() || len < 2 {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} posts {msg} [{elapsed}]")
+    {
+        pb.set_style(style);
+    }
+    pb
+}
+
+/// Renders one event: JSON line, progress tick, or a note on stderr.
+fn show(event: &Event, out: &Output, pb: &ProgressBar) {
+    if out.format() == Format::Json {
+        out.event(&serde_json::to_value(event).unwrap_or_default());
+    }
+    let note = match event {
+        Event::Post { .. } => {
+            pb.inc(1);
+            None
+        }
+        Event::Retry {
+            seq,
+            error,
+            next,
+            wait_ms,
+        } => Some(format!(
+            "post {seq}: {error}; retrying on {next} in {wait_ms} ms"
+        )),
+        Event::Ambiguous {
+            seq,
+            error,
+            numbers,
+        } => Some(format!(
+            "post {seq}: {error}; VoiceShot may hold {} — querying before anything is re-sent",
+            plural(*numbers, "call", "calls")
+        )),
+        Event::Resolved {
+            seq,
+            present,
+            missing,
+        } => Some(format!(
+            "post {seq}: query found {present} of {} calls in doubt; {missing} will be sent",
+            present + missing
+        )),
+    };
+    if let Some(note) = note {
+        pb.suspend(|| out.note(&note));
+    }
+}
+
+fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
+    let resume = journal
+        .map(|p| format!(" (journal: {})", p.display()))
+        .unwrap_or_default();
+    let (exit, help) = match &err {
+        SubmitError::Rejected { errorid, .. } if err.is_refusal() => (
+            Exit::Refused,
+            match errorid {
+                1 => "register this machine's public IP in VoiceShot: Campaign → Options → Developer → Registered IPs".to_string(),
+                _ => "the VoiceShot account needs attention (see the message)".to_string(),
+            },
+        ),
+        SubmitError::Rejected { .. } => (
+            Exit::Rejected,
+            "fix the campaign (see `outdial compile` for the exact XML), then run the command again".to_string(),
+        ),
+        SubmitError::Transport { .. } => (
+            Exit::Transport,
+            format!("nothing accepted will be sent twice: run the same command again to resume{resume}"),
+        ),
+        SubmitError::Changed { changes, orphaned, taken } => {
+            let list: Vec<String> = changes.iter().take(10).map(|c| match &c.now {
+                Some(_) => format!("post {} differs", c.seq),
+                None => format!("post {} is no longer in the plan", c.seq),
+            }).collect();
+            (
+                Exit::Invalid,
+                format!(
+                    "{} ({} of {} already at VoiceShot or in doubt{}). Nothing was sent. \
+                     Undo the edit, or send the change as a new campaign (new name), or pass \
+                     --allow-changed to send only recipients never sent before — calls already \
+                     placed keep their old content{resume}",
+                    list.join(", "),
+                    plural(*taken, "call id", "call ids"),
+                    "this campaign",
+                    if *orphaned > 0 { format!(", {orphaned} no longer in the file") } else { String::new() },
+                ),
+            )
+        }
+        SubmitError::Journal(_) | SubmitError::Render(_) | SubmitError::Io(_) => {
+            (Exit::Invalid, "see the message".to_string())
+        }
+    };
+    if out.format() == Format::Json {
+        out.event(&json!({"type": "failed", "exit": exit as u8, "error": err.to_string()}));
+    }
+    out.problem(&Problem::error("send::failed", err.to_string()).help(help));
+    exit
+}
+
+fn dry_run_post(
+    campaign: &Campaign,
+    seq: usize,
+    kind: &str,
+    write: impl FnOnce(&mut Vec<u8>) -> Result<(), voiceshot::RenderError>,
+    out: &Output,
+) -> Result<(), Exit> {
+    let mut xml = Vec::new();
+    write(&mut xml).map_err(|e| {
+        out.problem(&Problem::error("send::render", e.to_string()).in_file(&campaign.source));
+        Exit::Invalid
+    })?;
+    if out.format() == Format::Json {
+        out.event(&json!({"type": "post", "seq": seq, "kind": kind, "dry_run": true, "xml": String::from_utf8_lossy(&xml)}));
+    } else {
+        let mut stdout = io::stdout().lock();
+        let _ = stdout.write_all(&xml);
+        let _ = stdout.write_all(b"\n");
+    }
+    Ok(())
+}
+
+/// Prints every post of a plan as it would be sent, credentials redacted.
+fn dry_run_plan(
+    campaign: &Campaign,
+    posts: &[plan::Post<'_>],
+    creds: Option<&Credentials>,
+    out: &Output,
+) -> Result<Exit, Exit> {
+    let redacted = creds.map(|_| Credentials::redacted());
+    for post in posts {
+        dry_run_post(
+            campaign,
+            post.seq,
+            post.body.kind(),
+            |w| voiceshot::write_post_as(campaign, post, redacted.as_ref(), w),
+            out,
+        )?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// `send`.
+pub fn send(target: &Target, allow_changed: bool, net: &NetArgs, out: &Output) -> Exit {
+    match send_inner(target, allow_changed, net, out) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn send_inner(
+    target: &Target,
+    allow_changed: bool,
+    net: &NetArgs,
+    out: &Output,
+) -> Result<Exit, Exit> {
+    let campaign = campaign(&target.file, out)?;
+    let creds = credentials(out)?;
+    let jpath = journal_path(&target.file, &campaign, net);
+    if target.dry_run {
+        let state = journal::read_state(&jpath).map_err(|e| {
+            out.problem(&Problem::error("journal::read", e.to_string()));
+            Exit::Invalid
+        })?;
+        let (changes, _, _) = submit::changes(&campaign, &state).map_err(|e| {
+            out.problem(&Problem::error("send::render", e.to_string()));
+            Exit::Invalid
+        })?;
+        if !changes.is_empty() {
+            out.note(&format!(
+                "{} changed since the journal recorded them; `send` would refuse (see --allow-changed)",
+                plural(changes.len(), "post", "posts")
+            ));
+        }
+        let previews = submit::preview_send(&campaign, &state).map_err(|_| Exit::Invalid)?;
+        let redacted = creds.as_ref().map(|_| Credentials::redacted());
+        for p in &previews {
+            if p.skip {
+                out.note(&format!(
+                    "post {} ({}): already accepted, skipped",
+                    p.seq, p.kind
+                ));
+                continue;
+            }
+            if p.in_doubt > 0 {
+                out.note(&format!(
+                    "post {}: {} in doubt would be queried first; only those not found are sent",
+                    p.seq,
+                    plural(p.in_doubt, "call", "calls")
+                ));
+            }
+            dry_run_post(
+                &campaign,
+                p.seq,
+                p.kind,
+                |w| p.render(&campaign, redacted.as_ref(), w),
+                out,
+            )?;
+        }
+        return Ok(Exit::Ok);
+    }
+    let transport = transport(&campaign, net, creds.as_ref(), out)?;
+    let mut journal = open_journal(&jpath, &campaign, out)?;
+    let posts = plan::posts(&campaign, Action::Send).len();
+    let pb = progress(posts, out);
+    let submitter = Submitter {
+        campaign: &campaign,
+        transport: &transport,
+        credentials: creds.as_ref(),
+    };
+    let result = submitter.send(&mut journal, allow_changed, &mut |e| show(&e, out, &pb));
+    pb.finish_and_clear();
+    match result {
+        Ok(s) => {
+            out.summary(&format!(
+                "{}: sent {} in {} ({} skipped as already accepted{}); journal {}",
+                campaign.name,
+                plural(s.numbers_sent, "number", "numbers"),
+                plural(s.accepted, "post", "posts"),
+                s.skipped,
+                if s.resolved_present > 0 {
+                    format!(
+                        ", {} found at VoiceShot after a failure",
+                        s.resolved_present
+                    )
+                } else {
+                    String::new()
+                },
+                jpath.display()
+            ));
+            if out.format() == Format::Json {
+                let mut v = serde_json::to_value(&s).unwrap_or_default();
+                v["type"] = json!("sent");
+                v["journal"] = json!(jpath.display().to_string());
+                out.event(&v);
+            }
+            Ok(Exit::Ok)
+        }
+        Err(e) => Err(fail(e, Some(&jpath), out)),
+    }
+}
+
+/// `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`.
+pub fn command(target: &Target, action: Action, net: &NetArgs, out: &Output) -> Exit {
+    match command_inner(target, action, net, out) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn command_inner(
+    target: &Target,
+    action: Action,
+    net: &NetArgs,
+    out: &Output,
+) -> Result<Exit, Exit> {
+    let campaign = campaign(&target.file, out)?;
+    let creds = credentials(out)?;
+    let posts = plan::posts(&campaign, action);
+    if target.dry_run {
+        return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
+    }
+    if posts.is_empty() {
+        out.summary(&format!("{}: nothing to {}", campaign.name, action.name()));
+        return Ok(Exit::Ok);
+    }
+    let transport = transport(&campaign, net, creds.as_ref(), out)?;
+    let jpath = journal_path(&target.file, &campaign, net);
+    let mut journal = open_journal(&jpath, &campaign, out)?;
+    let pb = progress(posts.len(), out);
+    let submitter = Submitter {
+        campaign: &campaign,
+        transport: &transport,
+        credentials: creds.as_ref(),
+    };
+    let result = submitter.command(&mut journal, action, &mut |e| show(&e, out, &pb));
+    pb.finish_and_clear();
+    match result {
+        Ok(n) => {
+            let what = match action {
+                Action::Ping => "VoiceShot answered: this host can post".to_string(),
+                Action::Pause => "paused pending calls".to_string(),
+                Action::Resume => "resumed paused calls".to_string(),
+                Action::Delete => format!(
+                    "asked VoiceShot to delete this campaign's undialled calls ({})",
+                    plural(n, "post", "posts")
+                ),
+                Action::Sounds => format!("uploaded {}", plural(n, "sound file", "sound files")),
+                Action::SoundsDelete => {
+                    format!("deleted {}", plural(n, "sound file", "sound files"))
+                }
+                _ => format!("{} done", action.name()),
+            };
+            out.summary(&format!("{}: {what}", campaign.name));
+            if out.format() == Format::Json {
+                out.event(&json!({"type": "done", "action": action.name(), "posts": n}));
+            }
+            Ok(Exit::Ok)
+        }
+        Err(e) => Err(fail(e, Some(&jpath), out)),
+    }
+}
+
+/// `query`.
+pub fn query(target: &Target, net: &NetArgs, out: &Output) -> Exit {
+    match query_inner(target, net, out) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn keys(r: &CallReport) -> String {
+    r.keypresses
+        .iter()
+        .map(|(p, k)| format!("{p}:{k}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn reach_name(r: Reach) -> &'static str {
+    match r {
+        Reach::Reached => "reached",
+        Reach::NotReached => "not-reached",
+        Reach::Pending => "pending",
+        Reach::NotFound => "not-found",
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exit> {
+    let campaign = campaign(&target.file, out)?;
+    let creds = credentials(out)?;
+    if target.dry_run {
+        let posts = plan::posts(&campaign, Action::Query);
+        return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
+    }
+    let transport = transport(&campaign, net, creds.as_ref(), out)?;
+    let submitter = Submitter {
+        campaign: &campaign,
+        transport: &transport,
+        credentials: creds.as_ref(),
+    };
+    let pb = progress(plan::posts(&campaign, Action::Query).len(), out);
+    let result = submitter.query(&mut |e| {
+        if !matches!(e, Event::Post { .. }) || out.format() != Format::Json {
+            show(&e, out, &pb)
+        } else {
+            pb.inc(1)
+        }
+    });
+    pb.finish_and_clear();
+    let reports = result.map_err(|e| fail(e, None, out))?;
+    let count = |r: Reach| reports.iter().filter(|c| c.result == r).count();
+    let mut stdout = io::stdout().lock();
+    match out.format() {
+        Format::Json => {
+            for r in &reports {
+                let mut v = serde_json::to_value(r).unwrap_or_default();
+                v["type"] = json!("call");
+                v["result"] = json!(reach_name(r.result));
+                out.event(&v);
+            }
+            out.event(&json!({"type": "query", "recipients": reports.len(),
+                "reached": count(Reach::Reached), "not_reached": count(Reach::NotReached),
+                "pending": count(Reach::Pending), "not_found": count(Reach::NotFound)}));
+        }
+        Format::Csv => {
+            let _ = writeln!(
+                stdout,
+                "number,callid,result,status,comment,dateandtime,duration,keypresses"
+            );
+            for r in &reports {
+                let _ = writeln!(
+                    stdout,
+                    "{},{},{},{},{},{},{},{}",
+                    csv_field(&r.number),
+                    csv_field(&r.callid),
+                    reach_name(r.result),
+                    csv_field(&r.status),
+                    csv_field(&r.comment),
+                    csv_field(&r.dateandtime),
+                    r.duration.map(|d| d.to_string()).unwrap_or_default(),
+                    csv_field(&keys(r)),
+                );
+            }
+        }
+        Format::Human => {
+            let _ = writeln!(
+                stdout,
+                "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  KEYS",
+                "NUMBER", "CALLID", "RESULT", "STATUS", "COMMENT", "SECS"
+            );
+            for r in &reports {
+                let _ = writeln!(
+                    stdout,
+                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}",
+                    r.number,
+                    r.callid,
+                    reach_name(r.result),
+                    r.status,
+                    r.comment,
+                    r.duration.map(|d| d.to_string()).unwrap_or_default(),
+                    keys(r)
+                );
+            }
+            drop(stdout);
+            out.summary(&format!(
+                "{}: {} reached, {} not reached, {} pending, {} not found",
+                plural(reports.len(), "recipient", "recipients"),
+                count(Reach::Reached),
+                count(Reach::NotReached),
+                count(Reach::Pending),
+                count(Reach::NotFound)
+            ));
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// `sandbox`: serves until killed or `POST /_sandbox/shutdown`.
+pub fn sandbox(
+    port: u16,
+    state: Option<PathBuf>,
+    success_rate: f64,
+    dial_delay: Duration,
+    faults: Faults,
+    seed: u64,
+    out: &Output,
+) -> Exit {
+    let cfg = SandboxConfig {
+        addr: (std::net::Ipv4Addr::LOCALHOST, port).into(),
+        state_file: state,
+        success_rate,
+        dial_delay,
+        seed,
+        faults,
+        ..SandboxConfig::default()
+    };
+    let sb = match Sandbox::start(cfg) {
+        Ok(sb) => sb,
+        Err(e) => {
+            out.problem(
+                &Problem::error("sandbox::start", format!("cannot start the sandbox: {e}"))
+                    .help("pick another --port, or --port 0 for a free one"),
+            );
+            return Exit::Usage;
+        }
+    };
+    if out.format() == Format::Json {
+        out.event(&json!({"type": "sandbox", "url": sb.url()}));
+    } else {
+        // Scripts read this line to learn the port, so it is printed even with -q.
+        let _ = writeln!(io::stdout().lock(), "{}", sb.url());
+    }
+    sb.wait();
+    Exit::Ok
+}

@@ -1,0 +1,633 @@
+//! The send journal: an append-only JSON Lines record of every post, so a re-run after a crash
+//! or a network failure finishes the job without calling anyone twice.
+//!
+//! Each post is written as an **intent** (before a byte goes out) and an **outcome** (after the
+//! reply, or the failure). Every line is flushed to disk (`fsync`) before the next step, so a
+//! process killed at any instant leaves one of three states for a post: no intent (nothing
+//! was sent), an intent without an outcome (maybe sent: *in doubt*), or both. A line torn by a
+//! kill mid-write is cut off when the journal is next opened; it was never followed by a send.
+//!
+//! Call state is kept **per call id**, not per post: a call id becomes *accepted* from an
+//! accepted outcome or from a resolution query that found it, and nothing accepted is posted
+//! again, whatever happens to the campaign file in between.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Version of the journal's line format.
+pub const JOURNAL_VERSION: u32 = 1;
+
+/// One line of the journal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Record {
+    /// The first line: which campaign the journal belongs to.
+    Open {
+        /// Campaign name.
+        campaign: String,
+        /// [`JOURNAL_VERSION`].
+        version: u32,
+    },
+    /// About to send a post; written and synced before the request starts.
+    Intent {
+        /// Unique within the journal; outcomes refer to it.
+        attempt: u64,
+        /// The command (`send`, `pause`, …).
+        action: String,
+        /// The post's position in the plan.
+        seq: usize,
+        /// The post's kind (`send`, `sound-save`, …).
+        kind: String,
+        /// SHA-256 of the whole planned post as `compile` renders it (no credentials).
+        post_hash: String,
+        /// SHA-256 of what is actually sent (differs when only part of a batch is re-sent).
+        body_hash: String,
+        /// The call ids this attempt places (action 0 only).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        callids: Vec<String>,
+        /// The sound file, for uploads.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// What became of an attempt.
+    Outcome {
+        /// The [`Record::Intent`] this answers.
+        attempt: u64,
+        /// The post's position in the plan.
+        seq: usize,
+        /// What happened.
+        outcome: Outcome,
+        /// VoiceShot's errorid, when a reply was read.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        errorid: Option<u32>,
+        /// Why, for failures.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        /// Which endpoint answered or failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        endpoint: Option<String>,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// A Call Query settled call ids that were in doubt.
+    Resolved {
+        /// The post they belong to.
+        seq: usize,
+        /// Found at the provider: accepted.
+        present: Vec<String>,
+        /// Not found: never taken, free to send.
+        missing: Vec<String>,
+        /// When (RFC 3339).
+        at: String,
+    },
+}
+
+/// The outcome of one attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// errorid 0: the provider took the post.
+    Accepted,
+    /// errorid ≠ 0: the provider refused the post; nothing was taken.
+    Rejected,
+    /// The request may or may not have been taken (timeout, reset or 5xx after sending,
+    /// unparsable reply).
+    Ambiguous,
+    /// Failed before the body was sent (connect refused, DNS, TLS): nothing was taken.
+    NotSent,
+}
+
+/// What the journal says about one call id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallState {
+    /// The provider has it. Never post it again.
+    Accepted,
+    /// Posted without a clear answer; must be resolved by a query before anything else.
+    InDoubt,
+    /// Known not to be at the provider (rejected, not sent, or a query did not find it).
+    NotTaken,
+}
+
+#[derive(Clone, Debug)]
+struct Attempt {
+    action: String,
+    seq: usize,
+    kind: String,
+    post_hash: String,
+    callids: Vec<String>,
+}
+
+/// The state replayed from a journal's lines.
+#[derive(Clone, Debug, Default)]
+pub struct JournalState {
+    calls: HashMap<String, CallState>,
+    /// For `send` call posts: the plan hash last written for each seq.
+    post_hashes: HashMap<usize, String>,
+    /// Hashes of accepted uploads.
+    uploads: HashMap<String, Outcome>,
+    attempts: HashMap<u64, Attempt>,
+    next_attempt: u64,
+    lines: usize,
+}
+
+impl JournalState {
+    /// Applies one record, in journal order.
+    pub fn apply(&mut self, record: &Record) {
+        self.lines += 1;
+        match record {
+            Record::Open { .. } => {}
+            Record::Intent {
+                attempt,
+                action,
+                seq,
+                kind,
+                post_hash,
+                callids,
+                ..
+            } => {
+                self.next_attempt = self.next_attempt.max(attempt + 1);
+                if action == "send" && kind == "send" {
+                    self.post_hashes.insert(*seq, post_hash.clone());
+                    for id in callids {
+                        let state = self.calls.entry(id.clone()).or_insert(CallState::InDoubt);
+                        if *state != CallState::Accepted {
+                            *state = CallState::InDoubt;
+                        }
+                    }
+                }
+                self.attempts.insert(
+                    *attempt,
+                    Attempt {
+                        action: action.clone(),
+                        seq: *seq,
+                        kind: kind.clone(),
+                        post_hash: post_hash.clone(),
+                        callids: callids.clone(),
+                    },
+                );
+            }
+            Record::Outcome {
+                attempt, outcome, ..
+            } => {
+                let Some(a) = self.attempts.get(attempt) else {
+                    return;
+                };
+                if a.kind == "sound-save" && a.action == "send" {
+                    self.uploads.insert(a.post_hash.clone(), *outcome);
+                }
+                for id in &a.callids {
+                    let state = self.calls.entry(id.clone()).or_insert(CallState::NotTaken);
+                    *state = match (*state, outcome) {
+                        (CallState::Accepted, _) => CallState::Accepted,
+                        (_, Outcome::Accepted) => CallState::Accepted,
+                        (_, Outcome::Ambiguous) => CallState::InDoubt,
+                        (_, Outcome::Rejected | Outcome::NotSent) => CallState::NotTaken,
+                    };
+                }
+            }
+            Record::Resolved {
+                present, missing, ..
+            } => {
+                for id in present {
+                    self.calls.insert(id.clone(), CallState::Accepted);
+                }
+                for id in missing {
+                    let state = self.calls.entry(id.clone()).or_insert(CallState::NotTaken);
+                    if *state == CallState::InDoubt {
+                        *state = CallState::NotTaken;
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the journal says about `callid` (`None`: never posted).
+    pub fn call(&self, callid: &str) -> Option<CallState> {
+        self.calls.get(callid).copied()
+    }
+
+    /// Whether `callid` was possibly or certainly taken by the provider.
+    pub fn maybe_taken(&self, callid: &str) -> bool {
+        matches!(
+            self.call(callid),
+            Some(CallState::Accepted | CallState::InDoubt)
+        )
+    }
+
+    /// The plan hash last journaled for call post `seq` of `send`.
+    pub fn post_hash(&self, seq: usize) -> Option<&str> {
+        self.post_hashes.get(&seq).map(String::as_str)
+    }
+
+    /// Whether any call id that `send` posted at `seq` may be at the provider.
+    pub fn seq_has_taken(&self, seq: usize) -> bool {
+        self.attempts
+            .values()
+            .filter(|a| a.seq == seq && a.action == "send")
+            .flat_map(|a| &a.callids)
+            .any(|id| self.maybe_taken(id))
+    }
+
+    /// The seqs of `send` call posts in the journal, sorted.
+    pub fn send_seqs(&self) -> Vec<usize> {
+        let mut seqs: Vec<usize> = self.post_hashes.keys().copied().collect();
+        seqs.sort_unstable();
+        seqs
+    }
+
+    /// Whether an upload with this content hash was accepted.
+    pub fn upload_accepted(&self, post_hash: &str) -> bool {
+        self.uploads.get(post_hash) == Some(&Outcome::Accepted)
+    }
+
+    /// Counts of call ids per state: (accepted, in doubt, not taken).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        self.calls.values().fold((0, 0, 0), |(a, d, n), s| match s {
+            CallState::Accepted => (a + 1, d, n),
+            CallState::InDoubt => (a, d + 1, n),
+            CallState::NotTaken => (a, d, n + 1),
+        })
+    }
+
+    /// Call ids the journal knows as possibly or certainly taken.
+    pub fn taken_callids(&self) -> impl Iterator<Item = &str> {
+        self.calls
+            .iter()
+            .filter(|(_, s)| matches!(s, CallState::Accepted | CallState::InDoubt))
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Lines replayed.
+    pub fn lines(&self) -> usize {
+        self.lines
+    }
+}
+
+/// Why a journal could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// Reading or writing failed.
+    #[error("journal {path}: {source}")]
+    Io {
+        /// The journal file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A line in the middle is not a record: the file was edited or belongs to something else.
+    #[error("journal {path}, line {line}: not a journal record ({why})")]
+    Corrupt {
+        /// The journal file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Parser message.
+        why: String,
+    },
+    /// Another outdial holds the journal.
+    #[error(
+        "journal {0} is in use by another outdial process; two sends of one campaign at once could call people twice"
+    )]
+    Locked(PathBuf),
+    /// The journal belongs to another campaign.
+    #[error("journal {path} belongs to campaign \"{found}\", not \"{expected}\"")]
+    OtherCampaign {
+        /// The journal file.
+        path: PathBuf,
+        /// The campaign it records.
+        found: String,
+        /// The campaign being sent.
+        expected: String,
+    },
+}
+
+/// An open, locked journal that appends synced lines.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    state: JournalState,
+}
+
+/// Now, as RFC 3339.
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// The default journal of a campaign: `.outdial/<campaign>.jsonl` next to the campaign file.
+pub fn default_path(campaign_file: &Path, campaign_name: &str) -> PathBuf {
+    campaign_file
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(".outdial")
+        .join(format!("{campaign_name}.jsonl"))
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write as _;
+    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// A writer that hashes what passes through it (to hash an upload while it is rendered).
+#[derive(Debug)]
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> HashingWriter<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+        }
+    }
+
+    /// The inner writer and the hex digest of everything written.
+    pub fn finish(self) -> (W, String) {
+        (self.inner, hex(&self.hasher.finalize()))
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Reads a journal without locking or repairing it (for dry runs and `plan`).
+/// A missing file is an empty state.
+pub fn read_state(path: &Path) -> Result<JournalState, JournalError> {
+    let io_err = |source| JournalError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let text = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(JournalState::default()),
+        Err(e) => return Err(io_err(e)),
+    };
+    replay(path, &text).map(|(state, _)| state)
+}
+
+/// Replays complete lines; returns the state and the length of the complete part.
+fn replay(path: &Path, bytes: &[u8]) -> Result<(JournalState, usize), JournalError> {
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut state = JournalState::default();
+    for (i, line) in bytes[..complete].split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record: Record = serde_json::from_slice(line).map_err(|e| JournalError::Corrupt {
+            path: path.to_owned(),
+            line: i + 1,
+            why: e.to_string(),
+        })?;
+        state.apply(&record);
+    }
+    Ok((state, complete))
+}
+
+impl Journal {
+    /// Opens (or creates) the journal of `campaign` at `path`, locks it against a concurrent
+    /// outdial, cuts off a line torn by a crash, and replays it.
+    pub fn open(path: &Path, campaign: &str) -> Result<Journal, JournalError> {
+        let io_err = |source| JournalError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir {
+            fs::create_dir_all(dir).map_err(io_err)?;
+        }
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(io_err)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(JournalError::Locked(path.to_owned())),
+            Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
+        }
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(0)).map_err(io_err)?;
+        file.read_to_end(&mut bytes).map_err(io_err)?;
+        let (state, complete) = replay(path, &bytes)?;
+        if complete < bytes.len() {
+            // Torn by a kill mid-write: no send followed it, so dropping it loses nothing.
+            file.set_len(complete as u64).map_err(io_err)?;
+            file.sync_all().map_err(io_err)?;
+        }
+        let mut journal = Journal {
+            path: path.to_owned(),
+            file,
+            state,
+        };
+        if complete == 0 {
+            if let Some(dir) = dir {
+                // The new file's directory entry must survive a crash too.
+                if let Ok(d) = File::open(dir) {
+                    let _ = d.sync_all();
+                }
+            }
+            journal.append(&Record::Open {
+                campaign: campaign.to_owned(),
+                version: JOURNAL_VERSION,
+            })?;
+        } else {
+            let first: Option<Record> = bytes
+                .split(|&b| b == b'\n')
+                .next()
+                .and_then(|l| serde_json::from_slice(l).ok());
+            if let Some(Record::Open {
+                campaign: found, ..
+            }) = first
+                && found != campaign
+            {
+                return Err(JournalError::OtherCampaign {
+                    path: path.to_owned(),
+                    found,
+                    expected: campaign.to_owned(),
+                });
+            }
+        }
+        Ok(journal)
+    }
+
+    /// The journal file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The replayed state, kept up to date by [`append`](Self::append).
+    pub fn state(&self) -> &JournalState {
+        &self.state
+    }
+
+    /// A fresh attempt number for an [`Record::Intent`].
+    pub fn next_attempt(&self) -> u64 {
+        self.state.next_attempt
+    }
+
+    /// Appends one record as one line and syncs it to disk before returning.
+    pub fn append(&mut self, record: &Record) -> Result<(), JournalError> {
+        let mut line = serde_json::to_vec(record).expect("records serialise");
+        line.push(b'\n');
+        let io_err = |source| JournalError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        self.file.write_all(&line).map_err(io_err)?;
+        self.file.sync_data().map_err(io_err)?;
+        self.state.apply(record);
+        Ok(())
+    }
+
+    /// Records an intent for post `seq`; returns its attempt number.
+    #[allow(clippy::too_many_arguments)]
+    pub fn intent(
+        &mut self,
+        action: &str,
+        seq: usize,
+        kind: &str,
+        post_hash: &str,
+        body_hash: &str,
+        callids: Vec<String>,
+        file: Option<String>,
+    ) -> Result<u64, JournalError> {
+        let attempt = self.next_attempt();
+        self.append(&Record::Intent {
+            attempt,
+            action: action.to_owned(),
+            seq,
+            kind: kind.to_owned(),
+            post_hash: post_hash.to_owned(),
+            body_hash: body_hash.to_owned(),
+            callids,
+            file,
+            at: now(),
+        })?;
+        Ok(attempt)
+    }
+
+    /// Records the outcome of `attempt`.
+    pub fn outcome(
+        &mut self,
+        attempt: u64,
+        seq: usize,
+        outcome: Outcome,
+        errorid: Option<u32>,
+        detail: Option<String>,
+        endpoint: Option<String>,
+    ) -> Result<(), JournalError> {
+        self.append(&Record::Outcome {
+            attempt,
+            seq,
+            outcome,
+            errorid,
+            detail,
+            endpoint,
+            at: now(),
+        })
+    }
+
+    /// Records a resolution query's findings.
+    pub fn resolved(
+        &mut self,
+        seq: usize,
+        present: Vec<String>,
+        missing: Vec<String>,
+    ) -> Result<(), JournalError> {
+        self.append(&Record::Resolved {
+            seq,
+            present,
+            missing,
+            at: now(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn replays_states_and_survives_a_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j/c.jsonl");
+        {
+            let mut j = Journal::open(&path, "c").unwrap();
+            let a = j
+                .intent("send", 1, "send", "h1", "h1", ids(&["a", "b"]), None)
+                .unwrap();
+            j.outcome(a, 1, Outcome::Accepted, Some(0), None, None)
+                .unwrap();
+            let b = j
+                .intent("send", 2, "send", "h2", "h2", ids(&["c", "d"]), None)
+                .unwrap();
+            j.outcome(b, 2, Outcome::Ambiguous, None, None, None)
+                .unwrap();
+            j.resolved(2, ids(&["c"]), ids(&["d"])).unwrap();
+            j.intent("send", 3, "send", "h3", "h3", ids(&["e"]), None)
+                .unwrap();
+        }
+        // A kill in the middle of a line.
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"event":"intent","attempt":9,"#).unwrap();
+        drop(f);
+        let j = Journal::open(&path, "c").unwrap();
+        let s = j.state();
+        assert_eq!(s.call("a"), Some(CallState::Accepted));
+        assert_eq!(s.call("c"), Some(CallState::Accepted));
+        assert_eq!(s.call("d"), Some(CallState::NotTaken));
+        assert_eq!(s.call("e"), Some(CallState::InDoubt));
+        assert_eq!(s.call("z"), None);
+        assert_eq!(s.post_hash(2), Some("h2"));
+        assert_eq!(j.next_attempt(), 3);
+        assert!(fs::read(&path).unwrap().ends_with(b"\n"));
+        drop(j);
+        assert!(matches!(
+            Journal::open(&path, "other"),
+            Err(JournalError::OtherCampaign { .. })
+        ));
+    }
+
+    #[test]
+    fn a_second_opener_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let _held = Journal::open(&path, "c").unwrap();
+        assert!(matches!(
+            Journal::open(&path, "c"),
+            Err(JournalError::Locked(_))
+        ));
+    }
+}

@@ -1,0 +1,436 @@
+//! Submitting over real loopback HTTP: the `outdial` binary against the library sandbox.
+//!
+//! The fault matrix checks the promise of the journal: whatever fails (faults at every batch
+//! position, SIGKILL at many instants), running `send` again until it exits 0 leaves exactly
+//! one call per recipient at the provider and none for any other number.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use outdial::sandbox::{CallStatus, Faults, Sandbox, SandboxConfig};
+
+const BIN: &str = env!("CARGO_BIN_EXE_outdial");
+/// Seven recipients in batches of two: four call posts, the last one short.
+const NUMBERS: [&str; 7] = [
+    "8185550101",
+    "8185550102",
+    "8185550103",
+    "8185550104",
+    "8185550105",
+    "8185550106",
+    "8185550107",
+];
+
+fn sandbox(faults: Faults) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        dial_delay: Duration::from_secs(3600),
+        faults,
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox starts")
+}
+
+fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
+    let numbers: Vec<String> = NUMBERS.iter().map(|n| format!("\"{n}\"")).collect();
+    let prompt = if with_sound {
+        std::fs::create_dir_all(dir.join("sounds")).unwrap();
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sounds/hello.wav"),
+            dir.join("sounds/hello.wav"),
+        )
+        .unwrap();
+        "audio = \"sounds/hello.wav\""
+    } else {
+        "tts = \"The web server is down.\""
+    };
+    let text = format!(
+        "[campaign]\nname = \"matrix\"\n\n[voiceshot]\nmenuid = \"1-1234\"\ncallerid = \"8185550199\"\nbatch_size = 2\n\n[[prompt]]\nid = 1\n{prompt}\n\n[recipients]\nnumbers = [{}]\n",
+        numbers.join(", ")
+    );
+    let path = dir.join("campaign.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn outdial(args: &[&str], url: &str, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .args(["--endpoint", url])
+        .args(extra)
+        .env_remove("VOICESHOT_USERNAME")
+        .env_remove("VOICESHOT_PASSWORD")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Runs a command with a deadline; a hung client fails the test instead of hanging it.
+fn run(mut cmd: Command) -> Output {
+    let mut child = cmd.spawn().expect("outdial runs");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("outdial did not finish in 20 s");
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Short timeouts keep the matrix fast; 3 retries with a 10 ms backoff.
+const FAST: [&str; 6] = ["--timeout", "400ms", "--backoff", "10ms", "--retries", "2"];
+
+/// Runs `send` until it exits 0 (each run must exit 0 or 4); returns how many runs it took.
+fn send_until_done(file: &Path, url: &str) -> usize {
+    for runs in 1..=8 {
+        let out = run(outdial(&["send", file.to_str().unwrap()], url, &FAST));
+        match out.status.code() {
+            Some(0) => return runs,
+            Some(4) => continue,
+            other => panic!(
+                "send exited {other:?}\nstdout: {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+    panic!("send did not finish in 8 runs");
+}
+
+/// Exactly one live call per recipient, and nothing else.
+fn assert_once_each(sb: &Sandbox, case: &str) {
+    let mut per_number: BTreeMap<String, usize> = BTreeMap::new();
+    for call in sb.calls() {
+        assert_ne!(call.status, CallStatus::Deleted, "{case}");
+        *per_number.entry(call.number.clone()).or_default() += 1;
+    }
+    let expected: BTreeMap<String, usize> = NUMBERS.iter().map(|n| (n.to_string(), 1)).collect();
+    assert_eq!(per_number, expected, "{case}: calls per number");
+}
+
+/// A loopback HTTP relay in front of the sandbox that holds the reply to request `k` longer
+/// than the client waits: the "delay beyond the client timeout" fault at one position (the
+/// sandbox's own delay applies to every reply).
+fn delaying_proxy(target: std::net::SocketAddr, k: u32, hold: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/ivrapi.asp", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicU32::new(0));
+    thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let count = Arc::clone(&count);
+            thread::spawn(move || relay(client, target, &count, k, hold));
+        }
+    });
+    url
+}
+
+fn read_message(r: &mut BufReader<TcpStream>) -> Option<Vec<u8>> {
+    let mut msg = Vec::new();
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            len = v.trim().parse().ok()?;
+        }
+        let end = line == "\r\n";
+        msg.extend_from_slice(line.as_bytes());
+        if end {
+            break;
+        }
+    }
+    let mut body = vec![0; len];
+    r.read_exact(&mut body).ok()?;
+    msg.extend_from_slice(&body);
+    Some(msg)
+}
+
+fn relay(
+    client: TcpStream,
+    target: std::net::SocketAddr,
+    count: &AtomicU32,
+    k: u32,
+    hold: Duration,
+) {
+    let _ = client.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut writer = client.try_clone().unwrap();
+    let mut reader = BufReader::new(client);
+    let Ok(upstream) = TcpStream::connect(target) else {
+        return;
+    };
+    let _ = upstream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut up_writer = upstream.try_clone().unwrap();
+    let mut up_reader = BufReader::new(upstream);
+    while let Some(request) = read_message(&mut reader) {
+        let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+        if up_writer.write_all(&request).is_err() {
+            return;
+        }
+        let Some(reply) = read_message(&mut up_reader) else {
+            return;
+        };
+        if n == k {
+            thread::sleep(hold);
+            return;
+        }
+        if writer.write_all(&reply).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn send_query_pause_resume_delete_with_an_upload() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = campaign(dir.path(), true);
+    let f = file.to_str().unwrap();
+    let sb = sandbox(Faults::default());
+    let url = sb.url();
+
+    let out = run(outdial(&["send", f], &url, &[]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sb.sound_files(), ["hello.wav"]);
+    assert_once_each(&sb, "send");
+    let journal = std::fs::read_to_string(dir.path().join(".outdial/matrix.jsonl")).unwrap();
+    assert_eq!(
+        journal
+            .lines()
+            .filter(|l| l.contains("\"accepted\""))
+            .count(),
+        5
+    );
+
+    // A second send posts nothing.
+    let before = sb.requests();
+    let out = run(outdial(&["send", f], &url, &[]));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(sb.requests(), before);
+
+    let out = run(outdial(&["query", f, "--format", "csv"], &url, &[]));
+    assert_eq!(out.status.code(), Some(0));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 8, "{csv}");
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains(",pending,Pending,")),
+        "{csv}"
+    );
+
+    for (cmd, status) in [
+        ("pause", CallStatus::Paused),
+        ("resume", CallStatus::Pending),
+        ("delete", CallStatus::Deleted),
+    ] {
+        let out = run(outdial(&[cmd, f], &url, &[]));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(sb.calls().iter().all(|c| c.status == status), "{cmd}");
+    }
+    let out = run(outdial(&["--format", "json", "query", f], &url, &[]));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.matches("\"result\":\"not-found\"").count(),
+        7,
+        "{text}"
+    );
+
+    let out = run(outdial(&["ping", f], &url, &[]));
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(outdial(&["sounds", f, "--delete"], &url, &[]));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(sb.sound_files().is_empty());
+}
+
+#[test]
+fn dry_runs_send_nothing_and_redact_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = campaign(dir.path(), false);
+    let sb = sandbox(Faults::default());
+    for cmd in [
+        "send", "pause", "resume", "delete", "query", "ping", "sounds",
+    ] {
+        let mut c = outdial(&[cmd, file.to_str().unwrap(), "--dry-run"], &sb.url(), &[]);
+        c.env("VOICESHOT_USERNAME", "alice")
+            .env("VOICESHOT_PASSWORD", "s3cret");
+        let out = run(c);
+        assert_eq!(out.status.code(), Some(0), "{cmd}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains("s3cret") && !text.contains("alice"),
+            "{cmd}: {text}"
+        );
+        if cmd != "sounds" {
+            assert!(
+                text.contains("username=\"***\" password=\"***\""),
+                "{cmd}: {text}"
+            );
+        }
+    }
+    assert_eq!(sb.requests(), 0);
+}
+
+#[test]
+fn provider_errors_map_to_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = campaign(dir.path(), false);
+    let refusing = Sandbox::start(SandboxConfig {
+        refuse_all: true,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let out = run(outdial(
+        &["send", file.to_str().unwrap()],
+        &refusing.url(),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not registered"));
+    // Nothing listening: not sent, exit 4.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/ivrapi.asp");
+    let out = run(outdial(&["ping", file.to_str().unwrap()], &url, &FAST));
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn a_changed_campaign_is_refused_after_a_partial_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = campaign(dir.path(), false);
+    let sb = sandbox("drop=2".parse().unwrap());
+    // Post 2 is taken and its reply lost; kill the retry path by allowing no retries.
+    let out = run(outdial(
+        &["send", file.to_str().unwrap()],
+        &sb.url(),
+        &["--retries", "0"],
+    ));
+    assert_eq!(out.status.code(), Some(4));
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("is down", "is back")).unwrap();
+    let out = run(outdial(&["send", file.to_str().unwrap()], &sb.url(), &[]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("changed") && err.contains("post 1 differs"),
+        "{err}"
+    );
+    // Opting in sends only call ids never taken.
+    let out = run(outdial(
+        &["send", file.to_str().unwrap(), "--allow-changed"],
+        &sb.url(),
+        &[],
+    ));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_once_each(&sb, "changed");
+}
+
+/// One fault kind at every call-post position (requests 1 to 4).
+fn fault_at_each_position(spec: impl Fn(u32) -> String) -> usize {
+    let mut cases = 0;
+    for k in 1..=4 {
+        let dir = tempfile::tempdir().unwrap();
+        let file = campaign(dir.path(), false);
+        let spec = spec(k);
+        let sb = sandbox(spec.parse().unwrap());
+        send_until_done(&file, &sb.url());
+        assert_once_each(&sb, &spec);
+        cases += 1;
+    }
+    cases
+}
+
+#[test]
+fn fault_matrix_fail_first() {
+    assert_eq!(fault_at_each_position(|k| format!("fail-first={k}")), 4);
+}
+
+#[test]
+fn fault_matrix_reset_before_body() {
+    assert_eq!(fault_at_each_position(|k| format!("reset={k}")), 4);
+}
+
+#[test]
+fn fault_matrix_drop_after_taking() {
+    assert_eq!(fault_at_each_position(|k| format!("drop={k}")), 4);
+}
+
+#[test]
+fn fault_matrix_500_after_taking() {
+    assert_eq!(fault_at_each_position(|k| format!("error={k}")), 4);
+}
+
+#[test]
+fn fault_matrix_delay_beyond_the_client_timeout() {
+    for k in 1..=4 {
+        let dir = tempfile::tempdir().unwrap();
+        let file = campaign(dir.path(), false);
+        let sb = sandbox(Faults::default());
+        let url = delaying_proxy(sb.addr(), k, Duration::from_millis(1500));
+        send_until_done(&file, &url);
+        assert_once_each(&sb, &format!("delay at {k}"));
+    }
+}
+
+/// SIGKILL once the journal has `lines` lines, then run again until done. Replies are slowed
+/// so kills land while posts are in flight as well as between them.
+#[test]
+fn fault_matrix_sigkill_at_journal_points() {
+    for lines in 1..=10 {
+        let dir = tempfile::tempdir().unwrap();
+        let file = campaign(dir.path(), false);
+        let sb = sandbox("delay=60ms".parse().unwrap());
+        let journal = dir.path().join(".outdial/matrix.jsonl");
+        let mut child = outdial(&["send", file.to_str().unwrap()], &sb.url(), &[])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let seen = std::fs::read(&journal)
+                .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+                .unwrap_or(0);
+            if seen >= lines || child.try_wait().unwrap().is_some() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "journal stalled");
+            thread::sleep(Duration::from_micros(200));
+        }
+        // Child::kill sends SIGKILL on Unix.
+        let _ = child.kill();
+        let _ = child.wait();
+        send_until_done(&file, &sb.url());
+        assert_once_each(&sb, &format!("SIGKILL after {lines} journal lines"));
+    }
+}
