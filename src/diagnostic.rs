@@ -218,7 +218,7 @@ impl miette::Diagnostic for Problem {
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.span.as_ref()?;
-        self.source.as_ref().map(|s| s.named() as &dyn SourceCode)
+        self.source.as_deref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

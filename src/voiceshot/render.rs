@@ -1,6 +1,5 @@
 //! Rendering one planned post as the exact bytes VoiceShot receives.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
 
@@ -34,16 +33,6 @@ pub enum RenderError {
     /// A template placeholder had no value (validation rules this out; kept for safety).
     #[error("`{{{0}}}` has no value for {1}")]
     MissingVar(String, String),
-}
-
-/// One rendered prompt of a call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct PromptAttrs {
-    id: u32,
-    tts: Option<String>,
-    filename: Option<String>,
-    transferto: Option<String>,
-    callerid: Option<String>,
 }
 
 /// Writes `post` for `campaign` as one XML document (no declaration, as VoiceShot's examples).
@@ -142,129 +131,182 @@ fn write_callids<'a, W: Write>(
 
 /// XML attribute-value normalisation turns line breaks and tabs into spaces on the receiving
 /// side; doing it here keeps what VoiceShot reads equal to what `compile` shows.
-fn attr_text(text: &str) -> Cow<'_, str> {
+fn push_attr_text(out: &mut String, text: &str) {
     if text.contains(['\n', '\r', '\t']) {
-        Cow::Owned(text.replace("\r\n", " ").replace(['\n', '\r', '\t'], " "))
+        out.push_str(&text.replace("\r\n", " ").replace(['\n', '\r', '\t'], " "));
     } else {
-        Cow::Borrowed(text)
+        out.push_str(text);
     }
 }
 
-fn prompts_for(
-    campaign: &Campaign,
-    recipient: &Recipient,
-) -> Result<Vec<PromptAttrs>, RenderError> {
-    campaign
-        .prompts
-        .iter()
-        .map(|prompt| {
-            let (tts, filename) = match &prompt.content {
-                PromptContent::Tts(template) => {
-                    let lookup = |name: &str| {
-                        recipient
-                            .vars
-                            .get(name)
-                            .or_else(|| campaign.vars.get(name))
-                            .map(String::as_str)
-                    };
-                    let text = template.render(lookup).map_err(|name| {
-                        RenderError::MissingVar(name.to_string(), recipient.number.to_string())
-                    })?;
-                    (Some(attr_text(&text).into_owned()), None)
-                }
-                PromptContent::Sound(name) => (None, Some(name.clone())),
-                PromptContent::Audio(index) => (None, Some(campaign.sounds[*index].name.clone())),
-            };
-            Ok(PromptAttrs {
-                id: prompt.id,
-                tts,
-                filename,
-                transferto: prompt.transferto.map(|n| n.to_string()),
-                callerid: prompt.callerid.clone(),
-            })
-        })
-        .collect()
+/// Writes `text` escaped for a double-quoted attribute, with the same entities quick-xml uses
+/// elsewhere in the post (`&lt; &gt; &amp; &apos; &quot;`).
+fn write_escaped<W: Write>(out: &mut W, text: &str) -> io::Result<()> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let entity: &[u8] = match b {
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'&' => b"&amp;",
+            b'\'' => b"&apos;",
+            b'"' => b"&quot;",
+            _ => continue,
+        };
+        out.write_all(&bytes[from..i])?;
+        out.write_all(entity)?;
+        from = i + 1;
+    }
+    out.write_all(&bytes[from..])
 }
 
-fn write_prompts<W: Write>(w: &mut Writer<W>, prompts: &[PromptAttrs]) -> io::Result<()> {
-    if prompts.is_empty() {
+fn write_attr<W: Write>(out: &mut W, key: &str, value: &str) -> io::Result<()> {
+    out.write_all(b" ")?;
+    out.write_all(key.as_bytes())?;
+    out.write_all(b"=\"")?;
+    write_escaped(out, value)?;
+    out.write_all(b"\"")
+}
+
+/// The prompts of one call: `texts` holds each TTS prompt's rendered text, in prompt order.
+fn write_prompts<W: Write>(
+    out: &mut W,
+    campaign: &Campaign,
+    texts: &[&str],
+    indent: &str,
+) -> io::Result<()> {
+    if campaign.prompts.is_empty() {
         return Ok(());
     }
-    w.create_element("prompts").write_inner_content(|w| {
-        for p in prompts {
-            let id = p.id.to_string();
-            let mut start = BytesStart::new("prompt");
-            start.push_attribute(("promptid", id.as_str()));
-            for (key, value) in [
-                ("tts", &p.tts),
-                ("filename", &p.filename),
-                ("transferto", &p.transferto),
-                ("callerid", &p.callerid),
-            ] {
-                if let Some(value) = value {
-                    start.push_attribute((key, value.as_str()));
-                }
+    writeln!(out, "{indent}<prompts>")?;
+    let mut texts = texts.iter();
+    for prompt in &campaign.prompts {
+        write!(out, "{indent}  <prompt promptid=\"{}\"", prompt.id)?;
+        match &prompt.content {
+            PromptContent::Tts(_) => write_attr(out, "tts", texts.next().copied().unwrap_or(""))?,
+            PromptContent::Sound(name) => write_attr(out, "filename", name)?,
+            PromptContent::Audio(index) => {
+                write_attr(out, "filename", &campaign.sounds[*index].name)?
             }
-            w.write_event(Event::Empty(start))?;
         }
-        Ok(())
-    })?;
-    Ok(())
+        if let Some(number) = &prompt.transferto {
+            write_attr(out, "transferto", number.as_str())?;
+        }
+        if let Some(callerid) = &prompt.callerid {
+            write_attr(out, "callerid", callerid)?;
+        }
+        out.write_all(b"/>\n")?;
+    }
+    writeln!(out, "{indent}</prompts>")
 }
 
 /// Action 0. Prompts whose text is the same for every number of the post go once at campaign
 /// level (the documented outage-alert shape); otherwise every number carries its own prompts
 /// (the documented per-number shape). The two are never mixed in one post: which level wins
 /// when both appear is undocumented.
+///
+/// Written by hand rather than through quick-xml's element builder: a post is a fixed,
+/// shallow shape, and this runs for every recipient of a million-row CSV. The output is the
+/// same bytes the builder wrote (two-space indentation, quick-xml's entities).
 fn write_calls<W: Write>(
     campaign: &Campaign,
     recipients: &[Recipient],
-    out: W,
+    mut out: W,
 ) -> Result<(), RenderError> {
     let voiceshot = campaign.voiceshot().ok_or(RenderError::NotVoiceShot)?;
-    let per_number: Vec<Vec<PromptAttrs>> = recipients
+    // Every TTS text of the post in one buffer; `ends[i * per + j]` closes recipient i's
+    // prompt j.
+    let per = campaign
+        .prompts
         .iter()
-        .map(|r| prompts_for(campaign, r))
-        .collect::<Result<_, _>>()?;
-    let shared = per_number.windows(2).all(|pair| pair[0] == pair[1]);
+        .filter(|p| matches!(p.content, PromptContent::Tts(_)))
+        .count();
+    let mut texts = String::new();
+    let mut scratch = String::new();
+    let mut ends: Vec<usize> = Vec::with_capacity(recipients.len() * per);
+    for recipient in recipients {
+        for prompt in &campaign.prompts {
+            let PromptContent::Tts(template) = &prompt.content else {
+                continue;
+            };
+            scratch.clear();
+            let lookup = |name: &str| {
+                recipient
+                    .vars
+                    .get(name)
+                    .or_else(|| campaign.vars.get(name).map(String::as_str))
+            };
+            template.render_into(&mut scratch, lookup).map_err(|name| {
+                RenderError::MissingVar(name.to_string(), recipient.number.to_string())
+            })?;
+            push_attr_text(&mut texts, &scratch);
+            ends.push(texts.len());
+        }
+    }
+    let call_range = |i: usize| -> std::ops::Range<usize> {
+        if per == 0 {
+            return 0..0;
+        }
+        let start = if i == 0 { 0 } else { ends[i * per - 1] };
+        start..ends[(i + 1) * per - 1]
+    };
+    let prompt_texts = |i: usize| -> Vec<&str> {
+        (0..per)
+            .map(|j| {
+                let k = i * per + j;
+                let start = if k == 0 { 0 } else { ends[k - 1] };
+                &texts[start..ends[k]]
+            })
+            .collect()
+    };
+    let first = &texts[call_range(0)];
+    let shared = (1..recipients.len()).all(|i| &texts[call_range(i)] == first)
+        && (0..recipients.len()).all(|i| {
+            // Equal concatenations can still split differently between prompts.
+            per < 2 || prompt_texts(i) == prompt_texts(0)
+        });
     let account_zone = voiceshot
         .account_zone
         .as_ref()
         .or(campaign.timezone.as_ref().map(|z| &z.tz));
 
-    let mut w = indented(out);
-    let mut start = root(Some(&voiceshot.menuid), 0);
+    out.write_all(b"<campaign")?;
+    write_attr(&mut out, "menuid", &voiceshot.menuid)?;
+    out.write_all(b" action=\"0\"")?;
     if let Some(callerid) = &voiceshot.callerid {
-        start.push_attribute(("callerid", callerid.as_str()));
+        write_attr(&mut out, "callerid", callerid)?;
     }
-    w.write_event(Event::Start(start))?;
-    if let (true, Some(first)) = (shared, per_number.first()) {
-        write_prompts(&mut w, first)?;
+    out.write_all(b">\n")?;
+    if shared && !recipients.is_empty() {
+        write_prompts(&mut out, campaign, &prompt_texts(0), "  ")?;
     }
-    w.write_event(Event::Start(BytesStart::new("phonenumbers")))?;
-    for (recipient, prompts) in recipients.iter().zip(&per_number) {
-        let mut number = BytesStart::new("phonenumber");
-        number.push_attribute(("number", recipient.number.as_str()));
-        number.push_attribute(("callid", recipient.callid.as_str()));
+    out.write_all(b"  <phonenumbers>\n")?;
+    let mut date = String::new();
+    for (i, recipient) in recipients.iter().enumerate() {
+        out.write_all(b"    <phonenumber number=\"")?;
+        out.write_all(recipient.number.as_str().as_bytes())?;
+        out.write_all(b"\"")?;
+        write_attr(&mut out, "callid", &recipient.callid)?;
         if let Some(callerid) = &recipient.callerid {
-            number.push_attribute(("callerid", callerid.as_str()));
+            write_attr(&mut out, "callerid", callerid)?;
         }
         if let (Some(at), Some(zone)) = (&recipient.at, account_zone) {
-            number.push_attribute(("dateandtime", schedule::voiceshot_format(at, zone).as_str()));
+            date.clear();
+            date.push_str(&schedule::voiceshot_format(at, zone));
+            write_attr(&mut out, "dateandtime", &date)?;
         }
         if let Some(ext) = &recipient.ext {
-            number.push_attribute(("ext", ext.as_str()));
+            write_attr(&mut out, "ext", ext)?;
         }
-        if shared || prompts.is_empty() {
-            w.write_event(Event::Empty(number))?;
+        if shared || campaign.prompts.is_empty() {
+            out.write_all(b"/>\n")?;
         } else {
-            w.write_event(Event::Start(number))?;
-            write_prompts(&mut w, prompts)?;
-            w.write_event(Event::End(BytesEnd::new("phonenumber")))?;
+            out.write_all(b">\n")?;
+            write_prompts(&mut out, campaign, &prompt_texts(i), "      ")?;
+            out.write_all(b"    </phonenumber>\n")?;
         }
     }
-    w.write_event(Event::End(BytesEnd::new("phonenumbers")))?;
-    w.write_event(Event::End(BytesEnd::new("campaign")))?;
+    out.write_all(b"  </phonenumbers>\n</campaign>")?;
     Ok(())
 }
 

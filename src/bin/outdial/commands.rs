@@ -4,7 +4,7 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use outdial::campaign::{self, Campaign, Provider};
+use outdial::campaign::{self, Campaign, LoadOptions, Provider};
 use outdial::diagnostic::{Problem, Problems};
 use outdial::plan::{self, Action, PostBody};
 use outdial::voiceshot;
@@ -25,18 +25,33 @@ pub enum Exit {
 /// Runs one command.
 pub fn run(command: Command, out: &mut Output) -> Exit {
     match command {
-        Command::Check { files } => check(&files, out),
+        Command::Check { files, deny_past } => check(&files, &options(deny_past), out),
+        Command::Plan { file, deny_past } => plan(&file, &options(deny_past), out),
         Command::Compile {
             file,
             action,
             out_dir,
-        } => compile(&file, action.into(), out_dir.as_deref(), out),
+            deny_past,
+        } => compile(
+            &file,
+            action.into(),
+            out_dir.as_deref(),
+            &options(deny_past),
+            out,
+        ),
         Command::Schema => {
             let _ = io::stdout()
                 .lock()
                 .write_all(campaign::file::json_schema_text().as_bytes());
             Exit::Ok
         }
+    }
+}
+
+fn options(deny_past: bool) -> LoadOptions {
+    LoadOptions {
+        deny_past,
+        now: None,
     }
 }
 
@@ -52,8 +67,8 @@ fn report(problems: Problems, out: &Output) {
 
 /// Loads a campaign, showing its problems; `None` when it has errors. Also returns the number
 /// of warnings shown.
-fn load(file: &Path, out: &Output) -> Option<(Campaign, usize)> {
-    match campaign::load(file) {
+fn load(file: &Path, options: &LoadOptions, out: &Output) -> Option<(Campaign, usize)> {
+    match campaign::load_with(file, options) {
         Ok(loaded) => {
             let warnings = loaded.warnings.warning_count();
             report(loaded.warnings, out);
@@ -76,17 +91,14 @@ fn load(file: &Path, out: &Output) -> Option<(Campaign, usize)> {
     }
 }
 
-fn check(files: &[PathBuf], out: &Output) -> Exit {
+fn check(files: &[PathBuf], options: &LoadOptions, out: &Output) -> Exit {
     let mut exit = Exit::Ok;
     for file in files {
-        let Some((campaign, warnings)) = load(file, out) else {
+        let Some((campaign, warnings)) = load(file, options, out) else {
             exit = Exit::Invalid;
             continue;
         };
-        let calls = plan::posts(&campaign, Action::Send)
-            .iter()
-            .filter(|p| matches!(p.body, PostBody::Calls(_)))
-            .count();
+        let calls = plan::post_count(&campaign, Action::Send) - campaign.sounds.len();
         let batch = campaign
             .voiceshot()
             .map_or(campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size);
@@ -94,7 +106,11 @@ fn check(files: &[PathBuf], out: &Output) -> Exit {
             "{}: ok: \"{}\", {}, {}, {}, {} (batches of {batch}){}",
             file.display(),
             campaign.name,
-            plural(campaign.recipients.len(), "recipient", "recipients"),
+            plural(
+                campaign.stats.recipients as usize,
+                "recipient",
+                "recipients"
+            ),
             plural(campaign.prompts.len(), "prompt", "prompts"),
             plural(campaign.sounds.len(), "sound file", "sound files"),
             plural(calls, "call post", "call posts"),
@@ -107,7 +123,7 @@ fn check(files: &[PathBuf], out: &Output) -> Exit {
         if out.format() == Format::Json {
             out.event(&json!({
                 "type": "checked", "file": file.display().to_string(), "ok": true, "campaign": campaign.name,
-                "recipients": campaign.recipients.len(), "prompts": campaign.prompts.len(),
+                "recipients": campaign.stats.recipients, "prompts": campaign.prompts.len(),
                 "sounds": campaign.sounds.len(), "call_posts": calls, "warnings": warnings,
             }));
         }
@@ -115,46 +131,77 @@ fn check(files: &[PathBuf], out: &Output) -> Exit {
     exit
 }
 
-fn compile(file: &Path, action: Action, out_dir: Option<&Path>, out: &Output) -> Exit {
-    let Some((campaign, _)) = load(file, out) else {
+fn compile(
+    file: &Path,
+    action: Action,
+    out_dir: Option<&Path>,
+    options: &LoadOptions,
+    out: &Output,
+) -> Exit {
+    let Some((campaign, _)) = load(file, options, out) else {
         return Exit::Invalid;
     };
-    if campaign.provider != Provider::Voiceshot {
-        out.problem(
-            &Problem::error(
-                "compile::provider",
-                format!(
-                    "compiling for {:?} is not implemented yet",
-                    campaign.provider
-                ),
-            )
-            .in_file(&campaign.source)
-            .help("set provider = \"voiceshot\" in [campaign]"),
-        );
+    if !compiles(&campaign, out) {
         return Exit::Invalid;
     }
-    let posts = plan::posts(&campaign, action);
-    if posts.is_empty() {
+    let result = match out_dir {
+        Some(dir) => write_dir(&campaign, action, dir, out),
+        None => write_stdout(&campaign, action, out),
+    };
+    let written = match result {
+        Ok(written) => written,
+        Err(Failure::Problem(problem)) => {
+            out.problem(&problem);
+            return Exit::Invalid;
+        }
+        Err(Failure::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => return Exit::Ok,
+        Err(Failure::Io(err)) => {
+            out.problem(
+                &Problem::error("compile::write", format!("cannot write the posts: {err}"))
+                    .help("check that the output folder is writable"),
+            );
+            return Exit::Invalid;
+        }
+    };
+    if written == 0 {
         out.note(&format!(
             "{}: {} has nothing to post",
             file.display(),
             action.name()
         ));
     }
-    let result = match out_dir {
-        Some(dir) => write_dir(&campaign, &posts, dir, out),
-        None => write_stdout(&campaign, &posts, out),
-    };
-    match result {
-        Ok(()) => Exit::Ok,
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Exit::Ok,
-        Err(err) => {
-            out.problem(
-                &Problem::error("compile::write", format!("cannot write the posts: {err}"))
-                    .help("check that the output folder is writable"),
-            );
-            Exit::Invalid
-        }
+    Exit::Ok
+}
+
+fn compiles(campaign: &Campaign, out: &Output) -> bool {
+    if campaign.provider == Provider::Voiceshot {
+        return true;
+    }
+    out.problem(
+        &Problem::error(
+            "compile::provider",
+            format!(
+                "compiling for {:?} is not implemented yet",
+                campaign.provider
+            ),
+        )
+        .in_file(&campaign.source)
+        .help("set provider = \"voiceshot\" in [campaign]"),
+    );
+    false
+}
+
+/// Why writing posts stopped.
+enum Failure {
+    /// The plan could not go on (the CSV changed since it was checked, say).
+    Problem(Box<Problem>),
+    /// Writing failed.
+    Io(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(err: io::Error) -> Self {
+        Failure::Io(err)
     }
 }
 
@@ -162,22 +209,28 @@ fn post_event(post: &plan::Post<'_>) -> serde_json::Value {
     json!({"type": "post", "seq": post.seq, "kind": post.body.kind(), "numbers": post.body.recipients().len()})
 }
 
-fn write_stdout(campaign: &Campaign, posts: &[plan::Post<'_>], out: &Output) -> io::Result<()> {
+fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usize, Failure> {
+    let mut written = 0;
     if out.format() == Format::Json {
-        for post in posts {
-            let xml = voiceshot::render::post_to_vec(campaign, post).map_err(io::Error::other)?;
-            let mut event = post_event(post);
+        for post in plan::posts(campaign, action) {
+            let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
+            let xml = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io)?;
+            let mut event = post_event(&post);
             event["xml"] = json!(String::from_utf8_lossy(&xml));
             out.event(&event);
+            written += 1;
         }
-        return Ok(());
+        return Ok(written);
     }
     let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    for post in posts {
-        voiceshot::write_post(campaign, post, &mut stdout).map_err(into_io)?;
+    for post in plan::posts(campaign, action) {
+        let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
+        voiceshot::write_post(campaign, &post, &mut stdout).map_err(into_io)?;
         stdout.write_all(b"\n")?;
+        written += 1;
     }
-    stdout.flush()
+    stdout.flush()?;
+    Ok(written)
 }
 
 fn into_io(err: voiceshot::RenderError) -> io::Error {
@@ -204,10 +257,10 @@ fn is_post_file(name: &str) -> bool {
 
 fn write_dir(
     campaign: &Campaign,
-    posts: &[plan::Post<'_>],
+    action: Action,
     dir: &Path,
     out: &Output,
-) -> io::Result<()> {
+) -> Result<usize, Failure> {
     fs::create_dir_all(dir)?;
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -215,24 +268,124 @@ fn write_dir(
             fs::remove_file(entry.path())?;
         }
     }
-    for post in posts {
+    let mut written = 0;
+    for post in plan::posts(campaign, action) {
+        let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
         let path = dir.join(format!("{:04}-{}.xml", post.seq, post.body.kind()));
         let mut file = BufWriter::with_capacity(1 << 16, fs::File::create(&path)?);
-        voiceshot::write_post(campaign, post, &mut file).map_err(into_io)?;
+        voiceshot::write_post(campaign, &post, &mut file).map_err(into_io)?;
         file.write_all(b"\n")?;
         file.flush()?;
         if out.format() == Format::Json {
-            let mut event = post_event(post);
+            let mut event = post_event(&post);
             event["path"] = json!(path.display().to_string());
             out.event(&event);
         }
+        written += 1;
     }
     out.note(&format!(
         "wrote {} to {}",
-        plural(posts.len(), "post", "posts"),
+        plural(written, "post", "posts"),
         dir.display()
     ));
-    Ok(())
+    Ok(written)
+}
+
+/// Counts bytes instead of keeping them.
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
+    let Some((campaign, _)) = load(file, options, out) else {
+        return Exit::Invalid;
+    };
+    if !compiles(&campaign, out) {
+        return Exit::Invalid;
+    }
+    let stats = &campaign.stats;
+    for problem in &stats.skipped {
+        out.problem(problem);
+    }
+    // The bytes are counted by rendering every post, exactly as `compile` would, into nothing.
+    let mut counter = Counter(0);
+    let mut posts = 0u64;
+    let mut calls = 0u64;
+    for post in plan::posts(&campaign, Action::Send) {
+        let post = match post {
+            Ok(post) => post,
+            Err(problem) => {
+                out.problem(&problem);
+                return Exit::Invalid;
+            }
+        };
+        if matches!(post.body, PostBody::Calls(_)) {
+            calls += 1;
+        }
+        if let Err(err) = voiceshot::write_post(&campaign, &post, &mut counter) {
+            out.problem(&Problem::error("plan::render", err.to_string()));
+            return Exit::Invalid;
+        }
+        // `compile` ends every post with a line break.
+        counter.0 += 1;
+        posts += 1;
+    }
+    if out.format() == Format::Json {
+        out.event(&json!({
+            "type": "plan", "file": file.display().to_string(), "campaign": campaign.name,
+            "inline": stats.inline, "rows": stats.rows, "valid": stats.valid,
+            "invalid": stats.invalid, "duplicates": stats.duplicates,
+            "suppressed": stats.suppressed, "suppress_list": stats.suppress_list,
+            "past": stats.past, "recipients": stats.recipients,
+            "uploads": campaign.sounds.len(), "call_posts": calls, "posts": posts,
+            "bytes": counter.0,
+        }));
+        return Exit::Ok;
+    }
+    let csv = campaign
+        .contacts
+        .as_ref()
+        .map(|c| c.path.display().to_string());
+    let mut rows: Vec<(&str, u64)> = vec![("numbers in the file", stats.inline)];
+    if csv.is_some() {
+        rows.extend([
+            ("CSV rows read", stats.rows),
+            ("  valid", stats.valid),
+            ("  invalid (skipped)", stats.invalid),
+        ]);
+    }
+    rows.extend([
+        ("duplicates", stats.duplicates),
+        ("suppressed", stats.suppressed),
+        ("recipients to call", stats.recipients),
+        ("uploads", campaign.sounds.len() as u64),
+        ("call posts", calls),
+        ("posts", posts),
+        ("bytes", counter.0),
+    ]);
+    let mut text = format!("{}: plan for \"{}\" (send)", file.display(), campaign.name);
+    if let Some(csv) = &csv {
+        text.push_str(&format!("\n  contacts: {csv}"));
+    }
+    for (label, n) in rows {
+        text.push_str(&format!("\n  {label:<24}{n:>12}"));
+    }
+    out.summary(&text);
+    if stats.invalid > stats.skipped.len() as u64 {
+        out.note(&format!(
+            "{} more skipped rows not listed",
+            stats.invalid - stats.skipped.len() as u64
+        ));
+    }
+    Exit::Ok
 }
 
 #[cfg(test)]
