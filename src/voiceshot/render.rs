@@ -82,7 +82,12 @@ pub fn write_post<W: Write>(
                         .map(drop)
                 })?;
         }
-        PostBody::Calls(recipients) => write_calls(campaign, recipients, out)?,
+        PostBody::Calls(recipients) => {
+            let mut buf = Vec::with_capacity(recipients.len() * 256);
+            render_calls(campaign, recipients, &mut buf)?;
+            let mut out = out;
+            out.write_all(&buf)?;
+        }
         PostBody::DeleteCalls(recipients) => {
             write_callids(menuid, 2, recipients.iter().map(|r| r.callid.as_str()), out)?
         }
@@ -132,72 +137,100 @@ fn write_callids<'a, W: Write>(
 /// XML attribute-value normalisation turns line breaks and tabs into spaces on the receiving
 /// side; doing it here keeps what VoiceShot reads equal to what `compile` shows.
 fn push_attr_text(out: &mut String, text: &str) {
-    if text.contains(['\n', '\r', '\t']) {
+    if text.bytes().any(|b| matches!(b, b'\n' | b'\r' | b'\t')) {
         out.push_str(&text.replace("\r\n", " ").replace(['\n', '\r', '\t'], " "));
     } else {
         out.push_str(text);
     }
 }
 
-/// Writes `text` escaped for a double-quoted attribute, with the same entities quick-xml uses
-/// elsewhere in the post (`&lt; &gt; &amp; &apos; &quot;`).
-fn write_escaped<W: Write>(out: &mut W, text: &str) -> io::Result<()> {
+/// Bytes that need an entity in a double-quoted attribute.
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'&' as usize] = true;
+    table[b'\'' as usize] = true;
+    table[b'"' as usize] = true;
+    table
+};
+
+/// Appends `text` escaped for a double-quoted attribute, with the same entities quick-xml
+/// uses elsewhere in the post (`&lt; &gt; &amp; &apos; &quot;`).
+fn push_escaped(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut from = 0;
     for (i, &b) in bytes.iter().enumerate() {
+        if !SPECIAL[b as usize] {
+            continue;
+        }
         let entity: &[u8] = match b {
             b'<' => b"&lt;",
             b'>' => b"&gt;",
             b'&' => b"&amp;",
             b'\'' => b"&apos;",
-            b'"' => b"&quot;",
-            _ => continue,
+            _ => b"&quot;",
         };
-        out.write_all(&bytes[from..i])?;
-        out.write_all(entity)?;
+        out.extend_from_slice(&bytes[from..i]);
+        out.extend_from_slice(entity);
         from = i + 1;
     }
-    out.write_all(&bytes[from..])
+    out.extend_from_slice(&bytes[from..]);
 }
 
-fn write_attr<W: Write>(out: &mut W, key: &str, value: &str) -> io::Result<()> {
-    out.write_all(b" ")?;
-    out.write_all(key.as_bytes())?;
-    out.write_all(b"=\"")?;
-    write_escaped(out, value)?;
-    out.write_all(b"\"")
+fn push_attr(out: &mut Vec<u8>, key: &str, value: &str) {
+    out.push(b' ');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"=\"");
+    push_escaped(out, value);
+    out.push(b'"');
 }
 
 /// The prompts of one call: `texts` holds each TTS prompt's rendered text, in prompt order.
-fn write_prompts<W: Write>(
-    out: &mut W,
+fn push_prompts(
+    out: &mut Vec<u8>,
     campaign: &Campaign,
+    ids: &[String],
     texts: &[&str],
     indent: &str,
-) -> io::Result<()> {
+) {
     if campaign.prompts.is_empty() {
-        return Ok(());
+        return;
     }
-    writeln!(out, "{indent}<prompts>")?;
+    out.extend_from_slice(indent.as_bytes());
+    out.extend_from_slice(b"<prompts>\n");
     let mut texts = texts.iter();
-    for prompt in &campaign.prompts {
-        write!(out, "{indent}  <prompt promptid=\"{}\"", prompt.id)?;
+    for (prompt, id) in campaign.prompts.iter().zip(ids) {
+        out.extend_from_slice(indent.as_bytes());
+        out.extend_from_slice(b"  <prompt promptid=\"");
+        out.extend_from_slice(id.as_bytes());
+        out.push(b'"');
         match &prompt.content {
-            PromptContent::Tts(_) => write_attr(out, "tts", texts.next().copied().unwrap_or(""))?,
-            PromptContent::Sound(name) => write_attr(out, "filename", name)?,
+            PromptContent::Tts(_) => push_attr(out, "tts", texts.next().copied().unwrap_or("")),
+            PromptContent::Sound(name) => push_attr(out, "filename", name),
             PromptContent::Audio(index) => {
-                write_attr(out, "filename", &campaign.sounds[*index].name)?
+                push_attr(out, "filename", &campaign.sounds[*index].name)
             }
         }
         if let Some(number) = &prompt.transferto {
-            write_attr(out, "transferto", number.as_str())?;
+            push_attr(out, "transferto", number.as_str());
         }
         if let Some(callerid) = &prompt.callerid {
-            write_attr(out, "callerid", callerid)?;
+            push_attr(out, "callerid", callerid);
         }
-        out.write_all(b"/>\n")?;
+        out.extend_from_slice(b"/>\n");
     }
-    writeln!(out, "{indent}</prompts>")
+    out.extend_from_slice(indent.as_bytes());
+    out.extend_from_slice(b"</prompts>\n");
+}
+
+/// Recipient `i`'s prompt texts (see `ends` in [`render_calls`]).
+fn fill_texts<'t>(texts: &'t str, ends: &[usize], per: usize, i: usize, into: &mut Vec<&'t str>) {
+    into.clear();
+    for k in i * per..(i + 1) * per {
+        let start = if k == 0 { 0 } else { ends[k - 1] };
+        into.push(&texts[start..ends[k]]);
+    }
 }
 
 /// Action 0. Prompts whose text is the same for every number of the post go once at campaign
@@ -205,13 +238,13 @@ fn write_prompts<W: Write>(
 /// (the documented per-number shape). The two are never mixed in one post: which level wins
 /// when both appear is undocumented.
 ///
-/// Written by hand rather than through quick-xml's element builder: a post is a fixed,
-/// shallow shape, and this runs for every recipient of a million-row CSV. The output is the
-/// same bytes the builder wrote (two-space indentation, quick-xml's entities).
-fn write_calls<W: Write>(
+/// Written by hand into one buffer rather than through quick-xml's element builder: a post is
+/// a fixed, shallow shape, and this runs for every recipient of a million-row CSV. The output
+/// is the same bytes the builder wrote (two-space indentation, quick-xml's entities).
+fn render_calls(
     campaign: &Campaign,
     recipients: &[Recipient],
-    mut out: W,
+    out: &mut Vec<u8>,
 ) -> Result<(), RenderError> {
     let voiceshot = campaign.voiceshot().ok_or(RenderError::NotVoiceShot)?;
     // Every TTS text of the post in one buffer; `ends[i * per + j]` closes recipient i's
@@ -221,7 +254,8 @@ fn write_calls<W: Write>(
         .iter()
         .filter(|p| matches!(p.content, PromptContent::Tts(_)))
         .count();
-    let mut texts = String::new();
+    let ids: Vec<String> = campaign.prompts.iter().map(|p| p.id.to_string()).collect();
+    let mut texts = String::with_capacity(recipients.len() * per * 128);
     let mut scratch = String::new();
     let mut ends: Vec<usize> = Vec::with_capacity(recipients.len() * per);
     for recipient in recipients {
@@ -243,75 +277,78 @@ fn write_calls<W: Write>(
             ends.push(texts.len());
         }
     }
+    let start_of = |k: usize| if k == 0 { 0 } else { ends[k - 1] };
     let call_range = |i: usize| -> std::ops::Range<usize> {
         if per == 0 {
             return 0..0;
         }
-        let start = if i == 0 { 0 } else { ends[i * per - 1] };
-        start..ends[(i + 1) * per - 1]
+        start_of(i * per)..ends[(i + 1) * per - 1]
     };
-    let prompt_texts = |i: usize| -> Vec<&str> {
-        (0..per)
-            .map(|j| {
-                let k = i * per + j;
-                let start = if k == 0 { 0 } else { ends[k - 1] };
-                &texts[start..ends[k]]
-            })
-            .collect()
-    };
+    let mut prompt_texts: Vec<&str> = Vec::with_capacity(per);
+    let texts = texts.as_str();
     let first = &texts[call_range(0)];
-    let shared = (1..recipients.len()).all(|i| &texts[call_range(i)] == first)
-        && (0..recipients.len()).all(|i| {
-            // Equal concatenations can still split differently between prompts.
-            per < 2 || prompt_texts(i) == prompt_texts(0)
+    let mut shared = (1..recipients.len()).all(|i| &texts[call_range(i)] == first);
+    if shared && per > 1 {
+        // Equal concatenations can still split differently between prompts.
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        fill_texts(texts, &ends, per, 0, &mut a);
+        shared = (1..recipients.len()).all(|i| {
+            fill_texts(texts, &ends, per, i, &mut b);
+            a == b
         });
+    }
     let account_zone = voiceshot
         .account_zone
         .as_ref()
         .or(campaign.timezone.as_ref().map(|z| &z.tz));
 
-    out.write_all(b"<campaign")?;
-    write_attr(&mut out, "menuid", &voiceshot.menuid)?;
-    out.write_all(b" action=\"0\"")?;
+    out.extend_from_slice(b"<campaign");
+    push_attr(out, "menuid", &voiceshot.menuid);
+    out.extend_from_slice(b" action=\"0\"");
     if let Some(callerid) = &voiceshot.callerid {
-        write_attr(&mut out, "callerid", callerid)?;
+        push_attr(out, "callerid", callerid);
     }
-    out.write_all(b">\n")?;
+    out.extend_from_slice(b">\n");
     if shared && !recipients.is_empty() {
-        write_prompts(&mut out, campaign, &prompt_texts(0), "  ")?;
+        fill_texts(texts, &ends, per, 0, &mut prompt_texts);
+        push_prompts(out, campaign, &ids, &prompt_texts, "  ");
     }
-    out.write_all(b"  <phonenumbers>\n")?;
-    let mut date = String::new();
+    out.extend_from_slice(b"  <phonenumbers>\n");
     for (i, recipient) in recipients.iter().enumerate() {
-        out.write_all(b"    <phonenumber number=\"")?;
-        out.write_all(recipient.number.as_str().as_bytes())?;
-        out.write_all(b"\"")?;
-        write_attr(&mut out, "callid", &recipient.callid)?;
+        out.extend_from_slice(b"    <phonenumber number=\"");
+        out.extend_from_slice(recipient.number.as_str().as_bytes());
+        out.push(b'"');
+        push_attr(out, "callid", &recipient.callid);
         if let Some(callerid) = &recipient.callerid {
-            write_attr(&mut out, "callerid", callerid)?;
+            push_attr(out, "callerid", callerid);
         }
         if let (Some(at), Some(zone)) = (&recipient.at, account_zone) {
-            date.clear();
-            date.push_str(&schedule::voiceshot_format(at, zone));
-            write_attr(&mut out, "dateandtime", &date)?;
+            push_attr(out, "dateandtime", &schedule::voiceshot_format(at, zone));
         }
         if let Some(ext) = &recipient.ext {
-            write_attr(&mut out, "ext", ext)?;
+            push_attr(out, "ext", ext);
         }
         if shared || campaign.prompts.is_empty() {
-            out.write_all(b"/>\n")?;
+            out.extend_from_slice(b"/>\n");
         } else {
-            out.write_all(b">\n")?;
-            write_prompts(&mut out, campaign, &prompt_texts(i), "      ")?;
-            out.write_all(b"    </phonenumber>\n")?;
+            out.extend_from_slice(b">\n");
+            fill_texts(texts, &ends, per, i, &mut prompt_texts);
+            push_prompts(out, campaign, &ids, &prompt_texts, "      ");
+            out.extend_from_slice(b"    </phonenumber>\n");
         }
     }
-    out.write_all(b"  </phonenumbers>\n</campaign>")?;
+    out.extend_from_slice(b"  </phonenumbers>\n</campaign>");
     Ok(())
 }
 
-/// Writes `post` into a new byte vector (small posts; uploads stream with [`write_post`]).
+/// Writes `post` into a new byte vector (uploads stream better with [`write_post`]).
 pub fn post_to_vec(campaign: &Campaign, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
+    if let PostBody::Calls(recipients) = &post.body {
+        let mut out = Vec::with_capacity(recipients.len() * 256);
+        render_calls(campaign, recipients, &mut out)?;
+        return Ok(out);
+    }
     let mut out = Vec::new();
     write_post(campaign, post, &mut out)?;
     Ok(out)

@@ -268,21 +268,47 @@ fn write_dir(
             fs::remove_file(entry.path())?;
         }
     }
+    // Posts are rendered and written on a second thread, so the two cores split the work:
+    // this one reads the CSV and builds batches, that one turns them into files. Two posts in
+    // flight bound the memory.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(PathBuf, plan::Post<'_>)>(2);
     let mut written = 0;
-    for post in plan::posts(campaign, action) {
-        let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
-        let path = dir.join(format!("{:04}-{}.xml", post.seq, post.body.kind()));
-        let mut file = BufWriter::with_capacity(1 << 16, fs::File::create(&path)?);
-        voiceshot::write_post(campaign, &post, &mut file).map_err(into_io)?;
-        file.write_all(b"\n")?;
-        file.flush()?;
-        if out.format() == Format::Json {
-            let mut event = post_event(&post);
-            event["path"] = json!(path.display().to_string());
-            out.event(&event);
+    let mut result = Ok(());
+    let wrote = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> io::Result<()> {
+            for (path, post) in rx {
+                let mut xml = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io)?;
+                xml.push(b'\n');
+                fs::write(&path, &xml)?;
+            }
+            Ok(())
+        });
+        for post in plan::posts(campaign, action) {
+            let post = match post {
+                Ok(post) => post,
+                Err(problem) => {
+                    result = Err(Failure::Problem(Box::new(problem)));
+                    break;
+                }
+            };
+            let path = dir.join(format!("{:04}-{}.xml", post.seq, post.body.kind()));
+            if out.format() == Format::Json {
+                let mut event = post_event(&post);
+                event["path"] = json!(path.display().to_string());
+                out.event(&event);
+            }
+            if tx.send((path, post)).is_err() {
+                break;
+            }
+            written += 1;
         }
-        written += 1;
-    }
+        drop(tx);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writer thread panicked")))
+    });
+    result?;
+    wrote?;
     out.note(&format!(
         "wrote {} to {}",
         plural(written, "post", "posts"),
