@@ -866,8 +866,8 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
                 Problem::error(
                     "csv::more-problems",
                     format!(
-                        "{} more invalid rows in {shown} are not shown",
-                        error_count - errors.len() as u64
+                        "{} in {shown} not shown",
+                        rows(error_count - errors.len() as u64, "more invalid row", "more invalid rows")
                     ),
                 )
                 .at(source, header.span.clone(), "in this file")
@@ -886,8 +886,8 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
                 Problem::warning(
                     "csv::skipped-rows",
                     format!(
-                        "{} invalid rows of {shown} are left out (on_invalid = \"skip\")",
-                        stats.invalid
+                        "{} of {shown} left out (on_invalid = \"skip\")",
+                        rows(stats.invalid, "invalid row", "invalid rows")
                     ),
                 )
                 .at(source, header.span.clone(), "in this file")
@@ -923,8 +923,8 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
                 Problem::warning(
                     "csv::more-duplicates",
                     format!(
-                        "{} more numbers in {shown} are listed twice (each is called once)",
-                        all_csv_dups - csv_dups
+                        "{} in {shown} listed twice (each is called once)",
+                        rows(all_csv_dups - csv_dups, "more number", "more numbers")
                     ),
                 )
                 .at(source, header.span.clone(), "in this file")
@@ -937,8 +937,9 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
                 Problem::warning(
                     "csv::past-time",
                     format!(
-                        "{} rows schedule calls in the past (first on line {}); they are called now",
-                        stats.past, spot.line
+                        "{} in the past (first on line {}); VoiceShot calls them now",
+                        rows(stats.past, "row schedules a call", "rows schedule calls"),
+                        spot.line
                     ),
                 )
                 .at(&excerpt, span, "in the past")
@@ -961,6 +962,10 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
         contacts,
         stats,
     }
+}
+
+fn rows(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The checks on a time written in the campaign file.

@@ -1,1 +1,2 @@
 //! Integration tests: one binary over fixture folders.
+mod recipients;
