@@ -247,7 +247,7 @@ impl<'c> Iterator for Posts<'c> {
         } else if let Some(body) = self.fixed.next() {
             body
         } else if self.with_recipients {
-            let mut batch = Vec::with_capacity(self.batch.min(4096));
+            let mut batch = Vec::with_capacity(self.batch.min(8192));
             while batch.len() < self.batch {
                 match self.next_recipient() {
                     Some(Ok(r)) => batch.push(r),

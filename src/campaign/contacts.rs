@@ -551,13 +551,29 @@ impl CallIds {
 
     /// Records `id`; returns the line it was first used on when it was already there.
     fn insert(&mut self, id: &str, line: u64) -> Option<u64> {
-        let h = Self::hash(id);
+        self.insert_hash(Self::hash(id), line)
+    }
+
+    /// [`CallIds::insert`] for an id already hashed with [`CallIds::hash`].
+    fn insert_hash(&mut self, h: u64, line: u64) -> Option<u64> {
         if let Some(&(_, first)) = self.table.find(h, |&(k, _)| k == h) {
             return Some(first);
         }
         self.table.insert_unique(h, (h, line), |&(k, _)| k);
         None
     }
+}
+
+/// Rows handed from the reading thread to the dedupe thread at a time.
+const CHECK_BATCH: usize = 4096;
+
+/// One row as the reading thread checked it: where it is, and the number, whether it is
+/// scheduled in the past, and its call id's hash (0 when call ids are not tracked).
+struct Checked {
+    line: u64,
+    byte: u64,
+    end: u64,
+    outcome: Result<(PhoneNumber, bool, u64), RowError>,
 }
 
 /// A row problem kept for showing: where it is, so its line can be read back afterwards.
@@ -752,107 +768,145 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
             }
         };
         let fingerprint = Fingerprint::of(&file)?;
-        let mut reader = reader(BufReader::with_capacity(1 << 16, file));
-        let mut record = ByteRecord::new();
         let mut skip = Vec::new();
         let mut errors: Vec<Spot> = Vec::new();
         let mut error_count = 0u64;
         let mut skipped: Vec<Spot> = Vec::new();
         let mut dups: Vec<DupSpot> = Vec::new();
         let mut first_past: Option<Spot> = None;
-        let mut derived = String::new();
-        let mut index = 0u64;
-        // The header was read already; reading it again keeps positions right.
-        let _ = reader.byte_headers();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(err) => {
-                    problems.push(
-                        Problem::error(
-                            "csv::unreadable",
-                            format!("{}: {err}", header.path.display()),
-                        )
-                        .at(source, header.span.clone(), "this file"),
-                    );
-                    return None;
-                }
-            }
-            let (line, byte) = record
-                .position()
-                .map_or((0, 0), |p| (p.line() + u64::from(header.crlf), p.byte()));
-            let spot = |error: RowError, reader: &csv::Reader<_>| Spot {
-                line,
-                byte,
-                end: reader.position().byte(),
-                error,
-            };
-            stats.rows += 1;
-            let mut outcome = rules.row(&record);
-            if let (Ok(row), Some(ids)) = (&outcome, callids.as_mut())
-                && !suppressed(&row.number)
-                && seen.first(row.number.as_u64()).is_none()
-            {
-                let id = match row.callid {
-                    Some(id) => id,
-                    None => {
-                        derived.clear();
-                        derived.push_str(input.prefix);
-                        derived.push_str(row.number.as_str());
-                        &derived
+        let track_ids = callids.is_some();
+        let prefix = input.prefix;
+        let crlf = u64::from(header.crlf);
+        // Two threads: this one reads and checks rows (no shared state), the other keeps the
+        // sets (dedupe, suppression, call ids) in file order. Batches of rows between them
+        // keep the hand-over cheap; a bounded channel keeps memory flat.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Checked>>(4);
+        let read = std::thread::scope(|scope| {
+            let reading = scope.spawn(move || -> Result<(), csv::Error> {
+                let mut reader = reader(BufReader::with_capacity(1 << 16, file));
+                // The header was read already; reading it again keeps positions right.
+                let _ = reader.byte_headers();
+                let mut record = ByteRecord::new();
+                let mut derived = String::new();
+                let mut batch = Vec::with_capacity(CHECK_BATCH);
+                while reader.read_byte_record(&mut record)? {
+                    let (line, byte) = record
+                        .position()
+                        .map_or((0, 0), |p| (p.line() + crlf, p.byte()));
+                    let outcome = rules.row(&record).map(|row| {
+                        let id = match (track_ids, row.callid) {
+                            (false, _) => 0,
+                            (true, Some(id)) => CallIds::hash(id),
+                            (true, None) => {
+                                derived.clear();
+                                derived.push_str(prefix);
+                                derived.push_str(row.number.as_str());
+                                CallIds::hash(&derived)
+                            }
+                        };
+                        (row.number, row.past, id)
+                    });
+                    batch.push(Checked {
+                        line,
+                        byte,
+                        end: reader.position().byte(),
+                        outcome,
+                    });
+                    if batch.len() == CHECK_BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(CHECK_BATCH));
+                        if tx.send(full).is_err() {
+                            return Ok(());
+                        }
                     }
+                }
+                if !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+                Ok(())
+            });
+            for (index, checked) in rx.iter().flatten().enumerate() {
+                let index = index as u64;
+                let spot = |error: RowError| Spot {
+                    line: checked.line,
+                    byte: checked.byte,
+                    end: checked.end,
+                    error,
                 };
-                if let Some(first) = ids.insert(id, line) {
+                stats.rows += 1;
+                let mut outcome = checked.outcome;
+                if let (Ok((number, _, id)), Some(ids)) = (&outcome, callids.as_mut())
+                    && !suppressed(number)
+                    && seen.first(number.as_u64()).is_none()
+                    && let Some(first) = ids.insert_hash(*id, checked.line)
+                {
                     let col = columns.callid.unwrap_or(columns.number);
                     outcome = Err(RowError::DuplicateCallId(col, first));
                 }
-            }
-            match outcome {
-                Err(error) => {
-                    skip.push(index);
-                    if error.fatal() || on_invalid == OnInvalid::Error {
-                        error_count += 1;
-                        if errors.len() < SHOWN {
-                            errors.push(spot(error, &reader));
+                match outcome {
+                    Err(error) => {
+                        skip.push(index);
+                        if error.fatal() || on_invalid == OnInvalid::Error {
+                            error_count += 1;
+                            if errors.len() < SHOWN {
+                                errors.push(spot(error));
+                            }
+                        } else {
+                            stats.invalid += 1;
+                            if skipped.len() < SHOWN {
+                                skipped.push(spot(error));
+                            }
                         }
-                    } else {
-                        stats.invalid += 1;
-                        if skipped.len() < SHOWN {
-                            skipped.push(spot(error, &reader));
+                    }
+                    Ok((number, past, _)) => {
+                        stats.valid += 1;
+                        let n = number.as_u64();
+                        if past {
+                            stats.past += 1;
+                            if first_past.is_none() {
+                                first_past = Some(spot(RowError::Past(columns.at.unwrap_or(0))));
+                            }
+                        }
+                        if suppressed(&number) {
+                            stats.suppressed += 1;
+                            skip.push(index);
+                        } else if let Some(first) = seen.first(n) {
+                            stats.duplicates += 1;
+                            skip.push(index);
+                            if dups.len() < SHOWN {
+                                dups.push(DupSpot {
+                                    spot: spot(RowError::Number(
+                                        columns.number,
+                                        NumberError::Empty,
+                                    )),
+                                    number,
+                                    first,
+                                });
+                            }
+                        } else {
+                            seen.insert(n, checked.line);
+                            stats.recipients += 1;
                         }
                     }
                 }
-                Ok(row) => {
-                    stats.valid += 1;
-                    let n = row.number.as_u64();
-                    if row.past {
-                        stats.past += 1;
-                        if first_past.is_none() {
-                            let col = columns.at.unwrap_or(0);
-                            first_past = Some(spot(RowError::Past(col), &reader));
-                        }
-                    }
-                    if suppressed(&row.number) {
-                        stats.suppressed += 1;
-                        skip.push(index);
-                    } else if let Some(first) = seen.first(n) {
-                        stats.duplicates += 1;
-                        skip.push(index);
-                        if dups.len() < SHOWN {
-                            dups.push(DupSpot {
-                                spot: spot(RowError::Number(columns.number, NumberError::Empty), &reader),
-                                number: row.number,
-                                first,
-                            });
-                        }
-                    } else {
-                        seen.insert(n, line);
-                        stats.recipients += 1;
-                    }
-                }
             }
-            index += 1;
+            reading.join()
+        });
+        match read {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                problems.push(
+                    Problem::error("csv::unreadable", format!("{}: {err}", header.path.display()))
+                        .at(source, header.span.clone(), "this file"),
+                );
+                return None;
+            }
+            Err(_) => {
+                problems.push(
+                    Problem::error("csv::unreadable", "the CSV reading thread failed")
+                        .at(source, header.span.clone(), "this file"),
+                );
+                return None;
+            }
         }
         drop(seen);
         let mut excerpts = Excerpts::open(&header.path);

@@ -158,8 +158,15 @@ pub struct Vars {
 
 impl Vars {
     /// Values for `names`, given in the same order (the names are shared, not copied).
-    pub fn new<'a>(names: Arc<[Box<str>]>, values: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut text = String::new();
+    pub fn new<'a, I>(names: Arc<[Box<str>]>, values: I) -> Self
+    where
+        I: IntoIterator<Item = &'a str>,
+        I::IntoIter: Clone,
+    {
+        let values = values.into_iter();
+        // Sized up front: this runs once per CSV recipient, and growing the string would
+        // reallocate several times per row.
+        let mut text = String::with_capacity(values.clone().map(|v| v.len() + 1).sum());
         for value in values {
             text.push_str(value);
             text.push('\0');
@@ -201,6 +208,17 @@ impl Vars {
     /// Name-value pairs, in order (empty values included).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.names.iter().map(|n| &**n).zip(self.values.split('\0'))
+    }
+
+    /// The names, shared by every recipient of one CSV (so a renderer can map placeholders to
+    /// positions once per CSV, not once per recipient: compare with [`Arc::ptr_eq`]).
+    pub fn names(&self) -> &Arc<[Box<str>]> {
+        &self.names
+    }
+
+    /// The values in [`Vars::names`] order (empty values included).
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.values.split_terminator('\0')
     }
 
     /// Whether there are no names.

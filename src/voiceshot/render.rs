@@ -6,9 +6,12 @@ use std::io::{self, Write};
 use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, Event};
 
+use std::sync::Arc;
+
 use crate::campaign::{Campaign, PromptContent, Recipient};
 use crate::plan::{Post, PostBody};
 use crate::schedule;
+use crate::template::{Part, Template};
 
 /// The namespace of the MSXML data-type marker VoiceShot's upload example declares.
 const DT_NAMESPACE: &str = "urn:schemas-microsoft-com:datatypes";
@@ -258,21 +261,55 @@ fn render_calls(
     let mut texts = String::with_capacity(recipients.len() * per * 128);
     let mut scratch = String::new();
     let mut ends: Vec<usize> = Vec::with_capacity(recipients.len() * per);
+    let templates: Vec<&Template> = campaign
+        .prompts
+        .iter()
+        .filter_map(|p| match &p.content {
+            PromptContent::Tts(template) => Some(template),
+            _ => None,
+        })
+        .collect();
+    // For each template, each placeholder's position among the recipient's var names; the
+    // names are shared by all rows of a CSV, so this is worked out once per post, not per row.
+    let mut names: Option<&Arc<[Box<str>]>> = None;
+    let mut slots: Vec<Vec<Option<usize>>> = Vec::new();
+    let mut values: Vec<&str> = Vec::new();
     for recipient in recipients {
-        for prompt in &campaign.prompts {
-            let PromptContent::Tts(template) = &prompt.content else {
-                continue;
-            };
+        let own = recipient.vars.names();
+        if names.is_none_or(|n| !Arc::ptr_eq(n, own)) {
+            names = Some(own);
+            slots = templates
+                .iter()
+                .map(|t| {
+                    t.vars()
+                        .map(|(name, _)| own.iter().position(|n| **n == *name))
+                        .collect()
+                })
+                .collect();
+        }
+        values.clear();
+        values.extend(recipient.vars.values());
+        for (template, slots) in templates.iter().zip(&slots) {
             scratch.clear();
-            let lookup = |name: &str| {
-                recipient
-                    .vars
-                    .get(name)
-                    .or_else(|| campaign.vars.get(name).map(String::as_str))
-            };
-            template.render_into(&mut scratch, lookup).map_err(|name| {
-                RenderError::MissingVar(name.to_string(), recipient.number.to_string())
-            })?;
+            let mut slot = slots.iter();
+            for part in template.parts() {
+                match part {
+                    Part::Text(text) => scratch.push_str(text),
+                    Part::Var { name, .. } => {
+                        let value = slot
+                            .next()
+                            .copied()
+                            .flatten()
+                            .and_then(|i| values.get(i).copied())
+                            .filter(|v| !v.is_empty())
+                            .or_else(|| campaign.vars.get(name).map(String::as_str))
+                            .ok_or_else(|| {
+                                RenderError::MissingVar(name.clone(), recipient.number.to_string())
+                            })?;
+                        scratch.push_str(value);
+                    }
+                }
+            }
             push_attr_text(&mut texts, &scratch);
             ends.push(texts.len());
         }
