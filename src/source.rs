@@ -63,6 +63,11 @@ impl SourceFile {
         &self.name
     }
 
+    /// The one-based line of the real file the held text starts on.
+    pub fn first_line(&self) -> usize {
+        self.lines_before + 1
+    }
+
     /// The text held (the whole file, or the excerpt).
     pub fn text(&self) -> &str {
         &self.text
