@@ -4,7 +4,8 @@
 recipients.py DIR OUT: reads DIR/contacts.csv and DIR/dnc.txt with `csv`, normalises numbers
 with `phonenumbers` (parse in region US, must be a valid +1 number), dedupes, suppresses,
 fills the TTS template, and writes batches of 5000 as VoiceShot <campaign> XML with
-`xml.etree.ElementTree`, one file per post.
+`xml.etree.ElementTree`, one file per post. Prints the counts to stderr, to compare with
+`outdial plan`.
 """
 import csv
 import os
@@ -21,13 +22,21 @@ CLINIC = "Maple Street Clinic"
 
 
 def normalise(text):
+    """The 10 national digits of a NANP number, by outdial's rules: parsed by phonenumbers in
+    region US, country code 1, a possible number, area code and exchange 2-9 and not N11.
+    (is_valid_number would also demand an assigned area code, which outdial does not check.)"""
     try:
         n = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:
         return None
-    if n.country_code != 1 or not phonenumbers.is_valid_number(n):
+    if n.country_code != 1 or not phonenumbers.is_possible_number(n):
         return None
-    return str(n.national_number)
+    digits = str(n.national_number)
+    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+        return None
+    if digits[1:3] == "11" or digits[4:6] == "11":
+        return None
+    return digits
 
 
 suppress = set()
@@ -81,4 +90,5 @@ with open(os.path.join(src, "contacts.csv"), newline="", encoding="utf-8-sig") a
         if len(batch) == 5000:
             flush()
 flush()
+stats["posts"] = seq
 print(stats, file=sys.stderr)

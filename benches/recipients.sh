@@ -5,8 +5,11 @@
 #
 # For each size: generates the data (benches/gen.py, deterministic), runs
 # `outdial compile -o DIR` (release build) under /usr/bin/time -v for wall time and peak RSS,
-# and, up to PY_MAX rows (default 1000000), the Python equivalent (benches/recipients.py:
-# csv + phonenumbers + xml.etree) on the same input. Prints one line per size and the ratio.
+# `outdial plan` (the same check and rendering, bytes counted instead of written: the CPU
+# cost without the disk), and, up to PY_MAX rows (default 1000000), the Python equivalent
+# (benches/recipients.py: csv + phonenumbers + xml.etree) on the same input. Output folders
+# are removed before each run, outside the timing. Prints one line per size; ratio is
+# python_s / outdial_s for the same compile to a folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -30,17 +33,21 @@ measure() { # prints "wall_seconds peak_mb" for the command
     echo "$wall $rss"
 }
 
-printf '%-10s %-12s %-12s %-12s %-12s %s\n' rows outdial_s outdial_MB python_s python_MB ratio
+printf '%-10s %-11s %-11s %-9s %-9s %-10s %-10s %s\n' rows compile_s compile_MB plan_s plan_MB python_s python_MB ratio
 for n in "${SIZES[@]}"; do
     dir=$WORK/$n
     [ -f "$dir/contacts.csv" ] || python3 benches/gen.py "$n" "$dir"
+    rm -rf "$dir/out-rust" "$dir/out-py"
+    sync
     read -r ow om < <(measure "$BIN" -q compile "$dir/campaign.toml" -o "$dir/out-rust")
+    read -r lw lm < <(measure "$BIN" -q plan "$dir/campaign.toml")
     if [ "$n" -le "$PY_MAX" ]; then
         read -r pw pm < <(measure python3 benches/recipients.py "$dir" "$dir/out-py")
         ratio=$(awk -v p="$pw" -v o="$ow" 'BEGIN { printf "%.0fx", p / o }')
     else
         pw=-; pm=-; ratio=-
     fi
-    printf '%-10s %-12s %-12s %-12s %-12s %s\n' "$n" "$ow" "$om" "$pw" "$pm" "$ratio"
+    printf '%-10s %-11s %-11s %-9s %-9s %-10s %-10s %s\n' "$n" "$ow" "$om" "$lw" "$lm" "$pw" "$pm" "$ratio"
+    rm -rf "$dir/out-rust" "$dir/out-py"
 done
 "$BIN" plan "$WORK/${SIZES[-1]}/campaign.toml" 2>/dev/null || true

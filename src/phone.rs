@@ -77,7 +77,12 @@ pub enum NumberError {
 
 /// Parses a NANP number written with common punctuation.
 pub fn parse(text: &str) -> Result<PhoneNumber, NumberError> {
-    let bytes = text.as_bytes();
+    parse_bytes(text.as_bytes())
+}
+
+/// [`parse`] on bytes not yet known to be UTF-8 (a CSV cell): the accepted shapes are ASCII,
+/// so checking the encoding first would only cost time.
+pub fn parse_bytes(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
     let mut digits = [0u8; 11];
     let mut count = 0usize;
     let mut plus = false;
@@ -94,7 +99,10 @@ pub fn parse(text: &str) -> Result<PhoneNumber, NumberError> {
             b' ' | b'-' | b'.' | b'(' | b')' | b'\t' => {}
             b'+' if !seen_digit && !plus => plus = true,
             _ => {
-                let c = text[i..].chars().next().unwrap_or('?');
+                let c = String::from_utf8_lossy(&bytes[i..bytes.len().min(i + 4)])
+                    .chars()
+                    .next()
+                    .unwrap_or('?');
                 return Err(NumberError::BadCharacter(c));
             }
         }

@@ -439,8 +439,8 @@ impl Rules<'_> {
             return Err(RowError::NotUtf8(column));
         }
         let c = self.columns;
-        let number =
-            phone::parse(cell(record, c.number)?).map_err(|err| RowError::Number(c.number, err))?;
+        let number = phone::parse_bytes(record.get(c.number).unwrap_or_default())
+            .map_err(|err| RowError::Number(c.number, err))?;
         let callid = match c.callid {
             Some(col) => {
                 let text = cell(record, col)?.trim();
@@ -533,6 +533,27 @@ impl Seen {
         let packed = number | (line.min(MAX_LINE) << NUMBER_BITS);
         self.table
             .insert_unique(mix(number), packed, |&e| mix(e & NUMBER_MASK));
+    }
+
+    /// Where `number` was first seen, or `None` after recording it at `line`: one probe.
+    fn first_or_insert(&mut self, number: u64, line: u64) -> Option<u64> {
+        match self.table.entry(
+            mix(number),
+            |&e| e & NUMBER_MASK == number,
+            |&e| mix(e & NUMBER_MASK),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get() >> NUMBER_BITS),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(number | (line.min(MAX_LINE) << NUMBER_BITS));
+                None
+            }
+        }
+    }
+
+    /// Makes room for `more` numbers at once (growing by doubling would rehash repeatedly
+    /// and hold the old and new tables together at each step).
+    fn reserve(&mut self, more: usize) {
+        self.table.reserve(more, |&e| mix(e & NUMBER_MASK));
     }
 }
 
@@ -825,6 +846,11 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
                 Ok(())
             });
             for (index, checked) in rx.iter().flatten().enumerate() {
+                if index == CHECK_BATCH && checked.end > 0 {
+                    // Size the dedupe set from the first rows' average length.
+                    let expected = fingerprint.len / (checked.end / CHECK_BATCH as u64).max(1);
+                    seen.reserve((expected as usize).saturating_sub(seen.table.len()));
+                }
                 let index = index as u64;
                 let spot = |error: RowError| Spot {
                     line: checked.line,
@@ -869,7 +895,7 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
                         if suppressed(&number) {
                             stats.suppressed += 1;
                             skip.push(index);
-                        } else if let Some(first) = seen.first(n) {
+                        } else if let Some(first) = seen.first_or_insert(n, checked.line) {
                             stats.duplicates += 1;
                             skip.push(index);
                             if dups.len() < SHOWN {
@@ -883,7 +909,6 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
                                 });
                             }
                         } else {
-                            seen.insert(n, checked.line);
                             stats.recipients += 1;
                         }
                     }
@@ -1428,6 +1453,21 @@ impl Contacts {
     }
 }
 
+impl RowStream<'_> {
+    fn changed(&self, line: u64) -> Problem {
+        Problem::error(
+            "csv::changed",
+            format!(
+                "{} line {line} no longer passes the checks: the file changed after it was \
+                 checked",
+                self.contacts.path.display()
+            ),
+        )
+        .at(&self.source, self.contacts.span.clone(), "this file")
+        .help("run the command again so the new contents are checked first")
+    }
+}
+
 impl Iterator for RowStream<'_> {
     type Item = Result<Recipient, Problem>;
 
@@ -1459,16 +1499,7 @@ impl Iterator for RowStream<'_> {
                 Ok(row) => row,
                 Err(_) => {
                     self.done = true;
-                    return Some(Err(Problem::error(
-                        "csv::changed",
-                        format!(
-                            "{} line {line} no longer passes the checks: the file changed after \
-                             it was checked",
-                            self.contacts.path.display()
-                        ),
-                    )
-                    .at(&self.source, self.contacts.span.clone(), "this file")
-                    .help("run the command again so the new contents are checked first")));
+                    return Some(Err(self.changed(line)));
                 }
             };
             let callid = match row.callid {
@@ -1477,13 +1508,13 @@ impl Iterator for RowStream<'_> {
             };
             let columns = &self.contacts.columns;
             let record = &self.record;
-            let vars = Vars::new(
+            let Some(vars) = Vars::from_utf8(
                 Arc::clone(&columns.var_names),
-                columns
-                    .vars
-                    .iter()
-                    .map(|&c| std::str::from_utf8(&record[c]).unwrap_or_default()),
-            );
+                columns.vars.iter().map(|&c| &record[c]),
+            ) else {
+                self.done = true;
+                return Some(Err(self.changed(line)));
+            };
             return Some(Ok(Recipient {
                 number: row.number,
                 callid,

@@ -177,6 +177,25 @@ impl Vars {
         }
     }
 
+    /// Values given as raw bytes (CSV cells), checked as UTF-8 in one go; `None` if they are
+    /// not UTF-8.
+    pub fn from_utf8<'a, I>(names: Arc<[Box<str>]>, values: I) -> Option<Self>
+    where
+        I: IntoIterator<Item = &'a [u8]>,
+        I::IntoIter: Clone,
+    {
+        let values = values.into_iter();
+        let mut bytes = Vec::with_capacity(values.clone().map(|v| v.len() + 1).sum());
+        for value in values {
+            bytes.extend_from_slice(value);
+            bytes.push(0);
+        }
+        Some(Self {
+            names,
+            values: String::from_utf8(bytes).ok()?,
+        })
+    }
+
     /// From name-value pairs.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let (names, values): (Vec<&str>, Vec<&str>) = pairs.into_iter().unzip();

@@ -86,7 +86,7 @@ pub fn write_post<W: Write>(
                 })?;
         }
         PostBody::Calls(recipients) => {
-            let mut buf = Vec::with_capacity(recipients.len() * 256);
+            let mut buf = Vec::new();
             render_calls(campaign, recipients, &mut buf)?;
             let mut out = out;
             out.write_all(&buf)?;
@@ -140,11 +140,15 @@ fn write_callids<'a, W: Write>(
 /// XML attribute-value normalisation turns line breaks and tabs into spaces on the receiving
 /// side; doing it here keeps what VoiceShot reads equal to what `compile` shows.
 fn push_attr_text(out: &mut String, text: &str) {
-    if text.bytes().any(|b| matches!(b, b'\n' | b'\r' | b'\t')) {
+    if has_breaks(text) {
         out.push_str(&text.replace("\r\n", " ").replace(['\n', '\r', '\t'], " "));
     } else {
         out.push_str(text);
     }
+}
+
+fn has_breaks(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'\n' | b'\r' | b'\t'))
 }
 
 /// Bytes that need an entity in a double-quoted attribute.
@@ -189,12 +193,13 @@ fn push_attr(out: &mut Vec<u8>, key: &str, value: &str) {
     out.push(b'"');
 }
 
-/// The prompts of one call: `texts` holds each TTS prompt's rendered text, in prompt order.
+/// The prompts of one call: `texts` holds each TTS prompt's rendered text, already escaped,
+/// in prompt order.
 fn push_prompts(
     out: &mut Vec<u8>,
     campaign: &Campaign,
     ids: &[String],
-    texts: &[&str],
+    texts: &[&[u8]],
     indent: &str,
 ) {
     if campaign.prompts.is_empty() {
@@ -209,7 +214,11 @@ fn push_prompts(
         out.extend_from_slice(id.as_bytes());
         out.push(b'"');
         match &prompt.content {
-            PromptContent::Tts(_) => push_attr(out, "tts", texts.next().copied().unwrap_or("")),
+            PromptContent::Tts(_) => {
+                out.extend_from_slice(b" tts=\"");
+                out.extend_from_slice(texts.next().copied().unwrap_or_default());
+                out.push(b'"');
+            }
             PromptContent::Sound(name) => push_attr(out, "filename", name),
             PromptContent::Audio(index) => {
                 push_attr(out, "filename", &campaign.sounds[*index].name)
@@ -228,7 +237,7 @@ fn push_prompts(
 }
 
 /// Recipient `i`'s prompt texts (see `ends` in [`render_calls`]).
-fn fill_texts<'t>(texts: &'t str, ends: &[usize], per: usize, i: usize, into: &mut Vec<&'t str>) {
+fn fill_texts<'t>(texts: &'t [u8], ends: &[usize], per: usize, i: usize, into: &mut Vec<&'t [u8]>) {
     into.clear();
     for k in i * per..(i + 1) * per {
         let start = if k == 0 { 0 } else { ends[k - 1] };
@@ -258,7 +267,7 @@ fn render_calls(
         .filter(|p| matches!(p.content, PromptContent::Tts(_)))
         .count();
     let ids: Vec<String> = campaign.prompts.iter().map(|p| p.id.to_string()).collect();
-    let mut texts = String::with_capacity(recipients.len() * per * 128);
+    let mut texts: Vec<u8> = Vec::with_capacity(recipients.len() * per * 128);
     let mut scratch = String::new();
     let mut ends: Vec<usize> = Vec::with_capacity(recipients.len() * per);
     let templates: Vec<&Template> = campaign
@@ -267,6 +276,23 @@ fn render_calls(
         .filter_map(|p| match &p.content {
             PromptContent::Tts(template) => Some(template),
             _ => None,
+        })
+        .collect();
+    // Literal text escaped once per post, so per recipient only the values are scanned.
+    let literals: Vec<Vec<Option<Vec<u8>>>> = templates
+        .iter()
+        .map(|t| {
+            t.parts()
+                .iter()
+                .map(|part| match part {
+                    Part::Text(text) if !has_breaks(text) => {
+                        let mut escaped = Vec::with_capacity(text.len());
+                        push_escaped(&mut escaped, text);
+                        Some(escaped)
+                    }
+                    _ => None,
+                })
+                .collect()
         })
         .collect();
     // For each template, each placeholder's position among the recipient's var names; the
@@ -289,28 +315,53 @@ fn render_calls(
         }
         values.clear();
         values.extend(recipient.vars.values());
-        for (template, slots) in templates.iter().zip(&slots) {
-            scratch.clear();
+        for ((template, slots), literals) in templates.iter().zip(&slots).zip(&literals) {
+            let value_of = |slot: Option<&Option<usize>>, name: &str| {
+                slot.copied()
+                    .flatten()
+                    .and_then(|i| values.get(i).copied())
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| campaign.vars.get(name).map(String::as_str))
+                    .ok_or_else(|| {
+                        RenderError::MissingVar(name.to_string(), recipient.number.to_string())
+                    })
+            };
+            let start = texts.len();
             let mut slot = slots.iter();
-            for part in template.parts() {
-                match part {
-                    Part::Text(text) => scratch.push_str(text),
-                    Part::Var { name, .. } => {
-                        let value = slot
-                            .next()
-                            .copied()
-                            .flatten()
-                            .and_then(|i| values.get(i).copied())
-                            .filter(|v| !v.is_empty())
-                            .or_else(|| campaign.vars.get(name).map(String::as_str))
-                            .ok_or_else(|| {
-                                RenderError::MissingVar(name.clone(), recipient.number.to_string())
-                            })?;
-                        scratch.push_str(value);
+            let mut fast = true;
+            for (part, literal) in template.parts().iter().zip(literals) {
+                match (part, literal) {
+                    (Part::Text(_), Some(escaped)) => texts.extend_from_slice(escaped),
+                    (Part::Var { name, .. }, _) => {
+                        let value = value_of(slot.next(), name)?;
+                        if has_breaks(value) {
+                            fast = false;
+                            break;
+                        }
+                        push_escaped(&mut texts, value);
+                    }
+                    (Part::Text(_), None) => {
+                        fast = false;
+                        break;
                     }
                 }
             }
-            push_attr_text(&mut texts, &scratch);
+            if !fast {
+                // Line breaks or tabs somewhere: normalise the whole text (a CR LF may be
+                // split between a literal and a value), then escape it.
+                texts.truncate(start);
+                scratch.clear();
+                let mut slot = slots.iter();
+                for part in template.parts() {
+                    match part {
+                        Part::Text(text) => scratch.push_str(text),
+                        Part::Var { name, .. } => scratch.push_str(value_of(slot.next(), name)?),
+                    }
+                }
+                let mut normalised = String::with_capacity(scratch.len());
+                push_attr_text(&mut normalised, &scratch);
+                push_escaped(&mut texts, &normalised);
+            }
             ends.push(texts.len());
         }
     }
@@ -321,8 +372,8 @@ fn render_calls(
         }
         start_of(i * per)..ends[(i + 1) * per - 1]
     };
-    let mut prompt_texts: Vec<&str> = Vec::with_capacity(per);
-    let texts = texts.as_str();
+    let mut prompt_texts: Vec<&[u8]> = Vec::with_capacity(per);
+    let texts = texts.as_slice();
     let first = &texts[call_range(0)];
     let mut shared = (1..recipients.len()).all(|i| &texts[call_range(i)] == first);
     if shared && per > 1 {
@@ -340,6 +391,8 @@ fn render_calls(
         .as_ref()
         .or(campaign.timezone.as_ref().map(|z| &z.tz));
 
+    // The texts, the fixed markup of each number, and the line break `compile` adds.
+    out.reserve(texts.len() * usize::from(!shared) + recipients.len() * (120 + 60 * per) + 256);
     out.extend_from_slice(b"<campaign");
     push_attr(out, "menuid", &voiceshot.menuid);
     out.extend_from_slice(b" action=\"0\"");
@@ -382,11 +435,66 @@ fn render_calls(
 /// Writes `post` into a new byte vector (uploads stream better with [`write_post`]).
 pub fn post_to_vec(campaign: &Campaign, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
     if let PostBody::Calls(recipients) = &post.body {
-        let mut out = Vec::with_capacity(recipients.len() * 256);
+        let mut out = Vec::new();
         render_calls(campaign, recipients, &mut out)?;
         return Ok(out);
     }
     let mut out = Vec::new();
     write_post(campaign, post, &mut out)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::plan::{self, Action};
+
+    fn tts_of(toml: &str) -> Vec<String> {
+        let campaign = crate::campaign::load_str(Path::new("t.toml"), toml.to_string())
+            .unwrap()
+            .campaign;
+        let post = plan::posts(&campaign, Action::Send)
+            .next()
+            .unwrap()
+            .unwrap();
+        let xml = String::from_utf8(post_to_vec(&campaign, &post).unwrap()).unwrap();
+        xml.split("tts=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn escapes_values_and_normalises_breaks_across_parts() {
+        let texts = tts_of(
+            r#"
+[campaign]
+name = "t"
+[voiceshot]
+menuid = "1-1"
+[[prompt]]
+id = 1
+tts = "A\r{v} & 'b'"
+[[recipient]]
+number = "8185550100"
+vars = { v = "\nB <c>" }
+[[recipient]]
+number = "8185550101"
+vars = { v = "x\ty" }
+[[recipient]]
+number = "8185550102"
+vars = { v = "\"q\"" }
+"#,
+        );
+        assert_eq!(
+            texts,
+            [
+                "A B &lt;c&gt; &amp; &apos;b&apos;",
+                "A x y &amp; &apos;b&apos;",
+                "A &quot;q&quot; &amp; &apos;b&apos;",
+            ]
+        );
+    }
 }

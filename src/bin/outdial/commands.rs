@@ -268,47 +268,23 @@ fn write_dir(
             fs::remove_file(entry.path())?;
         }
     }
-    // Posts are rendered and written on a second thread, so the two cores split the work:
-    // this one reads the CSV and builds batches, that one turns them into files. Two posts in
-    // flight bound the memory.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(PathBuf, plan::Post<'_>)>(2);
-    let mut written = 0;
-    let mut result = Ok(());
-    let wrote = std::thread::scope(|scope| {
-        let writer = scope.spawn(move || -> io::Result<()> {
-            for (path, post) in rx {
-                let mut xml = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io)?;
-                xml.push(b'\n');
-                fs::write(&path, &xml)?;
-            }
-            Ok(())
-        });
-        for post in plan::posts(campaign, action) {
-            let post = match post {
-                Ok(post) => post,
-                Err(problem) => {
-                    result = Err(Failure::Problem(Box::new(problem)));
-                    break;
-                }
-            };
+    let written = on_two_threads(
+        campaign,
+        action,
+        |post| {
             let path = dir.join(format!("{:04}-{}.xml", post.seq, post.body.kind()));
             if out.format() == Format::Json {
-                let mut event = post_event(&post);
+                let mut event = post_event(post);
                 event["path"] = json!(path.display().to_string());
                 out.event(&event);
             }
-            if tx.send((path, post)).is_err() {
-                break;
-            }
-            written += 1;
-        }
-        drop(tx);
-        writer
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the writer thread panicked")))
-    });
-    result?;
-    wrote?;
+            path
+        },
+        |path, mut xml| {
+            xml.push(b'\n');
+            fs::write(path, &xml)
+        },
+    )?;
     out.note(&format!(
         "wrote {} to {}",
         plural(written, "post", "posts"),
@@ -317,17 +293,47 @@ fn write_dir(
     Ok(written)
 }
 
-/// Counts bytes instead of keeping them.
-struct Counter(u64);
-
-impl Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
+/// Plans the posts on this thread and renders them on a second one, so the two cores split
+/// the work: this one reads the CSV and builds batches (`label` names each post, in order),
+/// the other turns them into bytes for `consume`. Two posts in flight bound the memory.
+/// Returns how many posts were consumed.
+fn on_two_threads<T: Send>(
+    campaign: &Campaign,
+    action: Action,
+    mut label: impl FnMut(&plan::Post<'_>) -> T,
+    mut consume: impl FnMut(T, Vec<u8>) -> io::Result<()> + Send,
+) -> Result<usize, Failure> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(T, plan::Post<'_>)>(2);
+    let mut planned = Ok(());
+    let rendered = std::thread::scope(|scope| {
+        let renderer = scope.spawn(move || -> io::Result<usize> {
+            let mut count = 0;
+            for (tag, post) in rx {
+                let xml = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io)?;
+                consume(tag, xml)?;
+                count += 1;
+            }
+            Ok(count)
+        });
+        for post in plan::posts(campaign, action) {
+            let post = match post {
+                Ok(post) => post,
+                Err(problem) => {
+                    planned = Err(Failure::Problem(Box::new(problem)));
+                    break;
+                }
+            };
+            if tx.send((label(&post), post)).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        renderer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the rendering thread panicked")))
+    });
+    planned?;
+    Ok(rendered?)
 }
 
 fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
@@ -342,28 +348,31 @@ fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
         out.problem(problem);
     }
     // The bytes are counted by rendering every post, exactly as `compile` would, into nothing.
-    let mut counter = Counter(0);
-    let mut posts = 0u64;
+    let mut bytes = 0u64;
     let mut calls = 0u64;
-    for post in plan::posts(&campaign, Action::Send) {
-        let post = match post {
-            Ok(post) => post,
-            Err(problem) => {
-                out.problem(&problem);
-                return Exit::Invalid;
-            }
-        };
-        if matches!(post.body, PostBody::Calls(_)) {
-            calls += 1;
+    let counted = on_two_threads(
+        &campaign,
+        Action::Send,
+        |post| {
+            calls += u64::from(matches!(post.body, PostBody::Calls(_)));
+        },
+        |(), xml| {
+            // `compile` ends every post with a line break.
+            bytes += xml.len() as u64 + 1;
+            Ok(())
+        },
+    );
+    let posts = match counted {
+        Ok(posts) => posts,
+        Err(Failure::Problem(problem)) => {
+            out.problem(&problem);
+            return Exit::Invalid;
         }
-        if let Err(err) = voiceshot::write_post(&campaign, &post, &mut counter) {
+        Err(Failure::Io(err)) => {
             out.problem(&Problem::error("plan::render", err.to_string()));
             return Exit::Invalid;
         }
-        // `compile` ends every post with a line break.
-        counter.0 += 1;
-        posts += 1;
-    }
+    };
     if out.format() == Format::Json {
         out.event(&json!({
             "type": "plan", "file": file.display().to_string(), "campaign": campaign.name,
@@ -372,7 +381,7 @@ fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
             "suppressed": stats.suppressed, "suppress_list": stats.suppress_list,
             "past": stats.past, "recipients": stats.recipients,
             "uploads": campaign.sounds.len(), "call_posts": calls, "posts": posts,
-            "bytes": counter.0,
+            "bytes": bytes,
         }));
         return Exit::Ok;
     }
@@ -394,8 +403,8 @@ fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
         ("recipients to call", stats.recipients),
         ("uploads", campaign.sounds.len() as u64),
         ("call posts", calls),
-        ("posts", posts),
-        ("bytes", counter.0),
+        ("posts", posts as u64),
+        ("bytes", bytes),
     ]);
     let mut text = format!("{}: plan for \"{}\" (send)", file.display(), campaign.name);
     if let Some(csv) = &csv {
