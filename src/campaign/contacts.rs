@@ -630,6 +630,10 @@ pub(super) struct ScanInput<'a> {
     pub inline_duplicates: u64,
     /// Inline entries read.
     pub inline_count: u64,
+    /// From [`settings`].
+    pub region: Region,
+    /// From [`settings`].
+    pub window: Option<Window>,
 }
 
 /// The outcome of [`scan`].
@@ -639,16 +643,14 @@ pub(super) struct Scanned {
     pub stats: RecipientStats,
 }
 
-/// Checks everything about recipients that goes beyond one TOML value: region, window,
-/// suppression lists, and every CSV row; removes suppressed inline recipients.
-pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
-    let source = input.source;
-    let section = input.section;
-    let mut stats = RecipientStats {
-        inline: input.inline_count,
-        duplicates: input.inline_duplicates,
-        ..RecipientStats::default()
-    };
+/// The `region` and `window` settings, checked even when other parts of the campaign have
+/// errors (they need nothing else to be valid).
+pub(super) fn settings(
+    section: Option<&RecipientsSection>,
+    zone: Option<&Zone>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> (Region, Option<Window>) {
     let region = match section.and_then(|s| s.region.as_ref()) {
         Some(text) => match Region::parse(text.get_ref()) {
             Ok(region) => region,
@@ -665,7 +667,7 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
     };
     let window = section.and_then(|s| s.window.as_ref()).and_then(|text| {
         match Window::parse(text.get_ref()) {
-            Some(window) if input.zone.is_some() => Some(window),
+            Some(window) if zone.is_some() => Some(window),
             Some(_) => {
                 problems.push(
                     Problem::error(
@@ -690,6 +692,20 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
             }
         }
     });
+    (region, window)
+}
+
+/// Checks everything about recipients that goes beyond one TOML value: region, window,
+/// suppression lists, and every CSV row; removes suppressed inline recipients.
+pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
+    let source = input.source;
+    let section = input.section;
+    let mut stats = RecipientStats {
+        inline: input.inline_count,
+        duplicates: input.inline_duplicates,
+        ..RecipientStats::default()
+    };
+    let (region, window) = (input.region, input.window);
     let now = input.options.now.unwrap_or_else(Timestamp::now);
 
     let mut suppress: Vec<u64> = Vec::new();

@@ -133,6 +133,7 @@ pub(super) fn validate(
         header.as_ref(),
     );
 
+    let (region, window) = contacts::settings(section, timezone.as_ref(), c.source, c.problems);
     let inline_count = (raw.recipient.len() + section.map_or(0, |s| s.numbers.len())) as u64;
     let csv_failed = section.is_some_and(|s| s.csv.is_some()) && header.is_none();
     let scanned = (!c.problems.has_errors() && !csv_failed).then(|| {
@@ -151,6 +152,8 @@ pub(super) fn validate(
                 inline: recipients,
                 inline_duplicates: c.duplicates,
                 inline_count,
+                region,
+                window,
             },
             c.problems,
         )
