@@ -160,9 +160,12 @@ impl Problem {
         }
     }
 
-    fn sort_key(&self) -> (Option<&str>, usize, Severity) {
+    fn sort_key(&self) -> (Option<&str>, usize, usize, Severity) {
         (
             self.source.as_ref().map(|s| s.name()),
+            // Problems in a large CSV each hold an excerpt of their own row: order them by
+            // where the excerpt starts, then by the offset inside it.
+            self.source.as_ref().map_or(0, |s| s.first_line()),
             self.span.as_ref().map_or(0, |s| s.start),
             self.severity,
         )
@@ -218,7 +221,7 @@ impl miette::Diagnostic for Problem {
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.span.as_ref()?;
-        self.source.as_ref().map(|s| s.named() as &dyn SourceCode)
+        self.source.as_deref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

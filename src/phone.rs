@@ -22,6 +22,19 @@ impl PhoneNumber {
     pub fn as_u64(&self) -> u64 {
         self.0.iter().fold(0, |n, d| n * 10 + u64::from(d - b'0'))
     }
+
+    /// The inverse of [`PhoneNumber::as_u64`] for values it produced.
+    pub fn from_u64(mut n: u64) -> Option<PhoneNumber> {
+        if n >= 10_000_000_000 {
+            return None;
+        }
+        let mut out = [0u8; 10];
+        for d in out.iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        Some(PhoneNumber(out))
+    }
 }
 
 impl fmt::Display for PhoneNumber {
@@ -70,7 +83,12 @@ pub enum NumberError {
 /// assert!(outdial::phone::parse("+44 20 7946 0958").is_err());
 /// ```
 pub fn parse(text: &str) -> Result<PhoneNumber, NumberError> {
-    let bytes = text.as_bytes();
+    parse_bytes(text.as_bytes())
+}
+
+/// [`parse`] on bytes not yet known to be UTF-8 (a CSV cell): the accepted shapes are ASCII,
+/// so checking the encoding first would only cost time.
+pub fn parse_bytes(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
     let mut digits = [0u8; 11];
     let mut count = 0usize;
     let mut plus = false;
@@ -87,7 +105,10 @@ pub fn parse(text: &str) -> Result<PhoneNumber, NumberError> {
             b' ' | b'-' | b'.' | b'(' | b')' | b'\t' => {}
             b'+' if !seen_digit && !plus => plus = true,
             _ => {
-                let c = text[i..].chars().next().unwrap_or('?');
+                let c = String::from_utf8_lossy(&bytes[i..bytes.len().min(i + 4)])
+                    .chars()
+                    .next()
+                    .unwrap_or('?');
                 return Err(NumberError::BadCharacter(c));
             }
         }
@@ -127,6 +148,75 @@ pub fn parse(text: &str) -> Result<PhoneNumber, NumberError> {
     let mut out = [0u8; 10];
     out.copy_from_slice(national);
     Ok(PhoneNumber(out))
+}
+
+/// A `region` setting: how numbers written without `+` are read. Only the regions of the North
+/// American Numbering Plan (country code 1: US, CA, PR, …) can be dialled by VoiceShot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region(phonenumber::country::Id);
+
+/// Why a `region` setting is unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegionError {
+    /// Not a CLDR region code.
+    #[error("\"{0}\" is not a region code")]
+    Unknown(String),
+    /// A real region outside NANP.
+    #[error(
+        "region {0} dials country code +{1}; VoiceShot calls NANP numbers only (country code 1)"
+    )]
+    NotNanp(String, u16),
+}
+
+impl Region {
+    /// The United States, the default.
+    pub const US: Region = Region(phonenumber::country::Id::US);
+
+    /// Parses a region code such as `US` or `CA`, accepting only NANP regions.
+    pub fn parse(code: &str) -> Result<Region, RegionError> {
+        let upper = code.trim().to_ascii_uppercase();
+        let id: phonenumber::country::Id = upper
+            .parse()
+            .map_err(|_| RegionError::Unknown(code.to_string()))?;
+        let meta = phonenumber::metadata::DATABASE
+            .by_id(id.as_ref())
+            .ok_or_else(|| RegionError::Unknown(code.to_string()))?;
+        match meta.country_code() {
+            1 => Ok(Region(id)),
+            cc => Err(RegionError::NotNanp(upper, cc)),
+        }
+    }
+
+    /// The region code, e.g. `US`.
+    pub fn code(&self) -> &str {
+        self.0.as_ref()
+    }
+}
+
+/// A longer explanation of why `text` failed [`parse`], using the full libphonenumber rules.
+///
+/// The fast parser only knows NANP shapes; for a number it rejects, this says which country
+/// the number belongs to when it is a valid number elsewhere, so "+44 20 7946 0958" reads as
+/// "a GB number" rather than "wrong length". It is slow (regular expressions, metadata
+/// lookups), so callers use it only for the problems they actually show.
+pub fn explain(text: &str, err: &NumberError, region: Region) -> String {
+    let foreign = phonenumber::parse(Some(region.0), text)
+        .ok()
+        .filter(|n| n.code().value() != 1 && n.is_valid());
+    match foreign {
+        Some(number) => {
+            let country = number.country().id().map_or_else(
+                || format!("+{}", number.code().value()),
+                |id| id.as_ref().to_string(),
+            );
+            format!(
+                "{} is a {country} number (+{}); VoiceShot calls NANP numbers only",
+                text.trim(),
+                number.code().value()
+            )
+        }
+        None => format!("\"{}\": {err}", text.trim()),
+    }
 }
 
 /// Whether `text` is exactly 10 ASCII digits (VoiceShot's rule for caller ids).
@@ -185,6 +275,27 @@ mod tests {
             Err(NumberError::ServiceCode("411".into()))
         );
         assert_eq!(parse("8+185550100"), Err(NumberError::BadCharacter('+')));
+    }
+
+    #[test]
+    fn regions_outside_nanp_are_refused() {
+        assert_eq!(Region::parse("us"), Ok(Region::US));
+        assert!(Region::parse("CA").is_ok());
+        assert_eq!(
+            Region::parse("GB"),
+            Err(RegionError::NotNanp("GB".into(), 44))
+        );
+        assert!(matches!(Region::parse("XX"), Err(RegionError::Unknown(_))));
+    }
+
+    #[test]
+    fn explains_foreign_numbers() {
+        let text = "+44 20 7946 0958";
+        let err = parse(text).unwrap_err();
+        let why = explain(text, &err, Region::US);
+        assert!(why.contains("GB number (+44)"), "{why}");
+        let err = parse("818555010").unwrap_err();
+        assert!(explain("818555010", &err, Region::US).contains("9 digits"));
     }
 
     #[test]

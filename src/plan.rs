@@ -3,7 +3,9 @@
 //! A plan is provider-neutral data. Uploads come before the call batches that play them, and
 //! batches keep recipient order, so the same campaign always gives the same posts.
 
+use crate::campaign::contacts::RowStream;
 use crate::campaign::{Campaign, Recipient, Sound};
+use crate::diagnostic::Problem;
 
 /// Something outdial can ask a provider to do. (Also the values of `compile --action`; the
 /// variant docs are its help.)
@@ -68,7 +70,8 @@ pub struct Post<'c> {
     pub body: PostBody<'c>,
 }
 
-/// What one post carries.
+/// What one post carries. Recipients are owned: CSV recipients are made batch by batch while
+/// the posts are produced, and dropped with the post.
 #[derive(Debug, Clone)]
 pub enum PostBody<'c> {
     /// Upload a sound file.
@@ -76,11 +79,11 @@ pub enum PostBody<'c> {
     /// Delete a sound file from the account.
     DeleteSound(&'c Sound),
     /// Place calls.
-    Calls(&'c [Recipient]),
+    Calls(Vec<Recipient>),
     /// Delete pending calls by call id.
-    DeleteCalls(&'c [Recipient]),
+    DeleteCalls(Vec<Recipient>),
     /// Query calls by call id.
-    Query(&'c [Recipient]),
+    Query(Vec<Recipient>),
     /// Query every call.
     QueryAll,
     /// Test the configuration.
@@ -115,35 +118,166 @@ impl PostBody<'_> {
     }
 }
 
-/// The posts `action` makes for `campaign`, in order.
-pub fn posts(campaign: &Campaign, action: Action) -> Vec<Post<'_>> {
+/// The posts `action` makes for `campaign`, in order, produced one at a time.
+///
+/// Posts with recipients are filled from the campaign file's recipients, then from the CSV
+/// contact list, which is read as the iterator advances: memory holds one batch. An `Err` is
+/// final (the CSV could not be read again, or changed since it was checked); nothing follows
+/// it. Collect with `.collect::<Result<Vec<_>, _>>()` when the campaign is small.
+pub fn posts(campaign: &Campaign, action: Action) -> Posts<'_> {
     let batch = campaign
         .voiceshot()
         .map_or(crate::campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size)
         .max(1);
-    let recipients = campaign.recipients.as_slice();
-    let bodies: Vec<PostBody<'_>> = match action {
-        Action::Send => campaign
-            .sounds
-            .iter()
-            .map(PostBody::Upload)
-            .chain(recipients.chunks(batch).map(PostBody::Calls))
-            .collect(),
-        Action::Sounds => campaign.sounds.iter().map(PostBody::Upload).collect(),
-        Action::SoundsDelete => campaign.sounds.iter().map(PostBody::DeleteSound).collect(),
-        Action::Delete => recipients
-            .chunks(batch)
-            .map(PostBody::DeleteCalls)
-            .collect(),
-        Action::Query => recipients.chunks(batch).map(PostBody::Query).collect(),
-        Action::QueryAll => vec![PostBody::QueryAll],
-        Action::Ping => vec![PostBody::Ping],
-        Action::Pause => vec![PostBody::Pause],
-        Action::Resume => vec![PostBody::Resume],
+    let (sounds, fixed): (&[Sound], Vec<PostBody<'_>>) = match action {
+        Action::Send => (&campaign.sounds, Vec::new()),
+        Action::Sounds => (&campaign.sounds, Vec::new()),
+        Action::SoundsDelete => (
+            &[],
+            campaign.sounds.iter().map(PostBody::DeleteSound).collect(),
+        ),
+        Action::Delete | Action::Query => (&[], Vec::new()),
+        Action::QueryAll => (&[], vec![PostBody::QueryAll]),
+        Action::Ping => (&[], vec![PostBody::Ping]),
+        Action::Pause => (&[], vec![PostBody::Pause]),
+        Action::Resume => (&[], vec![PostBody::Resume]),
     };
-    bodies
-        .into_iter()
-        .enumerate()
-        .map(|(i, body)| Post { seq: i + 1, body })
-        .collect()
+    let with_recipients = matches!(action, Action::Send | Action::Delete | Action::Query);
+    Posts {
+        campaign,
+        action,
+        batch,
+        seq: 0,
+        uploads: sounds.iter(),
+        fixed: fixed.into_iter(),
+        inline: if with_recipients {
+            campaign.recipients.iter()
+        } else {
+            [].iter()
+        },
+        csv: CsvState::NotOpened,
+        with_recipients,
+        failed: false,
+    }
+}
+
+/// Every post of `action`, collected, for callers that look at the whole plan at once (`send`
+/// compares it with the journal); the first planning problem ends it.
+pub fn all_posts(campaign: &Campaign, action: Action) -> Result<Vec<Post<'_>>, Box<Problem>> {
+    posts(campaign, action)
+        .collect::<Result<_, _>>()
+        .map_err(Box::new)
+}
+
+/// How many posts [`posts`] makes, without reading the CSV (the counts come from loading).
+pub fn post_count(campaign: &Campaign, action: Action) -> usize {
+    let batch = campaign
+        .voiceshot()
+        .map_or(crate::campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size)
+        .max(1);
+    let batches = (campaign.stats.recipients as usize).div_ceil(batch);
+    match action {
+        Action::Send => campaign.sounds.len() + batches,
+        Action::Sounds | Action::SoundsDelete => campaign.sounds.len(),
+        Action::Delete | Action::Query => batches,
+        Action::QueryAll | Action::Ping | Action::Pause | Action::Resume => 1,
+    }
+}
+
+enum CsvState<'c> {
+    NotOpened,
+    Open(Box<RowStream<'c>>),
+    Done,
+}
+
+/// The iterator [`posts`] returns.
+pub struct Posts<'c> {
+    campaign: &'c Campaign,
+    action: Action,
+    batch: usize,
+    seq: usize,
+    uploads: std::slice::Iter<'c, Sound>,
+    fixed: std::vec::IntoIter<PostBody<'c>>,
+    inline: std::slice::Iter<'c, Recipient>,
+    csv: CsvState<'c>,
+    with_recipients: bool,
+    failed: bool,
+}
+
+impl<'c> Posts<'c> {
+    fn next_recipient(&mut self) -> Option<Result<Recipient, Problem>> {
+        if let Some(r) = self.inline.next() {
+            return Some(Ok(r.clone()));
+        }
+        loop {
+            match &mut self.csv {
+                CsvState::NotOpened => {
+                    self.csv = match &self.campaign.contacts {
+                        Some(contacts) => match contacts.stream(self.campaign) {
+                            Ok(stream) => CsvState::Open(Box::new(stream)),
+                            Err(problem) => {
+                                self.csv = CsvState::Done;
+                                return Some(Err(problem));
+                            }
+                        },
+                        None => CsvState::Done,
+                    };
+                }
+                CsvState::Open(stream) => {
+                    let next = stream.next();
+                    if next.is_none() {
+                        self.csv = CsvState::Done;
+                    }
+                    return next;
+                }
+                CsvState::Done => return None,
+            }
+        }
+    }
+
+    fn body(&self, batch: Vec<Recipient>) -> PostBody<'c> {
+        match self.action {
+            Action::Delete => PostBody::DeleteCalls(batch),
+            Action::Query => PostBody::Query(batch),
+            _ => PostBody::Calls(batch),
+        }
+    }
+}
+
+impl<'c> Iterator for Posts<'c> {
+    type Item = Result<Post<'c>, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let body = if let Some(sound) = self.uploads.next() {
+            PostBody::Upload(sound)
+        } else if let Some(body) = self.fixed.next() {
+            body
+        } else if self.with_recipients {
+            let mut batch = Vec::with_capacity(self.batch.min(8192));
+            while batch.len() < self.batch {
+                match self.next_recipient() {
+                    Some(Ok(r)) => batch.push(r),
+                    Some(Err(problem)) => {
+                        self.failed = true;
+                        return Some(Err(problem));
+                    }
+                    None => break,
+                }
+            }
+            if batch.is_empty() {
+                return None;
+            }
+            self.body(batch)
+        } else {
+            return None;
+        };
+        self.seq += 1;
+        Some(Ok(Post {
+            seq: self.seq,
+            body,
+        }))
+    }
 }

@@ -4,13 +4,21 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::NamedSource;
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// A text file (campaign TOML, CSV, suppression list) and the name it is reported under.
+///
+/// It may hold only an excerpt: a CSV of a million rows is never kept in memory, so a problem
+/// in one row carries a [`SourceFile::excerpt`] of that row, which reports the row's real line
+/// numbers.
 #[derive(Debug)]
 pub struct SourceFile {
     path: PathBuf,
-    named: NamedSource<String>,
+    name: String,
+    text: String,
+    /// Lines of the real file before the held text (0 for a whole file).
+    lines_before: usize,
+    language: &'static str,
 }
 
 /// One-based line and column of a byte offset, as editors count them.
@@ -25,9 +33,24 @@ pub struct LineCol {
 impl SourceFile {
     /// Wraps text read from `path`; `path` is shown as given, so relative paths stay short.
     pub fn new(path: impl Into<PathBuf>, text: String) -> Arc<Self> {
+        Self::excerpt(path, text, 1, "toml")
+    }
+
+    /// Part of a file: `text` starts at one-based line `first_line` of `path`.
+    pub fn excerpt(
+        path: impl Into<PathBuf>,
+        text: String,
+        first_line: usize,
+        language: &'static str,
+    ) -> Arc<Self> {
         let path = path.into();
-        let named = NamedSource::new(path.display().to_string(), text).with_language("toml");
-        Arc::new(Self { path, named })
+        Arc::new(Self {
+            name: path.display().to_string(),
+            path,
+            text,
+            lines_before: first_line.saturating_sub(1),
+            language,
+        })
     }
 
     /// The path the file was read from.
@@ -37,17 +60,17 @@ impl SourceFile {
 
     /// The name diagnostics use for the file.
     pub fn name(&self) -> &str {
-        self.named.name()
+        &self.name
     }
 
-    /// The whole text.
+    /// The one-based line of the real file the held text starts on.
+    pub fn first_line(&self) -> usize {
+        self.lines_before + 1
+    }
+
+    /// The text held (the whole file, or the excerpt).
     pub fn text(&self) -> &str {
-        self.named.inner()
-    }
-
-    /// The source for miette's renderer.
-    pub fn named(&self) -> &NamedSource<String> {
-        &self.named
+        &self.text
     }
 
     /// The slice of text a span covers, if the span is inside the text.
@@ -60,10 +83,33 @@ impl SourceFile {
         let text = self.text();
         let offset = offset.min(text.len());
         let before = &text[..floor_char_boundary(text, offset)];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1 + self.lines_before;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
         LineCol { line, column }
+    }
+}
+
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let contents = MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.lines_before,
+            inner.column(),
+            inner.line_count(),
+        )
+        .with_language(self.language);
+        Ok(Box::new(contents))
     }
 }
 
@@ -92,5 +138,20 @@ mod tests {
             }
         );
         assert_eq!(src.line_col(10_000).line, 3);
+    }
+
+    #[test]
+    fn excerpts_keep_real_line_numbers() {
+        let src = SourceFile::excerpt("big.csv", "a,b\nc".to_string(), 1000, "csv");
+        assert_eq!(src.line_col(0).line, 1000);
+        assert_eq!(
+            src.line_col(4),
+            LineCol {
+                line: 1001,
+                column: 1
+            }
+        );
+        let contents = src.read_span(&(4..5).into(), 0, 0).unwrap();
+        assert_eq!(contents.line(), 1000, "miette counts lines from 0");
     }
 }

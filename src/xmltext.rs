@@ -6,6 +6,14 @@
 
 /// The first character XML 1.0 cannot represent, with its byte offset.
 pub fn first_forbidden(text: &str) -> Option<(usize, char)> {
+    // Fast path for the common case (printable ASCII, as in most CSV cells): decoding chars
+    // is only needed when a byte could start a forbidden character.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x80).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return None;
+    }
     text.char_indices().find(|&(_, c)| !allowed(c))
 }
 

@@ -152,6 +152,53 @@ pub struct RecipientsSection {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub at: Option<Spanned<String>>,
+    /// A CSV contact list, relative to the campaign file: UTF-8 (a BOM is fine) with a header
+    /// row. `number_column` holds the number; a `callid` column and an `at` column override the
+    /// defaults; every other column is a var for `{placeholders}` (an empty cell has no value,
+    /// so `[vars]` fills it or the row is invalid).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub csv: Option<Spanned<String>>,
+    /// The CSV column that holds the number (default "number").
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub number_column: Option<Spanned<String>>,
+    /// Do-not-call lists, relative to the campaign file: numbers never to call. A `.csv` file
+    /// has a header row with a `number` column (or `number_column`); any other file has one
+    /// number per line, `#` starting a comment.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub suppress: Vec<Spanned<String>>,
+    /// How to read numbers written without `+`: a NANP region code such as "US" (default) or
+    /// "CA". VoiceShot calls NANP numbers only, so other regions are refused.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub region: Option<Spanned<String>>,
+    /// What an invalid CSV row does: "error" (default) fails the check; "skip" leaves the row
+    /// out, and `outdial plan` counts and lists it. Rows that are not UTF-8 or have the wrong
+    /// number of fields always fail: they mean the file itself is damaged.
+    #[serde(default)]
+    pub on_invalid: Option<OnInvalid>,
+    /// Calling hours in `campaign.timezone`, "HH:MM-HH:MM" (e.g. "08:00-21:00"): a call
+    /// scheduled outside them is invalid.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub window: Option<Spanned<String>>,
+    /// Let several recipients share one call id (a household, say): querying or deleting the
+    /// id then covers all of them. Without it a repeated call id is an error.
+    #[serde(default)]
+    pub shared_callids: bool,
+}
+
+/// What to do with an invalid CSV row.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnInvalid {
+    /// Fail the check, naming the row.
+    #[default]
+    Error,
+    /// Leave the row out; `plan` counts and lists it.
+    Skip,
 }
 
 /// `[[recipient]]`

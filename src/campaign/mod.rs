@@ -5,6 +5,7 @@
 //! the schema, [`structure`]), then meaning (numbers, ids, templates, times, [`validate`]).
 //! The result is a [`Campaign`] that no renderer has to second-guess.
 
+pub mod contacts;
 pub mod file;
 mod structure;
 mod validate;
@@ -23,7 +24,8 @@ use crate::phone::PhoneNumber;
 use crate::source::SourceFile;
 use crate::template::Template;
 
-pub use file::Provider;
+pub use contacts::{Contacts, RecipientStats};
+pub use file::{OnInvalid, Provider};
 
 /// Default number of recipients per post.
 pub const DEFAULT_BATCH_SIZE: usize = 500;
@@ -45,10 +47,18 @@ pub struct Campaign {
     pub prompts: Vec<Prompt>,
     /// Local audio files to upload, each once, in first-use order.
     pub sounds: Vec<Sound>,
-    /// Recipients to call, deduplicated, in order: `[[recipient]]` entries, then `numbers`.
+    /// The recipients written in the campaign file, deduplicated and with suppressed numbers
+    /// removed, in order: `[[recipient]]` entries, then `numbers`. CSV recipients are not here:
+    /// they stream from [`Campaign::contacts`] when posts are planned.
     pub recipients: Vec<Recipient>,
+    /// The CSV contact list, checked row by row while loading.
+    pub contacts: Option<Contacts>,
+    /// What loading found: rows read, invalid, duplicates, suppressed, recipients to call.
+    pub stats: RecipientStats,
     /// Derived call ids start with this.
     pub callid_prefix: String,
+    /// `[recipients] at`: when CSV rows without an `at` cell are called.
+    pub default_at: Option<Zoned>,
     /// The campaign file.
     pub source: Arc<SourceFile>,
 }
@@ -130,9 +140,114 @@ pub struct Recipient {
     /// Per-call caller ID.
     pub callerid: Option<String>,
     /// Template values for this recipient.
-    pub vars: BTreeMap<String, String>,
-    /// Where the recipient was written.
+    pub vars: Vars,
+    /// Where the recipient was written in the campaign file (for a CSV row: the `csv` key).
     pub span: Range<usize>,
+    /// The CSV line the recipient's row starts on; `None` for recipients in the campaign file.
+    pub row: Option<u64>,
+}
+
+/// A recipient's template values: names shared by every row of a CSV, values in one string.
+///
+/// One allocation per recipient instead of a map of strings, because CSV recipients are made
+/// by the million. An empty value counts as no value, in CSV cells and inline vars alike, so
+/// that `[vars]` can fill blanks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vars {
+    names: Arc<[Box<str>]>,
+    /// The values in `names` order, each followed by NUL (which XML text can never contain, so
+    /// validation guarantees it is not inside a value).
+    values: String,
+}
+
+impl Vars {
+    /// Values for `names`, given in the same order (the names are shared, not copied).
+    pub fn new<'a, I>(names: Arc<[Box<str>]>, values: I) -> Self
+    where
+        I: IntoIterator<Item = &'a str>,
+        I::IntoIter: Clone,
+    {
+        let values = values.into_iter();
+        // Sized up front: this runs once per CSV recipient, and growing the string would
+        // reallocate several times per row.
+        let mut text = String::with_capacity(values.clone().map(|v| v.len() + 1).sum());
+        for value in values {
+            text.push_str(value);
+            text.push('\0');
+        }
+        Self {
+            names,
+            values: text,
+        }
+    }
+
+    /// Values given as raw bytes (CSV cells), checked as UTF-8 in one go; `None` if they are
+    /// not UTF-8.
+    pub fn from_utf8<'a, I>(names: Arc<[Box<str>]>, values: I) -> Option<Self>
+    where
+        I: IntoIterator<Item = &'a [u8]>,
+        I::IntoIter: Clone,
+    {
+        let values = values.into_iter();
+        let mut bytes = Vec::with_capacity(values.clone().map(|v| v.len() + 1).sum());
+        for value in values {
+            bytes.extend_from_slice(value);
+            bytes.push(0);
+        }
+        Some(Self {
+            names,
+            values: String::from_utf8(bytes).ok()?,
+        })
+    }
+
+    /// From name-value pairs.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let (names, values): (Vec<&str>, Vec<&str>) = pairs.into_iter().unzip();
+        let names: Arc<[Box<str>]> = names.into_iter().map(Box::from).collect();
+        Self::new(names, values)
+    }
+
+    /// The value of `name`, if set and not empty.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let index = self.names.iter().position(|n| &**n == name)?;
+        // NUL is ASCII, so every position found is a char boundary.
+        let mut start = 0;
+        for (i, end) in self
+            .values
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == 0)
+            .map(|(i, _)| i)
+            .enumerate()
+        {
+            if i == index {
+                return Some(&self.values[start..end]).filter(|value| !value.is_empty());
+            }
+            start = end + 1;
+        }
+        None
+    }
+
+    /// Name-value pairs, in order (empty values included).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names.iter().map(|n| &**n).zip(self.values.split('\0'))
+    }
+
+    /// The names, shared by every recipient of one CSV (so a renderer can map placeholders to
+    /// positions once per CSV, not once per recipient: compare with [`Arc::ptr_eq`]).
+    pub fn names(&self) -> &Arc<[Box<str>]> {
+        &self.names
+    }
+
+    /// The values in [`Vars::names`] order (empty values included).
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.values.split_terminator('\0')
+    }
+
+    /// Whether there are no names.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
 }
 
 impl Campaign {
@@ -157,9 +272,29 @@ pub struct Loaded {
     pub warnings: Problems,
 }
 
+/// Choices that change what counts as an error.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Calls scheduled in the past are errors (invalid rows, for CSV) instead of warnings.
+    pub deny_past: bool,
+    /// The time "past" is measured from; `None` = the system clock (tests pin it).
+    pub now: Option<jiff::Timestamp>,
+}
+
 /// Reads, parses and validates a campaign file. On failure, every problem found (at least one
 /// error) is returned.
+///
+/// Everything is checked here, before anything could be sent: the campaign file, the
+/// suppression lists, and every row of the CSV contact list. The CSV is streamed once and not
+/// kept: what remains is a compact list of the rows to leave out (invalid, duplicate,
+/// suppressed) and the counts in [`Campaign::stats`]. [`crate::plan::posts`] streams the file
+/// a second time to build the posts.
 pub fn load(path: &Path) -> Result<Loaded, Problems> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// [`load`] with options.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, Problems> {
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -191,11 +326,16 @@ pub fn load(path: &Path) -> Result<Loaded, Problems> {
             return Err(problems);
         }
     };
-    load_str(path, text)
+    load_str_with(path, text, options)
 }
 
 /// Like [`load`], from text already in memory (`path` names it and anchors relative paths).
 pub fn load_str(path: &Path, text: String) -> Result<Loaded, Problems> {
+    load_str_with(path, text, &LoadOptions::default())
+}
+
+/// [`load_str`] with options.
+pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result<Loaded, Problems> {
     let source = SourceFile::new(path, text);
     let mut problems = Problems::new();
     let text = source.text();
@@ -230,7 +370,7 @@ pub fn load_str(path: &Path, text: String) -> Result<Loaded, Problems> {
             return Err(problems);
         }
     };
-    let campaign = validate::validate(raw, &source, &pruned, &mut problems);
+    let campaign = validate::validate(raw, &source, &pruned, options, &mut problems);
     match campaign {
         Some(campaign) if !problems.has_errors() => Ok(Loaded {
             campaign,

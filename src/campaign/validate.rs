@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
+use super::contacts::{self, Header, ScanInput};
 use super::file::{CampaignFile, PromptEntry, Provider, RecipientEntry};
 use super::structure::Pruned;
 use super::{
-    Campaign, DEFAULT_BATCH_SIZE, Prompt, PromptContent, Recipient, Sound, VoiceShot, Zone,
+    Campaign, DEFAULT_BATCH_SIZE, LoadOptions, Prompt, PromptContent, Recipient, Sound, Vars,
+    VoiceShot, Zone,
 };
 use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::phone::{self, PhoneNumber};
@@ -26,18 +28,22 @@ struct Checker<'a> {
     problems: &'a mut Problems,
     /// Values the structure check already reported and removed.
     pruned: &'a [Pruned],
+    /// Inline entries dropped as duplicates.
+    duplicates: u64,
 }
 
 pub(super) fn validate(
     raw: CampaignFile,
     source: &Arc<SourceFile>,
     pruned: &[Pruned],
+    options: &LoadOptions,
     problems: &mut Problems,
 ) -> Option<Campaign> {
     let mut c = Checker {
         source,
         problems,
         pruned,
+        duplicates: 0,
     };
     let section = raw.campaign.as_ref()?;
     let name = section.name.as_ref().and_then(|n| c.name(n));
@@ -105,10 +111,74 @@ pub(super) fn validate(
     let (prompts, sounds) = c.prompts(&raw.prompts, base_dir, max_upload);
 
     let prefix = name.as_deref().map(callid::prefix).unwrap_or_default();
-    let recipients = c.recipients(&raw, &prefix, timezone.as_ref());
-    c.placeholders(&prompts, &raw.prompts, &recipients, &vars, &raw.vars);
+    let (recipients, default_at) = c.recipients(&raw, &prefix, timezone.as_ref());
+    let section = raw.recipients.as_ref();
+    let header = section.and_then(|s| {
+        let csv = s.csv.as_ref()?;
+        contacts::read_header(
+            base_dir,
+            csv,
+            s.number_column.as_ref(),
+            c.source,
+            c.problems,
+        )
+    });
+    if header.is_none()
+        && let Some(column) = section.and_then(|s| s.number_column.as_ref())
+        && section.is_some_and(|s| s.csv.is_none() && s.suppress.is_empty())
+    {
+        c.problems.push(
+            Problem::warning(
+                "campaign::unused-number-column",
+                "number_column is set but there is no csv or suppression list",
+            )
+            .at(c.source, column.span(), "unused")
+            .help("add csv = \"contacts.csv\" to [recipients], or remove number_column"),
+        );
+    }
+    c.placeholders(
+        &prompts,
+        &raw.prompts,
+        &recipients,
+        &vars,
+        &raw.vars,
+        header.as_ref(),
+    );
 
-    if recipients.is_empty() && raw.recipients.is_some() && !c.pruned_in("recipients") {
+    let (region, window) = contacts::settings(section, timezone.as_ref(), c.source, c.problems);
+    let inline_count = (raw.recipient.len() + section.map_or(0, |s| s.numbers.len())) as u64;
+    let csv_failed = section.is_some_and(|s| s.csv.is_some()) && header.is_none();
+    let scanned = (!c.problems.has_errors() && !csv_failed).then(|| {
+        contacts::scan(
+            ScanInput {
+                source,
+                section,
+                header,
+                base_dir,
+                prefix: &prefix,
+                zone: timezone.as_ref(),
+                default_at: default_at.as_ref(),
+                prompts: &prompts,
+                vars: &vars,
+                options,
+                inline: recipients,
+                inline_duplicates: c.duplicates,
+                inline_count,
+                region,
+                window,
+            },
+            c.problems,
+        )
+    });
+    let scanned = scanned?;
+    let (recipients, contacts, stats) = (scanned.inline, scanned.contacts, scanned.stats);
+
+    if stats.recipients == 0
+        && stats.suppressed == 0
+        && stats.rows == 0
+        && raw.recipients.is_some()
+        && !c.pruned_in("recipients")
+    {
         c.problems.push(
             Problem::warning(
                 "campaign::no-recipients",
@@ -128,7 +198,10 @@ pub(super) fn validate(
         prompts,
         sounds,
         recipients,
+        contacts,
+        stats,
         callid_prefix: prefix,
+        default_at,
         source: Arc::clone(source),
     })
 }
@@ -585,7 +658,7 @@ impl Checker<'_> {
         raw: &CampaignFile,
         prefix: &str,
         zone: Option<&Zone>,
-    ) -> Vec<Recipient> {
+    ) -> (Vec<Recipient>, Option<jiff::Zoned>) {
         let mut out: Vec<Recipient> = Vec::new();
         let mut seen: HashMap<PhoneNumber, Range<usize>> = HashMap::new();
         let mut callids: HashMap<String, Range<usize>> = HashMap::new();
@@ -623,12 +696,13 @@ impl Checker<'_> {
                 .callerid
                 .as_ref()
                 .and_then(|id| self.callerid(id, "callerid"));
-            let mut vars = BTreeMap::new();
+            let mut pairs: Vec<(&str, &str)> = Vec::new();
             for (key, value) in &e.vars {
                 if self.var_name(key) && self.xml_text(value, &format!("var `{}`", key.get_ref())) {
-                    vars.insert(key.get_ref().clone(), value.get_ref().clone());
+                    pairs.push((key.get_ref(), value.get_ref()));
                 }
             }
+            let vars = Vars::from_pairs(pairs);
             let Some(number) = number else { continue };
             if self.duplicate(&mut seen, number, number_text) {
                 continue;
@@ -649,6 +723,7 @@ impl Checker<'_> {
                 callerid,
                 vars,
                 span: number_text.span(),
+                row: None,
             });
         }
         for number_text in raw.recipients.iter().flat_map(|r| &r.numbers) {
@@ -668,11 +743,12 @@ impl Checker<'_> {
                 at: default_at.clone(),
                 ext: None,
                 callerid: None,
-                vars: BTreeMap::new(),
+                vars: Vars::default(),
                 span: number_text.span(),
+                row: None,
             });
         }
-        out
+        (out, default_at)
     }
 
     fn duplicate(
@@ -682,6 +758,7 @@ impl Checker<'_> {
         at: &Spanned<String>,
     ) -> bool {
         if let Some(first) = seen.get(&number) {
+            self.duplicates += 1;
             self.problems.push(
                 Problem::warning(
                     "campaign::duplicate-number",
@@ -786,6 +863,7 @@ impl Checker<'_> {
         recipients: &[Recipient],
         vars: &BTreeMap<String, String>,
         raw_vars: &BTreeMap<Spanned<String>, Spanned<String>>,
+        csv: Option<&Header>,
     ) {
         let mut used: Vec<&str> = Vec::new();
         for prompt in prompts {
@@ -799,9 +877,13 @@ impl Checker<'_> {
                 }
                 let lacking: Vec<&Recipient> = recipients
                     .iter()
-                    .filter(|r| !r.vars.contains_key(name))
+                    .filter(|r| r.vars.get(name).is_none())
                     .collect();
-                if !lacking.is_empty() || recipients.is_empty() {
+                let not_in_csv = csv.filter(|h| !h.has(name));
+                if !lacking.is_empty()
+                    || not_in_csv.is_some()
+                    || (recipients.is_empty() && csv.is_none())
+                {
                     // The template's spans are relative to the text; map them through the
                     // string as written in the file.
                     let written = raw_prompts
@@ -826,8 +908,11 @@ impl Checker<'_> {
                     } else {
                         String::new()
                     };
+                    let column = not_in_csv
+                        .map(|h| format!(", or add a `{name}` column to {}", h.shown()))
+                        .unwrap_or_default();
                     problem = problem.help(format!(
-                        "set `{name} = \"…\"` in [vars] for everyone, or in each recipient's vars{also}"
+                        "set `{name} = \"…\"` in [vars] for everyone, or in each recipient's vars{column}{also}"
                     ));
                     self.problems.push(problem);
                 }

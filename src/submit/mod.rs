@@ -143,6 +143,15 @@ pub enum SubmitError {
     /// A temporary file could not be written.
     #[error("cannot write a temporary file: {0}")]
     Io(#[from] io::Error),
+    /// The plan could not be made (the contacts file changed since it was checked, say).
+    #[error("{0}")]
+    Plan(Box<crate::diagnostic::Problem>),
+}
+
+impl From<Box<crate::diagnostic::Problem>> for SubmitError {
+    fn from(problem: Box<crate::diagnostic::Problem>) -> Self {
+        SubmitError::Plan(problem)
+    }
 }
 
 impl SubmitError {
@@ -252,8 +261,8 @@ fn rejected(seq: usize, kind: &'static str, errorid: u32, comment: &str) -> Subm
 pub fn changes(
     campaign: &Campaign,
     state: &JournalState,
-) -> Result<(Vec<Change>, usize, usize), RenderError> {
-    let posts = plan::posts(campaign, Action::Send);
+) -> Result<(Vec<Change>, usize, usize), SubmitError> {
+    let posts = plan::all_posts(campaign, Action::Send)?;
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for post in posts.iter().filter(|p| p.body.kind() == "send") {
@@ -294,9 +303,9 @@ pub fn changes(
 pub fn preview_send(
     campaign: &Campaign,
     state: &JournalState,
-) -> Result<Vec<Preview>, RenderError> {
+) -> Result<Vec<Preview>, SubmitError> {
     let mut out = Vec::new();
-    for post in plan::posts(campaign, Action::Send) {
+    for post in plan::all_posts(campaign, Action::Send)? {
         let recipients = post.body.recipients();
         let mut p = Preview {
             seq: post.seq,
@@ -336,9 +345,8 @@ impl Preview {
         credentials: Option<&Credentials>,
         out: impl Write,
     ) -> Result<(), RenderError> {
-        let posts = plan::posts(campaign, Action::Send);
-        let post = posts
-            .into_iter()
+        let post = plan::posts(campaign, Action::Send)
+            .filter_map(Result::ok)
             .find(|p| p.seq == self.seq)
             .expect("previews come from the same plan");
         match &self.subset {
@@ -346,7 +354,7 @@ impl Preview {
                 campaign,
                 &Post {
                     seq: self.seq,
-                    body: PostBody::Calls(subset),
+                    body: PostBody::Calls(subset.clone()),
                 },
                 credentials,
                 out,
@@ -398,7 +406,7 @@ impl Submitter<'_> {
                 taken,
             });
         }
-        let posts = plan::posts(self.campaign, Action::Send);
+        let posts = plan::all_posts(self.campaign, Action::Send)?;
         let mut summary = SendSummary {
             posts: posts.len(),
             ..SendSummary::default()
@@ -463,7 +471,7 @@ impl Submitter<'_> {
             } else {
                 partial = Post {
                     seq,
-                    body: PostBody::Calls(&to_send),
+                    body: PostBody::Calls(to_send.clone()),
                 };
                 (sha_of(self.campaign, &partial)?, &partial)
             };
@@ -541,7 +549,7 @@ impl Submitter<'_> {
     ) -> Result<Vec<crate::voiceshot::reply::CallResult>, SubmitError> {
         let post = Post {
             seq,
-            body: PostBody::Query(recipients),
+            body: PostBody::Query(recipients.to_vec()),
         };
         let body = http::PostBody::Bytes(self.body(&post)?);
         let reply = self
@@ -684,7 +692,7 @@ impl Submitter<'_> {
         action: Action,
         on: &mut dyn FnMut(Event),
     ) -> Result<usize, SubmitError> {
-        let posts = plan::posts(self.campaign, action);
+        let posts = plan::all_posts(self.campaign, action)?;
         for post in &posts {
             let hash = sha_of(self.campaign, post)?;
             let file = match post.body {
@@ -699,7 +707,7 @@ impl Submitter<'_> {
     /// Queries this campaign's call ids and joins the results to its recipients, in order.
     pub fn query(&self, on: &mut dyn FnMut(Event)) -> Result<Vec<CallReport>, SubmitError> {
         let mut out = Vec::new();
-        for post in plan::posts(self.campaign, Action::Query) {
+        for post in plan::all_posts(self.campaign, Action::Query)? {
             let recipients = post.body.recipients();
             let calls = self.query_callids(post.seq, recipients, on)?;
             on(Event::Post {

@@ -1,6 +1,5 @@
 //! Rendering one planned post as the exact bytes VoiceShot receives.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
 
@@ -10,6 +9,7 @@ use quick_xml::events::{BytesEnd, BytesStart, Event};
 use crate::campaign::{Campaign, PromptContent, Recipient};
 use crate::plan::{Post, PostBody};
 use crate::schedule;
+use crate::template::Part;
 
 /// The namespace of the MSXML data-type marker VoiceShot's upload example declares.
 const DT_NAMESPACE: &str = "urn:schemas-microsoft-com:datatypes";
@@ -34,16 +34,6 @@ pub enum RenderError {
     /// A template placeholder had no value (validation rules this out; kept for safety).
     #[error("`{{{0}}}` has no value for {1}")]
     MissingVar(String, String),
-}
-
-/// One rendered prompt of a call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct PromptAttrs {
-    id: u32,
-    tts: Option<String>,
-    filename: Option<String>,
-    transferto: Option<String>,
-    callerid: Option<String>,
 }
 
 /// The optional `username`/`password` root attributes (see the API notes §2).
@@ -189,69 +179,103 @@ fn write_callids<'a, W: Write>(
 }
 
 /// XML attribute-value normalisation turns line breaks and tabs into spaces on the receiving
-/// side; doing it here keeps what VoiceShot reads equal to what `compile` shows.
-fn attr_text(text: &str) -> Cow<'_, str> {
-    if text.contains(['\n', '\r', '\t']) {
-        Cow::Owned(text.replace("\r\n", " ").replace(['\n', '\r', '\t'], " "))
-    } else {
-        Cow::Borrowed(text)
+/// side; doing it here keeps what VoiceShot reads equal to what `compile` shows. Applied to the
+/// text appended to `text` since `start`, in place (values and literals together, since a
+/// CR LF may be split between them).
+fn normalise_breaks(text: &mut String, start: usize) {
+    if text[start..].contains(['\n', '\r', '\t']) {
+        let normalised = text[start..]
+            .replace("\r\n", " ")
+            .replace(['\n', '\r', '\t'], " ");
+        text.truncate(start);
+        text.push_str(&normalised);
     }
 }
 
-fn prompts_for(
-    campaign: &Campaign,
-    recipient: &Recipient,
-) -> Result<Vec<PromptAttrs>, RenderError> {
-    campaign
-        .prompts
-        .iter()
-        .map(|prompt| {
-            let (tts, filename) = match &prompt.content {
-                PromptContent::Tts(template) => {
-                    let lookup = |name: &str| {
-                        recipient
-                            .vars
-                            .get(name)
-                            .or_else(|| campaign.vars.get(name))
-                            .map(String::as_str)
-                    };
-                    let text = template.render(lookup).map_err(|name| {
-                        RenderError::MissingVar(name.to_string(), recipient.number.to_string())
-                    })?;
-                    (Some(attr_text(&text).into_owned()), None)
-                }
-                PromptContent::Sound(name) => (None, Some(name.clone())),
-                PromptContent::Audio(index) => (None, Some(campaign.sounds[*index].name.clone())),
-            };
-            Ok(PromptAttrs {
-                id: prompt.id,
-                tts,
-                filename,
-                transferto: prompt.transferto.map(|n| n.to_string()),
-                callerid: prompt.callerid.clone(),
-            })
-        })
-        .collect()
+/// The TTS texts of every call of a post, rendered into one buffer: one allocation per post
+/// rather than a string per recipient and prompt, because CSV posts come by the thousand.
+struct PostTexts {
+    text: String,
+    /// `ends[i * per + j]` closes recipient i's prompt j (non-TTS prompts are empty).
+    ends: Vec<usize>,
+    per: usize,
 }
 
-fn write_prompts<W: Write>(w: &mut Writer<W>, prompts: &[PromptAttrs]) -> io::Result<()> {
-    if prompts.is_empty() {
+impl PostTexts {
+    fn render(campaign: &Campaign, recipients: &[Recipient]) -> Result<Self, RenderError> {
+        let per = campaign.prompts.len();
+        let mut text = String::with_capacity(recipients.len() * per * 64);
+        let mut ends = Vec::with_capacity(recipients.len() * per);
+        for recipient in recipients {
+            for prompt in &campaign.prompts {
+                if let PromptContent::Tts(template) = &prompt.content {
+                    let start = text.len();
+                    for part in template.parts() {
+                        match part {
+                            Part::Text(literal) => text.push_str(literal),
+                            Part::Var { name, .. } => {
+                                let value = recipient
+                                    .vars
+                                    .get(name)
+                                    .or_else(|| campaign.vars.get(name).map(String::as_str))
+                                    .ok_or_else(|| {
+                                        RenderError::MissingVar(
+                                            name.clone(),
+                                            recipient.number.to_string(),
+                                        )
+                                    })?;
+                                text.push_str(value);
+                            }
+                        }
+                    }
+                    normalise_breaks(&mut text, start);
+                }
+                ends.push(text.len());
+            }
+        }
+        Ok(Self { text, ends, per })
+    }
+
+    /// Recipient `i`'s text for prompt `j`.
+    fn get(&self, i: usize, j: usize) -> &str {
+        let k = i * self.per + j;
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.text[start..self.ends[k]]
+    }
+
+    /// Whether every recipient hears the same texts.
+    fn shared(&self, recipients: usize) -> bool {
+        (1..recipients).all(|i| (0..self.per).all(|j| self.get(i, j) == self.get(0, j)))
+    }
+}
+
+/// Writes recipient `i`'s prompts (`i` = 0 for the shared, campaign-level ones).
+fn write_prompts<W: Write>(
+    w: &mut Writer<W>,
+    campaign: &Campaign,
+    texts: &PostTexts,
+    i: usize,
+) -> io::Result<()> {
+    if campaign.prompts.is_empty() {
         return Ok(());
     }
     w.create_element("prompts").write_inner_content(|w| {
-        for p in prompts {
-            let id = p.id.to_string();
+        for (j, prompt) in campaign.prompts.iter().enumerate() {
+            let id = prompt.id.to_string();
             let mut start = BytesStart::new("prompt");
             start.push_attribute(("promptid", id.as_str()));
-            for (key, value) in [
-                ("tts", &p.tts),
-                ("filename", &p.filename),
-                ("transferto", &p.transferto),
-                ("callerid", &p.callerid),
-            ] {
-                if let Some(value) = value {
-                    start.push_attribute((key, value.as_str()));
+            match &prompt.content {
+                PromptContent::Tts(_) => start.push_attribute(("tts", texts.get(i, j))),
+                PromptContent::Sound(name) => start.push_attribute(("filename", name.as_str())),
+                PromptContent::Audio(index) => {
+                    start.push_attribute(("filename", campaign.sounds[*index].name.as_str()));
                 }
+            }
+            if let Some(number) = &prompt.transferto {
+                start.push_attribute(("transferto", number.as_str()));
+            }
+            if let Some(callerid) = &prompt.callerid {
+                start.push_attribute(("callerid", callerid.as_str()));
             }
             w.write_event(Event::Empty(start))?;
         }
@@ -271,11 +295,8 @@ fn write_calls<W: Write>(
     out: W,
 ) -> Result<(), RenderError> {
     let voiceshot = campaign.voiceshot().ok_or(RenderError::NotVoiceShot)?;
-    let per_number: Vec<Vec<PromptAttrs>> = recipients
-        .iter()
-        .map(|r| prompts_for(campaign, r))
-        .collect::<Result<_, _>>()?;
-    let shared = per_number.windows(2).all(|pair| pair[0] == pair[1]);
+    let texts = PostTexts::render(campaign, recipients)?;
+    let shared = texts.shared(recipients.len());
     let account_zone = voiceshot
         .account_zone
         .as_ref()
@@ -287,11 +308,13 @@ fn write_calls<W: Write>(
         start.push_attribute(("callerid", callerid.as_str()));
     }
     w.write_event(Event::Start(start))?;
-    if let (true, Some(first)) = (shared, per_number.first()) {
-        write_prompts(&mut w, first)?;
+    if shared && !recipients.is_empty() {
+        write_prompts(&mut w, campaign, &texts, 0)?;
     }
     w.write_event(Event::Start(BytesStart::new("phonenumbers")))?;
-    for (recipient, prompts) in recipients.iter().zip(&per_number) {
+    // Rows of a CSV mostly share one time: format it once per distinct time, not per row.
+    let mut last_at: Option<(&jiff::Zoned, String)> = None;
+    for (i, recipient) in recipients.iter().enumerate() {
         let mut number = BytesStart::new("phonenumber");
         number.push_attribute(("number", recipient.number.as_str()));
         number.push_attribute(("callid", recipient.callid.as_str()));
@@ -299,16 +322,21 @@ fn write_calls<W: Write>(
             number.push_attribute(("callerid", callerid.as_str()));
         }
         if let (Some(at), Some(zone)) = (&recipient.at, account_zone) {
-            number.push_attribute(("dateandtime", schedule::voiceshot_format(at, zone).as_str()));
+            if last_at.as_ref().is_none_or(|(last, _)| *last != at) {
+                last_at = Some((at, schedule::voiceshot_format(at, zone)));
+            }
+            if let Some((_, formatted)) = &last_at {
+                number.push_attribute(("dateandtime", formatted.as_str()));
+            }
         }
         if let Some(ext) = &recipient.ext {
             number.push_attribute(("ext", ext.as_str()));
         }
-        if shared || prompts.is_empty() {
+        if shared || campaign.prompts.is_empty() {
             w.write_event(Event::Empty(number))?;
         } else {
             w.write_event(Event::Start(number))?;
-            write_prompts(&mut w, prompts)?;
+            write_prompts(&mut w, campaign, &texts, i)?;
             w.write_event(Event::End(BytesEnd::new("phonenumber")))?;
         }
     }
@@ -322,4 +350,59 @@ pub fn post_to_vec(campaign: &Campaign, post: &Post<'_>) -> Result<Vec<u8>, Rend
     let mut out = Vec::new();
     write_post(campaign, post, &mut out)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::plan::{self, Action};
+
+    fn tts_of(toml: &str) -> Vec<String> {
+        let campaign = crate::campaign::load_str(Path::new("t.toml"), toml.to_string())
+            .unwrap()
+            .campaign;
+        let post = plan::posts(&campaign, Action::Send)
+            .next()
+            .unwrap()
+            .unwrap();
+        let xml = String::from_utf8(post_to_vec(&campaign, &post).unwrap()).unwrap();
+        xml.split("tts=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn escapes_values_and_normalises_breaks_across_parts() {
+        let texts = tts_of(
+            r#"
+[campaign]
+name = "t"
+[voiceshot]
+menuid = "1-1"
+[[prompt]]
+id = 1
+tts = "A\r{v} & 'b'"
+[[recipient]]
+number = "8185550100"
+vars = { v = "\nB <c>" }
+[[recipient]]
+number = "8185550101"
+vars = { v = "x\ty" }
+[[recipient]]
+number = "8185550102"
+vars = { v = "\"q\"" }
+"#,
+        );
+        assert_eq!(
+            texts,
+            [
+                "A B &lt;c&gt; &amp; &apos;b&apos;",
+                "A x y &amp; &apos;b&apos;",
+                "A &quot;q&quot; &amp; &apos;b&apos;",
+            ]
+        );
+    }
 }

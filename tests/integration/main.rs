@@ -6,6 +6,7 @@
 mod cli;
 mod diagnostics;
 mod examples;
+mod recipients;
 mod roundtrip;
 mod schema;
 mod submit;

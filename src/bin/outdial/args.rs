@@ -97,11 +97,23 @@ pub struct Target {
 /// What to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate campaign files: numbers, ids, templates, times, audio. No network.
+    /// Validate campaign files: numbers, ids, templates, times, audio, every CSV row. No network.
     Check {
         /// Campaign files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Calls scheduled in the past are errors, not warnings.
+        #[arg(long)]
+        deny_past: bool,
+    },
+    /// Show what `send` would do: rows read, valid, invalid, duplicates, suppressed, recipients
+    /// to call, posts and bytes. No network.
+    Plan {
+        /// Campaign file.
+        file: PathBuf,
+        /// Calls scheduled in the past are errors, not warnings.
+        #[arg(long)]
+        deny_past: bool,
     },
     /// Write the XML posts an action would send, one document per post.
     Compile {
@@ -113,6 +125,9 @@ pub enum Command {
         /// Write one file per post into this folder instead of printing to stdout.
         #[arg(long, short = 'o', value_name = "DIR")]
         out_dir: Option<PathBuf>,
+        /// Calls scheduled in the past are errors, not warnings.
+        #[arg(long)]
+        deny_past: bool,
     },
     /// Print the campaign file's JSON Schema.
     Schema,

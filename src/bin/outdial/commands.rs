@@ -4,7 +4,7 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use outdial::campaign::{self, Campaign, Provider};
+use outdial::campaign::{self, Campaign, LoadOptions, Provider};
 use outdial::diagnostic::{Problem, Problems};
 use outdial::plan::{self, Action, PostBody};
 use outdial::voiceshot;
@@ -65,18 +65,27 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
             faults,
             seed,
         } => crate::net::sandbox(port, state, success_rate, dial_delay, faults, seed, out),
-        Command::Check { files } => check(&files, out),
+        Command::Check { files, deny_past } => check(&files, &options(deny_past), out),
+        Command::Plan { file, deny_past } => plan(&file, &options(deny_past), out),
         Command::Compile {
             file,
             action,
             out_dir,
-        } => compile(&file, action, out_dir.as_deref(), out),
+            deny_past,
+        } => compile(&file, action, out_dir.as_deref(), &options(deny_past), out),
         Command::Schema => {
             let _ = io::stdout()
                 .lock()
                 .write_all(campaign::file::json_schema_text().as_bytes());
             Exit::Ok
         }
+    }
+}
+
+pub(crate) fn options(deny_past: bool) -> LoadOptions {
+    LoadOptions {
+        deny_past,
+        now: None,
     }
 }
 
@@ -92,8 +101,8 @@ fn report(problems: Problems, out: &Output) {
 
 /// Loads a campaign, showing its problems; `None` when it has errors. Also returns the number
 /// of warnings shown.
-pub(crate) fn load(file: &Path, out: &Output) -> Option<(Campaign, usize)> {
-    match campaign::load(file) {
+pub(crate) fn load(file: &Path, options: &LoadOptions, out: &Output) -> Option<(Campaign, usize)> {
+    match campaign::load_with(file, options) {
         Ok(loaded) => {
             let warnings = loaded.warnings.warning_count();
             report(loaded.warnings, out);
@@ -116,17 +125,14 @@ pub(crate) fn load(file: &Path, out: &Output) -> Option<(Campaign, usize)> {
     }
 }
 
-fn check(files: &[PathBuf], out: &Output) -> Exit {
+fn check(files: &[PathBuf], options: &LoadOptions, out: &Output) -> Exit {
     let mut exit = Exit::Ok;
     for file in files {
-        let Some((campaign, warnings)) = load(file, out) else {
+        let Some((campaign, warnings)) = load(file, options, out) else {
             exit = Exit::Invalid;
             continue;
         };
-        let calls = plan::posts(&campaign, Action::Send)
-            .iter()
-            .filter(|p| matches!(p.body, PostBody::Calls(_)))
-            .count();
+        let calls = plan::post_count(&campaign, Action::Send) - campaign.sounds.len();
         let batch = campaign
             .voiceshot()
             .map_or(campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size);
@@ -134,7 +140,11 @@ fn check(files: &[PathBuf], out: &Output) -> Exit {
             "{}: ok: \"{}\", {}, {}, {}, {} (batches of {batch}){}",
             file.display(),
             campaign.name,
-            plural(campaign.recipients.len(), "recipient", "recipients"),
+            plural(
+                campaign.stats.recipients as usize,
+                "recipient",
+                "recipients"
+            ),
             plural(campaign.prompts.len(), "prompt", "prompts"),
             plural(campaign.sounds.len(), "sound file", "sound files"),
             plural(calls, "call post", "call posts"),
@@ -147,7 +157,7 @@ fn check(files: &[PathBuf], out: &Output) -> Exit {
         if out.format() == Format::Json {
             out.event(&json!({
                 "type": "checked", "file": file.display().to_string(), "ok": true, "campaign": campaign.name,
-                "recipients": campaign.recipients.len(), "prompts": campaign.prompts.len(),
+                "recipients": campaign.stats.recipients, "prompts": campaign.prompts.len(),
                 "sounds": campaign.sounds.len(), "call_posts": calls, "warnings": warnings,
             }));
         }
@@ -155,46 +165,77 @@ fn check(files: &[PathBuf], out: &Output) -> Exit {
     exit
 }
 
-fn compile(file: &Path, action: Action, out_dir: Option<&Path>, out: &Output) -> Exit {
-    let Some((campaign, _)) = load(file, out) else {
+fn compile(
+    file: &Path,
+    action: Action,
+    out_dir: Option<&Path>,
+    options: &LoadOptions,
+    out: &Output,
+) -> Exit {
+    let Some((campaign, _)) = load(file, options, out) else {
         return Exit::Invalid;
     };
-    if campaign.provider != Provider::Voiceshot {
-        out.problem(
-            &Problem::error(
-                "compile::provider",
-                format!(
-                    "compiling for {:?} is not implemented yet",
-                    campaign.provider
-                ),
-            )
-            .in_file(&campaign.source)
-            .help("set provider = \"voiceshot\" in [campaign]"),
-        );
+    if !compiles(&campaign, out) {
         return Exit::Invalid;
     }
-    let posts = plan::posts(&campaign, action);
-    if posts.is_empty() {
+    let result = match out_dir {
+        Some(dir) => write_dir(&campaign, action, dir, out),
+        None => write_stdout(&campaign, action, out),
+    };
+    let written = match result {
+        Ok(written) => written,
+        Err(Failure::Problem(problem)) => {
+            out.problem(&problem);
+            return Exit::Invalid;
+        }
+        Err(Failure::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => return Exit::Ok,
+        Err(Failure::Io(err)) => {
+            out.problem(
+                &Problem::error("compile::write", format!("cannot write the posts: {err}"))
+                    .help("check that the output folder is writable"),
+            );
+            return Exit::Invalid;
+        }
+    };
+    if written == 0 {
         out.note(&format!(
             "{}: {} has nothing to post",
             file.display(),
             action.name()
         ));
     }
-    let result = match out_dir {
-        Some(dir) => write_dir(&campaign, &posts, dir, out),
-        None => write_stdout(&campaign, &posts, out),
-    };
-    match result {
-        Ok(()) => Exit::Ok,
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Exit::Ok,
-        Err(err) => {
-            out.problem(
-                &Problem::error("compile::write", format!("cannot write the posts: {err}"))
-                    .help("check that the output folder is writable"),
-            );
-            Exit::Invalid
-        }
+    Exit::Ok
+}
+
+fn compiles(campaign: &Campaign, out: &Output) -> bool {
+    if campaign.provider == Provider::Voiceshot {
+        return true;
+    }
+    out.problem(
+        &Problem::error(
+            "compile::provider",
+            format!(
+                "compiling for {:?} is not implemented yet",
+                campaign.provider
+            ),
+        )
+        .in_file(&campaign.source)
+        .help("set provider = \"voiceshot\" in [campaign]"),
+    );
+    false
+}
+
+/// Why writing posts stopped.
+enum Failure {
+    /// The plan could not go on (the CSV changed since it was checked, say).
+    Problem(Box<Problem>),
+    /// Writing failed.
+    Io(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(err: io::Error) -> Self {
+        Failure::Io(err)
     }
 }
 
@@ -202,22 +243,28 @@ fn post_event(post: &plan::Post<'_>) -> serde_json::Value {
     json!({"type": "post", "seq": post.seq, "kind": post.body.kind(), "numbers": post.body.recipients().len()})
 }
 
-fn write_stdout(campaign: &Campaign, posts: &[plan::Post<'_>], out: &Output) -> io::Result<()> {
+fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usize, Failure> {
+    let mut written = 0;
     if out.format() == Format::Json {
-        for post in posts {
-            let xml = voiceshot::render::post_to_vec(campaign, post).map_err(io::Error::other)?;
-            let mut event = post_event(post);
+        for post in plan::posts(campaign, action) {
+            let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
+            let xml = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io)?;
+            let mut event = post_event(&post);
             event["xml"] = json!(String::from_utf8_lossy(&xml));
             out.event(&event);
+            written += 1;
         }
-        return Ok(());
+        return Ok(written);
     }
     let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    for post in posts {
-        voiceshot::write_post(campaign, post, &mut stdout).map_err(into_io)?;
+    for post in plan::posts(campaign, action) {
+        let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
+        voiceshot::write_post(campaign, &post, &mut stdout).map_err(into_io)?;
         stdout.write_all(b"\n")?;
+        written += 1;
     }
-    stdout.flush()
+    stdout.flush()?;
+    Ok(written)
 }
 
 fn into_io(err: voiceshot::RenderError) -> io::Error {
@@ -244,10 +291,10 @@ fn is_post_file(name: &str) -> bool {
 
 fn write_dir(
     campaign: &Campaign,
-    posts: &[plan::Post<'_>],
+    action: Action,
     dir: &Path,
     out: &Output,
-) -> io::Result<()> {
+) -> Result<usize, Failure> {
     fs::create_dir_all(dir)?;
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -255,24 +302,159 @@ fn write_dir(
             fs::remove_file(entry.path())?;
         }
     }
-    for post in posts {
-        let path = dir.join(format!("{:04}-{}.xml", post.seq, post.body.kind()));
-        let mut file = BufWriter::with_capacity(1 << 16, fs::File::create(&path)?);
-        voiceshot::write_post(campaign, post, &mut file).map_err(into_io)?;
-        file.write_all(b"\n")?;
-        file.flush()?;
-        if out.format() == Format::Json {
-            let mut event = post_event(post);
-            event["path"] = json!(path.display().to_string());
-            out.event(&event);
-        }
-    }
+    let written = on_two_threads(
+        campaign,
+        action,
+        |post| {
+            let path = dir.join(format!("{:04}-{}.xml", post.seq, post.body.kind()));
+            if out.format() == Format::Json {
+                let mut event = post_event(post);
+                event["path"] = json!(path.display().to_string());
+                out.event(&event);
+            }
+            path
+        },
+        |path, mut xml| {
+            xml.push(b'\n');
+            fs::write(path, &xml)
+        },
+    )?;
     out.note(&format!(
         "wrote {} to {}",
-        plural(posts.len(), "post", "posts"),
+        plural(written, "post", "posts"),
         dir.display()
     ));
-    Ok(())
+    Ok(written)
+}
+
+/// Plans the posts on this thread and renders them on a second one, so the two cores split
+/// the work: this one reads the CSV and builds batches (`label` names each post, in order),
+/// the other turns them into bytes for `consume`. Two posts in flight bound the memory.
+/// Returns how many posts were consumed.
+fn on_two_threads<T: Send>(
+    campaign: &Campaign,
+    action: Action,
+    mut label: impl FnMut(&plan::Post<'_>) -> T,
+    mut consume: impl FnMut(T, Vec<u8>) -> io::Result<()> + Send,
+) -> Result<usize, Failure> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(T, plan::Post<'_>)>(2);
+    let mut planned = Ok(());
+    let rendered = std::thread::scope(|scope| {
+        let renderer = scope.spawn(move || -> io::Result<usize> {
+            let mut count = 0;
+            for (tag, post) in rx {
+                let xml = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io)?;
+                consume(tag, xml)?;
+                count += 1;
+            }
+            Ok(count)
+        });
+        for post in plan::posts(campaign, action) {
+            let post = match post {
+                Ok(post) => post,
+                Err(problem) => {
+                    planned = Err(Failure::Problem(Box::new(problem)));
+                    break;
+                }
+            };
+            if tx.send((label(&post), post)).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        renderer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the rendering thread panicked")))
+    });
+    planned?;
+    Ok(rendered?)
+}
+
+fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
+    let Some((campaign, _)) = load(file, options, out) else {
+        return Exit::Invalid;
+    };
+    if !compiles(&campaign, out) {
+        return Exit::Invalid;
+    }
+    let stats = &campaign.stats;
+    for problem in &stats.skipped {
+        out.problem(problem);
+    }
+    // The bytes are counted by rendering every post, exactly as `compile` would, into nothing.
+    let mut bytes = 0u64;
+    let mut calls = 0u64;
+    let counted = on_two_threads(
+        &campaign,
+        Action::Send,
+        |post| {
+            calls += u64::from(matches!(post.body, PostBody::Calls(_)));
+        },
+        |(), xml| {
+            // `compile` ends every post with a line break.
+            bytes += xml.len() as u64 + 1;
+            Ok(())
+        },
+    );
+    let posts = match counted {
+        Ok(posts) => posts,
+        Err(Failure::Problem(problem)) => {
+            out.problem(&problem);
+            return Exit::Invalid;
+        }
+        Err(Failure::Io(err)) => {
+            out.problem(&Problem::error("plan::render", err.to_string()));
+            return Exit::Invalid;
+        }
+    };
+    if out.format() == Format::Json {
+        out.event(&json!({
+            "type": "plan", "file": file.display().to_string(), "campaign": campaign.name,
+            "inline": stats.inline, "rows": stats.rows, "valid": stats.valid,
+            "invalid": stats.invalid, "duplicates": stats.duplicates,
+            "suppressed": stats.suppressed, "suppress_list": stats.suppress_list,
+            "past": stats.past, "recipients": stats.recipients,
+            "uploads": campaign.sounds.len(), "call_posts": calls, "posts": posts,
+            "bytes": bytes,
+        }));
+        return Exit::Ok;
+    }
+    let csv = campaign
+        .contacts
+        .as_ref()
+        .map(|c| c.path.display().to_string());
+    let mut rows: Vec<(&str, u64)> = vec![("numbers in the file", stats.inline)];
+    if csv.is_some() {
+        rows.extend([
+            ("CSV rows read", stats.rows),
+            ("  valid", stats.valid),
+            ("  invalid (skipped)", stats.invalid),
+        ]);
+    }
+    rows.extend([
+        ("duplicates", stats.duplicates),
+        ("suppressed", stats.suppressed),
+        ("recipients to call", stats.recipients),
+        ("uploads", campaign.sounds.len() as u64),
+        ("call posts", calls),
+        ("posts", posts as u64),
+        ("bytes", bytes),
+    ]);
+    let mut text = format!("{}: plan for \"{}\" (send)", file.display(), campaign.name);
+    if let Some(csv) = &csv {
+        text.push_str(&format!("\n  contacts: {csv}"));
+    }
+    for (label, n) in rows {
+        text.push_str(&format!("\n  {label:<24}{n:>12}"));
+    }
+    out.summary(&text);
+    if stats.invalid > stats.skipped.len() as u64 {
+        out.note(&format!(
+            "{} more skipped rows not listed",
+            stats.invalid - stats.skipped.len() as u64
+        ));
+    }
+    Exit::Ok
 }
 
 #[cfg(test)]

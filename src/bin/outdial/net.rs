@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use outdial::campaign::{Campaign, Provider};
 use outdial::diagnostic::Problem;
 use outdial::journal::{self, Journal};
-use outdial::plan::{self, Action};
+use outdial::plan::{self, Action, Post};
 use outdial::sandbox::{Faults, Sandbox, SandboxConfig};
 use outdial::submit::{
     self, CallReport, Event, Reach, SubmitError, Submitter, Transport, TransportConfig,
@@ -19,7 +19,7 @@ use outdial::voiceshot::{self, Credentials};
 use serde_json::json;
 
 use crate::args::{Format, NetArgs, Target};
-use crate::commands::{Exit, load, plural};
+use crate::commands::{Exit, load, options, plural};
 use crate::output::Output;
 
 /// Credentials from the environment; both variables or neither.
@@ -43,7 +43,7 @@ fn credentials(out: &Output) -> Result<Option<Credentials>, Exit> {
 
 /// The campaign, checked to be a VoiceShot one.
 fn campaign(file: &Path, out: &Output) -> Result<Campaign, Exit> {
-    let (campaign, _) = load(file, out).ok_or(Exit::Invalid)?;
+    let (campaign, _) = load(file, &options(false), out).ok_or(Exit::Invalid)?;
     if campaign.provider != Provider::Voiceshot {
         out.problem(
             &Problem::error(
@@ -174,6 +174,10 @@ fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
     let resume = journal
         .map(|p| format!(" (journal: {})", p.display()))
         .unwrap_or_default();
+    if let SubmitError::Plan(problem) = &err {
+        out.problem(problem);
+        return Exit::Invalid;
+    }
     let (exit, help) = match &err {
         SubmitError::Rejected { errorid, .. } if err.is_refusal() => (
             Exit::Refused,
@@ -209,7 +213,7 @@ fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
                 ),
             )
         }
-        SubmitError::Journal(_) | SubmitError::Render(_) | SubmitError::Io(_) => {
+        SubmitError::Journal(_) | SubmitError::Render(_) | SubmitError::Io(_) | SubmitError::Plan(_) => {
             (Exit::Invalid, "see the message".to_string())
         }
     };
@@ -322,7 +326,7 @@ fn send_inner(
     }
     let transport = transport(&campaign, net, creds.as_ref(), out)?;
     let mut journal = open_journal(&jpath, &campaign, out)?;
-    let posts = plan::posts(&campaign, Action::Send).len();
+    let posts = plan::post_count(&campaign, Action::Send);
     let pb = progress(posts, out);
     let submitter = Submitter {
         campaign: &campaign,
@@ -368,6 +372,18 @@ pub fn command(target: &Target, action: Action, net: &NetArgs, out: &Output) -> 
     }
 }
 
+/// The whole plan of `action`; a planning problem is shown and ends the command.
+fn planned<'c>(
+    campaign: &'c Campaign,
+    action: Action,
+    out: &Output,
+) -> Result<Vec<Post<'c>>, Exit> {
+    plan::all_posts(campaign, action).map_err(|problem| {
+        out.problem(&problem);
+        Exit::Invalid
+    })
+}
+
 fn command_inner(
     target: &Target,
     action: Action,
@@ -376,7 +392,7 @@ fn command_inner(
 ) -> Result<Exit, Exit> {
     let campaign = campaign(&target.file, out)?;
     let creds = credentials(out)?;
-    let posts = plan::posts(&campaign, action);
+    let posts = planned(&campaign, action, out)?;
     if target.dry_run {
         return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
     }
@@ -457,7 +473,7 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
     let campaign = campaign(&target.file, out)?;
     let creds = credentials(out)?;
     if target.dry_run {
-        let posts = plan::posts(&campaign, Action::Query);
+        let posts = planned(&campaign, Action::Query, out)?;
         return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
     }
     let transport = transport(&campaign, net, creds.as_ref(), out)?;
@@ -466,7 +482,7 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
         transport: &transport,
         credentials: creds.as_ref(),
     };
-    let pb = progress(plan::posts(&campaign, Action::Query).len(), out);
+    let pb = progress(plan::post_count(&campaign, Action::Query), out);
     let result = submitter.query(&mut |e| {
         if !matches!(e, Event::Post { .. }) || out.format() != Format::Json {
             show(&e, out, &pb)

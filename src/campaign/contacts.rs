@@ -1,0 +1,1587 @@
+//! Recipients at scale: CSV contact lists, do-not-call lists, dedupe, and the row stream.
+//!
+//! A CSV is read twice and never held. Loading ([`super::load`]) does the file-level checks
+//! (the file opens, the header has the number column, placeholders name columns, the
+//! suppression lists parse) and then streams every row once through the same checks the
+//! posts will rely on, keeping only the dedupe set (8 bytes a number), the sorted indexes of
+//! the rows to leave out, counts, and the first few problems. Planning ([`RowStream`]) streams
+//! the file again, skips the listed rows and turns the rest into [`Recipient`]s batch by batch;
+//! if the file changed in between, the stream stops with a problem instead of sending
+//! something that was never checked.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use csv::ByteRecord;
+use hashbrown::HashTable;
+use jiff::{Timestamp, Zoned};
+use toml::Spanned;
+
+use super::file::{OnInvalid, RecipientsSection};
+use super::{LoadOptions, Prompt, PromptContent, Recipient, Vars, Zone};
+use crate::callid::{self, CallIdError};
+use crate::diagnostic::{Problem, Problems, did_you_mean};
+use crate::phone::{self, NumberError, PhoneNumber, Region};
+use crate::source::SourceFile;
+use crate::{schedule, xmltext};
+
+/// At most this many row problems of one kind are shown; the rest are counted.
+pub const SHOWN: usize = 20;
+
+/// The largest excerpt read back from a CSV to show one row.
+const MAX_EXCERPT: u64 = 4096;
+
+/// A CSV contact list that passed loading, ready to stream.
+#[derive(Debug, Clone)]
+pub struct Contacts {
+    /// The file, resolved against the campaign file's folder.
+    pub path: PathBuf,
+    /// Where `csv = "…"` stands in the campaign file.
+    pub span: Range<usize>,
+    columns: Columns,
+    /// Data-row indexes (0-based, header excluded) that are not called, ascending.
+    skip: Vec<u64>,
+    fingerprint: Fingerprint,
+    region: Region,
+    /// Added to the reader's line numbers (see `Header::crlf`).
+    line_fix: u64,
+}
+
+/// What loading counted. `rows = valid + invalid`; `recipients` is what `send` calls: the
+/// campaign file's own recipients plus the valid rows, less duplicates and suppressed numbers.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RecipientStats {
+    /// Numbers written in the campaign file (`numbers` and `[[recipient]]`).
+    pub inline: u64,
+    /// CSV data rows read.
+    pub rows: u64,
+    /// CSV rows that passed every check.
+    pub valid: u64,
+    /// CSV rows left out as invalid (`on_invalid = "skip"`).
+    pub invalid: u64,
+    /// Entries left out because their number came earlier.
+    pub duplicates: u64,
+    /// Entries left out because their number is on a suppression list.
+    pub suppressed: u64,
+    /// Distinct numbers on the suppression lists.
+    pub suppress_list: u64,
+    /// Recipients to call.
+    pub recipients: u64,
+    /// Calls scheduled in the past (warned about, or errors with `deny_past`).
+    pub past: u64,
+    /// The first skipped rows, as warnings naming file, line and column (for `plan`).
+    #[serde(skip)]
+    pub skipped: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fingerprint {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Fingerprint {
+    fn of(file: &File) -> Option<Self> {
+        let meta = file.metadata().ok()?;
+        Some(Self {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+/// Column positions in the CSV.
+#[derive(Debug, Clone)]
+struct Columns {
+    names: Vec<String>,
+    number: usize,
+    callid: Option<usize>,
+    at: Option<usize>,
+    /// Columns the prompts use, in [`Columns::var_names`] order.
+    vars: Vec<usize>,
+    var_names: Arc<[Box<str>]>,
+    /// Per entry of `vars`: whether an empty cell is an error (no `[vars]` default).
+    required: Vec<bool>,
+}
+
+/// The CSV header, read while validating the campaign file.
+#[derive(Debug)]
+pub(super) struct Header {
+    path: PathBuf,
+    span: Range<usize>,
+    names: Vec<String>,
+    number: usize,
+    /// The csv reader reports a record after a CRLF on the line of the CR (it takes the CR as
+    /// the terminator and skips the LF as part of the next record), so lines in such files
+    /// need one added.
+    crlf: bool,
+}
+
+impl Header {
+    /// Whether the CSV has a column called `name`.
+    pub(super) fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// The file name as shown in messages.
+    pub(super) fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+fn open_error(path: &Path, err: &std::io::Error) -> String {
+    format!("cannot read {}: {err}", path.display())
+}
+
+/// Reads the header of the CSV named by `csv`: the file must open, be UTF-8, and have the
+/// number column.
+pub(super) fn read_header(
+    base_dir: &Path,
+    csv: &Spanned<String>,
+    number_column: Option<&Spanned<String>>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> Option<Header> {
+    let path = base_dir.join(csv.get_ref());
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(err) => {
+            problems.push(
+                Problem::error("csv::unreadable", open_error(&path, &err))
+                    .at(source, csv.span(), "this file")
+                    .help("CSV paths are relative to the campaign file's folder"),
+            );
+            return None;
+        }
+    };
+    let mut first = Vec::new();
+    let _ = (&file).take(MAX_EXCERPT).read_to_end(&mut first);
+    let crlf = first
+        .iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|i| i > 0 && first[i - 1] == b'\r');
+    let _ = (&file).seek(SeekFrom::Start(0));
+    let mut reader = reader(file);
+    let header = match reader.byte_headers() {
+        Ok(header) => header.clone(),
+        Err(err) => {
+            problems.push(
+                Problem::error("csv::unreadable", format!("{}: {err}", path.display())).at(
+                    source,
+                    csv.span(),
+                    "this file",
+                ),
+            );
+            return None;
+        }
+    };
+    let mut names = Vec::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        // A BOM is how spreadsheet programs mark UTF-8; it is not part of the first name.
+        let raw = if i == 0 {
+            raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+        } else {
+            raw
+        };
+        match std::str::from_utf8(raw) {
+            Ok(name) => names.push(name.trim().to_string()),
+            Err(_) => {
+                problems.push(
+                    Problem::error(
+                        "csv::not-utf8",
+                        format!(
+                            "{} is not UTF-8: column {} of the header row",
+                            path.display(),
+                            i + 1
+                        ),
+                    )
+                    .at(source, csv.span(), "this file")
+                    .help("export the CSV as UTF-8 (\"CSV UTF-8\" in spreadsheet programs)"),
+                );
+                return None;
+            }
+        }
+    }
+    let wanted = number_column.map_or("number", |c| c.get_ref().as_str());
+    let Some(number) = names.iter().position(|n| n == wanted) else {
+        let span = number_column.map_or_else(|| csv.span(), Spanned::span);
+        let suggestion = did_you_mean(wanted, names.iter().map(String::as_str))
+            .map(|s| format!("set number_column = \"{s}\""))
+            .unwrap_or_else(|| {
+                "set number_column to the header of the column that holds the numbers".into()
+            });
+        problems.push(
+            Problem::error(
+                "csv::missing-column",
+                format!(
+                    "{} has no column \"{wanted}\" for the numbers (its columns: {})",
+                    path.display(),
+                    names.join(", ")
+                ),
+            )
+            .at(source, span, "no such column")
+            .help(suggestion),
+        );
+        return None;
+    };
+    Some(Header {
+        path,
+        span: csv.span(),
+        names,
+        number,
+        crlf,
+    })
+}
+
+fn reader<R: Read>(input: R) -> csv::Reader<R> {
+    // Flexible, so that a ragged row is reported with its line and the scan goes on to find
+    // every other problem, instead of the reader stopping at the first one.
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(input)
+}
+
+/// A `window = "HH:MM-HH:MM"` calling-hours setting, in minutes after midnight; `end` is
+/// excluded, and a window whose end is before its start runs past midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    start: u16,
+    end: u16,
+}
+
+impl Window {
+    /// Parses "08:00-21:00".
+    pub fn parse(text: &str) -> Option<Window> {
+        let (a, b) = text.split_once('-')?;
+        let minutes = |t: &str| -> Option<u16> {
+            let (h, m) = t.trim().split_once(':')?;
+            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+            (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
+        };
+        let (start, end) = (minutes(a)?, minutes(b)?);
+        (start != end).then_some(Window { start, end })
+    }
+
+    /// Whether a local time of day (minutes after midnight) is inside the window.
+    pub fn contains(&self, minute: u16) -> bool {
+        if self.start < self.end {
+            self.start <= minute && minute < self.end
+        } else {
+            minute >= self.start || minute < self.end
+        }
+    }
+
+    fn allows(&self, at: &Zoned, zone: &Zone) -> bool {
+        let local = at.with_time_zone(zone.tz.clone());
+        self.contains(local.hour() as u16 * 60 + local.minute() as u16)
+    }
+}
+
+impl std::fmt::Display for Window {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:02}:{:02}-{:02}:{:02}",
+            self.start / 60,
+            self.start % 60,
+            self.end / 60,
+            self.end % 60
+        )
+    }
+}
+
+/// Why one CSV row cannot be called.
+#[derive(Debug, Clone)]
+enum RowError {
+    NotUtf8(usize),
+    Ragged(usize),
+    Number(usize, NumberError),
+    CallId(usize, CallIdError),
+    DuplicateCallId(usize, u64),
+    Time(usize, String),
+    Past(usize),
+    Window(usize, Window),
+    MissingVar(usize, Box<str>),
+    XmlChar(usize, char),
+}
+
+impl RowError {
+    /// Damage to the file itself, never skipped.
+    fn fatal(&self) -> bool {
+        matches!(self, RowError::NotUtf8(_) | RowError::Ragged(_))
+    }
+
+    fn column(&self) -> Option<usize> {
+        match *self {
+            RowError::Ragged(_) => None,
+            RowError::NotUtf8(c)
+            | RowError::Number(c, _)
+            | RowError::CallId(c, _)
+            | RowError::DuplicateCallId(c, _)
+            | RowError::Time(c, _)
+            | RowError::Past(c)
+            | RowError::Window(c, _)
+            | RowError::MissingVar(c, _)
+            | RowError::XmlChar(c, _) => Some(c),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            RowError::NotUtf8(_) => "csv::not-utf8",
+            RowError::Ragged(_) => "csv::ragged-row",
+            RowError::Number(..) => "csv::bad-number",
+            RowError::CallId(..) => "csv::bad-callid",
+            RowError::DuplicateCallId(..) => "csv::duplicate-callid",
+            RowError::Time(..) => "csv::bad-time",
+            RowError::Past(_) => "csv::past-time",
+            RowError::Window(..) => "csv::outside-window",
+            RowError::MissingVar(..) => "csv::missing-var",
+            RowError::XmlChar(..) => "csv::xml-char",
+        }
+    }
+
+    /// Message and help; `cell` is the offending field's text (lossy), used to explain
+    /// numbers with the full numbering rules, which is too slow to do for every row.
+    fn describe(&self, cell: &str, columns: usize, region: Region) -> (String, String) {
+        match self {
+            RowError::NotUtf8(_) => (
+                "this cell is not UTF-8 text".into(),
+                "export the CSV as UTF-8 (\"CSV UTF-8\" in spreadsheet programs)".into(),
+            ),
+            RowError::Ragged(found) => (
+                format!("the row has {found} fields; the header has {columns}"),
+                "quote fields that contain commas, quotes or line breaks: \"Smith, Ann\"".into(),
+            ),
+            RowError::Number(_, err) => (
+                phone::explain(cell, err, region),
+                "write a 10-digit North American number, e.g. (818) 555-0100".into(),
+            ),
+            RowError::CallId(_, err) => (
+                err.to_string(),
+                "use up to 50 letters and digits, or leave the cell empty for a derived id".into(),
+            ),
+            RowError::DuplicateCallId(_, first) => (
+                format!("call id \"{cell}\" is already used on line {first}"),
+                "give each row its own call id, or set shared_callids = true in [recipients] \
+                 to call several numbers under one id"
+                    .into(),
+            ),
+            RowError::Time(_, err) => (
+                err.clone(),
+                "write \"YYYY-MM-DD HH:MM\" (24-hour), e.g. \"2026-12-01 09:00\"".into(),
+            ),
+            RowError::Past(_) => (
+                format!("{} is in the past", cell.trim()),
+                "pick a future time, or leave the cell empty to call now".into(),
+            ),
+            RowError::Window(_, window) => (
+                format!("{} is outside the calling hours {window}", cell.trim()),
+                "move the call into the window, or change `window` in [recipients]".into(),
+            ),
+            RowError::MissingVar(_, name) => (
+                format!("`{{{name}}}` has no value in this row"),
+                format!("fill the cell, or set `{name} = \"…\"` in [vars] as a default"),
+            ),
+            RowError::XmlChar(_, ch) => (
+                format!(
+                    "this cell contains {}, a control character XML cannot carry",
+                    xmltext::describe(*ch)
+                ),
+                "remove it; only tab and line breaks are allowed among control characters".into(),
+            ),
+        }
+    }
+}
+
+/// One row, checked.
+struct Row<'r> {
+    number: PhoneNumber,
+    /// The callid cell, when given.
+    callid: Option<&'r str>,
+    at: Option<Zoned>,
+    past: bool,
+}
+
+/// What a row must satisfy; shared by the check and the stream so they agree exactly.
+struct Rules<'a> {
+    columns: &'a Columns,
+    zone: Option<&'a Zone>,
+    default_at: Option<&'a Zoned>,
+    window: Option<Window>,
+    now: Timestamp,
+    deny_past: bool,
+    /// The second pass: the file was checked (and has the same size and time), so only what
+    /// building a recipient needs is parsed again.
+    trusted: bool,
+}
+
+fn cell(record: &ByteRecord, column: usize) -> Result<&str, RowError> {
+    std::str::from_utf8(record.get(column).unwrap_or_default())
+        .map_err(|_| RowError::NotUtf8(column))
+}
+
+impl Rules<'_> {
+    fn row<'r>(&self, record: &'r ByteRecord) -> Result<Row<'r>, RowError> {
+        if record.len() != self.columns.names.len() {
+            return Err(RowError::Ragged(record.len()));
+        }
+        if !self.trusted && std::str::from_utf8(record.as_slice()).is_err() {
+            let column = (0..record.len())
+                .find(|&i| std::str::from_utf8(&record[i]).is_err())
+                .unwrap_or(0);
+            return Err(RowError::NotUtf8(column));
+        }
+        let c = self.columns;
+        let number = phone::parse_bytes(record.get(c.number).unwrap_or_default())
+            .map_err(|err| RowError::Number(c.number, err))?;
+        let callid = match c.callid {
+            Some(col) => {
+                let text = cell(record, col)?.trim();
+                if text.is_empty() {
+                    None
+                } else {
+                    callid::validate(text).map_err(|err| RowError::CallId(col, err))?;
+                    Some(text)
+                }
+            }
+            None => None,
+        };
+        let mut at = None;
+        if let (Some(col), Some(zone)) = (c.at, self.zone) {
+            let text = cell(record, col)?;
+            if !text.trim().is_empty() {
+                let time = schedule::parse_at(text, &zone.tz, &zone.name)
+                    .map_err(|err| RowError::Time(col, err.to_string()))?;
+                if let Some(window) = self.window
+                    && !window.allows(&time, zone)
+                {
+                    return Err(RowError::Window(col, window));
+                }
+                at = Some(time);
+            }
+        }
+        let past = match (&at, c.at) {
+            (Some(time), Some(col)) => {
+                let past = time.timestamp() < self.now;
+                if past && self.deny_past {
+                    return Err(RowError::Past(col));
+                }
+                past
+            }
+            _ => false,
+        };
+        for (&col, &required) in c.vars.iter().zip(&c.required).filter(|_| !self.trusted) {
+            let text = cell(record, col)?;
+            if text.is_empty() {
+                if required {
+                    return Err(RowError::MissingVar(
+                        col,
+                        c.names[col].clone().into_boxed_str(),
+                    ));
+                }
+            } else if let Some((_, ch)) = xmltext::first_forbidden(text) {
+                return Err(RowError::XmlChar(col, ch));
+            }
+        }
+        Ok(Row {
+            number,
+            callid,
+            at: at.or_else(|| self.default_at.cloned()),
+            past,
+        })
+    }
+}
+
+/// Numbers seen so far, each with where it was first seen (0 = the campaign file, else the
+/// CSV line), packed into one `u64`: 34 bits of number (10 digits < 2^34), 30 bits of line.
+struct Seen {
+    table: HashTable<u64>,
+}
+
+const NUMBER_BITS: u32 = 34;
+const NUMBER_MASK: u64 = (1 << NUMBER_BITS) - 1;
+const MAX_LINE: u64 = (1 << (64 - NUMBER_BITS)) - 1;
+
+/// A folded multiply: spreads the digits over every bit, which the table's bucket index (low
+/// bits) and tag (high bits) both need.
+fn mix(n: u64) -> u64 {
+    let p = u128::from(n) * 0x9E37_79B9_7F4A_7C15;
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+impl Seen {
+    fn new() -> Self {
+        Self {
+            table: HashTable::new(),
+        }
+    }
+
+    fn first(&self, number: u64) -> Option<u64> {
+        self.table
+            .find(mix(number), |&e| e & NUMBER_MASK == number)
+            .map(|&e| e >> NUMBER_BITS)
+    }
+
+    fn insert(&mut self, number: u64, line: u64) {
+        let packed = number | (line.min(MAX_LINE) << NUMBER_BITS);
+        self.table
+            .insert_unique(mix(number), packed, |&e| mix(e & NUMBER_MASK));
+    }
+
+    /// Where `number` was first seen, or `None` after recording it at `line`: one probe.
+    fn first_or_insert(&mut self, number: u64, line: u64) -> Option<u64> {
+        match self.table.entry(
+            mix(number),
+            |&e| e & NUMBER_MASK == number,
+            |&e| mix(e & NUMBER_MASK),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get() >> NUMBER_BITS),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(number | (line.min(MAX_LINE) << NUMBER_BITS));
+                None
+            }
+        }
+    }
+
+    /// Makes room for `more` numbers at once (growing by doubling would rehash repeatedly
+    /// and hold the old and new tables together at each step).
+    fn reserve(&mut self, more: usize) {
+        self.table.reserve(more, |&e| mix(e & NUMBER_MASK));
+    }
+}
+
+/// Call ids seen so far, by a 64-bit hash (a false clash needs ~4 billion ids to be likely),
+/// with the line they were first used on (0 = the campaign file).
+struct CallIds {
+    table: HashTable<(u64, u64)>,
+}
+
+impl CallIds {
+    fn hash(id: &str) -> u64 {
+        mix(id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        }))
+    }
+
+    /// Records `id`; returns the line it was first used on when it was already there.
+    fn insert(&mut self, id: &str, line: u64) -> Option<u64> {
+        self.insert_hash(Self::hash(id), line)
+    }
+
+    /// [`CallIds::insert`] for an id already hashed with [`CallIds::hash`].
+    fn insert_hash(&mut self, h: u64, line: u64) -> Option<u64> {
+        if let Some(&(_, first)) = self.table.find(h, |&(k, _)| k == h) {
+            return Some(first);
+        }
+        self.table.insert_unique(h, (h, line), |&(k, _)| k);
+        None
+    }
+}
+
+/// Rows handed from the reading thread to the dedupe thread at a time.
+const CHECK_BATCH: usize = 4096;
+
+/// One row as the reading thread checked it: where it is, and the number, whether it is
+/// scheduled in the past, and its call id's hash (0 when call ids are not tracked).
+struct Checked {
+    line: u64,
+    byte: u64,
+    end: u64,
+    outcome: Result<(PhoneNumber, bool, u64), RowError>,
+}
+
+/// A row problem kept for showing: where it is, so its line can be read back afterwards.
+struct Spot {
+    line: u64,
+    byte: u64,
+    end: u64,
+    error: RowError,
+}
+
+/// A duplicate kept for showing.
+struct DupSpot {
+    spot: Spot,
+    number: PhoneNumber,
+    first: u64,
+}
+
+/// Everything [`scan`] needs from the validated campaign file.
+pub(super) struct ScanInput<'a> {
+    pub source: &'a Arc<SourceFile>,
+    pub section: Option<&'a RecipientsSection>,
+    pub header: Option<Header>,
+    pub base_dir: &'a Path,
+    pub prefix: &'a str,
+    pub zone: Option<&'a Zone>,
+    pub default_at: Option<&'a Zoned>,
+    pub prompts: &'a [Prompt],
+    pub vars: &'a BTreeMap<String, String>,
+    pub options: &'a LoadOptions,
+    /// Inline recipients, already deduplicated among themselves.
+    pub inline: Vec<Recipient>,
+    /// Inline entries dropped as duplicates.
+    pub inline_duplicates: u64,
+    /// Inline entries read.
+    pub inline_count: u64,
+    /// From [`settings`].
+    pub region: Region,
+    /// From [`settings`].
+    pub window: Option<Window>,
+}
+
+/// The outcome of [`scan`].
+pub(super) struct Scanned {
+    pub inline: Vec<Recipient>,
+    pub contacts: Option<Contacts>,
+    pub stats: RecipientStats,
+}
+
+/// The `region` and `window` settings, checked even when other parts of the campaign have
+/// errors (they need nothing else to be valid).
+pub(super) fn settings(
+    section: Option<&RecipientsSection>,
+    zone: Option<&Zone>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> (Region, Option<Window>) {
+    let region = match section.and_then(|s| s.region.as_ref()) {
+        Some(text) => match Region::parse(text.get_ref()) {
+            Ok(region) => region,
+            Err(err) => {
+                problems.push(
+                    Problem::error("campaign::bad-region", err.to_string())
+                        .at(source, text.span(), "not a NANP region")
+                        .help("use \"US\", \"CA\" or another NANP region, or remove `region`"),
+                );
+                Region::US
+            }
+        },
+        None => Region::US,
+    };
+    let window = section.and_then(|s| s.window.as_ref()).and_then(|text| {
+        match Window::parse(text.get_ref()) {
+            Some(window) if zone.is_some() => Some(window),
+            Some(_) => {
+                problems.push(
+                    Problem::error(
+                        "campaign::missing-timezone",
+                        "calling hours are given but the campaign has no time zone",
+                    )
+                    .at(source, text.span(), "in which time zone?")
+                    .help("add `timezone = \"America/Chicago\"` (your zone) to [campaign]"),
+                );
+                None
+            }
+            None => {
+                problems.push(
+                    Problem::error(
+                        "campaign::bad-window",
+                        format!("\"{}\" is not a calling-hours window", text.get_ref()),
+                    )
+                    .at(source, text.span(), "not HH:MM-HH:MM")
+                    .help("write the hours as \"08:00-21:00\" (24-hour, in campaign.timezone)"),
+                );
+                None
+            }
+        }
+    });
+    (region, window)
+}
+
+/// Checks everything about recipients that goes beyond one TOML value: region, window,
+/// suppression lists, and every CSV row; removes suppressed inline recipients.
+pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
+    let source = input.source;
+    let section = input.section;
+    let mut stats = RecipientStats {
+        inline: input.inline_count,
+        duplicates: input.inline_duplicates,
+        ..RecipientStats::default()
+    };
+    let (region, window) = (input.region, input.window);
+    let now = input.options.now.unwrap_or_else(Timestamp::now);
+
+    let mut suppress: Vec<u64> = Vec::new();
+    for list in section.iter().flat_map(|s| &s.suppress) {
+        let number_column = section.and_then(|s| s.number_column.as_ref());
+        load_suppress(
+            input.base_dir,
+            list,
+            number_column,
+            source,
+            &mut suppress,
+            problems,
+        );
+    }
+    let mut suppress_set = Seen::new();
+    for &n in &suppress {
+        if suppress_set.first(n).is_none() {
+            suppress_set.insert(n, 0);
+        }
+    }
+    drop(suppress);
+    stats.suppress_list = suppress_set.table.len() as u64;
+    // One hash probe per row; a binary search over 10,000 numbers was a fifth of the scan.
+    let suppressed = |n: &PhoneNumber| suppress_set.first(n.as_u64()).is_some();
+
+    // The campaign file's own recipients: times, then suppression, then the dedupe set.
+    let mut seen = Seen::new();
+    let mut inline_spans: HashMap<u64, Range<usize>> = HashMap::new();
+    let mut inline = Vec::with_capacity(input.inline.len());
+    let past_at = section.and_then(|s| s.at.as_ref());
+    let mut default_reported = false;
+    let times = TimeChecks {
+        window,
+        zone: input.zone,
+        now,
+        source,
+        deny_past: input.options.deny_past,
+    };
+    for r in input.inline {
+        if let Some(at) = &r.at {
+            let default = input.default_at.is_some_and(|d| d == at);
+            let span = match (default, past_at) {
+                (true, Some(d)) => d.span(),
+                _ => r.span.clone(),
+            };
+            if !(default && default_reported) {
+                times.check(at, &span, problems, &mut stats);
+                default_reported |= default;
+            }
+        }
+        if suppressed(&r.number) {
+            stats.suppressed += 1;
+            continue;
+        }
+        seen.insert(r.number.as_u64(), 0);
+        inline_spans.insert(r.number.as_u64(), r.span.clone());
+        inline.push(r);
+    }
+    if let (Some(at), Some(d), false) = (input.default_at, past_at, default_reported) {
+        times.check(at, &d.span(), problems, &mut stats);
+    }
+
+    let on_invalid = section.and_then(|s| s.on_invalid).unwrap_or_default();
+    let shared_callids = section.is_some_and(|s| s.shared_callids);
+    let contacts = input.header.and_then(|header| {
+        let columns = columns(&header, input.prompts, input.vars, input.zone, source, problems)?;
+        let explicit_ids = columns.callid.is_some()
+            || inline
+                .iter()
+                .any(|r| r.callid != callid::derive(input.prefix, &r.number));
+        let mut callids = (explicit_ids && !shared_callids).then(|| {
+            let mut ids = CallIds {
+                table: HashTable::new(),
+            };
+            for r in &inline {
+                ids.insert(&r.callid, 0);
+            }
+            ids
+        });
+        let rules = Rules {
+            columns: &columns,
+            zone: input.zone,
+            default_at: None,
+            window,
+            now,
+            deny_past: input.options.deny_past,
+            trusted: false,
+        };
+        let file = match File::open(&header.path) {
+            Ok(file) => file,
+            Err(err) => {
+                problems.push(
+                    Problem::error("csv::unreadable", open_error(&header.path, &err))
+                        .at(source, header.span.clone(), "this file"),
+                );
+                return None;
+            }
+        };
+        let fingerprint = Fingerprint::of(&file)?;
+        let mut skip = Vec::new();
+        let mut errors: Vec<Spot> = Vec::new();
+        let mut error_count = 0u64;
+        let mut skipped: Vec<Spot> = Vec::new();
+        let mut dups: Vec<DupSpot> = Vec::new();
+        let mut first_past: Option<Spot> = None;
+        let track_ids = callids.is_some();
+        let prefix = input.prefix;
+        let crlf = u64::from(header.crlf);
+        // Two threads: this one reads and checks rows (no shared state), the other keeps the
+        // sets (dedupe, suppression, call ids) in file order. Batches of rows between them
+        // keep the hand-over cheap; a bounded channel keeps memory flat.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Checked>>(4);
+        let read = std::thread::scope(|scope| {
+            let reading = scope.spawn(move || -> Result<(), csv::Error> {
+                let mut reader = reader(BufReader::with_capacity(1 << 16, file));
+                // The header was read already; reading it again keeps positions right.
+                let _ = reader.byte_headers();
+                let mut record = ByteRecord::new();
+                let mut derived = String::new();
+                let mut batch = Vec::with_capacity(CHECK_BATCH);
+                while reader.read_byte_record(&mut record)? {
+                    let (line, byte) = record
+                        .position()
+                        .map_or((0, 0), |p| (p.line() + crlf, p.byte()));
+                    let outcome = rules.row(&record).map(|row| {
+                        let id = match (track_ids, row.callid) {
+                            (false, _) => 0,
+                            (true, Some(id)) => CallIds::hash(id),
+                            (true, None) => {
+                                derived.clear();
+                                derived.push_str(prefix);
+                                derived.push_str(row.number.as_str());
+                                CallIds::hash(&derived)
+                            }
+                        };
+                        (row.number, row.past, id)
+                    });
+                    batch.push(Checked {
+                        line,
+                        byte,
+                        end: reader.position().byte(),
+                        outcome,
+                    });
+                    if batch.len() == CHECK_BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(CHECK_BATCH));
+                        if tx.send(full).is_err() {
+                            return Ok(());
+                        }
+                    }
+                }
+                if !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+                Ok(())
+            });
+            for (index, checked) in rx.iter().flatten().enumerate() {
+                if index == CHECK_BATCH && checked.end > 0 {
+                    // Size the dedupe set from the first rows' average length.
+                    let expected = fingerprint.len / (checked.end / CHECK_BATCH as u64).max(1);
+                    seen.reserve((expected as usize).saturating_sub(seen.table.len()));
+                }
+                let index = index as u64;
+                let spot = |error: RowError| Spot {
+                    line: checked.line,
+                    byte: checked.byte,
+                    end: checked.end,
+                    error,
+                };
+                stats.rows += 1;
+                let mut outcome = checked.outcome;
+                if let (Ok((number, _, id)), Some(ids)) = (&outcome, callids.as_mut())
+                    && !suppressed(number)
+                    && seen.first(number.as_u64()).is_none()
+                    && let Some(first) = ids.insert_hash(*id, checked.line)
+                {
+                    let col = columns.callid.unwrap_or(columns.number);
+                    outcome = Err(RowError::DuplicateCallId(col, first));
+                }
+                match outcome {
+                    Err(error) => {
+                        skip.push(index);
+                        if error.fatal() || on_invalid == OnInvalid::Error {
+                            error_count += 1;
+                            if errors.len() < SHOWN {
+                                errors.push(spot(error));
+                            }
+                        } else {
+                            stats.invalid += 1;
+                            if skipped.len() < SHOWN {
+                                skipped.push(spot(error));
+                            }
+                        }
+                    }
+                    Ok((number, past, _)) => {
+                        stats.valid += 1;
+                        let n = number.as_u64();
+                        if past {
+                            stats.past += 1;
+                            if first_past.is_none() {
+                                first_past = Some(spot(RowError::Past(columns.at.unwrap_or(0))));
+                            }
+                        }
+                        if suppressed(&number) {
+                            stats.suppressed += 1;
+                            skip.push(index);
+                        } else if let Some(first) = seen.first_or_insert(n, checked.line) {
+                            stats.duplicates += 1;
+                            skip.push(index);
+                            if dups.len() < SHOWN {
+                                dups.push(DupSpot {
+                                    spot: spot(RowError::Number(
+                                        columns.number,
+                                        NumberError::Empty,
+                                    )),
+                                    number,
+                                    first,
+                                });
+                            }
+                        } else {
+                            stats.recipients += 1;
+                        }
+                    }
+                }
+            }
+            reading.join()
+        });
+        match read {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                problems.push(
+                    Problem::error("csv::unreadable", format!("{}: {err}", header.path.display()))
+                        .at(source, header.span.clone(), "this file"),
+                );
+                return None;
+            }
+            Err(_) => {
+                problems.push(
+                    Problem::error("csv::unreadable", "the CSV reading thread failed")
+                        .at(source, header.span.clone(), "this file"),
+                );
+                return None;
+            }
+        }
+        drop(seen);
+        let mut excerpts = Excerpts::open(&header.path);
+        let shown = header.shown();
+        let ncols = columns.names.len();
+        for spot in &errors {
+            problems.push(excerpts.problem(spot, &columns, &shown, ncols, region, true));
+        }
+        if error_count > errors.len() as u64 {
+            problems.push(
+                Problem::error(
+                    "csv::more-problems",
+                    format!(
+                        "{} in {shown} not shown",
+                        rows(error_count - errors.len() as u64, "more invalid row", "more invalid rows")
+                    ),
+                )
+                .at(source, header.span.clone(), "in this file")
+                .help(format!(
+                    "the first {SHOWN} are shown; set on_invalid = \"skip\" in [recipients] to leave \
+                     invalid rows out (`outdial plan` lists them)"
+                )),
+            );
+        }
+        stats.skipped = skipped
+            .iter()
+            .map(|spot| excerpts.problem(spot, &columns, &shown, ncols, region, false))
+            .collect();
+        if stats.invalid > 0 {
+            problems.push(
+                Problem::warning(
+                    "csv::skipped-rows",
+                    format!(
+                        "{} of {shown} left out (on_invalid = \"skip\")",
+                        rows(stats.invalid, "invalid row", "invalid rows")
+                    ),
+                )
+                .at(source, header.span.clone(), "in this file")
+                .help("`outdial plan` lists the first ones with their line and column"),
+            );
+        }
+        for dup in &dups {
+            let first = if dup.first == 0 {
+                let line = inline_spans
+                    .get(&dup.number.as_u64())
+                    .map_or(0, |s| source.line_col(s.start).line);
+                format!("{} line {line}", source.name())
+            } else {
+                format!("line {}", dup.first)
+            };
+            let (excerpt, span) = excerpts.excerpt(&dup.spot, &shown, Some(columns.number));
+            problems.push(
+                Problem::warning(
+                    "csv::duplicate-number",
+                    format!(
+                        "{} on line {} is listed twice; it is called once (first on {first})",
+                        dup.number, dup.spot.line
+                    ),
+                )
+                .at(&excerpt, span, "listed again here")
+                .help("remove one of the two entries"),
+            );
+        }
+        let csv_dups = dups.len() as u64;
+        let all_csv_dups = stats.duplicates - input.inline_duplicates;
+        if all_csv_dups > csv_dups {
+            problems.push(
+                Problem::warning(
+                    "csv::more-duplicates",
+                    format!(
+                        "{} in {shown} listed twice (each is called once)",
+                        rows(all_csv_dups - csv_dups, "more number", "more numbers")
+                    ),
+                )
+                .at(source, header.span.clone(), "in this file")
+                .help("`outdial plan` counts them"),
+            );
+        }
+        if let Some(spot) = &first_past {
+            let (excerpt, span) = excerpts.excerpt(spot, &shown, columns.at);
+            problems.push(
+                Problem::warning(
+                    "csv::past-time",
+                    format!(
+                        "{} in the past (first on line {}); VoiceShot calls them now",
+                        rows(stats.past, "row schedules a call", "rows schedule calls"),
+                        spot.line
+                    ),
+                )
+                .at(&excerpt, span, "in the past")
+                .help("fix the times, or run with --deny-past to make this an error"),
+            );
+        }
+        Some(Contacts {
+            path: header.path,
+            span: header.span,
+            columns,
+            skip,
+            fingerprint,
+            region,
+            line_fix: u64::from(header.crlf),
+        })
+    });
+    stats.recipients += inline.len() as u64;
+    Scanned {
+        inline,
+        contacts,
+        stats,
+    }
+}
+
+fn rows(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The checks on a time written in the campaign file.
+struct TimeChecks<'a> {
+    window: Option<Window>,
+    zone: Option<&'a Zone>,
+    now: Timestamp,
+    source: &'a Arc<SourceFile>,
+    deny_past: bool,
+}
+
+impl TimeChecks<'_> {
+    fn check(
+        &self,
+        at: &Zoned,
+        span: &Range<usize>,
+        problems: &mut Problems,
+        stats: &mut RecipientStats,
+    ) {
+        let (window, zone, now, source, deny_past) = (
+            self.window,
+            self.zone,
+            self.now,
+            self.source,
+            self.deny_past,
+        );
+        if let (Some(window), Some(zone)) = (window, zone)
+            && !window.allows(at, zone)
+        {
+            problems.push(
+                Problem::error(
+                    "campaign::outside-window",
+                    format!("this call is scheduled outside the calling hours {window}"),
+                )
+                .at(source, span.clone(), "outside the window")
+                .help("move the call into the window, or change `window` in [recipients]"),
+            );
+        }
+        if at.timestamp() < now {
+            stats.past += 1;
+            let problem = if deny_past {
+                Problem::error("campaign::past-time", "this call is scheduled in the past")
+            } else {
+                Problem::warning(
+                    "campaign::past-time",
+                    "this call is scheduled in the past; VoiceShot calls it now",
+                )
+            };
+            problems.push(
+                problem
+                    .at(source, span.clone(), "in the past")
+                    .help("pick a future time, or remove `at` to call now"),
+            );
+        }
+    }
+}
+
+/// Works out which columns the prompts use and reports placeholders the CSV cannot fill.
+fn columns(
+    header: &Header,
+    prompts: &[Prompt],
+    vars: &BTreeMap<String, String>,
+    zone: Option<&Zone>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> Option<Columns> {
+    let find = |name: &str| header.names.iter().position(|n| n == name);
+    let at = find("at");
+    if at.is_some() && zone.is_none() {
+        problems.push(
+            Problem::error(
+                "campaign::missing-timezone",
+                format!(
+                    "{} has an `at` column but the campaign has no time zone",
+                    header.shown()
+                ),
+            )
+            .at(source, header.span.clone(), "times in which zone?")
+            .help("add `timezone = \"America/Chicago\"` (your zone) to [campaign]"),
+        );
+        return None;
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for prompt in prompts {
+        if let PromptContent::Tts(template) = &prompt.content {
+            for (name, _) in template.vars() {
+                if !names.contains(&name) && find(name).is_some() {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    Some(Columns {
+        number: header.number,
+        callid: find("callid"),
+        at,
+        vars: names.iter().filter_map(|n| find(n)).collect(),
+        required: names.iter().map(|n| !vars.contains_key(*n)).collect(),
+        var_names: names.iter().map(|&n| Box::from(n)).collect(),
+        names: header.names.clone(),
+    })
+}
+
+/// Reads lines back from the CSV to show them under a problem.
+struct Excerpts {
+    file: Option<File>,
+    path: PathBuf,
+}
+
+impl Excerpts {
+    fn open(path: &Path) -> Self {
+        Self {
+            file: File::open(path).ok(),
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// The row's text as a source excerpt with real line numbers, and the span of `column`.
+    fn excerpt(
+        &mut self,
+        spot: &Spot,
+        shown: &str,
+        column: Option<usize>,
+    ) -> (Arc<SourceFile>, Range<usize>) {
+        let mut bytes = Vec::new();
+        if let Some(file) = &mut self.file {
+            let len = spot.end.saturating_sub(spot.byte).min(MAX_EXCERPT);
+            if file.seek(SeekFrom::Start(spot.byte)).is_ok() {
+                let _ = file.by_ref().take(len).read_to_end(&mut bytes);
+            }
+        }
+        while bytes.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+            bytes.pop();
+        }
+        // See `Header::crlf`: the record may start with the LF of the line before.
+        let lead = bytes
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .count();
+        bytes.drain(..lead);
+        if spot.byte == 0 && bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3);
+        }
+        let span = column.map_or(0..bytes.len(), |c| field_span(&bytes, c));
+        // Lossy text shifts offsets after a bad byte; the span is of the first bad field, so
+        // only what follows it moves.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let span = span.start.min(text.len())..span.end.min(text.len());
+        let _ = &self.path;
+        (
+            SourceFile::excerpt(shown, text, spot.line as usize, "csv"),
+            span,
+        )
+    }
+
+    fn problem(
+        &mut self,
+        spot: &Spot,
+        columns: &Columns,
+        shown: &str,
+        ncols: usize,
+        region: Region,
+        error: bool,
+    ) -> Problem {
+        let column = spot.error.column();
+        let (excerpt, span) = self.excerpt(spot, shown, column);
+        let cell = excerpt.slice(span.clone()).unwrap_or_default();
+        let cell = unquote(cell);
+        let (message, help) = spot.error.describe(&cell, ncols, region);
+        let where_ = match column {
+            Some(c) => format!(
+                "line {}, column {} ({})",
+                spot.line,
+                c + 1,
+                columns.names.get(c).map_or("?", String::as_str)
+            ),
+            None => format!("line {}", spot.line),
+        };
+        let message = format!("{where_}: {message}");
+        let problem = if error {
+            Problem::error(spot.error.code(), message)
+        } else {
+            Problem::warning(spot.error.code(), format!("skipped {message}"))
+        };
+        problem.at(&excerpt, span, "here").help(help)
+    }
+}
+
+fn unquote(cell: &str) -> String {
+    match cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => cell.to_string(),
+    }
+}
+
+/// The byte range of field `index` in one raw CSV record (quotes included).
+fn field_span(raw: &[u8], index: usize) -> Range<usize> {
+    let mut i = 0;
+    let mut field = 0;
+    loop {
+        let start = i;
+        if raw.get(i) == Some(&b'"') {
+            i += 1;
+            while i < raw.len() {
+                if raw[i] == b'"' {
+                    if raw.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+        }
+        while i < raw.len() && raw[i] != b',' && raw[i] != b'\n' && raw[i] != b'\r' {
+            i += 1;
+        }
+        if field == index {
+            return start..i;
+        }
+        if i >= raw.len() || raw[i] != b',' {
+            return raw.len()..raw.len();
+        }
+        i += 1;
+        field += 1;
+    }
+}
+
+/// Reads one suppression list into `out`.
+fn load_suppress(
+    base_dir: &Path,
+    list: &Spanned<String>,
+    number_column: Option<&Spanned<String>>,
+    source: &Arc<SourceFile>,
+    out: &mut Vec<u64>,
+    problems: &mut Problems,
+) {
+    let path = base_dir.join(list.get_ref());
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            problems.push(
+                Problem::error("suppress::unreadable", open_error(&path, &err))
+                    .at(source, list.span(), "this file")
+                    .help("suppression list paths are relative to the campaign file's folder"),
+            );
+            return;
+        }
+    };
+    let shown = path.display().to_string();
+    let mut bad = 0usize;
+    let mut report = |line: usize, text: &str, cell: Range<usize>, err: NumberError| {
+        bad += 1;
+        if bad <= SHOWN {
+            let excerpt = SourceFile::excerpt(&shown, text.to_string(), line, "text");
+            problems.push(
+                Problem::error(
+                    "suppress::bad-number",
+                    format!(
+                        "line {line}: {}",
+                        phone::explain(&text[cell.clone()], &err, Region::US)
+                    ),
+                )
+                .at(&excerpt, cell, "not a number outdial can match")
+                .help("a do-not-call list must be exact: fix the number or comment it out with #"),
+            );
+        }
+    };
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        let mut reader = reader(bytes.as_slice());
+        let wanted = number_column.map_or("number", |c| c.get_ref().as_str());
+        let column = reader.byte_headers().ok().and_then(|h| {
+            h.iter().position(|name| {
+                let name = name.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(name);
+                name.trim_ascii() == wanted.as_bytes() || name.trim_ascii() == b"number"
+            })
+        });
+        let Some(column) = column else {
+            problems.push(
+                Problem::error(
+                    "suppress::missing-column",
+                    format!("{shown} has no \"{wanted}\" column"),
+                )
+                .at(source, list.span(), "this file")
+                .help("a CSV suppression list needs a header row with a `number` column"),
+            );
+            return;
+        };
+        let mut record = ByteRecord::new();
+        while let Ok(true) = reader.read_byte_record(&mut record) {
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            let text = String::from_utf8_lossy(record.get(column).unwrap_or_default());
+            match phone::parse(&text) {
+                Ok(n) => out.push(n.as_u64()),
+                // A number outside NANP can never be called, so it never needs suppressing.
+                Err(NumberError::NotNanp) => {}
+                Err(err) => report(line, &text, 0..text.len(), err),
+            }
+        }
+    } else {
+        let text = String::from_utf8_lossy(&bytes);
+        for (i, line) in text.lines().enumerate() {
+            let content = line.split('#').next().unwrap_or_default();
+            let trimmed = content.trim().trim_start_matches('\u{feff}');
+            if trimmed.is_empty() {
+                continue;
+            }
+            match phone::parse(trimmed) {
+                Ok(n) => out.push(n.as_u64()),
+                Err(NumberError::NotNanp) => {}
+                Err(err) => {
+                    let start = line.find(trimmed).unwrap_or(0);
+                    report(i + 1, line, start..start + trimmed.len(), err);
+                }
+            }
+        }
+    }
+    if bad > SHOWN {
+        problems.push(
+            Problem::error(
+                "suppress::more-problems",
+                format!("{} more unreadable numbers in {shown}", bad - SHOWN),
+            )
+            .at(source, list.span(), "this file"),
+        );
+    }
+}
+
+/// The second pass over a CSV: valid, new, unsuppressed rows as [`Recipient`]s, in file
+/// order. Made by [`Contacts::stream`].
+pub struct RowStream<'c> {
+    contacts: &'c Contacts,
+    reader: csv::Reader<BufReader<File>>,
+    record: ByteRecord,
+    index: u64,
+    next_skip: usize,
+    rules: Rules<'c>,
+    prefix: &'c str,
+    source: Arc<SourceFile>,
+    done: bool,
+}
+
+impl Contacts {
+    /// Opens the CSV for the second pass. Fails if it cannot be read or changed since loading.
+    #[allow(clippy::result_large_err)] // once per plan; Problem is what every caller shows
+    pub fn stream<'c>(&'c self, campaign: &'c super::Campaign) -> Result<RowStream<'c>, Problem> {
+        let changed = || {
+            Problem::error(
+                "csv::changed",
+                format!(
+                    "{} changed after it was checked; nothing more is compiled from it",
+                    self.path.display()
+                ),
+            )
+            .at(&campaign.source, self.span.clone(), "this file")
+            .help("run the command again so the new contents are checked first")
+        };
+        let file = File::open(&self.path).map_err(|err| {
+            Problem::error("csv::unreadable", open_error(&self.path, &err)).at(
+                &campaign.source,
+                self.span.clone(),
+                "this file",
+            )
+        })?;
+        if Fingerprint::of(&file).as_ref() != Some(&self.fingerprint) {
+            return Err(changed());
+        }
+        let mut reader = reader(BufReader::with_capacity(1 << 16, file));
+        let _ = reader.byte_headers();
+        let default_at = campaign.default_at.as_ref();
+        Ok(RowStream {
+            contacts: self,
+            reader,
+            record: ByteRecord::new(),
+            index: 0,
+            next_skip: 0,
+            rules: Rules {
+                columns: &self.columns,
+                zone: campaign.timezone.as_ref(),
+                default_at,
+                window: None,
+                // Past times were judged when loading; a run that crosses a scheduled minute
+                // must not fail halfway.
+                now: Timestamp::MIN,
+                deny_past: false,
+                trusted: true,
+            },
+            prefix: &campaign.callid_prefix,
+            source: Arc::clone(&campaign.source),
+            done: false,
+        })
+    }
+
+    /// The NANP region numbers are read in.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// Names of the columns the prompts use (the vars of each CSV recipient).
+    pub fn var_names(&self) -> &[Box<str>] {
+        &self.columns.var_names
+    }
+}
+
+impl RowStream<'_> {
+    fn changed(&self, line: u64) -> Problem {
+        Problem::error(
+            "csv::changed",
+            format!(
+                "{} line {line} no longer passes the checks: the file changed after it was \
+                 checked",
+                self.contacts.path.display()
+            ),
+        )
+        .at(&self.source, self.contacts.span.clone(), "this file")
+        .help("run the command again so the new contents are checked first")
+    }
+}
+
+impl Iterator for RowStream<'_> {
+    type Item = Result<Recipient, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(err) => {
+                    self.done = true;
+                    return Some(Err(Problem::error(
+                        "csv::unreadable",
+                        format!("{}: {err}", self.contacts.path.display()),
+                    )
+                    .in_file(&self.source)));
+                }
+            }
+            let index = self.index;
+            self.index += 1;
+            if self.contacts.skip.get(self.next_skip) == Some(&index) {
+                self.next_skip += 1;
+                continue;
+            }
+            let line = self.record.position().map_or(0, |p| p.line()) + self.contacts.line_fix;
+            let row = match self.rules.row(&self.record) {
+                Ok(row) => row,
+                Err(_) => {
+                    self.done = true;
+                    return Some(Err(self.changed(line)));
+                }
+            };
+            let callid = match row.callid {
+                Some(id) => id.to_string(),
+                None => callid::derive(self.prefix, &row.number),
+            };
+            let columns = &self.contacts.columns;
+            let record = &self.record;
+            let Some(vars) = Vars::from_utf8(
+                Arc::clone(&columns.var_names),
+                columns.vars.iter().map(|&c| &record[c]),
+            ) else {
+                self.done = true;
+                return Some(Err(self.changed(line)));
+            };
+            return Some(Ok(Recipient {
+                number: row.number,
+                callid,
+                at: row.at,
+                ext: None,
+                callerid: None,
+                vars,
+                span: self.contacts.span.clone(),
+                row: Some(line),
+            }));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_fields_in_raw_records() {
+        let raw = br#"a,"b, ""c""",d"#;
+        assert_eq!(&raw[field_span(raw, 0)], b"a");
+        assert_eq!(&raw[field_span(raw, 1)], br#""b, ""c""""#);
+        assert_eq!(&raw[field_span(raw, 2)], b"d");
+        assert_eq!(field_span(raw, 3), raw.len()..raw.len());
+        let multi = b"\"x\ny\",z";
+        assert_eq!(&multi[field_span(multi, 1)], b"z");
+    }
+
+    #[test]
+    fn windows() {
+        let w = Window::parse("08:00-21:00").unwrap();
+        assert!(w.contains(8 * 60) && w.contains(20 * 60 + 59));
+        assert!(!w.contains(21 * 60) && !w.contains(7 * 60 + 59));
+        let night = Window::parse("22:00-06:00").unwrap();
+        assert!(night.contains(23 * 60) && night.contains(60) && !night.contains(12 * 60));
+        assert_eq!(Window::parse("8-21"), None);
+        assert_eq!(Window::parse("08:00-08:00"), None);
+        assert_eq!(w.to_string(), "08:00-21:00");
+    }
+
+    #[test]
+    fn seen_packs_numbers_and_lines() {
+        let mut seen = Seen::new();
+        let n = 9_999_999_999;
+        assert_eq!(seen.first(n), None);
+        seen.insert(n, 12);
+        seen.insert(2_125_550_100, 0);
+        assert_eq!(seen.first(n), Some(12));
+        assert_eq!(seen.first(2_125_550_100), Some(0));
+        assert_eq!(seen.first(2_125_550_101), None);
+    }
+}
