@@ -210,22 +210,11 @@ impl Vars {
     /// The value of `name`, if set and not empty.
     pub fn get(&self, name: &str) -> Option<&str> {
         let index = self.names.iter().position(|n| &**n == name)?;
-        // NUL is ASCII, so every position found is a char boundary.
-        let mut start = 0;
-        for (i, end) in self
-            .values
-            .bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == 0)
-            .map(|(i, _)| i)
-            .enumerate()
-        {
-            if i == index {
-                return Some(&self.values[start..end]).filter(|value| !value.is_empty());
-            }
-            start = end + 1;
-        }
-        None
+        // Splitting on an ASCII byte is a fast substring search, not a char-by-char walk.
+        self.values
+            .split_terminator('\0')
+            .nth(index)
+            .filter(|value| !value.is_empty())
     }
 
     /// Name-value pairs, in order (empty values included).

@@ -183,7 +183,11 @@ fn write_callids<'a, W: Write>(
 /// text appended to `text` since `start`, in place (values and literals together, since a
 /// CR LF may be split between them).
 fn normalise_breaks(text: &mut String, start: usize) {
-    if text[start..].contains(['\n', '\r', '\t']) {
+    // A byte scan: `str::contains` with a char set decodes UTF-8, and this runs per call.
+    let has_breaks = text.as_bytes()[start..]
+        .iter()
+        .any(|&b| matches!(b, b'\n' | b'\r' | b'\t'));
+    if has_breaks {
         let normalised = text[start..]
             .replace("\r\n", " ")
             .replace(['\n', '\r', '\t'], " ");
@@ -204,7 +208,8 @@ struct PostTexts {
 impl PostTexts {
     fn render(campaign: &Campaign, recipients: &[Recipient]) -> Result<Self, RenderError> {
         let per = campaign.prompts.len();
-        let mut text = String::with_capacity(recipients.len() * per * 64);
+        // Sized for typical sentences, so a post's texts rarely grow (and copy) the buffer.
+        let mut text = String::with_capacity(recipients.len() * per * 160);
         let mut ends = Vec::with_capacity(recipients.len() * per);
         for recipient in recipients {
             for prompt in &campaign.prompts {
@@ -249,39 +254,47 @@ impl PostTexts {
     }
 }
 
+/// A start tag whose buffer is reused for every element of its kind in a post: a call post
+/// writes one `<phonenumber>` (and, per number, its `<prompt>`s) for each of thousands of
+/// recipients, and a fresh tag each time would allocate and grow a buffer each time.
+fn reusable_tag(name: &'static str) -> BytesStart<'static> {
+    let mut content = String::with_capacity(256);
+    content.push_str(name);
+    BytesStart::from_content(content, name.len())
+}
+
 /// Writes recipient `i`'s prompts (`i` = 0 for the shared, campaign-level ones).
 fn write_prompts<W: Write>(
     w: &mut Writer<W>,
     campaign: &Campaign,
     texts: &PostTexts,
     i: usize,
+    ids: &[String],
+    tag: &mut BytesStart<'static>,
 ) -> io::Result<()> {
     if campaign.prompts.is_empty() {
         return Ok(());
     }
-    w.create_element("prompts").write_inner_content(|w| {
-        for (j, prompt) in campaign.prompts.iter().enumerate() {
-            let id = prompt.id.to_string();
-            let mut start = BytesStart::new("prompt");
-            start.push_attribute(("promptid", id.as_str()));
-            match &prompt.content {
-                PromptContent::Tts(_) => start.push_attribute(("tts", texts.get(i, j))),
-                PromptContent::Sound(name) => start.push_attribute(("filename", name.as_str())),
-                PromptContent::Audio(index) => {
-                    start.push_attribute(("filename", campaign.sounds[*index].name.as_str()));
-                }
+    w.write_event(Event::Start(BytesStart::new("prompts")))?;
+    for (j, (prompt, id)) in campaign.prompts.iter().zip(ids).enumerate() {
+        tag.clear_attributes();
+        tag.push_attribute(("promptid", id.as_str()));
+        match &prompt.content {
+            PromptContent::Tts(_) => tag.push_attribute(("tts", texts.get(i, j))),
+            PromptContent::Sound(name) => tag.push_attribute(("filename", name.as_str())),
+            PromptContent::Audio(index) => {
+                tag.push_attribute(("filename", campaign.sounds[*index].name.as_str()));
             }
-            if let Some(number) = &prompt.transferto {
-                start.push_attribute(("transferto", number.as_str()));
-            }
-            if let Some(callerid) = &prompt.callerid {
-                start.push_attribute(("callerid", callerid.as_str()));
-            }
-            w.write_event(Event::Empty(start))?;
         }
-        Ok(())
-    })?;
-    Ok(())
+        if let Some(number) = &prompt.transferto {
+            tag.push_attribute(("transferto", number.as_str()));
+        }
+        if let Some(callerid) = &prompt.callerid {
+            tag.push_attribute(("callerid", callerid.as_str()));
+        }
+        w.write_event(Event::Empty(tag.borrow()))?;
+    }
+    w.write_event(Event::End(BytesEnd::new("prompts")))
 }
 
 /// Action 0. Prompts whose text is the same for every number of the post go once at campaign
@@ -301,6 +314,9 @@ fn write_calls<W: Write>(
         .account_zone
         .as_ref()
         .or(campaign.timezone.as_ref().map(|z| &z.tz));
+    let ids: Vec<String> = campaign.prompts.iter().map(|p| p.id.to_string()).collect();
+    let mut prompt_tag = reusable_tag("prompt");
+    let mut number_tag = reusable_tag("phonenumber");
 
     let mut w = indented(out);
     let mut start = root(Some(&voiceshot.menuid), 0, creds);
@@ -309,13 +325,14 @@ fn write_calls<W: Write>(
     }
     w.write_event(Event::Start(start))?;
     if shared && !recipients.is_empty() {
-        write_prompts(&mut w, campaign, &texts, 0)?;
+        write_prompts(&mut w, campaign, &texts, 0, &ids, &mut prompt_tag)?;
     }
     w.write_event(Event::Start(BytesStart::new("phonenumbers")))?;
     // Rows of a CSV mostly share one time: format it once per distinct time, not per row.
     let mut last_at: Option<(&jiff::Zoned, String)> = None;
     for (i, recipient) in recipients.iter().enumerate() {
-        let mut number = BytesStart::new("phonenumber");
+        let number = &mut number_tag;
+        number.clear_attributes();
         number.push_attribute(("number", recipient.number.as_str()));
         number.push_attribute(("callid", recipient.callid.as_str()));
         if let Some(callerid) = &recipient.callerid {
@@ -333,10 +350,10 @@ fn write_calls<W: Write>(
             number.push_attribute(("ext", ext.as_str()));
         }
         if shared || campaign.prompts.is_empty() {
-            w.write_event(Event::Empty(number))?;
+            w.write_event(Event::Empty(number.borrow()))?;
         } else {
-            w.write_event(Event::Start(number))?;
-            write_prompts(&mut w, campaign, &texts, i)?;
+            w.write_event(Event::Start(number.borrow()))?;
+            write_prompts(&mut w, campaign, &texts, i, &ids, &mut prompt_tag)?;
             w.write_event(Event::End(BytesEnd::new("phonenumber")))?;
         }
     }
@@ -347,7 +364,9 @@ fn write_calls<W: Write>(
 
 /// Writes `post` into a new byte vector (small posts; uploads stream with [`write_post`]).
 pub fn post_to_vec(campaign: &Campaign, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
-    let mut out = Vec::new();
+    // About what a number with its prompts takes, so large posts are not copied as they grow.
+    let per_number = 96 + 192 * campaign.prompts.len();
+    let mut out = Vec::with_capacity(256 + post.body.recipients().len() * per_number);
     write_post(campaign, post, &mut out)?;
     Ok(out)
 }
