@@ -28,6 +28,9 @@ const NUMBERS: [&str; 7] = [
     "8185550107",
 ];
 
+/// Listed in the campaign too, but on its do-not-call list: never called, in any case.
+const SUPPRESSED: [&str; 2] = ["(818) 555-0108", "818.555.0109"];
+
 fn sandbox(faults: Faults) -> Sandbox {
     Sandbox::start(SandboxConfig {
         dial_delay: Duration::from_secs(3600),
@@ -38,7 +41,16 @@ fn sandbox(faults: Faults) -> Sandbox {
 }
 
 fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
-    let numbers: Vec<String> = NUMBERS.iter().map(|n| format!("\"{n}\"")).collect();
+    let numbers: Vec<String> = NUMBERS
+        .iter()
+        .chain(&SUPPRESSED)
+        .map(|n| format!("\"{n}\""))
+        .collect();
+    std::fs::write(
+        dir.join("dnc.txt"),
+        "# do not call\n8185550108\n+1 818 555 0109\n",
+    )
+    .unwrap();
     let prompt = if with_sound {
         std::fs::create_dir_all(dir.join("sounds")).unwrap();
         std::fs::copy(
@@ -51,7 +63,7 @@ fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
         "tts = \"The web server is down.\""
     };
     let text = format!(
-        "[campaign]\nname = \"matrix\"\n\n[voiceshot]\nmenuid = \"1-1234\"\ncallerid = \"8185550199\"\nbatch_size = 2\n\n[[prompt]]\nid = 1\n{prompt}\n\n[recipients]\nnumbers = [{}]\n",
+        "[campaign]\nname = \"matrix\"\n\n[voiceshot]\nmenuid = \"1-1234\"\ncallerid = \"8185550199\"\nbatch_size = 2\n\n[[prompt]]\nid = 1\n{prompt}\n\n[recipients]\nnumbers = [{}]\nsuppress = [\"dnc.txt\"]\n",
         numbers.join(", ")
     );
     let path = dir.join("campaign.toml");
@@ -108,11 +120,15 @@ fn send_until_done(file: &Path, url: &str) -> usize {
     panic!("send did not finish in 8 runs");
 }
 
-/// Exactly one live call per recipient, and nothing else.
+/// Exactly one live call per recipient, and nothing else (no suppressed number above all).
 fn assert_once_each(sb: &Sandbox, case: &str) {
     let mut per_number: BTreeMap<String, usize> = BTreeMap::new();
     for call in sb.calls() {
         assert_ne!(call.status, CallStatus::Deleted, "{case}");
+        assert!(
+            !["8185550108", "8185550109"].contains(&call.number.as_str()),
+            "{case}: a suppressed number was called"
+        );
         *per_number.entry(call.number.clone()).or_default() += 1;
     }
     let expected: BTreeMap<String, usize> = NUMBERS.iter().map(|n| (n.to_string(), 1)).collect();
@@ -219,6 +235,16 @@ fn send_query_pause_resume_delete_with_an_upload() {
             .count(),
         5
     );
+
+    // plan reads the journal: everything sent, nothing in doubt or left.
+    let out = run(outdial(&["--format", "json", "plan", f], &url, &[]));
+    let plan: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(plan["suppressed"], 2);
+    assert_eq!(plan["recipients"], 7);
+    assert_eq!(plan["journal"]["accepted"], 7);
+    assert_eq!(plan["journal"]["in_doubt"], 0);
+    assert_eq!(plan["journal"]["to_send"], 0);
 
     // A second send posts nothing.
     let before = sb.requests();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use outdial::campaign::{self, Campaign, LoadOptions, Provider};
 use outdial::diagnostic::{Problem, Problems};
+use outdial::journal::{self, CallState};
 use outdial::plan::{self, Action, PostBody};
 use outdial::voiceshot;
 use serde_json::json;
@@ -66,7 +67,7 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
             seed,
         } => crate::net::sandbox(port, state, success_rate, dial_delay, faults, seed, out),
         Command::Check { files, deny_past } => check(&files, &options(deny_past), out),
-        Command::Plan { file, deny_past } => plan(&file, &options(deny_past), out),
+        Command::Plan { file, deny_past } => plan(&file, &options(deny_past), net, out),
         Command::Compile {
             file,
             action,
@@ -370,13 +371,26 @@ fn on_two_threads<T: Send>(
     Ok(rendered?)
 }
 
-fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
+fn plan(file: &Path, options: &LoadOptions, net: &NetArgs, out: &Output) -> Exit {
     let Some((campaign, _)) = load(file, options, out) else {
         return Exit::Invalid;
     };
     if !compiles(&campaign, out) {
         return Exit::Invalid;
     }
+    // What the journal says is done: read without locking, so `plan` works during a send.
+    let journal_path = crate::net::journal_path(file, &campaign, net);
+    let journal = match journal::read_state(&journal_path) {
+        Ok(state) => state,
+        Err(err) => {
+            out.problem(
+                &Problem::error("journal::read", err.to_string())
+                    .help("the journal records what was sent; point --journal at the right file"),
+            );
+            return Exit::Invalid;
+        }
+    };
+    let (mut accepted, mut in_doubt) = (0u64, 0u64);
     let stats = &campaign.stats;
     for problem in &stats.skipped {
         out.problem(problem);
@@ -389,6 +403,15 @@ fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
         Action::Send,
         |post| {
             calls += u64::from(matches!(post.body, PostBody::Calls(_)));
+            if journal.lines() > 0 {
+                for recipient in post.body.recipients() {
+                    match journal.call(&recipient.callid) {
+                        Some(CallState::Accepted) => accepted += 1,
+                        Some(CallState::InDoubt) => in_doubt += 1,
+                        Some(CallState::NotTaken) | None => {}
+                    }
+                }
+            }
         },
         |(), xml| {
             // `compile` ends every post with a line break.
@@ -416,6 +439,10 @@ fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
             "past": stats.past, "recipients": stats.recipients,
             "uploads": campaign.sounds.len(), "call_posts": calls, "posts": posts,
             "bytes": bytes,
+            "journal": {
+                "path": journal_path.display().to_string(), "accepted": accepted,
+                "in_doubt": in_doubt, "to_send": stats.recipients - accepted - in_doubt,
+            },
         }));
         return Exit::Ok;
     }
@@ -440,6 +467,13 @@ fn plan(file: &Path, options: &LoadOptions, out: &Output) -> Exit {
         ("posts", posts as u64),
         ("bytes", bytes),
     ]);
+    if journal.lines() > 0 {
+        rows.extend([
+            ("already sent (journal)", accepted),
+            ("in doubt (journal)", in_doubt),
+            ("still to send", stats.recipients - accepted - in_doubt),
+        ]);
+    }
     let mut text = format!("{}: plan for \"{}\" (send)", file.display(), campaign.name);
     if let Some(csv) = &csv {
         text.push_str(&format!("\n  contacts: {csv}"));

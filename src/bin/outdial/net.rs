@@ -101,7 +101,7 @@ fn transport(
     })
 }
 
-fn journal_path(file: &Path, campaign: &Campaign, net: &NetArgs) -> PathBuf {
+pub(crate) fn journal_path(file: &Path, campaign: &Campaign, net: &NetArgs) -> PathBuf {
     net.journal
         .clone()
         .unwrap_or_else(|| journal::default_path(file, &campaign.name))
