@@ -329,27 +329,38 @@ fn write_dir(
 }
 
 /// Plans the posts on this thread and renders them on a second one, so the two cores split
-/// the work: this one reads the CSV and builds batches (`label` names each post, in order),
-/// the other turns them into bytes for `consume`. Two posts in flight bound the memory.
-/// Returns how many posts were consumed.
+/// the work: this one reads the CSV, builds batches (`label` names each post, in order) and
+/// hands the rendered bytes to `consume` (writing files, counting), the other only renders,
+/// which is the larger share. Rendered posts come back through an unbounded channel that this
+/// thread drains before each hand-over, so the renderer never blocks on it and only a few
+/// posts are ever in flight. Returns how many posts were consumed.
 fn on_two_threads<T: Send>(
     campaign: &Campaign,
     action: Action,
     mut label: impl FnMut(&plan::Post<'_>) -> T,
-    mut consume: impl FnMut(T, Vec<u8>) -> io::Result<()> + Send,
+    mut consume: impl FnMut(T, Vec<u8>) -> io::Result<()>,
 ) -> Result<usize, Failure> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<(T, plan::Post<'_>)>(2);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<io::Result<(T, Vec<u8>)>>();
+    let mut consumed = 0usize;
+    let mut take = |rendered: io::Result<(T, Vec<u8>)>| -> io::Result<()> {
+        let (tag, xml) = rendered?;
+        consume(tag, xml)?;
+        consumed += 1;
+        Ok(())
+    };
     let mut planned = Ok(());
-    let rendered = std::thread::scope(|scope| {
-        let renderer = scope.spawn(move || -> io::Result<usize> {
-            let mut count = 0;
+    let written = std::thread::scope(|scope| -> io::Result<()> {
+        scope.spawn(move || {
             for (tag, post) in rx {
-                let xml = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io)?;
-                consume(tag, xml)?;
-                count += 1;
+                let rendered = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io);
+                let failed = rendered.is_err();
+                if done_tx.send(rendered.map(|xml| (tag, xml))).is_err() || failed {
+                    break;
+                }
             }
-            Ok(count)
         });
+        let mut written = Ok(());
         for post in plan::posts(campaign, action) {
             let post = match post {
                 Ok(post) => post,
@@ -358,17 +369,25 @@ fn on_two_threads<T: Send>(
                     break;
                 }
             };
-            if tx.send((label(&post), post)).is_err() {
+            while let (Ok(()), Ok(rendered)) = (&written, done_rx.try_recv()) {
+                written = take(rendered);
+            }
+            if written.is_err() || tx.send((label(&post), post)).is_err() {
                 break;
             }
         }
         drop(tx);
-        renderer
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the rendering thread panicked")))
+        // The rest, in order, as the renderer finishes them (it stops when `tx` is gone).
+        for rendered in done_rx {
+            if written.is_ok() {
+                written = take(rendered);
+            }
+        }
+        written
     });
     planned?;
-    Ok(rendered?)
+    written?;
+    Ok(consumed)
 }
 
 fn plan(file: &Path, options: &LoadOptions, net: &NetArgs, out: &Output) -> Exit {
