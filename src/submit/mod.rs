@@ -257,12 +257,12 @@ fn rejected(seq: usize, kind: &'static str, errorid: u32, comment: &str) -> Subm
     }
 }
 
-/// Which posts differ from what the journal recorded as (maybe) taken.
+/// Which of `posts` (the `send` plan) differ from what the journal recorded as (maybe) taken.
 pub fn changes(
     campaign: &Campaign,
+    posts: &[Post<'_>],
     state: &JournalState,
 ) -> Result<(Vec<Change>, usize, usize), SubmitError> {
-    let posts = plan::all_posts(campaign, Action::Send)?;
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for post in posts.iter().filter(|p| p.body.kind() == "send") {
@@ -299,13 +299,15 @@ pub fn changes(
     Ok((out, orphaned, taken.len()))
 }
 
-/// The posts `send` would make now, given the journal.
+/// What `send` would do now with each of `posts` (the `send` plan), given the journal; one
+/// preview per post, in order.
 pub fn preview_send(
     campaign: &Campaign,
+    posts: &[Post<'_>],
     state: &JournalState,
 ) -> Result<Vec<Preview>, SubmitError> {
     let mut out = Vec::new();
-    for post in plan::all_posts(campaign, Action::Send)? {
+    for post in posts {
         let recipients = post.body.recipients();
         let mut p = Preview {
             seq: post.seq,
@@ -316,7 +318,7 @@ pub fn preview_send(
             subset: None,
         };
         if matches!(post.body, PostBody::Upload(_)) {
-            p.skip = state.upload_accepted(&sha_of(campaign, &post)?);
+            p.skip = state.upload_accepted(&sha_of(campaign, post)?);
         } else {
             p.in_doubt = recipients
                 .iter()
@@ -338,17 +340,16 @@ pub fn preview_send(
 }
 
 impl Preview {
-    /// Writes the document this post would carry (a subset batch when part is done).
+    /// Writes the document this post would carry (a subset batch when part is done);
+    /// `post` is the planned post the preview was made from.
     pub fn render(
         &self,
         campaign: &Campaign,
+        post: &Post<'_>,
         credentials: Option<&Credentials>,
         out: impl Write,
     ) -> Result<(), RenderError> {
-        let post = plan::posts(campaign, Action::Send)
-            .filter_map(Result::ok)
-            .find(|p| p.seq == self.seq)
-            .expect("previews come from the same plan");
+        debug_assert_eq!(post.seq, self.seq, "a preview renders its own post");
         match &self.subset {
             Some(subset) => write_post_as(
                 campaign,
@@ -359,7 +360,7 @@ impl Preview {
                 credentials,
                 out,
             ),
-            None => write_post_as(campaign, &post, credentials, out),
+            None => write_post_as(campaign, post, credentials, out),
         }
     }
 }
@@ -392,13 +393,15 @@ impl Submitter<'_> {
     /// Uploads, then call batches, skipping what the journal shows accepted. Refuses with
     /// [`SubmitError::Changed`] when posts that were (maybe) taken have changed, unless
     /// `allow_changed`: then only call ids never taken are sent.
+    /// `posts` is the campaign's `send` plan ([`plan::all_posts`]).
     pub fn send(
         &self,
         journal: &mut Journal,
+        posts: &[Post<'_>],
         allow_changed: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
-        let (changes, orphaned, taken) = changes(self.campaign, journal.state())?;
+        let (changes, orphaned, taken) = changes(self.campaign, posts, journal.state())?;
         if !changes.is_empty() && !allow_changed {
             return Err(SubmitError::Changed {
                 changes,
@@ -406,12 +409,11 @@ impl Submitter<'_> {
                 taken,
             });
         }
-        let posts = plan::all_posts(self.campaign, Action::Send)?;
         let mut summary = SendSummary {
             posts: posts.len(),
             ..SendSummary::default()
         };
-        for post in &posts {
+        for post in posts {
             match post.body {
                 PostBody::Upload(sound) => {
                     let hash = sha_of(self.campaign, post)?;
@@ -686,14 +688,15 @@ impl Submitter<'_> {
 
     /// Runs the posts of `action` (pause, resume, delete, sounds, sounds-delete, ping), each
     /// journaled; these are harmless to repeat, so every failure is retried.
+    /// `posts` is the campaign's plan for `action` ([`plan::all_posts`]).
     pub fn command(
         &self,
         journal: &mut Journal,
         action: Action,
+        posts: &[Post<'_>],
         on: &mut dyn FnMut(Event),
     ) -> Result<usize, SubmitError> {
-        let posts = plan::all_posts(self.campaign, action)?;
-        for post in &posts {
+        for post in posts {
             let hash = sha_of(self.campaign, post)?;
             let file = match post.body {
                 PostBody::Upload(s) | PostBody::DeleteSound(s) => Some(s.name.clone()),

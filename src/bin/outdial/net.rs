@@ -282,24 +282,25 @@ fn send_inner(
     let campaign = campaign(&target.file, out)?;
     let creds = credentials(out)?;
     let jpath = journal_path(&target.file, &campaign, net);
+    // Planned once: with a CSV, each plan is a full read of the file.
+    let posts = planned(&campaign, Action::Send, out)?;
     if target.dry_run {
         let state = journal::read_state(&jpath).map_err(|e| {
             out.problem(&Problem::error("journal::read", e.to_string()));
             Exit::Invalid
         })?;
-        let (changes, _, _) = submit::changes(&campaign, &state).map_err(|e| {
-            out.problem(&Problem::error("send::render", e.to_string()));
-            Exit::Invalid
-        })?;
+        let (changes, _, _) =
+            submit::changes(&campaign, &posts, &state).map_err(|e| fail(e, None, out))?;
         if !changes.is_empty() {
             out.note(&format!(
                 "{} changed since the journal recorded them; `send` would refuse (see --allow-changed)",
                 plural(changes.len(), "post", "posts")
             ));
         }
-        let previews = submit::preview_send(&campaign, &state).map_err(|_| Exit::Invalid)?;
+        let previews =
+            submit::preview_send(&campaign, &posts, &state).map_err(|e| fail(e, None, out))?;
         let redacted = creds.as_ref().map(|_| Credentials::redacted());
-        for p in &previews {
+        for (p, post) in previews.iter().zip(&posts) {
             if p.skip {
                 out.note(&format!(
                     "post {} ({}): already accepted, skipped",
@@ -318,7 +319,7 @@ fn send_inner(
                 &campaign,
                 p.seq,
                 p.kind,
-                |w| p.render(&campaign, redacted.as_ref(), w),
+                |w| p.render(&campaign, post, redacted.as_ref(), w),
                 out,
             )?;
         }
@@ -326,14 +327,15 @@ fn send_inner(
     }
     let transport = transport(&campaign, net, creds.as_ref(), out)?;
     let mut journal = open_journal(&jpath, &campaign, out)?;
-    let posts = plan::post_count(&campaign, Action::Send);
-    let pb = progress(posts, out);
+    let pb = progress(posts.len(), out);
     let submitter = Submitter {
         campaign: &campaign,
         transport: &transport,
         credentials: creds.as_ref(),
     };
-    let result = submitter.send(&mut journal, allow_changed, &mut |e| show(&e, out, &pb));
+    let result = submitter.send(&mut journal, &posts, allow_changed, &mut |e| {
+        show(&e, out, &pb)
+    });
     pb.finish_and_clear();
     match result {
         Ok(s) => {
@@ -409,7 +411,7 @@ fn command_inner(
         transport: &transport,
         credentials: creds.as_ref(),
     };
-    let result = submitter.command(&mut journal, action, &mut |e| show(&e, out, &pb));
+    let result = submitter.command(&mut journal, action, &posts, &mut |e| show(&e, out, &pb));
     pb.finish_and_clear();
     match result {
         Ok(n) => {
