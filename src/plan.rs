@@ -281,3 +281,20 @@ impl<'c> Iterator for Posts<'c> {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::*;
+
+    /// `name` is written out by hand for `&'static str`; it must stay the value clap accepts.
+    #[test]
+    fn names_are_the_command_line_values() {
+        for action in Action::ALL {
+            let value = action.to_possible_value().expect("every action is a value");
+            assert_eq!(action.name(), value.get_name());
+        }
+        assert_eq!(Action::ALL.len(), Action::value_variants().len());
+    }
+}

@@ -134,21 +134,19 @@ impl Template {
     /// assert_eq!(t.render(|k| (k == "name").then_some("Ann")).unwrap(), "Hello Ann, {literally}");
     /// assert_eq!(t.render(|_| None), Err("name"));
     /// ```
-    pub fn render<'a>(&'a self, lookup: impl Fn(&str) -> Option<&'a str>) -> Result<String, &'a str>
-    where
-        Self: 'a,
-    {
+    pub fn render<'v>(&self, lookup: impl Fn(&str) -> Option<&'v str>) -> Result<String, &str> {
         let mut out = String::new();
         self.render_into(&mut out, lookup)?;
         Ok(out)
     }
 
-    /// Like [`Template::render`], appending to `out` (so a caller can reuse one buffer).
-    pub fn render_into<'a>(
-        &'a self,
+    /// Like [`Template::render`], appending to `out` (so a caller can reuse one buffer). The
+    /// values may live anywhere (a recipient, the campaign); the error borrows the template.
+    pub fn render_into<'v>(
+        &self,
         out: &mut String,
-        lookup: impl Fn(&str) -> Option<&'a str>,
-    ) -> Result<(), &'a str> {
+        lookup: impl Fn(&str) -> Option<&'v str>,
+    ) -> Result<(), &str> {
         for part in &self.parts {
             match part {
                 Part::Text(text) => out.push_str(text),

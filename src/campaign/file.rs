@@ -231,15 +231,19 @@ pub struct RecipientEntry {
     pub vars: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
-/// The JSON Schema of the campaign file, as checked in under `schemas/`.
-pub fn json_schema() -> serde_json::Value {
-    let schema = schemars::schema_for!(CampaignFile);
-    serde_json::to_value(schema).expect("a schema is plain JSON")
+/// The JSON Schema of the campaign file, as checked in under `schemas/`. Generated once per
+/// process: every campaign load walks its file against it (`check` takes many files).
+pub fn json_schema() -> &'static serde_json::Value {
+    static SCHEMA: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
+        let schema = schemars::schema_for!(CampaignFile);
+        serde_json::to_value(schema).expect("a schema is plain JSON")
+    });
+    &SCHEMA
 }
 
 /// The schema as pretty-printed text with a trailing newline.
 pub fn json_schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(&json_schema()).expect("a schema is plain JSON");
+    let mut text = serde_json::to_string_pretty(json_schema()).expect("a schema is plain JSON");
     text.push('\n');
     text
 }

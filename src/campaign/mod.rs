@@ -343,7 +343,7 @@ pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result
         }
         return Err(problems);
     }
-    let pruned = structure::check(&mut root, &file::json_schema(), &source, &mut problems);
+    let pruned = structure::check(&mut root, file::json_schema(), &source, &mut problems);
     let raw = match file::CampaignFile::deserialize(toml::de::Deserializer::from(root)) {
         Ok(raw) => raw,
         Err(err) => {

@@ -9,7 +9,6 @@ use quick_xml::events::{BytesEnd, BytesStart, Event};
 use crate::campaign::{Campaign, PromptContent, Recipient};
 use crate::plan::{Post, PostBody};
 use crate::schedule;
-use crate::template::Part;
 
 /// The namespace of the MSXML data-type marker VoiceShot's upload example declares.
 const DT_NAMESPACE: &str = "urn:schemas-microsoft-com:datatypes";
@@ -215,24 +214,13 @@ impl PostTexts {
             for prompt in &campaign.prompts {
                 if let PromptContent::Tts(template) = &prompt.content {
                     let start = text.len();
-                    for part in template.parts() {
-                        match part {
-                            Part::Text(literal) => text.push_str(literal),
-                            Part::Var { name, .. } => {
-                                let value = recipient
-                                    .vars
-                                    .get(name)
-                                    .or_else(|| campaign.vars.get(name).map(String::as_str))
-                                    .ok_or_else(|| {
-                                        RenderError::MissingVar(
-                                            name.clone(),
-                                            recipient.number.to_string(),
-                                        )
-                                    })?;
-                                text.push_str(value);
-                            }
-                        }
-                    }
+                    let lookup = |name: &str| {
+                        (recipient.vars.get(name))
+                            .or_else(|| campaign.vars.get(name).map(String::as_str))
+                    };
+                    template.render_into(&mut text, lookup).map_err(|name| {
+                        RenderError::MissingVar(name.to_string(), recipient.number.to_string())
+                    })?;
                     normalise_breaks(&mut text, start);
                 }
                 ends.push(text.len());
