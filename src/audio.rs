@@ -127,6 +127,58 @@ mod tests {
         paths
     }
 
+    /// The `sox` commands the fixes suggest really produce files outdial accepts. sox is
+    /// installed by `.ci/run`; locally, a missing sox is a visible skip.
+    #[test]
+    #[allow(clippy::print_stderr)]
+    fn suggested_sox_conversions_produce_accepted_files() {
+        if std::process::Command::new("sox")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "sox is required on CI (.ci/run installs it)"
+            );
+            eprintln!("SKIPPED: sox is not installed; the suggested conversions were not run");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut converted = 0;
+        for fixture in fixtures("bad") {
+            // A quote in the name: the fix must quote it for the shell.
+            let stem = format!("it's {}", fixture.file_stem().unwrap().to_string_lossy());
+            let copy = dir.path().join(format!("{stem}.wav"));
+            fs::copy(&fixture, &copy).unwrap();
+            let problem = inspect_file(&copy, DEFAULT_MAX_BYTES).unwrap_err();
+            let fix = problem.fix(&copy);
+            let Some(command) = fix.strip_prefix("convert it: ") else {
+                continue;
+            };
+            let status = std::process::Command::new("sh")
+                .args(["-c", command])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "{}: `{command}` failed", name(&fixture));
+            let output = dir.path().join(format!("{stem}-8k.wav"));
+            let info = inspect_file(&output, DEFAULT_MAX_BYTES);
+            assert!(
+                info.is_ok(),
+                "{}: converted file rejected: {info:?}",
+                name(&fixture)
+            );
+            converted += 1;
+        }
+        // Every convertible kind among the fixtures (wrong rates, channels, depths, codecs,
+        // RIFX) was run; fewer means the fixes or fixtures changed.
+        assert!(
+            converted >= 12,
+            "only {converted} fixes were sox conversions"
+        );
+    }
+
     fn name(path: &Path) -> String {
         path.file_name().unwrap().to_string_lossy().into_owned()
     }
