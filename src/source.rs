@@ -78,6 +78,27 @@ impl SourceFile {
         self.text().get(span)
     }
 
+    /// A path written in this file (`audio`, `csv`, `suppress`), resolved against the file's
+    /// folder and cleaned lexically (`a/b/../c` as `a/c`, without touching the file system), so
+    /// paths in messages and `sox` commands read the way a person would write them.
+    pub fn resolve(&self, written: &str) -> PathBuf {
+        use std::path::Component;
+        let joined = self.path.parent().unwrap_or(Path::new("")).join(written);
+        let mut out = PathBuf::new();
+        for component in joined.components() {
+            match component {
+                Component::CurDir => {}
+                Component::ParentDir
+                    if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+                {
+                    out.pop();
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
     /// Line and column of `offset` (clamped to the end of the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let text = self.text();
@@ -123,6 +144,24 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolves_paths_against_the_file_lexically() {
+        let resolve = |file: &str, p: &str| {
+            SourceFile::new(file, String::new())
+                .resolve(p)
+                .display()
+                .to_string()
+        };
+        assert_eq!(
+            resolve("tests/fixtures/invalid/c.toml", "../audio/x.wav"),
+            "tests/fixtures/audio/x.wav"
+        );
+        assert_eq!(resolve("c.toml", "./a/./b.wav"), "a/b.wav");
+        assert_eq!(resolve("c.toml", "../up.wav"), "../up.wav");
+        assert_eq!(resolve("/abs/c.toml", "../x.wav"), "/x.wav");
+        assert_eq!(resolve("dir/c.toml", "/etc/dnc.txt"), "/etc/dnc.txt");
+    }
 
     #[test]
     fn line_and_column_count_characters() {

@@ -141,13 +141,12 @@ fn open_error(path: &Path, err: &std::io::Error) -> String {
 /// Reads the header of the CSV named by `csv`: the file must open, be UTF-8, and have the
 /// number column.
 pub(super) fn read_header(
-    base_dir: &Path,
     csv: &Spanned<String>,
     number_column: Option<&Spanned<String>>,
     source: &Arc<SourceFile>,
     problems: &mut Problems,
 ) -> Option<Header> {
-    let path = base_dir.join(csv.get_ref());
+    let path = source.resolve(csv.get_ref());
     let file = match File::open(&path) {
         Ok(file) => file,
         Err(err) => {
@@ -617,7 +616,6 @@ pub(super) struct ScanInput<'a> {
     pub source: &'a Arc<SourceFile>,
     pub section: Option<&'a RecipientsSection>,
     pub header: Option<Header>,
-    pub base_dir: &'a Path,
     pub prefix: &'a str,
     pub zone: Option<&'a Zone>,
     pub default_at: Option<&'a Zoned>,
@@ -711,14 +709,7 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
     let mut suppress: Vec<u64> = Vec::new();
     for list in section.iter().flat_map(|s| &s.suppress) {
         let number_column = section.and_then(|s| s.number_column.as_ref());
-        load_suppress(
-            input.base_dir,
-            list,
-            number_column,
-            source,
-            &mut suppress,
-            problems,
-        );
+        load_suppress(list, number_column, source, &mut suppress, problems);
     }
     let mut suppress_set = Seen::new();
     for &n in &suppress {
@@ -1292,14 +1283,13 @@ fn field_span(raw: &[u8], index: usize) -> Range<usize> {
 
 /// Reads one suppression list into `out`.
 fn load_suppress(
-    base_dir: &Path,
     list: &Spanned<String>,
     number_column: Option<&Spanned<String>>,
     source: &Arc<SourceFile>,
     out: &mut Vec<u64>,
     problems: &mut Problems,
 ) {
-    let path = base_dir.join(list.get_ref());
+    let path = source.resolve(list.get_ref());
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(err) => {

@@ -102,26 +102,19 @@ pub(super) fn validate(
     };
 
     let vars = c.vars(&raw.vars);
-    let base_dir = source.path().parent().unwrap_or(Path::new(""));
     let max_upload = raw
         .voiceshot
         .as_ref()
         .and_then(|v| v.max_upload_bytes)
         .unwrap_or(audio::DEFAULT_MAX_BYTES);
-    let (prompts, sounds) = c.prompts(&raw.prompts, base_dir, max_upload);
+    let (prompts, sounds) = c.prompts(&raw.prompts, max_upload);
 
     let prefix = name.as_deref().map(callid::prefix).unwrap_or_default();
     let (recipients, default_at) = c.recipients(&raw, &prefix, timezone.as_ref());
     let section = raw.recipients.as_ref();
     let header = section.and_then(|s| {
         let csv = s.csv.as_ref()?;
-        contacts::read_header(
-            base_dir,
-            csv,
-            s.number_column.as_ref(),
-            c.source,
-            c.problems,
-        )
+        contacts::read_header(csv, s.number_column.as_ref(), c.source, c.problems)
     });
     if header.is_none()
         && let Some(column) = section.and_then(|s| s.number_column.as_ref())
@@ -154,7 +147,6 @@ pub(super) fn validate(
                 source,
                 section,
                 header,
-                base_dir,
                 prefix: &prefix,
                 zone: timezone.as_ref(),
                 default_at: default_at.as_ref(),
@@ -460,7 +452,6 @@ impl Checker<'_> {
     fn prompts(
         &mut self,
         raw: &[Spanned<PromptEntry>],
-        base_dir: &Path,
         max_upload: u64,
     ) -> (Vec<Prompt>, Vec<Sound>) {
         let mut prompts = Vec::new();
@@ -500,7 +491,7 @@ impl Checker<'_> {
                     None
                 }
                 [("tts", text)] => self.tts(text),
-                [("audio", path)] => self.audio(path, base_dir, max_upload, &mut sounds),
+                [("audio", path)] => self.audio(path, max_upload, &mut sounds),
                 [(_, name)] => self
                     .sound_name(name)
                     .then(|| PromptContent::Sound(name.get_ref().clone())),
@@ -573,12 +564,11 @@ impl Checker<'_> {
     fn audio(
         &mut self,
         path: &Spanned<String>,
-        base_dir: &Path,
         max_upload: u64,
         sounds: &mut Vec<Sound>,
     ) -> Option<PromptContent> {
         let written = Path::new(path.get_ref());
-        let resolved = lexically_normal(&base_dir.join(written));
+        let resolved = self.source.resolve(path.get_ref());
         let Some(name) = written
             .file_name()
             .and_then(|n| n.to_str())
@@ -932,41 +922,5 @@ impl Checker<'_> {
                 );
             }
         }
-    }
-}
-
-/// `a/b/../c` as `a/c`, without touching the file system, so paths in messages and `sox`
-/// commands read the way a person would write them.
-fn lexically_normal(path: &Path) -> std::path::PathBuf {
-    use std::path::Component;
-    let mut out = std::path::PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
-            {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normalises_paths_lexically() {
-        let clean = |p: &str| lexically_normal(Path::new(p)).display().to_string();
-        assert_eq!(
-            clean("tests/fixtures/invalid/../audio/x.wav"),
-            "tests/fixtures/audio/x.wav"
-        );
-        assert_eq!(clean("./a/./b.wav"), "a/b.wav");
-        assert_eq!(clean("../up.wav"), "../up.wav");
-        assert_eq!(clean("/abs/../x.wav"), "/x.wav");
     }
 }
