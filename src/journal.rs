@@ -11,7 +11,7 @@
 //! accepted outcome or from a resolution query that found it, and nothing accepted is posted
 //! again, whatever happens to the campaign file in between.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -19,8 +19,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// Version of the journal's line format.
-pub const JOURNAL_VERSION: u32 = 1;
+use crate::plan::{Action, PostKind};
+use crate::provider::ProviderName;
+
+/// Version of the journal's line format. Version 1 (written before providers had a seam) is
+/// still read: it recorded no provider, and its numeric `errorid` (which replay does not
+/// need) stands where version 2 writes `code`.
+pub const JOURNAL_VERSION: u32 = 2;
 
 /// One line of the journal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,17 +37,20 @@ pub enum Record {
         campaign: String,
         /// [`JOURNAL_VERSION`].
         version: u32,
+        /// The provider the posts went to (absent in version 1 journals).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider: Option<ProviderName>,
     },
     /// About to send a post; written and synced before the request starts.
     Intent {
         /// Unique within the journal; outcomes refer to it.
         attempt: u64,
         /// The command (`send`, `pause`, …).
-        action: String,
+        action: Action,
         /// The post's position in the plan.
         seq: usize,
         /// The post's kind (`send`, `sound-save`, …).
-        kind: String,
+        kind: PostKind,
         /// SHA-256 of the whole planned post as `compile` renders it (no credentials).
         post_hash: String,
         /// SHA-256 of what is actually sent (differs when only part of a batch is re-sent).
@@ -64,9 +72,15 @@ pub enum Record {
         seq: usize,
         /// What happened.
         outcome: Outcome,
-        /// VoiceShot's errorid, when a reply was read.
+        /// The provider's code, when a reply carried one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        /// Version 1's name for `code` (a number); read, never written.
+        #[serde(default, skip_serializing)]
         errorid: Option<u32>,
+        /// The provider's own id for each call id it took, when it gives them.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        ids: BTreeMap<String, String>,
         /// Why, for failures.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
@@ -93,9 +107,9 @@ pub enum Record {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
-    /// errorid 0: the provider took the post.
+    /// The provider took the post.
     Accepted,
-    /// errorid ≠ 0: the provider refused the post; nothing was taken.
+    /// The provider refused the post; nothing was taken.
     Rejected,
     /// The request may or may not have been taken (timeout, reset or 5xx after sending,
     /// unparsable reply).
@@ -117,9 +131,9 @@ pub enum CallState {
 
 #[derive(Clone, Debug)]
 struct Attempt {
-    action: String,
+    action: Action,
     seq: usize,
-    kind: String,
+    kind: PostKind,
     post_hash: String,
     callids: Vec<String>,
 }
@@ -153,7 +167,7 @@ impl JournalState {
                 ..
             } => {
                 self.next_attempt = self.next_attempt.max(attempt + 1);
-                if action == "send" && kind == "send" {
+                if *action == Action::Send && *kind == PostKind::Send {
                     self.post_hashes.insert(*seq, post_hash.clone());
                     for id in callids {
                         let state = self.calls.entry(id.clone()).or_insert(CallState::InDoubt);
@@ -165,9 +179,9 @@ impl JournalState {
                 self.attempts.insert(
                     *attempt,
                     Attempt {
-                        action: action.clone(),
+                        action: *action,
                         seq: *seq,
-                        kind: kind.clone(),
+                        kind: *kind,
                         post_hash: post_hash.clone(),
                         callids: callids.clone(),
                     },
@@ -179,7 +193,7 @@ impl JournalState {
                 let Some(a) = self.attempts.get(attempt) else {
                     return;
                 };
-                if a.kind == "sound-save" && a.action == "send" {
+                if a.kind == PostKind::SoundSave && a.action == Action::Send {
                     self.uploads.insert(a.post_hash.clone(), *outcome);
                 }
                 for id in &a.callids {
@@ -230,7 +244,7 @@ impl JournalState {
     pub fn seq_has_taken(&self, seq: usize) -> bool {
         self.attempts
             .values()
-            .filter(|a| a.seq == seq && a.action == "send")
+            .filter(|a| a.seq == seq && a.action == Action::Send)
             .flat_map(|a| &a.callids)
             .any(|id| self.maybe_taken(id))
     }
@@ -296,6 +310,20 @@ pub enum JournalError {
         "journal {0} is in use by another outdial process; two sends of one campaign at once could call people twice"
     )]
     Locked(PathBuf),
+    /// The journal records posts to another provider.
+    #[error(
+        "journal {path} records posts to {}, but the campaign now names {}",
+        found.display(),
+        expected.display()
+    )]
+    OtherProvider {
+        /// The journal file.
+        path: PathBuf,
+        /// The provider it records.
+        found: ProviderName,
+        /// The campaign's provider.
+        expected: ProviderName,
+    },
     /// The journal belongs to another campaign.
     #[error("journal {path} belongs to campaign \"{found}\", not \"{expected}\"")]
     OtherCampaign {
@@ -306,6 +334,19 @@ pub enum JournalError {
         /// The campaign being sent.
         expected: String,
     },
+}
+
+/// What an outcome line records besides the outcome itself.
+#[derive(Clone, Debug, Default)]
+pub struct Said {
+    /// The provider's code, when a reply carried one.
+    pub code: Option<String>,
+    /// The provider's id for each call id it took.
+    pub ids: BTreeMap<String, String>,
+    /// Why, for failures.
+    pub detail: Option<String>,
+    /// Which endpoint answered or failed.
+    pub endpoint: Option<String>,
 }
 
 /// An open, locked journal that appends synced lines.
@@ -413,7 +454,11 @@ fn replay(path: &Path, bytes: &[u8]) -> Result<(JournalState, usize), JournalErr
 impl Journal {
     /// Opens (or creates) the journal of `campaign` at `path`, locks it against a concurrent
     /// outdial, cuts off a line torn by a crash, and replays it.
-    pub fn open(path: &Path, campaign: &str) -> Result<Journal, JournalError> {
+    pub fn open(
+        path: &Path,
+        campaign: &str,
+        provider: ProviderName,
+    ) -> Result<Journal, JournalError> {
         let io_err = |source| JournalError::Io {
             path: path.to_owned(),
             source,
@@ -457,22 +502,36 @@ impl Journal {
             journal.append(&Record::Open {
                 campaign: campaign.to_owned(),
                 version: JOURNAL_VERSION,
+                provider: Some(provider),
             })?;
         } else {
             let first: Option<Record> = bytes
                 .split(|&b| b == b'\n')
                 .next()
                 .and_then(|l| serde_json::from_slice(l).ok());
-            if let Some(Record::Open {
-                campaign: found, ..
-            }) = first
-                && found != campaign
-            {
-                return Err(JournalError::OtherCampaign {
-                    path: path.to_owned(),
-                    found,
-                    expected: campaign.to_owned(),
-                });
+            match first {
+                Some(Record::Open {
+                    campaign: found, ..
+                }) if found != campaign => {
+                    return Err(JournalError::OtherCampaign {
+                        path: path.to_owned(),
+                        found,
+                        expected: campaign.to_owned(),
+                    });
+                }
+                // Call ids mean nothing to another provider: its journal cannot say what
+                // this one holds.
+                Some(Record::Open {
+                    provider: Some(found),
+                    ..
+                }) if found != provider => {
+                    return Err(JournalError::OtherProvider {
+                        path: path.to_owned(),
+                        found,
+                        expected: provider,
+                    });
+                }
+                _ => {}
             }
         }
         Ok(journal)
@@ -511,9 +570,9 @@ impl Journal {
     #[allow(clippy::too_many_arguments)]
     pub fn intent(
         &mut self,
-        action: &str,
+        action: Action,
         seq: usize,
-        kind: &str,
+        kind: PostKind,
         post_hash: &str,
         body_hash: &str,
         callids: Vec<String>,
@@ -522,9 +581,9 @@ impl Journal {
         let attempt = self.next_attempt();
         self.append(&Record::Intent {
             attempt,
-            action: action.to_owned(),
+            action,
             seq,
-            kind: kind.to_owned(),
+            kind,
             post_hash: post_hash.to_owned(),
             body_hash: body_hash.to_owned(),
             callids,
@@ -534,23 +593,23 @@ impl Journal {
         Ok(attempt)
     }
 
-    /// Records the outcome of `attempt`.
+    /// Records the outcome of `attempt`, with what the reply (or the failure) said.
     pub fn outcome(
         &mut self,
         attempt: u64,
         seq: usize,
         outcome: Outcome,
-        errorid: Option<u32>,
-        detail: Option<String>,
-        endpoint: Option<String>,
+        said: Said,
     ) -> Result<(), JournalError> {
         self.append(&Record::Outcome {
             attempt,
             seq,
             outcome,
-            errorid,
-            detail,
-            endpoint,
+            code: said.code,
+            errorid: None,
+            ids: said.ids,
+            detail: said.detail,
+            endpoint: said.endpoint,
             at: now(),
         })
     }
@@ -575,6 +634,8 @@ impl Journal {
 mod tests {
     use super::*;
 
+    const VS: ProviderName = ProviderName::Voiceshot;
+
     fn ids(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
     }
@@ -584,26 +645,49 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j/c.jsonl");
         {
-            let mut j = Journal::open(&path, "c").unwrap();
+            let mut j = Journal::open(&path, "c", VS).unwrap();
             let a = j
-                .intent("send", 1, "send", "h1", "h1", ids(&["a", "b"]), None)
+                .intent(
+                    Action::Send,
+                    1,
+                    PostKind::Send,
+                    "h1",
+                    "h1",
+                    ids(&["a", "b"]),
+                    None,
+                )
                 .unwrap();
-            j.outcome(a, 1, Outcome::Accepted, Some(0), None, None)
-                .unwrap();
+            j.outcome(a, 1, Outcome::Accepted, Said::default()).unwrap();
             let b = j
-                .intent("send", 2, "send", "h2", "h2", ids(&["c", "d"]), None)
+                .intent(
+                    Action::Send,
+                    2,
+                    PostKind::Send,
+                    "h2",
+                    "h2",
+                    ids(&["c", "d"]),
+                    None,
+                )
                 .unwrap();
-            j.outcome(b, 2, Outcome::Ambiguous, None, None, None)
+            j.outcome(b, 2, Outcome::Ambiguous, Said::default())
                 .unwrap();
             j.resolved(2, ids(&["c"]), ids(&["d"])).unwrap();
-            j.intent("send", 3, "send", "h3", "h3", ids(&["e"]), None)
-                .unwrap();
+            j.intent(
+                Action::Send,
+                3,
+                PostKind::Send,
+                "h3",
+                "h3",
+                ids(&["e"]),
+                None,
+            )
+            .unwrap();
         }
         // A kill in the middle of a line.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(br#"{"event":"intent","attempt":9,"#).unwrap();
         drop(f);
-        let j = Journal::open(&path, "c").unwrap();
+        let j = Journal::open(&path, "c", VS).unwrap();
         let s = j.state();
         assert_eq!(s.call("a"), Some(CallState::Accepted));
         assert_eq!(s.call("c"), Some(CallState::Accepted));
@@ -615,7 +699,7 @@ mod tests {
         assert!(fs::read(&path).unwrap().ends_with(b"\n"));
         drop(j);
         assert!(matches!(
-            Journal::open(&path, "other"),
+            Journal::open(&path, "other", VS),
             Err(JournalError::OtherCampaign { .. })
         ));
     }
@@ -624,10 +708,57 @@ mod tests {
     fn a_second_opener_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.jsonl");
-        let _held = Journal::open(&path, "c").unwrap();
+        let _held = Journal::open(&path, "c", VS).unwrap();
         assert!(matches!(
-            Journal::open(&path, "c"),
+            Journal::open(&path, "c", VS),
             Err(JournalError::Locked(_))
+        ));
+    }
+
+    /// A journal written by outdial before the provider seam (version 1: string kinds,
+    /// numeric `errorid`, no provider) still reads, and is extended with version 2 lines.
+    #[test]
+    fn version_1_journals_still_read() {
+        let v1 = include_str!("../tests/fixtures/journal/v1-hello-sound.jsonl");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hello-sound.jsonl");
+        fs::write(&path, v1).unwrap();
+        let mut j = Journal::open(&path, "hello-sound", VS).unwrap();
+        let s = j.state();
+        assert_eq!(s.call("hellosound8185550100"), Some(CallState::Accepted));
+        assert_eq!(s.send_seqs(), [2]);
+        assert!(
+            s.upload_accepted("69077e5fc8adcd647cdd238894bbc2a1877561f2a143f129a99960978d0652e1")
+        );
+        assert_eq!(j.next_attempt(), 3);
+        let a = j
+            .intent(
+                Action::Pause,
+                1,
+                PostKind::Pause,
+                "h",
+                "h",
+                Vec::new(),
+                None,
+            )
+            .unwrap();
+        j.outcome(a, 1, Outcome::Accepted, Said::default()).unwrap();
+        drop(j);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(v1), "old lines are kept as they were");
+        assert!(text.ends_with("\n"));
+        let reopened = Journal::open(&path, "hello-sound", VS).unwrap();
+        assert_eq!(reopened.next_attempt(), 4);
+    }
+
+    #[test]
+    fn a_journal_of_another_provider_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        drop(Journal::open(&path, "c", VS).unwrap());
+        assert!(matches!(
+            Journal::open(&path, "c", ProviderName::Voipcomm),
+            Err(JournalError::OtherProvider { .. })
         ));
     }
 }

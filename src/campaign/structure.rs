@@ -369,6 +369,22 @@ fn backticked_list(items: &[&str]) -> String {
         .join(", ")
 }
 
+/// Where the value at `path` (table keys from the root) stands in the file, if it is there.
+pub(super) fn span_of(
+    root: &Spanned<DeTable<'_>>,
+    path: &[&str],
+) -> Option<std::ops::Range<usize>> {
+    let (last, tables) = path.split_last()?;
+    let mut table = root.get_ref();
+    for key in tables {
+        match table.get(*key)?.get_ref() {
+            DeValue::Table(inner) => table = inner,
+            _ => return None,
+        }
+    }
+    table.get(*last).map(Spanned::span)
+}
+
 /// How a table is named in messages: `[voiceshot]`, `[[prompt]] #2`, the top level.
 fn table_name(path: &[Step]) -> String {
     match path {

@@ -1,4 +1,7 @@
-//! The HTTP transport: one POST of raw XML, and the retry policy of the brief.
+//! The HTTP transport: one POST of a body a provider encoded, and the retry policy.
+//!
+//! It knows no provider: the content type and headers come in [`TransportConfig`], the
+//! endpoints too.
 //!
 //! The policy hinges on one question: could the provider have taken the post? A failure to
 //! connect (refused, DNS, TLS, connect timeout) means no: it is retried with backoff, on the
@@ -13,12 +16,7 @@ use std::time::Duration;
 
 use reqwest::blocking::{Body, Client};
 
-use crate::voiceshot::Credentials;
-
-/// The documented primary endpoint.
-pub const DEFAULT_ENDPOINT: &str = "https://api.voiceshot.com/ivrapi.asp";
-/// The documented fallback, tried only after the primary fails.
-pub const DEFAULT_FALLBACK: &str = "https://apiproxy.voiceshot.com/ivrapi.asp";
+use crate::provider::RequestHead;
 
 /// How the transport behaves.
 #[derive(Clone, Debug)]
@@ -37,18 +35,24 @@ pub struct TransportConfig {
     pub max_reply: u64,
     /// Allow credentials over plain `http://` to a host other than loopback.
     pub allow_insecure: bool,
+    /// Content type and headers of every post (the provider's).
+    pub head: RequestHead,
 }
 
 impl Default for TransportConfig {
     fn default() -> Self {
         TransportConfig {
-            endpoints: vec![DEFAULT_ENDPOINT.into(), DEFAULT_FALLBACK.into()],
+            endpoints: Vec::new(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
             retries: 3,
             backoff: Duration::from_millis(500),
             max_reply: 32 * 1024 * 1024,
             allow_insecure: false,
+            head: RequestHead {
+                content_type: "application/octet-stream",
+                headers: Vec::new(),
+            },
         }
     }
 }
@@ -90,7 +94,7 @@ pub struct Retry {
 pub enum TransportError {
     /// Credentials would travel in clear text.
     #[error(
-        "refusing to send VoiceShot credentials over plain http to {0}; use https, or pass --allow-insecure"
+        "refusing to send credentials over plain http to {0}; use https, or pass --allow-insecure"
     )]
     Insecure(String),
     /// The HTTP client could not be built.
@@ -130,12 +134,10 @@ fn is_loopback(url: &str) -> bool {
 }
 
 impl Transport {
-    /// Builds the client; refuses credentials over plain http to a remote host.
-    pub fn new(
-        cfg: TransportConfig,
-        credentials: Option<&Credentials>,
-    ) -> Result<Transport, TransportError> {
-        if credentials.is_some()
+    /// Builds the client; refuses credentials (`with_credentials`) over plain http to a
+    /// remote host.
+    pub fn new(cfg: TransportConfig, with_credentials: bool) -> Result<Transport, TransportError> {
+        if with_credentials
             && !cfg.allow_insecure
             && let Some(url) = cfg
                 .endpoints
@@ -172,10 +174,14 @@ impl Transport {
                 File::open(path).map_err(|e| fail(false, format!("cannot read the post: {e}")))?,
             ),
         };
-        let response = self
+        let mut request = self
             .client
             .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "text/xml")
+            .header(reqwest::header::CONTENT_TYPE, self.cfg.head.content_type);
+        for (name, value) in &self.cfg.head.headers {
+            request = request.header(*name, value);
+        }
+        let response = request
             .body(body)
             .send()
             .map_err(|e| fail(!e.is_connect(), error_chain(&e)))?;
@@ -282,23 +288,19 @@ mod tests {
 
     #[test]
     fn credentials_over_plain_http_are_refused() {
-        let creds = Credentials {
-            username: "u".into(),
-            password: "p".into(),
-        };
         let cfg = |url: &str| TransportConfig {
             endpoints: vec![url.into()],
             ..TransportConfig::default()
         };
         assert!(matches!(
-            Transport::new(cfg("http://example.com/ivrapi.asp"), Some(&creds)),
+            Transport::new(cfg("http://example.com/ivrapi.asp"), true),
             Err(TransportError::Insecure(_))
         ));
-        assert!(Transport::new(cfg("http://127.0.0.1:1/ivrapi.asp"), Some(&creds)).is_ok());
-        assert!(Transport::new(cfg("http://example.com/ivrapi.asp"), None).is_ok());
+        assert!(Transport::new(cfg("http://127.0.0.1:1/ivrapi.asp"), true).is_ok());
+        assert!(Transport::new(cfg("http://example.com/ivrapi.asp"), false).is_ok());
         let mut allowed = cfg("http://example.com/ivrapi.asp");
         allowed.allow_insecure = true;
-        assert!(Transport::new(allowed, Some(&creds)).is_ok());
+        assert!(Transport::new(allowed, true).is_ok());
     }
 
     #[test]
@@ -318,7 +320,7 @@ mod tests {
                 timeout: Duration::from_secs(2),
                 ..TransportConfig::default()
             },
-            None,
+            false,
         )
         .unwrap();
         let mut retries = 0;

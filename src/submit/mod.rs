@@ -2,11 +2,15 @@
 //! nobody is called twice.
 //!
 //! `send` walks the plan (uploads, then call batches). Before a batch goes out, any of its call
-//! ids the journal holds *in doubt* (posted, no clear answer) are settled with a Call Query
-//! (action 3); then only call ids not at the provider are posted. A failure before the body
-//! left is retried by the transport (backoff, fallback host); a failure after it is recorded
-//! as ambiguous and settled the same way. The invariant: a call id the journal knows as
-//! accepted, or cannot rule out, is never in an action-0 body.
+//! ids the journal holds *in doubt* (posted, no clear answer) are settled by asking the
+//! provider (a lookup by call id, where the provider has one); then only call ids not at the
+//! provider are posted. A failure before the body left is retried by the transport (backoff,
+//! fallback host); a failure after it is recorded as ambiguous and settled the same way. The
+//! invariant: a call id the journal knows as accepted, or cannot rule out, is never in a call
+//! post again.
+//!
+//! Everything provider-specific goes through [`Provider`](crate::provider::Provider): how a
+//! post is encoded, how a reply reads, whether and how calls can be looked up.
 //!
 //! Nothing here prints: progress arrives as [`Event`]s, results as values.
 
@@ -18,11 +22,15 @@ use std::io::{self, BufWriter, Write};
 use serde::Serialize;
 
 use crate::campaign::{Campaign, Recipient};
-use crate::journal::{CallState, HashingWriter, Journal, JournalError, JournalState, Outcome};
-use crate::plan::{self, Action, Post, PostBody};
-use crate::voiceshot::reply::{parse_command_reply, parse_query_reply};
-use crate::voiceshot::{Credentials, RenderError, errorid, write_post_as};
+use crate::journal::{
+    CallState, HashingWriter, Journal, JournalError, JournalState, Outcome, Said,
+};
+use crate::plan::{self, Action, Post, PostBody, PostKind};
+use crate::provider::{
+    CallResult, Credentials, EncodeError as RenderError, Lookup, Rejection, ReplyOutcome,
+};
 
+pub use crate::provider::Reach;
 pub use http::{Failure, Transport, TransportConfig, TransportError};
 
 /// Progress of a submission, one event per post (plus retries and resolutions).
@@ -32,11 +40,11 @@ pub enum Event {
     /// A post is finished (or skipped).
     Post {
         /// The command.
-        action: &'static str,
+        action: Action,
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
+        kind: PostKind,
         /// Numbers the planned post concerns.
         numbers: usize,
         /// Numbers actually posted by this run.
@@ -67,7 +75,7 @@ pub enum Event {
         /// Call ids in doubt.
         numbers: usize,
     },
-    /// A Call Query settled call ids in doubt.
+    /// A lookup at the provider settled call ids in doubt.
     Resolved {
         /// Position in the plan.
         seq: usize,
@@ -82,7 +90,7 @@ pub enum Event {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PostStatus {
-    /// Taken by the provider (errorid 0).
+    /// Taken by the provider.
     Accepted,
     /// Nothing to do: the journal shows it accepted.
     Skipped,
@@ -102,17 +110,15 @@ pub struct Change {
 /// Why a submission stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
-    /// The provider answered errorid ≠ 0.
-    #[error("post {seq} ({kind}) was rejected: errorid {errorid}: {message}")]
+    /// The provider refused the post.
+    #[error("post {seq} ({kind}) was rejected: {} {}: {}", .rejection.code_name, .rejection.code, .rejection.message)]
     Rejected {
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
-        /// The code.
-        errorid: u32,
-        /// The table's sentence (or VoiceShot's comment for unknown codes).
-        message: String,
+        kind: PostKind,
+        /// The provider's code and what it means.
+        rejection: Rejection,
     },
     /// The network failed after every retry. Re-running resumes.
     #[error("post {seq} ({kind}) failed: {failure}")]
@@ -120,9 +126,20 @@ pub enum SubmitError {
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
+        kind: PostKind,
         /// The last failure.
         failure: Failure,
+    },
+    /// Calls were posted without a clear answer and the provider cannot be asked whether it
+    /// holds them: they are in doubt and are not sent again.
+    #[error(
+        "post {seq}: {calls} calls are in doubt and the provider cannot be asked whether it holds them"
+    )]
+    InDoubt {
+        /// Position in the plan.
+        seq: usize,
+        /// Calls in doubt.
+        calls: usize,
     },
     /// The campaign changed after a partial send.
     #[error("the campaign changed after part of it was sent ({} posts differ)", .changes.len())]
@@ -155,9 +172,9 @@ impl From<Box<crate::diagnostic::Problem>> for SubmitError {
 }
 
 impl SubmitError {
-    /// Whether this is a refusal of the account or host (errorid 1 or 2), not of the post.
+    /// Whether this is a refusal of the account or host, not of the post.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, SubmitError::Rejected { errorid, .. } if errorid::is_refusal(*errorid))
+        matches!(self, SubmitError::Rejected { rejection, .. } if rejection.refusal)
     }
 }
 
@@ -176,21 +193,7 @@ pub struct SendSummary {
     pub resolved_present: usize,
 }
 
-/// How one recipient's call stands, from a Call Query.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Reach {
-    /// Answered (`Successful`).
-    Reached,
-    /// Dialled, not answered.
-    NotReached,
-    /// Not yet dialled (pending or paused).
-    Pending,
-    /// The provider does not know the call id (not sent, or deleted).
-    NotFound,
-}
-
-/// One recipient joined with its Call Query result.
+/// One recipient joined with what the provider reports of its call.
 #[derive(Clone, Debug, Serialize)]
 pub struct CallReport {
     /// The number.
@@ -217,7 +220,7 @@ pub struct Preview {
     /// Position in the plan.
     pub seq: usize,
     /// Post kind.
-    pub kind: &'static str,
+    pub kind: PostKind,
     /// Numbers in the planned post.
     pub numbers: usize,
     /// Skip: the journal shows every call id (or the upload) accepted.
@@ -235,26 +238,15 @@ pub struct Submitter<'a> {
     pub campaign: &'a Campaign,
     /// The HTTP transport.
     pub transport: &'a Transport,
-    /// Root attributes from the environment.
+    /// Credentials from the environment, for providers that carry them in the body.
     pub credentials: Option<&'a Credentials>,
 }
 
+/// The hash of `post` as `compile` shows it (no credentials): what the journal records.
 fn sha_of(campaign: &Campaign, post: &Post<'_>) -> Result<String, RenderError> {
     let mut w = HashingWriter::new(io::sink());
-    write_post_as(campaign, post, None, &mut w)?;
+    campaign.provider().encode(campaign, post, None, &mut w)?;
     Ok(w.finish().1)
-}
-
-fn rejected(seq: usize, kind: &'static str, errorid: u32, comment: &str) -> SubmitError {
-    let message = errorid::describe(errorid)
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("undocumented error: {comment}"));
-    SubmitError::Rejected {
-        seq,
-        kind,
-        errorid,
-        message,
-    }
 }
 
 /// Which of `posts` (the `send` plan) differ from what the journal recorded as (maybe) taken.
@@ -265,7 +257,7 @@ pub fn changes(
 ) -> Result<(Vec<Change>, usize, usize), SubmitError> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    for post in posts.iter().filter(|p| p.body.kind() == "send") {
+    for post in posts.iter().filter(|p| p.body.kind() == PostKind::Send) {
         seen.insert(post.seq);
         if let Some(was) = state.post_hash(post.seq)
             && state.seq_has_taken(post.seq)
@@ -350,32 +342,29 @@ impl Preview {
         out: impl Write,
     ) -> Result<(), RenderError> {
         debug_assert_eq!(post.seq, self.seq, "a preview renders its own post");
+        let mut out = out;
+        let provider = campaign.provider();
         match &self.subset {
-            Some(subset) => write_post_as(
+            Some(subset) => provider.encode(
                 campaign,
                 &Post {
                     seq: self.seq,
                     body: PostBody::Calls(subset.clone()),
                 },
                 credentials,
-                out,
+                &mut out,
             ),
-            None => write_post_as(campaign, post, credentials, out),
+            None => provider.encode(campaign, post, credentials, &mut out),
         }
     }
 }
 
 impl Submitter<'_> {
-    fn batch(&self) -> usize {
-        self.campaign
-            .voiceshot()
-            .map_or(crate::campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size)
-            .max(1)
-    }
-
     fn body(&self, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
         let mut out = Vec::new();
-        write_post_as(self.campaign, post, self.credentials, &mut out)?;
+        self.campaign
+            .provider()
+            .encode(self.campaign, post, self.credentials, &mut out)?;
         Ok(out)
     }
 
@@ -419,10 +408,17 @@ impl Submitter<'_> {
                     let hash = sha_of(self.campaign, post)?;
                     if journal.state().upload_accepted(&hash) {
                         summary.skipped += 1;
-                        on(skipped("send", post));
+                        on(skipped(Action::Send, post));
                         continue;
                     }
-                    self.command_post(journal, "send", post, &hash, Some(sound.name.clone()), on)?;
+                    self.command_post(
+                        journal,
+                        Action::Send,
+                        post,
+                        &hash,
+                        Some(sound.name.clone()),
+                        on,
+                    )?;
                     summary.accepted += 1;
                 }
                 _ => self.send_calls(journal, post, &mut summary, on)?,
@@ -460,7 +456,7 @@ impl Submitter<'_> {
             if to_send.is_empty() {
                 if rounds == 0 {
                     summary.skipped += 1;
-                    on(skipped("send", post));
+                    on(skipped(Action::Send, post));
                 } else {
                     summary.accepted += 1;
                 }
@@ -479,14 +475,21 @@ impl Submitter<'_> {
             };
             let body = http::PostBody::Bytes(self.body(sent_post)?);
             let callids = to_send.iter().map(|r| r.callid.clone()).collect();
-            let attempt =
-                journal.intent("send", seq, kind, &post_hash, &body_hash, callids, None)?;
+            let attempt = journal.intent(
+                Action::Send,
+                seq,
+                kind,
+                &post_hash,
+                &body_hash,
+                callids,
+                None,
+            )?;
             let failure = match self.exchange(journal, attempt, seq, kind, &body, false, on)? {
                 Ok(endpoint) => {
                     summary.accepted += 1;
                     summary.numbers_sent += to_send.len();
                     on(Event::Post {
-                        action: "send",
+                        action: Action::Send,
                         seq,
                         kind,
                         numbers: recipients.len(),
@@ -516,7 +519,9 @@ impl Submitter<'_> {
         }
     }
 
-    /// Queries `doubt` and journals which are present; returns how many were.
+    /// Asks the provider about `doubt` and journals which are present; returns how many
+    /// were. A provider that cannot be asked leaves them in doubt: the call post fails as
+    /// ambiguous and nothing is re-sent.
     fn resolve(
         &self,
         journal: &mut Journal,
@@ -524,8 +529,14 @@ impl Submitter<'_> {
         doubt: &[Recipient],
         on: &mut dyn FnMut(Event),
     ) -> Result<usize, SubmitError> {
+        let Lookup::ByCallId { batch } = self.campaign.provider().lookup() else {
+            return Err(SubmitError::InDoubt {
+                seq,
+                calls: doubt.len(),
+            });
+        };
         let mut total = 0;
-        for chunk in doubt.chunks(self.batch()) {
+        for chunk in doubt.chunks(batch.max(1)) {
             let found = self.query_callids(seq, chunk, on)?;
             let ids: HashSet<&str> = found.iter().map(|c| c.callid.as_str()).collect();
             let (present, missing): (Vec<String>, Vec<String>) = chunk
@@ -548,7 +559,7 @@ impl Submitter<'_> {
         seq: usize,
         recipients: &[Recipient],
         on: &mut dyn FnMut(Event),
-    ) -> Result<Vec<crate::voiceshot::reply::CallResult>, SubmitError> {
+    ) -> Result<Vec<CallResult>, SubmitError> {
         let post = Post {
             seq,
             body: PostBody::Query(recipients.to_vec()),
@@ -559,26 +570,28 @@ impl Submitter<'_> {
             .post(&body, true, &mut Self::retry_cb(seq, on))
             .map_err(|failure| SubmitError::Transport {
                 seq,
-                kind: "query",
+                kind: PostKind::Query,
                 failure,
             })?;
-        let parsed = parse_query_reply(&reply.body).map_err(|e| SubmitError::Transport {
-            seq,
-            kind: "query",
-            failure: Failure {
-                maybe_sent: true,
-                message: format!("unreadable query reply: {e}"),
-                endpoint: reply.endpoint.clone(),
-            },
-        })?;
-        match parsed.errorid {
-            Some(e) if e != 0 => Err(rejected(
+        match self.campaign.provider().read_lookup(&reply.body) {
+            Ok(calls) => Ok(calls),
+            Err(ReplyOutcome::Rejected(rejection)) => Err(SubmitError::Rejected {
                 seq,
-                "query",
-                e,
-                parsed.comment.as_deref().unwrap_or(""),
-            )),
-            _ => Ok(parsed.calls),
+                kind: PostKind::Query,
+                rejection,
+            }),
+            Err(other) => Err(SubmitError::Transport {
+                seq,
+                kind: PostKind::Query,
+                failure: Failure {
+                    maybe_sent: true,
+                    message: match other {
+                        ReplyOutcome::Unreadable(message) => message,
+                        _ => "the provider's lookup reply says nothing of the calls".into(),
+                    },
+                    endpoint: reply.endpoint.clone(),
+                },
+            }),
         }
     }
 
@@ -587,7 +600,7 @@ impl Submitter<'_> {
     fn command_post(
         &self,
         journal: &mut Journal,
-        action: &'static str,
+        action: Action,
         post: &Post<'_>,
         hash: &str,
         file: Option<String>,
@@ -598,7 +611,9 @@ impl Submitter<'_> {
             // Streamed from disk: a large WAV never sits in memory as base64.
             let tmp = tempfile::NamedTempFile::new()?;
             let mut w = BufWriter::with_capacity(1 << 16, tmp.as_file());
-            write_post_as(self.campaign, post, self.credentials, &mut w)?;
+            self.campaign
+                .provider()
+                .encode(self.campaign, post, self.credentials, &mut w)?;
             w.flush()?;
             drop(w);
             (http::PostBody::File(tmp.path().to_owned()), Some(tmp))
@@ -632,7 +647,7 @@ impl Submitter<'_> {
         journal: &mut Journal,
         attempt: u64,
         seq: usize,
-        kind: &'static str,
+        kind: PostKind,
         body: &http::PostBody,
         repeatable: bool,
         on: &mut dyn FnMut(Event),
@@ -641,30 +656,41 @@ impl Submitter<'_> {
             .transport
             .post(body, repeatable, &mut Self::retry_cb(seq, on));
         let failure = match result {
-            Ok(reply) => match parse_command_reply(&reply.body) {
-                Ok(r) => {
-                    let outcome = if r.errorid == 0 {
-                        Outcome::Accepted
-                    } else {
-                        Outcome::Rejected
-                    };
-                    let detail = (r.errorid != 0).then(|| r.comment.clone());
+            Ok(reply) => match self.campaign.provider().read_reply(&reply.body) {
+                ReplyOutcome::Accepted { ids } => {
                     journal.outcome(
                         attempt,
                         seq,
-                        outcome,
-                        Some(r.errorid),
-                        detail,
-                        Some(reply.endpoint.clone()),
+                        Outcome::Accepted,
+                        Said {
+                            ids: ids.into_iter().collect(),
+                            endpoint: Some(reply.endpoint.clone()),
+                            ..Said::default()
+                        },
                     )?;
-                    if r.errorid != 0 {
-                        return Err(rejected(seq, kind, r.errorid, &r.comment));
-                    }
                     return Ok(Ok(reply.endpoint));
                 }
-                Err(e) => Failure {
+                ReplyOutcome::Rejected(rejection) => {
+                    journal.outcome(
+                        attempt,
+                        seq,
+                        Outcome::Rejected,
+                        Said {
+                            code: Some(rejection.code.clone()),
+                            detail: Some(rejection.message.clone()),
+                            endpoint: Some(reply.endpoint.clone()),
+                            ..Said::default()
+                        },
+                    )?;
+                    return Err(SubmitError::Rejected {
+                        seq,
+                        kind,
+                        rejection,
+                    });
+                }
+                ReplyOutcome::Unreadable(message) => Failure {
                     maybe_sent: true,
-                    message: format!("unreadable reply: {e}"),
+                    message,
                     endpoint: reply.endpoint,
                 },
             },
@@ -679,9 +705,11 @@ impl Submitter<'_> {
             attempt,
             seq,
             outcome,
-            None,
-            Some(failure.message.clone()),
-            Some(failure.endpoint.clone()),
+            Said {
+                detail: Some(failure.message.clone()),
+                endpoint: Some(failure.endpoint.clone()),
+                ..Said::default()
+            },
         )?;
         Ok(Err(failure))
     }
@@ -702,7 +730,7 @@ impl Submitter<'_> {
                 PostBody::Upload(s) | PostBody::DeleteSound(s) => Some(s.name.clone()),
                 _ => None,
             };
-            self.command_post(journal, action.name(), post, &hash, file, on)?;
+            self.command_post(journal, action, post, &hash, file, on)?;
         }
         Ok(posts.len())
     }
@@ -714,23 +742,24 @@ impl Submitter<'_> {
             let recipients = post.body.recipients();
             let calls = self.query_callids(post.seq, recipients, on)?;
             on(Event::Post {
-                action: "query",
+                action: Action::Query,
                 seq: post.seq,
-                kind: "query",
+                kind: PostKind::Query,
                 numbers: recipients.len(),
                 sent: recipients.len(),
                 status: PostStatus::Accepted,
                 endpoint: None,
             });
             // The last result for a call id wins: a re-posted call id replaces the earlier one.
-            let by_id: std::collections::HashMap<&str, &crate::voiceshot::reply::CallResult> =
+            let by_id: std::collections::HashMap<&str, &CallResult> =
                 calls.iter().map(|c| (c.callid.as_str(), c)).collect();
+            let provider = self.campaign.provider();
             for r in recipients {
                 out.push(match by_id.get(r.callid.as_str()) {
                     Some(c) => CallReport {
                         number: r.number.to_string(),
                         callid: r.callid.clone(),
-                        result: reach(&c.status),
+                        result: provider.reach(c),
                         status: c.status.clone(),
                         comment: c.comment.clone(),
                         dateandtime: c.dateandtime.clone(),
@@ -754,7 +783,7 @@ impl Submitter<'_> {
     }
 }
 
-fn skipped(action: &'static str, post: &Post<'_>) -> Event {
+fn skipped(action: Action, post: &Post<'_>) -> Event {
     Event::Post {
         action,
         seq: post.seq,
@@ -763,14 +792,5 @@ fn skipped(action: &'static str, post: &Post<'_>) -> Event {
         sent: 0,
         status: PostStatus::Skipped,
         endpoint: None,
-    }
-}
-
-/// The verdict of a Call Query status text.
-pub fn reach(status: &str) -> Reach {
-    match status.trim().to_ascii_lowercase().as_str() {
-        "successful" | "success" => Reach::Reached,
-        "" | "pending" | "paused" | "queued" | "scheduled" => Reach::Pending,
-        _ => Reach::NotReached,
     }
 }

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use outdial::sandbox::{CallStatus, Faults, Sandbox, SandboxConfig};
+use outdial::provider::voiceshot::sandbox::{CallStatus, Faults, Sandbox, SandboxConfig};
 
 const BIN: &str = env!("CARGO_BIN_EXE_outdial");
 /// Seven recipients in batches of two: four call posts, the last one short.

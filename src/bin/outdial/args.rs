@@ -174,7 +174,7 @@ pub enum Command {
         dial_delay: Duration,
         /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms".
         #[arg(long, value_name = "SPEC", default_value = "")]
-        faults: outdial::sandbox::Faults,
+        faults: outdial::provider::voiceshot::sandbox::Faults,
         /// Seed of the simulated outcomes.
         #[arg(long, default_value_t = 0)]
         seed: u64,

@@ -4,11 +4,11 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use outdial::campaign::{self, Campaign, LoadOptions, Provider};
+use outdial::campaign::{self, Campaign, LoadOptions};
 use outdial::diagnostic::{Problem, Problems};
 use outdial::journal::{self, CallState};
 use outdial::plan::{self, Action, PostBody};
-use outdial::voiceshot;
+use outdial::provider::{self, EncodeError};
 use serde_json::json;
 
 use crate::args::{Command, Format, NetArgs};
@@ -134,9 +134,7 @@ fn check(files: &[PathBuf], options: &LoadOptions, out: &Output) -> Exit {
             continue;
         };
         let calls = plan::post_count(&campaign, Action::Send) - campaign.sounds.len();
-        let batch = campaign
-            .voiceshot()
-            .map_or(campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size);
+        let batch = campaign.provider().limits().batch_size;
         out.summary(&format!(
             "{}: ok: \"{}\", {}, {}, {}, {} (batches of {batch}){}",
             file.display(),
@@ -176,9 +174,6 @@ fn compile(
     let Some((campaign, _)) = load(file, options, out) else {
         return Exit::Invalid;
     };
-    if !compiles(&campaign, out) {
-        return Exit::Invalid;
-    }
     let result = match out_dir {
         Some(dir) => write_dir(&campaign, action, dir, out),
         None => write_stdout(&campaign, action, out),
@@ -208,24 +203,6 @@ fn compile(
     Exit::Ok
 }
 
-fn compiles(campaign: &Campaign, out: &Output) -> bool {
-    if campaign.provider == Provider::Voiceshot {
-        return true;
-    }
-    out.problem(
-        &Problem::error(
-            "compile::provider",
-            format!(
-                "compiling for {:?} is not implemented yet",
-                campaign.provider
-            ),
-        )
-        .in_file(&campaign.source)
-        .help("set provider = \"voiceshot\" in [campaign]"),
-    );
-    false
-}
-
 /// Why writing posts stopped.
 enum Failure {
     /// The plan could not go on (the CSV changed since it was checked, say).
@@ -241,7 +218,7 @@ impl From<io::Error> for Failure {
 }
 
 fn post_event(post: &plan::Post<'_>) -> serde_json::Value {
-    json!({"type": "post", "seq": post.seq, "kind": post.body.kind(), "numbers": post.body.recipients().len()})
+    json!({"type": "post", "seq": post.seq, "kind": post.body.kind().name(), "numbers": post.body.recipients().len()})
 }
 
 fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usize, Failure> {
@@ -249,7 +226,7 @@ fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usi
     if out.format() == Format::Json {
         for post in plan::posts(campaign, action) {
             let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
-            let xml = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io)?;
+            let xml = provider::encode_to_vec(campaign, &post).map_err(into_io)?;
             let mut event = post_event(&post);
             event["xml"] = json!(String::from_utf8_lossy(&xml));
             out.event(&event);
@@ -260,7 +237,10 @@ fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usi
     let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     for post in plan::posts(campaign, action) {
         let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
-        voiceshot::write_post(campaign, &post, &mut stdout).map_err(into_io)?;
+        campaign
+            .provider()
+            .encode(campaign, &post, None, &mut stdout)
+            .map_err(into_io)?;
         stdout.write_all(b"\n")?;
         written += 1;
     }
@@ -268,17 +248,21 @@ fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usi
     Ok(written)
 }
 
-fn into_io(err: voiceshot::RenderError) -> io::Error {
+fn into_io(err: EncodeError) -> io::Error {
     match err {
-        voiceshot::RenderError::Io(err) => err,
+        EncodeError::Io(err) => err,
         other => io::Error::other(other.to_string()),
     }
 }
 
-/// Whether a file name is one `compile -o` writes (`0001-send.xml`), so stale posts from an
-/// earlier, longer compile can be removed without touching anything else in the folder.
-fn is_post_file(name: &str) -> bool {
-    let Some(stem) = name.strip_suffix(".xml") else {
+/// Whether a file name is one `compile -o` writes (`0001-send.xml`, with the provider's
+/// `extension`), so stale posts from an earlier, longer compile can be removed without
+/// touching anything else in the folder.
+fn is_post_file(name: &str, extension: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(extension)
+        .and_then(|n| n.strip_suffix('.'))
+    else {
         return false;
     };
     let (seq, kind) = stem.split_at(stem.find('-').unwrap_or(0));
@@ -299,7 +283,12 @@ fn write_dir(
     fs::create_dir_all(dir)?;
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
-        if entry.file_name().to_str().is_some_and(is_post_file) {
+        let extension = campaign.provider().extension();
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| is_post_file(n, extension))
+        {
             fs::remove_file(entry.path())?;
         }
     }
@@ -307,7 +296,12 @@ fn write_dir(
         campaign,
         action,
         |post| {
-            let path = dir.join(format!("{:04}-{}.xml", post.seq, post.body.kind()));
+            let path = dir.join(format!(
+                "{:04}-{}.{}",
+                post.seq,
+                post.body.kind(),
+                campaign.provider().extension()
+            ));
             if out.format() == Format::Json {
                 let mut event = post_event(post);
                 event["path"] = json!(path.display().to_string());
@@ -353,7 +347,7 @@ fn on_two_threads<T: Send>(
     let written = std::thread::scope(|scope| -> io::Result<()> {
         scope.spawn(move || {
             for (tag, post) in rx {
-                let rendered = voiceshot::render::post_to_vec(campaign, &post).map_err(into_io);
+                let rendered = provider::encode_to_vec(campaign, &post).map_err(into_io);
                 let failed = rendered.is_err();
                 if done_tx.send(rendered.map(|xml| (tag, xml))).is_err() || failed {
                     break;
@@ -394,9 +388,6 @@ fn plan(file: &Path, options: &LoadOptions, net: &NetArgs, out: &Output) -> Exit
     let Some((campaign, _)) = load(file, options, out) else {
         return Exit::Invalid;
     };
-    if !compiles(&campaign, out) {
-        return Exit::Invalid;
-    }
     // What the journal says is done: read without locking, so `plan` works during a send.
     let journal_path = crate::net::journal_path(file, &campaign, net);
     let journal = match journal::read_state(&journal_path) {
@@ -516,10 +507,11 @@ mod tests {
 
     #[test]
     fn recognises_only_post_files() {
-        assert!(is_post_file("0001-send.xml"));
-        assert!(is_post_file("0012-sound-save.xml"));
-        assert!(!is_post_file("notes.xml"));
-        assert!(!is_post_file("0001-send.xml.bak"));
-        assert!(!is_post_file("01-send.xml"));
+        assert!(is_post_file("0001-send.xml", "xml"));
+        assert!(is_post_file("0012-sound-save.xml", "xml"));
+        assert!(!is_post_file("0012-sound-save.xml", "txt"));
+        assert!(!is_post_file("notes.xml", "xml"));
+        assert!(!is_post_file("0001-send.xml.bak", "xml"));
+        assert!(!is_post_file("01-send.xml", "xml"));
     }
 }

@@ -7,15 +7,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use outdial::campaign::{Campaign, Provider};
+use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
 use outdial::journal::{self, Journal};
 use outdial::plan::{self, Action, Post};
-use outdial::sandbox::{Faults, Sandbox, SandboxConfig};
+use outdial::provider::voiceshot::sandbox::{Faults, Sandbox, SandboxConfig};
+use outdial::provider::{self, Credentials, EncodeError};
 use outdial::submit::{
     self, CallReport, Event, Reach, SubmitError, Submitter, Transport, TransportConfig,
 };
-use outdial::voiceshot::{self, Credentials};
 use serde_json::json;
 
 use crate::args::{Format, NetArgs, Target};
@@ -23,57 +23,56 @@ use crate::commands::{Exit, load, options, plural};
 use crate::output::Output;
 
 /// Credentials from the environment; both variables or neither.
-fn credentials(out: &Output) -> Result<Option<Credentials>, Exit> {
-    let get = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
-    match (get("VOICESHOT_USERNAME"), get("VOICESHOT_PASSWORD")) {
-        (Some(username), Some(password)) => Ok(Some(Credentials { username, password })),
-        (None, None) => Ok(None),
-        _ => {
-            out.problem(
-                &Problem::error(
-                    "usage::credentials",
-                    "only one of VOICESHOT_USERNAME and VOICESHOT_PASSWORD is set",
-                )
-                .help("set both, or neither (then posts carry no username/password)"),
-            );
-            Err(Exit::Usage)
-        }
-    }
+fn credentials(campaign: &Campaign, out: &Output) -> Result<Option<Credentials>, Exit> {
+    provider::credentials_from(campaign.provider(), |k| std::env::var(k).ok()).map_err(|e| {
+        out.problem(
+            &Problem::error("usage::credentials", e.to_string())
+                .help("set both, or neither (then posts carry no credentials)"),
+        );
+        Exit::Usage
+    })
 }
 
-/// The campaign, checked to be a VoiceShot one.
-fn campaign(file: &Path, out: &Output) -> Result<Campaign, Exit> {
+/// The campaign, checked to support `action`.
+fn campaign(file: &Path, action: Action, out: &Output) -> Result<Campaign, Exit> {
     let (campaign, _) = load(file, &options(false), out).ok_or(Exit::Invalid)?;
-    if campaign.provider != Provider::Voiceshot {
+    let provider = campaign.provider();
+    if !provider.supports(action) {
         out.problem(
             &Problem::error(
-                "send::provider",
-                format!("sending to {:?} is not implemented yet", campaign.provider),
+                "usage::unsupported",
+                format!(
+                    "{} cannot {}: it has no such request",
+                    provider.name().display(),
+                    action.name()
+                ),
             )
-            .in_file(&campaign.source)
-            .help("set provider = \"voiceshot\" in [campaign]"),
+            .in_file(&campaign.source),
         );
-        return Err(Exit::Invalid);
+        return Err(Exit::Usage);
     }
     Ok(campaign)
 }
 
-fn transport_config(campaign: &Campaign, net: &NetArgs) -> TransportConfig {
-    let vs = campaign.voiceshot();
+fn transport_config(
+    campaign: &Campaign,
+    net: &NetArgs,
+    creds: Option<&Credentials>,
+) -> TransportConfig {
     let endpoints = match &net.endpoint {
         // An explicit endpoint is a deliberate target (a sandbox, a proxy): never fall back to
         // the real service behind the user's back.
         Some(url) => std::iter::once(url.clone())
             .chain(net.fallback_endpoint.clone())
             .collect(),
-        None => vec![
-            vs.and_then(|v| v.endpoint.clone())
-                .unwrap_or_else(|| submit::http::DEFAULT_ENDPOINT.into()),
-            net.fallback_endpoint
-                .clone()
-                .or_else(|| vs.and_then(|v| v.fallback_endpoint.clone()))
-                .unwrap_or_else(|| submit::http::DEFAULT_FALLBACK.into()),
-        ],
+        None => {
+            let mut endpoints = campaign.provider().endpoints();
+            if let Some(fallback) = &net.fallback_endpoint {
+                endpoints.truncate(1);
+                endpoints.push(fallback.clone());
+            }
+            endpoints
+        }
     };
     TransportConfig {
         endpoints,
@@ -82,6 +81,7 @@ fn transport_config(campaign: &Campaign, net: &NetArgs) -> TransportConfig {
         retries: net.retries,
         backoff: net.backoff,
         allow_insecure: net.allow_insecure,
+        head: campaign.provider().head(creds),
         ..TransportConfig::default()
     }
 }
@@ -92,11 +92,13 @@ fn transport(
     creds: Option<&Credentials>,
     out: &Output,
 ) -> Result<Transport, Exit> {
-    Transport::new(transport_config(campaign, net), creds).map_err(|e| {
-        out.problem(
-            &Problem::error("send::insecure", e.to_string())
-                .help("credentials come from VOICESHOT_USERNAME / VOICESHOT_PASSWORD"),
-        );
+    Transport::new(transport_config(campaign, net, creds), creds.is_some()).map_err(|e| {
+        let vars = campaign
+            .provider()
+            .credential_vars()
+            .map(|(user, pass)| format!("credentials come from {user} / {pass}"))
+            .unwrap_or_default();
+        out.problem(&Problem::error("send::insecure", e.to_string()).help(vars));
         Exit::Usage
     })
 }
@@ -108,7 +110,7 @@ pub(crate) fn journal_path(file: &Path, campaign: &Campaign, net: &NetArgs) -> P
 }
 
 fn open_journal(path: &Path, campaign: &Campaign, out: &Output) -> Result<Journal, Exit> {
-    Journal::open(path, &campaign.name).map_err(|e| {
+    Journal::open(path, &campaign.name, campaign.provider().name()).map_err(|e| {
         out.problem(
             &Problem::error("journal::open", e.to_string())
                 .help("the journal records what was sent; see `--journal`"),
@@ -131,7 +133,7 @@ fn progress(len: usize, out: &Output) -> ProgressBar {
 }
 
 /// Renders one event: JSON line, progress tick, or a note on stderr.
-fn show(event: &Event, out: &Output, pb: &ProgressBar) {
+fn show(event: &Event, provider: &str, out: &Output, pb: &ProgressBar) {
     if out.format() == Format::Json {
         out.event(&serde_json::to_value(event).unwrap_or_default());
     }
@@ -153,7 +155,8 @@ fn show(event: &Event, out: &Output, pb: &ProgressBar) {
             error,
             numbers,
         } => Some(format!(
-            "post {seq}: {error}; VoiceShot may hold {} — querying before anything is re-sent",
+            "post {seq}: {error}; {} may hold {} — querying before anything is re-sent",
+            provider,
             plural(*numbers, "call", "calls")
         )),
         Event::Resolved {
@@ -179,16 +182,17 @@ fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
         return Exit::Invalid;
     }
     let (exit, help) = match &err {
-        SubmitError::Rejected { errorid, .. } if err.is_refusal() => (
+        SubmitError::Rejected { rejection, .. } if rejection.refusal => (
             Exit::Refused,
-            match errorid {
-                1 => "register this machine's public IP in VoiceShot: Campaign → Options → Developer → Registered IPs".to_string(),
-                _ => "the VoiceShot account needs attention (see the message)".to_string(),
-            },
+            rejection.help.clone().unwrap_or_else(|| "the provider account needs attention (see the message)".to_string()),
         ),
-        SubmitError::Rejected { .. } => (
+        SubmitError::Rejected { rejection, .. } => (
             Exit::Rejected,
-            "fix the campaign (see `outdial compile` for the exact XML), then run the command again".to_string(),
+            rejection.help.clone().unwrap_or_else(|| "fix the campaign (see `outdial compile` for the exact XML), then run the command again".to_string()),
+        ),
+        SubmitError::InDoubt { .. } => (
+            Exit::Transport,
+            format!("look in the provider's own records for these calls before sending anything again{resume}"),
         ),
         SubmitError::Transport { .. } => (
             Exit::Transport,
@@ -202,7 +206,7 @@ fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
             (
                 Exit::Invalid,
                 format!(
-                    "{} ({} of {} already at VoiceShot or in doubt{}). Nothing was sent. \
+                    "{} ({} of {} already at the provider or in doubt{}). Nothing was sent. \
                      Undo the edit, or send the change as a new campaign (new name), or pass \
                      --allow-changed to send only recipients never sent before — calls already \
                      placed keep their old content{resume}",
@@ -228,7 +232,7 @@ fn dry_run_post(
     campaign: &Campaign,
     seq: usize,
     kind: &str,
-    write: impl FnOnce(&mut Vec<u8>) -> Result<(), voiceshot::RenderError>,
+    write: impl FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
     out: &Output,
 ) -> Result<(), Exit> {
     let mut xml = Vec::new();
@@ -258,8 +262,12 @@ fn dry_run_plan(
         dry_run_post(
             campaign,
             post.seq,
-            post.body.kind(),
-            |w| voiceshot::write_post_as(campaign, post, redacted.as_ref(), w),
+            post.body.kind().name(),
+            |w| {
+                campaign
+                    .provider()
+                    .encode(campaign, post, redacted.as_ref(), w)
+            },
             out,
         )?;
     }
@@ -279,8 +287,8 @@ fn send_inner(
     net: &NetArgs,
     out: &Output,
 ) -> Result<Exit, Exit> {
-    let campaign = campaign(&target.file, out)?;
-    let creds = credentials(out)?;
+    let campaign = campaign(&target.file, Action::Send, out)?;
+    let creds = credentials(&campaign, out)?;
     let jpath = journal_path(&target.file, &campaign, net);
     // Planned once: with a CSV, each plan is a full read of the file.
     let posts = planned(&campaign, Action::Send, out)?;
@@ -318,7 +326,7 @@ fn send_inner(
             dry_run_post(
                 &campaign,
                 p.seq,
-                p.kind,
+                p.kind.name(),
                 |w| p.render(&campaign, post, redacted.as_ref(), w),
                 out,
             )?;
@@ -334,7 +342,7 @@ fn send_inner(
         credentials: creds.as_ref(),
     };
     let result = submitter.send(&mut journal, &posts, allow_changed, &mut |e| {
-        show(&e, out, &pb)
+        show(&e, campaign.provider().name().display(), out, &pb)
     });
     pb.finish_and_clear();
     match result {
@@ -347,8 +355,9 @@ fn send_inner(
                 s.skipped,
                 if s.resolved_present > 0 {
                     format!(
-                        ", {} found at VoiceShot after a failure",
-                        s.resolved_present
+                        ", {} found at {} after a failure",
+                        s.resolved_present,
+                        campaign.provider().name().display()
                     )
                 } else {
                     String::new()
@@ -392,8 +401,8 @@ fn command_inner(
     net: &NetArgs,
     out: &Output,
 ) -> Result<Exit, Exit> {
-    let campaign = campaign(&target.file, out)?;
-    let creds = credentials(out)?;
+    let campaign = campaign(&target.file, action, out)?;
+    let creds = credentials(&campaign, out)?;
     let posts = planned(&campaign, action, out)?;
     if target.dry_run {
         return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
@@ -411,16 +420,22 @@ fn command_inner(
         transport: &transport,
         credentials: creds.as_ref(),
     };
-    let result = submitter.command(&mut journal, action, &posts, &mut |e| show(&e, out, &pb));
+    let result = submitter.command(&mut journal, action, &posts, &mut |e| {
+        show(&e, campaign.provider().name().display(), out, &pb)
+    });
     pb.finish_and_clear();
     match result {
         Ok(n) => {
             let what = match action {
-                Action::Ping => "VoiceShot answered: this host can post".to_string(),
+                Action::Ping => format!(
+                    "{} answered: this host can post",
+                    campaign.provider().name().display()
+                ),
                 Action::Pause => "paused pending calls".to_string(),
                 Action::Resume => "resumed paused calls".to_string(),
                 Action::Delete => format!(
-                    "asked VoiceShot to delete this campaign's undialled calls ({})",
+                    "asked {} to delete this campaign's undialled calls ({})",
+                    campaign.provider().name().display(),
                     plural(n, "post", "posts")
                 ),
                 Action::Sounds => format!("uploaded {}", plural(n, "sound file", "sound files")),
@@ -472,8 +487,8 @@ fn csv_field(s: &str) -> String {
 }
 
 fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exit> {
-    let campaign = campaign(&target.file, out)?;
-    let creds = credentials(out)?;
+    let campaign = campaign(&target.file, Action::Query, out)?;
+    let creds = credentials(&campaign, out)?;
     if target.dry_run {
         let posts = planned(&campaign, Action::Query, out)?;
         return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
@@ -487,7 +502,7 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
     let pb = progress(plan::post_count(&campaign, Action::Query), out);
     let result = submitter.query(&mut |e| {
         if !matches!(e, Event::Post { .. }) || out.format() != Format::Json {
-            show(&e, out, &pb)
+            show(&e, campaign.provider().name().display(), out, &pb)
         } else {
             pb.inc(1)
         }
