@@ -1,8 +1,8 @@
-//! North American phone numbers: the only numbers VoiceShot dials.
+//! North American phone numbers (the numbers every provider outdial speaks can dial).
 //!
 //! A number is accepted in the shapes people write (`8185550100`, `(818) 555-0100`,
 //! `818.555.0100`, `+1 818 555 0100`, `1-818-555-0100`) and kept as its 10 national digits,
-//! which is what VoiceShot shows in every example. The parser is a single pass over the bytes
+//! the form providers show in their examples. The parser is a single pass over the bytes
 //! with no allocation, because it runs once per recipient and recipients come by the million.
 
 use std::fmt;

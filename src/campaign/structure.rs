@@ -385,7 +385,7 @@ pub(super) fn span_of(
     table.get(*last).map(Spanned::span)
 }
 
-/// How a table is named in messages: `[voiceshot]`, `[[prompt]] #2`, the top level.
+/// How a table is named in messages: `[recipients]`, `[[prompt]] #2`, the top level.
 fn table_name(path: &[Step]) -> String {
     match path {
         [] => "the top level".to_string(),
@@ -394,7 +394,7 @@ fn table_name(path: &[Step]) -> String {
     }
 }
 
-/// How a value is named in messages: `batch_size` in [voiceshot].
+/// How a value is named in messages: `window` in [recipients].
 fn describe(path: &[Step]) -> String {
     match path.split_last() {
         Some((Step::Key(key), [])) => format!("`{key}`"),

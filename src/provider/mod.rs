@@ -110,7 +110,7 @@ pub struct Limits {
 /// Whether, and how, a provider can be asked which calls it holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lookup {
-    /// By our call ids, in posts of at most this many (VoiceShot's Call Query).
+    /// By our call ids, in posts of at most this many.
     ByCallId {
         /// Call ids per query post.
         batch: usize,
@@ -209,7 +209,7 @@ pub enum ReplyOutcome {
 pub struct Rejection {
     /// The provider's code, as it wrote it (`5`).
     pub code: String,
-    /// What the provider calls its codes (`errorid`), for messages.
+    /// What the provider calls its codes (`code`, say), for messages.
     pub code_name: &'static str,
     /// What the code means, in a sentence.
     pub message: String,

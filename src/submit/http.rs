@@ -279,11 +279,11 @@ mod tests {
 
     #[test]
     fn loopback_detection() {
-        assert!(is_loopback("http://127.0.0.1:8080/ivrapi.asp"));
-        assert!(is_loopback("http://localhost/ivrapi.asp"));
+        assert!(is_loopback("http://127.0.0.1:8080/post"));
+        assert!(is_loopback("http://localhost/post"));
         assert!(is_loopback("http://[::1]:9/x"));
-        assert!(!is_loopback("http://example.com/ivrapi.asp"));
-        assert!(!is_loopback("http://10.0.0.1/ivrapi.asp"));
+        assert!(!is_loopback("http://example.com/post"));
+        assert!(!is_loopback("http://10.0.0.1/post"));
     }
 
     #[test]
@@ -293,12 +293,12 @@ mod tests {
             ..TransportConfig::default()
         };
         assert!(matches!(
-            Transport::new(cfg("http://example.com/ivrapi.asp"), true),
+            Transport::new(cfg("http://example.com/post"), true),
             Err(TransportError::Insecure(_))
         ));
-        assert!(Transport::new(cfg("http://127.0.0.1:1/ivrapi.asp"), true).is_ok());
-        assert!(Transport::new(cfg("http://example.com/ivrapi.asp"), false).is_ok());
-        let mut allowed = cfg("http://example.com/ivrapi.asp");
+        assert!(Transport::new(cfg("http://127.0.0.1:1/post"), true).is_ok());
+        assert!(Transport::new(cfg("http://example.com/post"), false).is_ok());
+        let mut allowed = cfg("http://example.com/post");
         allowed.allow_insecure = true;
         assert!(Transport::new(allowed, true).is_ok());
     }
@@ -311,7 +311,7 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let url = format!("http://127.0.0.1:{port}/ivrapi.asp");
+        let url = format!("http://127.0.0.1:{port}/post");
         let t = Transport::new(
             TransportConfig {
                 endpoints: vec![url.clone(), url],
