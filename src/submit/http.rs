@@ -10,9 +10,8 @@
 //! could call people twice.
 
 use std::fs::File;
-use std::io::Read;
-use std::path::PathBuf;
-use std::time::Duration;
+use std::io::{Read, Seek, SeekFrom};
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Body, Client};
 
@@ -37,6 +36,65 @@ pub struct TransportConfig {
     pub allow_insecure: bool,
     /// Content type and headers of every post (the provider's).
     pub head: RequestHead,
+    /// Values never to print or store (credentials): removed from every failure message,
+    /// since error pages may echo the request.
+    pub secrets: Secrets,
+}
+
+/// Secret values and the forms they may be echoed in, to scrub from text.
+#[derive(Clone, Default)]
+pub struct Secrets(Vec<String>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} values)", self.0.len())
+    }
+}
+
+impl Secrets {
+    /// Each of `values` (empty ones are ignored) in the forms a server may echo it: as
+    /// written, XML-escaped, percent-encoded, and a user:password pair as HTTP Basic's base64.
+    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>, basic: Option<(&str, &str)>) -> Self {
+        use base64::Engine as _;
+        let mut forms = Vec::new();
+        for value in values.into_iter().filter(|v| !v.is_empty()) {
+            forms.push(value.to_owned());
+            forms.push(quick_xml::escape::escape(value).into_owned());
+            forms.push(percent_encode(value));
+        }
+        if let Some((user, password)) = basic {
+            forms.push(
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")),
+            );
+        }
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        forms.dedup();
+        Secrets(forms)
+    }
+
+    /// `text` with every secret form replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for form in &self.0 {
+            if out.contains(form.as_str()) {
+                out = out.replace(form.as_str(), "***");
+            }
+        }
+        out
+    }
+}
+
+/// `value` percent-encoded as in a form body or URL (every byte but unreserved ones).
+fn percent_encode(value: &str) -> String {
+    use std::fmt::Write as _;
+    value.bytes().fold(String::new(), |mut out, b| {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+        out
+    })
 }
 
 impl Default for TransportConfig {
@@ -53,6 +111,7 @@ impl Default for TransportConfig {
                 content_type: "application/octet-stream",
                 headers: Vec::new(),
             },
+            secrets: Secrets::default(),
         }
     }
 }
@@ -62,8 +121,9 @@ impl Default for TransportConfig {
 pub enum PostBody {
     /// The whole document.
     Bytes(Vec<u8>),
-    /// A rendered document on disk, sent as a sized stream.
-    File(PathBuf),
+    /// A rendered document in a file without a name (see `tempfile::tempfile`), sent as a
+    /// sized stream from its start on every try.
+    File(File),
 }
 
 /// A failed request.
@@ -149,6 +209,10 @@ impl Transport {
         let client = Client::builder()
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.timeout)
+            // A redirect would turn a call post into a GET (302) or re-post the whole
+            // document, credentials included, wherever `Location` says (307/308): a 3xx is a
+            // failure that names the location instead.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("outdial/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TransportError::Client(e.to_string()))?;
@@ -160,19 +224,26 @@ impl Transport {
         &self.cfg
     }
 
-    /// One POST to `url`.
+    /// One POST to `url`, bounded as a whole by the configured timeout.
     pub fn post_once(&self, url: &str, body: &PostBody) -> Result<Vec<u8>, Failure> {
         let fail = |maybe_sent: bool, message: String| Failure {
             maybe_sent,
-            message,
+            message: self.cfg.secrets.scrub(&message),
             endpoint: url.to_owned(),
         };
+        let started = Instant::now();
         let body = match body {
             PostBody::Bytes(b) => Body::from(b.clone()),
-            // `From<File>` sends it with its length, read as it goes.
-            PostBody::File(path) => Body::from(
-                File::open(path).map_err(|e| fail(false, format!("cannot read the post: {e}")))?,
-            ),
+            PostBody::File(file) => {
+                let rewound = file.try_clone().and_then(|mut f| {
+                    let len = f.seek(SeekFrom::End(0))?;
+                    f.seek(SeekFrom::Start(0))?;
+                    Ok((f, len))
+                });
+                let (file, len) =
+                    rewound.map_err(|e| fail(false, format!("cannot read the post: {e}")))?;
+                Body::sized(file, len)
+            }
         };
         let mut request = self
             .client
@@ -186,11 +257,23 @@ impl Transport {
             .send()
             .map_err(|e| fail(!e.is_connect(), error_chain(&e)))?;
         let status = response.status();
-        let mut buf = Vec::new();
-        response
-            .take(self.cfg.max_reply + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| fail(true, format!("reading the reply: {e}")))?;
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("nowhere")
+                .to_owned();
+            return Err(fail(
+                true,
+                format!(
+                    "HTTP {status}: redirected to {location}; outdial follows no redirect (set the endpoint to the final URL)"
+                ),
+            ));
+        }
+        let buf = self
+            .read_reply(response, started)
+            .map_err(|e| fail(true, e))?;
         if buf.len() as u64 > self.cfg.max_reply {
             return Err(fail(
                 true,
@@ -202,6 +285,37 @@ impl Transport {
             return Err(fail(true, format!("HTTP {status}: {}", text.trim())));
         }
         Ok(buf)
+    }
+
+    /// Reads the reply body until its end, the size limit, or the deadline of the whole
+    /// exchange: reqwest's timeout bounds each wait for a chunk, so a reply trickling one
+    /// byte at a time would otherwise run on for ever. (The last wait can overrun the
+    /// deadline by at most one timeout.)
+    fn read_reply(
+        &self,
+        mut response: reqwest::blocking::Response,
+        started: Instant,
+    ) -> Result<Vec<u8>, String> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            if started.elapsed() > self.cfg.timeout {
+                return Err(format!(
+                    "the reply did not complete within {:?}",
+                    self.cfg.timeout
+                ));
+            }
+            let n = response
+                .read(&mut chunk)
+                .map_err(|e| format!("reading the reply: {e}"))?;
+            if n == 0 {
+                return Ok(buf);
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if buf.len() as u64 > self.cfg.max_reply {
+                return Ok(buf);
+            }
+        }
     }
 
     /// Posts `body`, trying every endpoint in order, for `1 + retries` rounds with doubling
@@ -333,5 +447,167 @@ mod tests {
             .unwrap_err();
         assert!(!err.maybe_sent, "{err}");
         assert_eq!(retries, 3);
+    }
+
+    /// A loopback server answering each connection with `reply(request)`, written in pieces
+    /// `pause` apart; returns its URL and the requests it received.
+    fn server(
+        reply: impl Fn(&str) -> Vec<Vec<u8>> + Send + 'static,
+        pause: Duration,
+    ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/post", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(4) {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut head = String::new();
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                    head.push_str(&line);
+                }
+                let mut body = vec![0; len];
+                let _ = reader.read_exact(&mut body);
+                let request = format!("{head}\r\n{}", String::from_utf8_lossy(&body));
+                log.lock().unwrap().push(request.clone());
+                for piece in reply(&request) {
+                    if stream.write_all(&piece).is_err() {
+                        break;
+                    }
+                    let _ = stream.flush();
+                    std::thread::sleep(pause);
+                }
+            }
+        });
+        (url, seen)
+    }
+
+    fn transport(url: &str, timeout: Duration, secrets: Secrets) -> Transport {
+        Transport::new(
+            TransportConfig {
+                endpoints: vec![url.into()],
+                retries: 0,
+                timeout,
+                secrets,
+                ..TransportConfig::default()
+            },
+            false,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn redirects_are_failures_that_name_the_location_and_are_not_followed() {
+        let (recorder, recorded) = server(
+            |_| vec![b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".to_vec()],
+            Duration::ZERO,
+        );
+        for status in [
+            "302 Found",
+            "307 Temporary Redirect",
+            "308 Permanent Redirect",
+        ] {
+            let to = recorder.clone();
+            let (url, _) = server(
+                move |_| {
+                    vec![
+                        format!("HTTP/1.1 {status}\r\nlocation: {to}\r\ncontent-length: 0\r\n\r\n")
+                            .into_bytes(),
+                    ]
+                },
+                Duration::ZERO,
+            );
+            let t = transport(&url, Duration::from_secs(5), Secrets::default());
+            let err = t
+                .post(
+                    &PostBody::Bytes(b"<campaign/>".to_vec()),
+                    false,
+                    &mut |_| {},
+                )
+                .unwrap_err();
+            assert!(err.maybe_sent, "{err}");
+            assert!(err.message.contains(&recorder), "{err}");
+            assert!(err.message.contains("no redirect"), "{err}");
+        }
+        assert!(
+            recorded.lock().unwrap().is_empty(),
+            "nothing reached the Location"
+        );
+    }
+
+    #[test]
+    fn a_trickling_reply_is_cut_off_at_the_deadline() {
+        let (url, _) = server(
+            |_| {
+                let mut pieces = vec![b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n".to_vec()];
+                pieces.extend((0..1000).map(|_| b"x".to_vec()));
+                pieces
+            },
+            Duration::from_millis(100),
+        );
+        let timeout = Duration::from_secs(1);
+        let t = transport(&url, timeout, Secrets::default());
+        let started = Instant::now();
+        let err = t
+            .post(&PostBody::Bytes(b"x".to_vec()), false, &mut |_| {})
+            .unwrap_err();
+        assert!(err.maybe_sent);
+        assert!(err.message.contains("did not complete"), "{err}");
+        // 1,000 bytes at 10 a second would take 100 s; the exchange ends at the deadline
+        // (plus at most one chunk wait).
+        assert!(started.elapsed() < 3 * timeout, "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn error_pages_that_echo_the_request_do_not_leak_credentials() {
+        let (url, _) = server(
+            |request| {
+                let echo = format!("bad request: {request}");
+                vec![
+                    format!(
+                        "HTTP/1.1 400 Bad Request\r\ncontent-length: {}\r\n\r\n{echo}",
+                        echo.len()
+                    )
+                    .into_bytes(),
+                ]
+            },
+            Duration::ZERO,
+        );
+        let password = "canary-p&ss 9";
+        let secrets = Secrets::new(["user-7", password], Some(("user-7", password)));
+        let t = transport(&url, Duration::from_secs(5), secrets);
+        let body = format!(
+            "<campaign username=\"user-7\" password=\"{}\"/>",
+            quick_xml::escape::escape(password)
+        );
+        let err = t
+            .post(&PostBody::Bytes(body.into_bytes()), false, &mut |_| {})
+            .unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("HTTP 400"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
+        for leak in ["canary", "user-7", "p&amp;ss"] {
+            assert!(!shown.contains(leak), "{leak} in {shown}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_scrubbed_in_every_form() {
+        let s = Secrets::new(["a&b c"], Some(("u", "a&b c")));
+        assert_eq!(s.scrub("x a&b c y"), "x *** y");
+        assert_eq!(s.scrub("x a&amp;b c y"), "x *** y");
+        assert_eq!(s.scrub("x a%26b%20c y"), "x *** y");
+        assert_eq!(s.scrub("Basic dTphJmIgYw=="), "Basic ***");
+        assert_eq!(Secrets::default().scrub("a&b c"), "a&b c");
     }
 }

@@ -31,7 +31,7 @@ use crate::provider::{
 };
 
 pub use crate::provider::Reach;
-pub use http::{Failure, Transport, TransportConfig, TransportError};
+pub use http::{Failure, Secrets, Transport, TransportConfig, TransportError};
 
 /// Progress of a submission, one event per post (plus retries and resolutions).
 #[derive(Clone, Debug, Serialize)]
@@ -360,6 +360,11 @@ impl Preview {
 }
 
 impl Submitter<'_> {
+    /// `text` without any credential value in it.
+    fn scrub(&self, text: &str) -> String {
+        self.transport.config().secrets.scrub(text)
+    }
+
     fn body(&self, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
         let mut out = Vec::new();
         self.campaign
@@ -575,18 +580,21 @@ impl Submitter<'_> {
             })?;
         match self.campaign.provider().read_lookup(&reply.body) {
             Ok(calls) => Ok(calls),
-            Err(ReplyOutcome::Rejected(rejection)) => Err(SubmitError::Rejected {
-                seq,
-                kind: PostKind::Query,
-                rejection,
-            }),
+            Err(ReplyOutcome::Rejected(mut rejection)) => {
+                rejection.message = self.scrub(&rejection.message);
+                Err(SubmitError::Rejected {
+                    seq,
+                    kind: PostKind::Query,
+                    rejection,
+                })
+            }
             Err(other) => Err(SubmitError::Transport {
                 seq,
                 kind: PostKind::Query,
                 failure: Failure {
                     maybe_sent: true,
                     message: match other {
-                        ReplyOutcome::Unreadable(message) => message,
+                        ReplyOutcome::Unreadable(message) => self.scrub(&message),
                         _ => "the provider's lookup reply says nothing of the calls".into(),
                     },
                     endpoint: reply.endpoint.clone(),
@@ -608,20 +616,22 @@ impl Submitter<'_> {
     ) -> Result<(), SubmitError> {
         let (seq, kind) = (post.seq, post.body.kind());
         let body = if matches!(post.body, PostBody::Upload(_)) {
-            // Streamed from disk: a large WAV never sits in memory as base64.
-            let tmp = tempfile::NamedTempFile::new()?;
-            let mut w = BufWriter::with_capacity(1 << 16, tmp.as_file());
+            // Streamed from disk: a large WAV never sits in memory as base64. The file has no
+            // name from the moment it exists (it is unlinked at creation), so the document,
+            // credentials included, cannot be found on disk, even after a SIGKILL.
+            let tmp = tempfile::tempfile()?;
+            let mut w = BufWriter::with_capacity(1 << 16, &tmp);
             self.campaign
                 .provider()
                 .encode(self.campaign, post, self.credentials, &mut w)?;
             w.flush()?;
             drop(w);
-            (http::PostBody::File(tmp.path().to_owned()), Some(tmp))
+            http::PostBody::File(tmp)
         } else {
-            (http::PostBody::Bytes(self.body(post)?), None)
+            http::PostBody::Bytes(self.body(post)?)
         };
         let attempt = journal.intent(action, seq, kind, hash, hash, Vec::new(), file)?;
-        match self.exchange(journal, attempt, seq, kind, &body.0, true, on)? {
+        match self.exchange(journal, attempt, seq, kind, &body, true, on)? {
             Ok(endpoint) => {
                 on(Event::Post {
                     action,
@@ -670,7 +680,9 @@ impl Submitter<'_> {
                     )?;
                     return Ok(Ok(reply.endpoint));
                 }
-                ReplyOutcome::Rejected(rejection) => {
+                ReplyOutcome::Rejected(mut rejection) => {
+                    // A refusal may quote the request back: never store or show a secret.
+                    rejection.message = self.scrub(&rejection.message);
                     journal.outcome(
                         attempt,
                         seq,
@@ -690,7 +702,7 @@ impl Submitter<'_> {
                 }
                 ReplyOutcome::Unreadable(message) => Failure {
                     maybe_sent: true,
-                    message,
+                    message: self.scrub(&message),
                     endpoint: reply.endpoint,
                 },
             },

@@ -14,7 +14,7 @@ use outdial::plan::{self, Action, Post};
 use outdial::provider::voiceshot::sandbox::{Faults, Sandbox, SandboxConfig};
 use outdial::provider::{self, Credentials, EncodeError};
 use outdial::submit::{
-    self, CallReport, Event, Reach, SubmitError, Submitter, Transport, TransportConfig,
+    self, CallReport, Event, Reach, Secrets, SubmitError, Submitter, Transport, TransportConfig,
 };
 use serde_json::json;
 
@@ -82,6 +82,12 @@ fn transport_config(
         backoff: net.backoff,
         allow_insecure: net.allow_insecure,
         head: campaign.provider().head(creds),
+        secrets: creds.map_or_else(Secrets::default, |c| {
+            Secrets::new(
+                [c.username.as_str(), c.password.as_str()],
+                Some((&c.username, &c.password)),
+            )
+        }),
         ..TransportConfig::default()
     }
 }
