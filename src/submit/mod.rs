@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::campaign::{Campaign, Recipient};
 use crate::journal::{
-    CallState, HashingWriter, Journal, JournalError, JournalState, Outcome, Said,
+    CallState, HashingWriter, Journal, JournalError, JournalState, Outcome, Said, call_key,
 };
 use crate::plan::{self, Action, Post, PostBody, PostKind};
 use crate::provider::{
@@ -240,6 +240,26 @@ pub struct Submitter<'a> {
     pub transport: &'a Transport,
     /// Credentials from the environment, for providers that carry them in the body.
     pub credentials: Option<&'a Credentials>,
+    /// How careful to be.
+    pub options: SubmitOptions,
+}
+
+/// Choices that trade safety against requests and time.
+#[derive(Clone, Copy, Debug)]
+pub struct SubmitOptions {
+    /// Skip looking up calls the journal has never seen accepted (only those in doubt are
+    /// looked up). Safe only while this journal is the one and only record of the campaign.
+    pub trust_journal: bool,
+    /// How long after a call post its calls are first looked up.
+    pub settle: std::time::Duration,
+}
+
+impl SubmitOptions {
+    /// The default settle time: the longer of 30 s and twice the request timeout. An
+    /// ambiguous post is rare; a double call is not cheap.
+    pub fn default_settle(timeout: std::time::Duration) -> std::time::Duration {
+        std::time::Duration::from_secs(30).max(timeout * 2)
+    }
 }
 
 /// The hash of `post` as `compile` shows it (no credentials): what the journal records.
@@ -281,13 +301,13 @@ pub fn changes(
             });
         }
     }
-    let planned: HashSet<&str> = posts
+    let planned: HashSet<String> = posts
         .iter()
         .flat_map(|p| p.body.recipients())
-        .map(|r| r.callid.as_str())
+        .flat_map(|r| [call_key(&r.callid, r.number.as_str()), r.callid.clone()])
         .collect();
-    let taken: Vec<&str> = state.taken_callids().collect();
-    let orphaned = taken.iter().filter(|id| !planned.contains(*id)).count();
+    let taken: Vec<&str> = state.taken_keys().collect();
+    let orphaned = taken.iter().filter(|key| !planned.contains(**key)).count();
     Ok((out, orphaned, taken.len()))
 }
 
@@ -314,11 +334,11 @@ pub fn preview_send(
         } else {
             p.in_doubt = recipients
                 .iter()
-                .filter(|r| state.call(&r.callid) == Some(CallState::InDoubt))
+                .filter(|r| state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt))
                 .count();
             let left: Vec<Recipient> = recipients
                 .iter()
-                .filter(|r| state.call(&r.callid) != Some(CallState::Accepted))
+                .filter(|r| state.call(&r.callid, r.number.as_str()) != Some(CallState::Accepted))
                 .cloned()
                 .collect();
             p.skip = left.is_empty();
@@ -443,19 +463,50 @@ impl Submitter<'_> {
         let recipients = post.body.recipients();
         let post_hash = sha_of(self.campaign, post)?;
         let retries = self.transport.config().retries;
+        let lookup = self.campaign.provider().lookup();
         let mut rounds = 0u32;
         loop {
-            let doubt: Vec<Recipient> = recipients
+            let state = journal.state();
+            let (doubt, unknown): (Vec<&Recipient>, Vec<&Recipient>) = recipients
                 .iter()
-                .filter(|r| journal.state().call(&r.callid) == Some(CallState::InDoubt))
-                .cloned()
-                .collect();
-            if !doubt.is_empty() {
-                summary.resolved_present += self.resolve(journal, seq, &doubt, on)?;
+                .filter(|r| state.call(&r.callid, r.number.as_str()) != Some(CallState::Accepted))
+                .partition(|r| {
+                    state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt)
+                });
+            match lookup {
+                // The provider is the truth and the journal a cache: unless the journal is
+                // trusted, every call not known as accepted is looked up before it is
+                // posted, so a lost, cut or second journal cannot call anyone twice.
+                Lookup::ByCallId { .. } => {
+                    let ask: Vec<&Recipient> = if self.options.trust_journal {
+                        doubt.clone()
+                    } else {
+                        doubt.iter().chain(&unknown).copied().collect()
+                    };
+                    if !ask.is_empty() {
+                        if !doubt.is_empty() {
+                            self.settle(journal.state());
+                        }
+                        let doubt_keys: HashSet<String> = doubt
+                            .iter()
+                            .map(|r| call_key(&r.callid, r.number.as_str()))
+                            .collect();
+                        summary.resolved_present +=
+                            self.resolve(journal, seq, &ask, &doubt_keys, on)?;
+                    }
+                }
+                Lookup::None if !doubt.is_empty() => {
+                    return Err(SubmitError::InDoubt {
+                        seq,
+                        calls: doubt.len(),
+                    });
+                }
+                Lookup::None => {}
             }
+            let state = journal.state();
             let to_send: Vec<Recipient> = recipients
                 .iter()
-                .filter(|r| !journal.state().maybe_taken(&r.callid))
+                .filter(|r| !state.maybe_taken(&r.callid, r.number.as_str()))
                 .cloned()
                 .collect();
             if to_send.is_empty() {
@@ -479,16 +530,12 @@ impl Submitter<'_> {
                 (sha_of(self.campaign, &partial)?, &partial)
             };
             let body = http::PostBody::Bytes(self.body(sent_post)?);
-            let callids = to_send.iter().map(|r| r.callid.clone()).collect();
-            let attempt = journal.intent(
-                Action::Send,
-                seq,
-                kind,
-                &post_hash,
-                &body_hash,
-                callids,
-                None,
-            )?;
+            let calls = to_send
+                .iter()
+                .map(|r| (r.callid.clone(), r.number.to_string()))
+                .collect();
+            let attempt =
+                journal.intent(Action::Send, seq, kind, &post_hash, &body_hash, calls, None)?;
             let failure = match self.exchange(journal, attempt, seq, kind, &body, false, on)? {
                 Ok(endpoint) => {
                     summary.accepted += 1;
@@ -524,37 +571,56 @@ impl Submitter<'_> {
         }
     }
 
-    /// Asks the provider about `doubt` and journals which are present; returns how many
-    /// were. A provider that cannot be asked leaves them in doubt: the call post fails as
-    /// ambiguous and nothing is re-sent.
+    /// Waits until the last call post is [`SubmitOptions::settle`] old: a post the client
+    /// gave up on may still reach the provider, or be applied, a while later, and a lookup
+    /// before then would miss it and the calls would go out twice.
+    fn settle(&self, state: &JournalState) {
+        let Some(last) = state.last_call_intent() else {
+            return;
+        };
+        let age = jiff::Timestamp::now().duration_since(last);
+        let settle = jiff::SignedDuration::try_from(self.options.settle).unwrap_or_default();
+        if let Ok(wait) = std::time::Duration::try_from(settle - age) {
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// Asks the provider which of `ask` it holds and journals those present, and those in
+    /// `doubt` (recipient keys) that it does not hold; returns how many were present.
     fn resolve(
         &self,
         journal: &mut Journal,
         seq: usize,
-        doubt: &[Recipient],
+        ask: &[&Recipient],
+        doubt: &HashSet<String>,
         on: &mut dyn FnMut(Event),
     ) -> Result<usize, SubmitError> {
         let Lookup::ByCallId { batch } = self.campaign.provider().lookup() else {
-            return Err(SubmitError::InDoubt {
-                seq,
-                calls: doubt.len(),
-            });
+            return Ok(0);
         };
         let mut total = 0;
-        for chunk in doubt.chunks(batch.max(1)) {
-            let found = self.query_callids(seq, chunk, on)?;
-            let ids: HashSet<&str> = found.iter().map(|c| c.callid.as_str()).collect();
-            let (present, missing): (Vec<String>, Vec<String>) = chunk
-                .iter()
-                .map(|r| r.callid.clone())
-                .partition(|id| ids.contains(id.as_str()));
+        for chunk in ask.chunks(batch.max(1)) {
+            let chunk: Vec<Recipient> = chunk.iter().map(|r| (*r).clone()).collect();
+            let found = self.query_callids(seq, &chunk, on)?;
+            let mut present = Vec::new();
+            let mut missing = Vec::new();
+            for r in &chunk {
+                let key = call_key(&r.callid, r.number.as_str());
+                if found.iter().any(|c| same_call(c, r)) {
+                    present.push(key);
+                } else if doubt.contains(&key) {
+                    missing.push(key);
+                }
+            }
             total += present.len();
-            on(Event::Resolved {
-                seq,
-                present: present.len(),
-                missing: missing.len(),
-            });
-            journal.resolved(seq, present, missing)?;
+            if !present.is_empty() || !missing.is_empty() {
+                on(Event::Resolved {
+                    seq,
+                    present: present.len(),
+                    missing: missing.len(),
+                });
+                journal.resolved(seq, present, missing)?;
+            }
         }
         Ok(total)
     }
@@ -570,36 +636,55 @@ impl Submitter<'_> {
             body: PostBody::Query(recipients.to_vec()),
         };
         let body = http::PostBody::Bytes(self.body(&post)?);
-        let reply = self
-            .transport
-            .post(&body, true, &mut Self::retry_cb(seq, on))
-            .map_err(|failure| SubmitError::Transport {
-                seq,
-                kind: PostKind::Query,
-                failure,
-            })?;
-        match self.campaign.provider().read_lookup(&reply.body) {
-            Ok(calls) => Ok(calls),
-            Err(ReplyOutcome::Rejected(mut rejection)) => {
-                rejection.message = self.scrub(&rejection.message);
-                Err(SubmitError::Rejected {
+        let retries = self.transport.config().retries;
+        let mut round = 0;
+        loop {
+            let reply = self
+                .transport
+                .post(&body, true, &mut Self::retry_cb(seq, on))
+                .map_err(|failure| SubmitError::Transport {
                     seq,
                     kind: PostKind::Query,
-                    rejection,
-                })
+                    failure,
+                })?;
+            let message = match self.campaign.provider().read_lookup(&reply.body) {
+                Ok(calls) => return Ok(calls),
+                Err(ReplyOutcome::Rejected(mut rejection)) => {
+                    rejection.message = self.scrub(&rejection.message);
+                    return Err(SubmitError::Rejected {
+                        seq,
+                        kind: PostKind::Query,
+                        rejection,
+                    });
+                }
+                Err(ReplyOutcome::Unreadable(message)) => self.scrub(&message),
+                Err(ReplyOutcome::Accepted { .. }) => {
+                    "the provider's lookup reply says nothing of the calls".into()
+                }
+            };
+            let failure = Failure {
+                maybe_sent: true,
+                message,
+                endpoint: reply.endpoint,
+            };
+            // A lookup changes nothing at the provider: an unreadable answer is simply
+            // asked again, like any other failure of a post that is safe to repeat.
+            if round >= retries {
+                return Err(SubmitError::Transport {
+                    seq,
+                    kind: PostKind::Query,
+                    failure,
+                });
             }
-            Err(other) => Err(SubmitError::Transport {
+            round += 1;
+            let wait = self.transport.config().backoff * round;
+            on(Event::Retry {
                 seq,
-                kind: PostKind::Query,
-                failure: Failure {
-                    maybe_sent: true,
-                    message: match other {
-                        ReplyOutcome::Unreadable(message) => self.scrub(&message),
-                        _ => "the provider's lookup reply says nothing of the calls".into(),
-                    },
-                    endpoint: reply.endpoint.clone(),
-                },
-            }),
+                error: failure.to_string(),
+                next: failure.endpoint.clone(),
+                wait_ms: wait.as_millis() as u64,
+            });
+            std::thread::sleep(wait);
         }
     }
 
@@ -793,6 +878,13 @@ impl Submitter<'_> {
         }
         Ok(out)
     }
+}
+
+/// Whether a provider's result is the call to `r`: same call id, and the same number unless
+/// the provider wrote none it can be read back from (then the call id alone decides, which
+/// errs on the side of not calling again).
+fn same_call(result: &CallResult, r: &Recipient) -> bool {
+    result.callid == r.callid && crate::phone::parse(&result.number).map_or(true, |n| n == r.number)
 }
 
 fn skipped(action: Action, post: &Post<'_>) -> Event {

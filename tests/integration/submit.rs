@@ -100,8 +100,18 @@ fn run(mut cmd: Command) -> Output {
     }
 }
 
-/// Short timeouts keep the matrix fast; 3 retries with a 10 ms backoff.
-const FAST: [&str; 6] = ["--timeout", "400ms", "--backoff", "10ms", "--retries", "2"];
+/// Short timeouts keep the matrix fast; 3 retries with a 10 ms backoff. The settle time
+/// before a lookup is short too: the sandbox applies a post before it replies.
+const FAST: [&str; 8] = [
+    "--timeout",
+    "400ms",
+    "--backoff",
+    "10ms",
+    "--retries",
+    "2",
+    "--settle",
+    "50ms",
+];
 
 /// Runs `send` until it exits 0 (each run must exit 0 or 4); returns how many runs it took.
 fn send_until_done(file: &Path, url: &str) -> usize {
@@ -349,17 +359,23 @@ fn provider_errors_map_to_exit_codes() {
 fn a_changed_campaign_is_refused_after_a_partial_send() {
     let dir = tempfile::tempdir().unwrap();
     let file = campaign(dir.path(), false);
-    let sb = sandbox("drop=2".parse().unwrap());
-    // Post 2 is taken and its reply lost; kill the retry path by allowing no retries.
+    // Request 4 is the second call post (each call post follows the lookup of its calls): it
+    // is taken and its reply lost; kill the retry path by allowing no retries.
+    let sb = sandbox("drop=4".parse().unwrap());
     let out = run(outdial(
         &["send", file.to_str().unwrap()],
         &sb.url(),
-        &["--retries", "0"],
+        &["--retries", "0", "--settle", "50ms"],
     ));
     assert_eq!(out.status.code(), Some(4));
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replace("is down", "is back")).unwrap();
-    let out = run(outdial(&["send", file.to_str().unwrap()], &sb.url(), &[]));
+    let settle = ["--settle", "50ms"];
+    let out = run(outdial(
+        &["send", file.to_str().unwrap()],
+        &sb.url(),
+        &settle,
+    ));
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -370,7 +386,7 @@ fn a_changed_campaign_is_refused_after_a_partial_send() {
     let out = run(outdial(
         &["send", file.to_str().unwrap(), "--allow-changed"],
         &sb.url(),
-        &[],
+        &settle,
     ));
     assert_eq!(
         out.status.code(),
@@ -381,10 +397,13 @@ fn a_changed_campaign_is_refused_after_a_partial_send() {
     assert_once_each(&sb, "changed");
 }
 
-/// One fault kind at every call-post position (requests 1 to 4).
+/// Requests a clean send makes: each of the four call posts follows the lookup of its calls.
+const REQUESTS: u32 = 8;
+
+/// One fault kind at every request position (lookups and call posts).
 fn fault_at_each_position(spec: impl Fn(u32) -> String) -> usize {
     let mut cases = 0;
-    for k in 1..=4 {
+    for k in 1..=REQUESTS {
         let dir = tempfile::tempdir().unwrap();
         let file = campaign(dir.path(), false);
         let spec = spec(k);
@@ -398,27 +417,27 @@ fn fault_at_each_position(spec: impl Fn(u32) -> String) -> usize {
 
 #[test]
 fn fault_matrix_fail_first() {
-    assert_eq!(fault_at_each_position(|k| format!("fail-first={k}")), 4);
+    assert_eq!(fault_at_each_position(|k| format!("fail-first={k}")), 8);
 }
 
 #[test]
 fn fault_matrix_reset_before_body() {
-    assert_eq!(fault_at_each_position(|k| format!("reset={k}")), 4);
+    assert_eq!(fault_at_each_position(|k| format!("reset={k}")), 8);
 }
 
 #[test]
 fn fault_matrix_drop_after_taking() {
-    assert_eq!(fault_at_each_position(|k| format!("drop={k}")), 4);
+    assert_eq!(fault_at_each_position(|k| format!("drop={k}")), 8);
 }
 
 #[test]
 fn fault_matrix_500_after_taking() {
-    assert_eq!(fault_at_each_position(|k| format!("error={k}")), 4);
+    assert_eq!(fault_at_each_position(|k| format!("error={k}")), 8);
 }
 
 #[test]
 fn fault_matrix_delay_beyond_the_client_timeout() {
-    for k in 1..=4 {
+    for k in 1..=REQUESTS {
         let dir = tempfile::tempdir().unwrap();
         let file = campaign(dir.path(), false);
         let sb = sandbox(Faults::default());

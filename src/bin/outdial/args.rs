@@ -60,9 +60,17 @@ pub struct NetArgs {
     /// Wait before the first retry round; doubles each round.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "500ms")]
     pub backoff: Duration,
-    /// Allow VoiceShot credentials over plain http:// to a host other than this machine.
+    /// Allow credentials over plain http:// to a host other than this machine.
     #[arg(long, global = true)]
     pub allow_insecure: bool,
+    /// Look up at the provider only the calls the journal holds in doubt, not every call it
+    /// has not seen accepted. Safe only while this journal is the campaign's only record.
+    #[arg(long, global = true)]
+    pub trust_journal: bool,
+    /// Wait this long after a call post before looking its calls up (default: the longer of
+    /// 30s and twice --timeout).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub settle: Option<Duration>,
 }
 
 /// `500ms`, `2s`, `1.5s`.

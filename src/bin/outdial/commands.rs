@@ -415,7 +415,7 @@ fn plan(file: &Path, options: &LoadOptions, net: &NetArgs, out: &Output) -> Exit
             calls += u64::from(matches!(post.body, PostBody::Calls(_)));
             if journal.lines() > 0 {
                 for recipient in post.body.recipients() {
-                    match journal.call(&recipient.callid) {
+                    match journal.call(&recipient.callid, recipient.number.as_str()) {
                         Some(CallState::Accepted) => accepted += 1,
                         Some(CallState::InDoubt) => in_doubt += 1,
                         Some(CallState::NotTaken) | None => {}

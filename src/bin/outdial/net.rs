@@ -9,12 +9,13 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
-use outdial::journal::{self, Journal};
+use outdial::journal::{self, Journal, JournalError};
 use outdial::plan::{self, Action, Post};
 use outdial::provider::voiceshot::sandbox::{Faults, Sandbox, SandboxConfig};
-use outdial::provider::{self, Credentials, EncodeError};
+use outdial::provider::{self, Credentials, EncodeError, Lookup};
 use outdial::submit::{
-    self, CallReport, Event, Reach, Secrets, SubmitError, Submitter, Transport, TransportConfig,
+    self, CallReport, Event, Reach, Secrets, SubmitError, SubmitOptions, Submitter, Transport,
+    TransportConfig,
 };
 use serde_json::json;
 
@@ -109,18 +110,47 @@ fn transport(
     })
 }
 
+fn submit_options(net: &NetArgs) -> SubmitOptions {
+    SubmitOptions {
+        trust_journal: net.trust_journal,
+        settle: net
+            .settle
+            .unwrap_or_else(|| SubmitOptions::default_settle(net.timeout)),
+    }
+}
+
 pub(crate) fn journal_path(file: &Path, campaign: &Campaign, net: &NetArgs) -> PathBuf {
     net.journal
         .clone()
         .unwrap_or_else(|| journal::default_path(file, &campaign.name))
 }
 
-fn open_journal(path: &Path, campaign: &Campaign, out: &Output) -> Result<Journal, Exit> {
-    Journal::open(path, &campaign.name, campaign.provider().name()).map_err(|e| {
-        out.problem(
-            &Problem::error("journal::open", e.to_string())
-                .help("the journal records what was sent; see `--journal`"),
-        );
+fn open_journal(
+    path: &Path,
+    campaign: &Campaign,
+    transport: &Transport,
+    out: &Output,
+) -> Result<Journal, Exit> {
+    let endpoint = transport
+        .config()
+        .endpoints
+        .first()
+        .map_or("", String::as_str);
+    let provider = campaign.provider();
+    Journal::open(path, &campaign.name, provider.name(), endpoint).map_err(|e| {
+        let help = match (&e, provider.lookup()) {
+            (JournalError::Tampered { .. }, Lookup::ByCallId { .. }) => format!(
+                "move the journal aside (rename it) and run again: outdial then asks {} which calls it already holds and sends only the others",
+                provider.name().display()
+            ),
+            (JournalError::Tampered { .. }, Lookup::None) => format!(
+                "{} cannot be asked which calls it holds: restore the journal from a backup, or check the calls in {}'s own records before sending again",
+                provider.name().display(),
+                provider.name().display()
+            ),
+            _ => "the journal records what was sent; see `--journal`".to_string(),
+        };
+        out.problem(&Problem::error("journal::open", e.to_string()).help(help));
         Exit::Invalid
     })
 }
@@ -340,12 +370,13 @@ fn send_inner(
         return Ok(Exit::Ok);
     }
     let transport = transport(&campaign, net, creds.as_ref(), out)?;
-    let mut journal = open_journal(&jpath, &campaign, out)?;
+    let mut journal = open_journal(&jpath, &campaign, &transport, out)?;
     let pb = progress(posts.len(), out);
     let submitter = Submitter {
         campaign: &campaign,
         transport: &transport,
         credentials: creds.as_ref(),
+        options: submit_options(net),
     };
     let result = submitter.send(&mut journal, &posts, allow_changed, &mut |e| {
         show(&e, campaign.provider().name().display(), out, &pb)
@@ -361,7 +392,7 @@ fn send_inner(
                 s.skipped,
                 if s.resolved_present > 0 {
                     format!(
-                        ", {} found at {} after a failure",
+                        ", {} already at {}, not sent again",
                         s.resolved_present,
                         campaign.provider().name().display()
                     )
@@ -419,12 +450,13 @@ fn command_inner(
     }
     let transport = transport(&campaign, net, creds.as_ref(), out)?;
     let jpath = journal_path(&target.file, &campaign, net);
-    let mut journal = open_journal(&jpath, &campaign, out)?;
+    let mut journal = open_journal(&jpath, &campaign, &transport, out)?;
     let pb = progress(posts.len(), out);
     let submitter = Submitter {
         campaign: &campaign,
         transport: &transport,
         credentials: creds.as_ref(),
+        options: submit_options(net),
     };
     let result = submitter.command(&mut journal, action, &posts, &mut |e| {
         show(&e, campaign.provider().name().display(), out, &pb)
@@ -504,6 +536,7 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
         campaign: &campaign,
         transport: &transport,
         credentials: creds.as_ref(),
+        options: submit_options(net),
     };
     let pb = progress(plan::post_count(&campaign, Action::Query), out);
     let result = submitter.query(&mut |e| {

@@ -25,6 +25,19 @@ pub struct Faults {
     pub delay: Duration,
     /// Posts K that are taken (calls stored) and then answered with HTTP 500.
     pub error_after: Vec<u32>,
+    /// Posts K that are taken (calls stored) and answered 200 with a body that is not the
+    /// API's XML.
+    pub garbage_after: Vec<u32>,
+    /// Posts K that are held [`late_by`](Self::late_by) before they are applied and
+    /// answered: the client has given up by then, and the calls appear afterwards.
+    pub late: Vec<u32>,
+    /// How long a `late` post is held.
+    pub late_by: Duration,
+    /// Posts K answered with a redirect ([`redirect_status`](Self::redirect_status)) to the
+    /// sandbox's recorder, `/_sandbox/recorder`, without storing anything.
+    pub redirect: Vec<u32>,
+    /// The redirect's status: 302, 307 (default) or 308.
+    pub redirect_status: u16,
 }
 
 impl Faults {
@@ -75,6 +88,21 @@ impl FromStr for Faults {
                 "reset" | "reset-before" => faults.reset_before.extend(numbers()?),
                 "drop" | "drop-after" => faults.drop_after.extend(numbers()?),
                 "error" | "error-after" => faults.error_after.extend(numbers()?),
+                "garbage" => faults.garbage_after.extend(numbers()?),
+                "late" => faults.late.extend(numbers()?),
+                "late-by" => {
+                    faults.late_by = parse_duration(value)
+                        .ok_or_else(|| err("not a duration like 200ms or 2s"))?
+                }
+                "redirect" => faults.redirect.extend(numbers()?),
+                "redirect-status" => {
+                    faults.redirect_status = match value {
+                        "302" => 302,
+                        "307" => 307,
+                        "308" => 308,
+                        _ => return Err(err("a redirect status is 302, 307 or 308")),
+                    }
+                }
                 "delay" => {
                     faults.delay = parse_duration(value)
                         .ok_or_else(|| err("not a duration like 200ms or 2s"))?
@@ -97,11 +125,20 @@ impl fmt::Display for Faults {
             ("reset", &self.reset_before),
             ("drop", &self.drop_after),
             ("error", &self.error_after),
+            ("garbage", &self.garbage_after),
+            ("late", &self.late),
+            ("redirect", &self.redirect),
         ] {
             items.extend(list.iter().map(|k| format!("{key}={k}")));
         }
         if !self.delay.is_zero() {
             items.push(format!("delay={}ms", self.delay.as_millis()));
+        }
+        if !self.late_by.is_zero() {
+            items.push(format!("late-by={}ms", self.late_by.as_millis()));
+        }
+        if self.redirect_status != 0 {
+            items.push(format!("redirect-status={}", self.redirect_status));
         }
         f.write_str(&items.join(","))
     }
@@ -132,8 +169,24 @@ mod tests {
                 drop_after: vec![5, 6],
                 delay: Duration::from_millis(200),
                 error_after: vec![9],
+                ..Faults::default()
             }
         );
+        let g: Faults = "garbage=2,late=3+4,late-by=1s,redirect=5,redirect-status=308"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            (
+                g.garbage_after.clone(),
+                g.late.clone(),
+                g.late_by,
+                g.redirect.clone(),
+                g.redirect_status
+            ),
+            (vec![2], vec![3, 4], Duration::from_secs(1), vec![5], 308)
+        );
+        assert_eq!(g.to_string().parse::<Faults>().unwrap(), g);
+        assert!("redirect-status=301".parse::<Faults>().is_err());
         assert_eq!(
             "delay=1.5s".parse::<Faults>().unwrap().delay,
             Duration::from_millis(1500)
