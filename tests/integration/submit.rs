@@ -18,7 +18,7 @@ use outdial::provider::voiceshot::sandbox::{CallStatus, Faults, Sandbox, Sandbox
 
 const BIN: &str = env!("CARGO_BIN_EXE_outdial");
 /// Seven recipients in batches of two: four call posts, the last one short.
-const NUMBERS: [&str; 7] = [
+pub(crate) const NUMBERS: [&str; 7] = [
     "8185550101",
     "8185550102",
     "8185550103",
@@ -31,7 +31,7 @@ const NUMBERS: [&str; 7] = [
 /// Listed in the campaign too, but on its do-not-call list: never called, in any case.
 const SUPPRESSED: [&str; 2] = ["(818) 555-0108", "818.555.0109"];
 
-fn sandbox(faults: Faults) -> Sandbox {
+pub(crate) fn sandbox(faults: Faults) -> Sandbox {
     Sandbox::start(SandboxConfig {
         dial_delay: Duration::from_secs(3600),
         faults,
@@ -40,7 +40,7 @@ fn sandbox(faults: Faults) -> Sandbox {
     .expect("sandbox starts")
 }
 
-fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
+pub(crate) fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
     let numbers: Vec<String> = NUMBERS
         .iter()
         .chain(&SUPPRESSED)
@@ -71,7 +71,7 @@ fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
     path
 }
 
-fn outdial(args: &[&str], url: &str, extra: &[&str]) -> Command {
+pub(crate) fn outdial(args: &[&str], url: &str, extra: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .args(["--endpoint", url])
@@ -85,7 +85,7 @@ fn outdial(args: &[&str], url: &str, extra: &[&str]) -> Command {
 }
 
 /// Runs a command with a deadline; a hung client fails the test instead of hanging it.
-fn run(mut cmd: Command) -> Output {
+pub(crate) fn run(mut cmd: Command) -> Output {
     let mut child = cmd.spawn().expect("outdial runs");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -102,7 +102,7 @@ fn run(mut cmd: Command) -> Output {
 
 /// Short timeouts keep the matrix fast; 3 retries with a 10 ms backoff. The settle time
 /// before a lookup is short too: the sandbox applies a post before it replies.
-const FAST: [&str; 8] = [
+pub(crate) const FAST: [&str; 8] = [
     "--timeout",
     "400ms",
     "--backoff",
@@ -114,7 +114,7 @@ const FAST: [&str; 8] = [
 ];
 
 /// Runs `send` until it exits 0 (each run must exit 0 or 4); returns how many runs it took.
-fn send_until_done(file: &Path, url: &str) -> usize {
+pub(crate) fn send_until_done(file: &Path, url: &str) -> usize {
     for runs in 1..=8 {
         let out = run(outdial(&["send", file.to_str().unwrap()], url, &FAST));
         match out.status.code() {
@@ -131,7 +131,7 @@ fn send_until_done(file: &Path, url: &str) -> usize {
 }
 
 /// Exactly one live call per recipient, and nothing else (no suppressed number above all).
-fn assert_once_each(sb: &Sandbox, case: &str) {
+pub(crate) fn assert_once_each(sb: &Sandbox, case: &str) {
     let mut per_number: BTreeMap<String, usize> = BTreeMap::new();
     for call in sb.calls() {
         assert_ne!(call.status, CallStatus::Deleted, "{case}");
