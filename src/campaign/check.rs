@@ -29,6 +29,9 @@ pub(crate) struct Checker<'a> {
     pub(crate) campaign_span: Range<usize>,
     /// Where `[campaign] provider` stands, when it is written.
     pub(crate) provider_span: Option<Range<usize>>,
+    /// The campaign's time zone is missing because a problem with it was already reported
+    /// (a misspelt `timezone` key, an unknown zone): its absence is not reported again.
+    pub(crate) zone_reported: bool,
 }
 
 impl Checker<'_> {

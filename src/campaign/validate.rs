@@ -39,12 +39,17 @@ pub(super) fn validate(
         provider: provider_name,
         campaign_span: section.name.as_ref().map_or(0..0, Spanned::span),
         provider_span,
+        zone_reported: false,
     };
     let name = section.name.as_ref().and_then(|n| c.name(n));
     let timezone = section
         .timezone
         .as_ref()
         .and_then(|tz| c.zone(tz, "timezone"));
+    c.zone_reported = (section.timezone.is_some() && timezone.is_none())
+        || c.pruned
+            .iter()
+            .any(|p| p.table == "campaign" && p.meant.as_deref() == Some("timezone"));
     let provider = provider::settings(provider_name, &raw, &mut c);
 
     let vars = c.vars(&raw.vars);
@@ -574,6 +579,9 @@ impl Checker<'_> {
 
     fn at(&mut self, at: &Spanned<String>, zone: Option<&Zone>) -> Option<jiff::Zoned> {
         let Some(zone) = zone else {
+            if self.zone_reported {
+                return None;
+            }
             self.error(
                 "campaign::missing-timezone",
                 "a time is given but the campaign has no time zone",
