@@ -9,6 +9,8 @@
 //! if the file changed in between, the stream stops with a problem instead of sending
 //! something that was never checked.
 
+mod window;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -29,6 +31,8 @@ use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::phone::{self, NumberError, PhoneNumber, Region};
 use crate::source::SourceFile;
 use crate::{schedule, xmltext};
+use window::TimeChecks;
+pub use window::Window;
 
 /// At most this many row problems of one kind are shown; the rest are counted.
 pub const SHOWN: usize = 20;
@@ -244,55 +248,6 @@ fn reader<R: Read>(input: R) -> csv::Reader<R> {
         .flexible(true)
         .buffer_capacity(1 << 16)
         .from_reader(input)
-}
-
-/// A `window = "HH:MM-HH:MM"` calling-hours setting, in minutes after midnight; `end` is
-/// excluded, and a window whose end is before its start runs past midnight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    start: u16,
-    end: u16,
-}
-
-impl Window {
-    /// Parses "08:00-21:00".
-    pub fn parse(text: &str) -> Option<Window> {
-        let (a, b) = text.split_once('-')?;
-        let minutes = |t: &str| -> Option<u16> {
-            let (h, m) = t.trim().split_once(':')?;
-            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-            (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
-        };
-        let (start, end) = (minutes(a)?, minutes(b)?);
-        (start != end).then_some(Window { start, end })
-    }
-
-    /// Whether a local time of day (minutes after midnight) is inside the window.
-    pub fn contains(&self, minute: u16) -> bool {
-        if self.start < self.end {
-            self.start <= minute && minute < self.end
-        } else {
-            minute >= self.start || minute < self.end
-        }
-    }
-
-    fn allows(&self, at: &Zoned, zone: &Zone) -> bool {
-        let local = at.with_time_zone(zone.tz.clone());
-        self.contains(local.hour() as u16 * 60 + local.minute() as u16)
-    }
-}
-
-impl std::fmt::Display for Window {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:02}:{:02}-{:02}:{:02}",
-            self.start / 60,
-            self.start % 60,
-            self.end / 60,
-            self.end % 60
-        )
-    }
 }
 
 /// Why one CSV row cannot be called.
@@ -1054,61 +1009,6 @@ fn rows(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The checks on a time written in the campaign file.
-struct TimeChecks<'a> {
-    window: Option<Window>,
-    zone: Option<&'a Zone>,
-    now: Timestamp,
-    source: &'a Arc<SourceFile>,
-    deny_past: bool,
-}
-
-impl TimeChecks<'_> {
-    fn check(
-        &self,
-        at: &Zoned,
-        span: &Range<usize>,
-        problems: &mut Problems,
-        stats: &mut RecipientStats,
-    ) {
-        let (window, zone, now, source, deny_past) = (
-            self.window,
-            self.zone,
-            self.now,
-            self.source,
-            self.deny_past,
-        );
-        if let (Some(window), Some(zone)) = (window, zone)
-            && !window.allows(at, zone)
-        {
-            problems.push(
-                Problem::error(
-                    "campaign::outside-window",
-                    format!("this call is scheduled outside the calling hours {window}"),
-                )
-                .at(source, span.clone(), "outside the window")
-                .help("move the call into the window, or change `window` in [recipients]"),
-            );
-        }
-        if at.timestamp() < now {
-            stats.past += 1;
-            let problem = if deny_past {
-                Problem::error("campaign::past-time", "this call is scheduled in the past")
-            } else {
-                Problem::warning(
-                    "campaign::past-time",
-                    "this call is scheduled in the past; VoiceShot calls it now",
-                )
-            };
-            problems.push(
-                problem
-                    .at(source, span.clone(), "in the past")
-                    .help("pick a future time, or remove `at` to call now"),
-            );
-        }
-    }
-}
-
 /// Works out which columns the prompts use and reports placeholders the CSV cannot fill.
 fn columns(
     header: &Header,
@@ -1549,18 +1449,6 @@ mod tests {
         assert_eq!(field_span(raw, 3), raw.len()..raw.len());
         let multi = b"\"x\ny\",z";
         assert_eq!(&multi[field_span(multi, 1)], b"z");
-    }
-
-    #[test]
-    fn windows() {
-        let w = Window::parse("08:00-21:00").unwrap();
-        assert!(w.contains(8 * 60) && w.contains(20 * 60 + 59));
-        assert!(!w.contains(21 * 60) && !w.contains(7 * 60 + 59));
-        let night = Window::parse("22:00-06:00").unwrap();
-        assert!(night.contains(23 * 60) && night.contains(60) && !night.contains(12 * 60));
-        assert_eq!(Window::parse("8-21"), None);
-        assert_eq!(Window::parse("08:00-08:00"), None);
-        assert_eq!(w.to_string(), "08:00-21:00");
     }
 
     #[test]
