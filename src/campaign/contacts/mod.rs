@@ -9,6 +9,7 @@
 //! if the file changed in between, the stream stops with a problem instead of sending
 //! something that was never checked.
 
+mod dedupe;
 mod window;
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,7 +21,6 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use csv::ByteRecord;
-use hashbrown::HashTable;
 use jiff::{Timestamp, Zoned};
 use toml::Spanned;
 
@@ -31,6 +31,7 @@ use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::phone::{self, NumberError, PhoneNumber, Region};
 use crate::source::SourceFile;
 use crate::{schedule, xmltext};
+use dedupe::{CallIds, Seen};
 use window::TimeChecks;
 pub use window::Window;
 
@@ -453,92 +454,6 @@ impl Rules<'_> {
     }
 }
 
-/// Numbers seen so far, each with where it was first seen (0 = the campaign file, else the
-/// CSV line), packed into one `u64`: 34 bits of number (10 digits < 2^34), 30 bits of line.
-struct Seen {
-    table: HashTable<u64>,
-}
-
-const NUMBER_BITS: u32 = 34;
-const NUMBER_MASK: u64 = (1 << NUMBER_BITS) - 1;
-const MAX_LINE: u64 = (1 << (64 - NUMBER_BITS)) - 1;
-
-/// A folded multiply: spreads the digits over every bit, which the table's bucket index (low
-/// bits) and tag (high bits) both need.
-fn mix(n: u64) -> u64 {
-    let p = u128::from(n) * 0x9E37_79B9_7F4A_7C15;
-    (p as u64) ^ ((p >> 64) as u64)
-}
-
-impl Seen {
-    fn new() -> Self {
-        Self {
-            table: HashTable::new(),
-        }
-    }
-
-    fn first(&self, number: u64) -> Option<u64> {
-        self.table
-            .find(mix(number), |&e| e & NUMBER_MASK == number)
-            .map(|&e| e >> NUMBER_BITS)
-    }
-
-    fn insert(&mut self, number: u64, line: u64) {
-        let packed = number | (line.min(MAX_LINE) << NUMBER_BITS);
-        self.table
-            .insert_unique(mix(number), packed, |&e| mix(e & NUMBER_MASK));
-    }
-
-    /// Where `number` was first seen, or `None` after recording it at `line`: one probe.
-    fn first_or_insert(&mut self, number: u64, line: u64) -> Option<u64> {
-        match self.table.entry(
-            mix(number),
-            |&e| e & NUMBER_MASK == number,
-            |&e| mix(e & NUMBER_MASK),
-        ) {
-            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get() >> NUMBER_BITS),
-            hashbrown::hash_table::Entry::Vacant(e) => {
-                e.insert(number | (line.min(MAX_LINE) << NUMBER_BITS));
-                None
-            }
-        }
-    }
-
-    /// Makes room for `more` numbers at once (growing by doubling would rehash repeatedly
-    /// and hold the old and new tables together at each step).
-    fn reserve(&mut self, more: usize) {
-        self.table.reserve(more, |&e| mix(e & NUMBER_MASK));
-    }
-}
-
-/// Call ids seen so far, by a 64-bit hash (a false clash needs ~4 billion ids to be likely),
-/// with the line they were first used on (0 = the campaign file).
-struct CallIds {
-    table: HashTable<(u64, u64)>,
-}
-
-impl CallIds {
-    fn hash(id: &str) -> u64 {
-        mix(id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        }))
-    }
-
-    /// Records `id`; returns the line it was first used on when it was already there.
-    fn insert(&mut self, id: &str, line: u64) -> Option<u64> {
-        self.insert_hash(Self::hash(id), line)
-    }
-
-    /// [`CallIds::insert`] for an id already hashed with [`CallIds::hash`].
-    fn insert_hash(&mut self, h: u64, line: u64) -> Option<u64> {
-        if let Some(&(_, first)) = self.table.find(h, |&(k, _)| k == h) {
-            return Some(first);
-        }
-        self.table.insert_unique(h, (h, line), |&(k, _)| k);
-        None
-    }
-}
-
 /// Rows handed from the reading thread to the dedupe thread at a time.
 const CHECK_BATCH: usize = 4096;
 
@@ -673,7 +588,7 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
         }
     }
     drop(suppress);
-    stats.suppress_list = suppress_set.table.len() as u64;
+    stats.suppress_list = suppress_set.len() as u64;
     // One hash probe per row; a binary search over 10,000 numbers was a fifth of the scan.
     let suppressed = |n: &PhoneNumber| suppress_set.first(n.as_u64()).is_some();
 
@@ -723,9 +638,7 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
                 .iter()
                 .any(|r| r.callid != callid::derive(input.prefix, &r.number));
         let mut callids = (explicit_ids && !shared_callids).then(|| {
-            let mut ids = CallIds {
-                table: HashTable::new(),
-            };
+            let mut ids = CallIds::new();
             for r in &inline {
                 ids.insert(&r.callid, 0);
             }
@@ -811,7 +724,7 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
                 if index == CHECK_BATCH && checked.end > 0 {
                     // Size the dedupe set from the first rows' average length.
                     let expected = fingerprint.len / (checked.end / CHECK_BATCH as u64).max(1);
-                    seen.reserve((expected as usize).saturating_sub(seen.table.len()));
+                    seen.reserve((expected as usize).saturating_sub(seen.len()));
                 }
                 let index = index as u64;
                 let spot = |error: RowError| Spot {
@@ -1449,17 +1362,5 @@ mod tests {
         assert_eq!(field_span(raw, 3), raw.len()..raw.len());
         let multi = b"\"x\ny\",z";
         assert_eq!(&multi[field_span(multi, 1)], b"z");
-    }
-
-    #[test]
-    fn seen_packs_numbers_and_lines() {
-        let mut seen = Seen::new();
-        let n = 9_999_999_999;
-        assert_eq!(seen.first(n), None);
-        seen.insert(n, 12);
-        seen.insert(2_125_550_100, 0);
-        assert_eq!(seen.first(n), Some(12));
-        assert_eq!(seen.first(2_125_550_100), Some(0));
-        assert_eq!(seen.first(2_125_550_101), None);
     }
 }
