@@ -10,6 +10,7 @@
 //! something that was never checked.
 
 mod dedupe;
+mod header;
 mod rows;
 mod window;
 
@@ -26,12 +27,14 @@ use jiff::{Timestamp, Zoned};
 use toml::Spanned;
 
 use super::file::{OnInvalid, RecipientsSection};
-use super::{LoadOptions, Prompt, PromptContent, Recipient, Vars, Zone};
+use super::{LoadOptions, Prompt, Recipient, Vars, Zone};
 use crate::callid;
-use crate::diagnostic::{Problem, Problems, did_you_mean};
+use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, NumberError, PhoneNumber, Region};
 use crate::source::SourceFile;
 use dedupe::{CallIds, Seen};
+use header::{Columns, columns};
+pub(super) use header::{Header, read_header};
 use rows::{RowError, Rules};
 use window::TimeChecks;
 pub use window::Window;
@@ -101,148 +104,12 @@ impl Fingerprint {
     }
 }
 
-/// Column positions in the CSV.
-#[derive(Debug, Clone)]
-struct Columns {
-    names: Vec<String>,
-    number: usize,
-    callid: Option<usize>,
-    at: Option<usize>,
-    /// Columns the prompts use, in [`Columns::var_names`] order.
-    vars: Vec<usize>,
-    var_names: Arc<[Box<str>]>,
-    /// Per entry of `vars`: whether an empty cell is an error (no `[vars]` default).
-    required: Vec<bool>,
-}
-
-/// The CSV header, read while validating the campaign file.
-#[derive(Debug)]
-pub(super) struct Header {
-    path: PathBuf,
-    span: Range<usize>,
-    names: Vec<String>,
-    number: usize,
-    /// The csv reader reports a record after a CRLF on the line of the CR (it takes the CR as
-    /// the terminator and skips the LF as part of the next record), so lines in such files
-    /// need one added.
-    crlf: bool,
-}
-
-impl Header {
-    /// Whether the CSV has a column called `name`.
-    pub(super) fn has(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
-    }
-
-    /// The file name as shown in messages.
-    pub(super) fn shown(&self) -> String {
-        self.path.display().to_string()
-    }
-}
-
+/// The message for a file that cannot be opened.
 fn open_error(path: &Path, err: &std::io::Error) -> String {
     format!("cannot read {}: {err}", path.display())
 }
 
-/// Reads the header of the CSV named by `csv`: the file must open, be UTF-8, and have the
-/// number column.
-pub(super) fn read_header(
-    csv: &Spanned<String>,
-    number_column: Option<&Spanned<String>>,
-    source: &Arc<SourceFile>,
-    problems: &mut Problems,
-) -> Option<Header> {
-    let path = source.resolve(csv.get_ref());
-    let file = match File::open(&path) {
-        Ok(file) => file,
-        Err(err) => {
-            problems.push(
-                Problem::error("csv::unreadable", open_error(&path, &err))
-                    .at(source, csv.span(), "this file")
-                    .help("CSV paths are relative to the campaign file's folder"),
-            );
-            return None;
-        }
-    };
-    let mut first = Vec::new();
-    let _ = (&file).take(MAX_EXCERPT).read_to_end(&mut first);
-    let crlf = first
-        .iter()
-        .position(|&b| b == b'\n')
-        .is_some_and(|i| i > 0 && first[i - 1] == b'\r');
-    let _ = (&file).seek(SeekFrom::Start(0));
-    let mut reader = reader(file);
-    let header = match reader.byte_headers() {
-        Ok(header) => header.clone(),
-        Err(err) => {
-            problems.push(
-                Problem::error("csv::unreadable", format!("{}: {err}", path.display())).at(
-                    source,
-                    csv.span(),
-                    "this file",
-                ),
-            );
-            return None;
-        }
-    };
-    let mut names = Vec::with_capacity(header.len());
-    for (i, raw) in header.iter().enumerate() {
-        // A BOM is how spreadsheet programs mark UTF-8; it is not part of the first name.
-        let raw = if i == 0 {
-            raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-        } else {
-            raw
-        };
-        match std::str::from_utf8(raw) {
-            Ok(name) => names.push(name.trim().to_string()),
-            Err(_) => {
-                problems.push(
-                    Problem::error(
-                        "csv::not-utf8",
-                        format!(
-                            "{} is not UTF-8: column {} of the header row",
-                            path.display(),
-                            i + 1
-                        ),
-                    )
-                    .at(source, csv.span(), "this file")
-                    .help("export the CSV as UTF-8 (\"CSV UTF-8\" in spreadsheet programs)"),
-                );
-                return None;
-            }
-        }
-    }
-    let wanted = number_column.map_or("number", |c| c.get_ref().as_str());
-    let Some(number) = names.iter().position(|n| n == wanted) else {
-        let span = number_column.map_or_else(|| csv.span(), Spanned::span);
-        let suggestion = did_you_mean(wanted, names.iter().map(String::as_str))
-            .map(|s| format!("set number_column = \"{s}\""))
-            .unwrap_or_else(|| {
-                "set number_column to the header of the column that holds the numbers".into()
-            });
-        problems.push(
-            Problem::error(
-                "csv::missing-column",
-                format!(
-                    "{} has no column \"{wanted}\" for the numbers (its columns: {})",
-                    path.display(),
-                    names.join(", ")
-                ),
-            )
-            .at(source, span, "no such column")
-            .help(suggestion),
-        );
-        return None;
-    };
-    Some(Header {
-        path,
-        span: csv.span(),
-        names,
-        number,
-        crlf,
-    })
-}
-
+/// The CSV reader every pass uses.
 fn reader<R: Read>(input: R) -> csv::Reader<R> {
     // Flexible, so that a ragged row is reported with its line and the scan goes on to find
     // every other problem, instead of the reader stopping at the first one.
@@ -718,52 +585,6 @@ pub(super) fn scan(input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
 
 fn rows(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// Works out which columns the prompts use and reports placeholders the CSV cannot fill.
-fn columns(
-    header: &Header,
-    prompts: &[Prompt],
-    vars: &BTreeMap<String, String>,
-    zone: Option<&Zone>,
-    source: &Arc<SourceFile>,
-    problems: &mut Problems,
-) -> Option<Columns> {
-    let find = |name: &str| header.names.iter().position(|n| n == name);
-    let at = find("at");
-    if at.is_some() && zone.is_none() {
-        problems.push(
-            Problem::error(
-                "campaign::missing-timezone",
-                format!(
-                    "{} has an `at` column but the campaign has no time zone",
-                    header.shown()
-                ),
-            )
-            .at(source, header.span.clone(), "times in which zone?")
-            .help("add `timezone = \"America/Chicago\"` (your zone) to [campaign]"),
-        );
-        return None;
-    }
-    let mut names: Vec<&str> = Vec::new();
-    for prompt in prompts {
-        if let PromptContent::Tts(template) = &prompt.content {
-            for (name, _) in template.vars() {
-                if !names.contains(&name) && find(name).is_some() {
-                    names.push(name);
-                }
-            }
-        }
-    }
-    Some(Columns {
-        number: header.number,
-        callid: find("callid"),
-        at,
-        vars: names.iter().filter_map(|n| find(n)).collect(),
-        required: names.iter().map(|n| !vars.contains_key(*n)).collect(),
-        var_names: names.iter().map(|&n| Box::from(n)).collect(),
-        names: header.names.clone(),
-    })
 }
 
 /// Reads lines back from the CSV to show them under a problem.
