@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::Columns;
+use super::header::Columns;
 use super::rows::RowError;
 use crate::diagnostic::Problem;
 use crate::phone::Region;

@@ -5,7 +5,8 @@
 use csv::ByteRecord;
 use jiff::{Timestamp, Zoned};
 
-use super::{Columns, Window};
+use super::Window;
+use super::header::Columns;
 use crate::callid::{self, CallIdError};
 use crate::campaign::Zone;
 use crate::phone::{self, NumberError, PhoneNumber, Region};
