@@ -14,6 +14,7 @@
 mod dedupe;
 mod excerpt;
 mod header;
+mod report;
 mod rows;
 mod scan;
 mod settings;

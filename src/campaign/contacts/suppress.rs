@@ -8,13 +8,36 @@ use std::sync::Arc;
 use csv::ByteRecord;
 use toml::Spanned;
 
+use super::dedupe::Seen;
 use super::{SHOWN, open_error, reader};
+use crate::campaign::file::RecipientsSection;
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, NumberError, Region};
 use crate::source::SourceFile;
 
+/// Reads every list in `[recipients] suppress` into one set, so that checking a number is
+/// one hash probe (a binary search over 10,000 numbers was a fifth of the scan).
+pub(super) fn suppression(
+    section: Option<&RecipientsSection>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> Seen {
+    let mut suppress: Vec<u64> = Vec::new();
+    for list in section.iter().flat_map(|s| &s.suppress) {
+        let number_column = section.and_then(|s| s.number_column.as_ref());
+        load_suppress(list, number_column, source, &mut suppress, problems);
+    }
+    let mut set = Seen::new();
+    for &n in &suppress {
+        if set.first(n).is_none() {
+            set.insert(n, 0);
+        }
+    }
+    set
+}
+
 /// Reads one suppression list into `out`.
-pub(super) fn load_suppress(
+fn load_suppress(
     list: &Spanned<String>,
     number_column: Option<&Spanned<String>>,
     source: &Arc<SourceFile>,
