@@ -157,15 +157,22 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// One warning for the rows scheduled in the past, shown at the first of them.
-    pub(super) fn past(&mut self, found: &Found, stats: &RecipientStats, problems: &mut Problems) {
+    /// One warning for the rows scheduled in the past, shown at the first of them; `provider`
+    /// is the name of who calls them.
+    pub(super) fn past(
+        &mut self,
+        found: &Found,
+        stats: &RecipientStats,
+        provider: &str,
+        problems: &mut Problems,
+    ) {
         if let Some(spot) = &found.first_past {
             let (excerpt, span) = self.excerpts.excerpt(spot, &self.shown, self.columns.at);
             problems.push(
                 Problem::warning(
                     "csv::past-time",
                     format!(
-                        "{} in the past (first on line {}); VoiceShot calls them now",
+                        "{} in the past (first on line {}); {provider} calls them now",
                         rows(stats.past, "row schedules a call", "rows schedule calls"),
                         spot.line
                     ),

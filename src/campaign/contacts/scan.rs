@@ -71,6 +71,9 @@ pub(in crate::campaign) struct ScanInput<'a> {
     pub region: Region,
     /// From [`settings`](fn@super::settings).
     pub window: Option<Window>,
+    /// The provider's display name, for the messages that say what the provider does; the
+    /// checks themselves name no provider.
+    pub provider: &'static str,
 }
 
 /// The outcome of [`scan`].
@@ -141,6 +144,7 @@ fn keep_inline(
         now,
         source: input.source,
         deny_past: input.options.deny_past,
+        provider: input.provider,
     };
     for r in given {
         if let Some(at) = &r.at {
@@ -347,7 +351,7 @@ impl CsvScan<'_> {
             input.inline_duplicates,
             problems,
         );
-        report.past(found, stats, problems);
+        report.past(found, stats, input.provider, problems);
     }
 }
 

@@ -68,6 +68,8 @@ pub(super) struct TimeChecks<'a> {
     pub(super) now: Timestamp,
     pub(super) source: &'a Arc<SourceFile>,
     pub(super) deny_past: bool,
+    /// The provider's name, for the warning that it calls past times now.
+    pub(super) provider: &'a str,
 }
 
 impl TimeChecks<'_> {
@@ -80,12 +82,13 @@ impl TimeChecks<'_> {
         problems: &mut Problems,
         stats: &mut RecipientStats,
     ) {
-        let (window, zone, now, source, deny_past) = (
+        let (window, zone, now, source, deny_past, provider) = (
             self.window,
             self.zone,
             self.now,
             self.source,
             self.deny_past,
+            self.provider,
         );
         if let (Some(window), Some(zone)) = (window, zone)
             && !window.allows(at, zone)
@@ -106,7 +109,7 @@ impl TimeChecks<'_> {
             } else {
                 Problem::warning(
                     "campaign::past-time",
-                    "this call is scheduled in the past; VoiceShot calls it now",
+                    format!("this call is scheduled in the past; {provider} calls it now"),
                 )
             };
             problems.push(
