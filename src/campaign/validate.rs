@@ -107,6 +107,7 @@ pub(super) fn validate(
                 inline_count,
                 region,
                 window,
+                provider: "VoiceShot",
             },
             c.problems,
         )
