@@ -87,7 +87,13 @@ pub(super) fn validate(
         header.as_ref(),
     );
 
-    let (region, window) = contacts::settings(section, timezone.as_ref(), c.source, c.problems);
+    let (region, window) = contacts::settings(
+        section,
+        timezone.as_ref(),
+        c.zone_reported,
+        c.source,
+        c.problems,
+    );
     let inline_count = (raw.recipient.len() + section.map_or(0, |s| s.numbers.len())) as u64;
     let csv_failed = section.is_some_and(|s| s.csv.is_some()) && header.is_none();
     let scanned = (!c.problems.has_errors() && !csv_failed).then(|| {
@@ -107,7 +113,7 @@ pub(super) fn validate(
                 inline_count,
                 region,
                 window,
-                provider: "VoiceShot",
+                provider: c.provider_name(),
             },
             c.problems,
         )

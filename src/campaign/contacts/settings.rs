@@ -10,10 +10,12 @@ use crate::phone::Region;
 use crate::source::SourceFile;
 
 /// The `region` and `window` settings, checked even when other parts of the campaign have
-/// errors (they need nothing else to be valid).
+/// errors (they need nothing else to be valid). `zone_reported`: the campaign's missing zone
+/// was already reported (a misspelt or unknown `timezone`), so its absence is not again.
 pub(in crate::campaign) fn settings(
     section: Option<&RecipientsSection>,
     zone: Option<&Zone>,
+    zone_reported: bool,
     source: &Arc<SourceFile>,
     problems: &mut Problems,
 ) -> (Region, Option<Window>) {
@@ -34,6 +36,7 @@ pub(in crate::campaign) fn settings(
     let window = section.and_then(|s| s.window.as_ref()).and_then(|text| {
         match Window::parse(text.get_ref()) {
             Some(window) if zone.is_some() => Some(window),
+            Some(_) if zone_reported => None,
             Some(_) => {
                 problems.push(
                     Problem::error(
