@@ -195,7 +195,9 @@ pub enum EncodeError {
 pub enum ReplyOutcome {
     /// The provider took the post.
     Accepted {
-        /// The provider's own id of each call, by our call id, when it gives them.
+        /// The provider's own id of each call, by our call id, when it gives them. An empty
+        /// call id stands for the only call of the post (providers of one call per request
+        /// answer with their id alone).
         ids: Vec<(String, String)>,
     },
     /// The provider refused the post; nothing was taken.
@@ -303,6 +305,20 @@ pub trait Provider: fmt::Debug + Send + Sync {
 
     /// How a status text of this provider's results reads as a verdict.
     fn reach(&self, result: &CallResult) -> Reach;
+
+    /// HTTP statuses other than 2xx that this provider documents as its answer to a post
+    /// (a refusal after which nothing was taken), so their bodies are read with
+    /// [`Provider::read_answer`] instead of leaving the post ambiguous. None by default: an
+    /// undocumented status never proves that nothing was taken.
+    fn answer_statuses(&self) -> &'static [u16] {
+        &[]
+    }
+
+    /// Reads a reply together with its HTTP status (2xx, or one of
+    /// [`Provider::answer_statuses`]). By default the status adds nothing.
+    fn read_answer(&self, _status: u16, body: &[u8]) -> ReplyOutcome {
+        self.read_reply(body)
+    }
 }
 
 /// Reads credentials from the environment through `get`: both variables or neither.

@@ -37,6 +37,9 @@ pub struct TransportConfig {
     pub allow_insecure: bool,
     /// Content type and headers of every post (the provider's).
     pub head: RequestHead,
+    /// Non-2xx statuses the provider documents as its answer (nothing taken): their replies
+    /// are handed back to be read, not failed as ambiguous. Empty by default.
+    pub answer_statuses: Vec<u16>,
 }
 
 impl Default for TransportConfig {
@@ -53,6 +56,7 @@ impl Default for TransportConfig {
                 content_type: "application/octet-stream",
                 headers: Vec::new(),
             },
+            answer_statuses: Vec::new(),
         }
     }
 }
@@ -105,6 +109,8 @@ pub enum TransportError {
 /// A reply body and the endpoint that gave it.
 #[derive(Debug)]
 pub struct Reply {
+    /// The HTTP status: 2xx, or one of [`TransportConfig::answer_statuses`].
+    pub status: u16,
     /// The body.
     pub body: Vec<u8>,
     /// The endpoint.
@@ -160,8 +166,9 @@ impl Transport {
         &self.cfg
     }
 
-    /// One POST to `url`.
-    pub fn post_once(&self, url: &str, body: &PostBody) -> Result<Vec<u8>, Failure> {
+    /// One POST to `url`: the status and body of a 2xx reply or of one of
+    /// [`TransportConfig::answer_statuses`].
+    pub fn post_once(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
         let fail = |maybe_sent: bool, message: String| Failure {
             maybe_sent,
             message,
@@ -197,11 +204,11 @@ impl Transport {
                 format!("reply larger than {} bytes", self.cfg.max_reply),
             ));
         }
-        if !status.is_success() {
+        if !status.is_success() && !self.cfg.answer_statuses.contains(&status.as_u16()) {
             let text = String::from_utf8_lossy(&buf[..buf.len().min(200)]).into_owned();
             return Err(fail(true, format!("HTTP {status}: {}", text.trim())));
         }
-        Ok(buf)
+        Ok((status.as_u16(), buf))
     }
 
     /// Posts `body`, trying every endpoint in order, for `1 + retries` rounds with doubling
@@ -218,8 +225,9 @@ impl Transport {
         for round in 0..=self.cfg.retries {
             for (i, url) in self.cfg.endpoints.iter().enumerate() {
                 match self.post_once(url, body) {
-                    Ok(body) => {
+                    Ok((status, body)) => {
                         return Ok(Reply {
+                            status,
                             body,
                             endpoint: url.clone(),
                         });

@@ -82,6 +82,7 @@ fn transport_config(
         backoff: net.backoff,
         allow_insecure: net.allow_insecure,
         head: campaign.provider().head(creds),
+        answer_statuses: campaign.provider().answer_statuses().to_vec(),
         ..TransportConfig::default()
     }
 }
