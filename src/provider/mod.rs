@@ -18,6 +18,7 @@
 //! not implemented yet.
 
 pub mod voiceshot;
+pub mod voipcomm;
 
 use std::fmt;
 use std::io::Write;
@@ -75,6 +76,10 @@ macro_rules! with_provider_tables {
             /// VoiceShot settings: the designed campaign (menuid), caller ID, batching.
             #[serde(default)]
             pub voiceshot: Option<$crate::provider::voiceshot::Section>,
+            /// voip-communications.net settings: caller ID, recording, callback, and what
+            /// plays when a person or a machine answers.
+            #[serde(default)]
+            pub voipcomm: Option<$crate::provider::voipcomm::Section>,
         }
     };
 }
@@ -91,7 +96,10 @@ pub(crate) fn settings(
     match name {
         ProviderName::Voiceshot => voiceshot::settings::build(file.voiceshot.as_ref(), check)
             .map(|p| Box::new(p) as Box<dyn Provider>),
-        ProviderName::Voicent | ProviderName::Voipcomm => {
+        ProviderName::Voipcomm => {
+            voipcomm::settings::build(file, check).map(|p| Box::new(p) as Box<dyn Provider>)
+        }
+        ProviderName::Voicent => {
             check.not_implemented(name);
             None
         }
