@@ -178,5 +178,8 @@ pub enum Command {
         /// Seed of the simulated outcomes.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Which provider's API to stand in for.
+        #[arg(long, default_value = "voiceshot", value_parser = ["voiceshot", "voipcomm"])]
+        provider: String,
     },
 }
