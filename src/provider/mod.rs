@@ -18,6 +18,7 @@
 //! not implemented yet.
 
 pub mod voiceshot;
+pub mod voipcomm;
 
 use std::fmt;
 use std::io::Write;
@@ -75,6 +76,10 @@ macro_rules! with_provider_tables {
             /// VoiceShot settings: the designed campaign (menuid), caller ID, batching.
             #[serde(default)]
             pub voiceshot: Option<$crate::provider::voiceshot::Section>,
+            /// voip-communications.net settings: caller ID, recording, callback, and what
+            /// plays when a person or a machine answers.
+            #[serde(default)]
+            pub voipcomm: Option<$crate::provider::voipcomm::Section>,
         }
     };
 }
@@ -91,7 +96,10 @@ pub(crate) fn settings(
     match name {
         ProviderName::Voiceshot => voiceshot::settings::build(file.voiceshot.as_ref(), check)
             .map(|p| Box::new(p) as Box<dyn Provider>),
-        ProviderName::Voicent | ProviderName::Voipcomm => {
+        ProviderName::Voipcomm => {
+            voipcomm::settings::build(file, check).map(|p| Box::new(p) as Box<dyn Provider>)
+        }
+        ProviderName::Voicent => {
             check.not_implemented(name);
             None
         }
@@ -195,7 +203,9 @@ pub enum EncodeError {
 pub enum ReplyOutcome {
     /// The provider took the post.
     Accepted {
-        /// The provider's own id of each call, by our call id, when it gives them.
+        /// The provider's own id of each call, by our call id, when it gives them. An empty
+        /// call id stands for the only call of the post (providers of one call per request
+        /// answer with their id alone).
         ids: Vec<(String, String)>,
     },
     /// The provider refused the post; nothing was taken.
@@ -303,6 +313,20 @@ pub trait Provider: fmt::Debug + Send + Sync {
 
     /// How a status text of this provider's results reads as a verdict.
     fn reach(&self, result: &CallResult) -> Reach;
+
+    /// HTTP statuses other than 2xx that this provider documents as its answer to a post
+    /// (a refusal after which nothing was taken), so their bodies are read with
+    /// [`Provider::read_answer`] instead of leaving the post ambiguous. None by default: an
+    /// undocumented status never proves that nothing was taken.
+    fn answer_statuses(&self) -> &'static [u16] {
+        &[]
+    }
+
+    /// Reads a reply together with its HTTP status (2xx, or one of
+    /// [`Provider::answer_statuses`]). By default the status adds nothing.
+    fn read_answer(&self, _status: u16, body: &[u8]) -> ReplyOutcome {
+        self.read_reply(body)
+    }
 }
 
 /// Reads credentials from the environment through `get`: both variables or neither.

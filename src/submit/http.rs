@@ -39,6 +39,9 @@ pub struct TransportConfig {
     /// Values never to print or store (credentials): removed from every failure message,
     /// since error pages may echo the request.
     pub secrets: Secrets,
+    /// Non-2xx statuses the provider documents as its answer (nothing taken): their replies
+    /// are handed back to be read, not failed as ambiguous. Empty by default.
+    pub answer_statuses: Vec<u16>,
 }
 
 /// Secret values and the forms they may be echoed in, to scrub from text.
@@ -112,6 +115,7 @@ impl Default for TransportConfig {
                 headers: Vec::new(),
             },
             secrets: Secrets::default(),
+            answer_statuses: Vec::new(),
         }
     }
 }
@@ -165,6 +169,8 @@ pub enum TransportError {
 /// A reply body and the endpoint that gave it.
 #[derive(Debug)]
 pub struct Reply {
+    /// The HTTP status: 2xx, or one of [`TransportConfig::answer_statuses`].
+    pub status: u16,
     /// The body.
     pub body: Vec<u8>,
     /// The endpoint.
@@ -224,8 +230,9 @@ impl Transport {
         &self.cfg
     }
 
-    /// One POST to `url`, bounded as a whole by the configured timeout.
-    pub fn post_once(&self, url: &str, body: &PostBody) -> Result<Vec<u8>, Failure> {
+    /// One POST to `url`, bounded as a whole by the configured timeout: the status and
+    /// body of a 2xx reply or of one of [`TransportConfig::answer_statuses`].
+    pub fn post_once(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
         let fail = |maybe_sent: bool, message: String| Failure {
             maybe_sent,
             message: self.cfg.secrets.scrub(&message),
@@ -280,11 +287,11 @@ impl Transport {
                 format!("reply larger than {} bytes", self.cfg.max_reply),
             ));
         }
-        if !status.is_success() {
+        if !status.is_success() && !self.cfg.answer_statuses.contains(&status.as_u16()) {
             let text = String::from_utf8_lossy(&buf[..buf.len().min(200)]).into_owned();
             return Err(fail(true, format!("HTTP {status}: {}", text.trim())));
         }
-        Ok(buf)
+        Ok((status.as_u16(), buf))
     }
 
     /// Reads the reply body until its end, the size limit, or the deadline of the whole
@@ -332,8 +339,9 @@ impl Transport {
         for round in 0..=self.cfg.retries {
             for (i, url) in self.cfg.endpoints.iter().enumerate() {
                 match self.post_once(url, body) {
-                    Ok(body) => {
+                    Ok((status, body)) => {
                         return Ok(Reply {
+                            status,
                             body,
                             endpoint: url.clone(),
                         });

@@ -536,7 +536,11 @@ impl Submitter<'_> {
                 .collect();
             let attempt =
                 journal.intent(Action::Send, seq, kind, &post_hash, &body_hash, calls, None)?;
-            let failure = match self.exchange(journal, attempt, seq, kind, &body, false, on)? {
+            let sole = match to_send.as_slice() {
+                [only] => Some(only.callid.as_str()),
+                _ => None,
+            };
+            let failure = match self.exchange(journal, attempt, seq, kind, &body, sole, on)? {
                 Ok(endpoint) => {
                     summary.accepted += 1;
                     summary.numbers_sent += to_send.len();
@@ -716,7 +720,7 @@ impl Submitter<'_> {
             http::PostBody::Bytes(self.body(post)?)
         };
         let attempt = journal.intent(action, seq, kind, hash, hash, Vec::new(), file)?;
-        match self.exchange(journal, attempt, seq, kind, &body, true, on)? {
+        match self.exchange(journal, attempt, seq, kind, &body, None, on)? {
             Ok(endpoint) => {
                 on(Event::Post {
                     action,
@@ -735,7 +739,9 @@ impl Submitter<'_> {
 
     /// Posts `body` for journaled `attempt` and records the outcome. `Ok(Ok(endpoint))`:
     /// accepted; `Ok(Err(failure))`: no clear answer (`maybe_sent` says whether the provider
-    /// may hold it); `Err`: rejected, or the journal failed.
+    /// may hold it); `Err`: rejected, or the journal failed. `sole` is the call id of a call
+    /// post that carries exactly one (a provider's id given alone belongs to it); posts
+    /// without one (`None`) are harmless to repeat and are retried on any failure.
     #[allow(clippy::too_many_arguments)]
     fn exchange(
         &self,
@@ -744,15 +750,26 @@ impl Submitter<'_> {
         seq: usize,
         kind: PostKind,
         body: &http::PostBody,
-        repeatable: bool,
+        sole: Option<&str>,
         on: &mut dyn FnMut(Event),
     ) -> Result<Result<String, Failure>, SubmitError> {
+        let repeatable = kind != PostKind::Send;
         let result = self
             .transport
             .post(body, repeatable, &mut Self::retry_cb(seq, on));
         let failure = match result {
-            Ok(reply) => match self.campaign.provider().read_reply(&reply.body) {
+            Ok(reply) => match self
+                .campaign
+                .provider()
+                .read_answer(reply.status, &reply.body)
+            {
                 ReplyOutcome::Accepted { ids } => {
+                    let ids = ids
+                        .into_iter()
+                        .map(|(ours, theirs)| match (ours.is_empty(), sole) {
+                            (true, Some(only)) => (only.to_owned(), theirs),
+                            _ => (ours, theirs),
+                        });
                     journal.outcome(
                         attempt,
                         seq,

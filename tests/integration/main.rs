@@ -12,3 +12,4 @@ mod safety;
 mod schema;
 mod submit;
 mod support;
+mod voipcomm;

@@ -104,6 +104,7 @@ pub struct Target {
 
 /// What to do.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run; its size does not matter
 pub enum Command {
     /// Validate campaign files: numbers, ids, templates, times, audio, every CSV row. No network.
     Check {
@@ -186,5 +187,8 @@ pub enum Command {
         /// Seed of the simulated outcomes.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Which provider's API to stand in for.
+        #[arg(long, default_value = "voiceshot", value_parser = ["voiceshot", "voipcomm"])]
+        provider: String,
     },
 }

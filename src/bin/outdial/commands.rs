@@ -60,11 +60,19 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
         Command::Query(t) => crate::net::query(&t, net, out),
         Command::Sandbox {
             port,
+            dial_delay,
+            faults,
+            provider,
+            ..
+        } if provider == "voipcomm" => crate::voipcomm_sandbox::run(port, dial_delay, &faults, out),
+        Command::Sandbox {
+            port,
             state,
             success_rate,
             dial_delay,
             faults,
             seed,
+            ..
         } => crate::net::sandbox(port, state, success_rate, dial_delay, faults, seed, out),
         Command::Check { files, deny_past } => check(&files, &options(deny_past), out),
         Command::Plan { file, deny_past } => plan(&file, &options(deny_past), net, out),

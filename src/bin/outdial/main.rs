@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod net;
 mod output;
+mod voipcomm_sandbox;
 
 use std::process::ExitCode;
 

@@ -89,6 +89,7 @@ fn transport_config(
                 Some((&c.username, &c.password)),
             )
         }),
+        answer_statuses: campaign.provider().answer_statuses().to_vec(),
         ..TransportConfig::default()
     }
 }
