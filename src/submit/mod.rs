@@ -341,20 +341,33 @@ impl Preview {
         credentials: Option<&Credentials>,
         out: impl Write,
     ) -> Result<(), RenderError> {
+        self.render_at(campaign, post, credentials, jiff::Timestamp::now(), out)
+    }
+
+    /// [`render`](Self::render) as sent at `now` (see [`Provider::encode_at`](crate::provider::Provider::encode_at)).
+    pub fn render_at(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        credentials: Option<&Credentials>,
+        now: jiff::Timestamp,
+        out: impl Write,
+    ) -> Result<(), RenderError> {
         debug_assert_eq!(post.seq, self.seq, "a preview renders its own post");
         let mut out = out;
         let provider = campaign.provider();
         match &self.subset {
-            Some(subset) => provider.encode(
+            Some(subset) => provider.encode_at(
                 campaign,
                 &Post {
                     seq: self.seq,
                     body: PostBody::Calls(subset.clone()),
                 },
                 credentials,
+                now,
                 &mut out,
             ),
-            None => provider.encode(campaign, post, credentials, &mut out),
+            None => provider.encode_at(campaign, post, credentials, now, &mut out),
         }
     }
 }
@@ -362,9 +375,14 @@ impl Preview {
 impl Submitter<'_> {
     fn body(&self, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
         let mut out = Vec::new();
-        self.campaign
-            .provider()
-            .encode(self.campaign, post, self.credentials, &mut out)?;
+        // Written at the moment of sending: some providers schedule relative to it.
+        self.campaign.provider().encode_at(
+            self.campaign,
+            post,
+            self.credentials,
+            jiff::Timestamp::now(),
+            &mut out,
+        )?;
         Ok(out)
     }
 

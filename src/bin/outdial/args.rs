@@ -63,6 +63,11 @@ pub struct NetArgs {
     /// Allow VoiceShot credentials over plain http:// to a host other than this machine.
     #[arg(long, global = true)]
     pub allow_insecure: bool,
+    /// The moment posts are written for (RFC 3339, e.g. 2026-12-01T14:00:00Z) in `compile`,
+    /// `plan` and `--dry-run`, and past times are measured from; default: now. (Voicent
+    /// schedules in minutes from the request.)
+    #[arg(long, global = true, value_name = "TIME")]
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// `500ms`, `2s`, `1.5s`.

@@ -67,13 +67,19 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
             seed,
         } => crate::net::sandbox(port, state, success_rate, dial_delay, faults, seed, out),
         Command::Check { files, deny_past } => check(&files, &options(deny_past), out),
-        Command::Plan { file, deny_past } => plan(&file, &options(deny_past), net, out),
+        Command::Plan { file, deny_past } => plan(&file, &options_at(deny_past, net.now), net, out),
         Command::Compile {
             file,
             action,
             out_dir,
             deny_past,
-        } => compile(&file, action, out_dir.as_deref(), &options(deny_past), out),
+        } => compile(
+            &file,
+            action,
+            out_dir.as_deref(),
+            &options_at(deny_past, net.now),
+            out,
+        ),
         Command::Schema => {
             let _ = io::stdout()
                 .lock()
@@ -88,6 +94,11 @@ pub(crate) fn options(deny_past: bool) -> LoadOptions {
         deny_past,
         now: None,
     }
+}
+
+/// [`options`] with the moment `--now` names.
+pub(crate) fn options_at(deny_past: bool, now: Option<jiff::Timestamp>) -> LoadOptions {
+    LoadOptions { deny_past, now }
 }
 
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
@@ -133,7 +144,12 @@ fn check(files: &[PathBuf], options: &LoadOptions, out: &Output) -> Exit {
             exit = Exit::Invalid;
             continue;
         };
-        let calls = plan::post_count(&campaign, Action::Send) - campaign.sounds.len();
+        let uploads = if campaign.provider().uploads_audio() {
+            campaign.sounds.len()
+        } else {
+            0
+        };
+        let calls = plan::post_count(&campaign, Action::Send) - uploads;
         let batch = campaign.provider().limits().batch_size;
         out.summary(&format!(
             "{}: ok: \"{}\", {}, {}, {}, {} (batches of {batch}){}",
@@ -174,9 +190,10 @@ fn compile(
     let Some((campaign, _)) = load(file, options, out) else {
         return Exit::Invalid;
     };
+    let now = options.now.unwrap_or_else(jiff::Timestamp::now);
     let result = match out_dir {
-        Some(dir) => write_dir(&campaign, action, dir, out),
-        None => write_stdout(&campaign, action, out),
+        Some(dir) => write_dir(&campaign, action, dir, now, out),
+        None => write_stdout(&campaign, action, now, out),
     };
     let written = match result {
         Ok(written) => written,
@@ -221,12 +238,17 @@ fn post_event(post: &plan::Post<'_>) -> serde_json::Value {
     json!({"type": "post", "seq": post.seq, "kind": post.body.kind().name(), "numbers": post.body.recipients().len()})
 }
 
-fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usize, Failure> {
+fn write_stdout(
+    campaign: &Campaign,
+    action: Action,
+    now: jiff::Timestamp,
+    out: &Output,
+) -> Result<usize, Failure> {
     let mut written = 0;
     if out.format() == Format::Json {
         for post in plan::posts(campaign, action) {
             let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
-            let xml = provider::encode_to_vec(campaign, &post).map_err(into_io)?;
+            let xml = provider::encode_to_vec_at(campaign, &post, now).map_err(into_io)?;
             let mut event = post_event(&post);
             event["xml"] = json!(String::from_utf8_lossy(&xml));
             out.event(&event);
@@ -239,7 +261,7 @@ fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usi
         let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
         campaign
             .provider()
-            .encode(campaign, &post, None, &mut stdout)
+            .encode_at(campaign, &post, None, now, &mut stdout)
             .map_err(into_io)?;
         stdout.write_all(b"\n")?;
         written += 1;
@@ -278,6 +300,7 @@ fn write_dir(
     campaign: &Campaign,
     action: Action,
     dir: &Path,
+    now: jiff::Timestamp,
     out: &Output,
 ) -> Result<usize, Failure> {
     fs::create_dir_all(dir)?;
@@ -295,6 +318,7 @@ fn write_dir(
     let written = on_two_threads(
         campaign,
         action,
+        now,
         |post| {
             let path = dir.join(format!(
                 "{:04}-{}.{}",
@@ -331,6 +355,7 @@ fn write_dir(
 fn on_two_threads<T: Send>(
     campaign: &Campaign,
     action: Action,
+    now: jiff::Timestamp,
     mut label: impl FnMut(&plan::Post<'_>) -> T,
     mut consume: impl FnMut(T, Vec<u8>) -> io::Result<()>,
 ) -> Result<usize, Failure> {
@@ -347,7 +372,7 @@ fn on_two_threads<T: Send>(
     let written = std::thread::scope(|scope| -> io::Result<()> {
         scope.spawn(move || {
             for (tag, post) in rx {
-                let rendered = provider::encode_to_vec(campaign, &post).map_err(into_io);
+                let rendered = provider::encode_to_vec_at(campaign, &post, now).map_err(into_io);
                 let failed = rendered.is_err();
                 if done_tx.send(rendered.map(|xml| (tag, xml))).is_err() || failed {
                     break;
@@ -411,6 +436,7 @@ fn plan(file: &Path, options: &LoadOptions, net: &NetArgs, out: &Output) -> Exit
     let counted = on_two_threads(
         &campaign,
         Action::Send,
+        options.now.unwrap_or_else(jiff::Timestamp::now),
         |post| {
             calls += u64::from(matches!(post.body, PostBody::Calls(_)));
             if journal.lines() > 0 {

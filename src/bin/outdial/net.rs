@@ -54,6 +54,11 @@ fn campaign(file: &Path, action: Action, out: &Output) -> Result<Campaign, Exit>
     Ok(campaign)
 }
 
+/// The moment `--dry-run` writes posts for.
+fn now(net: &NetArgs) -> jiff::Timestamp {
+    net.now.unwrap_or_else(jiff::Timestamp::now)
+}
+
 fn transport_config(
     campaign: &Campaign,
     net: &NetArgs,
@@ -255,6 +260,7 @@ fn dry_run_plan(
     campaign: &Campaign,
     posts: &[plan::Post<'_>],
     creds: Option<&Credentials>,
+    now: jiff::Timestamp,
     out: &Output,
 ) -> Result<Exit, Exit> {
     let redacted = creds.map(|_| Credentials::redacted());
@@ -266,7 +272,7 @@ fn dry_run_plan(
             |w| {
                 campaign
                     .provider()
-                    .encode(campaign, post, redacted.as_ref(), w)
+                    .encode_at(campaign, post, redacted.as_ref(), now, w)
             },
             out,
         )?;
@@ -327,7 +333,7 @@ fn send_inner(
                 &campaign,
                 p.seq,
                 p.kind.name(),
-                |w| p.render(&campaign, post, redacted.as_ref(), w),
+                |w| p.render_at(&campaign, post, redacted.as_ref(), now(net), w),
                 out,
             )?;
         }
@@ -405,7 +411,7 @@ fn command_inner(
     let creds = credentials(&campaign, out)?;
     let posts = planned(&campaign, action, out)?;
     if target.dry_run {
-        return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
+        return dry_run_plan(&campaign, &posts, creds.as_ref(), now(net), out);
     }
     if posts.is_empty() {
         out.summary(&format!("{}: nothing to {}", campaign.name, action.name()));
@@ -491,7 +497,7 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
     let creds = credentials(&campaign, out)?;
     if target.dry_run {
         let posts = planned(&campaign, Action::Query, out)?;
-        return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
+        return dry_run_plan(&campaign, &posts, creds.as_ref(), now(net), out);
     }
     let transport = transport(&campaign, net, creds.as_ref(), out)?;
     let submitter = Submitter {
