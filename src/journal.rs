@@ -147,6 +147,8 @@ pub struct JournalState {
     /// Hashes of accepted uploads.
     uploads: HashMap<String, Outcome>,
     attempts: HashMap<u64, Attempt>,
+    /// The provider's own id of each accepted call id, when it gave one.
+    provider_ids: HashMap<String, String>,
     next_attempt: u64,
     lines: usize,
 }
@@ -188,8 +190,14 @@ impl JournalState {
                 );
             }
             Record::Outcome {
-                attempt, outcome, ..
+                attempt,
+                outcome,
+                ids,
+                ..
             } => {
+                for (callid, id) in ids {
+                    self.provider_ids.insert(callid.clone(), id.clone());
+                }
                 let Some(a) = self.attempts.get(attempt) else {
                     return;
                 };
@@ -225,6 +233,23 @@ impl JournalState {
     /// What the journal says about `callid` (`None`: never posted).
     pub fn call(&self, callid: &str) -> Option<CallState> {
         self.calls.get(callid).copied()
+    }
+
+    /// The provider's own id of `callid` (the Voicent Gateway's reqId), if it gave one.
+    pub fn provider_id(&self, callid: &str) -> Option<&str> {
+        self.provider_ids.get(callid).map(String::as_str)
+    }
+
+    /// Call ids in doubt, sorted.
+    pub fn in_doubt(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .calls
+            .iter()
+            .filter(|(_, s)| **s == CallState::InDoubt)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// Whether `callid` was possibly or certainly taken by the provider.
