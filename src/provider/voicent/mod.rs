@@ -11,6 +11,7 @@
 
 pub mod form;
 pub mod reply;
+pub mod sandbox;
 pub(crate) mod settings;
 
 use std::io::Write;
