@@ -11,3 +11,4 @@ mod roundtrip;
 mod schema;
 mod submit;
 mod support;
+mod voicent;

@@ -144,6 +144,22 @@ pub enum Command {
         /// out (nothing already accepted is sent again).
         #[arg(long)]
         allow_changed: bool,
+        /// Post again the calls in doubt that the provider cannot be asked about, as if they
+        /// had not been taken (they may then be called twice).
+        #[arg(long)]
+        resend_in_doubt: bool,
+    },
+    /// Settle calls in doubt after looking them up in the provider's own records (for
+    /// providers that cannot be asked, such as the Voicent Gateway).
+    Resolve {
+        /// Campaign file.
+        file: PathBuf,
+        /// Call ids found at the provider: never sent again.
+        #[arg(long, value_name = "ID", num_args = 1..)]
+        sent: Vec<String>,
+        /// Call ids not found at the provider: the next `send` posts them.
+        #[arg(long, value_name = "ID", num_args = 1..)]
+        not_sent: Vec<String>,
     },
     /// Pause the VoiceShot campaign's pending calls (action 7).
     Pause(Target),
@@ -163,8 +179,12 @@ pub enum Command {
     },
     /// Test the configuration: can VoiceShot be reached, is this host registered (action 6).
     Ping(Target),
-    /// Run a local VoiceShot-compatible server on 127.0.0.1 for demos and tests.
+    /// Run a local VoiceShot-compatible server (or, with --provider voicent, a Voicent
+    /// Gateway call scheduler) on 127.0.0.1 for demos and tests.
     Sandbox {
+        /// Which provider to stand in for: voiceshot or voicent.
+        #[arg(long, default_value = "voiceshot", value_parser = ["voiceshot", "voicent"])]
+        provider: String,
         /// Port (0 picks a free one; the URL is printed).
         #[arg(long, default_value_t = 8765)]
         port: u16,
@@ -177,9 +197,10 @@ pub enum Command {
         /// Time from acceptance to an outcome.
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
         dial_delay: Duration,
-        /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms".
+        /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms" (voicent
+        /// also: noreqid=K, slow=K).
         #[arg(long, value_name = "SPEC", default_value = "")]
-        faults: outdial::provider::voiceshot::sandbox::Faults,
+        faults: String,
         /// Seed of the simulated outcomes.
         #[arg(long, default_value_t = 0)]
         seed: u64,

@@ -44,7 +44,13 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
         Command::Send {
             target,
             allow_changed,
-        } => crate::net::send(&target, allow_changed, net, out),
+            resend_in_doubt,
+        } => crate::net::send(&target, allow_changed, resend_in_doubt, net, out),
+        Command::Resolve {
+            file,
+            sent,
+            not_sent,
+        } => crate::byid::resolve(&file, &sent, &not_sent, net, out),
         Command::Pause(t) => crate::net::command(&t, Action::Pause, net, out),
         Command::Resume(t) => crate::net::command(&t, Action::Resume, net, out),
         Command::Delete(t) => crate::net::command(&t, Action::Delete, net, out),
@@ -59,13 +65,26 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
         }
         Command::Query(t) => crate::net::query(&t, net, out),
         Command::Sandbox {
+            provider,
+            port,
+            dial_delay,
+            faults,
+            ..
+        } if provider == "voicent" => crate::byid::sandbox(port, dial_delay, &faults, out),
+        Command::Sandbox {
             port,
             state,
             success_rate,
             dial_delay,
             faults,
             seed,
-        } => crate::net::sandbox(port, state, success_rate, dial_delay, faults, seed, out),
+            ..
+        } => match faults.parse() {
+            Ok(faults) => {
+                crate::net::sandbox(port, state, success_rate, dial_delay, faults, seed, out)
+            }
+            Err(e) => crate::byid::bad_faults(&e, out),
+        },
         Command::Check { files, deny_past } => check(&files, &options(deny_past), out),
         Command::Plan { file, deny_past } => plan(&file, &options_at(deny_past, net.now), net, out),
         Command::Compile {

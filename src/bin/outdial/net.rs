@@ -91,7 +91,7 @@ fn transport_config(
     }
 }
 
-fn transport(
+pub(crate) fn transport(
     campaign: &Campaign,
     net: &NetArgs,
     creds: Option<&Credentials>,
@@ -114,7 +114,11 @@ pub(crate) fn journal_path(file: &Path, campaign: &Campaign, net: &NetArgs) -> P
         .unwrap_or_else(|| journal::default_path(file, &campaign.name))
 }
 
-fn open_journal(path: &Path, campaign: &Campaign, out: &Output) -> Result<Journal, Exit> {
+pub(crate) fn open_journal(
+    path: &Path,
+    campaign: &Campaign,
+    out: &Output,
+) -> Result<Journal, Exit> {
     Journal::open(path, &campaign.name, campaign.provider().name()).map_err(|e| {
         out.problem(
             &Problem::error("journal::open", e.to_string())
@@ -178,7 +182,7 @@ fn show(event: &Event, provider: &str, out: &Output, pb: &ProgressBar) {
     }
 }
 
-fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
+pub(crate) fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
     let resume = journal
         .map(|p| format!(" (journal: {})", p.display()))
         .unwrap_or_default();
@@ -195,9 +199,9 @@ fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
             Exit::Rejected,
             rejection.help.clone().unwrap_or_else(|| "fix the campaign (see `outdial compile` for the exact XML), then run the command again".to_string()),
         ),
-        SubmitError::InDoubt { .. } => (
+        SubmitError::InDoubt { list, .. } => (
             Exit::Transport,
-            format!("look in the provider's own records for these calls before sending anything again{resume}"),
+            crate::byid::in_doubt_help(list, &resume),
         ),
         SubmitError::Transport { .. } => (
             Exit::Transport,
@@ -281,8 +285,14 @@ fn dry_run_plan(
 }
 
 /// `send`.
-pub fn send(target: &Target, allow_changed: bool, net: &NetArgs, out: &Output) -> Exit {
-    match send_inner(target, allow_changed, net, out) {
+pub fn send(
+    target: &Target,
+    allow_changed: bool,
+    resend_in_doubt: bool,
+    net: &NetArgs,
+    out: &Output,
+) -> Exit {
+    match send_inner(target, allow_changed, resend_in_doubt, net, out) {
         Ok(e) | Err(e) => e,
     }
 }
@@ -290,6 +300,7 @@ pub fn send(target: &Target, allow_changed: bool, net: &NetArgs, out: &Output) -
 fn send_inner(
     target: &Target,
     allow_changed: bool,
+    resend_in_doubt: bool,
     net: &NetArgs,
     out: &Output,
 ) -> Result<Exit, Exit> {
@@ -347,7 +358,12 @@ fn send_inner(
         transport: &transport,
         credentials: creds.as_ref(),
     };
-    let result = submitter.send(&mut journal, &posts, allow_changed, &mut |e| {
+    let send = if resend_in_doubt {
+        Submitter::send_resending
+    } else {
+        Submitter::send
+    };
+    let result = send(&submitter, &mut journal, &posts, allow_changed, &mut |e| {
         show(&e, campaign.provider().name().display(), out, &pb)
     });
     pb.finish_and_clear();
@@ -408,6 +424,9 @@ fn command_inner(
     out: &Output,
 ) -> Result<Exit, Exit> {
     let campaign = campaign(&target.file, action, out)?;
+    if campaign.provider().by_id().is_some() {
+        return crate::byid::command(&campaign, target, action, net, out);
+    }
     let creds = credentials(&campaign, out)?;
     let posts = planned(&campaign, action, out)?;
     if target.dry_run {
@@ -506,13 +525,20 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
         credentials: creds.as_ref(),
     };
     let pb = progress(plan::post_count(&campaign, Action::Query), out);
-    let result = submitter.query(&mut |e| {
+    let mut on = |e: Event| {
         if !matches!(e, Event::Post { .. }) || out.format() != Format::Json {
             show(&e, campaign.provider().name().display(), out, &pb)
         } else {
             pb.inc(1)
         }
-    });
+    };
+    let result = match campaign.provider().by_id() {
+        Some(_) => {
+            let state = crate::byid::journal_state(&target.file, &campaign, net, out)?;
+            submitter.query_by_id(&state, &mut on)
+        }
+        None => submitter.query(&mut on),
+    };
     pb.finish_and_clear();
     let reports = result.map_err(|e| fail(e, None, out))?;
     let count = |r: Reach| reports.iter().filter(|c| c.result == r).count();
@@ -530,14 +556,19 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
                 "pending": count(Reach::Pending), "not_found": count(Reach::NotFound)}));
         }
         Format::Csv => {
+            let names = crate::byid::response_names(&reports);
             let _ = writeln!(
                 stdout,
-                "number,callid,result,status,comment,dateandtime,duration,keypresses"
+                "number,callid,result,status,comment,dateandtime,duration,keypresses{}",
+                names
+                    .iter()
+                    .map(|n| format!(",{}", csv_field(n)))
+                    .collect::<String>()
             );
             for r in &reports {
                 let _ = writeln!(
                     stdout,
-                    "{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{}{}",
                     csv_field(&r.number),
                     csv_field(&r.callid),
                     reach_name(r.result),
@@ -546,6 +577,13 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
                     csv_field(&r.dateandtime),
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
                     csv_field(&keys(r)),
+                    names
+                        .iter()
+                        .map(|n| format!(
+                            ",{}",
+                            csv_field(r.responses.get(n).map_or("", String::as_str))
+                        ))
+                        .collect::<String>(),
                 );
             }
         }
@@ -565,7 +603,7 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
                     r.status,
                     r.comment,
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
-                    keys(r)
+                    keys(r) + &crate::byid::responses_text(r)
                 );
             }
             drop(stdout);
