@@ -150,6 +150,11 @@ pub fn call_key(callid: &str, number: &str) -> String {
     format!("{callid} {number}")
 }
 
+/// The call id of a recipient key (or of a bare version 1 call id).
+fn callid_of(key: &str) -> &str {
+    key.split_once(' ').map_or(key, |(callid, _)| callid)
+}
+
 /// Why a journal's lines cannot be trusted as written.
 #[derive(Debug)]
 struct Broken {
@@ -166,6 +171,8 @@ pub struct JournalState {
     /// Hashes of accepted uploads.
     uploads: HashMap<String, Outcome>,
     attempts: HashMap<u64, Attempt>,
+    /// The provider's own id of each accepted call id, when it gave one.
+    provider_ids: HashMap<String, String>,
     next_attempt: u64,
     lines: usize,
     /// When the last call post was about to go out: a post may still be on its way to the
@@ -223,8 +230,14 @@ impl JournalState {
                 );
             }
             Record::Outcome {
-                attempt, outcome, ..
+                attempt,
+                outcome,
+                ids,
+                ..
             } => {
+                for (callid, id) in ids {
+                    self.provider_ids.insert(callid.clone(), id.clone());
+                }
                 let Some(a) = self.attempts.get(attempt) else {
                     return Err(format!(
                         "an outcome for attempt {attempt}, whose intent line is missing"
@@ -267,6 +280,36 @@ impl JournalState {
             .get(&call_key(callid, number))
             .or_else(|| self.calls.get(callid))
             .copied()
+    }
+
+    /// The provider's own id of the call to `number` with `callid` (the Voicent Gateway's
+    /// reqId), if it gave one.
+    pub fn provider_id(&self, callid: &str, number: &str) -> Option<&str> {
+        self.provider_ids
+            .get(&call_key(callid, number))
+            .or_else(|| self.provider_ids.get(callid))
+            .map(String::as_str)
+    }
+
+    /// Call ids with a call in doubt, sorted, each once.
+    pub fn in_doubt(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .calls
+            .iter()
+            .filter(|(_, s)| **s == CallState::InDoubt)
+            .map(|(key, _)| callid_of(key))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The recipient keys journaled for `callid`, with their state.
+    pub fn calls_of<'a>(&'a self, callid: &'a str) -> impl Iterator<Item = (&'a str, CallState)> {
+        self.calls
+            .iter()
+            .filter(move |(key, _)| callid_of(key) == callid)
+            .map(|(key, state)| (key.as_str(), *state))
     }
 
     /// Whether that call was possibly or certainly taken by the provider.

@@ -190,6 +190,8 @@ impl PostBody<'_> {
 pub fn posts(campaign: &Campaign, action: Action) -> Posts<'_> {
     let batch = campaign.provider().limits().batch_size.max(1);
     let (sounds, fixed): (&[Sound], Vec<PostBody<'_>>) = match action {
+        // A provider that plays files from its own disk gets no uploads before the calls.
+        Action::Send if !campaign.provider().uploads_audio() => (&[], Vec::new()),
         Action::Send => (&campaign.sounds, Vec::new()),
         Action::Sounds => (&campaign.sounds, Vec::new()),
         Action::SoundsDelete => (
@@ -234,6 +236,7 @@ pub fn post_count(campaign: &Campaign, action: Action) -> usize {
     let batch = campaign.provider().limits().batch_size.max(1);
     let batches = (campaign.stats.recipients as usize).div_ceil(batch);
     match action {
+        Action::Send if !campaign.provider().uploads_audio() => batches,
         Action::Send => campaign.sounds.len() + batches,
         Action::Sounds | Action::SoundsDelete => campaign.sounds.len(),
         Action::Delete | Action::Query => batches,

@@ -40,28 +40,6 @@ impl Checker<'_> {
         self.provider.display()
     }
 
-    /// A provider the file names but outdial cannot send to yet.
-    pub(crate) fn not_implemented(&mut self, name: ProviderName) {
-        self.problems.push(
-            Problem::error(
-                "campaign::provider-not-implemented",
-                format!(
-                    "provider \"{}\" ({}) is not implemented yet",
-                    name.key(),
-                    name.display()
-                ),
-            )
-            .at(
-                self.source,
-                self.provider_span
-                    .clone()
-                    .unwrap_or_else(|| self.campaign_span.clone()),
-                "not implemented yet",
-            )
-            .help("choose a provider this outdial can send to (the README lists them), or use a release that supports it"),
-        );
-    }
-
     /// Whether the structure check removed a key of `table` (see [`Pruned::table`]).
     pub(crate) fn pruned_in(&self, table: &str) -> bool {
         self.pruned.iter().any(|p| p.table == table)

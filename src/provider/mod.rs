@@ -13,23 +13,23 @@
 //! ## The registry
 //!
 //! [`ProviderName`] lists the values `provider = "…"` accepts, `with_provider_tables!` the
-//! provider tables of the campaign file, and `settings` builds the provider from its table. A
-//! provider named in [`ProviderName`] but not built by [`settings`] is refused by `check` as
-//! not implemented yet.
+//! provider tables of the campaign file, and `settings` builds the provider from its table.
 
+pub mod voicent;
 pub mod voiceshot;
 pub mod voipcomm;
 
 use std::fmt;
 use std::io::Write;
+use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::campaign::Campaign;
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
-use crate::plan::{Action, Post};
+use crate::campaign::{Campaign, Recipient};
+use crate::plan::{Action, Post, PostKind};
 
 /// Which API the campaign compiles to.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -80,14 +80,16 @@ macro_rules! with_provider_tables {
             /// plays when a person or a machine answers.
             #[serde(default)]
             pub voipcomm: Option<$crate::provider::voipcomm::Section>,
+            /// Voicent Gateway settings: the gateway's URL, what each call plays, pacing.
+            #[serde(default)]
+            pub voicent: Option<$crate::provider::voicent::Section>,
         }
     };
 }
 pub(crate) use with_provider_tables;
 
 /// Builds the provider a campaign names from its table, reporting problems into `check`.
-/// `None` when the table has errors (already reported) or the provider is not implemented
-/// (reported here).
+/// `None` when the table has errors (already reported).
 pub(crate) fn settings(
     name: ProviderName,
     file: &CampaignFile,
@@ -100,8 +102,7 @@ pub(crate) fn settings(
             voipcomm::settings::build(file, check).map(|p| Box::new(p) as Box<dyn Provider>)
         }
         ProviderName::Voicent => {
-            check.not_implemented(name);
-            None
+            voicent::settings::build(file, check).map(|p| Box::new(p) as Box<dyn Provider>)
         }
     }
 }
@@ -327,6 +328,101 @@ pub trait Provider: fmt::Debug + Send + Sync {
     fn read_answer(&self, _status: u16, body: &[u8]) -> ReplyOutcome {
         self.read_reply(body)
     }
+
+    /// Writes the body of `post` as it is sent at `now`. Only providers whose bodies carry
+    /// times relative to the moment of sending (the Voicent Gateway's `calltime`, in minutes
+    /// from now) differ from [`encode`](Self::encode), which then writes a form that does not
+    /// depend on the clock (what the journal hashes, so a re-run compares equal).
+    fn encode_at(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        credentials: Option<&Credentials>,
+        now: jiff::Timestamp,
+        out: &mut dyn Write,
+    ) -> Result<(), EncodeError> {
+        let _ = now;
+        self.encode(campaign, post, credentials, out)
+    }
+
+    /// Whether `audio` prompts are uploaded before the calls (VoiceShot). A provider that
+    /// plays files already on its own host (the Voicent Gateway) says no: `send` then plans
+    /// no uploads.
+    fn uploads_audio(&self) -> bool {
+        true
+    }
+
+    /// The URL a post of `kind` goes to, given an endpoint (the campaign's or `--endpoint`).
+    /// Providers with one URL per request kind append their path here.
+    fn url(&self, endpoint: &str, kind: PostKind) -> String {
+        let _ = kind;
+        endpoint.to_owned()
+    }
+
+    /// How fast requests may go: one box on a phone line needs pacing, a cloud API does not.
+    fn pacing(&self) -> Pacing {
+        Pacing::default()
+    }
+
+    /// How a call is named to a person who must find it in the provider's own screens (the
+    /// in-doubt list of `send`).
+    fn call_label(&self, campaign: &Campaign, recipient: &Recipient) -> String {
+        let _ = campaign;
+        recipient.callid.clone()
+    }
+
+    /// Requests about single calls by the provider's own id, for providers that can be asked
+    /// about a call only that way (status polls, removal). `None`: calls are looked up by
+    /// our call id through [`lookup`](Self::lookup) and posts.
+    fn by_id(&self) -> Option<&dyn ById> {
+        None
+    }
+}
+
+/// Pacing of requests to a provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pacing {
+    /// At least this long between the starts of two call posts.
+    pub interval: Duration,
+    /// At least this long between two status polls of one worker.
+    pub poll_interval: Duration,
+    /// At most this many status polls in flight.
+    pub in_flight: usize,
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Pacing {
+            interval: Duration::ZERO,
+            poll_interval: Duration::ZERO,
+            in_flight: 1,
+        }
+    }
+}
+
+/// What a status poll of one call found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    /// The call's state as the provider reports it (number and call id left empty).
+    pub result: CallResult,
+    /// Answers collected during the call (IVR responses), name then value, in order.
+    pub responses: Vec<(String, String)>,
+}
+
+/// Requests about one call, named by the id the provider gave it when it took the call.
+pub trait ById: Send + Sync {
+    /// Path (appended to the endpoint) and body of a request of `kind` about call `id`:
+    /// `Query` (status), `Delete` (removal) or `Ping` (status of an id that cannot exist).
+    fn request(&self, kind: PostKind, id: &str) -> (&'static str, Vec<u8>);
+
+    /// An id no call can have, for `ping`.
+    fn probe_id(&self) -> &'static str;
+
+    /// Reads a status reply: `Ok(None)` when the provider has no such call.
+    fn read_status(&self, body: &[u8]) -> Result<Option<Status>, ReplyOutcome>;
+
+    /// Reads a removal reply: `Ok(true)` removed, `Ok(false)` no such call.
+    fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome>;
 }
 
 /// Reads credentials from the environment through `get`: both variables or neither.
@@ -350,6 +446,20 @@ pub fn credentials_from(
             unset: user_var,
         }),
     }
+}
+
+/// [`encode_to_vec`] as sent at `now` (see [`Provider::encode_at`]): what `compile` and
+/// `--dry-run` show.
+pub fn encode_to_vec_at(
+    campaign: &Campaign,
+    post: &Post<'_>,
+    now: jiff::Timestamp,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut out = Vec::with_capacity(256);
+    campaign
+        .provider()
+        .encode_at(campaign, post, None, now, &mut out)?;
+    Ok(out)
 }
 
 /// `post` encoded by the campaign's provider into a new byte vector, without credentials:

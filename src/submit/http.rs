@@ -334,10 +334,23 @@ impl Transport {
         repeatable: bool,
         on_retry: &mut dyn FnMut(&Retry),
     ) -> Result<Reply, Failure> {
+        self.post_to(body, repeatable, &|endpoint| endpoint.to_owned(), on_retry)
+    }
+
+    /// [`post`](Self::post) to `url(endpoint)` for each endpoint: for providers with one URL
+    /// per kind of request under a base endpoint.
+    pub fn post_to(
+        &self,
+        body: &PostBody,
+        repeatable: bool,
+        url: &dyn Fn(&str) -> String,
+        on_retry: &mut dyn FnMut(&Retry),
+    ) -> Result<Reply, Failure> {
         let mut wait = self.cfg.backoff;
         let mut last = None;
         for round in 0..=self.cfg.retries {
-            for (i, url) in self.cfg.endpoints.iter().enumerate() {
+            for (i, endpoint) in self.cfg.endpoints.iter().enumerate() {
+                let url = &url(endpoint);
                 match self.post_once(url, body) {
                     Ok((status, body)) => {
                         return Ok(Reply {

@@ -14,10 +14,12 @@
 //!
 //! Nothing here prints: progress arrives as [`Event`]s, results as values.
 
+pub mod byid;
 pub mod http;
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
+use std::time::Instant;
 
 use serde::Serialize;
 
@@ -31,6 +33,7 @@ use crate::provider::{
 };
 
 pub use crate::provider::Reach;
+pub use byid::{Removal, SettleError, Settled, settle};
 pub use http::{Failure, Secrets, Transport, TransportConfig, TransportError};
 
 /// Progress of a submission, one event per post (plus retries and resolutions).
@@ -131,15 +134,19 @@ pub enum SubmitError {
         failure: Failure,
     },
     /// Calls were posted without a clear answer and the provider cannot be asked whether it
-    /// holds them: they are in doubt and are not sent again.
+    /// holds them: they are in doubt and are not sent again. Everything else was sent.
     #[error(
-        "post {seq}: {calls} calls are in doubt and the provider cannot be asked whether it holds them"
+        "{calls} calls are in doubt (the first at post {seq}): they were posted without a clear answer and the provider cannot be asked whether it holds them, so they are not sent again"
     )]
     InDoubt {
-        /// Position in the plan.
+        /// Position in the plan of the first call in doubt.
         seq: usize,
         /// Calls in doubt.
         calls: usize,
+        /// The calls in doubt, in plan order.
+        list: Vec<InDoubtCall>,
+        /// What the rest of the send did.
+        summary: SendSummary,
     },
     /// The campaign changed after a partial send.
     #[error("the campaign changed after part of it was sent ({} posts differ)", .changes.len())]
@@ -193,6 +200,29 @@ pub struct SendSummary {
     pub resolved_present: usize,
 }
 
+/// A call in doubt, as a person must find it in the provider's own records.
+#[derive(Clone, Debug, Serialize)]
+pub struct InDoubtCall {
+    /// Position in the plan.
+    pub seq: usize,
+    /// Our call id.
+    pub callid: String,
+    /// The number.
+    pub number: String,
+    /// How the provider shows the call (the Voicent Gateway: its `info` text).
+    pub label: String,
+}
+
+/// State of one `send` run across posts.
+struct Run {
+    /// Send again calls in doubt (a person chose to) instead of skipping them.
+    resend: bool,
+    /// Calls left in doubt by this or an earlier run.
+    in_doubt: Vec<InDoubtCall>,
+    /// When the last call post started, for pacing.
+    last_start: Option<Instant>,
+}
+
 /// One recipient joined with what the provider reports of its call.
 #[derive(Clone, Debug, Serialize)]
 pub struct CallReport {
@@ -212,6 +242,9 @@ pub struct CallReport {
     pub duration: Option<u32>,
     /// `(promptid, keypress)` per prompt reached.
     pub keypresses: Vec<(u32, String)>,
+    /// Answers collected by an IVR application, by element name.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub responses: std::collections::BTreeMap<String, String>,
 }
 
 /// One post a `send` would make now, per the journal.
@@ -361,20 +394,33 @@ impl Preview {
         credentials: Option<&Credentials>,
         out: impl Write,
     ) -> Result<(), RenderError> {
+        self.render_at(campaign, post, credentials, jiff::Timestamp::now(), out)
+    }
+
+    /// [`render`](Self::render) as sent at `now` (see [`Provider::encode_at`](crate::provider::Provider::encode_at)).
+    pub fn render_at(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        credentials: Option<&Credentials>,
+        now: jiff::Timestamp,
+        out: impl Write,
+    ) -> Result<(), RenderError> {
         debug_assert_eq!(post.seq, self.seq, "a preview renders its own post");
         let mut out = out;
         let provider = campaign.provider();
         match &self.subset {
-            Some(subset) => provider.encode(
+            Some(subset) => provider.encode_at(
                 campaign,
                 &Post {
                     seq: self.seq,
                     body: PostBody::Calls(subset.clone()),
                 },
                 credentials,
+                now,
                 &mut out,
             ),
-            None => provider.encode(campaign, post, credentials, &mut out),
+            None => provider.encode_at(campaign, post, credentials, now, &mut out),
         }
     }
 }
@@ -387,9 +433,14 @@ impl Submitter<'_> {
 
     fn body(&self, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
         let mut out = Vec::new();
-        self.campaign
-            .provider()
-            .encode(self.campaign, post, self.credentials, &mut out)?;
+        // Written at the moment of sending: some providers schedule relative to it.
+        self.campaign.provider().encode_at(
+            self.campaign,
+            post,
+            self.credentials,
+            jiff::Timestamp::now(),
+            &mut out,
+        )?;
         Ok(out)
     }
 
@@ -408,6 +459,11 @@ impl Submitter<'_> {
     /// [`SubmitError::Changed`] when posts that were (maybe) taken have changed, unless
     /// `allow_changed`: then only call ids never taken are sent.
     /// `posts` is the campaign's `send` plan ([`plan::all_posts`]).
+    ///
+    /// With a provider that cannot be asked which calls it holds, a call posted without a
+    /// clear answer is left in doubt and the rest are sent; the send then ends with
+    /// [`SubmitError::InDoubt`] listing them (also those an earlier run left), until a
+    /// person settles them ([`settle`]) or [`send_resending`](Self::send_resending) is used.
     pub fn send(
         &self,
         journal: &mut Journal,
@@ -415,6 +471,34 @@ impl Submitter<'_> {
         allow_changed: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
+        self.send_run(journal, posts, allow_changed, false, on)
+    }
+
+    /// [`send`](Self::send), posting again the calls in doubt that the provider cannot be
+    /// asked about: a person decided they were not taken (journaled as such first).
+    pub fn send_resending(
+        &self,
+        journal: &mut Journal,
+        posts: &[Post<'_>],
+        allow_changed: bool,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<SendSummary, SubmitError> {
+        self.send_run(journal, posts, allow_changed, true, on)
+    }
+
+    fn send_run(
+        &self,
+        journal: &mut Journal,
+        posts: &[Post<'_>],
+        allow_changed: bool,
+        resend: bool,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<SendSummary, SubmitError> {
+        let mut run = Run {
+            resend,
+            in_doubt: Vec::new(),
+            last_start: None,
+        };
         let (changes, orphaned, taken) = changes(self.campaign, posts, journal.state())?;
         if !changes.is_empty() && !allow_changed {
             return Err(SubmitError::Changed {
@@ -446,10 +530,27 @@ impl Submitter<'_> {
                     )?;
                     summary.accepted += 1;
                 }
-                _ => self.send_calls(journal, post, &mut summary, on)?,
+                _ => self.send_calls(journal, post, &mut summary, &mut run, on)?,
             }
         }
+        if let Some(first) = run.in_doubt.first() {
+            return Err(SubmitError::InDoubt {
+                seq: first.seq,
+                calls: run.in_doubt.len(),
+                list: run.in_doubt,
+                summary,
+            });
+        }
         Ok(summary)
+    }
+
+    fn in_doubt_call(&self, seq: usize, r: &Recipient) -> InDoubtCall {
+        InDoubtCall {
+            seq,
+            callid: r.callid.clone(),
+            number: r.number.to_string(),
+            label: self.campaign.provider().call_label(self.campaign, r),
+        }
     }
 
     fn send_calls(
@@ -457,13 +558,15 @@ impl Submitter<'_> {
         journal: &mut Journal,
         post: &Post<'_>,
         summary: &mut SendSummary,
+        run: &mut Run,
         on: &mut dyn FnMut(Event),
     ) -> Result<(), SubmitError> {
         let (seq, kind) = (post.seq, post.body.kind());
         let recipients = post.body.recipients();
         let post_hash = sha_of(self.campaign, post)?;
         let retries = self.transport.config().retries;
-        let lookup = self.campaign.provider().lookup();
+        let provider = self.campaign.provider();
+        let lookup = provider.lookup();
         let mut rounds = 0u32;
         loop {
             let state = journal.state();
@@ -495,13 +598,23 @@ impl Submitter<'_> {
                             self.resolve(journal, seq, &ask, &doubt_keys, on)?;
                     }
                 }
-                Lookup::None if !doubt.is_empty() => {
-                    return Err(SubmitError::InDoubt {
+                Lookup::None if !doubt.is_empty() && run.resend => {
+                    // A person decided these were not taken: journaled before they go again.
+                    let keys: Vec<String> = doubt
+                        .iter()
+                        .map(|r| call_key(&r.callid, r.number.as_str()))
+                        .collect();
+                    on(Event::Resolved {
                         seq,
-                        calls: doubt.len(),
+                        present: 0,
+                        missing: keys.len(),
                     });
+                    journal.resolved(seq, Vec::new(), keys)?;
                 }
-                Lookup::None => {}
+                // Nobody can tell whether these were taken: never posted again automatically.
+                Lookup::None => run
+                    .in_doubt
+                    .extend(doubt.iter().map(|r| self.in_doubt_call(seq, r))),
             }
             let state = journal.state();
             let to_send: Vec<Recipient> = recipients
@@ -529,6 +642,14 @@ impl Submitter<'_> {
                 };
                 (sha_of(self.campaign, &partial)?, &partial)
             };
+            let interval = provider.pacing().interval;
+            if let Some(wait) = run
+                .last_start
+                .and_then(|t| interval.checked_sub(t.elapsed()))
+            {
+                std::thread::sleep(wait);
+            }
+            run.last_start = Some(Instant::now());
             let body = http::PostBody::Bytes(self.body(sent_post)?);
             let calls = to_send
                 .iter()
@@ -536,11 +657,17 @@ impl Submitter<'_> {
                 .collect();
             let attempt =
                 journal.intent(Action::Send, seq, kind, &post_hash, &body_hash, calls, None)?;
-            let sole = match to_send.as_slice() {
-                [only] => Some(only.callid.as_str()),
-                _ => None,
+            let keys: Vec<String> = to_send
+                .iter()
+                .map(|r| call_key(&r.callid, r.number.as_str()))
+                .collect();
+            let exchange = Exchange {
+                attempt,
+                seq,
+                kind,
+                keys: &keys,
             };
-            let failure = match self.exchange(journal, attempt, seq, kind, &body, sole, on)? {
+            let failure = match self.exchange(journal, exchange, &body, on)? {
                 Ok(endpoint) => {
                     summary.accepted += 1;
                     summary.numbers_sent += to_send.len();
@@ -569,6 +696,11 @@ impl Submitter<'_> {
                 error: failure.to_string(),
                 numbers: to_send.len(),
             });
+            if lookup == Lookup::None {
+                run.in_doubt
+                    .extend(to_send.iter().map(|r| self.in_doubt_call(seq, r)));
+                return Ok(());
+            }
             if rounds > retries {
                 return Err(SubmitError::Transport { seq, kind, failure });
             }
@@ -641,11 +773,17 @@ impl Submitter<'_> {
         };
         let body = http::PostBody::Bytes(self.body(&post)?);
         let retries = self.transport.config().retries;
+        let provider = self.campaign.provider();
         let mut round = 0;
         loop {
             let reply = self
                 .transport
-                .post(&body, true, &mut Self::retry_cb(seq, on))
+                .post_to(
+                    &body,
+                    true,
+                    &|e| provider.url(e, PostKind::Query),
+                    &mut Self::retry_cb(seq, on),
+                )
                 .map_err(|failure| SubmitError::Transport {
                     seq,
                     kind: PostKind::Query,
@@ -720,7 +858,13 @@ impl Submitter<'_> {
             http::PostBody::Bytes(self.body(post)?)
         };
         let attempt = journal.intent(action, seq, kind, hash, hash, Vec::new(), file)?;
-        match self.exchange(journal, attempt, seq, kind, &body, None, on)? {
+        let exchange = Exchange {
+            attempt,
+            seq,
+            kind,
+            keys: &[],
+        };
+        match self.exchange(journal, exchange, &body, on)? {
             Ok(endpoint) => {
                 on(Event::Post {
                     action,
@@ -739,37 +883,38 @@ impl Submitter<'_> {
 
     /// Posts `body` for journaled `attempt` and records the outcome. `Ok(Ok(endpoint))`:
     /// accepted; `Ok(Err(failure))`: no clear answer (`maybe_sent` says whether the provider
-    /// may hold it); `Err`: rejected, or the journal failed. `sole` is the call id of a call
-    /// post that carries exactly one (a provider's id given alone belongs to it); posts
-    /// without one (`None`) are harmless to repeat and are retried on any failure.
-    #[allow(clippy::too_many_arguments)]
+    /// may hold it); `Err`: rejected, or the journal failed. Posts other than call posts are
+    /// harmless to repeat and are retried on any failure.
     fn exchange(
         &self,
         journal: &mut Journal,
-        attempt: u64,
-        seq: usize,
-        kind: PostKind,
+        x: Exchange<'_>,
         body: &http::PostBody,
-        sole: Option<&str>,
         on: &mut dyn FnMut(Event),
     ) -> Result<Result<String, Failure>, SubmitError> {
+        let Exchange {
+            attempt,
+            seq,
+            kind,
+            keys,
+        } = x;
         let repeatable = kind != PostKind::Send;
-        let result = self
-            .transport
-            .post(body, repeatable, &mut Self::retry_cb(seq, on));
+        let provider = self.campaign.provider();
+        let result = self.transport.post_to(
+            body,
+            repeatable,
+            &|e| provider.url(e, kind),
+            &mut Self::retry_cb(seq, on),
+        );
         let failure = match result {
-            Ok(reply) => match self
-                .campaign
-                .provider()
-                .read_answer(reply.status, &reply.body)
-            {
+            Ok(reply) => match provider.read_answer(reply.status, &reply.body) {
                 ReplyOutcome::Accepted { ids } => {
-                    let ids = ids
-                        .into_iter()
-                        .map(|(ours, theirs)| match (ours.is_empty(), sole) {
-                            (true, Some(only)) => (only.to_owned(), theirs),
-                            _ => (ours, theirs),
-                        });
+                    // An empty call id stands for the post's only call (one call per request),
+                    // kept under its recipient key: call ids can be shared.
+                    let ids = ids.into_iter().map(|(callid, id)| match keys {
+                        [only] if callid.is_empty() => (only.clone(), id),
+                        _ => (callid, id),
+                    });
                     journal.outcome(
                         attempt,
                         seq,
@@ -879,6 +1024,7 @@ impl Submitter<'_> {
                         dateandtime: c.dateandtime.clone(),
                         duration: c.duration,
                         keypresses: c.keypresses.clone(),
+                        responses: Default::default(),
                     },
                     None => CallReport {
                         number: r.number.to_string(),
@@ -889,12 +1035,22 @@ impl Submitter<'_> {
                         dateandtime: String::new(),
                         duration: None,
                         keypresses: Vec::new(),
+                        responses: Default::default(),
                     },
                 });
             }
         }
         Ok(out)
     }
+}
+
+/// Which journaled attempt an exchange answers.
+struct Exchange<'a> {
+    attempt: u64,
+    seq: usize,
+    kind: PostKind,
+    /// The recipient keys of the calls the post places (empty for posts without calls).
+    keys: &'a [String],
 }
 
 /// Whether a provider's result is the call to `r`: same call id, and the same number unless

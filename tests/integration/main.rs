@@ -12,4 +12,5 @@ mod safety;
 mod schema;
 mod submit;
 mod support;
+mod voicent;
 mod voipcomm;

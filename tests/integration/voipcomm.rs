@@ -164,10 +164,17 @@ fn send_scheduled_tts_and_sms_then_list_and_delete() {
     assert_eq!(calls[2].params["call_date"], "2027-03-01 18:00");
     assert!(calls[2].params["answer_speak"].contains("Sam O'Brien & family"));
 
-    // The journal keys each provider callid to our callid.
+    // The journal keys each provider callid to our call (call id and number).
     let ids = provider_ids(&journal(dir.path(), "dental-2026-12-01"));
     let ours: Vec<&str> = ids.keys().map(String::as_str).collect();
-    assert_eq!(ours, ["dent101", "dent103", "dent107"]);
+    assert_eq!(
+        ours,
+        [
+            "dent101 8185550101",
+            "dent103 8185550103",
+            "dent107 8185550107"
+        ]
+    );
     for call in &calls {
         assert!(ids.values().any(|id| *id == call.callid));
     }
@@ -183,7 +190,7 @@ fn send_scheduled_tts_and_sms_then_list_and_delete() {
     assert_eq!(list["data"].as_array().unwrap().len(), 3);
     let (status, deleted) = post(
         &sb.url_of(DELETE_PATH),
-        &format!("callid={}", ids["dent107"]),
+        &format!("callid={}", ids["dent107 8185550107"]),
     );
     assert_eq!((status, deleted["data"]["code"].as_u64()), (200, Some(200)));
     let (_, list) = post(&sb.url_of(LIST_PATH), "");
@@ -196,7 +203,7 @@ fn send_scheduled_tts_and_sms_then_list_and_delete() {
     assert_eq!(left, ["18185550101", "18185550103"]);
     let (status, _) = post(
         &sb.url_of(DELETE_PATH),
-        &format!("callid={}", ids["dent107"]),
+        &format!("callid={}", ids["dent107 8185550107"]),
     );
     assert_eq!(status, 400, "a deleted call cannot be deleted again");
 }

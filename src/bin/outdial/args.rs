@@ -71,6 +71,11 @@ pub struct NetArgs {
     /// 30s and twice --timeout).
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub settle: Option<Duration>,
+    /// The moment posts are written for (RFC 3339, e.g. 2026-12-01T14:00:00Z) in `compile`,
+    /// `plan` and `--dry-run`, and past times are measured from; default: now. (Voicent
+    /// schedules in minutes from the request.)
+    #[arg(long, global = true, value_name = "TIME")]
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// `500ms`, `2s`, `1.5s`.
@@ -148,6 +153,22 @@ pub enum Command {
         /// out (nothing already accepted is sent again).
         #[arg(long)]
         allow_changed: bool,
+        /// Post again the calls in doubt that the provider cannot be asked about, as if they
+        /// had not been taken (they may then be called twice).
+        #[arg(long)]
+        resend_in_doubt: bool,
+    },
+    /// Settle calls in doubt after looking them up in the provider's own records (for
+    /// providers that cannot be asked, such as the Voicent Gateway).
+    Resolve {
+        /// Campaign file.
+        file: PathBuf,
+        /// Call ids found at the provider: never sent again.
+        #[arg(long, value_name = "ID", num_args = 1..)]
+        sent: Vec<String>,
+        /// Call ids not found at the provider: the next `send` posts them.
+        #[arg(long, value_name = "ID", num_args = 1..)]
+        not_sent: Vec<String>,
     },
     /// Pause the VoiceShot campaign's pending calls (action 7).
     Pause(Target),
@@ -167,8 +188,12 @@ pub enum Command {
     },
     /// Test the configuration: can VoiceShot be reached, is this host registered (action 6).
     Ping(Target),
-    /// Run a local VoiceShot-compatible server on 127.0.0.1 for demos and tests.
+    /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
+    /// voipcomm) on 127.0.0.1 for demos and tests.
     Sandbox {
+        /// Which provider's API to stand in for.
+        #[arg(long, default_value = "voiceshot", value_parser = ["voiceshot", "voicent", "voipcomm"])]
+        provider: String,
         /// Port (0 picks a free one; the URL is printed).
         #[arg(long, default_value_t = 8765)]
         port: u16,
@@ -181,14 +206,12 @@ pub enum Command {
         /// Time from acceptance to an outcome.
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
         dial_delay: Duration,
-        /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms".
+        /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms" (voicent
+        /// also: noreqid=K, slow=K).
         #[arg(long, value_name = "SPEC", default_value = "")]
-        faults: outdial::provider::voiceshot::sandbox::Faults,
+        faults: String,
         /// Seed of the simulated outcomes.
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Which provider's API to stand in for.
-        #[arg(long, default_value = "voiceshot", value_parser = ["voiceshot", "voipcomm"])]
-        provider: String,
     },
 }

@@ -44,7 +44,13 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
         Command::Send {
             target,
             allow_changed,
-        } => crate::net::send(&target, allow_changed, net, out),
+            resend_in_doubt,
+        } => crate::net::send(&target, allow_changed, resend_in_doubt, net, out),
+        Command::Resolve {
+            file,
+            sent,
+            not_sent,
+        } => crate::byid::resolve(&file, &sent, &not_sent, net, out),
         Command::Pause(t) => crate::net::command(&t, Action::Pause, net, out),
         Command::Resume(t) => crate::net::command(&t, Action::Resume, net, out),
         Command::Delete(t) => crate::net::command(&t, Action::Delete, net, out),
@@ -58,6 +64,13 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
             crate::net::command(&target, action, net, out)
         }
         Command::Query(t) => crate::net::query(&t, net, out),
+        Command::Sandbox {
+            provider,
+            port,
+            dial_delay,
+            faults,
+            ..
+        } if provider == "voicent" => crate::byid::sandbox(port, dial_delay, &faults, out),
         Command::Sandbox {
             port,
             dial_delay,
@@ -73,15 +86,26 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
             faults,
             seed,
             ..
-        } => crate::net::sandbox(port, state, success_rate, dial_delay, faults, seed, out),
+        } => match faults.parse() {
+            Ok(faults) => {
+                crate::net::sandbox(port, state, success_rate, dial_delay, faults, seed, out)
+            }
+            Err(e) => crate::byid::bad_faults(&e, out),
+        },
         Command::Check { files, deny_past } => check(&files, &options(deny_past), out),
-        Command::Plan { file, deny_past } => plan(&file, &options(deny_past), net, out),
+        Command::Plan { file, deny_past } => plan(&file, &options_at(deny_past, net.now), net, out),
         Command::Compile {
             file,
             action,
             out_dir,
             deny_past,
-        } => compile(&file, action, out_dir.as_deref(), &options(deny_past), out),
+        } => compile(
+            &file,
+            action,
+            out_dir.as_deref(),
+            &options_at(deny_past, net.now),
+            out,
+        ),
         Command::Schema => {
             let _ = io::stdout()
                 .lock()
@@ -96,6 +120,11 @@ pub(crate) fn options(deny_past: bool) -> LoadOptions {
         deny_past,
         now: None,
     }
+}
+
+/// [`options`] with the moment `--now` names.
+pub(crate) fn options_at(deny_past: bool, now: Option<jiff::Timestamp>) -> LoadOptions {
+    LoadOptions { deny_past, now }
 }
 
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
@@ -141,7 +170,12 @@ fn check(files: &[PathBuf], options: &LoadOptions, out: &Output) -> Exit {
             exit = Exit::Invalid;
             continue;
         };
-        let calls = plan::post_count(&campaign, Action::Send) - campaign.sounds.len();
+        let uploads = if campaign.provider().uploads_audio() {
+            campaign.sounds.len()
+        } else {
+            0
+        };
+        let calls = plan::post_count(&campaign, Action::Send) - uploads;
         let batch = campaign.provider().limits().batch_size;
         out.summary(&format!(
             "{}: ok: \"{}\", {}, {}, {}, {} (batches of {batch}){}",
@@ -182,9 +216,10 @@ fn compile(
     let Some((campaign, _)) = load(file, options, out) else {
         return Exit::Invalid;
     };
+    let now = options.now.unwrap_or_else(jiff::Timestamp::now);
     let result = match out_dir {
-        Some(dir) => write_dir(&campaign, action, dir, out),
-        None => write_stdout(&campaign, action, out),
+        Some(dir) => write_dir(&campaign, action, dir, now, out),
+        None => write_stdout(&campaign, action, now, out),
     };
     let written = match result {
         Ok(written) => written,
@@ -229,12 +264,17 @@ fn post_event(post: &plan::Post<'_>) -> serde_json::Value {
     json!({"type": "post", "seq": post.seq, "kind": post.body.kind().name(), "numbers": post.body.recipients().len()})
 }
 
-fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usize, Failure> {
+fn write_stdout(
+    campaign: &Campaign,
+    action: Action,
+    now: jiff::Timestamp,
+    out: &Output,
+) -> Result<usize, Failure> {
     let mut written = 0;
     if out.format() == Format::Json {
         for post in plan::posts(campaign, action) {
             let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
-            let xml = provider::encode_to_vec(campaign, &post).map_err(into_io)?;
+            let xml = provider::encode_to_vec_at(campaign, &post, now).map_err(into_io)?;
             let mut event = post_event(&post);
             event["xml"] = json!(String::from_utf8_lossy(&xml));
             out.event(&event);
@@ -247,7 +287,7 @@ fn write_stdout(campaign: &Campaign, action: Action, out: &Output) -> Result<usi
         let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
         campaign
             .provider()
-            .encode(campaign, &post, None, &mut stdout)
+            .encode_at(campaign, &post, None, now, &mut stdout)
             .map_err(into_io)?;
         stdout.write_all(b"\n")?;
         written += 1;
@@ -286,6 +326,7 @@ fn write_dir(
     campaign: &Campaign,
     action: Action,
     dir: &Path,
+    now: jiff::Timestamp,
     out: &Output,
 ) -> Result<usize, Failure> {
     fs::create_dir_all(dir)?;
@@ -303,6 +344,7 @@ fn write_dir(
     let written = on_two_threads(
         campaign,
         action,
+        now,
         |post| {
             let path = dir.join(format!(
                 "{:04}-{}.{}",
@@ -339,6 +381,7 @@ fn write_dir(
 fn on_two_threads<T: Send>(
     campaign: &Campaign,
     action: Action,
+    now: jiff::Timestamp,
     mut label: impl FnMut(&plan::Post<'_>) -> T,
     mut consume: impl FnMut(T, Vec<u8>) -> io::Result<()>,
 ) -> Result<usize, Failure> {
@@ -355,7 +398,7 @@ fn on_two_threads<T: Send>(
     let written = std::thread::scope(|scope| -> io::Result<()> {
         scope.spawn(move || {
             for (tag, post) in rx {
-                let rendered = provider::encode_to_vec(campaign, &post).map_err(into_io);
+                let rendered = provider::encode_to_vec_at(campaign, &post, now).map_err(into_io);
                 let failed = rendered.is_err();
                 if done_tx.send(rendered.map(|xml| (tag, xml))).is_err() || failed {
                     break;
@@ -419,6 +462,7 @@ fn plan(file: &Path, options: &LoadOptions, net: &NetArgs, out: &Output) -> Exit
     let counted = on_two_threads(
         &campaign,
         Action::Send,
+        options.now.unwrap_or_else(jiff::Timestamp::now),
         |post| {
             calls += u64::from(matches!(post.body, PostBody::Calls(_)));
             if journal.lines() > 0 {

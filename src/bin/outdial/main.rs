@@ -1,6 +1,7 @@
 //! The `outdial` command: parse arguments, run the command, map the outcome to an exit code.
 
 mod args;
+mod byid;
 mod commands;
 mod net;
 mod output;

@@ -55,6 +55,11 @@ fn campaign(file: &Path, action: Action, out: &Output) -> Result<Campaign, Exit>
     Ok(campaign)
 }
 
+/// The moment `--dry-run` writes posts for.
+fn now(net: &NetArgs) -> jiff::Timestamp {
+    net.now.unwrap_or_else(jiff::Timestamp::now)
+}
+
 fn transport_config(
     campaign: &Campaign,
     net: &NetArgs,
@@ -94,7 +99,7 @@ fn transport_config(
     }
 }
 
-fn transport(
+pub(crate) fn transport(
     campaign: &Campaign,
     net: &NetArgs,
     creds: Option<&Credentials>,
@@ -111,7 +116,7 @@ fn transport(
     })
 }
 
-fn submit_options(net: &NetArgs) -> SubmitOptions {
+pub(crate) fn submit_options(net: &NetArgs) -> SubmitOptions {
     SubmitOptions {
         trust_journal: net.trust_journal,
         settle: net
@@ -126,17 +131,20 @@ pub(crate) fn journal_path(file: &Path, campaign: &Campaign, net: &NetArgs) -> P
         .unwrap_or_else(|| journal::default_path(file, &campaign.name))
 }
 
-fn open_journal(
+/// Where the campaign's posts go first: `--endpoint`, else the provider's.
+pub(crate) fn first_endpoint(campaign: &Campaign, net: &NetArgs) -> String {
+    net.endpoint
+        .clone()
+        .or_else(|| campaign.provider().endpoints().into_iter().next())
+        .unwrap_or_default()
+}
+
+pub(crate) fn open_journal(
     path: &Path,
     campaign: &Campaign,
-    transport: &Transport,
+    endpoint: &str,
     out: &Output,
 ) -> Result<Journal, Exit> {
-    let endpoint = transport
-        .config()
-        .endpoints
-        .first()
-        .map_or("", String::as_str);
     let provider = campaign.provider();
     Journal::open(path, &campaign.name, provider.name(), endpoint).map_err(|e| {
         let help = match (&e, provider.lookup()) {
@@ -210,7 +218,7 @@ fn show(event: &Event, provider: &str, out: &Output, pb: &ProgressBar) {
     }
 }
 
-fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
+pub(crate) fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
     let resume = journal
         .map(|p| format!(" (journal: {})", p.display()))
         .unwrap_or_default();
@@ -227,9 +235,9 @@ fn fail(err: SubmitError, journal: Option<&Path>, out: &Output) -> Exit {
             Exit::Rejected,
             rejection.help.clone().unwrap_or_else(|| "fix the campaign (see `outdial compile` for the exact XML), then run the command again".to_string()),
         ),
-        SubmitError::InDoubt { .. } => (
+        SubmitError::InDoubt { list, .. } => (
             Exit::Transport,
-            format!("look in the provider's own records for these calls before sending anything again{resume}"),
+            crate::byid::in_doubt_help(list, &resume),
         ),
         SubmitError::Transport { .. } => (
             Exit::Transport,
@@ -292,6 +300,7 @@ fn dry_run_plan(
     campaign: &Campaign,
     posts: &[plan::Post<'_>],
     creds: Option<&Credentials>,
+    now: jiff::Timestamp,
     out: &Output,
 ) -> Result<Exit, Exit> {
     let redacted = creds.map(|_| Credentials::redacted());
@@ -303,7 +312,7 @@ fn dry_run_plan(
             |w| {
                 campaign
                     .provider()
-                    .encode(campaign, post, redacted.as_ref(), w)
+                    .encode_at(campaign, post, redacted.as_ref(), now, w)
             },
             out,
         )?;
@@ -312,8 +321,14 @@ fn dry_run_plan(
 }
 
 /// `send`.
-pub fn send(target: &Target, allow_changed: bool, net: &NetArgs, out: &Output) -> Exit {
-    match send_inner(target, allow_changed, net, out) {
+pub fn send(
+    target: &Target,
+    allow_changed: bool,
+    resend_in_doubt: bool,
+    net: &NetArgs,
+    out: &Output,
+) -> Exit {
+    match send_inner(target, allow_changed, resend_in_doubt, net, out) {
         Ok(e) | Err(e) => e,
     }
 }
@@ -321,6 +336,7 @@ pub fn send(target: &Target, allow_changed: bool, net: &NetArgs, out: &Output) -
 fn send_inner(
     target: &Target,
     allow_changed: bool,
+    resend_in_doubt: bool,
     net: &NetArgs,
     out: &Output,
 ) -> Result<Exit, Exit> {
@@ -364,14 +380,14 @@ fn send_inner(
                 &campaign,
                 p.seq,
                 p.kind.name(),
-                |w| p.render(&campaign, post, redacted.as_ref(), w),
+                |w| p.render_at(&campaign, post, redacted.as_ref(), now(net), w),
                 out,
             )?;
         }
         return Ok(Exit::Ok);
     }
     let transport = transport(&campaign, net, creds.as_ref(), out)?;
-    let mut journal = open_journal(&jpath, &campaign, &transport, out)?;
+    let mut journal = open_journal(&jpath, &campaign, &first_endpoint(&campaign, net), out)?;
     let pb = progress(posts.len(), out);
     let submitter = Submitter {
         campaign: &campaign,
@@ -379,7 +395,12 @@ fn send_inner(
         credentials: creds.as_ref(),
         options: submit_options(net),
     };
-    let result = submitter.send(&mut journal, &posts, allow_changed, &mut |e| {
+    let send = if resend_in_doubt {
+        Submitter::send_resending
+    } else {
+        Submitter::send
+    };
+    let result = send(&submitter, &mut journal, &posts, allow_changed, &mut |e| {
         show(&e, campaign.provider().name().display(), out, &pb)
     });
     pb.finish_and_clear();
@@ -440,10 +461,13 @@ fn command_inner(
     out: &Output,
 ) -> Result<Exit, Exit> {
     let campaign = campaign(&target.file, action, out)?;
+    if campaign.provider().by_id().is_some() {
+        return crate::byid::command(&campaign, target, action, net, out);
+    }
     let creds = credentials(&campaign, out)?;
     let posts = planned(&campaign, action, out)?;
     if target.dry_run {
-        return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
+        return dry_run_plan(&campaign, &posts, creds.as_ref(), now(net), out);
     }
     if posts.is_empty() {
         out.summary(&format!("{}: nothing to {}", campaign.name, action.name()));
@@ -451,7 +475,7 @@ fn command_inner(
     }
     let transport = transport(&campaign, net, creds.as_ref(), out)?;
     let jpath = journal_path(&target.file, &campaign, net);
-    let mut journal = open_journal(&jpath, &campaign, &transport, out)?;
+    let mut journal = open_journal(&jpath, &campaign, &first_endpoint(&campaign, net), out)?;
     let pb = progress(posts.len(), out);
     let submitter = Submitter {
         campaign: &campaign,
@@ -530,7 +554,7 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
     let creds = credentials(&campaign, out)?;
     if target.dry_run {
         let posts = planned(&campaign, Action::Query, out)?;
-        return dry_run_plan(&campaign, &posts, creds.as_ref(), out);
+        return dry_run_plan(&campaign, &posts, creds.as_ref(), now(net), out);
     }
     let transport = transport(&campaign, net, creds.as_ref(), out)?;
     let submitter = Submitter {
@@ -540,13 +564,20 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
         options: submit_options(net),
     };
     let pb = progress(plan::post_count(&campaign, Action::Query), out);
-    let result = submitter.query(&mut |e| {
+    let mut on = |e: Event| {
         if !matches!(e, Event::Post { .. }) || out.format() != Format::Json {
             show(&e, campaign.provider().name().display(), out, &pb)
         } else {
             pb.inc(1)
         }
-    });
+    };
+    let result = match campaign.provider().by_id() {
+        Some(_) => {
+            let state = crate::byid::journal_state(&target.file, &campaign, net, out)?;
+            submitter.query_by_id(&state, &mut on)
+        }
+        None => submitter.query(&mut on),
+    };
     pb.finish_and_clear();
     let reports = result.map_err(|e| fail(e, None, out))?;
     let count = |r: Reach| reports.iter().filter(|c| c.result == r).count();
@@ -564,14 +595,19 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
                 "pending": count(Reach::Pending), "not_found": count(Reach::NotFound)}));
         }
         Format::Csv => {
+            let names = crate::byid::response_names(&reports);
             let _ = writeln!(
                 stdout,
-                "number,callid,result,status,comment,dateandtime,duration,keypresses"
+                "number,callid,result,status,comment,dateandtime,duration,keypresses{}",
+                names
+                    .iter()
+                    .map(|n| format!(",{}", csv_field(n)))
+                    .collect::<String>()
             );
             for r in &reports {
                 let _ = writeln!(
                     stdout,
-                    "{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{}{}",
                     csv_field(&r.number),
                     csv_field(&r.callid),
                     reach_name(r.result),
@@ -580,6 +616,13 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
                     csv_field(&r.dateandtime),
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
                     csv_field(&keys(r)),
+                    names
+                        .iter()
+                        .map(|n| format!(
+                            ",{}",
+                            csv_field(r.responses.get(n).map_or("", String::as_str))
+                        ))
+                        .collect::<String>(),
                 );
             }
         }
@@ -599,7 +642,7 @@ fn query_inner(target: &Target, net: &NetArgs, out: &Output) -> Result<Exit, Exi
                     r.status,
                     r.comment,
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
-                    keys(r)
+                    keys(r) + &crate::byid::responses_text(r)
                 );
             }
             drop(stdout);

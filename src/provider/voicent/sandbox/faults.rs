@@ -1,0 +1,149 @@
+//! Injected faults of the Voicent sandbox, and their compact command-line spelling (the
+//! VoiceShot sandbox's, plus `noreqid` and `slow`).
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Faults the sandbox injects into call requests (`/ocall/callreqHandler.jsp`).
+///
+/// Request numbers `K` count call requests from 1, in the order their heads arrive. Some
+/// faults store nothing ([`fail_first`](Self::fail_first), [`reset_before`](Self::reset_before),
+/// [`no_reqid`](Self::no_reqid)); others schedule the call and then fail
+/// ([`drop_after`](Self::drop_after), [`error_after`](Self::error_after), a reply slower
+/// than the client waits), so the client cannot tell whether it was heard.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// The first N requests get HTTP 500 after their body is read; nothing is stored.
+    pub fail_first: u32,
+    /// Requests K whose connection is reset after the head, before the body is read.
+    pub reset_before: Vec<u32>,
+    /// Requests K that are scheduled, after which the connection closes without a reply.
+    pub drop_after: Vec<u32>,
+    /// Requests K that are scheduled and then answered with HTTP 500.
+    pub error_after: Vec<u32>,
+    /// Requests K answered with a page without `[ReqId=…]`; nothing is stored.
+    pub no_reqid: Vec<u32>,
+    /// Requests K whose reply waits [`delay`](Self::delay) after the call is scheduled
+    /// (every request when empty).
+    pub slow: Vec<u32>,
+    /// How long slow replies wait.
+    pub delay: Duration,
+}
+
+impl Faults {
+    /// Whether no fault is configured.
+    pub fn is_none(&self) -> bool {
+        *self == Faults::default()
+    }
+
+    /// Whether request `k`'s reply is delayed.
+    pub fn is_slow(&self, k: u32) -> bool {
+        !self.delay.is_zero() && (self.slow.is_empty() || self.slow.contains(&k))
+    }
+}
+
+/// A fault specification that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid fault spec {item:?}: {reason} (expected e.g. \"fail-first=1,reset=2,drop=3,error=4,noreqid=5,slow=6,delay=2s\")"
+)]
+pub struct FaultsParseError {
+    item: String,
+    reason: &'static str,
+}
+
+/// `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`, `error=K`,
+/// `noreqid=K`, `slow=K` (repeatable, or several numbers joined by `+`), `delay=` with `ms`
+/// or `s`. The empty string means no faults.
+impl FromStr for Faults {
+    type Err = FaultsParseError;
+
+    fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        let mut faults = Faults::default();
+        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let err = |reason| FaultsParseError {
+                item: item.to_owned(),
+                reason,
+            };
+            let (key, value) = item.split_once('=').ok_or_else(|| err("missing '='"))?;
+            let (key, value) = (key.trim(), value.trim());
+            let numbers = || -> Result<Vec<u32>, FaultsParseError> {
+                value
+                    .split('+')
+                    .map(|n| match n.trim().parse::<u32>() {
+                        Ok(k) if k >= 1 => Ok(k),
+                        _ => Err(err("request numbers start at 1")),
+                    })
+                    .collect()
+            };
+            match key {
+                "fail-first" => {
+                    faults.fail_first = value.parse().map_err(|_| err("not a count"))?
+                }
+                "reset" => faults.reset_before.extend(numbers()?),
+                "drop" => faults.drop_after.extend(numbers()?),
+                "error" => faults.error_after.extend(numbers()?),
+                "noreqid" => faults.no_reqid.extend(numbers()?),
+                "slow" => faults.slow.extend(numbers()?),
+                "delay" => {
+                    faults.delay = parse_duration(value)
+                        .ok_or_else(|| err("not a duration like 200ms or 2s"))?
+                }
+                _ => return Err(err("unknown fault")),
+            }
+        }
+        Ok(faults)
+    }
+}
+
+impl fmt::Display for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut items = Vec::new();
+        if self.fail_first > 0 {
+            items.push(format!("fail-first={}", self.fail_first));
+        }
+        for (key, list) in [
+            ("reset", &self.reset_before),
+            ("drop", &self.drop_after),
+            ("error", &self.error_after),
+            ("noreqid", &self.no_reqid),
+            ("slow", &self.slow),
+        ] {
+            items.extend(list.iter().map(|k| format!("{key}={k}")));
+        }
+        if !self.delay.is_zero() {
+            items.push(format!("delay={}ms", self.delay.as_millis()));
+        }
+        f.write_str(&items.join(","))
+    }
+}
+
+fn parse_duration(value: &str) -> Option<Duration> {
+    if let Some(ms) = value.strip_suffix("ms") {
+        return ms.trim().parse().ok().map(Duration::from_millis);
+    }
+    let secs: f64 = value.strip_suffix('s')?.trim().parse().ok()?;
+    Duration::try_from_secs_f64(secs).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_the_spec() {
+        let f: Faults = "fail-first=1,reset=2,drop=3+4,error=5,noreqid=6,slow=7,delay=1.5s"
+            .parse()
+            .unwrap();
+        assert_eq!(f.drop_after, vec![3, 4]);
+        assert_eq!(f.no_reqid, vec![6]);
+        assert_eq!(f.delay, Duration::from_millis(1500));
+        assert!(f.is_slow(7) && !f.is_slow(6));
+        assert_eq!(f.to_string().parse::<Faults>().unwrap(), f);
+        assert!("".parse::<Faults>().unwrap().is_none());
+        for bad in ["reset=0", "explode=1", "delay=5", "noreqid"] {
+            assert!(bad.parse::<Faults>().is_err(), "{bad}");
+        }
+    }
+}
