@@ -860,7 +860,7 @@ impl Journal {
 mod tests {
     use super::*;
 
-    const VS: ProviderName = ProviderName::Voiceshot;
+    const VS: ProviderName = ProviderName::Voipcomm;
 
     /// A campaign name of this test's own: campaigns are locked machine-wide, and tests run
     /// side by side.
@@ -1001,7 +1001,7 @@ mod tests {
         let path = dir.path().join("c.jsonl");
         drop(Journal::open(&path, &c(), VS, "http://sandbox").unwrap());
         assert!(matches!(
-            Journal::open(&path, &c(), ProviderName::Voipcomm, "http://sandbox"),
+            Journal::open(&path, &c(), ProviderName::Voicent, "http://sandbox"),
             Err(JournalError::OtherProvider { .. })
         ));
     }

@@ -91,6 +91,7 @@ pub(super) fn validate(
         section,
         timezone.as_ref(),
         c.zone_reported,
+        c.provider_name(),
         c.source,
         c.problems,
     );
@@ -200,9 +201,10 @@ impl Checker<'_> {
                         "write a 10-digit North American number, e.g. \"818-555-0100\" or \"+1 818 555 0100\""
                     }
                 };
+                let message = err.message(self.provider_name());
                 self.error(
                     "campaign::bad-number",
-                    format!("{what} \"{}\": {err}", value.get_ref()),
+                    format!("{what} \"{}\": {message}", value.get_ref()),
                     value.span(),
                     "not a callable number",
                     help,
@@ -465,7 +467,7 @@ impl Checker<'_> {
                     Err(err) => {
                         self.error(
                             "campaign::bad-callid",
-                            err.to_string(),
+                            err.message(self.provider_name()),
                             id.span(),
                             format!("not a {} call id", self.provider_name()),
                             "use up to 50 letters and digits, e.g. \"vip1\"",

@@ -84,13 +84,14 @@ impl Excerpts {
         shown: &str,
         ncols: usize,
         region: Region,
+        provider: &str,
         error: bool,
     ) -> Problem {
         let column = spot.error.column();
         let (excerpt, span) = self.excerpt(spot, shown, column);
         let cell = excerpt.slice(span.clone()).unwrap_or_default();
         let cell = unquote(cell);
-        let (message, help) = spot.error.describe(&cell, ncols, region);
+        let (message, help) = spot.error.describe(&cell, ncols, region, provider);
         let where_ = match column {
             Some(c) => format!(
                 "line {}, column {} ({})",

@@ -19,6 +19,8 @@ pub(super) struct Report<'a> {
     header: &'a Header,
     columns: &'a Columns,
     region: Region,
+    /// The provider's display name, for rules that are the provider's.
+    provider: &'static str,
     excerpts: Excerpts,
     /// The file name as shown in messages.
     shown: String,
@@ -30,12 +32,14 @@ impl<'a> Report<'a> {
         header: &'a Header,
         columns: &'a Columns,
         region: Region,
+        provider: &'static str,
     ) -> Self {
         Self {
             source,
             header,
             columns,
             region,
+            provider,
             excerpts: Excerpts::open(&header.path),
             shown: header.shown(),
         }
@@ -51,6 +55,7 @@ impl<'a> Report<'a> {
                 shown,
                 ncols,
                 self.region,
+                self.provider,
                 true,
             ));
         }
@@ -85,8 +90,15 @@ impl<'a> Report<'a> {
             .skipped
             .iter()
             .map(|spot| {
-                self.excerpts
-                    .problem(spot, self.columns, shown, ncols, self.region, false)
+                self.excerpts.problem(
+                    spot,
+                    self.columns,
+                    shown,
+                    ncols,
+                    self.region,
+                    self.provider,
+                    false,
+                )
             })
             .collect();
         if stats.invalid > 0 {

@@ -65,7 +65,13 @@ impl RowError {
 
     /// Message and help; `cell` is the offending field's text (lossy), used to explain
     /// numbers with the full numbering rules, which is too slow to do for every row.
-    pub(super) fn describe(&self, cell: &str, columns: usize, region: Region) -> (String, String) {
+    pub(super) fn describe(
+        &self,
+        cell: &str,
+        columns: usize,
+        region: Region,
+        provider: &str,
+    ) -> (String, String) {
         match self {
             RowError::NotUtf8(_) => (
                 "this cell is not UTF-8 text".into(),
@@ -76,11 +82,11 @@ impl RowError {
                 "quote fields that contain commas, quotes or line breaks: \"Smith, Ann\"".into(),
             ),
             RowError::Number(_, err) => (
-                phone::explain(cell, err, region),
+                phone::explain(cell, err, region, provider),
                 "write a 10-digit North American number, e.g. (818) 555-0100".into(),
             ),
             RowError::CallId(_, err) => (
-                err.to_string(),
+                err.message(provider),
                 "use up to 50 letters and digits, or leave the cell empty for a derived id".into(),
             ),
             RowError::DuplicateCallId(_, first) => (

@@ -341,7 +341,7 @@ impl CsvScan<'_> {
         problems: &mut Problems,
     ) {
         let input = self.input;
-        let mut report = Report::new(input.source, header, columns, input.region);
+        let mut report = Report::new(input.source, header, columns, input.region, input.provider);
         report.errors(found, problems);
         report.skipped(found, stats, problems);
         report.duplicates(

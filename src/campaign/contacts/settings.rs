@@ -16,6 +16,7 @@ pub(in crate::campaign) fn settings(
     section: Option<&RecipientsSection>,
     zone: Option<&Zone>,
     zone_reported: bool,
+    provider: &str,
     source: &Arc<SourceFile>,
     problems: &mut Problems,
 ) -> (Region, Option<Window>) {
@@ -24,7 +25,7 @@ pub(in crate::campaign) fn settings(
             Ok(region) => region,
             Err(err) => {
                 problems.push(
-                    Problem::error("campaign::bad-region", err.to_string())
+                    Problem::error("campaign::bad-region", err.message(provider))
                         .at(source, text.span(), "not a NANP region")
                         .help("use \"US\", \"CA\" or another NANP region, or remove `region`"),
                 );

@@ -175,7 +175,7 @@ impl VoipComm {
 }
 
 /// The text of prompt `id` for `r`. Line breaks and tabs become spaces, as they do for
-/// VoiceShot: a TTS engine reads them as pauses at best, and one-line values keep compiled
+/// the other providers: a TTS engine reads them as pauses at best, and one-line values keep compiled
 /// posts readable.
 fn prompt_text(campaign: &Campaign, id: u32, r: &Recipient) -> Result<String, EncodeError> {
     let template = campaign

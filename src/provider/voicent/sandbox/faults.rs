@@ -1,5 +1,5 @@
-//! Injected faults of the Voicent sandbox, and their compact command-line spelling (the
-//! VoiceShot sandbox's, plus `noreqid` and `slow`).
+//! Injected faults of the Voicent sandbox, and their compact command-line spelling (the other
+//! sandboxes', plus `noreqid` and `slow`).
 
 use std::fmt;
 use std::str::FromStr;
