@@ -82,7 +82,6 @@ impl Excerpts {
         spot: &Spot,
         columns: &Columns,
         shown: &str,
-        ncols: usize,
         region: Region,
         provider: &str,
         error: bool,
@@ -91,7 +90,9 @@ impl Excerpts {
         let (excerpt, span) = self.excerpt(spot, shown, column);
         let cell = excerpt.slice(span.clone()).unwrap_or_default();
         let cell = unquote(cell);
-        let (message, help) = spot.error.describe(&cell, ncols, region, provider);
+        let (message, help) = spot
+            .error
+            .describe(&cell, columns.names.len(), region, provider);
         let where_ = match column {
             Some(c) => format!(
                 "line {}, column {} ({})",

@@ -47,13 +47,12 @@ impl<'a> Report<'a> {
 
     /// The rows that are errors.
     pub(super) fn errors(&mut self, found: &Found, problems: &mut Problems) {
-        let (shown, ncols) = (&self.shown, self.columns.names.len());
+        let shown = &self.shown;
         for spot in &found.errors {
             problems.push(self.excerpts.problem(
                 spot,
                 self.columns,
                 shown,
-                ncols,
                 self.region,
                 self.provider,
                 true,
@@ -85,20 +84,13 @@ impl<'a> Report<'a> {
         stats: &mut RecipientStats,
         problems: &mut Problems,
     ) {
-        let (shown, ncols) = (&self.shown, self.columns.names.len());
+        let shown = &self.shown;
         stats.skipped = found
             .skipped
             .iter()
             .map(|spot| {
-                self.excerpts.problem(
-                    spot,
-                    self.columns,
-                    shown,
-                    ncols,
-                    self.region,
-                    self.provider,
-                    false,
-                )
+                self.excerpts
+                    .problem(spot, self.columns, shown, self.region, self.provider, false)
             })
             .collect();
         if stats.invalid > 0 {
