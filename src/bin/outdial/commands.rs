@@ -92,9 +92,7 @@ pub fn run(command: Command, net: &NetArgs, out: &mut Output) -> Exit {
             }
             Err(e) => crate::byid::bad_faults(&e, out),
         },
-        Command::Check { files, deny_past } => {
-            check(&files, &options_at(deny_past, net.now), out)
-        }
+        Command::Check { files, deny_past } => check(&files, &options_at(deny_past, net.now), out),
         Command::Plan { file, deny_past } => plan(&file, &options_at(deny_past, net.now), net, out),
         Command::Compile {
             file,
