@@ -185,6 +185,36 @@ impl PostTexts {
     }
 }
 
+/// Pushes a text attribute. VoiceShot takes ASCII in practice: characters outside it travel
+/// as decimal character references (`é` as `&#233;`), which every XML parser reads back as
+/// the same text. ASCII text (nearly all of it) is escaped by the writer as usual.
+fn push_text(tag: &mut BytesStart<'static>, name: &str, value: &str) {
+    if value.is_ascii() {
+        tag.push_attribute((name, value));
+        return;
+    }
+    use std::fmt::Write as _;
+    let mut escaped = String::with_capacity(value.len() + 16);
+    for c in value.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            c if c.is_ascii() => escaped.push(c),
+            c => {
+                let _ = write!(escaped, "&#{};", c as u32);
+            }
+        }
+    }
+    // Already escaped: pushed as the raw attribute value.
+    tag.push_attribute(quick_xml::events::attributes::Attribute {
+        key: quick_xml::name::QName(name),
+        value: escaped.into(),
+    });
+}
+
 /// A start tag whose buffer is reused for every element of its kind in a post: a call post
 /// writes one `<phonenumber>` (and, per number, its `<prompt>`s) for each of thousands of
 /// recipients, and a fresh tag each time would allocate and grow a buffer each time.
@@ -211,10 +241,10 @@ fn write_prompts<W: Write>(
         tag.clear_attributes();
         tag.push_attribute(("promptid", id.as_str()));
         match &prompt.content {
-            PromptContent::Tts(_) => tag.push_attribute(("tts", texts.get(i, j))),
-            PromptContent::Sound(name) => tag.push_attribute(("filename", name.as_str())),
+            PromptContent::Tts(_) => push_text(tag, "tts", texts.get(i, j)),
+            PromptContent::Sound(name) => push_text(tag, "filename", name),
             PromptContent::Audio(index) => {
-                tag.push_attribute(("filename", campaign.sounds[*index].name.as_str()));
+                push_text(tag, "filename", &campaign.sounds[*index].name);
             }
         }
         if let Some(number) = &prompt.transferto {
@@ -344,6 +374,18 @@ vars = { v = "\"q\"" }
                 "A x y &amp; &apos;b&apos;",
                 "A &quot;q&quot; &amp; &apos;b&apos;",
             ]
+        );
+    }
+
+    /// Text outside ASCII travels as character references: the post itself is ASCII.
+    #[test]
+    fn non_ascii_text_becomes_character_references() {
+        let texts = tts_of(
+            "[campaign]\nname = \"t\"\n[voiceshot]\nmenuid = \"1-1\"\n[[prompt]]\nid = 1\ntts = \"Café & crème — 中 🙂 <ok>\"\n[recipients]\nnumbers = [\"8185550100\"]\n",
+        );
+        assert_eq!(
+            texts,
+            ["Caf&#233; &amp; cr&#232;me &#8212; &#20013; &#128578; &lt;ok&gt;"]
         );
     }
 }
