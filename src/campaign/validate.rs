@@ -622,7 +622,15 @@ impl Checker<'_> {
                     schedule::ScheduleError::Unparsable(_) => {
                         "write \"YYYY-MM-DD HH:MM\" (24-hour), e.g. \"2026-12-01 09:00\""
                     }
-                    _ => "pick a time that happens exactly once that day",
+                    schedule::ScheduleError::OffsetConflict(..) => {
+                        "write the zone's own offset, or drop the offset and keep the zone"
+                    }
+                    schedule::ScheduleError::Fold(..) => {
+                        "pick a time that happens once, or add the offset that says which (e.g. -04:00 or -05:00)"
+                    }
+                    schedule::ScheduleError::Gap(..) => {
+                        "pick a time that happens exactly once that day"
+                    }
                 };
                 self.error(
                     "campaign::bad-time",
