@@ -87,7 +87,7 @@ fn parse_bracketed(text: &str) -> Result<Zoned, ScheduleError> {
     let zone = TimeZone::get(name).map_err(|_| unparsable())?;
     let name = name.to_string();
     let civil: DateTime = text[..text.find('[').unwrap_or(text.len())]
-        .trim_end_matches(|c: char| c == 'Z')
+        .trim_end_matches('Z')
         .parse()
         .map_err(|_| unparsable())?;
     let written_offset = text[..text.find('[').unwrap_or(text.len())]
