@@ -14,6 +14,7 @@ pub mod http;
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -158,6 +159,57 @@ impl SubmitError {
     /// Whether this is a refusal of the account or host (errorid 1 or 2), not of the post.
     pub fn is_refusal(&self) -> bool {
         matches!(self, SubmitError::Rejected { errorid, .. } if errorid::is_refusal(*errorid))
+    }
+
+    /// What a person can do about this error, provider specifics included (which setting of
+    /// the account to change). `journal` is the journal a re-run resumes from, when the command
+    /// keeps one; it is named in the advice to run again.
+    pub fn help(&self, journal: Option<&Path>) -> String {
+        let resume = journal
+            .map(|p| format!(" (journal: {})", p.display()))
+            .unwrap_or_default();
+        match self {
+            SubmitError::Rejected { errorid: 1, .. } => "register this machine's public IP in VoiceShot: Campaign → Options → Developer → Registered IPs".to_owned(),
+            SubmitError::Rejected { .. } if self.is_refusal() => {
+                "the VoiceShot account needs attention (see the message)".to_owned()
+            }
+            SubmitError::Rejected { .. } => "fix the campaign (see `outdial compile` for the exact XML), then run the command again".to_owned(),
+            SubmitError::Transport { .. } => format!(
+                "nothing accepted will be sent twice: run the same command again to resume{resume}"
+            ),
+            SubmitError::Changed {
+                changes,
+                orphaned,
+                taken,
+            } => {
+                let list: Vec<String> = changes
+                    .iter()
+                    .take(10)
+                    .map(|c| match &c.now {
+                        Some(_) => format!("post {} differs", c.seq),
+                        None => format!("post {} is no longer in the plan", c.seq),
+                    })
+                    .collect();
+                format!(
+                    "{} ({} {} of this campaign already at VoiceShot or in doubt{}). Nothing was \
+                     sent. Undo the edit, or send the change as a new campaign (new name), or \
+                     pass --allow-changed to send only recipients never sent before — calls \
+                     already placed keep their old content{resume}",
+                    list.join(", "),
+                    taken,
+                    if *taken == 1 { "call id" } else { "call ids" },
+                    if *orphaned > 0 {
+                        format!(", {orphaned} no longer in the file")
+                    } else {
+                        String::new()
+                    },
+                )
+            }
+            SubmitError::Journal(_)
+            | SubmitError::Render(_)
+            | SubmitError::Io(_)
+            | SubmitError::Plan(_) => "see the message".to_owned(),
+        }
     }
 }
 
@@ -772,5 +824,66 @@ pub fn reach(status: &str) -> Reach {
         "successful" | "success" => Reach::Reached,
         "" | "pending" | "paused" | "queued" | "scheduled" => Reach::Pending,
         _ => Reach::NotReached,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(errorid: u32) -> SubmitError {
+        SubmitError::Rejected {
+            seq: 1,
+            kind: "send",
+            errorid,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn help_names_the_account_setting_for_refusals() {
+        assert!(rejected(1).help(None).contains("Registered IPs"));
+        assert!(rejected(2).help(None).contains("account needs attention"));
+        assert!(rejected(5).help(None).starts_with("fix the campaign"));
+    }
+
+    #[test]
+    fn help_names_the_journal_to_resume_from() {
+        let err = SubmitError::Transport {
+            seq: 2,
+            kind: "send",
+            failure: Failure {
+                maybe_sent: false,
+                message: "refused".into(),
+                endpoint: "http://127.0.0.1:1/".into(),
+            },
+        };
+        assert!(
+            err.help(Some(Path::new("j.jsonl")))
+                .ends_with("run the same command again to resume (journal: j.jsonl)")
+        );
+        let changed = SubmitError::Changed {
+            changes: vec![
+                Change {
+                    seq: 1,
+                    was: "a".into(),
+                    now: Some("b".into()),
+                },
+                Change {
+                    seq: 4,
+                    was: "c".into(),
+                    now: None,
+                },
+            ],
+            orphaned: 2,
+            taken: 1,
+        };
+        assert_eq!(
+            changed.help(None),
+            "post 1 differs, post 4 is no longer in the plan (1 call id of this campaign already \
+             at VoiceShot or in doubt, 2 no longer in the file). Nothing was sent. Undo the edit, \
+             or send the change as a new campaign (new name), or pass --allow-changed to send \
+             only recipients never sent before — calls already placed keep their old content"
+        );
     }
 }
