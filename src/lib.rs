@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod journal;
 pub mod phone;
 pub mod plan;
+pub mod report;
 pub mod sandbox;
 pub mod schedule;
 pub mod source;
