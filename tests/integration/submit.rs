@@ -236,8 +236,19 @@ fn send_query_pause_resume_delete_with_an_upload() {
         5
     );
 
-    // plan reads the journal: everything sent, nothing in doubt or left.
-    let out = run(outdial(&["--format", "json", "plan", f], &url, &[]));
+    // plan reads the journal: everything sent, nothing in doubt or left. It posts nothing, so
+    // it takes no --endpoint.
+    let mut plan = Command::new(BIN);
+    plan.args(["--format", "json", "plan", f])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = run(plan);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let plan: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
     assert_eq!(plan["suppressed"], 2);

@@ -17,9 +17,6 @@ pub struct Cli {
     /// Print only problems, no summaries.
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Network and journal settings of the commands that talk to the provider.
-    #[command(flatten)]
-    pub net: NetArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,33 +32,42 @@ pub enum Format {
     Csv,
 }
 
-/// Settings shared by every command that posts to the provider.
+/// The journal of the commands that read or write it (`plan` and those that post).
 #[derive(Debug, Clone, clap::Args)]
+pub struct JournalArgs {
+    /// The journal file (default `.outdial/<campaign>.jsonl` next to the campaign file).
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+}
+
+/// Settings of the commands that post to the provider; given after the command
+/// (`outdial send FILE --endpoint URL`).
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Network")]
 pub struct NetArgs {
     /// Post here instead of the campaign's `endpoint` (no fallback unless
     /// --fallback-endpoint is given too).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
     /// Where to post when the endpoint cannot be reached.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub fallback_endpoint: Option<String>,
-    /// The journal file (default `.outdial/<campaign>.jsonl` next to the campaign file).
-    #[arg(long, global = true, value_name = "PATH")]
-    pub journal: Option<PathBuf>,
+    #[command(flatten)]
+    pub journal: JournalArgs,
     /// Time allowed for one whole request, reply included (e.g. 60s, 500ms).
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
     pub timeout: Duration,
     /// Time allowed to connect.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
     pub connect_timeout: Duration,
     /// Extra rounds over the endpoints when a request fails.
-    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3)]
     pub retries: u32,
     /// Wait before the first retry round; doubles each round.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "500ms")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "500ms")]
     pub backoff: Duration,
     /// Allow VoiceShot credentials over plain http:// to a host other than this machine.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub allow_insecure: bool,
 }
 
@@ -92,6 +98,8 @@ pub struct Target {
     /// Print exactly what would be posted (credentials redacted); send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// What to do.
@@ -114,6 +122,8 @@ pub enum Command {
         /// Calls scheduled in the past are errors, not warnings.
         #[arg(long)]
         deny_past: bool,
+        #[command(flatten)]
+        journal: JournalArgs,
     },
     /// Write the XML posts an action would send, one document per post.
     Compile {
@@ -133,12 +143,13 @@ pub enum Command {
     Schema,
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
     Send {
-        #[command(flatten)]
-        target: Target,
         /// Continue although posts changed since a partial send: only call ids never sent go
         /// out (nothing already accepted is sent again).
         #[arg(long)]
         allow_changed: bool,
+        // Last: its network settings end the help under their own heading.
+        #[command(flatten)]
+        target: Target,
     },
     /// Pause the VoiceShot campaign's pending calls (action 7).
     Pause(Target),
@@ -150,11 +161,12 @@ pub enum Command {
     Query(Target),
     /// Upload the campaign's sound files (action 1), or delete them with --delete.
     Sounds {
-        #[command(flatten)]
-        target: Target,
         /// Delete the files from the account instead.
         #[arg(long)]
         delete: bool,
+        // Last: its network settings end the help under their own heading.
+        #[command(flatten)]
+        target: Target,
     },
     /// Test the configuration: can VoiceShot be reached, is this host registered (action 6).
     Ping(Target),
