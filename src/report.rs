@@ -7,10 +7,12 @@
 //! object sorted, one line. That is the event stream of version [`EVENT_SCHEMA`]; consumers
 //! ignore fields they do not know. [`Note`]s are for people only and have no record.
 
+use std::fmt;
+use std::io;
 use std::path::Path;
 
 use serde::Serialize;
-use serde::ser::{SerializeStruct, Serializer};
+use serde::ser::{Error as _, SerializeStruct, Serializer};
 
 use crate::campaign::RecipientStats;
 use crate::diagnostic::Problem;
@@ -57,15 +59,16 @@ pub enum Message<'a> {
 }
 
 impl Message<'_> {
-    /// The JSON Lines record (without the line break), or `None` for a [`Note`].
-    pub fn json(&self) -> Option<String> {
+    /// The JSON Lines record (without the line break), or `None` for a [`Note`]. Fails when a
+    /// [`Document`] cannot be rendered.
+    pub fn json(&self) -> io::Result<Option<String>> {
         if let Message::Note(_) = self {
-            return None;
+            return Ok(None);
         }
         // Through `Value`, whose objects keep their keys sorted: the order is the same whatever
         // order the fields are declared in.
-        let value = serde_json::to_value(self).unwrap_or_default();
-        Some(value.to_string())
+        let value = serde_json::to_value(self)?;
+        Ok(Some(value.to_string()))
     }
 }
 
@@ -169,6 +172,24 @@ impl Serialize for Checked<'_> {
     }
 }
 
+/// A post's document, rendered as it is written: people's printers stream it to the output
+/// (an upload post carries a whole sound file as base64), the JSON record collects it.
+#[derive(Clone, Copy)]
+pub struct Document<'a>(pub &'a dyn Fn(&mut dyn io::Write) -> io::Result<()>);
+
+impl Document<'_> {
+    /// Writes the document (UTF-8) to `out`.
+    pub fn write_to(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        (self.0)(out)
+    }
+}
+
+impl fmt::Debug for Document<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Document")
+    }
+}
+
 /// One post, as `compile` writes it or a dry run shows it (`"type":"post"`).
 #[derive(Debug)]
 pub enum PostEvent<'a> {
@@ -180,8 +201,8 @@ pub enum PostEvent<'a> {
         kind: &'static str,
         /// Numbers in the post.
         numbers: usize,
-        /// The document (UTF-8).
-        xml: &'a [u8],
+        /// The document.
+        xml: Document<'a>,
     },
     /// Compiled into a file (`compile -o`); reported as the file is about to be written.
     Written {
@@ -205,16 +226,6 @@ pub enum PostEvent<'a> {
     },
 }
 
-impl PostEvent<'_> {
-    /// The document, when the event carries one.
-    pub fn xml(&self) -> Option<&[u8]> {
-        match self {
-            PostEvent::Compiled { xml, .. } | PostEvent::DryRun { xml, .. } => Some(xml),
-            PostEvent::Written { .. } => None,
-        }
-    }
-}
-
 impl Serialize for PostEvent<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_struct("Post", 4)?;
@@ -225,10 +236,12 @@ impl Serialize for PostEvent<'_> {
                 numbers,
                 xml,
             } => {
+                let mut text = Vec::new();
+                xml.write_to(&mut text).map_err(S::Error::custom)?;
                 m.serialize_field("seq", seq)?;
                 m.serialize_field("kind", kind)?;
                 m.serialize_field("numbers", numbers)?;
-                m.serialize_field("xml", &String::from_utf8_lossy(xml))?;
+                m.serialize_field("xml", &String::from_utf8_lossy(&text))?;
             }
             PostEvent::Written {
                 seq,
@@ -455,7 +468,7 @@ mod tests {
     use crate::submit::PostStatus;
 
     fn line(message: Message<'_>) -> String {
-        message.json().expect("a record")
+        message.json().expect("renders").expect("a record")
     }
 
     #[test]
@@ -489,12 +502,13 @@ mod tests {
             })),
             r#"{"errors":5,"file":"c.toml","ok":false,"type":"checked","warnings":0}"#
         );
+        let pause = |w: &mut dyn io::Write| w.write_all(b"<campaign action=\"7\"/>");
         assert_eq!(
             line(Message::Post(PostEvent::Compiled {
                 seq: 1,
                 kind: "pause",
                 numbers: 0,
-                xml: b"<campaign action=\"7\"/>",
+                xml: Document(&pause),
             })),
             r#"{"kind":"pause","numbers":0,"seq":1,"type":"post","xml":"<campaign action=\"7\"/>"}"#
         );
@@ -646,6 +660,20 @@ mod tests {
             serde_json::from_str(&line(Message::Schema(Schema::campaign()))).unwrap();
         assert_eq!(record["type"], "schema");
         assert_eq!(record["schema"]["title"], "outdial campaign file");
-        assert!(Message::Note(Note::Posted).json().is_none());
+        assert!(Message::Note(Note::Posted).json().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_document_that_cannot_be_rendered_fails_the_record() {
+        let broken = |_: &mut dyn io::Write| Err(io::Error::other("sounds/a.wav changed"));
+        let err = Message::Post(PostEvent::Compiled {
+            seq: 1,
+            kind: "sound-save",
+            numbers: 0,
+            xml: Document(&broken),
+        })
+        .json()
+        .unwrap_err();
+        assert_eq!(err.to_string(), "sounds/a.wav changed");
     }
 }

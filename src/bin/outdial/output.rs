@@ -2,13 +2,13 @@
 //! [`Message`] to the printer; only here is it decided what a message looks like.
 
 use std::cell::{Cell, RefCell};
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use outdial::diagnostic::Problem;
 use outdial::plan::Action;
-use outdial::report::{Checked, Message, Note, PlanReport};
+use outdial::report::{Checked, Message, Note, PlanReport, PostEvent};
 use outdial::submit::{CallReport, Event, Reach};
 
 use crate::args::Format;
@@ -55,7 +55,7 @@ impl PrintJson {
 
 impl Report for PrintJson {
     fn report(&self, message: Message<'_>) -> io::Result<()> {
-        match message.json() {
+        match message.json()? {
             Some(line) => writeln!(io::stdout().lock(), "{line}"),
             None => Ok(()),
         }
@@ -341,14 +341,18 @@ impl Report for PrintHuman {
             Message::Version(_) | Message::Failed(_) => Ok(()),
             Message::Problem(problem) => self.problem(problem),
             Message::Checked(checked) => self.checked(&checked),
-            Message::Post(post) => match post.xml() {
-                Some(xml) => {
-                    let mut stdout = io::stdout().lock();
-                    stdout.write_all(xml)?;
-                    stdout.write_all(b"\n")
-                }
-                None => Ok(()),
-            },
+            Message::Post(PostEvent::Compiled { xml, .. }) => {
+                let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+                xml.write_to(&mut stdout)?;
+                stdout.write_all(b"\n")?;
+                stdout.flush()
+            }
+            Message::Post(PostEvent::DryRun { xml, .. }) => {
+                let mut stdout = io::stdout().lock();
+                stdout.write_all(xml)?;
+                stdout.write_all(b"\n")
+            }
+            Message::Post(PostEvent::Written { .. }) => Ok(()),
             Message::Plan(plan) => self.plan(&plan),
             Message::Sent(sent) => {
                 let s = sent.summary;

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
-use outdial::plan::Action;
-use outdial::report::{Message, Note, PostEvent};
+use outdial::plan::{self, Action};
+use outdial::report::{Document, Message, Note, PostEvent};
 
 use super::render::{Failure, on_two_threads};
 use super::{load, provider};
@@ -50,21 +50,22 @@ pub fn run(
     Ok(())
 }
 
-/// Each post is reported with its document, in order.
+/// Each post is reported with its document, in order; the document is rendered as the printer
+/// writes it, so an upload is streamed, never held in memory whole.
 fn write_stdout(campaign: &Campaign, action: Action, out: &dyn Report) -> Result<usize, Failure> {
-    on_two_threads(
-        campaign,
-        action,
-        |post| (post.seq, post.body.kind(), post.body.recipients().len()),
-        |(seq, kind, numbers), xml| {
-            out.report(Message::Post(PostEvent::Compiled {
-                seq,
-                kind,
-                numbers,
-                xml: &xml,
-            }))
-        },
-    )
+    let mut written = 0;
+    for post in plan::posts(campaign, action) {
+        let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
+        let write = |w: &mut dyn io::Write| provider::write(campaign, &post, w);
+        out.report(Message::Post(PostEvent::Compiled {
+            seq: post.seq,
+            kind: post.body.kind(),
+            numbers: post.body.recipients().len(),
+            xml: Document(&write),
+        }))?;
+        written += 1;
+    }
+    Ok(written)
 }
 
 /// Whether a file name is one `compile -o` writes (`0001-send.xml`), so stale posts from an

@@ -47,10 +47,19 @@ pub fn ensure_renderable(campaign: &Campaign, out: &dyn Report) -> Result<(), Ex
 
 /// One post's document, as `compile` writes it (without the line break after it).
 pub fn render(campaign: &Campaign, post: &Post<'_>) -> io::Result<Vec<u8>> {
-    voiceshot::render::post_to_vec(campaign, post).map_err(|err| match err {
+    voiceshot::render::post_to_vec(campaign, post).map_err(into_io)
+}
+
+/// Writes one post's document to `out` as it is rendered (an upload streams its file).
+pub fn write(campaign: &Campaign, post: &Post<'_>, out: &mut dyn io::Write) -> io::Result<()> {
+    voiceshot::write_post(campaign, post, out).map_err(into_io)
+}
+
+fn into_io(err: voiceshot::RenderError) -> io::Error {
+    match err {
         voiceshot::RenderError::Io(err) => err,
         other => io::Error::other(other.to_string()),
-    })
+    }
 }
 
 /// What a network command works with: the campaign, the credentials and the journal path,
