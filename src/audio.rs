@@ -1,6 +1,6 @@
 //! Checks WAV prompts before they are uploaded, and streams them out as base64.
 //!
-//! VoiceShot plays prompts in the telephony format only: 8000 Hz, mono,
+//! Phone providers play prompts in the telephony format only: 8000 Hz, mono,
 //! 16-bit PCM. [`inspect_file`] walks the RIFF chunks itself, because a
 //! decoder's errors are too coarse to tell a person what to do (and hound
 //! accepts truncated files), then has hound decode the first and last frame

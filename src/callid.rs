@@ -1,9 +1,9 @@
-//! Call ids: the tag VoiceShot keeps on each call, used to query and delete exactly this
+//! Call ids: the tag a provider keeps on each call, used to query and delete exactly this
 //! campaign's calls.
 
 use crate::phone::PhoneNumber;
 
-/// VoiceShot's limit: `callid` is char[50].
+/// The strictest provider's limit: a call id of at most 50 characters.
 pub const MAX_LEN: usize = 50;
 
 /// The longest campaign-name prefix kept whole in a derived call id; longer names are cut and
@@ -17,11 +17,26 @@ pub enum CallIdError {
     #[error("the call id is empty")]
     Empty,
     /// Longer than 50 characters.
-    #[error("the call id has {0} characters; VoiceShot keeps at most 50")]
+    #[error("the call id has {0} characters; at most 50 are kept")]
     TooLong(usize),
     /// Not a letter or digit.
-    #[error("'{0}' is not allowed in a call id: VoiceShot call ids are letters and digits only")]
+    #[error("'{0}' is not allowed in a call id: call ids are letters and digits only")]
     BadCharacter(char),
+}
+
+impl CallIdError {
+    /// The message, naming `provider` (its display name) where the rule is the provider's.
+    pub fn message(&self, provider: &str) -> String {
+        match self {
+            CallIdError::Empty => self.to_string(),
+            CallIdError::TooLong(n) => {
+                format!("the call id has {n} characters; {provider} keeps at most 50")
+            }
+            CallIdError::BadCharacter(c) => format!(
+                "'{c}' is not allowed in a call id: {provider} call ids are letters and digits only"
+            ),
+        }
+    }
 }
 
 /// Checks a user-given call id.

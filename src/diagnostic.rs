@@ -316,9 +316,9 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        let keys = ["menuid", "callerid", "batch_size"];
+        let keys = ["numbers", "number_column", "region", "callerid"];
         assert_eq!(did_you_mean("caler_id", keys), Some("callerid"));
-        assert_eq!(did_you_mean("menu_id", keys), Some("menuid"));
+        assert_eq!(did_you_mean("number_colum", keys), Some("number_column"));
         assert_eq!(did_you_mean("zzz", keys), None);
     }
 }

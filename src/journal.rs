@@ -11,7 +11,7 @@
 //! accepted outcome or from a resolution query that found it, and nothing accepted is posted
 //! again, whatever happens to the campaign file in between.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -19,8 +19,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// Version of the journal's line format.
-pub const JOURNAL_VERSION: u32 = 1;
+use crate::plan::{Action, PostKind};
+use crate::provider::ProviderName;
+
+/// Version of the journal's line format. Version 1 (written before providers had a seam) is
+/// still read: it recorded no provider, and its numeric `errorid` (which replay does not
+/// need) stands where version 2 writes `code`.
+pub const JOURNAL_VERSION: u32 = 2;
 
 /// One line of the journal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,24 +37,31 @@ pub enum Record {
         campaign: String,
         /// [`JOURNAL_VERSION`].
         version: u32,
+        /// The provider the posts went to (absent in version 1 journals).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider: Option<ProviderName>,
     },
     /// About to send a post; written and synced before the request starts.
     Intent {
         /// Unique within the journal; outcomes refer to it.
         attempt: u64,
         /// The command (`send`, `pause`, …).
-        action: String,
+        action: Action,
         /// The post's position in the plan.
         seq: usize,
         /// The post's kind (`send`, `sound-save`, …).
-        kind: String,
+        kind: PostKind,
         /// SHA-256 of the whole planned post as `compile` renders it (no credentials).
         post_hash: String,
         /// SHA-256 of what is actually sent (differs when only part of a batch is re-sent).
         body_hash: String,
-        /// The call ids this attempt places (action 0 only).
+        /// The call ids this attempt places (call posts only).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         callids: Vec<String>,
+        /// The number of each call id, in the same order (version 2): with shared call ids,
+        /// a recipient is its call id *and* its number.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        numbers: Vec<String>,
         /// The sound file, for uploads.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file: Option<String>,
@@ -64,9 +76,15 @@ pub enum Record {
         seq: usize,
         /// What happened.
         outcome: Outcome,
-        /// VoiceShot's errorid, when a reply was read.
+        /// The provider's code, when a reply carried one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        /// Version 1's name for `code` (a number); read, never written.
+        #[serde(default, skip_serializing)]
         errorid: Option<u32>,
+        /// The provider's own id for each call id it took, when it gives them.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        ids: BTreeMap<String, String>,
         /// Why, for failures.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
@@ -76,11 +94,12 @@ pub enum Record {
         /// When (RFC 3339).
         at: String,
     },
-    /// A Call Query settled call ids that were in doubt.
+    /// A lookup at the provider (or a person, with `resolve`) settled calls.
     Resolved {
         /// The post they belong to.
         seq: usize,
-        /// Found at the provider: accepted.
+        /// Found at the provider: accepted. Recipient keys ([`call_key`]; bare call ids in
+        /// version 1).
         present: Vec<String>,
         /// Not found: never taken, free to send.
         missing: Vec<String>,
@@ -93,9 +112,9 @@ pub enum Record {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
-    /// errorid 0: the provider took the post.
+    /// The provider took the post.
     Accepted,
-    /// errorid ≠ 0: the provider refused the post; nothing was taken.
+    /// The provider refused the post; nothing was taken.
     Rejected,
     /// The request may or may not have been taken (timeout, reset or 5xx after sending,
     /// unparsable reply).
@@ -117,11 +136,30 @@ pub enum CallState {
 
 #[derive(Clone, Debug)]
 struct Attempt {
-    action: String,
+    action: Action,
     seq: usize,
-    kind: String,
+    kind: PostKind,
     post_hash: String,
-    callids: Vec<String>,
+    /// Recipient keys ([`call_key`]), or bare call ids for version 1 lines.
+    keys: Vec<String>,
+}
+
+/// How the journal names one recipient: its call id and its number (call ids can be shared
+/// by a household, numbers can repeat across campaigns; the pair cannot).
+pub fn call_key(callid: &str, number: &str) -> String {
+    format!("{callid} {number}")
+}
+
+/// The call id of a recipient key (or of a bare version 1 call id).
+fn callid_of(key: &str) -> &str {
+    key.split_once(' ').map_or(key, |(callid, _)| callid)
+}
+
+/// Why a journal's lines cannot be trusted as written.
+#[derive(Debug)]
+struct Broken {
+    line: usize,
+    why: String,
 }
 
 /// The state replayed from a journal's lines.
@@ -133,13 +171,19 @@ pub struct JournalState {
     /// Hashes of accepted uploads.
     uploads: HashMap<String, Outcome>,
     attempts: HashMap<u64, Attempt>,
+    /// The provider's own id of each accepted call id, when it gave one.
+    provider_ids: HashMap<String, String>,
     next_attempt: u64,
     lines: usize,
+    /// When the last call post was about to go out: a post may still be on its way to the
+    /// provider for a while after the client gave up on it.
+    last_call_intent: Option<jiff::Timestamp>,
 }
 
 impl JournalState {
-    /// Applies one record, in journal order.
-    pub fn apply(&mut self, record: &Record) {
+    /// Applies one record, in journal order. An outcome whose intent is not in the journal
+    /// is refused: a line was removed.
+    fn apply(&mut self, record: &Record) -> Result<(), String> {
         self.lines += 1;
         match record {
             Record::Open { .. } => {}
@@ -150,13 +194,25 @@ impl JournalState {
                 kind,
                 post_hash,
                 callids,
+                numbers,
+                at,
                 ..
             } => {
                 self.next_attempt = self.next_attempt.max(attempt + 1);
-                if action == "send" && kind == "send" {
+                let keys: Vec<String> = if numbers.len() == callids.len() {
+                    callids
+                        .iter()
+                        .zip(numbers)
+                        .map(|(id, n)| call_key(id, n))
+                        .collect()
+                } else {
+                    callids.clone()
+                };
+                if *action == Action::Send && *kind == PostKind::Send {
                     self.post_hashes.insert(*seq, post_hash.clone());
-                    for id in callids {
-                        let state = self.calls.entry(id.clone()).or_insert(CallState::InDoubt);
+                    self.last_call_intent = at.parse().ok().or(self.last_call_intent);
+                    for key in &keys {
+                        let state = self.calls.entry(key.clone()).or_insert(CallState::InDoubt);
                         if *state != CallState::Accepted {
                             *state = CallState::InDoubt;
                         }
@@ -165,24 +221,32 @@ impl JournalState {
                 self.attempts.insert(
                     *attempt,
                     Attempt {
-                        action: action.clone(),
+                        action: *action,
                         seq: *seq,
-                        kind: kind.clone(),
+                        kind: *kind,
                         post_hash: post_hash.clone(),
-                        callids: callids.clone(),
+                        keys,
                     },
                 );
             }
             Record::Outcome {
-                attempt, outcome, ..
+                attempt,
+                outcome,
+                ids,
+                ..
             } => {
+                for (callid, id) in ids {
+                    self.provider_ids.insert(callid.clone(), id.clone());
+                }
                 let Some(a) = self.attempts.get(attempt) else {
-                    return;
+                    return Err(format!(
+                        "an outcome for attempt {attempt}, whose intent line is missing"
+                    ));
                 };
-                if a.kind == "sound-save" && a.action == "send" {
+                if a.kind == PostKind::SoundSave && a.action == Action::Send {
                     self.uploads.insert(a.post_hash.clone(), *outcome);
                 }
-                for id in &a.callids {
+                for id in &a.keys {
                     let state = self.calls.entry(id.clone()).or_insert(CallState::NotTaken);
                     *state = match (*state, outcome) {
                         (CallState::Accepted, _) => CallState::Accepted,
@@ -206,19 +270,59 @@ impl JournalState {
                 }
             }
         }
+        Ok(())
     }
 
-    /// What the journal says about `callid` (`None`: never posted).
-    pub fn call(&self, callid: &str) -> Option<CallState> {
-        self.calls.get(callid).copied()
+    /// What the journal says about the call to `number` with `callid` (`None`: never
+    /// posted). Version 1 journals kept state per call id only; that is consulted last.
+    pub fn call(&self, callid: &str, number: &str) -> Option<CallState> {
+        self.calls
+            .get(&call_key(callid, number))
+            .or_else(|| self.calls.get(callid))
+            .copied()
     }
 
-    /// Whether `callid` was possibly or certainly taken by the provider.
-    pub fn maybe_taken(&self, callid: &str) -> bool {
+    /// The provider's own id of the call to `number` with `callid` (the Voicent Gateway's
+    /// reqId), if it gave one.
+    pub fn provider_id(&self, callid: &str, number: &str) -> Option<&str> {
+        self.provider_ids
+            .get(&call_key(callid, number))
+            .or_else(|| self.provider_ids.get(callid))
+            .map(String::as_str)
+    }
+
+    /// Call ids with a call in doubt, sorted, each once.
+    pub fn in_doubt(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .calls
+            .iter()
+            .filter(|(_, s)| **s == CallState::InDoubt)
+            .map(|(key, _)| callid_of(key))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The recipient keys journaled for `callid`, with their state.
+    pub fn calls_of<'a>(&'a self, callid: &'a str) -> impl Iterator<Item = (&'a str, CallState)> {
+        self.calls
+            .iter()
+            .filter(move |(key, _)| callid_of(key) == callid)
+            .map(|(key, state)| (key.as_str(), *state))
+    }
+
+    /// Whether that call was possibly or certainly taken by the provider.
+    pub fn maybe_taken(&self, callid: &str, number: &str) -> bool {
         matches!(
-            self.call(callid),
+            self.call(callid, number),
             Some(CallState::Accepted | CallState::InDoubt)
         )
+    }
+
+    /// When the last call post was about to go out, if the journal has one.
+    pub fn last_call_intent(&self) -> Option<jiff::Timestamp> {
+        self.last_call_intent
     }
 
     /// The plan hash last journaled for call post `seq` of `send`.
@@ -230,9 +334,14 @@ impl JournalState {
     pub fn seq_has_taken(&self, seq: usize) -> bool {
         self.attempts
             .values()
-            .filter(|a| a.seq == seq && a.action == "send")
-            .flat_map(|a| &a.callids)
-            .any(|id| self.maybe_taken(id))
+            .filter(|a| a.seq == seq && a.action == Action::Send)
+            .flat_map(|a| &a.keys)
+            .any(|key| {
+                matches!(
+                    self.calls.get(key),
+                    Some(CallState::Accepted | CallState::InDoubt)
+                )
+            })
     }
 
     /// The seqs of `send` call posts in the journal, sorted.
@@ -256,8 +365,9 @@ impl JournalState {
         })
     }
 
-    /// Call ids the journal knows as possibly or certainly taken.
-    pub fn taken_callids(&self) -> impl Iterator<Item = &str> {
+    /// Recipient keys ([`call_key`]; bare call ids from version 1) the journal knows as
+    /// possibly or certainly taken.
+    pub fn taken_keys(&self) -> impl Iterator<Item = &str> {
         self.calls
             .iter()
             .filter(|(_, s)| matches!(s, CallState::Accepted | CallState::InDoubt))
@@ -296,6 +406,42 @@ pub enum JournalError {
         "journal {0} is in use by another outdial process; two sends of one campaign at once could call people twice"
     )]
     Locked(PathBuf),
+    /// The journal records posts to another provider.
+    #[error(
+        "journal {path} records posts to {}, but the campaign now names {}",
+        found.display(),
+        expected.display()
+    )]
+    OtherProvider {
+        /// The journal file.
+        path: PathBuf,
+        /// The provider it records.
+        found: ProviderName,
+        /// The campaign's provider.
+        expected: ProviderName,
+    },
+    /// The lines do not chain, or an outcome has no intent: the file was edited.
+    #[error(
+        "journal {path}, line {line}: {why}. The journal was changed by hand, so it no longer says what was sent"
+    )]
+    Tampered {
+        /// The journal file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        why: String,
+    },
+    /// Another outdial on this machine is sending the campaign (with another journal).
+    #[error(
+        "campaign \"{campaign}\" is being sent by another outdial on this machine (lock {lock}); two sends of one campaign at once could call people twice"
+    )]
+    CampaignBusy {
+        /// The campaign.
+        campaign: String,
+        /// The lock file.
+        lock: PathBuf,
+    },
     /// The journal belongs to another campaign.
     #[error("journal {path} belongs to campaign \"{found}\", not \"{expected}\"")]
     OtherCampaign {
@@ -308,12 +454,62 @@ pub enum JournalError {
     },
 }
 
+/// What an outcome line records besides the outcome itself.
+#[derive(Clone, Debug, Default)]
+pub struct Said {
+    /// The provider's code, when a reply carried one.
+    pub code: Option<String>,
+    /// The provider's id for each call id it took.
+    pub ids: BTreeMap<String, String>,
+    /// Why, for failures.
+    pub detail: Option<String>,
+    /// Which endpoint answered or failed.
+    pub endpoint: Option<String>,
+}
+
 /// An open, locked journal that appends synced lines.
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
     file: File,
     state: JournalState,
+    /// The hash of the last line, recorded by the next one.
+    last_hash: Option<String>,
+    /// Held while the journal is open: one campaign is sent by one outdial on this machine
+    /// at a time, whatever journal each uses.
+    _campaign_lock: File,
+}
+
+/// Locks `campaign` of `provider` at `endpoint` on this machine (a file under the temporary
+/// directory, locked until the process ends): a second checkout, or `--journal` pointing
+/// elsewhere, cannot send the same campaign to the same place at the same time.
+fn lock_campaign(
+    provider: ProviderName,
+    campaign: &str,
+    endpoint: &str,
+) -> Result<File, JournalError> {
+    let dir = std::env::temp_dir().join("outdial-locks");
+    let place = &sha256_hex(endpoint.as_bytes())[..16];
+    let path = dir.join(format!("{}-{campaign}-{place}.lock", provider.key()));
+    let io_err = |source| JournalError::Io {
+        path: path.clone(),
+        source,
+    };
+    fs::create_dir_all(&dir).map_err(io_err)?;
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io_err)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(JournalError::CampaignBusy {
+            campaign: campaign.to_owned(),
+            lock: path,
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(io_err(e)),
+    }
 }
 
 /// Now, as RFC 3339.
@@ -389,31 +585,86 @@ pub fn read_state(path: &Path) -> Result<JournalState, JournalError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(JournalState::default()),
         Err(e) => return Err(io_err(e)),
     };
-    replay(path, &text).map(|(state, _)| state)
+    replay(path, &text).map(|r| r.state)
 }
 
 /// Replays complete lines; returns the state and the length of the complete part.
-fn replay(path: &Path, bytes: &[u8]) -> Result<(JournalState, usize), JournalError> {
+/// One line as stored: a record and the hash of the line before it.
+#[derive(Deserialize)]
+struct Line {
+    #[serde(flatten)]
+    record: Record,
+    /// SHA-256 of the previous line's bytes (version 2): the chain that shows lines were
+    /// removed, added or edited.
+    #[serde(default)]
+    prev: Option<String>,
+}
+
+/// What replaying a journal's complete lines gives.
+struct Replayed {
+    state: JournalState,
+    /// Bytes of complete lines (a torn last line is cut off).
+    complete: usize,
+    /// The hash of the last complete line, which the next line records as `prev`.
+    last_hash: Option<String>,
+}
+
+/// Replays complete lines, checking the chain of hashes and that every outcome follows its
+/// intent.
+fn replay(path: &Path, bytes: &[u8]) -> Result<Replayed, JournalError> {
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let mut state = JournalState::default();
+    let mut last_hash: Option<String> = None;
+    // Version 2 journals chain every line; a version 1 journal chains the lines appended
+    // since, from the first one that carries `prev`.
+    let mut chained = false;
+    let broken = |b: Broken| JournalError::Tampered {
+        path: path.to_owned(),
+        line: b.line,
+        why: b.why,
+    };
     for (i, line) in bytes[..complete].split(|&b| b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let record: Record = serde_json::from_slice(line).map_err(|e| JournalError::Corrupt {
+        let parsed: Line = serde_json::from_slice(line).map_err(|e| JournalError::Corrupt {
             path: path.to_owned(),
             line: i + 1,
             why: e.to_string(),
         })?;
-        state.apply(&record);
+        if last_hash.is_none() {
+            chained = matches!(parsed.record, Record::Open { version, .. } if version >= 2);
+        } else if chained || parsed.prev.is_some() {
+            chained = true;
+            if parsed.prev != last_hash {
+                return Err(broken(Broken {
+                    line: i + 1,
+                    why: "it does not follow the line before it (lines were removed, added or edited)".into(),
+                }));
+            }
+        }
+        state
+            .apply(&parsed.record)
+            .map_err(|why| broken(Broken { line: i + 1, why }))?;
+        last_hash = Some(sha256_hex(line));
     }
-    Ok((state, complete))
+    Ok(Replayed {
+        state,
+        complete,
+        last_hash,
+    })
 }
 
 impl Journal {
-    /// Opens (or creates) the journal of `campaign` at `path`, locks it against a concurrent
-    /// outdial, cuts off a line torn by a crash, and replays it.
-    pub fn open(path: &Path, campaign: &str) -> Result<Journal, JournalError> {
+    /// Opens (or creates) the journal of `campaign` at `path`, locks it (and the campaign at
+    /// `endpoint`, whatever the journal) against a concurrent outdial, cuts off a line torn
+    /// by a crash, and replays it.
+    pub fn open(
+        path: &Path,
+        campaign: &str,
+        provider: ProviderName,
+        endpoint: &str,
+    ) -> Result<Journal, JournalError> {
         let io_err = |source| JournalError::Io {
             path: path.to_owned(),
             source,
@@ -433,10 +684,15 @@ impl Journal {
             Err(fs::TryLockError::WouldBlock) => return Err(JournalError::Locked(path.to_owned())),
             Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
         }
+        let campaign_lock = lock_campaign(provider, campaign, endpoint)?;
         let mut bytes = Vec::new();
         file.seek(SeekFrom::Start(0)).map_err(io_err)?;
         file.read_to_end(&mut bytes).map_err(io_err)?;
-        let (state, complete) = replay(path, &bytes)?;
+        let Replayed {
+            state,
+            complete,
+            last_hash,
+        } = replay(path, &bytes)?;
         if complete < bytes.len() {
             // Torn by a kill mid-write: no send followed it, so dropping it loses nothing.
             file.set_len(complete as u64).map_err(io_err)?;
@@ -446,6 +702,8 @@ impl Journal {
             path: path.to_owned(),
             file,
             state,
+            last_hash,
+            _campaign_lock: campaign_lock,
         };
         if complete == 0 {
             if let Some(dir) = dir {
@@ -457,22 +715,36 @@ impl Journal {
             journal.append(&Record::Open {
                 campaign: campaign.to_owned(),
                 version: JOURNAL_VERSION,
+                provider: Some(provider),
             })?;
         } else {
             let first: Option<Record> = bytes
                 .split(|&b| b == b'\n')
                 .next()
                 .and_then(|l| serde_json::from_slice(l).ok());
-            if let Some(Record::Open {
-                campaign: found, ..
-            }) = first
-                && found != campaign
-            {
-                return Err(JournalError::OtherCampaign {
-                    path: path.to_owned(),
-                    found,
-                    expected: campaign.to_owned(),
-                });
+            match first {
+                Some(Record::Open {
+                    campaign: found, ..
+                }) if found != campaign => {
+                    return Err(JournalError::OtherCampaign {
+                        path: path.to_owned(),
+                        found,
+                        expected: campaign.to_owned(),
+                    });
+                }
+                // Call ids mean nothing to another provider: its journal cannot say what
+                // this one holds.
+                Some(Record::Open {
+                    provider: Some(found),
+                    ..
+                }) if found != provider => {
+                    return Err(JournalError::OtherProvider {
+                        path: path.to_owned(),
+                        found,
+                        expected: provider,
+                    });
+                }
+                _ => {}
             }
         }
         Ok(journal)
@@ -493,9 +765,18 @@ impl Journal {
         self.state.next_attempt
     }
 
-    /// Appends one record as one line and syncs it to disk before returning.
-    pub fn append(&mut self, record: &Record) -> Result<(), JournalError> {
+    /// Appends one record as one line (chained to the one before) and syncs it to disk
+    /// before returning.
+    fn append(&mut self, record: &Record) -> Result<(), JournalError> {
         let mut line = serde_json::to_vec(record).expect("records serialise");
+        if let Some(prev) = &self.last_hash {
+            // A record serialises as one JSON object: `prev` goes in before its closing brace.
+            line.pop();
+            line.extend_from_slice(br#","prev":""#);
+            line.extend_from_slice(prev.as_bytes());
+            line.extend_from_slice(b"\"}");
+        }
+        let hash = sha256_hex(&line);
         line.push(b'\n');
         let io_err = |source| JournalError::Io {
             path: self.path.clone(),
@@ -503,7 +784,9 @@ impl Journal {
         };
         self.file.write_all(&line).map_err(io_err)?;
         self.file.sync_data().map_err(io_err)?;
-        self.state.apply(record);
+        self.last_hash = Some(hash);
+        // What this journal writes always replays.
+        let _ = self.state.apply(record);
         Ok(())
     }
 
@@ -511,46 +794,48 @@ impl Journal {
     #[allow(clippy::too_many_arguments)]
     pub fn intent(
         &mut self,
-        action: &str,
+        action: Action,
         seq: usize,
-        kind: &str,
+        kind: PostKind,
         post_hash: &str,
         body_hash: &str,
-        callids: Vec<String>,
+        calls: Vec<(String, String)>,
         file: Option<String>,
     ) -> Result<u64, JournalError> {
         let attempt = self.next_attempt();
+        let (callids, numbers) = calls.into_iter().unzip();
         self.append(&Record::Intent {
             attempt,
-            action: action.to_owned(),
+            action,
             seq,
-            kind: kind.to_owned(),
+            kind,
             post_hash: post_hash.to_owned(),
             body_hash: body_hash.to_owned(),
             callids,
+            numbers,
             file,
             at: now(),
         })?;
         Ok(attempt)
     }
 
-    /// Records the outcome of `attempt`.
+    /// Records the outcome of `attempt`, with what the reply (or the failure) said.
     pub fn outcome(
         &mut self,
         attempt: u64,
         seq: usize,
         outcome: Outcome,
-        errorid: Option<u32>,
-        detail: Option<String>,
-        endpoint: Option<String>,
+        said: Said,
     ) -> Result<(), JournalError> {
         self.append(&Record::Outcome {
             attempt,
             seq,
             outcome,
-            errorid,
-            detail,
-            endpoint,
+            code: said.code,
+            errorid: None,
+            ids: said.ids,
+            detail: said.detail,
+            endpoint: said.endpoint,
             at: now(),
         })
     }
@@ -575,8 +860,24 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn ids(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
+    const VS: ProviderName = ProviderName::Voipcomm;
+
+    /// A campaign name of this test's own: campaigns are locked machine-wide, and tests run
+    /// side by side.
+    fn c() -> String {
+        format!("c{:?}", std::thread::current().id())
+            .replace(|ch: char| !ch.is_ascii_alphanumeric(), "")
+    }
+
+    /// Calls to number N0 with call id `id` (so keys read "id N0").
+    fn calls(v: &[&str]) -> Vec<(String, String)> {
+        v.iter()
+            .map(|id| (id.to_string(), "N0".to_string()))
+            .collect()
+    }
+
+    fn keys(v: &[&str]) -> Vec<String> {
+        v.iter().map(|id| call_key(id, "N0")).collect()
     }
 
     #[test]
@@ -584,38 +885,61 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j/c.jsonl");
         {
-            let mut j = Journal::open(&path, "c").unwrap();
+            let mut j = Journal::open(&path, &c(), VS, "http://sandbox").unwrap();
             let a = j
-                .intent("send", 1, "send", "h1", "h1", ids(&["a", "b"]), None)
+                .intent(
+                    Action::Send,
+                    1,
+                    PostKind::Send,
+                    "h1",
+                    "h1",
+                    calls(&["a", "b"]),
+                    None,
+                )
                 .unwrap();
-            j.outcome(a, 1, Outcome::Accepted, Some(0), None, None)
-                .unwrap();
+            j.outcome(a, 1, Outcome::Accepted, Said::default()).unwrap();
             let b = j
-                .intent("send", 2, "send", "h2", "h2", ids(&["c", "d"]), None)
+                .intent(
+                    Action::Send,
+                    2,
+                    PostKind::Send,
+                    "h2",
+                    "h2",
+                    calls(&["c", "d"]),
+                    None,
+                )
                 .unwrap();
-            j.outcome(b, 2, Outcome::Ambiguous, None, None, None)
+            j.outcome(b, 2, Outcome::Ambiguous, Said::default())
                 .unwrap();
-            j.resolved(2, ids(&["c"]), ids(&["d"])).unwrap();
-            j.intent("send", 3, "send", "h3", "h3", ids(&["e"]), None)
-                .unwrap();
+            j.resolved(2, keys(&["c"]), keys(&["d"])).unwrap();
+            j.intent(
+                Action::Send,
+                3,
+                PostKind::Send,
+                "h3",
+                "h3",
+                calls(&["e"]),
+                None,
+            )
+            .unwrap();
         }
         // A kill in the middle of a line.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(br#"{"event":"intent","attempt":9,"#).unwrap();
         drop(f);
-        let j = Journal::open(&path, "c").unwrap();
+        let j = Journal::open(&path, &c(), VS, "http://sandbox").unwrap();
         let s = j.state();
-        assert_eq!(s.call("a"), Some(CallState::Accepted));
-        assert_eq!(s.call("c"), Some(CallState::Accepted));
-        assert_eq!(s.call("d"), Some(CallState::NotTaken));
-        assert_eq!(s.call("e"), Some(CallState::InDoubt));
-        assert_eq!(s.call("z"), None);
+        assert_eq!(s.call("a", "N0"), Some(CallState::Accepted));
+        assert_eq!(s.call("c", "N0"), Some(CallState::Accepted));
+        assert_eq!(s.call("d", "N0"), Some(CallState::NotTaken));
+        assert_eq!(s.call("e", "N0"), Some(CallState::InDoubt));
+        assert_eq!(s.call("z", "N0"), None);
         assert_eq!(s.post_hash(2), Some("h2"));
         assert_eq!(j.next_attempt(), 3);
         assert!(fs::read(&path).unwrap().ends_with(b"\n"));
         drop(j);
         assert!(matches!(
-            Journal::open(&path, "other"),
+            Journal::open(&path, "other", VS, "http://sandbox"),
             Err(JournalError::OtherCampaign { .. })
         ));
     }
@@ -624,10 +948,169 @@ mod tests {
     fn a_second_opener_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.jsonl");
-        let _held = Journal::open(&path, "c").unwrap();
+        let _held = Journal::open(&path, &c(), VS, "http://sandbox").unwrap();
         assert!(matches!(
-            Journal::open(&path, "c"),
+            Journal::open(&path, &c(), VS, "http://sandbox"),
             Err(JournalError::Locked(_))
+        ));
+    }
+
+    /// A journal written by outdial before the provider seam (version 1: string kinds,
+    /// numeric `errorid`, no provider) still reads, and is extended with version 2 lines.
+    #[test]
+    fn version_1_journals_still_read() {
+        let v1 = include_str!("../tests/fixtures/journal/v1-hello-sound.jsonl");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hello-sound.jsonl");
+        fs::write(&path, v1).unwrap();
+        let mut j = Journal::open(&path, "hello-sound", VS, "http://sandbox").unwrap();
+        let s = j.state();
+        // Version 1 kept state per call id: it still answers for any number.
+        assert_eq!(
+            s.call("hellosound8185550100", "8185550100"),
+            Some(CallState::Accepted)
+        );
+        assert_eq!(s.send_seqs(), [2]);
+        assert!(
+            s.upload_accepted("69077e5fc8adcd647cdd238894bbc2a1877561f2a143f129a99960978d0652e1")
+        );
+        assert_eq!(j.next_attempt(), 3);
+        let a = j
+            .intent(
+                Action::Pause,
+                1,
+                PostKind::Pause,
+                "h",
+                "h",
+                Vec::new(),
+                None,
+            )
+            .unwrap();
+        j.outcome(a, 1, Outcome::Accepted, Said::default()).unwrap();
+        drop(j);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(v1), "old lines are kept as they were");
+        assert!(text.ends_with("\n"));
+        let reopened = Journal::open(&path, "hello-sound", VS, "http://sandbox").unwrap();
+        assert_eq!(reopened.next_attempt(), 4);
+    }
+
+    #[test]
+    fn a_journal_of_another_provider_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        drop(Journal::open(&path, &c(), VS, "http://sandbox").unwrap());
+        assert!(matches!(
+            Journal::open(&path, &c(), ProviderName::Voicent, "http://sandbox"),
+            Err(JournalError::OtherProvider { .. })
+        ));
+    }
+
+    /// Two recipients sharing a call id (a household) are two calls: one accepted says
+    /// nothing of the other.
+    #[test]
+    fn state_is_kept_per_recipient_not_per_call_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let mut j = Journal::open(&path, &c(), VS, "http://sandbox").unwrap();
+        let shared = vec![("home".to_string(), "8185550100".to_string())];
+        let a = j
+            .intent(Action::Send, 1, PostKind::Send, "h", "h", shared, None)
+            .unwrap();
+        j.outcome(a, 1, Outcome::Accepted, Said::default()).unwrap();
+        let s = j.state();
+        assert_eq!(s.call("home", "8185550100"), Some(CallState::Accepted));
+        assert_eq!(s.call("home", "8185550101"), None);
+        assert!(!s.maybe_taken("home", "8185550101"));
+    }
+
+    fn written(lines: usize) -> (tempfile::TempDir, PathBuf, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let mut j = Journal::open(&path, &c(), VS, "http://sandbox").unwrap();
+        for seq in 1..=lines {
+            let a = j
+                .intent(
+                    Action::Send,
+                    seq,
+                    PostKind::Send,
+                    "h",
+                    "h",
+                    calls(&["x"]),
+                    None,
+                )
+                .unwrap();
+            j.outcome(a, seq, Outcome::Accepted, Said::default())
+                .unwrap();
+        }
+        drop(j);
+        let text = fs::read_to_string(&path).unwrap();
+        let lines = text.lines().map(str::to_owned).collect();
+        (dir, path, lines)
+    }
+
+    fn tampered(path: &Path, lines: &[String]) -> JournalError {
+        fs::write(path, lines.join("\n") + "\n").unwrap();
+        let err = Journal::open(path, &c(), VS, "http://sandbox").unwrap_err();
+        assert_eq!(
+            read_state(path).unwrap_err().to_string(),
+            err.to_string(),
+            "plan and send agree"
+        );
+        err
+    }
+
+    #[test]
+    fn edits_and_removed_lines_break_the_chain() {
+        let (_dir, path, lines) = written(3);
+        assert_eq!(lines.len(), 7);
+        assert!(lines[1..].iter().all(|l| l.contains(r#""prev":""#)));
+        // An intent removed: its outcome follows a line it was not written after.
+        let mut cut = lines.clone();
+        cut.remove(3);
+        let err = tampered(&path, &cut);
+        assert!(
+            matches!(err, JournalError::Tampered { line: 4, .. }),
+            "{err}"
+        );
+        // An outcome edited from accepted to not-sent.
+        let mut edited = lines.clone();
+        edited[2] = edited[2].replace("accepted", "not-sent");
+        let err = tampered(&path, &edited);
+        assert!(
+            matches!(err, JournalError::Tampered { line: 4, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("changed by hand"), "{err}");
+        // The chain intact, the file as written, reads again.
+        fs::write(&path, lines.join("\n") + "\n").unwrap();
+        assert!(Journal::open(&path, &c(), VS, "http://sandbox").is_ok());
+    }
+
+    #[test]
+    fn an_outcome_without_its_intent_is_refused() {
+        let (_dir, path, lines) = written(1);
+        // Without the chain, the missing intent still shows.
+        let unchained: Vec<String> = lines
+            .iter()
+            .map(|l| match l.find(r#","prev":""#) {
+                Some(i) => format!("{}}}", &l[..i]),
+                None => l.replace(r#""version":2"#, r#""version":1"#),
+            })
+            .collect();
+        let err = tampered(&path, &[unchained[0].clone(), unchained[2].clone()]);
+        assert!(err.to_string().contains("intent line is missing"), "{err}");
+    }
+
+    #[test]
+    fn one_campaign_is_sent_by_one_process_whatever_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = format!("lock-test-{}", std::process::id());
+        let _held =
+            Journal::open(&dir.path().join("a.jsonl"), &name, VS, "http://sandbox").unwrap();
+        assert!(matches!(
+            Journal::open(&dir.path().join("b.jsonl"), &name, VS, "http://sandbox"),
+            Err(JournalError::CampaignBusy { .. })
         ));
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! The pipeline: a campaign file is parsed and validated into a [`campaign::Campaign`]
 //! (collecting every [`diagnostic::Problem`]), planned into ordered [`plan::Post`]s, and
-//! rendered as provider requests ([`voiceshot`]). The library never prints: it returns values
+//! encoded as requests by the campaign's [`provider::Provider`]. The library never prints: it returns values
 //! that the `outdial` binary renders as human text or JSON.
 
 pub mod audio;
@@ -12,11 +12,10 @@ pub mod diagnostic;
 pub mod journal;
 pub mod phone;
 pub mod plan;
+pub mod provider;
 pub mod report;
-pub mod sandbox;
 pub mod schedule;
 pub mod source;
 pub mod submit;
 pub mod template;
-pub mod voiceshot;
 pub mod xmltext;

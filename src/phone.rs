@@ -1,8 +1,8 @@
-//! North American phone numbers: the only numbers VoiceShot dials.
+//! North American phone numbers (the numbers every provider outdial speaks can dial).
 //!
 //! A number is accepted in the shapes people write (`8185550100`, `(818) 555-0100`,
 //! `818.555.0100`, `+1 818 555 0100`, `1-818-555-0100`) and kept as its 10 national digits,
-//! which is what VoiceShot shows in every example. The parser is a single pass over the bytes
+//! the form providers show in their examples. The parser is a single pass over the bytes
 //! with no allocation, because it runs once per recipient and recipients come by the million.
 
 use std::fmt;
@@ -59,7 +59,7 @@ pub enum NumberError {
     #[error("'{0}' is not allowed in a phone number")]
     BadCharacter(char),
     /// `+` followed by a country code other than 1.
-    #[error("not a North American (+1) number; VoiceShot calls NANP numbers only")]
+    #[error("not a North American (+1) number")]
     NotNanp,
     /// Not 10 digits (11 with a leading 1).
     #[error("{0} digits: a North American number has 10 (area code, exchange, line)")]
@@ -151,7 +151,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
 }
 
 /// A `region` setting: how numbers written without `+` are read. Only the regions of the North
-/// American Numbering Plan (country code 1: US, CA, PR, …) can be dialled by VoiceShot.
+/// American Numbering Plan (country code 1: US, CA, PR, …) are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Region(phonenumber::country::Id);
 
@@ -162,10 +162,32 @@ pub enum RegionError {
     #[error("\"{0}\" is not a region code")]
     Unknown(String),
     /// A real region outside NANP.
-    #[error(
-        "region {0} dials country code +{1}; VoiceShot calls NANP numbers only (country code 1)"
-    )]
+    #[error("region {0} dials country code +{1}; only NANP regions (country code 1) are read")]
     NotNanp(String, u16),
+}
+
+impl RegionError {
+    /// The message, naming `provider` (its display name) where the rule is the provider's.
+    pub fn message(&self, provider: &str) -> String {
+        match self {
+            RegionError::NotNanp(region, code) => format!(
+                "region {region} dials country code +{code}; {provider} calls NANP numbers only (country code 1)"
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl NumberError {
+    /// The message, naming `provider` (its display name) where the rule is the provider's.
+    pub fn message(&self, provider: &str) -> String {
+        match self {
+            NumberError::NotNanp => {
+                format!("not a North American (+1) number; {provider} calls NANP numbers only")
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 impl Region {
@@ -199,11 +221,11 @@ impl Region {
 /// the number belongs to when it is a valid number elsewhere, so "+44 20 7946 0958" reads as
 /// "a GB number" rather than "wrong length". It is slow (regular expressions, metadata
 /// lookups), so callers use it only for the problems they actually show.
-pub fn explain(text: &str, err: &NumberError, region: Region) -> String {
+pub fn explain(text: &str, err: &NumberError, region: Region, provider: &str) -> String {
     // Regions are NANP only, so only a `+` number outside +1 can belong to another country;
     // for the rest, loading the metadata (a fixed ~0.15 s of regex compilation) tells nothing.
     if *err != NumberError::NotNanp {
-        return format!("\"{}\": {err}", text.trim());
+        return format!("\"{}\": {}", text.trim(), err.message(provider));
     }
     let foreign = phonenumber::parse(Some(region.0), text)
         .ok()
@@ -215,16 +237,16 @@ pub fn explain(text: &str, err: &NumberError, region: Region) -> String {
                 |id| id.as_ref().to_string(),
             );
             format!(
-                "{} is a {country} number (+{}); VoiceShot calls NANP numbers only",
+                "{} is a {country} number (+{}); {provider} calls NANP numbers only",
                 text.trim(),
                 number.code().value()
             )
         }
-        None => format!("\"{}\": {err}", text.trim()),
+        None => format!("\"{}\": {}", text.trim(), err.message(provider)),
     }
 }
 
-/// Whether `text` is exactly 10 ASCII digits (VoiceShot's rule for caller ids).
+/// Whether `text` is exactly 10 ASCII digits (the caller-ID rule).
 pub fn is_ten_digits(text: &str) -> bool {
     text.len() == 10 && text.bytes().all(|b| b.is_ascii_digit())
 }
@@ -297,10 +319,10 @@ mod tests {
     fn explains_foreign_numbers() {
         let text = "+44 20 7946 0958";
         let err = parse(text).unwrap_err();
-        let why = explain(text, &err, Region::US);
+        let why = explain(text, &err, Region::US, "the provider");
         assert!(why.contains("GB number (+44)"), "{why}");
         let err = parse("818555010").unwrap_err();
-        assert!(explain("818555010", &err, Region::US).contains("9 digits"));
+        assert!(explain("818555010", &err, Region::US, "the provider").contains("9 digits"));
     }
 
     #[test]

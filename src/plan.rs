@@ -7,11 +7,13 @@ use crate::campaign::contacts::RowStream;
 use crate::campaign::{Campaign, Recipient, Sound};
 use crate::diagnostic::Problem;
 
+use serde::{Deserialize, Serialize};
+
 /// Something outdial can ask a provider to do. (Also the values of `compile --action`; the
 /// variant docs are its help.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Action {
-    /// Upload the campaign's audio, then send call batches (VoiceShot actions 1 then 0).
+    /// Upload the campaign's audio, then send call batches (actions 1 then 0).
     Send,
     /// Upload the campaign's audio files (action 1, `save`).
     Sounds,
@@ -94,18 +96,79 @@ pub enum PostBody<'c> {
     Resume,
 }
 
-impl PostBody<'_> {
-    /// A short name of the post's kind, used in file names and events.
-    pub fn kind(&self) -> &'static str {
+/// What kind of request a post is: the same for every provider, named in file names, events
+/// and the journal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PostKind {
+    /// Upload a sound file.
+    SoundSave,
+    /// Delete a sound file.
+    SoundDelete,
+    /// Place calls.
+    Send,
+    /// Delete pending calls.
+    Delete,
+    /// Query calls.
+    Query,
+    /// Test the configuration.
+    Ping,
+    /// Pause pending calls.
+    Pause,
+    /// Resume paused calls.
+    Resume,
+}
+
+impl PostKind {
+    /// The name in file names, events and the journal (`sound-save`).
+    pub fn name(self) -> &'static str {
         match self {
-            PostBody::Upload(_) => "sound-save",
-            PostBody::DeleteSound(_) => "sound-delete",
-            PostBody::Calls(_) => "send",
-            PostBody::DeleteCalls(_) => "delete",
-            PostBody::Query(_) | PostBody::QueryAll => "query",
-            PostBody::Ping => "ping",
-            PostBody::Pause => "pause",
-            PostBody::Resume => "resume",
+            PostKind::SoundSave => "sound-save",
+            PostKind::SoundDelete => "sound-delete",
+            PostKind::Send => "send",
+            PostKind::Delete => "delete",
+            PostKind::Query => "query",
+            PostKind::Ping => "ping",
+            PostKind::Pause => "pause",
+            PostKind::Resume => "resume",
+        }
+    }
+}
+
+impl std::fmt::Display for PostKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Action::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown action \"{name}\"")))
+    }
+}
+
+impl PostBody<'_> {
+    /// The post's kind.
+    pub fn kind(&self) -> PostKind {
+        match self {
+            PostBody::Upload(_) => PostKind::SoundSave,
+            PostBody::DeleteSound(_) => PostKind::SoundDelete,
+            PostBody::Calls(_) => PostKind::Send,
+            PostBody::DeleteCalls(_) => PostKind::Delete,
+            PostBody::Query(_) | PostBody::QueryAll => PostKind::Query,
+            PostBody::Ping => PostKind::Ping,
+            PostBody::Pause => PostKind::Pause,
+            PostBody::Resume => PostKind::Resume,
         }
     }
 
@@ -125,11 +188,10 @@ impl PostBody<'_> {
 /// final (the CSV could not be read again, or changed since it was checked); nothing follows
 /// it. Collect with `.collect::<Result<Vec<_>, _>>()` when the campaign is small.
 pub fn posts(campaign: &Campaign, action: Action) -> Posts<'_> {
-    let batch = campaign
-        .voiceshot()
-        .map_or(crate::campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size)
-        .max(1);
+    let batch = campaign.provider().limits().batch_size.max(1);
     let (sounds, fixed): (&[Sound], Vec<PostBody<'_>>) = match action {
+        // A provider that plays files from its own disk gets no uploads before the calls.
+        Action::Send if !campaign.provider().uploads_audio() => (&[], Vec::new()),
         Action::Send => (&campaign.sounds, Vec::new()),
         Action::Sounds => (&campaign.sounds, Vec::new()),
         Action::SoundsDelete => (
@@ -171,12 +233,10 @@ pub fn all_posts(campaign: &Campaign, action: Action) -> Result<Vec<Post<'_>>, B
 
 /// How many posts [`posts`] makes, without reading the CSV (the counts come from loading).
 pub fn post_count(campaign: &Campaign, action: Action) -> usize {
-    let batch = campaign
-        .voiceshot()
-        .map_or(crate::campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size)
-        .max(1);
+    let batch = campaign.provider().limits().batch_size.max(1);
     let batches = (campaign.stats.recipients as usize).div_ceil(batch);
     match action {
+        Action::Send if !campaign.provider().uploads_audio() => batches,
         Action::Send => campaign.sounds.len() + batches,
         Action::Sounds | Action::SoundsDelete => campaign.sounds.len(),
         Action::Delete | Action::Query => batches,

@@ -16,7 +16,7 @@ use serde::ser::{Error as _, SerializeStruct, Serializer};
 
 use crate::campaign::RecipientStats;
 use crate::diagnostic::Problem;
-use crate::plan::Action;
+use crate::plan::{Action, PostKind};
 use crate::submit::{CallReport, Event, Reach, SendSummary, SubmitError};
 
 /// Version of the JSON Lines event stream.
@@ -55,7 +55,7 @@ pub enum Message<'a> {
     Note(Note<'a>),
     /// Progress of a submission (its record carries its own `type`).
     #[serde(untagged)]
-    Submit(&'a Event),
+    Submit(Progress<'a>),
 }
 
 impl Message<'_> {
@@ -198,7 +198,7 @@ pub enum PostEvent<'a> {
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
+        kind: PostKind,
         /// Numbers in the post.
         numbers: usize,
         /// The document.
@@ -209,7 +209,7 @@ pub enum PostEvent<'a> {
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
+        kind: PostKind,
         /// Numbers in the post.
         numbers: usize,
         /// The file.
@@ -220,7 +220,7 @@ pub enum PostEvent<'a> {
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
+        kind: PostKind,
         /// The document (UTF-8).
         xml: &'a [u8],
     },
@@ -308,12 +308,31 @@ pub struct JournalCounts<'a> {
     pub to_send: u64,
 }
 
+/// One event of a submission, with the provider it concerns (named to people only); its
+/// record is the event's own.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// What happened.
+    pub event: &'a Event,
+    /// The provider's name as people know it (`VoiceShot`).
+    pub provider: &'a str,
+}
+
+impl Serialize for Progress<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.event.serialize(s)
+    }
+}
+
 /// What `send` did.
 #[derive(Debug, Serialize)]
 pub struct Sent<'a> {
     /// The campaign's name (shown to people only).
     #[serde(skip)]
     pub campaign: &'a str,
+    /// The provider's name as people know it (shown to people only).
+    #[serde(skip)]
+    pub provider: &'a str,
     /// The counts.
     #[serde(flatten)]
     pub summary: &'a SendSummary,
@@ -328,6 +347,9 @@ pub struct Done<'a> {
     /// The campaign's name (shown to people only).
     #[serde(skip)]
     pub campaign: &'a str,
+    /// The provider's name as people know it (shown to people only).
+    #[serde(skip)]
+    pub provider: &'a str,
     /// The command.
     #[serde(serialize_with = "action_name")]
     pub action: Action,
@@ -444,7 +466,7 @@ pub enum Note<'a> {
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
+        kind: PostKind,
     },
     /// A dry `send` would query calls in doubt before posting.
     InDoubt {
@@ -506,7 +528,7 @@ mod tests {
         assert_eq!(
             line(Message::Post(PostEvent::Compiled {
                 seq: 1,
-                kind: "pause",
+                kind: PostKind::Pause,
                 numbers: 0,
                 xml: Document(&pause),
             })),
@@ -515,7 +537,7 @@ mod tests {
         assert_eq!(
             line(Message::Post(PostEvent::Written {
                 seq: 2,
-                kind: "send",
+                kind: PostKind::Send,
                 numbers: 1,
                 path: Path::new("o/0002-send.xml"),
             })),
@@ -524,7 +546,7 @@ mod tests {
         assert_eq!(
             line(Message::Post(PostEvent::DryRun {
                 seq: 1,
-                kind: "ping",
+                kind: PostKind::Ping,
                 xml: b"<x/>",
             })),
             r#"{"dry_run":true,"kind":"ping","seq":1,"type":"post","xml":"<x/>"}"#
@@ -532,6 +554,7 @@ mod tests {
         assert_eq!(
             line(Message::Done(Done {
                 campaign: "web",
+                provider: "VoiceShot",
                 action: Action::SoundsDelete,
                 posts: 2
             })),
@@ -542,22 +565,28 @@ mod tests {
             r#"{"type":"sandbox","url":"http://x/"}"#
         );
         assert_eq!(
-            line(Message::Submit(&Event::Resolved {
-                seq: 2,
-                present: 1,
-                missing: 1
+            line(Message::Submit(Progress {
+                event: &Event::Resolved {
+                    seq: 2,
+                    present: 1,
+                    missing: 1
+                },
+                provider: "VoiceShot",
             })),
             r#"{"missing":1,"present":1,"seq":2,"type":"resolved"}"#
         );
         assert_eq!(
-            line(Message::Submit(&Event::Post {
-                action: "send",
-                seq: 1,
-                kind: "send",
-                numbers: 2,
-                sent: 2,
-                status: PostStatus::Accepted,
-                endpoint: None,
+            line(Message::Submit(Progress {
+                event: &Event::Post {
+                    action: Action::Send,
+                    seq: 1,
+                    kind: PostKind::Send,
+                    numbers: 2,
+                    sent: 2,
+                    status: PostStatus::Accepted,
+                    endpoint: None,
+                },
+                provider: "VoiceShot",
             })),
             r#"{"action":"send","kind":"send","numbers":2,"sent":2,"seq":1,"status":"accepted","type":"post"}"#
         );
@@ -575,6 +604,7 @@ mod tests {
         assert_eq!(
             line(Message::Sent(Sent {
                 campaign: "web",
+                provider: "VoiceShot",
                 summary: &summary,
                 journal: Path::new(".outdial/web.jsonl"),
             })),
@@ -589,6 +619,7 @@ mod tests {
             dateandtime: "1/2/2026 9:00 AM".into(),
             duration: Some(12),
             keypresses: vec![(1, "2".into())],
+            responses: Default::default(),
         };
         assert_eq!(
             line(Message::Call(&report)),
@@ -600,9 +631,14 @@ mod tests {
         );
         let err = SubmitError::Rejected {
             seq: 1,
-            kind: "send",
-            errorid: 1,
-            message: "no".into(),
+            kind: PostKind::Send,
+            rejection: crate::provider::Rejection {
+                code: "1".into(),
+                code_name: "errorid",
+                message: "no".into(),
+                refusal: true,
+                help: None,
+            },
         };
         assert_eq!(
             line(Message::Failed(Failed {
@@ -668,7 +704,7 @@ mod tests {
         let broken = |_: &mut dyn io::Write| Err(io::Error::other("sounds/a.wav changed"));
         let err = Message::Post(PostEvent::Compiled {
             seq: 1,
-            kind: "sound-save",
+            kind: PostKind::SoundSave,
             numbers: 0,
             xml: Document(&broken),
         })

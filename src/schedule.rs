@@ -1,5 +1,5 @@
-//! When calls happen: `at` times written in the campaign's time zone, rendered the way
-//! VoiceShot's `dateandtime` attribute takes them (`M/D/YYYY h:mm AM/PM`, 12-hour, no padding).
+//! When calls happen: `at` times written in the campaign's time zone, checked for daylight-saving
+//! gaps and folds; each provider writes them in its own format.
 
 use jiff::civil::DateTime;
 use jiff::tz::{AmbiguousOffset, TimeZone};
@@ -57,48 +57,12 @@ pub fn parse_at(text: &str, zone: &TimeZone, zone_name: &str) -> Result<Zoned, S
         .map_err(|_| ScheduleError::Unparsable(text.to_string()))
 }
 
-/// VoiceShot's request format, in the account's zone: `1/1/2003 3:00 PM`.
-///
-/// ```
-/// use outdial::schedule::{parse_at, voiceshot_format, zone};
-/// let chicago = zone("America/Chicago").unwrap();
-/// let at = parse_at("2003-01-01 15:00", &chicago, "America/Chicago").unwrap();
-/// assert_eq!(voiceshot_format(&at, &chicago), "1/1/2003 3:00 PM");
-/// ```
-pub fn voiceshot_format(at: &Zoned, account_zone: &TimeZone) -> String {
-    at.with_time_zone(account_zone.clone())
-        .strftime("%-m/%-d/%Y %-I:%M %p")
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn chicago() -> TimeZone {
         zone("America/Chicago").unwrap()
-    }
-
-    #[test]
-    fn renders_voiceshot_dates() {
-        let at = parse_at("2003-01-01 15:00", &chicago(), "America/Chicago").unwrap();
-        assert_eq!(voiceshot_format(&at, &chicago()), "1/1/2003 3:00 PM");
-        let at = parse_at("2026-12-01T09:05", &chicago(), "America/Chicago").unwrap();
-        assert_eq!(voiceshot_format(&at, &chicago()), "12/1/2026 9:05 AM");
-        let midnight = parse_at("2026-12-01 00:30", &chicago(), "America/Chicago").unwrap();
-        assert_eq!(
-            voiceshot_format(&midnight, &chicago()),
-            "12/1/2026 12:30 AM"
-        );
-    }
-
-    #[test]
-    fn converts_to_the_account_zone() {
-        let at = parse_at("2026-12-01 09:00", &chicago(), "America/Chicago").unwrap();
-        let ny = zone("America/New_York").unwrap();
-        assert_eq!(voiceshot_format(&at, &ny), "12/1/2026 10:00 AM");
-        let explicit = parse_at("2026-12-01T09:00-05:00", &chicago(), "America/Chicago").unwrap();
-        assert_eq!(voiceshot_format(&explicit, &chicago()), "12/1/2026 8:00 AM");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Which characters XML 1.0 can carry.
 //!
-//! A control character in TTS text would make VoiceShot's parser reject the whole post
-//! (errorid 3), so it is a validation error with the exact position, long before anything is
-//! sent.
+//! Text travels in XML documents and form posts alike, and a control character in TTS text
+//! makes an XML provider reject the whole post, so it is a validation error with the exact
+//! position, long before anything is sent.
 
 /// The first character XML 1.0 cannot represent, with its byte offset.
 pub fn first_forbidden(text: &str) -> Option<(usize, char)> {

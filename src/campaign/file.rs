@@ -11,6 +11,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::provider::{ProviderName, with_provider_tables};
+
+with_provider_tables! {
 /// A campaign file: one outbound calling campaign, as code.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -19,9 +22,6 @@ pub struct CampaignFile {
     /// What the campaign is called and which provider it targets.
     #[schemars(required)]
     pub campaign: Option<CampaignSection>,
-    /// VoiceShot settings: the designed campaign (menuid), caller ID, batching.
-    #[serde(default)]
-    pub voiceshot: Option<VoiceShotSection>,
     /// Campaign-wide values for `{placeholders}` in prompt text.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
@@ -38,6 +38,7 @@ pub struct CampaignFile {
     #[schemars(rename = "recipient", with = "Vec<RecipientEntry>")]
     pub recipient: Vec<Spanned<RecipientEntry>>,
 }
+}
 
 /// `[campaign]`
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -50,62 +51,12 @@ pub struct CampaignSection {
     pub name: Option<Spanned<String>>,
     /// The provider the campaign is compiled for.
     #[serde(default)]
-    pub provider: Provider,
+    pub provider: ProviderName,
     /// IANA time zone in which `at` times are written, e.g. "America/Chicago". Required when
     /// any `at` time is given.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub timezone: Option<Spanned<String>>,
-}
-
-/// Which API the campaign compiles to.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// VoiceShot IVR API (`<campaign>` XML posts).
-    #[default]
-    Voiceshot,
-    /// Voicent Gateway call scheduler.
-    Voicent,
-    /// voip-communications.net make-calls API.
-    Voipcomm,
-}
-
-/// `[voiceshot]`
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VoiceShotSection {
-    /// The VoiceShot campaign to post to, written "account-campaign", e.g. "1-1234".
-    #[schemars(required, with = "String")]
-    pub menuid: Option<Spanned<String>>,
-    /// Default caller ID for every call: exactly 10 digits, e.g. "8185550199".
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub callerid: Option<Spanned<String>>,
-    /// How many numbers go in one post (1 to 5000; default 500).
-    #[serde(default)]
-    #[schemars(range(min = 1, max = 5000))]
-    pub batch_size: Option<u32>,
-    /// Largest WAV file `audio` prompts may upload, in bytes (default 16777216, 16 MiB:
-    /// about 17 minutes of 8 kHz 16-bit mono).
-    #[serde(default)]
-    #[schemars(range(min = 1))]
-    pub max_upload_bytes: Option<u64>,
-    /// Time zone of the VoiceShot account, in which `dateandtime` is written; defaults to
-    /// `campaign.timezone`.
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub account_timezone: Option<Spanned<String>>,
-    /// The API URL posts go to; default "https://api.voiceshot.com/ivrapi.asp". `--endpoint`
-    /// overrides it.
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub endpoint: Option<Spanned<String>>,
-    /// Where a post goes when the endpoint cannot be reached (only when nothing was sent);
-    /// default "https://apiproxy.voiceshot.com/ivrapi.asp".
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub fallback_endpoint: Option<Spanned<String>>,
 }
 
 /// `[[prompt]]`
@@ -170,7 +121,7 @@ pub struct RecipientsSection {
     #[schemars(with = "Vec<String>")]
     pub suppress: Vec<Spanned<String>>,
     /// How to read numbers written without `+`: a NANP region code such as "US" (default) or
-    /// "CA". VoiceShot calls NANP numbers only, so other regions are refused.
+    /// "CA". Only NANP regions are accepted.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub region: Option<Spanned<String>>,

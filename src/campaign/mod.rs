@@ -5,6 +5,7 @@
 //! the schema, [`structure`]), then meaning (numbers, ids, templates, times, [`validate`]).
 //! The result is a [`Campaign`] that no renderer has to second-guess.
 
+pub(crate) mod check;
 pub mod contacts;
 pub mod file;
 mod structure;
@@ -25,22 +26,19 @@ use crate::source::SourceFile;
 use crate::template::Template;
 
 pub use contacts::{Contacts, RecipientStats};
-pub use file::{OnInvalid, Provider};
+pub use file::OnInvalid;
 
-/// Default number of recipients per post.
-pub const DEFAULT_BATCH_SIZE: usize = 500;
+use crate::provider::Provider;
 
-/// A validated campaign, independent of the provider it is sent to.
+/// A validated campaign: provider-neutral data, plus the provider it is sent to.
 #[derive(Debug)]
 pub struct Campaign {
     /// The slug that names the campaign.
     pub name: String,
-    /// The provider it compiles to.
-    pub provider: Provider,
+    /// The provider it compiles to, with its settings.
+    pub(crate) provider: Box<dyn Provider>,
     /// The zone `at` times are written in, if given.
     pub timezone: Option<Zone>,
-    /// VoiceShot settings (present when the file has `[voiceshot]`).
-    pub voiceshot: Option<VoiceShot>,
     /// Campaign-wide template values.
     pub vars: BTreeMap<String, String>,
     /// Prompts in file order.
@@ -70,23 +68,6 @@ pub struct Zone {
     pub name: String,
     /// The zone's rules.
     pub tz: TimeZone,
-}
-
-/// `[voiceshot]`, validated.
-#[derive(Debug, Clone)]
-pub struct VoiceShot {
-    /// `N-N`.
-    pub menuid: String,
-    /// Default caller ID, 10 digits.
-    pub callerid: Option<String>,
-    /// Numbers per post.
-    pub batch_size: usize,
-    /// Zone `dateandtime` is written in.
-    pub account_zone: Option<TimeZone>,
-    /// `endpoint`: where posts go, if not the default.
-    pub endpoint: Option<String>,
-    /// `fallback_endpoint`: where posts go when the endpoint cannot be reached.
-    pub fallback_endpoint: Option<String>,
 }
 
 /// One prompt.
@@ -240,10 +221,9 @@ impl Vars {
 }
 
 impl Campaign {
-    /// The VoiceShot settings; `None` only when the provider is not VoiceShot (validation
-    /// guarantees them for VoiceShot campaigns).
-    pub fn voiceshot(&self) -> Option<&VoiceShot> {
-        self.voiceshot.as_ref()
+    /// The provider the campaign is sent to, with its settings.
+    pub fn provider(&self) -> &dyn Provider {
+        self.provider.as_ref()
     }
 
     /// Line number of a span in the campaign file.
@@ -344,6 +324,7 @@ pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result
         return Err(problems);
     }
     let pruned = structure::check(&mut root, file::json_schema(), &source, &mut problems);
+    let provider_span = structure::span_of(&root, &["campaign", "provider"]);
     let raw = match file::CampaignFile::deserialize(toml::de::Deserializer::from(root)) {
         Ok(raw) => raw,
         Err(err) => {
@@ -359,7 +340,7 @@ pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result
             return Err(problems);
         }
     };
-    let campaign = validate::validate(raw, &source, &pruned, options, &mut problems);
+    let campaign = validate::validate(raw, &source, &pruned, provider_span, options, &mut problems);
     match campaign {
         Some(campaign) if !problems.has_errors() => Ok(Loaded {
             campaign,

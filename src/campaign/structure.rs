@@ -28,6 +28,9 @@ pub(crate) struct Pruned {
     /// The table the key was in, dotted with 1-based indexes: "" for the top level (a
     /// misspelt `[voicshot]`), "prompt[2]", "recipients".
     pub table: String,
+    /// For an unknown key, the known key it was probably meant to be (`timezone` for
+    /// `timezne`): that key's absence is not reported again.
+    pub meant: Option<String>,
 }
 
 /// Checks `root` against `schema`, reporting into `problems` and pruning what does not fit.
@@ -273,7 +276,8 @@ impl<'a> Walker<'a> {
                         format!("unknown key `{name}` in {}", table_name(path)),
                     )
                     .at(self.source, key.span(), "unknown key");
-                    problem = match did_you_mean(&name, known.iter().copied()) {
+                    let meant = did_you_mean(&name, known.iter().copied());
+                    problem = match meant {
                         Some(close) => problem.help(format!("did you mean `{close}`?")),
                         None => problem.help(format!(
                             "the keys of {} are {}",
@@ -284,6 +288,7 @@ impl<'a> Walker<'a> {
                     self.problems.push(problem);
                     self.pruned.push(Pruned {
                         table: dotted(path),
+                        meant: meant.map(str::to_owned),
                     });
                     pruned.push(name);
                     continue;
@@ -295,6 +300,7 @@ impl<'a> Walker<'a> {
             if !keep {
                 self.pruned.push(Pruned {
                     table: dotted(path),
+                    meant: Some(name.clone()),
                 });
                 pruned.push(name);
             }
@@ -307,8 +313,14 @@ impl<'a> Walker<'a> {
             .and_then(Json::as_array)
             .into_iter()
             .flatten();
+        let table_path = dotted(path);
         for name in required.filter_map(Json::as_str) {
-            if table.contains_key(name) || pruned.iter().any(|p| p == name) {
+            // A misspelling of it was just reported with "did you mean": once is enough.
+            let misspelt = self
+                .pruned
+                .iter()
+                .any(|p| p.table == table_path && p.meant.as_deref() == Some(name));
+            if table.contains_key(name) || pruned.iter().any(|p| p == name) || misspelt {
                 continue;
             }
             let property = properties.and_then(|p| p.get(name));
@@ -369,7 +381,23 @@ fn backticked_list(items: &[&str]) -> String {
         .join(", ")
 }
 
-/// How a table is named in messages: `[voiceshot]`, `[[prompt]] #2`, the top level.
+/// Where the value at `path` (table keys from the root) stands in the file, if it is there.
+pub(super) fn span_of(
+    root: &Spanned<DeTable<'_>>,
+    path: &[&str],
+) -> Option<std::ops::Range<usize>> {
+    let (last, tables) = path.split_last()?;
+    let mut table = root.get_ref();
+    for key in tables {
+        match table.get(*key)?.get_ref() {
+            DeValue::Table(inner) => table = inner,
+            _ => return None,
+        }
+    }
+    table.get(*last).map(Spanned::span)
+}
+
+/// How a table is named in messages: `[recipients]`, `[[prompt]] #2`, the top level.
 fn table_name(path: &[Step]) -> String {
     match path {
         [] => "the top level".to_string(),
@@ -378,7 +406,7 @@ fn table_name(path: &[Step]) -> String {
     }
 }
 
-/// How a value is named in messages: `batch_size` in [voiceshot].
+/// How a value is named in messages: `window` in [recipients].
 fn describe(path: &[Step]) -> String {
     match path.split_last() {
         Some((Step::Key(key), [])) => format!("`{key}`"),

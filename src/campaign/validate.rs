@@ -7,106 +7,55 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
+use super::check::Checker;
 use super::contacts::{self, Header, ScanInput};
-use super::file::{CampaignFile, PromptEntry, Provider, RecipientEntry};
+use super::file::{CampaignFile, PromptEntry, RecipientEntry};
 use super::structure::Pruned;
-use super::{
-    Campaign, DEFAULT_BATCH_SIZE, LoadOptions, Prompt, PromptContent, Recipient, Sound, Vars,
-    VoiceShot, Zone,
-};
-use crate::diagnostic::{Problem, Problems, did_you_mean};
+use super::{Campaign, LoadOptions, Prompt, PromptContent, Recipient, Sound, Vars, Zone};
+use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, PhoneNumber};
 use crate::source::SourceFile;
 use crate::template::Template;
-use crate::{audio, callid, schedule, xmltext};
+use crate::{audio, callid, provider, schedule, xmltext};
 
 /// At most this many recipients are named for one missing placeholder; the rest are counted.
 const MISSING_VAR_EXAMPLES: usize = 3;
-
-struct Checker<'a> {
-    source: &'a Arc<SourceFile>,
-    problems: &'a mut Problems,
-    /// Values the structure check already reported and removed.
-    pruned: &'a [Pruned],
-    /// Inline entries dropped as duplicates.
-    duplicates: u64,
-}
 
 pub(super) fn validate(
     raw: CampaignFile,
     source: &Arc<SourceFile>,
     pruned: &[Pruned],
+    provider_span: Option<Range<usize>>,
     options: &LoadOptions,
     problems: &mut Problems,
 ) -> Option<Campaign> {
+    let section = raw.campaign.as_ref()?;
+    let provider_name = section.provider;
     let mut c = Checker {
         source,
         problems,
         pruned,
         duplicates: 0,
+        provider: provider_name,
+        campaign_span: section.name.as_ref().map_or(0..0, Spanned::span),
+        provider_span,
+        zone_reported: false,
     };
-    let section = raw.campaign.as_ref()?;
     let name = section.name.as_ref().and_then(|n| c.name(n));
     let timezone = section
         .timezone
         .as_ref()
         .and_then(|tz| c.zone(tz, "timezone"));
-    let provider = section.provider;
-
-    let voiceshot = match (&raw.voiceshot, provider) {
-        (Some(vs), _) => {
-            let menuid = vs.menuid.as_ref().and_then(|m| c.menuid(m));
-            let callerid = vs
-                .callerid
-                .as_ref()
-                .and_then(|id| c.callerid(id, "callerid"));
-            let account_zone = vs
-                .account_timezone
-                .as_ref()
-                .and_then(|tz| c.zone(tz, "account_timezone"));
-            let endpoint = vs.endpoint.as_ref().and_then(|u| c.url(u, "endpoint"));
-            let fallback_endpoint = vs
-                .fallback_endpoint
-                .as_ref()
-                .and_then(|u| c.url(u, "fallback_endpoint"));
-            menuid.map(|menuid| VoiceShot {
-                menuid,
-                callerid,
-                batch_size: vs.batch_size.map_or(DEFAULT_BATCH_SIZE, |b| b as usize),
-                account_zone: account_zone.map(|z| z.tz),
-                endpoint,
-                fallback_endpoint,
-            })
-        }
-        // A misspelt `[voicshot]` was already reported as an unknown key.
-        (None, Provider::Voiceshot) if c.pruned_in("") => None,
-        (None, Provider::Voiceshot) => {
-            let span = section.name.as_ref().map_or(0..0, Spanned::span);
-            c.problems.push(
-                Problem::error(
-                    "campaign::missing-section",
-                    "a VoiceShot campaign needs a [voiceshot] table",
-                )
-                .at(
-                    c.source,
-                    span,
-                    "this campaign posts to VoiceShot (the default provider)",
-                )
-                .help(
-                    "add\n[voiceshot]\nmenuid = \"1-1234\"   # the VoiceShot campaign to post to",
-                ),
-            );
-            None
-        }
-        (None, _) => None,
-    };
+    c.zone_reported = (section.timezone.is_some() && timezone.is_none())
+        || c.pruned
+            .iter()
+            .any(|p| p.table == "campaign" && p.meant.as_deref() == Some("timezone"));
+    let provider = provider::settings(provider_name, &raw, &mut c);
 
     let vars = c.vars(&raw.vars);
-    let max_upload = raw
-        .voiceshot
+    let max_upload = provider
         .as_ref()
-        .and_then(|v| v.max_upload_bytes)
-        .unwrap_or(audio::DEFAULT_MAX_BYTES);
+        .map_or(audio::DEFAULT_MAX_BYTES, |p| p.limits().max_upload_bytes);
     let (prompts, sounds) = c.prompts(&raw.prompts, max_upload);
 
     let prefix = name.as_deref().map(callid::prefix).unwrap_or_default();
@@ -138,7 +87,14 @@ pub(super) fn validate(
         header.as_ref(),
     );
 
-    let (region, window) = contacts::settings(section, timezone.as_ref(), c.source, c.problems);
+    let (region, window) = contacts::settings(
+        section,
+        timezone.as_ref(),
+        c.zone_reported,
+        c.provider_name(),
+        c.source,
+        c.problems,
+    );
     let inline_count = (raw.recipient.len() + section.map_or(0, |s| s.numbers.len())) as u64;
     let csv_failed = section.is_some_and(|s| s.csv.is_some()) && header.is_none();
     let scanned = (!c.problems.has_errors() && !csv_failed).then(|| {
@@ -158,6 +114,7 @@ pub(super) fn validate(
                 inline_count,
                 region,
                 window,
+                provider: c.provider_name(),
             },
             c.problems,
         )
@@ -183,9 +140,8 @@ pub(super) fn validate(
 
     Some(Campaign {
         name: name?,
-        provider,
+        provider: provider?,
         timezone,
-        voiceshot,
         vars,
         prompts,
         sounds,
@@ -199,101 +155,6 @@ pub(super) fn validate(
 }
 
 impl Checker<'_> {
-    /// Whether the structure check removed a key of `table` (see [`Pruned::table`]).
-    fn pruned_in(&self, table: &str) -> bool {
-        self.pruned.iter().any(|p| p.table == table)
-    }
-
-    /// An endpoint URL: `http://` or `https://` with a host. Whether credentials may travel
-    /// over plain HTTP is decided when sending, not here.
-    fn url(&mut self, url: &Spanned<String>, key: &str) -> Option<String> {
-        let text = url.get_ref().trim();
-        let rest = text
-            .strip_prefix("https://")
-            .or_else(|| text.strip_prefix("http://"));
-        if rest.is_some_and(|r| {
-            !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace)
-        }) {
-            return Some(text.to_string());
-        }
-        self.error(
-            "campaign::bad-endpoint",
-            format!("`{key}` \"{text}\" is not an http(s) URL"),
-            url.span(),
-            "not a URL",
-            "write the full URL, e.g. \"https://api.voiceshot.com/ivrapi.asp\"",
-        );
-        None
-    }
-
-    fn error(
-        &mut self,
-        code: &'static str,
-        message: impl Into<String>,
-        span: Range<usize>,
-        label: impl Into<String>,
-        help: impl Into<String>,
-    ) {
-        self.problems.push(
-            Problem::error(code, message)
-                .at(self.source, span, label)
-                .help(help),
-        );
-    }
-
-    /// The span of `inner` (a byte range of the string's value) in the file, when the string
-    /// is written without escapes; otherwise the whole string.
-    fn inner_span(&self, value: &Spanned<String>, inner: Range<usize>) -> Range<usize> {
-        let span = value.span();
-        let Some(raw) = self.source.slice(span.clone()) else {
-            return span;
-        };
-        for delimiter in ["\"\"\"", "'''", "\"", "'"] {
-            if raw.len() >= 2 * delimiter.len()
-                && raw.starts_with(delimiter)
-                && raw.ends_with(delimiter)
-            {
-                let mut body_start = delimiter.len();
-                let body = &raw[body_start..raw.len() - delimiter.len()];
-                let body = if delimiter.len() == 3 {
-                    let trimmed = body
-                        .strip_prefix("\r\n")
-                        .or_else(|| body.strip_prefix('\n'))
-                        .unwrap_or(body);
-                    body_start += body.len() - trimmed.len();
-                    trimmed
-                } else {
-                    body
-                };
-                if body == value.get_ref() {
-                    return span.start + body_start + inner.start
-                        ..span.start + body_start + inner.end;
-                }
-                break;
-            }
-        }
-        span
-    }
-
-    /// Text that will travel in XML: reports the first character XML cannot carry.
-    fn xml_text(&mut self, value: &Spanned<String>, what: &str) -> bool {
-        let Some((at, ch)) = xmltext::first_forbidden(value.get_ref()) else {
-            return true;
-        };
-        let span = self.inner_span(value, at..at + ch.len_utf8());
-        self.error(
-            "campaign::xml-char",
-            format!(
-                "{what} contains {}, a control character XML cannot carry",
-                xmltext::describe(ch)
-            ),
-            span,
-            "this character",
-            "remove it; only tab and line breaks are allowed among control characters",
-        );
-        false
-    }
-
     fn name(&mut self, name: &Spanned<String>) -> Option<String> {
         let text = name.get_ref();
         let slug = !text.is_empty()
@@ -328,71 +189,6 @@ impl Checker<'_> {
         None
     }
 
-    fn zone(&mut self, name: &Spanned<String>, key: &str) -> Option<Zone> {
-        if let Some(tz) = schedule::zone(name.get_ref()) {
-            return Some(Zone {
-                name: name.get_ref().clone(),
-                tz,
-            });
-        }
-        let names: Vec<String> = jiff::tz::db()
-            .available()
-            .map(|n| n.as_str().to_string())
-            .collect();
-        let help = match did_you_mean(name.get_ref(), names.iter().map(String::as_str)) {
-            Some(close) => format!("did you mean \"{close}\"?"),
-            None => "use an IANA time zone name such as \"America/Chicago\" or \"UTC\"".to_string(),
-        };
-        self.error(
-            "campaign::unknown-timezone",
-            format!("unknown time zone \"{}\" in `{key}`", name.get_ref()),
-            name.span(),
-            "not a time zone",
-            help,
-        );
-        None
-    }
-
-    fn menuid(&mut self, menuid: &Spanned<String>) -> Option<String> {
-        let text = menuid.get_ref();
-        let ok = text.split_once('-').is_some_and(|(a, b)| {
-            !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|d| d.is_ascii_digit())
-        });
-        if ok {
-            return Some(text.clone());
-        }
-        self.error(
-            "campaign::bad-menuid",
-            format!("menuid \"{text}\" is not of the form account-campaign"),
-            menuid.span(),
-            "expected digits-digits",
-            "copy the menuid of your VoiceShot campaign, e.g. \"1-1234\" (it is shown in the campaign's API settings)",
-        );
-        None
-    }
-
-    fn callerid(&mut self, id: &Spanned<String>, key: &str) -> Option<String> {
-        let text = id.get_ref();
-        if phone::is_ten_digits(text) {
-            return Some(text.clone());
-        }
-        let help = match phone::parse(text) {
-            Ok(number) => format!("write it as \"{number}\""),
-            Err(_) => {
-                "a caller ID is a North American number of exactly 10 digits, e.g. \"8185550199\""
-                    .to_string()
-            }
-        };
-        self.error(
-            "campaign::bad-callerid",
-            format!("`{key}` \"{text}\" is not exactly 10 digits"),
-            id.span(),
-            "not 10 digits",
-            help,
-        );
-        None
-    }
-
     fn number(&mut self, value: &Spanned<String>, what: &str) -> Option<PhoneNumber> {
         match phone::parse(value.get_ref()) {
             Ok(number) => Some(number),
@@ -405,9 +201,10 @@ impl Checker<'_> {
                         "write a 10-digit North American number, e.g. \"818-555-0100\" or \"+1 818 555 0100\""
                     }
                 };
+                let message = err.message(self.provider_name());
                 self.error(
                     "campaign::bad-number",
-                    format!("{what} \"{}\": {err}", value.get_ref()),
+                    format!("{what} \"{}\": {message}", value.get_ref()),
                     value.span(),
                     "not a callable number",
                     help,
@@ -594,7 +391,10 @@ impl Checker<'_> {
                 )
                 .at(self.source, path.span(), "this file")
                 .note(other.span.clone(), "and this one")
-                .help("VoiceShot keeps sound files by file name; rename one of them"),
+                .help(format!(
+                    "{} keeps sound files by file name; rename one of them",
+                    self.provider_name()
+                )),
             );
             return None;
         }
@@ -667,9 +467,9 @@ impl Checker<'_> {
                     Err(err) => {
                         self.error(
                             "campaign::bad-callid",
-                            err.to_string(),
+                            err.message(self.provider_name()),
                             id.span(),
-                            "not a VoiceShot call id",
+                            format!("not a {} call id", self.provider_name()),
                             "use up to 50 letters and digits, e.g. \"vip1\"",
                         );
                         None
@@ -788,6 +588,9 @@ impl Checker<'_> {
 
     fn at(&mut self, at: &Spanned<String>, zone: Option<&Zone>) -> Option<jiff::Zoned> {
         let Some(zone) = zone else {
+            if self.zone_reported {
+                return None;
+            }
             self.error(
                 "campaign::missing-timezone",
                 "a time is given but the campaign has no time zone",
@@ -803,7 +606,10 @@ impl Checker<'_> {
                     self.problems.push(
                         Problem::warning(
                             "campaign::seconds-dropped",
-                            "VoiceShot schedules to the minute; the seconds are dropped",
+                            format!(
+                                "{} schedules to the minute; the seconds are dropped",
+                                self.provider_name()
+                            ),
                         )
                         .at(self.source, at.span(), "seconds ignored")
                         .help("write the time as \"YYYY-MM-DD HH:MM\""),

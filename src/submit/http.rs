@@ -1,4 +1,7 @@
-//! The HTTP transport: one POST of raw XML, and the retry policy of the brief.
+//! The HTTP transport: one POST of a body a provider encoded, and the retry policy.
+//!
+//! It knows no provider: the content type and headers come in [`TransportConfig`], the
+//! endpoints too.
 //!
 //! The policy hinges on one question: could the provider have taken the post? A failure to
 //! connect (refused, DNS, TLS, connect timeout) means no: it is retried with backoff, on the
@@ -7,18 +10,12 @@
 //! could call people twice.
 
 use std::fs::File;
-use std::io::Read;
-use std::path::PathBuf;
-use std::time::Duration;
+use std::io::{Read, Seek, SeekFrom};
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Body, Client};
 
-use crate::voiceshot::Credentials;
-
-/// The documented primary endpoint.
-pub const DEFAULT_ENDPOINT: &str = "https://api.voiceshot.com/ivrapi.asp";
-/// The documented fallback, tried only after the primary fails.
-pub const DEFAULT_FALLBACK: &str = "https://apiproxy.voiceshot.com/ivrapi.asp";
+use crate::provider::RequestHead;
 
 /// How the transport behaves.
 #[derive(Clone, Debug)]
@@ -37,18 +34,88 @@ pub struct TransportConfig {
     pub max_reply: u64,
     /// Allow credentials over plain `http://` to a host other than loopback.
     pub allow_insecure: bool,
+    /// Content type and headers of every post (the provider's).
+    pub head: RequestHead,
+    /// Values never to print or store (credentials): removed from every failure message,
+    /// since error pages may echo the request.
+    pub secrets: Secrets,
+    /// Non-2xx statuses the provider documents as its answer (nothing taken): their replies
+    /// are handed back to be read, not failed as ambiguous. Empty by default.
+    pub answer_statuses: Vec<u16>,
+}
+
+/// Secret values and the forms they may be echoed in, to scrub from text.
+#[derive(Clone, Default)]
+pub struct Secrets(Vec<String>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} values)", self.0.len())
+    }
+}
+
+impl Secrets {
+    /// Each of `values` (empty ones are ignored) in the forms a server may echo it: as
+    /// written, XML-escaped, percent-encoded, and a user:password pair as HTTP Basic's base64.
+    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>, basic: Option<(&str, &str)>) -> Self {
+        use base64::Engine as _;
+        let mut forms = Vec::new();
+        for value in values.into_iter().filter(|v| !v.is_empty()) {
+            forms.push(value.to_owned());
+            forms.push(quick_xml::escape::escape(value).into_owned());
+            forms.push(percent_encode(value));
+        }
+        if let Some((user, password)) = basic {
+            forms.push(
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")),
+            );
+        }
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        forms.dedup();
+        Secrets(forms)
+    }
+
+    /// `text` with every secret form replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for form in &self.0 {
+            if out.contains(form.as_str()) {
+                out = out.replace(form.as_str(), "***");
+            }
+        }
+        out
+    }
+}
+
+/// `value` percent-encoded as in a form body or URL (every byte but unreserved ones).
+fn percent_encode(value: &str) -> String {
+    use std::fmt::Write as _;
+    value.bytes().fold(String::new(), |mut out, b| {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+        out
+    })
 }
 
 impl Default for TransportConfig {
     fn default() -> Self {
         TransportConfig {
-            endpoints: vec![DEFAULT_ENDPOINT.into(), DEFAULT_FALLBACK.into()],
+            endpoints: Vec::new(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
             retries: 3,
             backoff: Duration::from_millis(500),
             max_reply: 32 * 1024 * 1024,
             allow_insecure: false,
+            head: RequestHead {
+                content_type: "application/octet-stream",
+                headers: Vec::new(),
+            },
+            secrets: Secrets::default(),
+            answer_statuses: Vec::new(),
         }
     }
 }
@@ -58,8 +125,9 @@ impl Default for TransportConfig {
 pub enum PostBody {
     /// The whole document.
     Bytes(Vec<u8>),
-    /// A rendered document on disk, sent as a sized stream.
-    File(PathBuf),
+    /// A rendered document in a file without a name (see `tempfile::tempfile`), sent as a
+    /// sized stream from its start on every try.
+    File(File),
 }
 
 /// A failed request.
@@ -90,7 +158,7 @@ pub struct Retry {
 pub enum TransportError {
     /// Credentials would travel in clear text.
     #[error(
-        "refusing to send VoiceShot credentials over plain http to {0}; use https, or pass --allow-insecure"
+        "refusing to send credentials over plain http to {0}; use https, or pass --allow-insecure"
     )]
     Insecure(String),
     /// The HTTP client could not be built.
@@ -101,6 +169,8 @@ pub enum TransportError {
 /// A reply body and the endpoint that gave it.
 #[derive(Debug)]
 pub struct Reply {
+    /// The HTTP status: 2xx, or one of [`TransportConfig::answer_statuses`].
+    pub status: u16,
     /// The body.
     pub body: Vec<u8>,
     /// The endpoint.
@@ -130,12 +200,10 @@ fn is_loopback(url: &str) -> bool {
 }
 
 impl Transport {
-    /// Builds the client; refuses credentials over plain http to a remote host.
-    pub fn new(
-        cfg: TransportConfig,
-        credentials: Option<&Credentials>,
-    ) -> Result<Transport, TransportError> {
-        if credentials.is_some()
+    /// Builds the client; refuses credentials (`with_credentials`) over plain http to a
+    /// remote host.
+    pub fn new(cfg: TransportConfig, with_credentials: bool) -> Result<Transport, TransportError> {
+        if with_credentials
             && !cfg.allow_insecure
             && let Some(url) = cfg
                 .endpoints
@@ -147,6 +215,10 @@ impl Transport {
         let client = Client::builder()
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.timeout)
+            // A redirect would turn a call post into a GET (302) or re-post the whole
+            // document, credentials included, wherever `Location` says (307/308): a 3xx is a
+            // failure that names the location instead.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("outdial/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TransportError::Client(e.to_string()))?;
@@ -158,44 +230,99 @@ impl Transport {
         &self.cfg
     }
 
-    /// One POST to `url`.
-    pub fn post_once(&self, url: &str, body: &PostBody) -> Result<Vec<u8>, Failure> {
+    /// One POST to `url`, bounded as a whole by the configured timeout: the status and
+    /// body of a 2xx reply or of one of [`TransportConfig::answer_statuses`].
+    pub fn post_once(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
         let fail = |maybe_sent: bool, message: String| Failure {
             maybe_sent,
-            message,
+            message: self.cfg.secrets.scrub(&message),
             endpoint: url.to_owned(),
         };
+        let started = Instant::now();
         let body = match body {
             PostBody::Bytes(b) => Body::from(b.clone()),
-            // `From<File>` sends it with its length, read as it goes.
-            PostBody::File(path) => Body::from(
-                File::open(path).map_err(|e| fail(false, format!("cannot read the post: {e}")))?,
-            ),
+            PostBody::File(file) => {
+                let rewound = file.try_clone().and_then(|mut f| {
+                    let len = f.seek(SeekFrom::End(0))?;
+                    f.seek(SeekFrom::Start(0))?;
+                    Ok((f, len))
+                });
+                let (file, len) =
+                    rewound.map_err(|e| fail(false, format!("cannot read the post: {e}")))?;
+                Body::sized(file, len)
+            }
         };
-        let response = self
+        let mut request = self
             .client
             .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "text/xml")
+            .header(reqwest::header::CONTENT_TYPE, self.cfg.head.content_type);
+        for (name, value) in &self.cfg.head.headers {
+            request = request.header(*name, value);
+        }
+        let response = request
             .body(body)
             .send()
             .map_err(|e| fail(!e.is_connect(), error_chain(&e)))?;
         let status = response.status();
-        let mut buf = Vec::new();
-        response
-            .take(self.cfg.max_reply + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| fail(true, format!("reading the reply: {e}")))?;
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("nowhere")
+                .to_owned();
+            return Err(fail(
+                true,
+                format!(
+                    "HTTP {status}: redirected to {location}; outdial follows no redirect (set the endpoint to the final URL)"
+                ),
+            ));
+        }
+        let buf = self
+            .read_reply(response, started)
+            .map_err(|e| fail(true, e))?;
         if buf.len() as u64 > self.cfg.max_reply {
             return Err(fail(
                 true,
                 format!("reply larger than {} bytes", self.cfg.max_reply),
             ));
         }
-        if !status.is_success() {
+        if !status.is_success() && !self.cfg.answer_statuses.contains(&status.as_u16()) {
             let text = String::from_utf8_lossy(&buf[..buf.len().min(200)]).into_owned();
             return Err(fail(true, format!("HTTP {status}: {}", text.trim())));
         }
-        Ok(buf)
+        Ok((status.as_u16(), buf))
+    }
+
+    /// Reads the reply body until its end, the size limit, or the deadline of the whole
+    /// exchange: reqwest's timeout bounds each wait for a chunk, so a reply trickling one
+    /// byte at a time would otherwise run on for ever. (The last wait can overrun the
+    /// deadline by at most one timeout.)
+    fn read_reply(
+        &self,
+        mut response: reqwest::blocking::Response,
+        started: Instant,
+    ) -> Result<Vec<u8>, String> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            if started.elapsed() > self.cfg.timeout {
+                return Err(format!(
+                    "the reply did not complete within {:?}",
+                    self.cfg.timeout
+                ));
+            }
+            let n = response
+                .read(&mut chunk)
+                .map_err(|e| format!("reading the reply: {e}"))?;
+            if n == 0 {
+                return Ok(buf);
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if buf.len() as u64 > self.cfg.max_reply {
+                return Ok(buf);
+            }
+        }
     }
 
     /// Posts `body`, trying every endpoint in order, for `1 + retries` rounds with doubling
@@ -207,13 +334,27 @@ impl Transport {
         repeatable: bool,
         on_retry: &mut dyn FnMut(&Retry),
     ) -> Result<Reply, Failure> {
+        self.post_to(body, repeatable, &|endpoint| endpoint.to_owned(), on_retry)
+    }
+
+    /// [`post`](Self::post) to `url(endpoint)` for each endpoint: for providers with one URL
+    /// per kind of request under a base endpoint.
+    pub fn post_to(
+        &self,
+        body: &PostBody,
+        repeatable: bool,
+        url: &dyn Fn(&str) -> String,
+        on_retry: &mut dyn FnMut(&Retry),
+    ) -> Result<Reply, Failure> {
         let mut wait = self.cfg.backoff;
         let mut last = None;
         for round in 0..=self.cfg.retries {
-            for (i, url) in self.cfg.endpoints.iter().enumerate() {
+            for (i, endpoint) in self.cfg.endpoints.iter().enumerate() {
+                let url = &url(endpoint);
                 match self.post_once(url, body) {
-                    Ok(body) => {
+                    Ok((status, body)) => {
                         return Ok(Reply {
+                            status,
                             body,
                             endpoint: url.clone(),
                         });
@@ -273,32 +414,28 @@ mod tests {
 
     #[test]
     fn loopback_detection() {
-        assert!(is_loopback("http://127.0.0.1:8080/ivrapi.asp"));
-        assert!(is_loopback("http://localhost/ivrapi.asp"));
+        assert!(is_loopback("http://127.0.0.1:8080/post"));
+        assert!(is_loopback("http://localhost/post"));
         assert!(is_loopback("http://[::1]:9/x"));
-        assert!(!is_loopback("http://example.com/ivrapi.asp"));
-        assert!(!is_loopback("http://10.0.0.1/ivrapi.asp"));
+        assert!(!is_loopback("http://example.com/post"));
+        assert!(!is_loopback("http://10.0.0.1/post"));
     }
 
     #[test]
     fn credentials_over_plain_http_are_refused() {
-        let creds = Credentials {
-            username: "u".into(),
-            password: "p".into(),
-        };
         let cfg = |url: &str| TransportConfig {
             endpoints: vec![url.into()],
             ..TransportConfig::default()
         };
         assert!(matches!(
-            Transport::new(cfg("http://example.com/ivrapi.asp"), Some(&creds)),
+            Transport::new(cfg("http://example.com/post"), true),
             Err(TransportError::Insecure(_))
         ));
-        assert!(Transport::new(cfg("http://127.0.0.1:1/ivrapi.asp"), Some(&creds)).is_ok());
-        assert!(Transport::new(cfg("http://example.com/ivrapi.asp"), None).is_ok());
-        let mut allowed = cfg("http://example.com/ivrapi.asp");
+        assert!(Transport::new(cfg("http://127.0.0.1:1/post"), true).is_ok());
+        assert!(Transport::new(cfg("http://example.com/post"), false).is_ok());
+        let mut allowed = cfg("http://example.com/post");
         allowed.allow_insecure = true;
-        assert!(Transport::new(allowed, Some(&creds)).is_ok());
+        assert!(Transport::new(allowed, true).is_ok());
     }
 
     #[test]
@@ -309,7 +446,7 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let url = format!("http://127.0.0.1:{port}/ivrapi.asp");
+        let url = format!("http://127.0.0.1:{port}/post");
         let t = Transport::new(
             TransportConfig {
                 endpoints: vec![url.clone(), url],
@@ -318,7 +455,7 @@ mod tests {
                 timeout: Duration::from_secs(2),
                 ..TransportConfig::default()
             },
-            None,
+            false,
         )
         .unwrap();
         let mut retries = 0;
@@ -331,5 +468,167 @@ mod tests {
             .unwrap_err();
         assert!(!err.maybe_sent, "{err}");
         assert_eq!(retries, 3);
+    }
+
+    /// A loopback server answering each connection with `reply(request)`, written in pieces
+    /// `pause` apart; returns its URL and the requests it received.
+    fn server(
+        reply: impl Fn(&str) -> Vec<Vec<u8>> + Send + 'static,
+        pause: Duration,
+    ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/post", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(4) {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut head = String::new();
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                    head.push_str(&line);
+                }
+                let mut body = vec![0; len];
+                let _ = reader.read_exact(&mut body);
+                let request = format!("{head}\r\n{}", String::from_utf8_lossy(&body));
+                log.lock().unwrap().push(request.clone());
+                for piece in reply(&request) {
+                    if stream.write_all(&piece).is_err() {
+                        break;
+                    }
+                    let _ = stream.flush();
+                    std::thread::sleep(pause);
+                }
+            }
+        });
+        (url, seen)
+    }
+
+    fn transport(url: &str, timeout: Duration, secrets: Secrets) -> Transport {
+        Transport::new(
+            TransportConfig {
+                endpoints: vec![url.into()],
+                retries: 0,
+                timeout,
+                secrets,
+                ..TransportConfig::default()
+            },
+            false,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn redirects_are_failures_that_name_the_location_and_are_not_followed() {
+        let (recorder, recorded) = server(
+            |_| vec![b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".to_vec()],
+            Duration::ZERO,
+        );
+        for status in [
+            "302 Found",
+            "307 Temporary Redirect",
+            "308 Permanent Redirect",
+        ] {
+            let to = recorder.clone();
+            let (url, _) = server(
+                move |_| {
+                    vec![
+                        format!("HTTP/1.1 {status}\r\nlocation: {to}\r\ncontent-length: 0\r\n\r\n")
+                            .into_bytes(),
+                    ]
+                },
+                Duration::ZERO,
+            );
+            let t = transport(&url, Duration::from_secs(5), Secrets::default());
+            let err = t
+                .post(
+                    &PostBody::Bytes(b"<campaign/>".to_vec()),
+                    false,
+                    &mut |_| {},
+                )
+                .unwrap_err();
+            assert!(err.maybe_sent, "{err}");
+            assert!(err.message.contains(&recorder), "{err}");
+            assert!(err.message.contains("no redirect"), "{err}");
+        }
+        assert!(
+            recorded.lock().unwrap().is_empty(),
+            "nothing reached the Location"
+        );
+    }
+
+    #[test]
+    fn a_trickling_reply_is_cut_off_at_the_deadline() {
+        let (url, _) = server(
+            |_| {
+                let mut pieces = vec![b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n".to_vec()];
+                pieces.extend((0..1000).map(|_| b"x".to_vec()));
+                pieces
+            },
+            Duration::from_millis(100),
+        );
+        let timeout = Duration::from_secs(1);
+        let t = transport(&url, timeout, Secrets::default());
+        let started = Instant::now();
+        let err = t
+            .post(&PostBody::Bytes(b"x".to_vec()), false, &mut |_| {})
+            .unwrap_err();
+        assert!(err.maybe_sent);
+        assert!(err.message.contains("did not complete"), "{err}");
+        // 1,000 bytes at 10 a second would take 100 s; the exchange ends at the deadline
+        // (plus at most one chunk wait).
+        assert!(started.elapsed() < 3 * timeout, "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn error_pages_that_echo_the_request_do_not_leak_credentials() {
+        let (url, _) = server(
+            |request| {
+                let echo = format!("bad request: {request}");
+                vec![
+                    format!(
+                        "HTTP/1.1 400 Bad Request\r\ncontent-length: {}\r\n\r\n{echo}",
+                        echo.len()
+                    )
+                    .into_bytes(),
+                ]
+            },
+            Duration::ZERO,
+        );
+        let password = "canary-p&ss 9";
+        let secrets = Secrets::new(["user-7", password], Some(("user-7", password)));
+        let t = transport(&url, Duration::from_secs(5), secrets);
+        let body = format!(
+            "<campaign username=\"user-7\" password=\"{}\"/>",
+            quick_xml::escape::escape(password)
+        );
+        let err = t
+            .post(&PostBody::Bytes(body.into_bytes()), false, &mut |_| {})
+            .unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("HTTP 400"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
+        for leak in ["canary", "user-7", "p&amp;ss"] {
+            assert!(!shown.contains(leak), "{leak} in {shown}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_scrubbed_in_every_form() {
+        let s = Secrets::new(["a&b c"], Some(("u", "a&b c")));
+        assert_eq!(s.scrub("x a&b c y"), "x *** y");
+        assert_eq!(s.scrub("x a&amp;b c y"), "x *** y");
+        assert_eq!(s.scrub("x a%26b%20c y"), "x *** y");
+        assert_eq!(s.scrub("Basic dTphJmIgYw=="), "Basic ***");
+        assert_eq!(Secrets::default().scrub("a&b c"), "a&b c");
     }
 }

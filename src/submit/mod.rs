@@ -2,29 +2,40 @@
 //! nobody is called twice.
 //!
 //! `send` walks the plan (uploads, then call batches). Before a batch goes out, any of its call
-//! ids the journal holds *in doubt* (posted, no clear answer) are settled with a Call Query
-//! (action 3); then only call ids not at the provider are posted. A failure before the body
-//! left is retried by the transport (backoff, fallback host); a failure after it is recorded
-//! as ambiguous and settled the same way. The invariant: a call id the journal knows as
-//! accepted, or cannot rule out, is never in an action-0 body.
+//! ids the journal holds *in doubt* (posted, no clear answer) are settled by asking the
+//! provider (a lookup by call id, where the provider has one); then only call ids not at the
+//! provider are posted. A failure before the body left is retried by the transport (backoff,
+//! fallback host); a failure after it is recorded as ambiguous and settled the same way. The
+//! invariant: a call id the journal knows as accepted, or cannot rule out, is never in a call
+//! post again.
+//!
+//! Everything provider-specific goes through [`Provider`](crate::provider::Provider): how a
+//! post is encoded, how a reply reads, whether and how calls can be looked up.
 //!
 //! Nothing here prints: progress arrives as [`Event`]s, results as values.
 
+pub mod byid;
 pub mod http;
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::campaign::{Campaign, Recipient};
-use crate::journal::{CallState, HashingWriter, Journal, JournalError, JournalState, Outcome};
-use crate::plan::{self, Action, Post, PostBody};
-use crate::voiceshot::reply::{parse_command_reply, parse_query_reply};
-use crate::voiceshot::{Credentials, RenderError, errorid, write_post_as};
+use crate::journal::{
+    CallState, HashingWriter, Journal, JournalError, JournalState, Outcome, Said, call_key,
+};
+use crate::plan::{self, Action, Post, PostBody, PostKind};
+use crate::provider::{
+    CallResult, Credentials, EncodeError as RenderError, Lookup, Rejection, ReplyOutcome,
+};
 
-pub use http::{Failure, Transport, TransportConfig, TransportError};
+pub use crate::provider::Reach;
+pub use byid::{Removal, SettleError, Settled, settle};
+pub use http::{Failure, Secrets, Transport, TransportConfig, TransportError};
 
 /// Progress of a submission, one event per post (plus retries and resolutions).
 #[derive(Clone, Debug, Serialize)]
@@ -33,11 +44,11 @@ pub enum Event {
     /// A post is finished (or skipped).
     Post {
         /// The command.
-        action: &'static str,
+        action: Action,
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
+        kind: PostKind,
         /// Numbers the planned post concerns.
         numbers: usize,
         /// Numbers actually posted by this run.
@@ -68,7 +79,7 @@ pub enum Event {
         /// Call ids in doubt.
         numbers: usize,
     },
-    /// A Call Query settled call ids in doubt.
+    /// A lookup at the provider settled call ids in doubt.
     Resolved {
         /// Position in the plan.
         seq: usize,
@@ -83,7 +94,7 @@ pub enum Event {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PostStatus {
-    /// Taken by the provider (errorid 0).
+    /// Taken by the provider.
     Accepted,
     /// Nothing to do: the journal shows it accepted.
     Skipped,
@@ -103,17 +114,15 @@ pub struct Change {
 /// Why a submission stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
-    /// The provider answered errorid ≠ 0.
-    #[error("post {seq} ({kind}) was rejected: errorid {errorid}: {message}")]
+    /// The provider refused the post.
+    #[error("post {seq} ({kind}) was rejected: {} {}: {}", .rejection.code_name, .rejection.code, .rejection.message)]
     Rejected {
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
-        /// The code.
-        errorid: u32,
-        /// The table's sentence (or VoiceShot's comment for unknown codes).
-        message: String,
+        kind: PostKind,
+        /// The provider's code and what it means.
+        rejection: Rejection,
     },
     /// The network failed after every retry. Re-running resumes.
     #[error("post {seq} ({kind}) failed: {failure}")]
@@ -121,9 +130,24 @@ pub enum SubmitError {
         /// Position in the plan.
         seq: usize,
         /// Post kind.
-        kind: &'static str,
+        kind: PostKind,
         /// The last failure.
         failure: Failure,
+    },
+    /// Calls were posted without a clear answer and the provider cannot be asked whether it
+    /// holds them: they are in doubt and are not sent again. Everything else was sent.
+    #[error(
+        "{calls} calls are in doubt (the first at post {seq}): they were posted without a clear answer and the provider cannot be asked whether it holds them, so they are not sent again"
+    )]
+    InDoubt {
+        /// Position in the plan of the first call in doubt.
+        seq: usize,
+        /// Calls in doubt.
+        calls: usize,
+        /// The calls in doubt, in plan order.
+        list: Vec<InDoubtCall>,
+        /// What the rest of the send did.
+        summary: SendSummary,
     },
     /// The campaign changed after a partial send.
     #[error("the campaign changed after part of it was sent ({} posts differ)", .changes.len())]
@@ -156,24 +180,28 @@ impl From<Box<crate::diagnostic::Problem>> for SubmitError {
 }
 
 impl SubmitError {
-    /// Whether this is a refusal of the account or host (errorid 1 or 2), not of the post.
+    /// Whether this is a refusal of the account or host, not of the post.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, SubmitError::Rejected { errorid, .. } if errorid::is_refusal(*errorid))
+        matches!(self, SubmitError::Rejected { rejection, .. } if rejection.refusal)
     }
 
-    /// What a person can do about this error, provider specifics included (which setting of
-    /// the account to change). `journal` is the journal a re-run resumes from, when the command
-    /// keeps one; it is named in the advice to run again.
+    /// What a person can do about this error. The provider's own advice comes with its
+    /// [`Rejection`] (which setting of the account to change); calls in doubt are listed with
+    /// the ways to settle them. `journal` is the journal a re-run resumes from, when the
+    /// command keeps one; it is named in the advice to run again.
     pub fn help(&self, journal: Option<&Path>) -> String {
         let resume = journal
             .map(|p| format!(" (journal: {})", p.display()))
             .unwrap_or_default();
         match self {
-            SubmitError::Rejected { errorid: 1, .. } => "register this machine's public IP in VoiceShot: Campaign → Options → Developer → Registered IPs".to_owned(),
-            SubmitError::Rejected { .. } if self.is_refusal() => {
-                "the VoiceShot account needs attention (see the message)".to_owned()
-            }
-            SubmitError::Rejected { .. } => "fix the campaign (see `outdial compile` for the exact XML), then run the command again".to_owned(),
+            SubmitError::Rejected { rejection, .. } => match &rejection.help {
+                Some(help) => help.clone(),
+                None if rejection.refusal => {
+                    "the provider account needs attention (see the message)".to_owned()
+                }
+                None => "fix the campaign (see `outdial compile` for the exact XML), then run the command again".to_owned(),
+            },
+            SubmitError::InDoubt { list, .. } => in_doubt_help(list, &resume),
             SubmitError::Transport { .. } => format!(
                 "nothing accepted will be sent twice: run the same command again to resume{resume}"
             ),
@@ -191,9 +219,9 @@ impl SubmitError {
                     })
                     .collect();
                 format!(
-                    "{} ({} {} of this campaign already at VoiceShot or in doubt{}). Nothing was \
-                     sent. Undo the edit, or send the change as a new campaign (new name), or \
-                     pass --allow-changed to send only recipients never sent before — calls \
+                    "{} ({} {} of this campaign already at the provider or in doubt{}). Nothing \
+                     was sent. Undo the edit, or send the change as a new campaign (new name), \
+                     or pass --allow-changed to send only recipients never sent before — calls \
                      already placed keep their old content{resume}",
                     list.join(", "),
                     taken,
@@ -213,6 +241,28 @@ impl SubmitError {
     }
 }
 
+/// How many calls in doubt [`SubmitError::help`] lists in full.
+const IN_DOUBT_LISTED: usize = 50;
+
+/// The help of a send that left calls in doubt: which, and how to settle them.
+fn in_doubt_help(list: &[InDoubtCall], resume: &str) -> String {
+    let mut text = String::from(
+        "nothing was sent twice; every other call was sent. Look these calls up in the provider's own records:",
+    );
+    for c in list.iter().take(IN_DOUBT_LISTED) {
+        text.push_str(&format!("\n  {} {}", c.number, c.label));
+    }
+    if list.len() > IN_DOUBT_LISTED {
+        text.push_str(&format!("\n  … and {} more", list.len() - IN_DOUBT_LISTED));
+    }
+    text.push_str(
+        "\nthen settle them: `outdial resolve FILE --sent ID…` (found there) / `--not-sent ID…` (not found), \
+         or send them again regardless with `outdial send FILE --resend-in-doubt`",
+    );
+    text.push_str(resume);
+    text
+}
+
 /// What a `send` did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SendSummary {
@@ -228,21 +278,30 @@ pub struct SendSummary {
     pub resolved_present: usize,
 }
 
-/// How one recipient's call stands, from a Call Query.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Reach {
-    /// Answered (`Successful`).
-    Reached,
-    /// Dialled, not answered.
-    NotReached,
-    /// Not yet dialled (pending or paused).
-    Pending,
-    /// The provider does not know the call id (not sent, or deleted).
-    NotFound,
+/// A call in doubt, as a person must find it in the provider's own records.
+#[derive(Clone, Debug, Serialize)]
+pub struct InDoubtCall {
+    /// Position in the plan.
+    pub seq: usize,
+    /// Our call id.
+    pub callid: String,
+    /// The number.
+    pub number: String,
+    /// How the provider shows the call (the Voicent Gateway: its `info` text).
+    pub label: String,
 }
 
-/// One recipient joined with its Call Query result.
+/// State of one `send` run across posts.
+struct Run {
+    /// Send again calls in doubt (a person chose to) instead of skipping them.
+    resend: bool,
+    /// Calls left in doubt by this or an earlier run.
+    in_doubt: Vec<InDoubtCall>,
+    /// When the last call post started, for pacing.
+    last_start: Option<Instant>,
+}
+
+/// One recipient joined with what the provider reports of its call.
 #[derive(Clone, Debug, Serialize)]
 pub struct CallReport {
     /// The number.
@@ -261,6 +320,9 @@ pub struct CallReport {
     pub duration: Option<u32>,
     /// `(promptid, keypress)` per prompt reached.
     pub keypresses: Vec<(u32, String)>,
+    /// Answers collected by an IVR application, by element name.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub responses: std::collections::BTreeMap<String, String>,
 }
 
 /// One post a `send` would make now, per the journal.
@@ -269,7 +331,7 @@ pub struct Preview {
     /// Position in the plan.
     pub seq: usize,
     /// Post kind.
-    pub kind: &'static str,
+    pub kind: PostKind,
     /// Numbers in the planned post.
     pub numbers: usize,
     /// Skip: the journal shows every call id (or the upload) accepted.
@@ -287,26 +349,35 @@ pub struct Submitter<'a> {
     pub campaign: &'a Campaign,
     /// The HTTP transport.
     pub transport: &'a Transport,
-    /// Root attributes from the environment.
+    /// Credentials from the environment, for providers that carry them in the body.
     pub credentials: Option<&'a Credentials>,
+    /// How careful to be.
+    pub options: SubmitOptions,
 }
 
+/// Choices that trade safety against requests and time.
+#[derive(Clone, Copy, Debug)]
+pub struct SubmitOptions {
+    /// Skip looking up calls the journal has never seen accepted (only those in doubt are
+    /// looked up). Safe only while this journal is the one and only record of the campaign.
+    pub trust_journal: bool,
+    /// How long after a call post its calls are first looked up.
+    pub settle: std::time::Duration,
+}
+
+impl SubmitOptions {
+    /// The default settle time: the longer of 30 s and twice the request timeout. An
+    /// ambiguous post is rare; a double call is not cheap.
+    pub fn default_settle(timeout: std::time::Duration) -> std::time::Duration {
+        std::time::Duration::from_secs(30).max(timeout * 2)
+    }
+}
+
+/// The hash of `post` as `compile` shows it (no credentials): what the journal records.
 fn sha_of(campaign: &Campaign, post: &Post<'_>) -> Result<String, RenderError> {
     let mut w = HashingWriter::new(io::sink());
-    write_post_as(campaign, post, None, &mut w)?;
+    campaign.provider().encode(campaign, post, None, &mut w)?;
     Ok(w.finish().1)
-}
-
-fn rejected(seq: usize, kind: &'static str, errorid: u32, comment: &str) -> SubmitError {
-    let message = errorid::describe(errorid)
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("undocumented error: {comment}"));
-    SubmitError::Rejected {
-        seq,
-        kind,
-        errorid,
-        message,
-    }
 }
 
 /// Which of `posts` (the `send` plan) differ from what the journal recorded as (maybe) taken.
@@ -317,7 +388,7 @@ pub fn changes(
 ) -> Result<(Vec<Change>, usize, usize), SubmitError> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    for post in posts.iter().filter(|p| p.body.kind() == "send") {
+    for post in posts.iter().filter(|p| p.body.kind() == PostKind::Send) {
         seen.insert(post.seq);
         if let Some(was) = state.post_hash(post.seq)
             && state.seq_has_taken(post.seq)
@@ -341,13 +412,13 @@ pub fn changes(
             });
         }
     }
-    let planned: HashSet<&str> = posts
+    let planned: HashSet<String> = posts
         .iter()
         .flat_map(|p| p.body.recipients())
-        .map(|r| r.callid.as_str())
+        .flat_map(|r| [call_key(&r.callid, r.number.as_str()), r.callid.clone()])
         .collect();
-    let taken: Vec<&str> = state.taken_callids().collect();
-    let orphaned = taken.iter().filter(|id| !planned.contains(*id)).count();
+    let taken: Vec<&str> = state.taken_keys().collect();
+    let orphaned = taken.iter().filter(|key| !planned.contains(**key)).count();
     Ok((out, orphaned, taken.len()))
 }
 
@@ -374,11 +445,11 @@ pub fn preview_send(
         } else {
             p.in_doubt = recipients
                 .iter()
-                .filter(|r| state.call(&r.callid) == Some(CallState::InDoubt))
+                .filter(|r| state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt))
                 .count();
             let left: Vec<Recipient> = recipients
                 .iter()
-                .filter(|r| state.call(&r.callid) != Some(CallState::Accepted))
+                .filter(|r| state.call(&r.callid, r.number.as_str()) != Some(CallState::Accepted))
                 .cloned()
                 .collect();
             p.skip = left.is_empty();
@@ -401,33 +472,53 @@ impl Preview {
         credentials: Option<&Credentials>,
         out: impl Write,
     ) -> Result<(), RenderError> {
+        self.render_at(campaign, post, credentials, jiff::Timestamp::now(), out)
+    }
+
+    /// [`render`](Self::render) as sent at `now` (see [`Provider::encode_at`](crate::provider::Provider::encode_at)).
+    pub fn render_at(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        credentials: Option<&Credentials>,
+        now: jiff::Timestamp,
+        out: impl Write,
+    ) -> Result<(), RenderError> {
         debug_assert_eq!(post.seq, self.seq, "a preview renders its own post");
+        let mut out = out;
+        let provider = campaign.provider();
         match &self.subset {
-            Some(subset) => write_post_as(
+            Some(subset) => provider.encode_at(
                 campaign,
                 &Post {
                     seq: self.seq,
                     body: PostBody::Calls(subset.clone()),
                 },
                 credentials,
-                out,
+                now,
+                &mut out,
             ),
-            None => write_post_as(campaign, post, credentials, out),
+            None => provider.encode_at(campaign, post, credentials, now, &mut out),
         }
     }
 }
 
 impl Submitter<'_> {
-    fn batch(&self) -> usize {
-        self.campaign
-            .voiceshot()
-            .map_or(crate::campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size)
-            .max(1)
+    /// `text` without any credential value in it.
+    fn scrub(&self, text: &str) -> String {
+        self.transport.config().secrets.scrub(text)
     }
 
     fn body(&self, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
         let mut out = Vec::new();
-        write_post_as(self.campaign, post, self.credentials, &mut out)?;
+        // Written at the moment of sending: some providers schedule relative to it.
+        self.campaign.provider().encode_at(
+            self.campaign,
+            post,
+            self.credentials,
+            jiff::Timestamp::now(),
+            &mut out,
+        )?;
         Ok(out)
     }
 
@@ -446,6 +537,11 @@ impl Submitter<'_> {
     /// [`SubmitError::Changed`] when posts that were (maybe) taken have changed, unless
     /// `allow_changed`: then only call ids never taken are sent.
     /// `posts` is the campaign's `send` plan ([`plan::all_posts`]).
+    ///
+    /// With a provider that cannot be asked which calls it holds, a call posted without a
+    /// clear answer is left in doubt and the rest are sent; the send then ends with
+    /// [`SubmitError::InDoubt`] listing them (also those an earlier run left), until a
+    /// person settles them ([`settle`]) or [`send_resending`](Self::send_resending) is used.
     pub fn send(
         &self,
         journal: &mut Journal,
@@ -453,6 +549,34 @@ impl Submitter<'_> {
         allow_changed: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
+        self.send_run(journal, posts, allow_changed, false, on)
+    }
+
+    /// [`send`](Self::send), posting again the calls in doubt that the provider cannot be
+    /// asked about: a person decided they were not taken (journaled as such first).
+    pub fn send_resending(
+        &self,
+        journal: &mut Journal,
+        posts: &[Post<'_>],
+        allow_changed: bool,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<SendSummary, SubmitError> {
+        self.send_run(journal, posts, allow_changed, true, on)
+    }
+
+    fn send_run(
+        &self,
+        journal: &mut Journal,
+        posts: &[Post<'_>],
+        allow_changed: bool,
+        resend: bool,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<SendSummary, SubmitError> {
+        let mut run = Run {
+            resend,
+            in_doubt: Vec::new(),
+            last_start: None,
+        };
         let (changes, orphaned, taken) = changes(self.campaign, posts, journal.state())?;
         if !changes.is_empty() && !allow_changed {
             return Err(SubmitError::Changed {
@@ -471,16 +595,40 @@ impl Submitter<'_> {
                     let hash = sha_of(self.campaign, post)?;
                     if journal.state().upload_accepted(&hash) {
                         summary.skipped += 1;
-                        on(skipped("send", post));
+                        on(skipped(Action::Send, post));
                         continue;
                     }
-                    self.command_post(journal, "send", post, &hash, Some(sound.name.clone()), on)?;
+                    self.command_post(
+                        journal,
+                        Action::Send,
+                        post,
+                        &hash,
+                        Some(sound.name.clone()),
+                        on,
+                    )?;
                     summary.accepted += 1;
                 }
-                _ => self.send_calls(journal, post, &mut summary, on)?,
+                _ => self.send_calls(journal, post, &mut summary, &mut run, on)?,
             }
         }
+        if let Some(first) = run.in_doubt.first() {
+            return Err(SubmitError::InDoubt {
+                seq: first.seq,
+                calls: run.in_doubt.len(),
+                list: run.in_doubt,
+                summary,
+            });
+        }
         Ok(summary)
+    }
+
+    fn in_doubt_call(&self, seq: usize, r: &Recipient) -> InDoubtCall {
+        InDoubtCall {
+            seq,
+            callid: r.callid.clone(),
+            number: r.number.to_string(),
+            label: self.campaign.provider().call_label(self.campaign, r),
+        }
     }
 
     fn send_calls(
@@ -488,31 +636,74 @@ impl Submitter<'_> {
         journal: &mut Journal,
         post: &Post<'_>,
         summary: &mut SendSummary,
+        run: &mut Run,
         on: &mut dyn FnMut(Event),
     ) -> Result<(), SubmitError> {
         let (seq, kind) = (post.seq, post.body.kind());
         let recipients = post.body.recipients();
         let post_hash = sha_of(self.campaign, post)?;
         let retries = self.transport.config().retries;
+        let provider = self.campaign.provider();
+        let lookup = provider.lookup();
         let mut rounds = 0u32;
         loop {
-            let doubt: Vec<Recipient> = recipients
+            let state = journal.state();
+            let (doubt, unknown): (Vec<&Recipient>, Vec<&Recipient>) = recipients
                 .iter()
-                .filter(|r| journal.state().call(&r.callid) == Some(CallState::InDoubt))
-                .cloned()
-                .collect();
-            if !doubt.is_empty() {
-                summary.resolved_present += self.resolve(journal, seq, &doubt, on)?;
+                .filter(|r| state.call(&r.callid, r.number.as_str()) != Some(CallState::Accepted))
+                .partition(|r| {
+                    state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt)
+                });
+            match lookup {
+                // The provider is the truth and the journal a cache: unless the journal is
+                // trusted, every call not known as accepted is looked up before it is
+                // posted, so a lost, cut or second journal cannot call anyone twice.
+                Lookup::ByCallId { .. } => {
+                    let ask: Vec<&Recipient> = if self.options.trust_journal {
+                        doubt.clone()
+                    } else {
+                        doubt.iter().chain(&unknown).copied().collect()
+                    };
+                    if !ask.is_empty() {
+                        if !doubt.is_empty() {
+                            self.settle(journal.state());
+                        }
+                        let doubt_keys: HashSet<String> = doubt
+                            .iter()
+                            .map(|r| call_key(&r.callid, r.number.as_str()))
+                            .collect();
+                        summary.resolved_present +=
+                            self.resolve(journal, seq, &ask, &doubt_keys, on)?;
+                    }
+                }
+                Lookup::None if !doubt.is_empty() && run.resend => {
+                    // A person decided these were not taken: journaled before they go again.
+                    let keys: Vec<String> = doubt
+                        .iter()
+                        .map(|r| call_key(&r.callid, r.number.as_str()))
+                        .collect();
+                    on(Event::Resolved {
+                        seq,
+                        present: 0,
+                        missing: keys.len(),
+                    });
+                    journal.resolved(seq, Vec::new(), keys)?;
+                }
+                // Nobody can tell whether these were taken: never posted again automatically.
+                Lookup::None => run
+                    .in_doubt
+                    .extend(doubt.iter().map(|r| self.in_doubt_call(seq, r))),
             }
+            let state = journal.state();
             let to_send: Vec<Recipient> = recipients
                 .iter()
-                .filter(|r| !journal.state().maybe_taken(&r.callid))
+                .filter(|r| !state.maybe_taken(&r.callid, r.number.as_str()))
                 .cloned()
                 .collect();
             if to_send.is_empty() {
                 if rounds == 0 {
                     summary.skipped += 1;
-                    on(skipped("send", post));
+                    on(skipped(Action::Send, post));
                 } else {
                     summary.accepted += 1;
                 }
@@ -529,16 +720,37 @@ impl Submitter<'_> {
                 };
                 (sha_of(self.campaign, &partial)?, &partial)
             };
+            let interval = provider.pacing().interval;
+            if let Some(wait) = run
+                .last_start
+                .and_then(|t| interval.checked_sub(t.elapsed()))
+            {
+                std::thread::sleep(wait);
+            }
+            run.last_start = Some(Instant::now());
             let body = http::PostBody::Bytes(self.body(sent_post)?);
-            let callids = to_send.iter().map(|r| r.callid.clone()).collect();
+            let calls = to_send
+                .iter()
+                .map(|r| (r.callid.clone(), r.number.to_string()))
+                .collect();
             let attempt =
-                journal.intent("send", seq, kind, &post_hash, &body_hash, callids, None)?;
-            let failure = match self.exchange(journal, attempt, seq, kind, &body, false, on)? {
+                journal.intent(Action::Send, seq, kind, &post_hash, &body_hash, calls, None)?;
+            let keys: Vec<String> = to_send
+                .iter()
+                .map(|r| call_key(&r.callid, r.number.as_str()))
+                .collect();
+            let exchange = Exchange {
+                attempt,
+                seq,
+                kind,
+                keys: &keys,
+            };
+            let failure = match self.exchange(journal, exchange, &body, on)? {
                 Ok(endpoint) => {
                     summary.accepted += 1;
                     summary.numbers_sent += to_send.len();
                     on(Event::Post {
-                        action: "send",
+                        action: Action::Send,
                         seq,
                         kind,
                         numbers: recipients.len(),
@@ -562,35 +774,67 @@ impl Submitter<'_> {
                 error: failure.to_string(),
                 numbers: to_send.len(),
             });
+            if lookup == Lookup::None {
+                run.in_doubt
+                    .extend(to_send.iter().map(|r| self.in_doubt_call(seq, r)));
+                return Ok(());
+            }
             if rounds > retries {
                 return Err(SubmitError::Transport { seq, kind, failure });
             }
         }
     }
 
-    /// Queries `doubt` and journals which are present; returns how many were.
+    /// Waits until the last call post is [`SubmitOptions::settle`] old: a post the client
+    /// gave up on may still reach the provider, or be applied, a while later, and a lookup
+    /// before then would miss it and the calls would go out twice.
+    fn settle(&self, state: &JournalState) {
+        let Some(last) = state.last_call_intent() else {
+            return;
+        };
+        let age = jiff::Timestamp::now().duration_since(last);
+        let settle = jiff::SignedDuration::try_from(self.options.settle).unwrap_or_default();
+        if let Ok(wait) = std::time::Duration::try_from(settle - age) {
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// Asks the provider which of `ask` it holds and journals those present, and those in
+    /// `doubt` (recipient keys) that it does not hold; returns how many were present.
     fn resolve(
         &self,
         journal: &mut Journal,
         seq: usize,
-        doubt: &[Recipient],
+        ask: &[&Recipient],
+        doubt: &HashSet<String>,
         on: &mut dyn FnMut(Event),
     ) -> Result<usize, SubmitError> {
+        let Lookup::ByCallId { batch } = self.campaign.provider().lookup() else {
+            return Ok(0);
+        };
         let mut total = 0;
-        for chunk in doubt.chunks(self.batch()) {
-            let found = self.query_callids(seq, chunk, on)?;
-            let ids: HashSet<&str> = found.iter().map(|c| c.callid.as_str()).collect();
-            let (present, missing): (Vec<String>, Vec<String>) = chunk
-                .iter()
-                .map(|r| r.callid.clone())
-                .partition(|id| ids.contains(id.as_str()));
+        for chunk in ask.chunks(batch.max(1)) {
+            let chunk: Vec<Recipient> = chunk.iter().map(|r| (*r).clone()).collect();
+            let found = self.query_callids(seq, &chunk, on)?;
+            let mut present = Vec::new();
+            let mut missing = Vec::new();
+            for r in &chunk {
+                let key = call_key(&r.callid, r.number.as_str());
+                if found.iter().any(|c| same_call(c, r)) {
+                    present.push(key);
+                } else if doubt.contains(&key) {
+                    missing.push(key);
+                }
+            }
             total += present.len();
-            on(Event::Resolved {
-                seq,
-                present: present.len(),
-                missing: missing.len(),
-            });
-            journal.resolved(seq, present, missing)?;
+            if !present.is_empty() || !missing.is_empty() {
+                on(Event::Resolved {
+                    seq,
+                    present: present.len(),
+                    missing: missing.len(),
+                });
+                journal.resolved(seq, present, missing)?;
+            }
         }
         Ok(total)
     }
@@ -600,37 +844,67 @@ impl Submitter<'_> {
         seq: usize,
         recipients: &[Recipient],
         on: &mut dyn FnMut(Event),
-    ) -> Result<Vec<crate::voiceshot::reply::CallResult>, SubmitError> {
+    ) -> Result<Vec<CallResult>, SubmitError> {
         let post = Post {
             seq,
             body: PostBody::Query(recipients.to_vec()),
         };
         let body = http::PostBody::Bytes(self.body(&post)?);
-        let reply = self
-            .transport
-            .post(&body, true, &mut Self::retry_cb(seq, on))
-            .map_err(|failure| SubmitError::Transport {
-                seq,
-                kind: "query",
-                failure,
-            })?;
-        let parsed = parse_query_reply(&reply.body).map_err(|e| SubmitError::Transport {
-            seq,
-            kind: "query",
-            failure: Failure {
+        let retries = self.transport.config().retries;
+        let provider = self.campaign.provider();
+        let mut round = 0;
+        loop {
+            let reply = self
+                .transport
+                .post_to(
+                    &body,
+                    true,
+                    &|e| provider.url(e, PostKind::Query),
+                    &mut Self::retry_cb(seq, on),
+                )
+                .map_err(|failure| SubmitError::Transport {
+                    seq,
+                    kind: PostKind::Query,
+                    failure,
+                })?;
+            let message = match self.campaign.provider().read_lookup(&reply.body) {
+                Ok(calls) => return Ok(calls),
+                Err(ReplyOutcome::Rejected(mut rejection)) => {
+                    rejection.message = self.scrub(&rejection.message);
+                    return Err(SubmitError::Rejected {
+                        seq,
+                        kind: PostKind::Query,
+                        rejection,
+                    });
+                }
+                Err(ReplyOutcome::Unreadable(message)) => self.scrub(&message),
+                Err(ReplyOutcome::Accepted { .. }) => {
+                    "the provider's lookup reply says nothing of the calls".into()
+                }
+            };
+            let failure = Failure {
                 maybe_sent: true,
-                message: format!("unreadable query reply: {e}"),
-                endpoint: reply.endpoint.clone(),
-            },
-        })?;
-        match parsed.errorid {
-            Some(e) if e != 0 => Err(rejected(
+                message,
+                endpoint: reply.endpoint,
+            };
+            // A lookup changes nothing at the provider: an unreadable answer is simply
+            // asked again, like any other failure of a post that is safe to repeat.
+            if round >= retries {
+                return Err(SubmitError::Transport {
+                    seq,
+                    kind: PostKind::Query,
+                    failure,
+                });
+            }
+            round += 1;
+            let wait = self.transport.config().backoff * round;
+            on(Event::Retry {
                 seq,
-                "query",
-                e,
-                parsed.comment.as_deref().unwrap_or(""),
-            )),
-            _ => Ok(parsed.calls),
+                error: failure.to_string(),
+                next: failure.endpoint.clone(),
+                wait_ms: wait.as_millis() as u64,
+            });
+            std::thread::sleep(wait);
         }
     }
 
@@ -639,7 +913,7 @@ impl Submitter<'_> {
     fn command_post(
         &self,
         journal: &mut Journal,
-        action: &'static str,
+        action: Action,
         post: &Post<'_>,
         hash: &str,
         file: Option<String>,
@@ -647,18 +921,28 @@ impl Submitter<'_> {
     ) -> Result<(), SubmitError> {
         let (seq, kind) = (post.seq, post.body.kind());
         let body = if matches!(post.body, PostBody::Upload(_)) {
-            // Streamed from disk: a large WAV never sits in memory as base64.
-            let tmp = tempfile::NamedTempFile::new()?;
-            let mut w = BufWriter::with_capacity(1 << 16, tmp.as_file());
-            write_post_as(self.campaign, post, self.credentials, &mut w)?;
+            // Streamed from disk: a large WAV never sits in memory as base64. The file has no
+            // name from the moment it exists (it is unlinked at creation), so the document,
+            // credentials included, cannot be found on disk, even after a SIGKILL.
+            let tmp = tempfile::tempfile()?;
+            let mut w = BufWriter::with_capacity(1 << 16, &tmp);
+            self.campaign
+                .provider()
+                .encode(self.campaign, post, self.credentials, &mut w)?;
             w.flush()?;
             drop(w);
-            (http::PostBody::File(tmp.path().to_owned()), Some(tmp))
+            http::PostBody::File(tmp)
         } else {
-            (http::PostBody::Bytes(self.body(post)?), None)
+            http::PostBody::Bytes(self.body(post)?)
         };
         let attempt = journal.intent(action, seq, kind, hash, hash, Vec::new(), file)?;
-        match self.exchange(journal, attempt, seq, kind, &body.0, true, on)? {
+        let exchange = Exchange {
+            attempt,
+            seq,
+            kind,
+            keys: &[],
+        };
+        match self.exchange(journal, exchange, &body, on)? {
             Ok(endpoint) => {
                 on(Event::Post {
                     action,
@@ -677,46 +961,73 @@ impl Submitter<'_> {
 
     /// Posts `body` for journaled `attempt` and records the outcome. `Ok(Ok(endpoint))`:
     /// accepted; `Ok(Err(failure))`: no clear answer (`maybe_sent` says whether the provider
-    /// may hold it); `Err`: rejected, or the journal failed.
-    #[allow(clippy::too_many_arguments)]
+    /// may hold it); `Err`: rejected, or the journal failed. Posts other than call posts are
+    /// harmless to repeat and are retried on any failure.
     fn exchange(
         &self,
         journal: &mut Journal,
-        attempt: u64,
-        seq: usize,
-        kind: &'static str,
+        x: Exchange<'_>,
         body: &http::PostBody,
-        repeatable: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<Result<String, Failure>, SubmitError> {
-        let result = self
-            .transport
-            .post(body, repeatable, &mut Self::retry_cb(seq, on));
+        let Exchange {
+            attempt,
+            seq,
+            kind,
+            keys,
+        } = x;
+        let repeatable = kind != PostKind::Send;
+        let provider = self.campaign.provider();
+        let result = self.transport.post_to(
+            body,
+            repeatable,
+            &|e| provider.url(e, kind),
+            &mut Self::retry_cb(seq, on),
+        );
         let failure = match result {
-            Ok(reply) => match parse_command_reply(&reply.body) {
-                Ok(r) => {
-                    let outcome = if r.errorid == 0 {
-                        Outcome::Accepted
-                    } else {
-                        Outcome::Rejected
-                    };
-                    let detail = (r.errorid != 0).then(|| r.comment.clone());
+            Ok(reply) => match provider.read_answer(reply.status, &reply.body) {
+                ReplyOutcome::Accepted { ids } => {
+                    // An empty call id stands for the post's only call (one call per request),
+                    // kept under its recipient key: call ids can be shared.
+                    let ids = ids.into_iter().map(|(callid, id)| match keys {
+                        [only] if callid.is_empty() => (only.clone(), id),
+                        _ => (callid, id),
+                    });
                     journal.outcome(
                         attempt,
                         seq,
-                        outcome,
-                        Some(r.errorid),
-                        detail,
-                        Some(reply.endpoint.clone()),
+                        Outcome::Accepted,
+                        Said {
+                            ids: ids.into_iter().collect(),
+                            endpoint: Some(reply.endpoint.clone()),
+                            ..Said::default()
+                        },
                     )?;
-                    if r.errorid != 0 {
-                        return Err(rejected(seq, kind, r.errorid, &r.comment));
-                    }
                     return Ok(Ok(reply.endpoint));
                 }
-                Err(e) => Failure {
+                ReplyOutcome::Rejected(mut rejection) => {
+                    // A refusal may quote the request back: never store or show a secret.
+                    rejection.message = self.scrub(&rejection.message);
+                    journal.outcome(
+                        attempt,
+                        seq,
+                        Outcome::Rejected,
+                        Said {
+                            code: Some(rejection.code.clone()),
+                            detail: Some(rejection.message.clone()),
+                            endpoint: Some(reply.endpoint.clone()),
+                            ..Said::default()
+                        },
+                    )?;
+                    return Err(SubmitError::Rejected {
+                        seq,
+                        kind,
+                        rejection,
+                    });
+                }
+                ReplyOutcome::Unreadable(message) => Failure {
                     maybe_sent: true,
-                    message: format!("unreadable reply: {e}"),
+                    message: self.scrub(&message),
                     endpoint: reply.endpoint,
                 },
             },
@@ -731,9 +1042,11 @@ impl Submitter<'_> {
             attempt,
             seq,
             outcome,
-            None,
-            Some(failure.message.clone()),
-            Some(failure.endpoint.clone()),
+            Said {
+                detail: Some(failure.message.clone()),
+                endpoint: Some(failure.endpoint.clone()),
+                ..Said::default()
+            },
         )?;
         Ok(Err(failure))
     }
@@ -754,7 +1067,7 @@ impl Submitter<'_> {
                 PostBody::Upload(s) | PostBody::DeleteSound(s) => Some(s.name.clone()),
                 _ => None,
             };
-            self.command_post(journal, action.name(), post, &hash, file, on)?;
+            self.command_post(journal, action, post, &hash, file, on)?;
         }
         Ok(posts.len())
     }
@@ -766,28 +1079,30 @@ impl Submitter<'_> {
             let recipients = post.body.recipients();
             let calls = self.query_callids(post.seq, recipients, on)?;
             on(Event::Post {
-                action: "query",
+                action: Action::Query,
                 seq: post.seq,
-                kind: "query",
+                kind: PostKind::Query,
                 numbers: recipients.len(),
                 sent: recipients.len(),
                 status: PostStatus::Accepted,
                 endpoint: None,
             });
             // The last result for a call id wins: a re-posted call id replaces the earlier one.
-            let by_id: std::collections::HashMap<&str, &crate::voiceshot::reply::CallResult> =
+            let by_id: std::collections::HashMap<&str, &CallResult> =
                 calls.iter().map(|c| (c.callid.as_str(), c)).collect();
+            let provider = self.campaign.provider();
             for r in recipients {
                 out.push(match by_id.get(r.callid.as_str()) {
                     Some(c) => CallReport {
                         number: r.number.to_string(),
                         callid: r.callid.clone(),
-                        result: reach(&c.status),
+                        result: provider.reach(c),
                         status: c.status.clone(),
                         comment: c.comment.clone(),
                         dateandtime: c.dateandtime.clone(),
                         duration: c.duration,
                         keypresses: c.keypresses.clone(),
+                        responses: Default::default(),
                     },
                     None => CallReport {
                         number: r.number.to_string(),
@@ -798,6 +1113,7 @@ impl Submitter<'_> {
                         dateandtime: String::new(),
                         duration: None,
                         keypresses: Vec::new(),
+                        responses: Default::default(),
                     },
                 });
             }
@@ -806,7 +1122,23 @@ impl Submitter<'_> {
     }
 }
 
-fn skipped(action: &'static str, post: &Post<'_>) -> Event {
+/// Which journaled attempt an exchange answers.
+struct Exchange<'a> {
+    attempt: u64,
+    seq: usize,
+    kind: PostKind,
+    /// The recipient keys of the calls the post places (empty for posts without calls).
+    keys: &'a [String],
+}
+
+/// Whether a provider's result is the call to `r`: same call id, and the same number unless
+/// the provider wrote none it can be read back from (then the call id alone decides, which
+/// errs on the side of not calling again).
+fn same_call(result: &CallResult, r: &Recipient) -> bool {
+    result.callid == r.callid && crate::phone::parse(&result.number).map_or(true, |n| n == r.number)
+}
+
+fn skipped(action: Action, post: &Post<'_>) -> Event {
     Event::Post {
         action,
         seq: post.seq,
@@ -818,40 +1150,75 @@ fn skipped(action: &'static str, post: &Post<'_>) -> Event {
     }
 }
 
-/// The verdict of a Call Query status text.
-pub fn reach(status: &str) -> Reach {
-    match status.trim().to_ascii_lowercase().as_str() {
-        "successful" | "success" => Reach::Reached,
-        "" | "pending" | "paused" | "queued" | "scheduled" => Reach::Pending,
-        _ => Reach::NotReached,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn rejected(errorid: u32) -> SubmitError {
+    fn rejected(refusal: bool, help: Option<&str>) -> SubmitError {
         SubmitError::Rejected {
             seq: 1,
-            kind: "send",
-            errorid,
-            message: String::new(),
+            kind: PostKind::Send,
+            rejection: Rejection {
+                code: "1".into(),
+                code_name: "errorid",
+                message: String::new(),
+                refusal,
+                help: help.map(str::to_owned),
+            },
         }
     }
 
     #[test]
-    fn help_names_the_account_setting_for_refusals() {
-        assert!(rejected(1).help(None).contains("Registered IPs"));
-        assert!(rejected(2).help(None).contains("account needs attention"));
-        assert!(rejected(5).help(None).starts_with("fix the campaign"));
+    fn help_is_the_providers_advice_when_it_has_some() {
+        assert_eq!(
+            rejected(true, Some("register this IP")).help(None),
+            "register this IP"
+        );
+        assert!(
+            rejected(true, None)
+                .help(None)
+                .contains("account needs attention")
+        );
+        assert!(
+            rejected(false, None)
+                .help(None)
+                .starts_with("fix the campaign")
+        );
+    }
+
+    #[test]
+    fn help_lists_calls_in_doubt_and_how_to_settle_them() {
+        let list: Vec<InDoubtCall> = (0..52)
+            .map(|i| InDoubtCall {
+                seq: 1,
+                callid: format!("c{i}"),
+                number: format!("81855501{i:02}"),
+                label: format!("label {i}"),
+            })
+            .collect();
+        let err = SubmitError::InDoubt {
+            seq: 1,
+            calls: list.len(),
+            list,
+            summary: SendSummary::default(),
+        };
+        let help = err.help(Some(Path::new("j.jsonl")));
+        assert!(help.contains("\n  8185550100 label 0\n"), "{help}");
+        assert!(help.contains("… and 2 more"), "{help}");
+        assert!(help.contains("outdial resolve FILE --sent ID…"), "{help}");
+        assert!(help.contains("--not-sent ID…"), "{help}");
+        assert!(
+            help.contains("outdial send FILE --resend-in-doubt"),
+            "{help}"
+        );
+        assert!(help.ends_with("(journal: j.jsonl)"), "{help}");
     }
 
     #[test]
     fn help_names_the_journal_to_resume_from() {
         let err = SubmitError::Transport {
             seq: 2,
-            kind: "send",
+            kind: PostKind::Send,
             failure: Failure {
                 maybe_sent: false,
                 message: "refused".into(),
@@ -881,9 +1248,9 @@ mod tests {
         assert_eq!(
             changed.help(None),
             "post 1 differs, post 4 is no longer in the plan (1 call id of this campaign already \
-             at VoiceShot or in doubt, 2 no longer in the file). Nothing was sent. Undo the edit, \
-             or send the change as a new campaign (new name), or pass --allow-changed to send \
-             only recipients never sent before — calls already placed keep their old content"
+             at the provider or in doubt, 2 no longer in the file). Nothing was sent. Undo the \
+             edit, or send the change as a new campaign (new name), or pass --allow-changed to \
+             send only recipients never sent before — calls already placed keep their old content"
         );
     }
 }

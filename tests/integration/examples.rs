@@ -28,6 +28,17 @@ fn examples() -> Vec<PathBuf> {
     list
 }
 
+/// The examples that compile to VoiceShot XML (the others name another provider).
+fn voiceshot_examples() -> Vec<PathBuf> {
+    examples()
+        .into_iter()
+        .filter(|p| {
+            let text = std::fs::read_to_string(repo().join(p)).unwrap();
+            !text.contains("\nprovider = ")
+        })
+        .collect()
+}
+
 #[test]
 fn every_example_checks_clean() {
     let list = examples();
@@ -46,7 +57,7 @@ fn every_example_checks_clean() {
 
 #[test]
 fn golden_xml_for_every_example_and_action() {
-    for example in examples() {
+    for example in voiceshot_examples() {
         let mut golden = String::new();
         for action in ACTIONS {
             let run = outdial([
@@ -76,7 +87,7 @@ fn every_compiled_post_validates_against_the_xsd() {
     }
     let dir = tempdir();
     let mut files = Vec::new();
-    for example in examples() {
+    for example in voiceshot_examples() {
         for action in ACTIONS {
             let out = dir.path().join(format!(
                 "{}-{action}",

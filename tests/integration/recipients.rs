@@ -8,7 +8,7 @@ use std::process::Command;
 use outdial::campaign::{self, Campaign, LoadOptions, Loaded};
 use outdial::diagnostic::{Problem, Problems};
 use outdial::plan::{self, Action, Post};
-use outdial::voiceshot::render::post_to_vec;
+use outdial::provider::encode_to_vec as post_to_vec;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

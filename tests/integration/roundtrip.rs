@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use outdial::plan::{self, Action};
-use outdial::{callid, campaign, phone, voiceshot};
+use outdial::{callid, campaign, phone, provider};
 use proptest::prelude::*;
 use toml::{Table, Value};
 
@@ -196,7 +196,7 @@ proptest! {
         let posts = plan::all_posts(&campaign, Action::Send).expect("plans");
         prop_assert_eq!(posts.len(), people.len().div_ceil(batch as usize));
         for post in &posts {
-            let xml = voiceshot::render::post_to_vec(&campaign, post).expect("renders");
+            let xml = provider::encode_to_vec(&campaign, post).expect("renders");
             let xml = String::from_utf8(xml).expect("UTF-8");
             got.extend(calls_in(&parse_xml(&xml)));
         }

@@ -14,11 +14,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use outdial::sandbox::{CallStatus, Faults, Sandbox, SandboxConfig};
+use outdial::provider::voiceshot::sandbox::{CallStatus, Faults, Sandbox, SandboxConfig};
 
 const BIN: &str = env!("CARGO_BIN_EXE_outdial");
 /// Seven recipients in batches of two: four call posts, the last one short.
-const NUMBERS: [&str; 7] = [
+pub(crate) const NUMBERS: [&str; 7] = [
     "8185550101",
     "8185550102",
     "8185550103",
@@ -31,7 +31,7 @@ const NUMBERS: [&str; 7] = [
 /// Listed in the campaign too, but on its do-not-call list: never called, in any case.
 const SUPPRESSED: [&str; 2] = ["(818) 555-0108", "818.555.0109"];
 
-fn sandbox(faults: Faults) -> Sandbox {
+pub(crate) fn sandbox(faults: Faults) -> Sandbox {
     Sandbox::start(SandboxConfig {
         dial_delay: Duration::from_secs(3600),
         faults,
@@ -40,7 +40,7 @@ fn sandbox(faults: Faults) -> Sandbox {
     .expect("sandbox starts")
 }
 
-fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
+pub(crate) fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
     let numbers: Vec<String> = NUMBERS
         .iter()
         .chain(&SUPPRESSED)
@@ -71,7 +71,7 @@ fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
     path
 }
 
-fn outdial(args: &[&str], url: &str, extra: &[&str]) -> Command {
+pub(crate) fn outdial(args: &[&str], url: &str, extra: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .args(["--endpoint", url])
@@ -85,7 +85,7 @@ fn outdial(args: &[&str], url: &str, extra: &[&str]) -> Command {
 }
 
 /// Runs a command with a deadline; a hung client fails the test instead of hanging it.
-fn run(mut cmd: Command) -> Output {
+pub(crate) fn run(mut cmd: Command) -> Output {
     let mut child = cmd.spawn().expect("outdial runs");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -100,11 +100,21 @@ fn run(mut cmd: Command) -> Output {
     }
 }
 
-/// Short timeouts keep the matrix fast; 3 retries with a 10 ms backoff.
-const FAST: [&str; 6] = ["--timeout", "400ms", "--backoff", "10ms", "--retries", "2"];
+/// Short timeouts keep the matrix fast; 3 retries with a 10 ms backoff. The settle time
+/// before a lookup is short too: the sandbox applies a post before it replies.
+pub(crate) const FAST: [&str; 8] = [
+    "--timeout",
+    "400ms",
+    "--backoff",
+    "10ms",
+    "--retries",
+    "2",
+    "--settle",
+    "50ms",
+];
 
 /// Runs `send` until it exits 0 (each run must exit 0 or 4); returns how many runs it took.
-fn send_until_done(file: &Path, url: &str) -> usize {
+pub(crate) fn send_until_done(file: &Path, url: &str) -> usize {
     for runs in 1..=8 {
         let out = run(outdial(&["send", file.to_str().unwrap()], url, &FAST));
         match out.status.code() {
@@ -121,7 +131,7 @@ fn send_until_done(file: &Path, url: &str) -> usize {
 }
 
 /// Exactly one live call per recipient, and nothing else (no suppressed number above all).
-fn assert_once_each(sb: &Sandbox, case: &str) {
+pub(crate) fn assert_once_each(sb: &Sandbox, case: &str) {
     let mut per_number: BTreeMap<String, usize> = BTreeMap::new();
     for call in sb.calls() {
         assert_ne!(call.status, CallStatus::Deleted, "{case}");
@@ -360,17 +370,23 @@ fn provider_errors_map_to_exit_codes() {
 fn a_changed_campaign_is_refused_after_a_partial_send() {
     let dir = tempfile::tempdir().unwrap();
     let file = campaign(dir.path(), false);
-    let sb = sandbox("drop=2".parse().unwrap());
-    // Post 2 is taken and its reply lost; kill the retry path by allowing no retries.
+    // Request 4 is the second call post (each call post follows the lookup of its calls): it
+    // is taken and its reply lost; kill the retry path by allowing no retries.
+    let sb = sandbox("drop=4".parse().unwrap());
     let out = run(outdial(
         &["send", file.to_str().unwrap()],
         &sb.url(),
-        &["--retries", "0"],
+        &["--retries", "0", "--settle", "50ms"],
     ));
     assert_eq!(out.status.code(), Some(4));
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replace("is down", "is back")).unwrap();
-    let out = run(outdial(&["send", file.to_str().unwrap()], &sb.url(), &[]));
+    let settle = ["--settle", "50ms"];
+    let out = run(outdial(
+        &["send", file.to_str().unwrap()],
+        &sb.url(),
+        &settle,
+    ));
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -381,7 +397,7 @@ fn a_changed_campaign_is_refused_after_a_partial_send() {
     let out = run(outdial(
         &["send", file.to_str().unwrap(), "--allow-changed"],
         &sb.url(),
-        &[],
+        &settle,
     ));
     assert_eq!(
         out.status.code(),
@@ -392,10 +408,13 @@ fn a_changed_campaign_is_refused_after_a_partial_send() {
     assert_once_each(&sb, "changed");
 }
 
-/// One fault kind at every call-post position (requests 1 to 4).
+/// Requests a clean send makes: each of the four call posts follows the lookup of its calls.
+const REQUESTS: u32 = 8;
+
+/// One fault kind at every request position (lookups and call posts).
 fn fault_at_each_position(spec: impl Fn(u32) -> String) -> usize {
     let mut cases = 0;
-    for k in 1..=4 {
+    for k in 1..=REQUESTS {
         let dir = tempfile::tempdir().unwrap();
         let file = campaign(dir.path(), false);
         let spec = spec(k);
@@ -409,27 +428,27 @@ fn fault_at_each_position(spec: impl Fn(u32) -> String) -> usize {
 
 #[test]
 fn fault_matrix_fail_first() {
-    assert_eq!(fault_at_each_position(|k| format!("fail-first={k}")), 4);
+    assert_eq!(fault_at_each_position(|k| format!("fail-first={k}")), 8);
 }
 
 #[test]
 fn fault_matrix_reset_before_body() {
-    assert_eq!(fault_at_each_position(|k| format!("reset={k}")), 4);
+    assert_eq!(fault_at_each_position(|k| format!("reset={k}")), 8);
 }
 
 #[test]
 fn fault_matrix_drop_after_taking() {
-    assert_eq!(fault_at_each_position(|k| format!("drop={k}")), 4);
+    assert_eq!(fault_at_each_position(|k| format!("drop={k}")), 8);
 }
 
 #[test]
 fn fault_matrix_500_after_taking() {
-    assert_eq!(fault_at_each_position(|k| format!("error={k}")), 4);
+    assert_eq!(fault_at_each_position(|k| format!("error={k}")), 8);
 }
 
 #[test]
 fn fault_matrix_delay_beyond_the_client_timeout() {
-    for k in 1..=4 {
+    for k in 1..=REQUESTS {
         let dir = tempfile::tempdir().unwrap();
         let file = campaign(dir.path(), false);
         let sb = sandbox(Faults::default());

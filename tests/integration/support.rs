@@ -20,14 +20,24 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs `outdial ARGS…` from the repository root with deterministic rendering.
+/// The moment golden outputs are made at: fixtures schedule calls on fixed dates, and a
+/// golden output must not change when the calendar passes them.
+pub const NOW: &str = "2026-06-01T00:00:00Z";
+
+/// Runs `outdial ARGS…` from the repository root with deterministic rendering, at [`NOW`]
+/// unless the arguments say `--now`.
 pub fn outdial<I, S>(args: I) -> Run
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let output = Command::new(env!("CARGO_BIN_EXE_outdial"))
-        .args(args)
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().into()).collect();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_outdial"));
+    cmd.args(&args);
+    if !args.iter().any(|a| a == "--now") && args.first().is_some_and(|a| a != "schema") {
+        cmd.args(["--now", NOW]);
+    }
+    let output = cmd
         .current_dir(repo())
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")

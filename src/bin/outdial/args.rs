@@ -17,6 +17,11 @@ pub struct Cli {
     /// Print only problems, no summaries.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// The moment posts are written for (RFC 3339, e.g. 2026-12-01T14:00:00Z) in `compile`,
+    /// `plan` and `--dry-run`, and past times are measured from; default: now. (Voicent
+    /// schedules in minutes from the request.)
+    #[arg(long, global = true, value_name = "TIME")]
+    pub now: Option<jiff::Timestamp>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -66,7 +71,7 @@ pub struct NetArgs {
     /// Wait before the first retry round; doubles each round.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "500ms")]
     pub backoff: Duration,
-    /// Allow VoiceShot credentials over plain http:// to a host other than this machine.
+    /// Allow credentials over plain http:// to a host other than this machine.
     #[arg(long)]
     pub allow_insecure: bool,
 }
@@ -186,7 +191,7 @@ pub enum Command {
         dial_delay: Duration,
         /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms".
         #[arg(long, value_name = "SPEC", default_value = "")]
-        faults: outdial::sandbox::Faults,
+        faults: outdial::provider::voiceshot::sandbox::Faults,
         /// Seed of the simulated outcomes.
         #[arg(long, default_value_t = 0)]
         seed: u64,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use outdial::campaign::LoadOptions;
 use outdial::journal;
 use outdial::plan::Action;
-use outdial::sandbox::SandboxConfig;
+use outdial::provider::voiceshot::sandbox::SandboxConfig;
 
 use crate::args::{self, Cli, Format, NetArgs};
 
@@ -20,6 +20,8 @@ pub struct Config {
     pub quiet: bool,
     /// How campaign files are loaded.
     pub load: LoadOptions,
+    /// `--now`: the moment posts are written for, instead of now.
+    pub now: Option<jiff::Timestamp>,
     /// `--journal`: the journal file instead of the one next to the campaign file.
     pub journal: Option<PathBuf>,
     /// What to do.
@@ -190,13 +192,20 @@ impl Config {
                 ..SandboxConfig::default()
             }),
         };
+        let offline = matches!(
+            command,
+            Command::Check { .. } | Command::Plan { .. } | Command::Compile { .. }
+        );
         Config {
             format: cli.format,
             quiet: cli.quiet,
+            // The network commands measure past times from the real now, as they send now;
+            // `--now` only sets the moment their `--dry-run` writes posts for.
             load: LoadOptions {
                 deny_past,
-                now: None,
+                now: cli.now.filter(|_| offline),
             },
+            now: cli.now,
             journal,
             command,
         }

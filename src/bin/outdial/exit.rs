@@ -53,7 +53,7 @@ impl From<&SubmitError> for Exit {
         match err {
             SubmitError::Rejected { .. } if err.is_refusal() => Exit::Refused,
             SubmitError::Rejected { .. } => Exit::Rejected,
-            SubmitError::Transport { .. } => Exit::Transport,
+            SubmitError::Transport { .. } | SubmitError::InDoubt { .. } => Exit::Transport,
             SubmitError::Changed { .. }
             | SubmitError::Journal(_)
             | SubmitError::Render(_)
@@ -65,27 +65,37 @@ impl From<&SubmitError> for Exit {
 
 #[cfg(test)]
 mod tests {
-    use outdial::submit::Failure;
+    use outdial::plan::PostKind;
+    use outdial::provider::Rejection;
+    use outdial::submit::{Failure, SendSummary};
 
     use super::*;
 
-    fn rejected(errorid: u32) -> SubmitError {
+    fn rejected(refusal: bool) -> SubmitError {
         SubmitError::Rejected {
             seq: 1,
-            kind: "send",
-            errorid,
-            message: String::new(),
+            kind: PostKind::Send,
+            rejection: Rejection {
+                code: "4".into(),
+                code_name: "errorid",
+                message: String::new(),
+                refusal,
+                help: None,
+            },
         }
     }
 
     #[test]
     fn submit_errors_end_in_the_documented_codes() {
-        assert_eq!(Exit::from(&rejected(1)).code(), 5, "IP not registered");
-        assert_eq!(Exit::from(&rejected(2)).code(), 5, "trial ended");
-        assert_eq!(Exit::from(&rejected(4)).code(), 3);
+        assert_eq!(
+            Exit::from(&rejected(true)).code(),
+            5,
+            "host or account refused"
+        );
+        assert_eq!(Exit::from(&rejected(false)).code(), 3);
         let transport = SubmitError::Transport {
             seq: 1,
-            kind: "send",
+            kind: PostKind::Send,
             failure: Failure {
                 maybe_sent: true,
                 message: "reset".into(),
@@ -99,6 +109,13 @@ mod tests {
             taken: 0,
         };
         assert_eq!(Exit::from(&changed).code(), 1);
+        let in_doubt = SubmitError::InDoubt {
+            seq: 1,
+            calls: 0,
+            list: Vec::new(),
+            summary: SendSummary::default(),
+        };
+        assert_eq!(Exit::from(&in_doubt).code(), 4);
         assert_eq!(Exit::from(Err(Exit::Usage)).code(), 2);
         assert_eq!(Exit::from(Ok(())).code(), 0);
     }

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use outdial::diagnostic::Problem;
 use outdial::plan::Action;
-use outdial::report::{Checked, Message, Note, PlanReport, PostEvent};
+use outdial::report::{Checked, Done, Message, Note, PlanReport, PostEvent, Progress};
 use outdial::submit::{CallReport, Event, Reach};
 
 use crate::args::Format;
@@ -245,8 +245,8 @@ impl PrintHuman {
     }
 
     /// The remark on a submission's progress event, if it has one.
-    fn progress_note(event: &Event) -> Option<String> {
-        match event {
+    fn progress_note(progress: Progress<'_>) -> Option<String> {
+        match progress.event {
             Event::Post { .. } => None,
             Event::Retry {
                 seq,
@@ -261,7 +261,8 @@ impl PrintHuman {
                 error,
                 numbers,
             } => Some(format!(
-                "post {seq}: {error}; VoiceShot may hold {} — querying before anything is re-sent",
+                "post {seq}: {error}; {} may hold {} — querying before anything is re-sent",
+                progress.provider,
                 plural(*numbers, "call", "calls")
             )),
             Event::Resolved {
@@ -275,13 +276,14 @@ impl PrintHuman {
         }
     }
 
-    fn done(campaign: &str, action: Action, posts: usize) -> String {
+    fn done(done: &Done<'_>) -> String {
+        let (action, posts, provider) = (done.action, done.posts, done.provider);
         let what = match action {
-            Action::Ping => "VoiceShot answered: this host can post".to_string(),
+            Action::Ping => format!("{provider} answered: this host can post"),
             Action::Pause => "paused pending calls".to_string(),
             Action::Resume => "resumed paused calls".to_string(),
             Action::Delete => format!(
-                "asked VoiceShot to delete this campaign's undialled calls ({})",
+                "asked {provider} to delete this campaign's undialled calls ({})",
                 plural(posts, "post", "posts")
             ),
             Action::Sounds => format!("uploaded {}", plural(posts, "sound file", "sound files")),
@@ -290,7 +292,7 @@ impl PrintHuman {
             }
             _ => format!("{} done", action.name()),
         };
-        format!("{campaign}: {what}")
+        format!("{}: {what}", done.campaign)
     }
 
     fn note_of(&self, note: Note<'_>) -> io::Result<()> {
@@ -364,8 +366,8 @@ impl Report for PrintHuman {
                     s.skipped,
                     if s.resolved_present > 0 {
                         format!(
-                            ", {} found at VoiceShot after a failure",
-                            s.resolved_present
+                            ", {} already at {}, not sent again",
+                            s.resolved_present, sent.provider
                         )
                     } else {
                         String::new()
@@ -373,9 +375,7 @@ impl Report for PrintHuman {
                     sent.journal.display()
                 ))
             }
-            Message::Done(done) => {
-                self.summary(&Self::done(done.campaign, done.action, done.posts))
-            }
+            Message::Done(done) => self.summary(&Self::done(&done)),
             Message::Call(r) => {
                 self.header()?;
                 writeln!(
@@ -404,7 +404,7 @@ impl Report for PrintHuman {
             // Scripts read this line to learn the port, so it is printed even with -q.
             Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
             Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
-            Message::Submit(event) => match Self::progress_note(event) {
+            Message::Submit(progress) => match Self::progress_note(progress) {
                 Some(note) => {
                     let bar = self.bar.borrow();
                     bar.suspend(|| self.note(&note))

@@ -24,7 +24,7 @@ pub fn run(files: &[PathBuf], config: &Config, out: &dyn Report) -> Result<(), E
             recipients: campaign.stats.recipients,
             prompts: campaign.prompts.len(),
             sounds: campaign.sounds.len(),
-            call_posts: plan::post_count(&campaign, Action::Send) - campaign.sounds.len(),
+            call_posts: plan::post_count(&campaign, Action::Send) - provider::uploads(&campaign),
             batch_size: provider::batch_size(&campaign),
             warnings,
         }));

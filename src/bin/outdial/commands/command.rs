@@ -11,7 +11,7 @@ use crate::output::Report;
 
 /// Posts the action's plan (or, with `--dry-run`, shows it).
 pub fn run(target: &Target, action: Action, config: &Config, out: &dyn Report) -> Result<(), Exit> {
-    let context = Context::load(target, config, out)?;
+    let context = Context::load(target, action, config, out)?;
     let posts = load::posts(&context.campaign, action, out)?;
     if target.dry_run {
         return context.dry_run(&posts, out);
@@ -26,6 +26,7 @@ pub fn run(target: &Target, action: Action, config: &Config, out: &dyn Report) -
     let posts = context.command(action, &posts, out)?;
     out.show(Message::Done(Done {
         campaign: &context.campaign.name,
+        provider: context.provider(),
         action,
         posts,
     }));

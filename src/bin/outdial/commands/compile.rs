@@ -4,6 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use jiff::Timestamp;
 use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
 use outdial::plan::{self, Action};
@@ -24,10 +25,10 @@ pub fn run(
     out: &dyn Report,
 ) -> Result<(), Exit> {
     let (campaign, _) = load::campaign(file, config, out)?;
-    provider::ensure_renderable(&campaign, out)?;
+    let now = config.now.unwrap_or_else(Timestamp::now);
     let result = match out_dir {
-        Some(dir) => write_dir(&campaign, action, dir, out),
-        None => write_stdout(&campaign, action, out),
+        Some(dir) => write_dir(&campaign, action, dir, now, out),
+        None => write_stdout(&campaign, action, now, out),
     };
     let written = match result {
         Ok(written) => written,
@@ -52,11 +53,16 @@ pub fn run(
 
 /// Each post is reported with its document, in order; the document is rendered as the printer
 /// writes it, so an upload is streamed, never held in memory whole.
-fn write_stdout(campaign: &Campaign, action: Action, out: &dyn Report) -> Result<usize, Failure> {
+fn write_stdout(
+    campaign: &Campaign,
+    action: Action,
+    now: Timestamp,
+    out: &dyn Report,
+) -> Result<usize, Failure> {
     let mut written = 0;
     for post in plan::posts(campaign, action) {
         let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
-        let write = |w: &mut dyn io::Write| provider::write(campaign, &post, w);
+        let write = |w: &mut dyn io::Write| provider::write(campaign, &post, now, w);
         out.report(Message::Post(PostEvent::Compiled {
             seq: post.seq,
             kind: post.body.kind(),
@@ -68,10 +74,14 @@ fn write_stdout(campaign: &Campaign, action: Action, out: &dyn Report) -> Result
     Ok(written)
 }
 
-/// Whether a file name is one `compile -o` writes (`0001-send.xml`), so stale posts from an
-/// earlier, longer compile can be removed without touching anything else in the folder.
-fn is_post_file(name: &str) -> bool {
-    let Some(stem) = name.strip_suffix(".xml") else {
+/// Whether a file name is one `compile -o` writes (`0001-send.xml`, with the provider's
+/// `extension`), so stale posts from an earlier, longer compile can be removed without
+/// touching anything else in the folder.
+fn is_post_file(name: &str, extension: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(extension)
+        .and_then(|n| n.strip_suffix('.'))
+    else {
         return false;
     };
     let (seq, kind) = stem.split_at(stem.find('-').unwrap_or(0));
@@ -88,20 +98,27 @@ fn write_dir(
     campaign: &Campaign,
     action: Action,
     dir: &Path,
+    now: Timestamp,
     out: &dyn Report,
 ) -> Result<usize, Failure> {
+    let extension = provider::extension(campaign);
     fs::create_dir_all(dir)?;
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
-        if entry.file_name().to_str().is_some_and(is_post_file) {
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| is_post_file(n, extension))
+        {
             fs::remove_file(entry.path())?;
         }
     }
     let written = on_two_threads(
         campaign,
         action,
+        now,
         |post| -> PathBuf {
-            let path = dir.join(format!("{:04}-{}.xml", post.seq, post.body.kind()));
+            let path = dir.join(format!("{:04}-{}.{extension}", post.seq, post.body.kind()));
             out.show(Message::Post(PostEvent::Written {
                 seq: post.seq,
                 kind: post.body.kind(),
@@ -128,10 +145,11 @@ mod tests {
 
     #[test]
     fn recognises_only_post_files() {
-        assert!(is_post_file("0001-send.xml"));
-        assert!(is_post_file("0012-sound-save.xml"));
-        assert!(!is_post_file("notes.xml"));
-        assert!(!is_post_file("0001-send.xml.bak"));
-        assert!(!is_post_file("01-send.xml"));
+        assert!(is_post_file("0001-send.xml", "xml"));
+        assert!(is_post_file("0012-sound-save.xml", "xml"));
+        assert!(!is_post_file("0012-sound-save.xml", "txt"));
+        assert!(!is_post_file("notes.xml", "xml"));
+        assert!(!is_post_file("0001-send.xml.bak", "xml"));
+        assert!(!is_post_file("01-send.xml", "xml"));
     }
 }

@@ -7,8 +7,8 @@ use outdial::journal::{self, CallState};
 use outdial::plan::{Action, PostBody};
 use outdial::report::{JournalCounts, Message, PlanReport};
 
+use super::load;
 use super::render::{Failure, on_two_threads};
-use super::{load, provider};
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
@@ -16,7 +16,6 @@ use crate::output::Report;
 /// Counts the campaign's rows, recipients, posts and bytes, and what the journal records.
 pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
     let (campaign, _) = load::campaign(file, config, out)?;
-    provider::ensure_renderable(&campaign, out)?;
     // What the journal says is done: read without locking, so `plan` works during a send.
     let journal_path = config.journal_path(file, &campaign.name);
     let journal = journal::read_state(&journal_path).map_err(|err| {
@@ -37,11 +36,12 @@ pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
     let counted = on_two_threads(
         &campaign,
         Action::Send,
+        config.now.unwrap_or_else(jiff::Timestamp::now),
         |post| {
             calls += u64::from(matches!(post.body, PostBody::Calls(_)));
             if journal.lines() > 0 {
                 for recipient in post.body.recipients() {
-                    match journal.call(&recipient.callid) {
+                    match journal.call(&recipient.callid, recipient.number.as_str()) {
                         Some(CallState::Accepted) => accepted += 1,
                         Some(CallState::InDoubt) => in_doubt += 1,
                         Some(CallState::NotTaken) | None => {}

@@ -5,15 +5,17 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use outdial::campaign::{self, Campaign, Provider};
+use jiff::Timestamp;
+use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
-use outdial::journal::{self, Journal};
-use outdial::plan::{self, Action, Post};
-use outdial::report::{Failed, Message, Note, PostEvent};
+use outdial::journal::{self, Journal, JournalError};
+use outdial::plan::{self, Action, Post, PostKind};
+use outdial::provider::{self, Credentials, EncodeError, Lookup};
+use outdial::report::{Failed, Message, Note, PostEvent, Progress};
 use outdial::submit::{
-    self, CallReport, Event, SendSummary, SubmitError, Submitter, Transport, TransportConfig,
+    self, CallReport, Event, Secrets, SendSummary, SubmitError, SubmitOptions, Submitter,
+    Transport, TransportConfig,
 };
-use outdial::voiceshot::{self, Credentials};
 
 use crate::config::{Config, Network, Target};
 use crate::exit::Exit;
@@ -21,43 +23,45 @@ use crate::output::Report;
 
 /// Numbers per call post.
 pub fn batch_size(campaign: &Campaign) -> usize {
-    campaign
-        .voiceshot()
-        .map_or(campaign::DEFAULT_BATCH_SIZE, |v| v.batch_size)
+    campaign.provider().limits().batch_size
 }
 
-/// Whether the campaign's posts can be rendered (its provider is implemented).
-pub fn ensure_renderable(campaign: &Campaign, out: &dyn Report) -> Result<(), Exit> {
-    if campaign.provider == Provider::Voiceshot {
-        return Ok(());
+/// Sound files a `send` uploads before its calls (none for providers that take no uploads).
+pub fn uploads(campaign: &Campaign) -> usize {
+    if campaign.provider().uploads_audio() {
+        campaign.sounds.len()
+    } else {
+        0
     }
-    out.show(Message::Problem(
-        &Problem::error(
-            "compile::provider",
-            format!(
-                "compiling for {:?} is not implemented yet",
-                campaign.provider
-            ),
-        )
-        .in_file(&campaign.source)
-        .help("set provider = \"voiceshot\" in [campaign]"),
-    ));
-    Err(Exit::Invalid)
 }
 
-/// One post's document, as `compile` writes it (without the line break after it).
-pub fn render(campaign: &Campaign, post: &Post<'_>) -> io::Result<Vec<u8>> {
-    voiceshot::render::post_to_vec(campaign, post).map_err(into_io)
+/// The extension of the files `compile -o` writes (`xml`).
+pub fn extension(campaign: &Campaign) -> &'static str {
+    campaign.provider().extension()
 }
 
-/// Writes one post's document to `out` as it is rendered (an upload streams its file).
-pub fn write(campaign: &Campaign, post: &Post<'_>, out: &mut dyn io::Write) -> io::Result<()> {
-    voiceshot::write_post(campaign, post, out).map_err(into_io)
+/// One post's document, as `compile` writes it at `now` (without the line break after it).
+pub fn render(campaign: &Campaign, post: &Post<'_>, now: Timestamp) -> io::Result<Vec<u8>> {
+    provider::encode_to_vec_at(campaign, post, now).map_err(into_io)
 }
 
-fn into_io(err: voiceshot::RenderError) -> io::Error {
+/// Writes one post's document, as sent at `now`, to `out` as it is rendered (an upload streams
+/// its file).
+pub fn write(
+    campaign: &Campaign,
+    post: &Post<'_>,
+    now: Timestamp,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    campaign
+        .provider()
+        .encode_at(campaign, post, None, now, out)
+        .map_err(into_io)
+}
+
+fn into_io(err: EncodeError) -> io::Error {
     match err {
-        voiceshot::RenderError::Io(err) => err,
+        EncodeError::Io(err) => err,
         other => io::Error::other(other.to_string()),
     }
 }
@@ -71,30 +75,51 @@ pub struct Context<'a> {
     pub journal: PathBuf,
     credentials: Option<Credentials>,
     network: &'a Network,
+    now: Option<Timestamp>,
 }
 
 impl<'a> Context<'a> {
     /// Loads the target's campaign (it must be one that can be sent) and reads the credentials.
-    pub fn load(target: &'a Target, config: &Config, out: &dyn Report) -> Result<Self, Exit> {
+    pub fn load(
+        target: &'a Target,
+        action: Action,
+        config: &Config,
+        out: &dyn Report,
+    ) -> Result<Self, Exit> {
         let (campaign, _) = super::load::campaign(&target.file, config, out)?;
-        if campaign.provider != Provider::Voiceshot {
+        let provider = campaign.provider();
+        if !provider.supports(action) {
             out.show(Message::Problem(
                 &Problem::error(
-                    "send::provider",
-                    format!("sending to {:?} is not implemented yet", campaign.provider),
+                    "usage::unsupported",
+                    format!(
+                        "{} cannot {}: it has no such request",
+                        provider.name().display(),
+                        action.name()
+                    ),
                 )
-                .in_file(&campaign.source)
-                .help("set provider = \"voiceshot\" in [campaign]"),
+                .in_file(&campaign.source),
             ));
-            return Err(Exit::Invalid);
+            return Err(Exit::Usage);
         }
-        let credentials = credentials(out)?;
+        let credentials = credentials(&campaign, out)?;
         Ok(Context {
             journal: config.journal_path(&target.file, &campaign.name),
             campaign,
             credentials,
             network: &target.network,
+            now: config.now,
         })
+    }
+
+    /// The provider's name as people know it (`VoiceShot`).
+    pub fn provider(&self) -> &'static str {
+        self.campaign.provider().name().display()
+    }
+
+    /// The moment `--dry-run` writes posts for: `--now`, else now.
+    fn now(&self) -> Timestamp {
+        self.now.unwrap_or_else(Timestamp::now)
     }
 
     /// Shows every post of a plan as it would be sent, credentials redacted.
@@ -102,7 +127,13 @@ impl<'a> Context<'a> {
         let redacted = self.redacted();
         for post in posts {
             self.dry_run_post(post.seq, post.body.kind(), out, |w| {
-                voiceshot::write_post_as(&self.campaign, post, redacted.as_ref(), w)
+                self.campaign.provider().encode_at(
+                    &self.campaign,
+                    post,
+                    redacted.as_ref(),
+                    self.now(),
+                    w,
+                )
             })?;
         }
         Ok(())
@@ -143,7 +174,7 @@ impl<'a> Context<'a> {
                 }));
             }
             self.dry_run_post(p.seq, p.kind, out, |w| {
-                p.render(&self.campaign, post, redacted.as_ref(), w)
+                p.render_at(&self.campaign, post, redacted.as_ref(), self.now(), w)
             })?;
         }
         Ok(())
@@ -161,7 +192,7 @@ impl<'a> Context<'a> {
         out.show(Message::Note(Note::Posting { posts: posts.len() }));
         self.submitter(&transport)
             .send(&mut journal, posts, allow_changed, &mut |e| {
-                out.show(Message::Submit(&e))
+                out.show(Message::Submit(self.progress(&e)))
             })
             .map_err(|e| failed(e, Some(&self.journal), out))
     }
@@ -179,7 +210,7 @@ impl<'a> Context<'a> {
         out.show(Message::Note(Note::Posting { posts: posts.len() }));
         self.submitter(&transport)
             .command(&mut journal, action, posts, &mut |e| {
-                out.show(Message::Submit(&e))
+                out.show(Message::Submit(self.progress(&e)))
             })
             .map_err(|e| failed(e, Some(&self.journal), out))
     }
@@ -194,9 +225,16 @@ impl<'a> Context<'a> {
         self.submitter(&transport)
             .query(&mut |e| match e {
                 Event::Post { .. } => out.show(Message::Note(Note::Posted)),
-                e => out.show(Message::Submit(&e)),
+                e => out.show(Message::Submit(self.progress(&e))),
             })
             .map_err(|e| failed(e, None, out))
+    }
+
+    fn progress<'e>(&self, event: &'e Event) -> Progress<'e> {
+        Progress {
+            event,
+            provider: self.provider(),
+        }
     }
 
     fn submitter<'s>(&'s self, transport: &'s Transport) -> Submitter<'s> {
@@ -204,6 +242,10 @@ impl<'a> Context<'a> {
             campaign: &self.campaign,
             transport,
             credentials: self.credentials.as_ref(),
+            options: SubmitOptions {
+                trust_journal: false,
+                settle: SubmitOptions::default_settle(self.network.timeout),
+            },
         }
     }
 
@@ -214,9 +256,9 @@ impl<'a> Context<'a> {
     fn dry_run_post(
         &self,
         seq: usize,
-        kind: &'static str,
+        kind: PostKind,
         out: &dyn Report,
-        write: impl FnOnce(&mut Vec<u8>) -> Result<(), voiceshot::RenderError>,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
     ) -> Result<(), Exit> {
         let mut xml = Vec::new();
         write(&mut xml).map_err(|e| {
@@ -234,65 +276,101 @@ impl<'a> Context<'a> {
     }
 
     fn transport(&self, out: &dyn Report) -> Result<Transport, Exit> {
+        let credentials = self.credentials.as_ref();
         Transport::new(
-            transport_config(&self.campaign, self.network),
-            self.credentials.as_ref(),
+            transport_config(&self.campaign, self.network, credentials),
+            credentials.is_some(),
         )
         .map_err(|e| {
+            let vars = self
+                .campaign
+                .provider()
+                .credential_vars()
+                .map(|(user, pass)| format!("credentials come from {user} / {pass}"))
+                .unwrap_or_default();
             out.show(Message::Problem(
-                &Problem::error("send::insecure", e.to_string())
-                    .help("credentials come from VOICESHOT_USERNAME / VOICESHOT_PASSWORD"),
+                &Problem::error("send::insecure", e.to_string()).help(vars),
             ));
             Exit::Usage
         })
     }
 
+    /// Where the campaign's posts go first: `--endpoint`, else the provider's.
+    fn first_endpoint(&self) -> String {
+        first_endpoint(&self.campaign, self.network.endpoint.as_deref())
+    }
+
     fn open_journal(&self, out: &dyn Report) -> Result<Journal, Exit> {
-        Journal::open(&self.journal, &self.campaign.name).map_err(|e| {
-            out.show(Message::Problem(
-                &Problem::error("journal::open", e.to_string())
-                    .help("the journal records what was sent; see `--journal`"),
-            ));
-            Exit::Invalid
-        })
+        open_journal(&self.journal, &self.campaign, &self.first_endpoint(), out)
     }
 }
 
-/// Credentials from the environment; both variables or neither.
-fn credentials(out: &dyn Report) -> Result<Option<Credentials>, Exit> {
-    let get = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
-    match (get("VOICESHOT_USERNAME"), get("VOICESHOT_PASSWORD")) {
-        (Some(username), Some(password)) => Ok(Some(Credentials { username, password })),
-        (None, None) => Ok(None),
-        _ => {
-            out.show(Message::Problem(
-                &Problem::error(
-                    "usage::credentials",
-                    "only one of VOICESHOT_USERNAME and VOICESHOT_PASSWORD is set",
-                )
-                .help("set both, or neither (then posts carry no username/password)"),
-            ));
-            Err(Exit::Usage)
-        }
-    }
+/// Where the campaign's posts go first: `endpoint` (`--endpoint`), else the provider's.
+fn first_endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
+    endpoint
+        .map(str::to_owned)
+        .or_else(|| campaign.provider().endpoints().into_iter().next())
+        .unwrap_or_default()
 }
 
-fn transport_config(campaign: &Campaign, net: &Network) -> TransportConfig {
-    let vs = campaign.voiceshot();
+/// Opens and locks the campaign's journal; a journal that was changed by hand is refused with
+/// what to do about it, which depends on whether the provider can be asked.
+fn open_journal(
+    path: &Path,
+    campaign: &Campaign,
+    endpoint: &str,
+    out: &dyn Report,
+) -> Result<Journal, Exit> {
+    let provider = campaign.provider();
+    Journal::open(path, &campaign.name, provider.name(), endpoint).map_err(|e| {
+        let name = provider.name().display();
+        let help = match (&e, provider.lookup()) {
+            (JournalError::Tampered { .. }, Lookup::ByCallId { .. }) => format!(
+                "move the journal aside (rename it) and run again: outdial then asks {name} which calls it already holds and sends only the others"
+            ),
+            (JournalError::Tampered { .. }, Lookup::None) => format!(
+                "{name} cannot be asked which calls it holds: restore the journal from a backup, or check the calls in {name}'s own records before sending again"
+            ),
+            _ => "the journal records what was sent; see `--journal`".to_string(),
+        };
+        out.show(Message::Problem(
+            &Problem::error("journal::open", e.to_string()).help(help),
+        ));
+        Exit::Invalid
+    })
+}
+
+/// Credentials from the environment, from the variables the provider names; both or neither.
+fn credentials(campaign: &Campaign, out: &dyn Report) -> Result<Option<Credentials>, Exit> {
+    provider::credentials_from(campaign.provider(), |k| std::env::var(k).ok()).map_err(|e| {
+        out.show(Message::Problem(
+            &Problem::error("usage::credentials", e.to_string())
+                .help("set both, or neither (then posts carry no credentials)"),
+        ));
+        Exit::Usage
+    })
+}
+
+fn transport_config(
+    campaign: &Campaign,
+    net: &Network,
+    credentials: Option<&Credentials>,
+) -> TransportConfig {
+    let provider = campaign.provider();
     let endpoints = match &net.endpoint {
         // An explicit endpoint is a deliberate target (a sandbox, a proxy): never fall back to
         // the real service behind the user's back.
         Some(url) => std::iter::once(url.clone())
             .chain(net.fallback_endpoint.clone())
             .collect(),
-        None => vec![
-            vs.and_then(|v| v.endpoint.clone())
-                .unwrap_or_else(|| submit::http::DEFAULT_ENDPOINT.into()),
-            net.fallback_endpoint
-                .clone()
-                .or_else(|| vs.and_then(|v| v.fallback_endpoint.clone()))
-                .unwrap_or_else(|| submit::http::DEFAULT_FALLBACK.into()),
-        ],
+        None => {
+            let mut endpoints = provider.endpoints();
+            if let Some(fallback) = &net.fallback_endpoint {
+                endpoints.truncate(1);
+                endpoints.push(fallback.clone());
+            }
+            endpoints
+        }
     };
     TransportConfig {
         endpoints,
@@ -301,6 +379,14 @@ fn transport_config(campaign: &Campaign, net: &Network) -> TransportConfig {
         retries: net.retries,
         backoff: net.backoff,
         allow_insecure: net.allow_insecure,
+        head: provider.head(credentials),
+        secrets: credentials.map_or_else(Secrets::default, |c| {
+            Secrets::new(
+                [c.username.as_str(), c.password.as_str()],
+                Some((&c.username, &c.password)),
+            )
+        }),
+        answer_statuses: provider.answer_statuses().to_vec(),
         ..TransportConfig::default()
     }
 }

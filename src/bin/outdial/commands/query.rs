@@ -11,7 +11,7 @@ use crate::output::Report;
 
 /// Queries every recipient and reports each, then the counts.
 pub fn run(target: &Target, config: &Config, out: &dyn Report) -> Result<(), Exit> {
-    let context = Context::load(target, config, out)?;
+    let context = Context::load(target, Action::Query, config, out)?;
     if target.dry_run {
         let posts = load::posts(&context.campaign, Action::Query, out)?;
         return context.dry_run(&posts, out);

@@ -31,6 +31,7 @@ impl From<io::Error> for Failure {
 pub fn on_two_threads<T: Send>(
     campaign: &Campaign,
     action: Action,
+    now: jiff::Timestamp,
     mut label: impl FnMut(&plan::Post<'_>) -> T,
     mut consume: impl FnMut(T, Vec<u8>) -> io::Result<()>,
 ) -> Result<usize, Failure> {
@@ -47,7 +48,7 @@ pub fn on_two_threads<T: Send>(
     let written = std::thread::scope(|scope| -> io::Result<()> {
         scope.spawn(move || {
             for (tag, post) in rx {
-                let rendered = provider::render(campaign, &post);
+                let rendered = provider::render(campaign, &post, now);
                 let failed = rendered.is_err();
                 if done_tx.send(rendered.map(|xml| (tag, xml))).is_err() || failed {
                     break;

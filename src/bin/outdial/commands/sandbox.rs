@@ -2,8 +2,8 @@
 //! `POST /_sandbox/shutdown`.
 
 use outdial::diagnostic::Problem;
+use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
 use outdial::report::{Message, SandboxUrl};
-use outdial::sandbox::{Sandbox, SandboxConfig};
 
 use crate::exit::Exit;
 use crate::output::Report;

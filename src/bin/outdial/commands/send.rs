@@ -16,7 +16,7 @@ pub fn run(
     config: &Config,
     out: &dyn Report,
 ) -> Result<(), Exit> {
-    let context = Context::load(target, config, out)?;
+    let context = Context::load(target, Action::Send, config, out)?;
     // Planned once: with a CSV, each plan is a full read of the file.
     let posts = load::posts(&context.campaign, Action::Send, out)?;
     if target.dry_run {
@@ -25,6 +25,7 @@ pub fn run(
     let summary = context.send(&posts, allow_changed, out)?;
     out.show(Message::Sent(Sent {
         campaign: &context.campaign.name,
+        provider: context.provider(),
         summary: &summary,
         journal: &context.journal,
     }));

@@ -1,30 +1,34 @@
-//! Injected transport faults, and their compact command-line spelling.
+//! Injected faults of the Voicent sandbox, and their compact command-line spelling (the other
+//! sandboxes', plus `noreqid` and `slow`).
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Faults the sandbox injects into `POST /ivrapi.asp` requests.
+/// Faults the sandbox injects into call requests (`/ocall/callreqHandler.jsp`).
 ///
-/// Request numbers `K` count POSTs to `/ivrapi.asp` from 1, across all connections, in the
-/// order their headers arrive. Each fault models one side of the ambiguity the client must
-/// handle: [`fail_first`](Self::fail_first) and [`reset_before`](Self::reset_before) store
-/// nothing; [`drop_after`](Self::drop_after) and [`error_after`](Self::error_after) store the
-/// calls and then fail, so the client cannot tell whether it was heard.
+/// Request numbers `K` count call requests from 1, in the order their heads arrive. Some
+/// faults store nothing ([`fail_first`](Self::fail_first), [`reset_before`](Self::reset_before),
+/// [`no_reqid`](Self::no_reqid)); others schedule the call and then fail
+/// ([`drop_after`](Self::drop_after), [`error_after`](Self::error_after), a reply slower
+/// than the client waits), so the client cannot tell whether it was heard.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Faults {
-    /// The first N posts get HTTP 500 after their body is read; nothing is stored.
+    /// The first N requests get HTTP 500 after their body is read; nothing is stored.
     pub fail_first: u32,
-    /// Posts K whose connection is reset (RST) after the headers, before the body is read;
-    /// nothing is stored.
+    /// Requests K whose connection is reset after the head, before the body is read.
     pub reset_before: Vec<u32>,
-    /// Posts K that are taken (calls stored), after which the connection is closed without a
-    /// reply.
+    /// Requests K that are scheduled, after which the connection closes without a reply.
     pub drop_after: Vec<u32>,
-    /// Wait this long before every reply to a post.
-    pub delay: Duration,
-    /// Posts K that are taken (calls stored) and then answered with HTTP 500.
+    /// Requests K that are scheduled and then answered with HTTP 500.
     pub error_after: Vec<u32>,
+    /// Requests K answered with a page without `[ReqId=…]`; nothing is stored.
+    pub no_reqid: Vec<u32>,
+    /// Requests K whose reply waits [`delay`](Self::delay) after the call is scheduled
+    /// (every request when empty).
+    pub slow: Vec<u32>,
+    /// How long slow replies wait.
+    pub delay: Duration,
 }
 
 impl Faults {
@@ -32,21 +36,26 @@ impl Faults {
     pub fn is_none(&self) -> bool {
         *self == Faults::default()
     }
+
+    /// Whether request `k`'s reply is delayed.
+    pub fn is_slow(&self, k: u32) -> bool {
+        !self.delay.is_zero() && (self.slow.is_empty() || self.slow.contains(&k))
+    }
 }
 
 /// A fault specification that could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid fault spec {item:?}: {reason} (expected e.g. \"fail-first=2,reset=3,drop=5,error=6,delay=200ms\")"
+    "invalid fault spec {item:?}: {reason} (expected e.g. \"fail-first=1,reset=2,drop=3,error=4,noreqid=5,slow=6,delay=2s\")"
 )]
 pub struct FaultsParseError {
     item: String,
     reason: &'static str,
 }
 
-/// Parses `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`,
-/// `error=K` (the last three repeatable, or with several numbers joined by `+`, e.g.
-/// `reset=3+7`), and `delay=` with a unit `ms` or `s`. The empty string means no faults.
+/// `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`, `error=K`,
+/// `noreqid=K`, `slow=K` (repeatable, or several numbers joined by `+`), `delay=` with `ms`
+/// or `s`. The empty string means no faults.
 impl FromStr for Faults {
     type Err = FaultsParseError;
 
@@ -72,9 +81,11 @@ impl FromStr for Faults {
                 "fail-first" => {
                     faults.fail_first = value.parse().map_err(|_| err("not a count"))?
                 }
-                "reset" | "reset-before" => faults.reset_before.extend(numbers()?),
-                "drop" | "drop-after" => faults.drop_after.extend(numbers()?),
-                "error" | "error-after" => faults.error_after.extend(numbers()?),
+                "reset" => faults.reset_before.extend(numbers()?),
+                "drop" => faults.drop_after.extend(numbers()?),
+                "error" => faults.error_after.extend(numbers()?),
+                "noreqid" => faults.no_reqid.extend(numbers()?),
+                "slow" => faults.slow.extend(numbers()?),
                 "delay" => {
                     faults.delay = parse_duration(value)
                         .ok_or_else(|| err("not a duration like 200ms or 2s"))?
@@ -86,7 +97,6 @@ impl FromStr for Faults {
     }
 }
 
-/// Prints the spec back in the form [`FromStr`] reads.
 impl fmt::Display for Faults {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut items = Vec::new();
@@ -97,6 +107,8 @@ impl fmt::Display for Faults {
             ("reset", &self.reset_before),
             ("drop", &self.drop_after),
             ("error", &self.error_after),
+            ("noreqid", &self.no_reqid),
+            ("slow", &self.slow),
         ] {
             items.extend(list.iter().map(|k| format!("{key}={k}")));
         }
@@ -120,42 +132,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_the_compact_spec() {
-        let f: Faults = "fail-first=2, reset=3,drop=5+6,delay=200ms,error=9,reset=4"
+    fn parses_and_prints_the_spec() {
+        let f: Faults = "fail-first=1,reset=2,drop=3+4,error=5,noreqid=6,slow=7,delay=1.5s"
             .parse()
             .unwrap();
-        assert_eq!(
-            f,
-            Faults {
-                fail_first: 2,
-                reset_before: vec![3, 4],
-                drop_after: vec![5, 6],
-                delay: Duration::from_millis(200),
-                error_after: vec![9],
-            }
-        );
-        assert_eq!(
-            "delay=1.5s".parse::<Faults>().unwrap().delay,
-            Duration::from_millis(1500)
-        );
+        assert_eq!(f.drop_after, vec![3, 4]);
+        assert_eq!(f.no_reqid, vec![6]);
+        assert_eq!(f.delay, Duration::from_millis(1500));
+        assert!(f.is_slow(7) && !f.is_slow(6));
+        assert_eq!(f.to_string().parse::<Faults>().unwrap(), f);
         assert!("".parse::<Faults>().unwrap().is_none());
-        let round: Faults = f.to_string().parse().unwrap();
-        assert_eq!(round, f);
-    }
-
-    #[test]
-    fn rejects_bad_specs() {
-        for bad in [
-            "fail-first",
-            "reset=0",
-            "drop=x",
-            "delay=5",
-            "delay=-1s",
-            "explode=1",
-            "fail-first=-1",
-        ] {
-            let e = bad.parse::<Faults>().unwrap_err();
-            assert!(e.to_string().contains("invalid fault spec"), "{bad}: {e}");
+        for bad in ["reset=0", "explode=1", "delay=5", "noreqid"] {
+            assert!(bad.parse::<Faults>().is_err(), "{bad}");
         }
     }
 }

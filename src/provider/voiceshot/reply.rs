@@ -10,6 +10,8 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
+pub use crate::provider::CallResult;
+
 /// The reply to a command post (actions 0, 1, 2, 6, 7, 8): `<campaign errorid="N" comment="…"/>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommandReply {
@@ -28,25 +30,6 @@ pub struct QueryReply {
     pub comment: Option<String>,
     /// One entry per `<phonenumber>` in the result, in document order.
     pub calls: Vec<CallResult>,
-}
-
-/// One call in a Call Query result.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CallResult {
-    /// The number that was (or will be) called.
-    pub number: String,
-    /// The call id given when the call was posted (empty if none).
-    pub callid: String,
-    /// `Successful`, or another status for unsuccessful / not yet dialled calls.
-    pub status: String,
-    /// Detail such as `Human Answer`, `Answering Machine` or `No Answer`.
-    pub comment: String,
-    /// When the call was made, `M/D/YYYY h:mm:ss AM/PM`; empty if not yet dialled.
-    pub dateandtime: String,
-    /// Length of the call in seconds; `None` when absent or empty.
-    pub duration: Option<u32>,
-    /// `(promptid, keypress)` per prompt reached, in document order; `""` = nothing pressed.
-    pub keypresses: Vec<(u32, String)>,
 }
 
 /// Why a reply body could not be understood.

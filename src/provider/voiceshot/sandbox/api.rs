@@ -11,8 +11,8 @@ use quick_xml::escape::escape;
 use super::SandboxConfig;
 use super::sim;
 use super::state::{CallStatus, SandboxCall, SandboxPrompt, State, StoredFile};
-use crate::voiceshot::errorid;
-use crate::voiceshot::reply::{Element, parse_element_tree};
+use crate::provider::voiceshot::errorid;
+use crate::provider::voiceshot::reply::{Element, parse_element_tree};
 
 /// Uploads are decoded leniently about padding: hand-made posts (like the documented
 /// example) do not always pad, and the WAV check below is what decides.

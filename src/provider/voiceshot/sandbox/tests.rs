@@ -8,7 +8,7 @@ use std::time::Instant;
 use base64::Engine as _;
 
 use super::*;
-use crate::voiceshot::reply::{parse_command_reply, parse_query_reply};
+use crate::provider::voiceshot::reply::{parse_command_reply, parse_query_reply};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 

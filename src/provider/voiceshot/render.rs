@@ -6,81 +6,24 @@ use std::io::{self, Write};
 use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, Event};
 
+use super::VoiceShot;
 use crate::campaign::{Campaign, PromptContent, Recipient};
 use crate::plan::{Post, PostBody};
-use crate::schedule;
+use crate::provider::{Credentials, EncodeError as RenderError};
 
 /// The namespace of the MSXML data-type marker VoiceShot's upload example declares.
 const DT_NAMESPACE: &str = "urn:schemas-microsoft-com:datatypes";
 
-/// Why a post could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    /// Writing the output failed.
-    #[error("writing the post failed: {0}")]
-    Io(#[from] io::Error),
-    /// A sound file could not be read while encoding it.
-    #[error("cannot read {path}: {source}")]
-    Sound {
-        /// The file.
-        path: String,
-        /// Why.
-        source: io::Error,
-    },
-    /// The campaign has no `[voiceshot]` settings.
-    #[error("the campaign has no [voiceshot] settings")]
-    NotVoiceShot,
-    /// A template placeholder had no value (validation rules this out; kept for safety).
-    #[error("`{{{0}}}` has no value for {1}")]
-    MissingVar(String, String),
-}
-
-/// The optional `username`/`password` root attributes (see the API notes §2).
-///
-/// Held apart from the campaign so that they only ever come from the environment; `Debug`
-/// never shows the values.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    /// The `username` attribute.
-    pub username: String,
-    /// The `password` attribute.
-    pub password: String,
-}
-
-impl Credentials {
-    /// Stand-ins with the same shape, for dry runs: `username="***" password="***"`.
-    pub fn redacted() -> Credentials {
-        Credentials {
-            username: "***".into(),
-            password: "***".into(),
-        }
-    }
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Credentials(***)")
-    }
-}
-
-/// Writes `post` for `campaign` as one XML document (no declaration, as VoiceShot's examples).
-pub fn write_post<W: Write>(
-    campaign: &Campaign,
-    post: &Post<'_>,
-    out: W,
-) -> Result<(), RenderError> {
-    write_post_as(campaign, post, None, out)
-}
-
-/// Like [`write_post`], with `credentials` as root attributes when given (after `action`).
+/// Writes `post` for `campaign` as one XML document (no declaration, as VoiceShot's
+/// examples), with `credentials` as root attributes when given (after `action`).
 pub fn write_post_as<W: Write>(
+    voiceshot: &VoiceShot,
     campaign: &Campaign,
     post: &Post<'_>,
     credentials: Option<&Credentials>,
     out: W,
 ) -> Result<(), RenderError> {
     let creds = credentials;
-    let voiceshot = campaign.voiceshot().ok_or(RenderError::NotVoiceShot)?;
     let menuid = voiceshot.menuid.as_str();
     match &post.body {
         PostBody::Upload(sound) => {
@@ -115,7 +58,7 @@ pub fn write_post_as<W: Write>(
                 .write_empty()?;
             w.write_event(Event::End(BytesEnd::new("campaign")))?;
         }
-        PostBody::Calls(recipients) => write_calls(campaign, recipients, creds, out)?,
+        PostBody::Calls(recipients) => write_calls(voiceshot, campaign, recipients, creds, out)?,
         PostBody::DeleteCalls(recipients) => write_callids(
             menuid,
             2,
@@ -290,12 +233,12 @@ fn write_prompts<W: Write>(
 /// (the documented per-number shape). The two are never mixed in one post: which level wins
 /// when both appear is undocumented.
 fn write_calls<W: Write>(
+    voiceshot: &VoiceShot,
     campaign: &Campaign,
     recipients: &[Recipient],
     creds: Option<&Credentials>,
     out: W,
 ) -> Result<(), RenderError> {
-    let voiceshot = campaign.voiceshot().ok_or(RenderError::NotVoiceShot)?;
     let texts = PostTexts::render(campaign, recipients)?;
     let shared = texts.shared(recipients.len());
     let account_zone = voiceshot
@@ -328,7 +271,7 @@ fn write_calls<W: Write>(
         }
         if let (Some(at), Some(zone)) = (&recipient.at, account_zone) {
             if last_at.as_ref().is_none_or(|(last, _)| *last != at) {
-                last_at = Some((at, schedule::voiceshot_format(at, zone)));
+                last_at = Some((at, super::dates::format(at, zone)));
             }
             if let Some((_, formatted)) = &last_at {
                 number.push_attribute(("dateandtime", formatted.as_str()));
@@ -350,20 +293,10 @@ fn write_calls<W: Write>(
     Ok(())
 }
 
-/// Writes `post` into a new byte vector (small posts; uploads stream with [`write_post`]).
-pub fn post_to_vec(campaign: &Campaign, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
-    // About what a number with its prompts takes, so large posts are not copied as they grow.
-    let per_number = 96 + 192 * campaign.prompts.len();
-    let mut out = Vec::with_capacity(256 + post.body.recipients().len() * per_number);
-    write_post(campaign, post, &mut out)?;
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
-    use super::*;
     use crate::plan::{self, Action};
 
     fn tts_of(toml: &str) -> Vec<String> {
@@ -374,7 +307,8 @@ mod tests {
             .next()
             .unwrap()
             .unwrap();
-        let xml = String::from_utf8(post_to_vec(&campaign, &post).unwrap()).unwrap();
+        let xml =
+            String::from_utf8(crate::provider::encode_to_vec(&campaign, &post).unwrap()).unwrap();
         xml.split("tts=\"")
             .skip(1)
             .map(|rest| rest[..rest.find('"').unwrap()].to_string())

@@ -3,6 +3,8 @@
 //! Replies carry a `comment` too, but callers should match on the number: the comment
 //! texts are VoiceShot's own and may change (or carry typos), the numbers are the contract.
 
+use crate::provider::Rejection;
+
 /// One clear English sentence per documented code, indexed by errorid.
 const TABLE: [&str; 22] = [
     "The post was well formed and received.",
@@ -41,6 +43,26 @@ pub fn describe(errorid: u32) -> Option<&'static str> {
 /// refusal is fixed in the VoiceShot account, not in the campaign file.
 pub fn is_refusal(errorid: u32) -> bool {
     matches!(errorid, 1 | 2)
+}
+
+/// A reply's non-zero `errorid` as a provider-neutral rejection: the table's sentence (or
+/// VoiceShot's own comment for an undocumented code), and what to do for refusals.
+pub(crate) fn rejection(errorid: u32, comment: &str) -> Rejection {
+    let message = describe(errorid)
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("undocumented error: {comment}"));
+    let help = match errorid {
+        1 => Some("register this machine's public IP in VoiceShot: Campaign → Options → Developer → Registered IPs".to_string()),
+        2 => Some("the VoiceShot account needs attention (see the message)".to_string()),
+        _ => None,
+    };
+    Rejection {
+        code: errorid.to_string(),
+        code_name: "errorid",
+        message,
+        refusal: is_refusal(errorid),
+        help,
+    }
 }
 
 #[cfg(test)]

@@ -103,6 +103,8 @@ struct Shared {
     state: Mutex<State>,
     /// POSTs to /ivrapi.asp so far: the K of the fault spec.
     requests: AtomicU32,
+    /// Requests that followed a redirect to `/_sandbox/recorder`.
+    recorded: AtomicU32,
     stopping: AtomicBool,
     /// Paired with `stop_cv` so fault delays end early on shutdown.
     stop_lock: Mutex<()>,
@@ -137,6 +139,7 @@ impl Sandbox {
             addr,
             state: Mutex::new(state),
             requests: AtomicU32::new(0),
+            recorded: AtomicU32::new(0),
             stopping: AtomicBool::new(false),
             stop_lock: Mutex::new(()),
             stop_cv: Condvar::new(),
@@ -179,6 +182,12 @@ impl Sandbox {
     /// How many POSTs to `/ivrapi.asp` have arrived (including faulted ones).
     pub fn requests(&self) -> u32 {
         self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// How many requests followed a redirect fault to the recorder (a client that follows
+    /// redirects would re-post there).
+    pub fn recorded(&self) -> u32 {
+        self.shared.recorded.load(Ordering::SeqCst)
     }
 
     /// A handle that stops this sandbox from elsewhere.
@@ -399,6 +408,17 @@ fn route(
                 keep,
             )
         }
+        (_, "/_sandbox/recorder") => {
+            // Where redirect faults point: anything arriving here followed a redirect.
+            shared.recorded.fetch_add(1, Ordering::SeqCst);
+            reply(
+                writer,
+                200,
+                "text/xml",
+                br#"<campaign errorid="0" comment="ok"/>"#,
+                keep,
+            )
+        }
         ("POST", "/_sandbox/shutdown") => {
             let _ = http::write_response(writer, 200, "text/plain", b"stopping", false);
             shared.request_stop();
@@ -433,6 +453,18 @@ fn post_ivrapi(
         }
         Err(HttpError::Io) => return Next::Close,
     };
+    if faults.redirect.contains(&k) {
+        let status = match faults.redirect_status {
+            0 => 307,
+            s => s,
+        };
+        let location = format!("http://{}/_sandbox/recorder", shared.addr);
+        let _ = http::write_redirect(writer, status, &location);
+        return Next::Close;
+    }
+    if faults.late.contains(&k) {
+        shared.sleep(faults.late_by);
+    }
     let (status, text) = if k <= faults.fail_first {
         (500, "simulated failure: nothing was stored".to_owned())
     } else {
@@ -440,6 +472,9 @@ fn post_ivrapi(
             Ok(_) if faults.drop_after.contains(&k) => return Next::Close,
             Ok(_) if faults.error_after.contains(&k) => {
                 (500, "simulated failure after storing the post".to_owned())
+            }
+            Ok(_) if faults.garbage_after.contains(&k) => {
+                (200, "<html><body>Service busy</body></html>".to_owned())
             }
             Ok(xml) => (200, xml),
             Err(e) => (500, format!("sandbox state could not be saved: {e}")),

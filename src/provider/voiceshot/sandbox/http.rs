@@ -243,10 +243,23 @@ pub(crate) fn write_response(
     w.flush()
 }
 
+/// A redirect to `location` with an empty body; the connection closes.
+pub(crate) fn write_redirect(w: &mut impl Write, status: u16, location: &str) -> io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status} {}\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        reason(status)
+    );
+    w.write_all(head.as_bytes())?;
+    w.flush()
+}
+
 fn reason(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         200 => "OK",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",

@@ -1,0 +1,129 @@
+//! Recipients at scale: CSV contact lists, do-not-call lists, dedupe, and the row stream.
+//!
+//! A CSV is read twice and never held. Loading ([`super::load`]) does the file-level checks
+//! (the file opens, the header has the number column, placeholders name columns, the
+//! suppression lists parse) and then streams every row once through the same checks the
+//! posts will rely on, keeping only the dedupe set (8 bytes a number), the sorted indexes of
+//! the rows to leave out, counts, and the first few problems. Planning ([`RowStream`]) streams
+//! the file again, skips the listed rows and turns the rest into [`Recipient`]s batch by batch;
+//! if the file changed in between, the stream stops with a problem instead of sending
+//! something that was never checked.
+//!
+//! [`Recipient`]: super::Recipient
+
+mod dedupe;
+mod excerpt;
+mod header;
+mod report;
+mod rows;
+mod scan;
+mod settings;
+mod stream;
+mod suppress;
+mod window;
+
+use std::fs::File;
+use std::io::Read;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::diagnostic::Problem;
+use crate::phone::Region;
+use header::Columns;
+
+pub(super) use header::{Header, read_header};
+pub(super) use scan::{ScanInput, scan};
+pub(super) use settings::settings;
+pub use stream::RowStream;
+pub use window::Window;
+
+/// At most this many row problems of one kind are shown; the rest are counted.
+pub const SHOWN: usize = 20;
+
+/// A CSV contact list that passed loading, ready to stream.
+#[derive(Debug, Clone)]
+pub struct Contacts {
+    /// The file, resolved against the campaign file's folder.
+    pub path: PathBuf,
+    /// Where `csv = "…"` stands in the campaign file.
+    pub span: Range<usize>,
+    columns: Columns,
+    /// Data-row indexes (0-based, header excluded) that are not called, ascending.
+    skip: Vec<u64>,
+    fingerprint: Fingerprint,
+    region: Region,
+    /// Added to the reader's line numbers (see `Header::crlf`).
+    line_fix: u64,
+}
+
+impl Contacts {
+    /// The NANP region numbers are read in.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// Names of the columns the prompts use (the vars of each CSV recipient).
+    pub fn var_names(&self) -> &[Box<str>] {
+        &self.columns.var_names
+    }
+}
+
+/// What loading counted. `rows = valid + invalid`; `recipients` is what `send` calls: the
+/// campaign file's own recipients plus the valid rows, less duplicates and suppressed numbers.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RecipientStats {
+    /// Numbers written in the campaign file (`numbers` and `[[recipient]]`).
+    pub inline: u64,
+    /// CSV data rows read.
+    pub rows: u64,
+    /// CSV rows that passed every check.
+    pub valid: u64,
+    /// CSV rows left out as invalid (`on_invalid = "skip"`).
+    pub invalid: u64,
+    /// Entries left out because their number came earlier.
+    pub duplicates: u64,
+    /// Entries left out because their number is on a suppression list.
+    pub suppressed: u64,
+    /// Distinct numbers on the suppression lists.
+    pub suppress_list: u64,
+    /// Recipients to call.
+    pub recipients: u64,
+    /// Calls scheduled in the past (warned about, or errors with `deny_past`).
+    pub past: u64,
+    /// The first skipped rows, as warnings naming file, line and column (for `plan`).
+    #[serde(skip)]
+    pub skipped: Vec<Problem>,
+}
+
+/// What tells the second pass that the CSV is still the file the first pass checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fingerprint {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Fingerprint {
+    fn of(file: &File) -> Option<Self> {
+        let meta = file.metadata().ok()?;
+        Some(Self {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+/// The message for a file that cannot be opened.
+fn open_error(path: &Path, err: &std::io::Error) -> String {
+    format!("cannot read {}: {err}", path.display())
+}
+
+/// The CSV reader every pass uses.
+fn reader<R: Read>(input: R) -> csv::Reader<R> {
+    // Flexible, so that a ragged row is reported with its line and the scan goes on to find
+    // every other problem, instead of the reader stopping at the first one.
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(input)
+}

@@ -1,0 +1,223 @@
+//! The checks on one CSV row, and what is wrong with a row that fails them. The first pass
+//! (the scan) and the second (the stream) both go through [`Rules::row`], so what is sent is
+//! exactly what was checked.
+
+use csv::ByteRecord;
+use jiff::{Timestamp, Zoned};
+
+use super::Window;
+use super::header::Columns;
+use crate::callid::{self, CallIdError};
+use crate::campaign::Zone;
+use crate::phone::{self, NumberError, PhoneNumber, Region};
+use crate::{schedule, xmltext};
+
+/// Why one CSV row cannot be called.
+#[derive(Debug, Clone)]
+pub(super) enum RowError {
+    NotUtf8(usize),
+    Ragged(usize),
+    Number(usize, NumberError),
+    CallId(usize, CallIdError),
+    DuplicateCallId(usize, u64),
+    Time(usize, String),
+    Past(usize),
+    Window(usize, Window),
+    MissingVar(usize, Box<str>),
+    XmlChar(usize, char),
+}
+
+impl RowError {
+    /// Damage to the file itself, never skipped.
+    pub(super) fn fatal(&self) -> bool {
+        matches!(self, RowError::NotUtf8(_) | RowError::Ragged(_))
+    }
+
+    pub(super) fn column(&self) -> Option<usize> {
+        match *self {
+            RowError::Ragged(_) => None,
+            RowError::NotUtf8(c)
+            | RowError::Number(c, _)
+            | RowError::CallId(c, _)
+            | RowError::DuplicateCallId(c, _)
+            | RowError::Time(c, _)
+            | RowError::Past(c)
+            | RowError::Window(c, _)
+            | RowError::MissingVar(c, _)
+            | RowError::XmlChar(c, _) => Some(c),
+        }
+    }
+
+    pub(super) fn code(&self) -> &'static str {
+        match self {
+            RowError::NotUtf8(_) => "csv::not-utf8",
+            RowError::Ragged(_) => "csv::ragged-row",
+            RowError::Number(..) => "csv::bad-number",
+            RowError::CallId(..) => "csv::bad-callid",
+            RowError::DuplicateCallId(..) => "csv::duplicate-callid",
+            RowError::Time(..) => "csv::bad-time",
+            RowError::Past(_) => "csv::past-time",
+            RowError::Window(..) => "csv::outside-window",
+            RowError::MissingVar(..) => "csv::missing-var",
+            RowError::XmlChar(..) => "csv::xml-char",
+        }
+    }
+
+    /// Message and help; `cell` is the offending field's text (lossy), used to explain
+    /// numbers with the full numbering rules, which is too slow to do for every row.
+    pub(super) fn describe(
+        &self,
+        cell: &str,
+        columns: usize,
+        region: Region,
+        provider: &str,
+    ) -> (String, String) {
+        match self {
+            RowError::NotUtf8(_) => (
+                "this cell is not UTF-8 text".into(),
+                "export the CSV as UTF-8 (\"CSV UTF-8\" in spreadsheet programs)".into(),
+            ),
+            RowError::Ragged(found) => (
+                format!("the row has {found} fields; the header has {columns}"),
+                "quote fields that contain commas, quotes or line breaks: \"Smith, Ann\"".into(),
+            ),
+            RowError::Number(_, err) => (
+                phone::explain(cell, err, region, provider),
+                "write a 10-digit North American number, e.g. (818) 555-0100".into(),
+            ),
+            RowError::CallId(_, err) => (
+                err.message(provider),
+                "use up to 50 letters and digits, or leave the cell empty for a derived id".into(),
+            ),
+            RowError::DuplicateCallId(_, first) => (
+                format!("call id \"{cell}\" is already used on line {first}"),
+                "give each row its own call id, or set shared_callids = true in [recipients] \
+                 to call several numbers under one id"
+                    .into(),
+            ),
+            RowError::Time(_, err) => (
+                err.clone(),
+                "write \"YYYY-MM-DD HH:MM\" (24-hour), e.g. \"2026-12-01 09:00\"".into(),
+            ),
+            RowError::Past(_) => (
+                format!("{} is in the past", cell.trim()),
+                "pick a future time, or leave the cell empty to call now".into(),
+            ),
+            RowError::Window(_, window) => (
+                format!("{} is outside the calling hours {window}", cell.trim()),
+                "move the call into the window, or change `window` in [recipients]".into(),
+            ),
+            RowError::MissingVar(_, name) => (
+                format!("`{{{name}}}` has no value in this row"),
+                format!("fill the cell, or set `{name} = \"…\"` in [vars] as a default"),
+            ),
+            RowError::XmlChar(_, ch) => (
+                format!(
+                    "this cell contains {}, a control character XML cannot carry",
+                    xmltext::describe(*ch)
+                ),
+                "remove it; only tab and line breaks are allowed among control characters".into(),
+            ),
+        }
+    }
+}
+
+/// One row, checked.
+pub(super) struct Row<'r> {
+    pub(super) number: PhoneNumber,
+    /// The callid cell, when given.
+    pub(super) callid: Option<&'r str>,
+    pub(super) at: Option<Zoned>,
+    pub(super) past: bool,
+}
+
+/// What a row must satisfy; shared by the check and the stream so they agree exactly.
+pub(super) struct Rules<'a> {
+    pub(super) columns: &'a Columns,
+    pub(super) zone: Option<&'a Zone>,
+    pub(super) default_at: Option<&'a Zoned>,
+    pub(super) window: Option<Window>,
+    pub(super) now: Timestamp,
+    pub(super) deny_past: bool,
+    /// The second pass: the file was checked (and has the same size and time), so only what
+    /// building a recipient needs is parsed again.
+    pub(super) trusted: bool,
+}
+
+fn cell(record: &ByteRecord, column: usize) -> Result<&str, RowError> {
+    std::str::from_utf8(record.get(column).unwrap_or_default())
+        .map_err(|_| RowError::NotUtf8(column))
+}
+
+impl Rules<'_> {
+    /// Checks one record; the first failing check is the row's error.
+    pub(super) fn row<'r>(&self, record: &'r ByteRecord) -> Result<Row<'r>, RowError> {
+        if record.len() != self.columns.names.len() {
+            return Err(RowError::Ragged(record.len()));
+        }
+        if !self.trusted && std::str::from_utf8(record.as_slice()).is_err() {
+            let column = (0..record.len())
+                .find(|&i| std::str::from_utf8(&record[i]).is_err())
+                .unwrap_or(0);
+            return Err(RowError::NotUtf8(column));
+        }
+        let c = self.columns;
+        let number = phone::parse_bytes(record.get(c.number).unwrap_or_default())
+            .map_err(|err| RowError::Number(c.number, err))?;
+        let callid = match c.callid {
+            Some(col) => {
+                let text = cell(record, col)?.trim();
+                if text.is_empty() {
+                    None
+                } else {
+                    callid::validate(text).map_err(|err| RowError::CallId(col, err))?;
+                    Some(text)
+                }
+            }
+            None => None,
+        };
+        let mut at = None;
+        if let (Some(col), Some(zone)) = (c.at, self.zone) {
+            let text = cell(record, col)?;
+            if !text.trim().is_empty() {
+                let time = schedule::parse_at(text, &zone.tz, &zone.name)
+                    .map_err(|err| RowError::Time(col, err.to_string()))?;
+                if let Some(window) = self.window
+                    && !window.allows(&time, zone)
+                {
+                    return Err(RowError::Window(col, window));
+                }
+                at = Some(time);
+            }
+        }
+        let past = match (&at, c.at) {
+            (Some(time), Some(col)) => {
+                let past = time.timestamp() < self.now;
+                if past && self.deny_past {
+                    return Err(RowError::Past(col));
+                }
+                past
+            }
+            _ => false,
+        };
+        for (&col, &required) in c.vars.iter().zip(&c.required).filter(|_| !self.trusted) {
+            let text = cell(record, col)?;
+            if text.is_empty() {
+                if required {
+                    return Err(RowError::MissingVar(
+                        col,
+                        c.names[col].clone().into_boxed_str(),
+                    ));
+                }
+            } else if let Some((_, ch)) = xmltext::first_forbidden(text) {
+                return Err(RowError::XmlChar(col, ch));
+            }
+        }
+        Ok(Row {
+            number,
+            callid,
+            at: at.or_else(|| self.default_at.cloned()),
+            past,
+        })
+    }
+}

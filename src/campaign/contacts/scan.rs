@@ -1,0 +1,510 @@
+//! The first pass: every recipient checked once, the CSV streamed through the row rules on
+//! one thread and through the dedupe, suppression and call-id sets on another.
+//!
+//! [`scan`] goes in steps: the suppression lists ([`suppression`]), the campaign file's own
+//! recipients ([`keep_inline`]), then the CSV ([`CsvScan::run`]): its rows are read and
+//! checked by [`read_rows`] while [`Tally::add`] takes them in file order, and what they
+//! showed is reported by [`super::report`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::BufReader;
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::mpsc::SyncSender;
+
+use csv::ByteRecord;
+use jiff::{Timestamp, Zoned};
+
+use super::dedupe::{CallIds, Seen};
+use super::excerpt::Spot;
+use super::header::{Columns, Header, columns};
+use super::report::Report;
+use super::rows::{RowError, Rules};
+use super::suppress::suppression;
+use super::window::TimeChecks;
+use super::{Contacts, Fingerprint, RecipientStats, SHOWN, Window, open_error, reader};
+use crate::callid;
+use crate::campaign::file::{OnInvalid, RecipientsSection};
+use crate::campaign::{LoadOptions, Prompt, Recipient, Zone};
+use crate::diagnostic::{Problem, Problems};
+use crate::phone::{NumberError, PhoneNumber, Region};
+use crate::source::SourceFile;
+
+/// Rows handed from the reading thread to the dedupe thread at a time.
+const CHECK_BATCH: usize = 4096;
+
+/// One row as the reading thread checked it: where it is, and the number, whether it is
+/// scheduled in the past, and its call id's hash (0 when call ids are not tracked).
+struct Checked {
+    line: u64,
+    byte: u64,
+    end: u64,
+    outcome: Result<(PhoneNumber, bool, u64), RowError>,
+}
+
+/// A duplicate kept for showing.
+pub(super) struct DupSpot {
+    pub(super) spot: Spot,
+    pub(super) number: PhoneNumber,
+    pub(super) first: u64,
+}
+
+/// Everything [`scan`] needs from the validated campaign file.
+pub(in crate::campaign) struct ScanInput<'a> {
+    pub source: &'a Arc<SourceFile>,
+    pub section: Option<&'a RecipientsSection>,
+    pub header: Option<Header>,
+    pub prefix: &'a str,
+    pub zone: Option<&'a Zone>,
+    pub default_at: Option<&'a Zoned>,
+    pub prompts: &'a [Prompt],
+    pub vars: &'a BTreeMap<String, String>,
+    pub options: &'a LoadOptions,
+    /// Inline recipients, already deduplicated among themselves.
+    pub inline: Vec<Recipient>,
+    /// Inline entries dropped as duplicates.
+    pub inline_duplicates: u64,
+    /// Inline entries read.
+    pub inline_count: u64,
+    /// From [`settings`](fn@super::settings).
+    pub region: Region,
+    /// From [`settings`](fn@super::settings).
+    pub window: Option<Window>,
+    /// The provider's display name, for the messages that say what the provider does; the
+    /// checks themselves name no provider.
+    pub provider: &'static str,
+}
+
+/// The outcome of [`scan`].
+pub(in crate::campaign) struct Scanned {
+    pub inline: Vec<Recipient>,
+    pub contacts: Option<Contacts>,
+    pub stats: RecipientStats,
+}
+
+/// Checks everything about recipients that goes beyond one TOML value: region, window,
+/// suppression lists, and every CSV row; removes suppressed inline recipients.
+pub(in crate::campaign) fn scan(mut input: ScanInput<'_>, problems: &mut Problems) -> Scanned {
+    let mut stats = RecipientStats {
+        inline: input.inline_count,
+        duplicates: input.inline_duplicates,
+        ..RecipientStats::default()
+    };
+    let now = input.options.now.unwrap_or_else(Timestamp::now);
+    let suppress = suppression(input.section, input.source, problems);
+    stats.suppress_list = suppress.len() as u64;
+    let given = std::mem::take(&mut input.inline);
+    let header = input.header.take();
+    let inline = keep_inline(given, &input, now, &suppress, &mut stats, problems);
+    let contacts = header.and_then(|header| {
+        let csv = CsvScan {
+            input: &input,
+            now,
+            suppress: &suppress,
+            inline: &inline.recipients,
+            inline_spans: &inline.spans,
+        };
+        csv.run(header, inline.seen, &mut stats, problems)
+    });
+    stats.recipients += inline.recipients.len() as u64;
+    Scanned {
+        inline: inline.recipients,
+        contacts,
+        stats,
+    }
+}
+
+/// The campaign file's own recipients that are called, and what the CSV is checked against.
+struct Inline {
+    recipients: Vec<Recipient>,
+    /// Their numbers, as first seen in the campaign file (line 0).
+    seen: Seen,
+    /// Where each number is written, to name it when a CSV row repeats it.
+    spans: HashMap<u64, Range<usize>>,
+}
+
+/// The campaign file's own recipients: times, then suppression, then the dedupe set.
+fn keep_inline(
+    given: Vec<Recipient>,
+    input: &ScanInput<'_>,
+    now: Timestamp,
+    suppress: &Seen,
+    stats: &mut RecipientStats,
+    problems: &mut Problems,
+) -> Inline {
+    let mut seen = Seen::new();
+    let mut spans: HashMap<u64, Range<usize>> = HashMap::new();
+    let mut recipients = Vec::with_capacity(given.len());
+    let past_at = input.section.and_then(|s| s.at.as_ref());
+    let mut default_reported = false;
+    let times = TimeChecks {
+        window: input.window,
+        zone: input.zone,
+        now,
+        source: input.source,
+        deny_past: input.options.deny_past,
+        provider: input.provider,
+    };
+    for r in given {
+        if let Some(at) = &r.at {
+            // The [recipients] default is reported once, where it is written.
+            let default = input.default_at.is_some_and(|d| d == at);
+            let span = match (default, past_at) {
+                (true, Some(d)) => d.span(),
+                _ => r.span.clone(),
+            };
+            if !(default && default_reported) {
+                times.check(at, &span, problems, stats);
+                default_reported |= default;
+            }
+        }
+        if suppress.first(r.number.as_u64()).is_some() {
+            stats.suppressed += 1;
+            continue;
+        }
+        seen.insert(r.number.as_u64(), 0);
+        spans.insert(r.number.as_u64(), r.span.clone());
+        recipients.push(r);
+    }
+    if let (Some(at), Some(d), false) = (input.default_at, past_at, default_reported) {
+        times.check(at, &d.span(), problems, stats);
+    }
+    Inline {
+        recipients,
+        seen,
+        spans,
+    }
+}
+
+/// The scan of the CSV, with what it is checked against.
+struct CsvScan<'a> {
+    input: &'a ScanInput<'a>,
+    now: Timestamp,
+    suppress: &'a Seen,
+    /// The campaign file's recipients that are called.
+    inline: &'a [Recipient],
+    inline_spans: &'a HashMap<u64, Range<usize>>,
+}
+
+impl CsvScan<'_> {
+    /// Checks every row of the CSV against the rules and the sets (`seen` holds the campaign
+    /// file's numbers) and reports what it found. `None` when the columns do not fit the
+    /// prompts or the file cannot be read through.
+    fn run(
+        &self,
+        header: Header,
+        seen: Seen,
+        stats: &mut RecipientStats,
+        problems: &mut Problems,
+    ) -> Option<Contacts> {
+        let input = self.input;
+        let columns = columns(
+            &header,
+            input.prompts,
+            input.vars,
+            input.zone,
+            input.source,
+            problems,
+        )?;
+        let callids = self.call_ids(&columns);
+        let rules = Rules {
+            columns: &columns,
+            zone: input.zone,
+            default_at: None,
+            window: input.window,
+            now: self.now,
+            deny_past: input.options.deny_past,
+            trusted: false,
+        };
+        let file = match File::open(&header.path) {
+            Ok(file) => file,
+            Err(err) => {
+                problems.push(
+                    Problem::error("csv::unreadable", open_error(&header.path, &err)).at(
+                        input.source,
+                        header.span.clone(),
+                        "this file",
+                    ),
+                );
+                return None;
+            }
+        };
+        let fingerprint = Fingerprint::of(&file)?;
+        let tally = Tally {
+            columns: &columns,
+            on_invalid: input.section.and_then(|s| s.on_invalid).unwrap_or_default(),
+            suppress: self.suppress,
+            seen,
+            callids,
+            stats,
+            found: Found::default(),
+        };
+        let found = self.check_rows(file, fingerprint.len, &header, rules, tally, problems)?;
+        self.report(&header, &columns, &found, stats, problems);
+        Some(Contacts {
+            path: header.path,
+            span: header.span,
+            columns,
+            skip: found.skip,
+            fingerprint,
+            region: input.region,
+            line_fix: u64::from(header.crlf),
+        })
+    }
+
+    /// The call ids used so far, when every row must have its own: the ids are explicit (a
+    /// callid column, or campaign-file ids other than the derived ones) and not shared.
+    fn call_ids(&self, columns: &Columns) -> Option<CallIds> {
+        let input = self.input;
+        let shared_callids = input.section.is_some_and(|s| s.shared_callids);
+        let explicit_ids = columns.callid.is_some()
+            || self
+                .inline
+                .iter()
+                .any(|r| r.callid != callid::derive(input.prefix, &r.number));
+        (explicit_ids && !shared_callids).then(|| {
+            let mut ids = CallIds::new();
+            for r in self.inline {
+                ids.insert(&r.callid, 0);
+            }
+            ids
+        })
+    }
+
+    /// Streams the rows through two threads: a second one reads and checks rows (no shared
+    /// state), this one keeps the sets (dedupe, suppression, call ids) in file order. Batches
+    /// of rows between them keep the hand-over cheap; a bounded channel keeps memory flat.
+    /// `len` is the file's size.
+    fn check_rows(
+        &self,
+        file: File,
+        len: u64,
+        header: &Header,
+        rules: Rules<'_>,
+        mut tally: Tally<'_>,
+        problems: &mut Problems,
+    ) -> Option<Found> {
+        let track_ids = tally.callids.is_some();
+        let prefix = self.input.prefix;
+        let crlf = u64::from(header.crlf);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Checked>>(4);
+        let read = std::thread::scope(|scope| {
+            let reading = scope.spawn(move || read_rows(file, rules, track_ids, prefix, crlf, tx));
+            for (index, checked) in rx.iter().flatten().enumerate() {
+                if index == CHECK_BATCH && checked.end > 0 {
+                    // Size the dedupe set from the first rows' average length.
+                    let expected = len / (checked.end / CHECK_BATCH as u64).max(1);
+                    let seen = &mut tally.seen;
+                    seen.reserve((expected as usize).saturating_sub(seen.len()));
+                }
+                tally.add(index as u64, checked);
+            }
+            reading.join()
+        });
+        let source = self.input.source;
+        match read {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                problems.push(
+                    Problem::error(
+                        "csv::unreadable",
+                        format!("{}: {err}", header.path.display()),
+                    )
+                    .at(source, header.span.clone(), "this file"),
+                );
+                return None;
+            }
+            Err(_) => {
+                problems.push(
+                    Problem::error("csv::unreadable", "the CSV reading thread failed").at(
+                        source,
+                        header.span.clone(),
+                        "this file",
+                    ),
+                );
+                return None;
+            }
+        }
+        // The sets are dropped here, before the excerpts are read back.
+        Some(tally.found)
+    }
+
+    /// Shows what the rows showed: errors, skipped rows, duplicates, past times, in that
+    /// order.
+    fn report(
+        &self,
+        header: &Header,
+        columns: &Columns,
+        found: &Found,
+        stats: &mut RecipientStats,
+        problems: &mut Problems,
+    ) {
+        let input = self.input;
+        let mut report = Report::new(input.source, header, columns, input.region, input.provider);
+        report.errors(found, problems);
+        report.skipped(found, stats, problems);
+        report.duplicates(
+            found,
+            stats,
+            self.inline_spans,
+            input.inline_duplicates,
+            problems,
+        );
+        report.past(found, stats, input.provider, problems);
+    }
+}
+
+/// The reading thread: reads and checks every row, hashes its call id when call ids are
+/// tracked, and sends the rows on in batches. Stops early when the other side hangs up.
+fn read_rows(
+    file: File,
+    rules: Rules<'_>,
+    track_ids: bool,
+    prefix: &str,
+    crlf: u64,
+    tx: SyncSender<Vec<Checked>>,
+) -> Result<(), csv::Error> {
+    let mut reader = reader(BufReader::with_capacity(1 << 16, file));
+    // The header was read already; reading it again keeps positions right.
+    let _ = reader.byte_headers();
+    let mut record = ByteRecord::new();
+    let mut derived = String::new();
+    let mut batch = Vec::with_capacity(CHECK_BATCH);
+    while reader.read_byte_record(&mut record)? {
+        let (line, byte) = record
+            .position()
+            .map_or((0, 0), |p| (p.line() + crlf, p.byte()));
+        let outcome = rules.row(&record).map(|row| {
+            let id = match (track_ids, row.callid) {
+                (false, _) => 0,
+                (true, Some(id)) => CallIds::hash(id),
+                (true, None) => {
+                    derived.clear();
+                    derived.push_str(prefix);
+                    derived.push_str(row.number.as_str());
+                    CallIds::hash(&derived)
+                }
+            };
+            (row.number, row.past, id)
+        });
+        batch.push(Checked {
+            line,
+            byte,
+            end: reader.position().byte(),
+            outcome,
+        });
+        if batch.len() == CHECK_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(CHECK_BATCH));
+            if tx.send(full).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+    Ok(())
+}
+
+/// What the rows showed, beyond the counts in [`RecipientStats`].
+#[derive(Default)]
+pub(super) struct Found {
+    /// Data-row indexes not to call, ascending.
+    pub(super) skip: Vec<u64>,
+    /// The first rows that are errors, and how many there are in all.
+    pub(super) errors: Vec<Spot>,
+    pub(super) error_count: u64,
+    /// The first rows left out as invalid.
+    pub(super) skipped: Vec<Spot>,
+    /// The first numbers listed again.
+    pub(super) dups: Vec<DupSpot>,
+    /// The first row scheduled in the past.
+    pub(super) first_past: Option<Spot>,
+}
+
+/// The dedupe thread's side of the scan: the sets, the counts, and what is kept to show.
+struct Tally<'t> {
+    columns: &'t Columns,
+    on_invalid: OnInvalid,
+    suppress: &'t Seen,
+    /// Numbers seen so far, with where they were first seen.
+    seen: Seen,
+    /// Call ids used so far, when each row must have its own.
+    callids: Option<CallIds>,
+    stats: &'t mut RecipientStats,
+    found: Found,
+}
+
+impl Tally<'_> {
+    /// Takes the next row, in file order; `index` counts data rows from 0.
+    fn add(&mut self, index: u64, checked: Checked) {
+        let Checked {
+            line,
+            byte,
+            end,
+            mut outcome,
+        } = checked;
+        let spot = |error: RowError| Spot {
+            line,
+            byte,
+            end,
+            error,
+        };
+        // One hash probe per row; a binary search over 10,000 numbers was a fifth of the scan.
+        let suppress = self.suppress;
+        let suppressed = |n: &PhoneNumber| suppress.first(n.as_u64()).is_some();
+        let (columns, stats, found) = (self.columns, &mut *self.stats, &mut self.found);
+        stats.rows += 1;
+        if let (Ok((number, _, id)), Some(ids)) = (&outcome, self.callids.as_mut())
+            && !suppressed(number)
+            && self.seen.first(number.as_u64()).is_none()
+            && let Some(first) = ids.insert_hash(*id, line)
+        {
+            let col = columns.callid.unwrap_or(columns.number);
+            outcome = Err(RowError::DuplicateCallId(col, first));
+        }
+        match outcome {
+            Err(error) => {
+                found.skip.push(index);
+                if error.fatal() || self.on_invalid == OnInvalid::Error {
+                    found.error_count += 1;
+                    if found.errors.len() < SHOWN {
+                        found.errors.push(spot(error));
+                    }
+                } else {
+                    stats.invalid += 1;
+                    if found.skipped.len() < SHOWN {
+                        found.skipped.push(spot(error));
+                    }
+                }
+            }
+            Ok((number, past, _)) => {
+                stats.valid += 1;
+                let n = number.as_u64();
+                if past {
+                    stats.past += 1;
+                    if found.first_past.is_none() {
+                        found.first_past = Some(spot(RowError::Past(columns.at.unwrap_or(0))));
+                    }
+                }
+                if suppressed(&number) {
+                    stats.suppressed += 1;
+                    found.skip.push(index);
+                } else if let Some(first) = self.seen.first_or_insert(n, line) {
+                    stats.duplicates += 1;
+                    found.skip.push(index);
+                    if found.dups.len() < SHOWN {
+                        found.dups.push(DupSpot {
+                            spot: spot(RowError::Number(columns.number, NumberError::Empty)),
+                            number,
+                            first,
+                        });
+                    }
+                } else {
+                    stats.recipients += 1;
+                }
+            }
+        }
+    }
+}

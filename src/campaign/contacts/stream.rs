@@ -1,0 +1,159 @@
+//! The second pass over a CSV: the rows the scan kept, turned into [`Recipient`]s one at a
+//! time while the posts are built.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::sync::Arc;
+
+use csv::ByteRecord;
+use jiff::Timestamp;
+
+use super::rows::Rules;
+use super::{Contacts, Fingerprint, open_error, reader};
+use crate::callid;
+use crate::campaign::{Campaign, Recipient, Vars};
+use crate::diagnostic::Problem;
+use crate::source::SourceFile;
+
+/// The second pass over a CSV: valid, new, unsuppressed rows as [`Recipient`]s, in file
+/// order. Made by [`Contacts::stream`].
+pub struct RowStream<'c> {
+    contacts: &'c Contacts,
+    reader: csv::Reader<BufReader<File>>,
+    record: ByteRecord,
+    index: u64,
+    next_skip: usize,
+    rules: Rules<'c>,
+    prefix: &'c str,
+    source: Arc<SourceFile>,
+    done: bool,
+}
+
+impl Contacts {
+    /// Opens the CSV for the second pass. Fails if it cannot be read or changed since loading.
+    #[allow(clippy::result_large_err)] // once per plan; Problem is what every caller shows
+    pub fn stream<'c>(&'c self, campaign: &'c Campaign) -> Result<RowStream<'c>, Problem> {
+        let changed = || {
+            Problem::error(
+                "csv::changed",
+                format!(
+                    "{} changed after it was checked; nothing more is compiled from it",
+                    self.path.display()
+                ),
+            )
+            .at(&campaign.source, self.span.clone(), "this file")
+            .help("run the command again so the new contents are checked first")
+        };
+        let file = File::open(&self.path).map_err(|err| {
+            Problem::error("csv::unreadable", open_error(&self.path, &err)).at(
+                &campaign.source,
+                self.span.clone(),
+                "this file",
+            )
+        })?;
+        if Fingerprint::of(&file).as_ref() != Some(&self.fingerprint) {
+            return Err(changed());
+        }
+        let mut reader = reader(BufReader::with_capacity(1 << 16, file));
+        let _ = reader.byte_headers();
+        let default_at = campaign.default_at.as_ref();
+        Ok(RowStream {
+            contacts: self,
+            reader,
+            record: ByteRecord::new(),
+            index: 0,
+            next_skip: 0,
+            rules: Rules {
+                columns: &self.columns,
+                zone: campaign.timezone.as_ref(),
+                default_at,
+                window: None,
+                // Past times were judged when loading; a run that crosses a scheduled minute
+                // must not fail halfway.
+                now: Timestamp::MIN,
+                deny_past: false,
+                trusted: true,
+            },
+            prefix: &campaign.callid_prefix,
+            source: Arc::clone(&campaign.source),
+            done: false,
+        })
+    }
+}
+
+impl RowStream<'_> {
+    fn changed(&self, line: u64) -> Problem {
+        Problem::error(
+            "csv::changed",
+            format!(
+                "{} line {line} no longer passes the checks: the file changed after it was \
+                 checked",
+                self.contacts.path.display()
+            ),
+        )
+        .at(&self.source, self.contacts.span.clone(), "this file")
+        .help("run the command again so the new contents are checked first")
+    }
+}
+
+impl Iterator for RowStream<'_> {
+    type Item = Result<Recipient, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(err) => {
+                    self.done = true;
+                    return Some(Err(Problem::error(
+                        "csv::unreadable",
+                        format!("{}: {err}", self.contacts.path.display()),
+                    )
+                    .in_file(&self.source)));
+                }
+            }
+            let index = self.index;
+            self.index += 1;
+            if self.contacts.skip.get(self.next_skip) == Some(&index) {
+                self.next_skip += 1;
+                continue;
+            }
+            let line = self.record.position().map_or(0, |p| p.line()) + self.contacts.line_fix;
+            let row = match self.rules.row(&self.record) {
+                Ok(row) => row,
+                Err(_) => {
+                    self.done = true;
+                    return Some(Err(self.changed(line)));
+                }
+            };
+            let callid = match row.callid {
+                Some(id) => id.to_string(),
+                None => callid::derive(self.prefix, &row.number),
+            };
+            let columns = &self.contacts.columns;
+            let record = &self.record;
+            let Some(vars) = Vars::from_utf8(
+                Arc::clone(&columns.var_names),
+                columns.vars.iter().map(|&c| &record[c]),
+            ) else {
+                self.done = true;
+                return Some(Err(self.changed(line)));
+            };
+            return Some(Ok(Recipient {
+                number: row.number,
+                callid,
+                at: row.at,
+                ext: None,
+                callerid: None,
+                vars,
+                span: self.contacts.span.clone(),
+                row: Some(line),
+            }));
+        }
+        None
+    }
+}

@@ -1,0 +1,139 @@
+//! Calling hours (`window = "08:00-21:00"`) and the checks on the times written in the
+//! campaign file itself (a CSV's times are checked with the rest of each row).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use jiff::{Timestamp, Zoned};
+
+use super::RecipientStats;
+use crate::campaign::Zone;
+use crate::diagnostic::{Problem, Problems};
+use crate::source::SourceFile;
+
+/// A `window = "HH:MM-HH:MM"` calling-hours setting, in minutes after midnight; `end` is
+/// excluded, and a window whose end is before its start runs past midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    start: u16,
+    end: u16,
+}
+
+impl Window {
+    /// Parses "08:00-21:00".
+    pub fn parse(text: &str) -> Option<Window> {
+        let (a, b) = text.split_once('-')?;
+        let minutes = |t: &str| -> Option<u16> {
+            let (h, m) = t.trim().split_once(':')?;
+            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+            (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
+        };
+        let (start, end) = (minutes(a)?, minutes(b)?);
+        (start != end).then_some(Window { start, end })
+    }
+
+    /// Whether a local time of day (minutes after midnight) is inside the window.
+    pub fn contains(&self, minute: u16) -> bool {
+        if self.start < self.end {
+            self.start <= minute && minute < self.end
+        } else {
+            minute >= self.start || minute < self.end
+        }
+    }
+
+    /// Whether `at`, seen in the campaign's time zone, is inside the window.
+    pub(super) fn allows(&self, at: &Zoned, zone: &Zone) -> bool {
+        let local = at.with_time_zone(zone.tz.clone());
+        self.contains(local.hour() as u16 * 60 + local.minute() as u16)
+    }
+}
+
+impl std::fmt::Display for Window {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:02}:{:02}-{:02}:{:02}",
+            self.start / 60,
+            self.start % 60,
+            self.end / 60,
+            self.end % 60
+        )
+    }
+}
+
+/// The checks on a time written in the campaign file.
+pub(super) struct TimeChecks<'a> {
+    pub(super) window: Option<Window>,
+    pub(super) zone: Option<&'a Zone>,
+    pub(super) now: Timestamp,
+    pub(super) source: &'a Arc<SourceFile>,
+    pub(super) deny_past: bool,
+    /// The provider's name, for the warning that it calls past times now.
+    pub(super) provider: &'a str,
+}
+
+impl TimeChecks<'_> {
+    /// Reports `at` (written at `span`) when it is outside the calling hours or in the past,
+    /// and counts it in `stats.past` when it is in the past.
+    pub(super) fn check(
+        &self,
+        at: &Zoned,
+        span: &Range<usize>,
+        problems: &mut Problems,
+        stats: &mut RecipientStats,
+    ) {
+        let (window, zone, now, source, deny_past, provider) = (
+            self.window,
+            self.zone,
+            self.now,
+            self.source,
+            self.deny_past,
+            self.provider,
+        );
+        if let (Some(window), Some(zone)) = (window, zone)
+            && !window.allows(at, zone)
+        {
+            problems.push(
+                Problem::error(
+                    "campaign::outside-window",
+                    format!("this call is scheduled outside the calling hours {window}"),
+                )
+                .at(source, span.clone(), "outside the window")
+                .help("move the call into the window, or change `window` in [recipients]"),
+            );
+        }
+        if at.timestamp() < now {
+            stats.past += 1;
+            let problem = if deny_past {
+                Problem::error("campaign::past-time", "this call is scheduled in the past")
+            } else {
+                Problem::warning(
+                    "campaign::past-time",
+                    format!("this call is scheduled in the past; {provider} calls it now"),
+                )
+            };
+            problems.push(
+                problem
+                    .at(source, span.clone(), "in the past")
+                    .help("pick a future time, or remove `at` to call now"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows() {
+        let w = Window::parse("08:00-21:00").unwrap();
+        assert!(w.contains(8 * 60) && w.contains(20 * 60 + 59));
+        assert!(!w.contains(21 * 60) && !w.contains(7 * 60 + 59));
+        let night = Window::parse("22:00-06:00").unwrap();
+        assert!(night.contains(23 * 60) && night.contains(60) && !night.contains(12 * 60));
+        assert_eq!(Window::parse("8-21"), None);
+        assert_eq!(Window::parse("08:00-08:00"), None);
+        assert_eq!(w.to_string(), "08:00-21:00");
+    }
+}

@@ -1,0 +1,474 @@
+//! Providers: the voice services a campaign can be sent to, behind one interface.
+//!
+//! Everything a provider owns lives in its folder: its settings table, how a planned post
+//! becomes a request (body, content type, where credentials go), how its replies read, its
+//! error codes, its date format, whether it can be asked which calls it holds, and a local
+//! stand-in for tests and demos. The rest of outdial (campaign, plan, submit, journal, the
+//! binary) only sees [`Provider`].
+//!
+//! A trait object rather than an enum: a new provider is one folder plus one line in the
+//! registry below, and no `match` elsewhere grows an arm. Calls through it happen once per
+//! post, never per recipient, so dynamic dispatch costs nothing measurable.
+//!
+//! ## The registry
+//!
+//! [`ProviderName`] lists the values `provider = "…"` accepts, `with_provider_tables!` the
+//! provider tables of the campaign file, and `settings` builds the provider from its table.
+
+pub mod voicent;
+pub mod voiceshot;
+pub mod voipcomm;
+
+use std::fmt;
+use std::io::Write;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::campaign::check::Checker;
+use crate::campaign::file::CampaignFile;
+use crate::campaign::{Campaign, Recipient};
+use crate::plan::{Action, Post, PostKind};
+
+/// Which API the campaign compiles to.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "Provider")]
+pub enum ProviderName {
+    /// VoiceShot IVR API (`<campaign>` XML posts).
+    #[default]
+    Voiceshot,
+    /// Voicent Gateway call scheduler.
+    Voicent,
+    /// voip-communications.net make-calls API.
+    Voipcomm,
+}
+
+impl ProviderName {
+    /// The key written in the campaign file (`voiceshot`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ProviderName::Voiceshot => "voiceshot",
+            ProviderName::Voicent => "voicent",
+            ProviderName::Voipcomm => "voipcomm",
+        }
+    }
+
+    /// How people call it (`VoiceShot`).
+    pub fn display(self) -> &'static str {
+        match self {
+            ProviderName::Voiceshot => "VoiceShot",
+            ProviderName::Voicent => "the Voicent Gateway",
+            ProviderName::Voipcomm => "voip-communications.net",
+        }
+    }
+}
+
+/// Adds one field per provider table (`[voiceshot]`, …) to the campaign file's struct, so the
+/// tables are known to serde and to the JSON Schema with the rest of the file. (A macro
+/// rather than `#[serde(flatten)]`: flattening buffers the values and loses toml's spans.)
+macro_rules! with_provider_tables {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident { $($body:tt)* }) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $($body)*
+            /// VoiceShot settings: the designed campaign (menuid), caller ID, batching.
+            #[serde(default)]
+            pub voiceshot: Option<$crate::provider::voiceshot::Section>,
+            /// voip-communications.net settings: caller ID, recording, callback, and what
+            /// plays when a person or a machine answers.
+            #[serde(default)]
+            pub voipcomm: Option<$crate::provider::voipcomm::Section>,
+            /// Voicent Gateway settings: the gateway's URL, what each call plays, pacing.
+            #[serde(default)]
+            pub voicent: Option<$crate::provider::voicent::Section>,
+        }
+    };
+}
+pub(crate) use with_provider_tables;
+
+/// Builds the provider a campaign names from its table, reporting problems into `check`.
+/// `None` when the table has errors (already reported).
+pub(crate) fn settings(
+    name: ProviderName,
+    file: &CampaignFile,
+    check: &mut Checker<'_>,
+) -> Option<Box<dyn Provider>> {
+    match name {
+        ProviderName::Voiceshot => voiceshot::settings::build(file.voiceshot.as_ref(), check)
+            .map(|p| Box::new(p) as Box<dyn Provider>),
+        ProviderName::Voipcomm => {
+            voipcomm::settings::build(file, check).map(|p| Box::new(p) as Box<dyn Provider>)
+        }
+        ProviderName::Voicent => {
+            voicent::settings::build(file, check).map(|p| Box::new(p) as Box<dyn Provider>)
+        }
+    }
+}
+
+/// How many recipients one request can carry, and similar fixed facts of a provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Recipients per call post (1: one call per request).
+    pub batch_size: usize,
+    /// Largest local audio file an `audio` prompt may use, in bytes.
+    pub max_upload_bytes: u64,
+}
+
+/// Whether, and how, a provider can be asked which calls it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// By our call ids, in posts of at most this many.
+    ByCallId {
+        /// Call ids per query post.
+        batch: usize,
+    },
+    /// Not at all: a call posted without a clear answer stays in doubt.
+    None,
+}
+
+/// A username and password from the environment, for providers that take them.
+///
+/// Held apart from the campaign so that they only ever come from the environment; `Debug`
+/// never shows the values.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The user or key.
+    pub username: String,
+    /// The password or secret.
+    pub password: String,
+}
+
+impl Credentials {
+    /// Stand-ins with the same shape, for dry runs: `***`.
+    pub fn redacted() -> Credentials {
+        Credentials {
+            username: "***".into(),
+            password: "***".into(),
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credentials(***)")
+    }
+}
+
+/// Why credentials from the environment cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("only one of {set} and {unset} is set")]
+pub struct CredentialError {
+    /// The variable that is set.
+    pub set: &'static str,
+    /// The one that is not.
+    pub unset: &'static str,
+}
+
+/// What a request carries besides its body: content type and headers. The method is always
+/// POST (every provider outdial speaks takes posts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestHead {
+    /// The `Content-Type` of the body.
+    pub content_type: &'static str,
+    /// Extra headers (authentication, say), name then value. Values may be secret: never
+    /// print them.
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// Why a post could not be encoded.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    /// Writing the output failed.
+    #[error("writing the post failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// A sound file could not be read while encoding it.
+    #[error("cannot read {path}: {source}")]
+    Sound {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A template placeholder had no value (validation rules this out; kept for safety).
+    #[error("`{{{0}}}` has no value for {1}")]
+    MissingVar(String, String),
+    /// The provider cannot do this.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// What a reply says about a post.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplyOutcome {
+    /// The provider took the post.
+    Accepted {
+        /// The provider's own id of each call, by our call id, when it gives them. An empty
+        /// call id stands for the only call of the post (providers of one call per request
+        /// answer with their id alone).
+        ids: Vec<(String, String)>,
+    },
+    /// The provider refused the post; nothing was taken.
+    Rejected(Rejection),
+    /// The reply could not be read: the post may or may not have been taken.
+    Unreadable(String),
+}
+
+/// A provider's refusal of a post.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// The provider's code, as it wrote it (`5`).
+    pub code: String,
+    /// What the provider calls its codes (`code`, say), for messages.
+    pub code_name: &'static str,
+    /// What the code means, in a sentence.
+    pub message: String,
+    /// Whether the account or host is refused outright (not this post's content): fixed in
+    /// the provider's account, not in the campaign file.
+    pub refusal: bool,
+    /// What to do about it, when the provider knows better than "fix the campaign".
+    pub help: Option<String>,
+}
+
+/// How one recipient's call stands, as the provider reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reach {
+    /// Answered.
+    Reached,
+    /// Dialled, not answered.
+    NotReached,
+    /// Not yet dialled (pending or paused).
+    Pending,
+    /// The provider does not know the call (not sent, or deleted).
+    NotFound,
+}
+
+/// One call's result as a provider reports it: the shared result type of every provider.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallResult {
+    /// The number that was (or will be) called.
+    pub number: String,
+    /// Our call id.
+    pub callid: String,
+    /// The provider's status text.
+    pub status: String,
+    /// The provider's detail (`Human Answer`, …).
+    pub comment: String,
+    /// When the call was made, as the provider wrote it; empty if not yet dialled.
+    pub dateandtime: String,
+    /// Length of the call in seconds.
+    pub duration: Option<u32>,
+    /// `(promptid, keypress)` per prompt reached.
+    pub keypresses: Vec<(u32, String)>,
+}
+
+/// A lookup's reply: the calls found, or a refusal.
+pub type LookupReply = Result<Vec<CallResult>, ReplyOutcome>;
+
+/// A voice provider: its rules and limits, how posts become requests, and how replies read.
+pub trait Provider: fmt::Debug + Send + Sync {
+    /// Which provider this is.
+    fn name(&self) -> ProviderName;
+
+    /// Fixed facts: batch size and the like.
+    fn limits(&self) -> Limits;
+
+    /// Whether the provider can carry out `action` at all.
+    fn supports(&self, action: Action) -> bool;
+
+    /// Where posts go when no `--endpoint` is given: the primary, then fallbacks tried only
+    /// when nothing was sent.
+    fn endpoints(&self) -> Vec<String>;
+
+    /// The environment variables credentials come from (user, password), if the provider
+    /// takes any.
+    fn credential_vars(&self) -> Option<(&'static str, &'static str)>;
+
+    /// The file extension of an encoded post (`xml`), for `compile -o`.
+    fn extension(&self) -> &'static str;
+
+    /// Writes the body of `post` exactly as it is sent; `credentials` go in when the provider
+    /// carries them in the body (pass [`Credentials::redacted`] to show where).
+    fn encode(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        credentials: Option<&Credentials>,
+        out: &mut dyn Write,
+    ) -> Result<(), EncodeError>;
+
+    /// Content type and headers of every post (authentication headers included, when the
+    /// provider takes credentials that way).
+    fn head(&self, credentials: Option<&Credentials>) -> RequestHead;
+
+    /// Reads the reply to a post that is not a lookup.
+    fn read_reply(&self, body: &[u8]) -> ReplyOutcome;
+
+    /// How the provider can be asked which calls it holds.
+    fn lookup(&self) -> Lookup;
+
+    /// Reads the reply to a lookup (a `Query` post): the calls found, or what went wrong.
+    fn read_lookup(&self, body: &[u8]) -> LookupReply;
+
+    /// How a status text of this provider's results reads as a verdict.
+    fn reach(&self, result: &CallResult) -> Reach;
+
+    /// HTTP statuses other than 2xx that this provider documents as its answer to a post
+    /// (a refusal after which nothing was taken), so their bodies are read with
+    /// [`Provider::read_answer`] instead of leaving the post ambiguous. None by default: an
+    /// undocumented status never proves that nothing was taken.
+    fn answer_statuses(&self) -> &'static [u16] {
+        &[]
+    }
+
+    /// Reads a reply together with its HTTP status (2xx, or one of
+    /// [`Provider::answer_statuses`]). By default the status adds nothing.
+    fn read_answer(&self, _status: u16, body: &[u8]) -> ReplyOutcome {
+        self.read_reply(body)
+    }
+
+    /// Writes the body of `post` as it is sent at `now`. Only providers whose bodies carry
+    /// times relative to the moment of sending (the Voicent Gateway's `calltime`, in minutes
+    /// from now) differ from [`encode`](Self::encode), which then writes a form that does not
+    /// depend on the clock (what the journal hashes, so a re-run compares equal).
+    fn encode_at(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        credentials: Option<&Credentials>,
+        now: jiff::Timestamp,
+        out: &mut dyn Write,
+    ) -> Result<(), EncodeError> {
+        let _ = now;
+        self.encode(campaign, post, credentials, out)
+    }
+
+    /// Whether `audio` prompts are uploaded before the calls (VoiceShot). A provider that
+    /// plays files already on its own host (the Voicent Gateway) says no: `send` then plans
+    /// no uploads.
+    fn uploads_audio(&self) -> bool {
+        true
+    }
+
+    /// The URL a post of `kind` goes to, given an endpoint (the campaign's or `--endpoint`).
+    /// Providers with one URL per request kind append their path here.
+    fn url(&self, endpoint: &str, kind: PostKind) -> String {
+        let _ = kind;
+        endpoint.to_owned()
+    }
+
+    /// How fast requests may go: one box on a phone line needs pacing, a cloud API does not.
+    fn pacing(&self) -> Pacing {
+        Pacing::default()
+    }
+
+    /// How a call is named to a person who must find it in the provider's own screens (the
+    /// in-doubt list of `send`).
+    fn call_label(&self, campaign: &Campaign, recipient: &Recipient) -> String {
+        let _ = campaign;
+        recipient.callid.clone()
+    }
+
+    /// Requests about single calls by the provider's own id, for providers that can be asked
+    /// about a call only that way (status polls, removal). `None`: calls are looked up by
+    /// our call id through [`lookup`](Self::lookup) and posts.
+    fn by_id(&self) -> Option<&dyn ById> {
+        None
+    }
+}
+
+/// Pacing of requests to a provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pacing {
+    /// At least this long between the starts of two call posts.
+    pub interval: Duration,
+    /// At least this long between two status polls of one worker.
+    pub poll_interval: Duration,
+    /// At most this many status polls in flight.
+    pub in_flight: usize,
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Pacing {
+            interval: Duration::ZERO,
+            poll_interval: Duration::ZERO,
+            in_flight: 1,
+        }
+    }
+}
+
+/// What a status poll of one call found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    /// The call's state as the provider reports it (number and call id left empty).
+    pub result: CallResult,
+    /// Answers collected during the call (IVR responses), name then value, in order.
+    pub responses: Vec<(String, String)>,
+}
+
+/// Requests about one call, named by the id the provider gave it when it took the call.
+pub trait ById: Send + Sync {
+    /// Path (appended to the endpoint) and body of a request of `kind` about call `id`:
+    /// `Query` (status), `Delete` (removal) or `Ping` (status of an id that cannot exist).
+    fn request(&self, kind: PostKind, id: &str) -> (&'static str, Vec<u8>);
+
+    /// An id no call can have, for `ping`.
+    fn probe_id(&self) -> &'static str;
+
+    /// Reads a status reply: `Ok(None)` when the provider has no such call.
+    fn read_status(&self, body: &[u8]) -> Result<Option<Status>, ReplyOutcome>;
+
+    /// Reads a removal reply: `Ok(true)` removed, `Ok(false)` no such call.
+    fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome>;
+}
+
+/// Reads credentials from the environment through `get`: both variables or neither.
+pub fn credentials_from(
+    provider: &dyn Provider,
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Credentials>, CredentialError> {
+    let Some((user_var, pass_var)) = provider.credential_vars() else {
+        return Ok(None);
+    };
+    let get = |k| get(k).filter(|v: &String| !v.is_empty());
+    match (get(user_var), get(pass_var)) {
+        (Some(username), Some(password)) => Ok(Some(Credentials { username, password })),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(CredentialError {
+            set: user_var,
+            unset: pass_var,
+        }),
+        (None, Some(_)) => Err(CredentialError {
+            set: pass_var,
+            unset: user_var,
+        }),
+    }
+}
+
+/// [`encode_to_vec`] as sent at `now` (see [`Provider::encode_at`]): what `compile` and
+/// `--dry-run` show.
+pub fn encode_to_vec_at(
+    campaign: &Campaign,
+    post: &Post<'_>,
+    now: jiff::Timestamp,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut out = Vec::with_capacity(256);
+    campaign
+        .provider()
+        .encode_at(campaign, post, None, now, &mut out)?;
+    Ok(out)
+}
+
+/// `post` encoded by the campaign's provider into a new byte vector, without credentials:
+/// what `compile` shows and what the journal hashes. (Uploads stream instead: see
+/// [`Provider::encode`].)
+pub fn encode_to_vec(campaign: &Campaign, post: &Post<'_>) -> Result<Vec<u8>, EncodeError> {
+    // About what a number with its prompts takes, so large posts are not copied as they grow.
+    let per_number = 96 + 192 * campaign.prompts.len();
+    let mut out = Vec::with_capacity(256 + post.body.recipients().len() * per_number);
+    campaign.provider().encode(campaign, post, None, &mut out)?;
+    Ok(out)
+}

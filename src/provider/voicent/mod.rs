@@ -1,0 +1,263 @@
+//! The Voicent Gateway's outbound Call Scheduler (`http://host:8155/ocall/…`): one
+//! form-encoded request per call, the `[ReqId=…]` reply, status records with IVR responses,
+//! removal.
+//!
+//! Facts from the vendor's pages and SDKs (see the README's "Voicent Gateway" section):
+//! requests are `application/x-www-form-urlencoded` POSTs without authentication; the reply
+//! is an HTML page carrying `[ReqId=<id>]`; scheduling is relative (`schedule=t` plus
+//! `calltime` in minutes from the request), so bodies are written for the moment they are
+//! sent; the gateway cannot be asked about a call by our call id, only by its reqId, so a
+//! call request without a clear answer stays in doubt until a person settles it.
+
+pub mod form;
+pub mod reply;
+pub mod sandbox;
+pub(crate) mod settings;
+
+use std::io::Write;
+
+pub use settings::Section;
+
+use super::{
+    ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Pacing, Provider,
+    ProviderName, Reach, ReplyOutcome, RequestHead, Status,
+};
+use crate::campaign::{Campaign, Recipient};
+use crate::plan::{Action, Post, PostKind};
+use crate::template::Template;
+
+/// The SDKs' default: the gateway on this machine.
+pub const DEFAULT_ENDPOINT: &str = "http://localhost:8155";
+/// The default `info` text: enough for an operator to find a call in the gateway's screens.
+pub const DEFAULT_INFO: &str = "outdial {campaign} {callid}";
+/// Where call requests go.
+pub const CALL_PATH: &str = "/ocall/callreqHandler.jsp";
+/// Where status polls go.
+pub const STATUS_PATH: &str = "/ocall/callstatusHandler.jsp";
+/// Where removals go.
+pub const REMOVE_PATH: &str = "/ocall/callremoveHandler.jsp";
+/// A reqId no record has (real ones are epoch milliseconds), for `ping`.
+pub const PROBE_REQID: &str = "0";
+
+/// What each call plays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Play {
+    /// The campaign's one prompt: text (`txt`) or a WAV in `audio_dir` on the gateway host
+    /// (`audiofile`).
+    Prompt {
+        /// The folder on the gateway host of `audio` and `sound` prompts.
+        audio_dir: Option<String>,
+    },
+    /// An IVR Studio application deployed on the gateway (`startapp`).
+    Ivr(String),
+    /// A program the gateway runs (`startexec` with `cmdline`), opted into.
+    Exec {
+        /// Path of the program on the gateway host.
+        program: String,
+        /// Its command line.
+        cmdline: String,
+    },
+}
+
+/// `[voicent]`, validated: the gateway as a campaign configures it.
+#[derive(Debug, Clone)]
+pub struct Voicent {
+    /// The gateway's base URL (no path, no trailing slash).
+    pub endpoint: String,
+    /// Minutes after the scheduled time after which no try is made.
+    pub firstocc: u32,
+    /// Whether the gateway deletes a record once its call is made.
+    pub selfdelete: bool,
+    /// The `info` template.
+    pub info: Template,
+    /// Caller ID for every call.
+    pub callerid: Option<String>,
+    /// Digits dialled before the 10-digit number.
+    pub dial_prefix: String,
+    /// What each call plays.
+    pub play: Play,
+    /// How fast requests go.
+    pub pacing: Pacing,
+}
+
+impl Voicent {
+    /// The `info` text of `recipient`'s call.
+    pub fn info_for(&self, campaign: &Campaign, recipient: &Recipient) -> String {
+        let number = recipient.number.to_string();
+        self.info
+            .render(|name| match name {
+                "campaign" => Some(campaign.name.as_str()),
+                "callid" => Some(recipient.callid.as_str()),
+                "number" => Some(number.as_str()),
+                other => campaign.vars.get(other).map(String::as_str),
+            })
+            // The check allows only the names above; keep something findable regardless.
+            .unwrap_or_else(|_| format!("outdial {} {}", campaign.name, recipient.callid))
+    }
+}
+
+/// Whether `url`'s host is loopback or a private (RFC 1918, link-local, unique local)
+/// address, where an unauthenticated gateway is expected to sit.
+pub fn is_private_url(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback() || ip.is_private() || ip.is_link_local(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            let first = ip.segments()[0];
+            // fc00::/7 unique local, fe80::/10 link-local.
+            ip.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        Err(_) => host == "localhost" || host.ends_with(".localhost"),
+    }
+}
+
+impl Provider for Voicent {
+    fn name(&self) -> ProviderName {
+        ProviderName::Voicent
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            // One call per request: the Call Scheduler has no batch form.
+            batch_size: 1,
+            max_upload_bytes: crate::audio::DEFAULT_MAX_BYTES,
+        }
+    }
+
+    fn supports(&self, action: Action) -> bool {
+        matches!(
+            action,
+            Action::Send | Action::Delete | Action::Query | Action::Ping
+        )
+    }
+
+    fn endpoints(&self) -> Vec<String> {
+        vec![self.endpoint.clone()]
+    }
+
+    fn credential_vars(&self) -> Option<(&'static str, &'static str)> {
+        // The gateway has no authentication.
+        None
+    }
+
+    fn extension(&self) -> &'static str {
+        "form"
+    }
+
+    fn encode(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        credentials: Option<&Credentials>,
+        out: &mut dyn Write,
+    ) -> Result<(), EncodeError> {
+        // A fixed instant, so that the form the journal hashes does not drift with the clock.
+        self.encode_at(
+            campaign,
+            post,
+            credentials,
+            jiff::Timestamp::UNIX_EPOCH,
+            out,
+        )
+    }
+
+    fn encode_at(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        _credentials: Option<&Credentials>,
+        now: jiff::Timestamp,
+        out: &mut dyn Write,
+    ) -> Result<(), EncodeError> {
+        form::write_post(self, campaign, post, now, out)
+    }
+
+    fn head(&self, _credentials: Option<&Credentials>) -> RequestHead {
+        RequestHead {
+            content_type: "application/x-www-form-urlencoded",
+            headers: Vec::new(),
+        }
+    }
+
+    fn read_reply(&self, body: &[u8]) -> ReplyOutcome {
+        reply::read_call_reply(body)
+    }
+
+    fn lookup(&self) -> Lookup {
+        Lookup::None
+    }
+
+    fn read_lookup(&self, _body: &[u8]) -> LookupReply {
+        Err(ReplyOutcome::Unreadable(
+            "the Voicent Gateway has no lookup by call id".into(),
+        ))
+    }
+
+    fn reach(&self, result: &CallResult) -> Reach {
+        match result.status.as_str() {
+            "made" => Reach::Reached,
+            "failed" => Reach::NotReached,
+            _ => Reach::Pending,
+        }
+    }
+
+    fn uploads_audio(&self) -> bool {
+        false
+    }
+
+    fn url(&self, endpoint: &str, kind: PostKind) -> String {
+        let path = match kind {
+            PostKind::Query | PostKind::Ping => STATUS_PATH,
+            PostKind::Delete => REMOVE_PATH,
+            _ => CALL_PATH,
+        };
+        format!("{}{path}", endpoint.trim_end_matches('/'))
+    }
+
+    fn pacing(&self) -> Pacing {
+        self.pacing
+    }
+
+    fn call_label(&self, campaign: &Campaign, recipient: &Recipient) -> String {
+        format!(
+            "{} (info \"{}\")",
+            recipient.callid,
+            self.info_for(campaign, recipient)
+        )
+    }
+
+    fn by_id(&self) -> Option<&dyn ById> {
+        Some(self)
+    }
+}
+
+impl ById for Voicent {
+    fn request(&self, kind: PostKind, id: &str) -> (&'static str, Vec<u8>) {
+        let path = match kind {
+            PostKind::Delete => REMOVE_PATH,
+            _ => STATUS_PATH,
+        };
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("reqid", id)
+            .finish();
+        (path, body.into_bytes())
+    }
+
+    fn probe_id(&self) -> &'static str {
+        PROBE_REQID
+    }
+
+    fn read_status(&self, body: &[u8]) -> Result<Option<Status>, ReplyOutcome> {
+        reply::read_status(body)
+    }
+
+    fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {
+        reply::read_removal(body)
+    }
+}

@@ -1,0 +1,314 @@
+//! voip-communications.net make-calls API (`POST …/api-v2/index.php/pcall/call`): one form
+//! POST per call, HTTP Basic auth, JSON replies, and a local stand-in ([`sandbox`]).
+//!
+//! What plays is chosen per answer: `answer_*` options when a person answers, and
+//! `answermachine_*` options when voicemail does. Text options take the `tts` of a
+//! `[[prompt]]` (so per-recipient `{placeholders}` work in each of them); audio is played
+//! from URLs, never uploaded.
+//!
+//! Facts not on the vendor's page are choices, said where they are made: the zone of
+//! `call_date` (default the campaign's), the shape of the scheduled-calls list and delete
+//! (off unless configured), the reply to 401 and 402.
+
+pub mod reply;
+pub mod sandbox;
+pub(crate) mod settings;
+pub mod tables;
+
+use std::io::Write;
+
+use jiff::tz::TimeZone;
+
+pub use settings::{AnswerSection, MachineSection, Record, Section};
+
+use super::{
+    CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, ProviderName,
+    Reach, ReplyOutcome, RequestHead,
+};
+use crate::campaign::{Campaign, PromptContent, Recipient};
+use crate::plan::{Action, Post, PostBody};
+
+/// The documented make-calls endpoint.
+pub const DEFAULT_ENDPOINT: &str = "https://voip-communications.net/api-v2/index.php/pcall/call";
+
+/// The environment variables credentials come from (API key, API password).
+pub const CREDENTIAL_VARS: (&str, &str) = ("VOIPCOMM_API_KEY", "VOIPCOMM_API_PASSWORD");
+
+/// Every parameter of the make-calls API, in the page's order (which is also the order the
+/// provider processes the answer options in: play, speak, tts, ivr, dial). Bodies are written
+/// in this order so that a compiled post reads like the page.
+pub const PARAMS: &[&str] = &[
+    "from",
+    "to",
+    "call_date",
+    "record",
+    "callback_url",
+    "answer_play",
+    "answer_speak",
+    "answer_speak_lang",
+    "answer_tts",
+    "answer_tts_voice",
+    "answer_ivr",
+    "answer_dial_to",
+    "answer_dial_from",
+    "answer_dial_tone_url",
+    "answermachine_play",
+    "answermachine_speak",
+    "answermachine_speak_lang",
+    "answermachine_tts",
+    "answermachine_tts_voice",
+    "answermachine_sms",
+    "answermachine_sms_from",
+];
+
+/// `[voipcomm]`, validated: the provider as a campaign configures it.
+#[derive(Debug, Clone)]
+pub struct VoipComm {
+    /// Where posts go.
+    pub endpoint: String,
+    /// Caller ID, country code and number.
+    pub from: Option<String>,
+    /// Record answered calls.
+    pub record: Option<Record>,
+    /// Where the provider reports a finished call.
+    pub callback_url: Option<String>,
+    /// Zone `call_date` is written in; `None`: the campaign's.
+    pub zone: Option<TimeZone>,
+    /// The scheduled-calls list, when configured.
+    pub scheduled_list_url: Option<String>,
+    /// The scheduled-call delete, when configured.
+    pub scheduled_delete_url: Option<String>,
+    /// `answer_*` parameters, in [`PARAMS`] order.
+    pub answer: Vec<Field>,
+    /// `answermachine_*` parameters, in [`PARAMS`] order.
+    pub machine: Vec<Field>,
+}
+
+/// One parameter of every call post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The parameter name, one of [`PARAMS`].
+    pub name: &'static str,
+    /// Its value.
+    pub value: Value,
+}
+
+/// A parameter's value: the same for every call, or a prompt's text filled per recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Written as is.
+    Fixed(String),
+    /// The `tts` of the `[[prompt]]` with this id, with the recipient's vars.
+    Prompt(u32),
+}
+
+impl Field {
+    fn fixed(name: &'static str, value: String) -> Field {
+        Field {
+            name,
+            value: Value::Fixed(value),
+        }
+    }
+
+    fn prompt(name: &'static str, id: u32) -> Field {
+        Field {
+            name,
+            value: Value::Prompt(id),
+        }
+    }
+}
+
+impl VoipComm {
+    /// The form fields of one call, in [`PARAMS`] order.
+    pub fn fields(
+        &self,
+        campaign: &Campaign,
+        r: &Recipient,
+    ) -> Result<Vec<(&'static str, String)>, EncodeError> {
+        let mut out: Vec<(&'static str, String)> = Vec::with_capacity(8);
+        // A recipient's own caller ID (10 NANP digits, checked when loading) wins.
+        let from = r
+            .callerid
+            .as_ref()
+            .map(|id| format!("1{id}"))
+            .or_else(|| self.from.clone());
+        if let Some(from) = from {
+            out.push(("from", from));
+        }
+        // Numbers are North American today (10 digits): the API wants the country code too.
+        out.push(("to", format!("1{}", r.number)));
+        if let Some(at) = &r.at {
+            let zone = self
+                .zone
+                .clone()
+                .or_else(|| campaign.timezone.as_ref().map(|z| z.tz.clone()))
+                .unwrap_or_else(|| at.time_zone().clone());
+            out.push((
+                "call_date",
+                at.with_time_zone(zone)
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string(),
+            ));
+        }
+        if let Some(record) = self.record {
+            out.push((
+                "record",
+                match record {
+                    Record::Yes => "YES",
+                    Record::No => "NO",
+                }
+                .into(),
+            ));
+        }
+        if let Some(url) = &self.callback_url {
+            out.push(("callback_url", url.clone()));
+        }
+        for field in self.answer.iter().chain(&self.machine) {
+            let value = match &field.value {
+                Value::Fixed(v) => v.clone(),
+                Value::Prompt(id) => prompt_text(campaign, *id, r)?,
+            };
+            out.push((field.name, value));
+        }
+        Ok(out)
+    }
+}
+
+/// The text of prompt `id` for `r`. Line breaks and tabs become spaces, as they do for
+/// the other providers: a TTS engine reads them as pauses at best, and one-line values keep compiled
+/// posts readable.
+fn prompt_text(campaign: &Campaign, id: u32, r: &Recipient) -> Result<String, EncodeError> {
+    let template = campaign
+        .prompts
+        .iter()
+        .find_map(|p| match (&p.content, p.id == id) {
+            (PromptContent::Tts(t), true) => Some(t),
+            _ => None,
+        })
+        .ok_or_else(|| EncodeError::Unsupported(format!("prompt {id} has no tts")))?;
+    let text = template
+        .render(|name| {
+            r.vars
+                .get(name)
+                .or_else(|| campaign.vars.get(name).map(String::as_str))
+        })
+        .map_err(|name| EncodeError::MissingVar(name.to_string(), r.number.to_string()))?;
+    Ok(text.replace(['\r', '\n', '\t'], " "))
+}
+
+/// Writes `fields` as an `application/x-www-form-urlencoded` body.
+pub fn form_body(fields: &[(&str, String)]) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in fields {
+        form.append_pair(name, value);
+    }
+    form.finish()
+}
+
+/// The value of an `Authorization` header for HTTP Basic auth.
+fn basic_auth(credentials: &Credentials) -> String {
+    use base64::Engine;
+    let pair = format!("{}:{}", credentials.username, credentials.password);
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+impl Provider for VoipComm {
+    fn name(&self) -> ProviderName {
+        ProviderName::Voipcomm
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            batch_size: 1,
+            // Audio is played from URLs, never uploaded.
+            max_upload_bytes: crate::audio::DEFAULT_MAX_BYTES,
+        }
+    }
+
+    fn supports(&self, action: Action) -> bool {
+        // The make-calls page documents one request. Scheduled-call deletion has no public
+        // shape; see `sandbox` for the one outdial's stand-in assumes.
+        action == Action::Send
+    }
+
+    fn endpoints(&self) -> Vec<String> {
+        vec![self.endpoint.clone()]
+    }
+
+    fn credential_vars(&self) -> Option<(&'static str, &'static str)> {
+        Some(CREDENTIAL_VARS)
+    }
+
+    fn extension(&self) -> &'static str {
+        "form"
+    }
+
+    fn encode(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        _credentials: Option<&Credentials>,
+        out: &mut dyn Write,
+    ) -> Result<(), EncodeError> {
+        // Credentials travel in the Authorization header (see `head`), never in the body.
+        let PostBody::Calls(recipients) = &post.body else {
+            return Err(EncodeError::Unsupported(format!(
+                "voip-communications.net cannot {}: it has no such request",
+                post.body.kind()
+            )));
+        };
+        for (i, r) in recipients.iter().enumerate() {
+            if i > 0 {
+                // One call per request (batch size 1); never reached through the planner.
+                out.write_all(b"\n")?;
+            }
+            out.write_all(form_body(&self.fields(campaign, r)?).as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn head(&self, credentials: Option<&Credentials>) -> RequestHead {
+        let mut headers = Vec::new();
+        if let Some(credentials) = credentials {
+            headers.push(("Authorization", basic_auth(credentials)));
+        }
+        RequestHead {
+            content_type: "application/x-www-form-urlencoded",
+            headers,
+        }
+    }
+
+    fn read_reply(&self, body: &[u8]) -> ReplyOutcome {
+        reply::read(200, body)
+    }
+
+    fn answer_statuses(&self) -> &'static [u16] {
+        reply::ANSWER_STATUSES
+    }
+
+    fn read_answer(&self, status: u16, body: &[u8]) -> ReplyOutcome {
+        reply::read(status, body)
+    }
+
+    fn lookup(&self) -> Lookup {
+        Lookup::None
+    }
+
+    fn read_lookup(&self, _body: &[u8]) -> LookupReply {
+        Err(ReplyOutcome::Unreadable(
+            "voip-communications.net has no documented call status request".into(),
+        ))
+    }
+
+    fn reach(&self, result: &CallResult) -> Reach {
+        // The callback's answer status (Person/Machine), once results arrive there.
+        match result.status.trim().to_ascii_lowercase().as_str() {
+            "person" | "machine" => Reach::Reached,
+            "" | "scheduled" | "pending" => Reach::Pending,
+            _ => Reach::NotReached,
+        }
+    }
+}

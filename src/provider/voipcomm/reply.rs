@@ -1,0 +1,172 @@
+//! Reading make-calls replies: `{"data": {…, "code": 200, "code_desc": "", "callid": "…"}}`.
+//!
+//! The rule is the one a careful client of a paid API needs: a call counts as placed only on
+//! HTTP 200 whose JSON says code 200 and carries a callid; a documented refusal (400 invalid
+//! request, 401 invalid credentials) means nothing was taken; anything else after the body
+//! left (another status, a body that is not this JSON) leaves the call in doubt.
+
+use serde::Deserialize;
+
+use crate::provider::{Rejection, ReplyOutcome};
+
+/// Statuses the provider documents as refusals: 400 (invalid request) and 401 (invalid API
+/// credentials). 402 (insufficient funds) is documented for its TTS API, which shares the
+/// account and the host; taken here as a refusal too.
+pub const ANSWER_STATUSES: &[u16] = &[400, 401, 402];
+
+#[derive(Deserialize)]
+struct Envelope {
+    data: Data,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    #[serde(default)]
+    code: Option<serde_json::Value>,
+    #[serde(default)]
+    code_desc: Option<String>,
+    #[serde(default)]
+    callid: Option<String>,
+}
+
+/// The code as a number, whether the JSON writes it as `200` or `"200"`.
+fn code_of(data: &Data) -> Option<u16> {
+    match data.code.as_ref()? {
+        serde_json::Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Reads a reply with HTTP `status` (2xx or one of [`ANSWER_STATUSES`]).
+pub fn read(status: u16, body: &[u8]) -> ReplyOutcome {
+    let parsed: Option<Envelope> = serde_json::from_slice(body).ok();
+    let data = parsed.as_ref().map(|e| &e.data);
+    let desc = data
+        .and_then(|d| d.code_desc.clone())
+        .filter(|d| !d.trim().is_empty());
+    match status {
+        400 => rejected("400", desc.unwrap_or_else(|| snippet(body)), false, None),
+        401 => rejected(
+            "401",
+            desc.unwrap_or_else(|| "invalid API credentials".into()),
+            true,
+            Some(format!(
+                "check {} and {} (the API key and password of your voip-communications.net account)",
+                super::CREDENTIAL_VARS.0,
+                super::CREDENTIAL_VARS.1
+            )),
+        ),
+        402 => rejected(
+            "402",
+            desc.unwrap_or_else(|| "insufficient funds".into()),
+            true,
+            Some(
+                "add funds to the voip-communications.net account, then run the command again"
+                    .into(),
+            ),
+        ),
+        200..=299 => {
+            let Some(data) = data else {
+                return ReplyOutcome::Unreadable(format!(
+                    "the reply is not the make-calls JSON: {}",
+                    snippet(body)
+                ));
+            };
+            match code_of(data) {
+                Some(200) => match data.callid.as_deref().map(str::trim) {
+                    Some(id) if !id.is_empty() => ReplyOutcome::Accepted {
+                        ids: vec![(String::new(), id.to_string())],
+                    },
+                    _ => ReplyOutcome::Unreadable(
+                        "the reply says code 200 but carries no callid".into(),
+                    ),
+                },
+                // The body itself says the request was refused.
+                Some(code @ 400..=402) => read(code, body),
+                Some(other) => ReplyOutcome::Unreadable(format!(
+                    "the reply carries code {other}{}",
+                    desc.map(|d| format!(": {d}")).unwrap_or_default()
+                )),
+                None => ReplyOutcome::Unreadable("the reply carries no code".into()),
+            }
+        }
+        other => ReplyOutcome::Unreadable(format!("HTTP {other}: {}", snippet(body))),
+    }
+}
+
+fn rejected(code: &str, message: String, refusal: bool, help: Option<String>) -> ReplyOutcome {
+    ReplyOutcome::Rejected(Rejection {
+        code: code.into(),
+        code_name: "HTTP",
+        message,
+        refusal,
+        help,
+    })
+}
+
+/// The start of a body, for messages.
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let text = text.trim();
+    if text.is_empty() {
+        "(empty body)".into()
+    } else {
+        text.replace(['\r', '\n'], " ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepted_only_with_code_200_and_a_callid() {
+        let ok = br#"{"data":{"to":"18185550100","code":200,"code_desc":"","callid":"4812659e8ee99a8167613597768"}}"#;
+        assert_eq!(
+            read(200, ok),
+            ReplyOutcome::Accepted {
+                ids: vec![(String::new(), "4812659e8ee99a8167613597768".into())]
+            }
+        );
+        let as_text = br#"{"data":{"code":"200","callid":"x1"}}"#;
+        assert!(matches!(read(200, as_text), ReplyOutcome::Accepted { .. }));
+        for unsure in [
+            &br#"{"data":{"code":200,"callid":""}}"#[..],
+            br#"{"data":{"code":200}}"#,
+            br#"{"data":{"code":500,"code_desc":"oops"}}"#,
+            br#"{"data":{}}"#,
+            b"<html>OK</html>",
+            b"",
+        ] {
+            assert!(
+                matches!(read(200, unsure), ReplyOutcome::Unreadable(_)),
+                "{}",
+                String::from_utf8_lossy(unsure)
+            );
+        }
+    }
+
+    #[test]
+    fn documented_refusals_are_rejections() {
+        let bad = br#"{"data":{"code":400,"code_desc":"answer_speak_lang is required"}}"#;
+        let ReplyOutcome::Rejected(r) = read(400, bad) else {
+            panic!("400 is a rejection")
+        };
+        assert_eq!(
+            (r.code.as_str(), r.message.as_str(), r.refusal),
+            ("400", "answer_speak_lang is required", false)
+        );
+        let ReplyOutcome::Rejected(r) = read(401, b"Unauthorized") else {
+            panic!("401 is a refusal")
+        };
+        assert!(r.refusal);
+        assert!(r.help.unwrap().contains("VOIPCOMM_API_PASSWORD"));
+        // A 200 whose JSON says 400 is the same refusal.
+        let ReplyOutcome::Rejected(r) = read(200, bad) else {
+            panic!("code 400 in a 200 is a rejection")
+        };
+        assert!(!r.refusal);
+        assert!(matches!(read(500, b"oops"), ReplyOutcome::Unreadable(_)));
+    }
+}

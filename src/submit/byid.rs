@@ -1,0 +1,332 @@
+//! Providers that know a call only by the id they gave it when they took it (the Voicent
+//! Gateway's reqId): status polls, removals and `ping` one call at a time, with the ids the
+//! journal kept; and settling calls in doubt from a person's answer, since such a provider
+//! cannot be asked about a call it may or may not have taken.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use super::http::{self, Failure};
+use super::{CallReport, Event, PostStatus, SubmitError, Submitter};
+use crate::campaign::Recipient;
+use crate::journal::{CallState, Journal, JournalError, JournalState};
+use crate::plan::{self, Action, PostKind};
+use crate::provider::{ById, Reach, ReplyOutcome, Status};
+
+/// What [`settle`] recorded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Call ids now known as taken: never sent again.
+    pub sent: usize,
+    /// Call ids now known as not taken: the next `send` posts them.
+    pub not_sent: usize,
+}
+
+/// Why calls in doubt could not be settled. Nothing is written when any id is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum SettleError {
+    /// Neither list has an id.
+    #[error("nothing to settle: give the call ids found (--sent) or not found (--not-sent)")]
+    Nothing,
+    /// An id is not in doubt (never posted, accepted, or known not taken).
+    #[error("call id {callid} is not in doubt: the journal has it as {state}")]
+    NotInDoubt {
+        /// The call id.
+        callid: String,
+        /// What the journal says.
+        state: &'static str,
+    },
+    /// An id is in both lists.
+    #[error("call id {0} is given both as sent and as not sent")]
+    Both(String),
+    /// The journal could not be written.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+/// Settles calls in doubt from what a person found in the provider's own records: `sent`
+/// were taken (never posted again), `not_sent` were not (the next `send` posts them). Every
+/// id must be in doubt; one journal line records the answer.
+pub fn settle(
+    journal: &mut Journal,
+    sent: &[String],
+    not_sent: &[String],
+) -> Result<Settled, SettleError> {
+    if sent.is_empty() && not_sent.is_empty() {
+        return Err(SettleError::Nothing);
+    }
+    for id in sent.iter().chain(not_sent) {
+        if sent.contains(id) && not_sent.contains(id) {
+            return Err(SettleError::Both(id.clone()));
+        }
+        let states: Vec<CallState> = journal.state().calls_of(id).map(|(_, s)| s).collect();
+        let state = if states.contains(&CallState::InDoubt) {
+            continue;
+        } else if states.contains(&CallState::Accepted) {
+            "accepted"
+        } else if states.is_empty() {
+            "never posted"
+        } else {
+            "not taken"
+        };
+        return Err(SettleError::NotInDoubt {
+            callid: id.clone(),
+            state,
+        });
+    }
+    // A call id names every call in doubt that carries it (a household shares one).
+    let keys = |ids: &[String]| {
+        let mut v: Vec<String> = ids
+            .iter()
+            .flat_map(|id| journal.state().calls_of(id))
+            .filter(|(_, s)| *s == CallState::InDoubt)
+            .map(|(key, _)| key.to_owned())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let (sent, not_sent) = (keys(sent), keys(not_sent));
+    let settled = Settled {
+        sent: sent.len(),
+        not_sent: not_sent.len(),
+    };
+    // Seq 0: settled by a person, not by a post of the plan.
+    journal.resolved(0, sent, not_sent)?;
+    Ok(settled)
+}
+
+/// What a removal run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Removal {
+    /// Records removed (calls not made yet are cancelled with them).
+    pub removed: usize,
+    /// Records already gone (removed, or self-deleted after the call).
+    pub not_found: usize,
+    /// Calls already made or failed: kept, so that `query` can still read them.
+    pub finished: usize,
+    /// Recipients with no reqId in the journal (never taken, or in doubt).
+    pub unknown: usize,
+}
+
+impl Submitter<'_> {
+    fn by_id_provider(&self) -> &dyn ById {
+        self.campaign
+            .provider()
+            .by_id()
+            .expect("by-id requests are only made for providers that have them")
+    }
+
+    /// One request of `kind` about call `id`, retried on any failure (they change nothing,
+    /// or nothing more than once).
+    fn by_id_request(&self, seq: usize, kind: PostKind, id: &str) -> Result<Vec<u8>, SubmitError> {
+        let (path, body) = self.by_id_provider().request(kind, id);
+        let url = |endpoint: &str| format!("{}{path}", endpoint.trim_end_matches('/'));
+        self.transport
+            .post_to(&http::PostBody::Bytes(body), true, &url, &mut |_| {})
+            .map(|reply| reply.body)
+            .map_err(|failure| SubmitError::Transport { seq, kind, failure })
+    }
+
+    fn status_of(&self, seq: usize, id: &str) -> Result<Option<Status>, SubmitError> {
+        let body = self.by_id_request(seq, PostKind::Query, id)?;
+        self.by_id_provider()
+            .read_status(&body)
+            .map_err(|e| reply_error(seq, PostKind::Query, e))
+    }
+
+    /// The campaign's recipients in plan order.
+    fn planned_recipients(&self) -> Result<Vec<Recipient>, SubmitError> {
+        Ok(plan::all_posts(self.campaign, Action::Query)?
+            .into_iter()
+            .flat_map(|p| p.body.recipients().to_vec())
+            .collect())
+    }
+
+    /// `query` for providers that know calls by their own id: polls the status of every call
+    /// the journal has an id for (at most `pacing().in_flight` at once, each worker waiting
+    /// `pacing().poll_interval` between polls), joined to the recipients in order.
+    pub fn query_by_id(
+        &self,
+        state: &JournalState,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<Vec<CallReport>, SubmitError> {
+        let recipients = self.planned_recipients()?;
+        let pacing = self.campaign.provider().pacing();
+        let jobs: Vec<(usize, &str)> = recipients
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                state
+                    .provider_id(&r.callid, r.number.as_str())
+                    .map(|id| (i, id))
+            })
+            .collect();
+        let found: Mutex<BTreeMap<usize, Result<Option<Status>, SubmitError>>> =
+            Mutex::new(BTreeMap::new());
+        let next = AtomicUsize::new(0);
+        let workers = pacing.in_flight.clamp(1, jobs.len().max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    let mut last: Option<Instant> = None;
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&(i, id)) = jobs.get(n) else { break };
+                        if let Some(wait) =
+                            last.and_then(|t| pacing.poll_interval.checked_sub(t.elapsed()))
+                        {
+                            std::thread::sleep(wait);
+                        }
+                        last = Some(Instant::now());
+                        let result = self.status_of(i + 1, id);
+                        let failed = result.is_err();
+                        found.lock().expect("no worker panics").insert(i, result);
+                        if failed {
+                            // The others finish their poll; nobody starts a new one.
+                            next.store(jobs.len(), Ordering::Relaxed);
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        let mut found = found.into_inner().expect("no worker panics");
+        let provider = self.campaign.provider();
+        let mut out = Vec::with_capacity(recipients.len());
+        for (i, r) in recipients.iter().enumerate() {
+            let status = match found.remove(&i) {
+                Some(result) => result?,
+                None => None,
+            };
+            let mut report = CallReport {
+                number: r.number.to_string(),
+                callid: r.callid.clone(),
+                result: Reach::NotFound,
+                status: String::new(),
+                comment: String::new(),
+                dateandtime: String::new(),
+                duration: None,
+                keypresses: Vec::new(),
+                responses: BTreeMap::new(),
+            };
+            match status {
+                Some(s) => {
+                    report.result = provider.reach(&s.result);
+                    report.status = s.result.status;
+                    report.comment = s.result.comment;
+                    report.dateandtime = s.result.dateandtime;
+                    report.duration = s.result.duration;
+                    report.responses = s.responses.into_iter().collect();
+                }
+                None if state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt) => {
+                    report.status = "in-doubt".into();
+                    report.comment = "posted without a clear answer: see `outdial resolve`".into();
+                }
+                None if state.provider_id(&r.callid, r.number.as_str()).is_some() => {
+                    report.comment = "no such call record (removed or self-deleted)".into();
+                }
+                None => {}
+            }
+            on(Event::Post {
+                action: Action::Query,
+                seq: i + 1,
+                kind: PostKind::Query,
+                numbers: 1,
+                sent: usize::from(state.provider_id(&r.callid, r.number.as_str()).is_some()),
+                status: PostStatus::Accepted,
+                endpoint: None,
+            });
+            out.push(report);
+        }
+        Ok(out)
+    }
+
+    /// `delete` for providers that know calls by their own id: removes the record of every
+    /// call of the campaign not made yet (which cancels it), paced like call posts. Calls
+    /// already made or failed keep their records, for `query`.
+    pub fn delete_by_id(
+        &self,
+        state: &JournalState,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<Removal, SubmitError> {
+        let interval = self.campaign.provider().pacing().interval;
+        let mut removal = Removal::default();
+        let mut last: Option<Instant> = None;
+        for (i, r) in self.planned_recipients()?.iter().enumerate() {
+            let seq = i + 1;
+            let Some(id) = state.provider_id(&r.callid, r.number.as_str()) else {
+                removal.unknown += 1;
+                continue;
+            };
+            if let Some(wait) = last.and_then(|t| interval.checked_sub(t.elapsed())) {
+                std::thread::sleep(wait);
+            }
+            last = Some(Instant::now());
+            match self.status_of(seq, id)? {
+                None => {
+                    removal.not_found += 1;
+                    continue;
+                }
+                Some(s) if matches!(s.result.status.as_str(), "made" | "failed") => {
+                    removal.finished += 1;
+                    continue;
+                }
+                Some(_) => {}
+            }
+            let body = self.by_id_request(seq, PostKind::Delete, id)?;
+            match self.by_id_provider().read_removal(&body) {
+                Ok(true) => removal.removed += 1,
+                Ok(false) => removal.not_found += 1,
+                Err(e) => return Err(reply_error(seq, PostKind::Delete, e)),
+            }
+            on(Event::Post {
+                action: Action::Delete,
+                seq,
+                kind: PostKind::Delete,
+                numbers: 1,
+                sent: 1,
+                status: PostStatus::Accepted,
+                endpoint: None,
+            });
+        }
+        Ok(removal)
+    }
+
+    /// `ping` for providers that know calls by their own id: asks the status of an id no call
+    /// has, and expects the provider's no-such-record answer.
+    pub fn ping_by_id(&self) -> Result<(), SubmitError> {
+        let probe = self.by_id_provider().probe_id();
+        self.status_of(1, probe).map(|_| ())
+    }
+}
+
+fn reply_error(seq: usize, kind: PostKind, outcome: ReplyOutcome) -> SubmitError {
+    match outcome {
+        ReplyOutcome::Rejected(rejection) => SubmitError::Rejected {
+            seq,
+            kind,
+            rejection,
+        },
+        ReplyOutcome::Unreadable(message) => SubmitError::Transport {
+            seq,
+            kind,
+            failure: Failure {
+                maybe_sent: true,
+                message,
+                endpoint: String::new(),
+            },
+        },
+        ReplyOutcome::Accepted { .. } => SubmitError::Transport {
+            seq,
+            kind,
+            failure: Failure {
+                maybe_sent: true,
+                message: "the reply says nothing of the call".into(),
+                endpoint: String::new(),
+            },
+        },
+    }
+}

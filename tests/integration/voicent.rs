@@ -1,0 +1,547 @@
+//! The Voicent Gateway over real loopback HTTP: the `outdial` binary against the library's
+//! Voicent sandbox. Golden form bodies, send → query → delete end to end, and the fault
+//! matrix: whatever fails, every recipient is called exactly once or listed in doubt (never
+//! twice), and the calls in doubt settle with `outdial resolve`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use outdial::provider::voicent::sandbox::{Faults, Sandbox, SandboxConfig};
+
+use crate::support::{json_lines, outdial, repo, tempdir};
+
+const BIN: &str = env!("CARGO_BIN_EXE_outdial");
+const NOW: &str = "2030-12-01T14:00:00Z";
+
+fn run_in(dir: &Path, args: &[&str]) -> crate::support::Run {
+    let output = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("outdial runs");
+    crate::support::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn sandbox(faults: Faults, minute: Duration, dial: Duration) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        minute,
+        dial_delay: dial,
+        faults,
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox starts")
+}
+
+#[test]
+fn golden_form_bodies_of_the_examples() {
+    for name in ["voicent-text", "voicent-audio", "voicent-ivr"] {
+        let file = format!("examples/{name}.toml");
+        let run = outdial(["compile", &file, "--now", NOW]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        // One form body a line, one call each.
+        for line in run.stdout.lines() {
+            assert!(line.starts_with("info="), "{line}");
+            assert!(line.contains("&phoneno="), "{line}");
+        }
+        insta::assert_snapshot!(name, run.stdout);
+    }
+    // The same moment gives the same bytes; another moment moves calltime only.
+    let a = outdial(["compile", "examples/voicent-text.toml", "--now", NOW]);
+    let b = outdial([
+        "compile",
+        "examples/voicent-text.toml",
+        "--now",
+        "2030-12-01T14:30:00Z",
+    ]);
+    assert_eq!(
+        a.stdout,
+        outdial(["compile", "examples/voicent-text.toml", "--now", NOW]).stdout
+    );
+    assert!(a.stdout.contains("&schedule=t&calltime=60"), "{}", a.stdout);
+    assert!(b.stdout.contains("&schedule=t&calltime=30"), "{}", b.stdout);
+}
+
+#[test]
+fn unsupported_actions_name_the_provider() {
+    for action in ["pause", "resume", "sounds"] {
+        let run = outdial([
+            action,
+            "examples/voicent-text.toml",
+            "--endpoint",
+            "http://127.0.0.1:9",
+        ]);
+        assert_eq!(run.code, 2, "{action}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("the Voicent Gateway cannot"),
+            "{action}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// A campaign in `dir` with the given body after `[campaign]`.
+fn write_campaign(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "[campaign]\nname = \"{name}\"\nprovider = \"voicent\"\ntimezone = \"UTC\"\n\n{body}"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn send_args<'a>(file: &'a str, url: &'a str) -> Vec<&'a str> {
+    vec![
+        "send",
+        file,
+        "--endpoint",
+        url,
+        "--retries",
+        "0",
+        "--backoff",
+        "1ms",
+        "--timeout",
+        "2s",
+    ]
+}
+
+#[test]
+fn send_query_delete_end_to_end() {
+    // A gateway minute lasts 2 s here, an attempt 100 ms.
+    let sb = sandbox(
+        Faults::default(),
+        Duration::from_secs(2),
+        Duration::from_millis(100),
+    );
+    let url = sb.url();
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.path().join("sounds")).unwrap();
+    std::fs::copy(
+        repo().join("examples/sounds/hello.wav"),
+        dir.path().join("sounds/hello.wav"),
+    )
+    .unwrap();
+    let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_mins(2))
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string();
+    let fast = "requests_per_second = 100\npoll_interval_ms = 10\n";
+    // Last digits pick the sandbox's outcome: 0 made, 6 answering machine, 7 retry then
+    // made, 8 failed; 5 is scheduled two (sandbox) minutes out.
+    let text = write_campaign(
+        dir.path(),
+        "text",
+        &format!(
+            "[voicent]\n{fast}\n[[prompt]]\nid = 1\ntts = \"Hello & welcome\"\n\n[recipients]\nnumbers = [\"8185550100\", \"8185550106\", \"8185550107\", \"8185550108\"]\n\n[[recipient]]\nnumber = \"8185550115\"\nat = \"{later}\"\n"
+        ),
+    );
+    let audio = write_campaign(
+        dir.path(),
+        "audio",
+        &format!(
+            "[voicent]\n{fast}audio_dir = \"/srv/voicent\"\n\n[[prompt]]\nid = 1\naudio = \"sounds/hello.wav\"\n\n[recipients]\nnumbers = [\"8185550120\"]\n"
+        ),
+    );
+    let ivr = write_campaign(
+        dir.path(),
+        "ivr",
+        &format!(
+            "[voicent]\n{fast}ivr = \"reminderApp\"\n\n[recipients]\nnumbers = [\"8185550130\", \"8185550131\"]\n"
+        ),
+    );
+    for file in [&text, &audio, &ivr] {
+        let f = file.to_str().unwrap();
+        let run = run_in(dir.path(), &send_args(f, &url));
+        assert_eq!(run.code, 0, "{f}: {}", run.stderr);
+    }
+    let taken = sb.taken();
+    assert_eq!(taken.len(), 8);
+    let by_number: BTreeMap<&str, _> = taken.iter().map(|t| (t.phoneno.as_str(), t)).collect();
+    assert_eq!(
+        by_number["8185550100"].field("txt"),
+        Some("Hello & welcome")
+    );
+    assert_eq!(by_number["8185550115"].field("schedule"), Some("t"));
+    let minutes: i64 = by_number["8185550115"]
+        .field("calltime")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&minutes), "calltime {minutes}");
+    assert_eq!(by_number["8185550100"].field("schedule"), None);
+    assert_eq!(
+        by_number["8185550120"].field("audiofile"),
+        Some("/srv/voicent/hello.wav")
+    );
+    assert_eq!(
+        by_number["8185550130"].field("startapp"),
+        Some("reminderApp")
+    );
+    assert_eq!(by_number["8185550130"].field("selfdelete"), Some("0"));
+
+    // Immediate calls finish within two attempts (200 ms); the scheduled one is pending.
+    std::thread::sleep(Duration::from_millis(350));
+    let t = text.to_str().unwrap();
+    let run = run_in(
+        dir.path(),
+        &["query", t, "--endpoint", &url, "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let calls: BTreeMap<String, serde_json::Value> = json_lines(&run.stdout)
+        .into_iter()
+        .filter(|v| v["type"] == "call")
+        .map(|v| (v["number"].as_str().unwrap().to_owned(), v))
+        .collect();
+    let show = |n: &str| {
+        let c = &calls[n];
+        (
+            c["result"].as_str().unwrap().to_owned(),
+            c["status"].as_str().unwrap().to_owned(),
+            c["comment"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(
+        show("8185550100"),
+        ("reached".into(), "made".into(), "Call succeeded".into())
+    );
+    assert_eq!(
+        show("8185550106"),
+        (
+            "reached".into(),
+            "made".into(),
+            "Message left on answering machine".into()
+        )
+    );
+    assert_eq!(
+        show("8185550107"),
+        ("reached".into(), "made".into(), "Call succeeded".into())
+    );
+    assert_eq!(
+        show("8185550108"),
+        ("not-reached".into(), "failed".into(), "Line Busy".into())
+    );
+    assert_eq!(
+        show("8185550115"),
+        ("pending".into(), "pending".into(), String::new())
+    );
+
+    // IVR responses come back as columns.
+    let i = ivr.to_str().unwrap();
+    let run = run_in(
+        dir.path(),
+        &["query", i, "--endpoint", &url, "--format", "csv"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut lines = run.stdout.lines();
+    assert!(
+        lines.next().unwrap().ends_with(",keypresses,confirm"),
+        "{}",
+        run.stdout
+    );
+    for line in lines {
+        assert!(
+            line.contains(",reached,made,") && line.ends_with(",1"),
+            "{line}"
+        );
+    }
+
+    // delete removes the scheduled call only; made and failed records stay for query.
+    let run = run_in(dir.path(), &["delete", t, "--endpoint", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("removed 1 call not made yet"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("4 kept (made or failed)"),
+        "{}",
+        run.stdout
+    );
+    let run = run_in(
+        dir.path(),
+        &["query", t, "--endpoint", &url, "--format", "json"],
+    );
+    let gone = json_lines(&run.stdout)
+        .into_iter()
+        .find(|v| v["number"] == "8185550115")
+        .unwrap();
+    assert_eq!(gone["result"], "not-found");
+
+    let run = run_in(dir.path(), &["ping", t, "--endpoint", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("answered"), "{}", run.stdout);
+}
+
+const MATRIX_NUMBERS: [&str; 5] = [
+    "8185550101",
+    "8185550102",
+    "8185550103",
+    "8185550104",
+    "8185550105",
+];
+
+fn matrix_campaign(dir: &Path) -> PathBuf {
+    let numbers: Vec<String> = MATRIX_NUMBERS.iter().map(|n| format!("\"{n}\"")).collect();
+    write_campaign(
+        dir,
+        "matrix",
+        &format!(
+            "[voicent]\nrequests_per_second = 1000\n\n[[prompt]]\nid = 1\ntts = \"Test\"\n\n[recipients]\nnumbers = [{}]\n",
+            numbers.join(", ")
+        ),
+    )
+}
+
+/// How many times the sandbox took each recipient's call.
+fn counts(sb: &Sandbox) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for t in sb.taken() {
+        *out.entry(t.phoneno).or_insert(0) += 1;
+    }
+    out
+}
+
+/// Runs `send` until it exits 0, settling calls in doubt the way an operator would: by
+/// looking them up in the gateway (here, the sandbox's records). Checks after every step
+/// that nobody was called twice and that every recipient not yet called is listed in doubt
+/// or still to send.
+fn settle_and_finish(
+    case: &str,
+    sb: &Sandbox,
+    dir: &Path,
+    file: &str,
+    first: crate::support::Run,
+) -> usize {
+    let journal = dir.join(".outdial/matrix.jsonl");
+    let mut run = first;
+    let mut settled = 0;
+    for _ in 0..8 {
+        let c = counts(sb);
+        assert!(c.values().all(|&n| n == 1), "{case}: called twice: {c:?}");
+        if run.code == 0 {
+            break;
+        }
+        let state = outdial::journal::read_state(&journal).unwrap();
+        let doubt: Vec<String> = state.in_doubt().into_iter().map(str::to_owned).collect();
+        if run.code == 4 && !doubt.is_empty() {
+            assert!(
+                run.stderr.contains("outdial resolve"),
+                "{case}: {}",
+                run.stderr
+            );
+            let (mut sent, mut not_sent) = (Vec::new(), Vec::new());
+            for id in &doubt {
+                assert!(
+                    run.stderr.contains(id.as_str()),
+                    "{case}: {id} not listed: {}",
+                    run.stderr
+                );
+                let number = &id["matrix".len()..];
+                if c.contains_key(number) {
+                    sent.push(id.clone());
+                } else {
+                    not_sent.push(id.clone());
+                }
+            }
+            let mut args = vec!["resolve", file];
+            if !sent.is_empty() {
+                args.push("--sent");
+                args.extend(sent.iter().map(String::as_str));
+            }
+            if !not_sent.is_empty() {
+                args.push("--not-sent");
+                args.extend(not_sent.iter().map(String::as_str));
+            }
+            let r = run_in(dir, &args);
+            assert_eq!(r.code, 0, "{case}: resolve: {}", r.stderr);
+            settled += doubt.len();
+            assert!(
+                outdial::journal::read_state(&journal)
+                    .unwrap()
+                    .in_doubt()
+                    .is_empty()
+            );
+        } else {
+            assert!(
+                matches!(run.code, 3 | 4),
+                "{case}: exit {}: {}",
+                run.code,
+                run.stderr
+            );
+        }
+        run = run_in(dir, &send_args(file, &sb.url()));
+    }
+    assert_eq!(run.code, 0, "{case}: never finished: {}", run.stderr);
+    let c = counts(sb);
+    for n in MATRIX_NUMBERS {
+        assert_eq!(
+            c.get(n),
+            Some(&1),
+            "{case}: {n} called {:?} times",
+            c.get(n)
+        );
+    }
+    settled
+}
+
+#[test]
+fn fault_matrix_calls_everyone_once_or_lists_them_in_doubt() {
+    let mut cases = 0;
+    let specs = [
+        "fail-first=",
+        "reset=",
+        "drop=",
+        "error=",
+        "noreqid=",
+        "slow=",
+    ];
+    for spec in specs {
+        for position in [1u32, 3, 5] {
+            let faults: Faults = if spec == "fail-first=" {
+                format!("fail-first={position}")
+            } else if spec == "slow=" {
+                format!("slow={position},delay=1500ms")
+            } else {
+                format!("{spec}{position}")
+            }
+            .parse()
+            .unwrap();
+            let case = faults.to_string();
+            let sb = sandbox(faults, Duration::from_secs(60), Duration::from_secs(3600));
+            let dir = tempdir();
+            let file = matrix_campaign(dir.path());
+            let f = file.to_str().unwrap();
+            let url = sb.url();
+            let mut args = send_args(f, &url);
+            // Slow replies outlast the client's patience.
+            *args.last_mut().unwrap() = "500ms";
+            let first = run_in(dir.path(), &args);
+            assert_ne!(first.code, 0, "{case}: a fault must show");
+            let settled = settle_and_finish(&case, &sb, dir.path(), f, first);
+            if spec == "noreqid=" {
+                // A page without a ReqId is a rejection: nothing in doubt, a re-run sends it.
+                assert_eq!(settled, 0, "{case}");
+            } else {
+                assert!(settled >= 1, "{case}: the fault left nothing in doubt");
+            }
+            cases += 1;
+        }
+    }
+    // Refused: no gateway at all; nothing is in doubt, and a later run sends everything.
+    {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempdir();
+        let file = matrix_campaign(dir.path());
+        let f = file.to_str().unwrap();
+        let closed = format!("http://127.0.0.1:{port}");
+        let run = run_in(dir.path(), &send_args(f, &closed));
+        assert_eq!(run.code, 4, "{}", run.stderr);
+        let state =
+            outdial::journal::read_state(&dir.path().join(".outdial/matrix.jsonl")).unwrap();
+        assert!(
+            state.in_doubt().is_empty(),
+            "a refused connection sends nothing"
+        );
+        let sb = sandbox(
+            Faults::default(),
+            Duration::from_secs(60),
+            Duration::from_secs(3600),
+        );
+        let run = run_in(dir.path(), &send_args(f, &sb.url()));
+        let settled = settle_and_finish("refused", &sb, dir.path(), f, run);
+        assert_eq!(settled, 0, "refused: nothing was ever in doubt");
+        cases += 1;
+    }
+    // SIGKILL at several instants while replies take 200 ms each.
+    for kill_after in [100u64, 300, 500, 700] {
+        let sb = sandbox(
+            "delay=200ms".parse().unwrap(),
+            Duration::from_secs(60),
+            Duration::from_secs(3600),
+        );
+        let dir = tempdir();
+        let file = matrix_campaign(dir.path());
+        let f = file.to_str().unwrap();
+        let mut child = Command::new(BIN)
+            .args(send_args(f, &sb.url()))
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        std::thread::sleep(Duration::from_millis(kill_after));
+        child.kill().unwrap();
+        let _ = child.wait();
+        assert!(start.elapsed() < Duration::from_secs(5));
+        let c = counts(&sb);
+        assert!(c.values().all(|&n| n == 1), "kill {kill_after}: {c:?}");
+        assert!(
+            c.len() < MATRIX_NUMBERS.len(),
+            "kill {kill_after}ms came too late to matter"
+        );
+        let run = run_in(dir.path(), &send_args(f, &sb.url()));
+        settle_and_finish(&format!("sigkill@{kill_after}ms"), &sb, dir.path(), f, run);
+        cases += 1;
+    }
+    assert_eq!(cases, 23);
+}
+
+#[test]
+fn resend_in_doubt_is_an_explicit_choice_that_may_call_twice() {
+    let sb = sandbox(
+        "drop=2".parse().unwrap(),
+        Duration::from_secs(60),
+        Duration::from_secs(3600),
+    );
+    let dir = tempdir();
+    let file = matrix_campaign(dir.path());
+    let f = file.to_str().unwrap();
+    let run = run_in(dir.path(), &send_args(f, &sb.url()));
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 calls are in doubt"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("matrix8185550102 (info \"outdial matrix matrix8185550102\")"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.taken().len(), 5, "the rest were sent");
+    // Plain re-runs never send it again.
+    let run = run_in(dir.path(), &send_args(f, &sb.url()));
+    assert_eq!(run.code, 4);
+    assert_eq!(sb.taken().len(), 5);
+    let url = sb.url();
+    let mut args = send_args(f, &url);
+    args.push("--resend-in-doubt");
+    let run = run_in(dir.path(), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        counts(&sb)["8185550102"],
+        2,
+        "the person chose to send it again"
+    );
+    // A call id that is not in doubt cannot be settled.
+    let run = run_in(dir.path(), &["resolve", f, "--sent", "matrix8185550101"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not in doubt"), "{}", run.stderr);
+}

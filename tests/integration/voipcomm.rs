@@ -1,0 +1,703 @@
+//! voip-communications.net end to end over loopback: the CLI against the provider's stand-in
+//! (`outdial::provider::voipcomm::sandbox`), golden form bodies, credentials that never show,
+//! a fault matrix, and `check`'s provider-specific diagnostics.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use outdial::provider::voipcomm::sandbox::{
+    CallStatus, DELETE_PATH, Faults, LIST_PATH, Outcome, Sandbox, SandboxConfig,
+};
+
+use crate::support::{outdial as run_repo, repo, tempdir};
+
+const BIN: &str = env!("CARGO_BIN_EXE_outdial");
+const KEY: &str = "vc-key-4711";
+const PASSWORD: &str = "s3cret-Pa55-never-shown";
+
+fn sandbox(faults: Faults, credentials: bool) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        credentials: credentials.then(|| (KEY.to_string(), PASSWORD.to_string())),
+        faults,
+        dial_delay: Duration::from_millis(50),
+        ..SandboxConfig::default()
+    })
+    .expect("stand-in starts")
+}
+
+/// `outdial ARGS --endpoint URL EXTRA…` with the credentials set, bounded in time.
+fn cmd(args: &[&str], url: Option<&str>, extra: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .args(url.map(|u| ["--endpoint", u]).into_iter().flatten())
+        .args(extra)
+        .env("VOIPCOMM_API_KEY", KEY)
+        .env("VOIPCOMM_API_PASSWORD", PASSWORD)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn run(mut c: Command) -> Output {
+    let mut child = c.spawn().expect("outdial runs");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("outdial did not finish in 30 s");
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Copies an example into `dir` (with the sound it names) and returns the copy's path.
+fn example(dir: &Path, name: &str) -> PathBuf {
+    std::fs::create_dir_all(dir.join("sounds")).unwrap();
+    std::fs::copy(
+        repo().join("examples/sounds/hello.wav"),
+        dir.join("sounds/hello.wav"),
+    )
+    .unwrap();
+    let to = dir.join(name);
+    std::fs::copy(repo().join("examples").join(name), &to).unwrap();
+    to
+}
+
+/// The journal's lines.
+fn journal(dir: &Path, campaign: &str) -> Vec<serde_json::Value> {
+    let path = dir.join(format!(".outdial/{campaign}.jsonl"));
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Provider callid by our callid, from the journal's outcome lines.
+fn provider_ids(lines: &[serde_json::Value]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in lines {
+        if let Some(ids) = line.get("ids").and_then(|i| i.as_object()) {
+            for (ours, theirs) in ids {
+                out.insert(ours.clone(), theirs.as_str().unwrap().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A POST with Basic auth to the stand-in, by hand (what a scheduled-calls client sends).
+fn post(url: &str, body: &str) -> (u16, serde_json::Value) {
+    let client = reqwest::blocking::Client::new();
+    let reply = client
+        .post(url)
+        .basic_auth(KEY, Some(PASSWORD))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body.to_string())
+        .timeout(Duration::from_secs(5))
+        .send()
+        .unwrap();
+    let status = reply.status().as_u16();
+    (
+        status,
+        serde_json::from_str(&reply.text().unwrap()).unwrap(),
+    )
+}
+
+#[test]
+fn compile_shows_the_exact_form_bodies() {
+    for name in ["voipcomm-reminder", "voipcomm-bridge"] {
+        let run = run_repo(["compile", &format!("examples/{name}.toml")]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(
+            run.stdout.lines().count(),
+            if name.ends_with("bridge") { 2 } else { 3 }
+        );
+        insta::assert_snapshot!(name, run.stdout);
+    }
+}
+
+#[test]
+fn send_scheduled_tts_and_sms_then_list_and_delete() {
+    let dir = tempdir();
+    let file = example(dir.path(), "voipcomm-reminder.toml");
+    let sb = sandbox(Faults::default(), true);
+    let out = run(cmd(&["send", file.to_str().unwrap()], Some(&sb.url()), &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let calls = sb.calls();
+    assert_eq!(calls.len(), 3);
+    assert!(calls.iter().all(|c| c.status == CallStatus::Scheduled));
+    let first = &calls[0];
+    assert_eq!(first.to, "18185550101");
+    assert_eq!(first.params["from"], "18185550199");
+    assert_eq!(first.params["call_date"], "2027-03-01 17:30");
+    assert_eq!(first.params["answer_speak_lang"], "en-US");
+    assert!(
+        first.params["answer_speak"].starts_with("Hello Ann Lee, this is Bright Smile Dental.")
+    );
+    assert_eq!(
+        first.params["answermachine_tts_voice"],
+        "en-US_AllisonVoice"
+    );
+    assert!(first.params["answermachine_sms"].contains("9:15 AM"));
+    assert_eq!(calls[2].params["call_date"], "2027-03-01 18:00");
+    assert!(calls[2].params["answer_speak"].contains("Sam O'Brien & family"));
+
+    // The journal keys each provider callid to our call (call id and number).
+    let ids = provider_ids(&journal(dir.path(), "dental-2026-12-01"));
+    let ours: Vec<&str> = ids.keys().map(String::as_str).collect();
+    assert_eq!(
+        ours,
+        [
+            "dent101 8185550101",
+            "dent103 8185550103",
+            "dent107 8185550107"
+        ]
+    );
+    for call in &calls {
+        assert!(ids.values().any(|id| *id == call.callid));
+    }
+
+    // A second send sends nothing.
+    let again = run(cmd(&["send", file.to_str().unwrap()], Some(&sb.url()), &[]));
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert_eq!(sb.calls().len(), 3);
+
+    // The scheduled list shows them; deleting one by the provider's callid leaves two.
+    let (status, list) = post(&sb.url_of(LIST_PATH), "");
+    assert_eq!(status, 200);
+    assert_eq!(list["data"].as_array().unwrap().len(), 3);
+    let (status, deleted) = post(
+        &sb.url_of(DELETE_PATH),
+        &format!("callid={}", ids["dent107 8185550107"]),
+    );
+    assert_eq!((status, deleted["data"]["code"].as_u64()), (200, Some(200)));
+    let (_, list) = post(&sb.url_of(LIST_PATH), "");
+    let left: Vec<&str> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["18185550101", "18185550103"]);
+    let (status, _) = post(
+        &sb.url_of(DELETE_PATH),
+        &format!("callid={}", ids["dent107 8185550107"]),
+    );
+    assert_eq!(status, 400, "a deleted call cannot be deleted again");
+}
+
+/// A loopback receiver for `callback_url`: records each POST body.
+fn callback_receiver() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/ended", listener.local_addr().unwrap());
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&got);
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            sink.lock().unwrap().push(String::from_utf8(body).unwrap());
+            let mut w = stream;
+            let _ = w.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+        }
+    });
+    (url, got)
+}
+
+#[test]
+fn send_now_play_bridge_and_machine_branch_with_callbacks() {
+    let dir = tempdir();
+    let sb = sandbox(Faults::default(), true);
+
+    // The bridge example: play from a URL, then dial the desk.
+    let bridge = example(dir.path(), "voipcomm-bridge.toml");
+    let out = run(cmd(
+        &["send", bridge.to_str().unwrap()],
+        Some(&sb.url()),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let calls = sb.calls();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].params["answer_dial_to"], "18185550123");
+    assert_eq!(
+        calls[0].params["answer_play"],
+        "https://cdn.example.com/audio/connecting-you.wav"
+    );
+    assert!(!calls[0].params.contains_key("call_date"));
+
+    // Immediate calls with both branches: 0100 is answered by a person, 0117 by a machine
+    // (SMS sent), 0118 not at all; each end is POSTed to the callback.
+    let (callback, got) = callback_receiver();
+    let file = dir.path().join("now.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"[campaign]
+name = "now"
+provider = "voipcomm"
+
+[voipcomm]
+callback_url = "{callback}"
+
+[voipcomm.answer]
+tts = 1
+tts_voice = "en-GB_KateVoice"
+
+[voipcomm.machine]
+speak = 2
+speak_lang = "en-GB"
+sms = 3
+sms_from = "+44 7911 123456"
+
+[[prompt]]
+id = 1
+tts = "Hello {{name}}, your parcel arrives today."
+
+[[prompt]]
+id = 2
+tts = "Hello {{name}}, a parcel is on its way."
+
+[[prompt]]
+id = 3
+tts = "Parcel for {{name}} today."
+
+[[recipient]]
+number = "818-555-0100"
+vars = {{ name = "Ann" }}
+
+[[recipient]]
+number = "818-555-0117"
+vars = {{ name = "Bo" }}
+
+[[recipient]]
+number = "818-555-0118"
+vars = {{ name = "Cy" }}
+"#
+        ),
+    )
+    .unwrap();
+    let out = run(cmd(&["send", file.to_str().unwrap()], Some(&sb.url()), &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while got.lock().unwrap().len() < 3 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+    }
+    let calls: Vec<_> = sb.calls().into_iter().skip(2).collect();
+    let outcomes: Vec<Option<Outcome>> = calls.iter().map(|c| c.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            Some(Outcome::Person),
+            Some(Outcome::Machine),
+            Some(Outcome::NoAnswer)
+        ]
+    );
+    assert_eq!(
+        calls[0].params["answer_tts"],
+        "Hello Ann, your parcel arrives today."
+    );
+    assert_eq!(calls[1].params["answermachine_sms_from"], "447911123456");
+    assert_eq!(calls[1].sms.as_deref(), Some("Parcel for Bo today."));
+    assert_eq!(calls[0].sms, None);
+    let mut bodies = got.lock().unwrap().clone();
+    bodies.sort();
+    assert_eq!(bodies.len(), 3, "{bodies:?}");
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("to=18185550117&status=Machine"))
+    );
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("to=18185550100&status=Person"))
+    );
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("status=NoAnswer&billed_seconds=0"))
+    );
+}
+
+#[test]
+fn rejections_and_refusals_map_to_exit_codes() {
+    let dir = tempdir();
+    let file = example(dir.path(), "voipcomm-bridge.toml");
+    let sb = sandbox(Faults::default(), true);
+    // Wrong password: 401, refused (exit 5), nothing stored, and the password not shown.
+    let mut c = cmd(&["send", file.to_str().unwrap()], Some(&sb.url()), &[]);
+    c.env("VOIPCOMM_API_PASSWORD", "wrong-password-xyz");
+    let out = run(c);
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert!(
+        text(&out).contains("Invalid API credentials"),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains("wrong-password-xyz"));
+    assert!(sb.calls().is_empty());
+
+    // A URL outdial cannot judge (no file extension) that the provider's validation refuses:
+    // 400 with its code_desc, rejected (exit 3), nothing stored.
+    let odd = dir.path().join("odd.toml");
+    std::fs::write(
+        &odd,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("connecting-you.wav", "connect?id=3"),
+    )
+    .unwrap();
+    let out = run(cmd(&["send", odd.to_str().unwrap()], Some(&sb.url()), &[]));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        text(&out).contains("answer_play must be the URL of a WAV or MP3 file"),
+        "{}",
+        text(&out)
+    );
+    assert!(sb.calls().is_empty());
+}
+
+/// Every command, with the credentials in the environment: the password is in no output,
+/// no journal line, no error and no compiled file.
+#[test]
+fn the_password_never_shows() {
+    let dir = tempdir();
+    let file = example(dir.path(), "voipcomm-reminder.toml");
+    let f = file.to_str().unwrap();
+    let sb = sandbox(Faults::default(), true);
+    let compiled = dir.path().join("compiled");
+    let mut outputs = Vec::new();
+    for args in [
+        vec!["check", f],
+        vec!["plan", f],
+        vec!["compile", f],
+        vec!["compile", f, "-o", compiled.to_str().unwrap()],
+        vec!["--format", "json", "compile", f],
+        vec!["send", f, "--dry-run"],
+        vec!["--format", "json", "send", f, "--dry-run"],
+        vec!["send", f],
+        vec!["--format", "json", "send", f],
+        vec!["pause", f],
+        vec!["resume", f],
+        vec!["delete", f],
+        vec!["query", f],
+        vec!["sounds", f],
+        vec!["ping", f],
+        vec!["compile", f, "--action", "pause"],
+    ] {
+        let out = run(cmd(&args, Some(&sb.url()), &[]));
+        outputs.push((args.join(" "), out.status.code(), text(&out)));
+    }
+    // A refused transport (plain http to a remote host) names the variables, not the values.
+    let out = run(cmd(&["send", f], Some("http://example.com/x"), &[]));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    outputs.push(("insecure".into(), out.status.code(), text(&out)));
+
+    for (args, code, out) in &outputs {
+        assert!(
+            !out.contains(PASSWORD),
+            "{args} printed the password: {out}"
+        );
+        assert!(code.is_some(), "{args}");
+    }
+    let by = |a: &str| outputs.iter().find(|o| o.0 == a).unwrap();
+    assert_eq!(
+        by(&format!("send {f}")).1,
+        Some(0),
+        "{}",
+        by(&format!("send {f}")).2
+    );
+    for unsupported in ["pause", "resume", "delete", "query", "sounds", "ping"] {
+        let (_, code, out) = by(&format!("{unsupported} {f}"));
+        assert_eq!(*code, Some(2), "{unsupported}: {out}");
+        assert!(
+            out.contains("voip-communications.net cannot"),
+            "{unsupported}: {out}"
+        );
+    }
+    let journal =
+        std::fs::read_to_string(dir.path().join(".outdial/dental-2026-12-01.jsonl")).unwrap();
+    assert!(!journal.is_empty());
+    assert!(!journal.contains(PASSWORD));
+    assert!(!journal.contains(KEY), "the key is not journaled either");
+    let files: Vec<_> = std::fs::read_dir(&compiled).unwrap().collect();
+    assert_eq!(files.len(), 3);
+    for entry in files {
+        let body = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(body.starts_with("from=18185550199&to=1818555010"));
+        assert!(!body.contains(PASSWORD));
+    }
+}
+
+// --- The fault matrix -----------------------------------------------------------------------
+
+const NUMBERS: [&str; 4] = ["8185550100", "8185550101", "8185550102", "8185550103"];
+
+fn matrix_campaign(dir: &Path) -> PathBuf {
+    let file = dir.join("matrix.toml");
+    let numbers: Vec<String> = NUMBERS.iter().map(|n| format!("\"{n}\"")).collect();
+    std::fs::write(
+        &file,
+        format!(
+            "[campaign]\nname = \"matrix\"\nprovider = \"voipcomm\"\n\n[[prompt]]\nid = 1\ntts = \"Test call.\"\n\n[recipients]\nnumbers = [{}]\n",
+            numbers.join(", ")
+        ),
+    )
+    .unwrap();
+    file
+}
+
+const FAST: [&str; 6] = ["--timeout", "700ms", "--backoff", "10ms", "--retries", "2"];
+
+/// What the journal says of each call id: accepted, in doubt, or nothing.
+fn journal_states(dir: &Path) -> BTreeMap<String, &'static str> {
+    let mut state = BTreeMap::new();
+    let mut attempts: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    for line in journal(dir, "matrix") {
+        let attempt = line.get("attempt").and_then(|a| a.as_u64());
+        if let (Some(a), Some(ids)) = (attempt, line.get("callids").and_then(|c| c.as_array())) {
+            attempts.insert(
+                a,
+                ids.iter()
+                    .map(|i| i.as_str().unwrap().to_string())
+                    .collect(),
+            );
+        }
+        let outcome = line.get("outcome").and_then(|o| o.as_str());
+        if let (Some(a), Some(outcome)) = (attempt, outcome) {
+            for id in attempts.get(&a).cloned().unwrap_or_default() {
+                let s = match outcome {
+                    "accepted" => "accepted",
+                    "ambiguous" => "in-doubt",
+                    _ => "not-sent",
+                };
+                state.insert(id, s);
+            }
+        }
+    }
+    state
+}
+
+/// Sends with `spec` injected until a run exits 0 or stops on calls in doubt; then checks
+/// the promise: no number called twice, every call the stand-in holds is journaled as
+/// accepted or in doubt, and every accepted one is held.
+fn fault_case(spec: &str, endpoint_override: Option<&str>) -> &'static str {
+    let dir = tempdir();
+    let file = matrix_campaign(dir.path());
+    let sb = sandbox(spec.parse().unwrap(), false);
+    let url = endpoint_override.map_or_else(|| sb.url(), str::to_string);
+    let mut last = None;
+    for _ in 0..6 {
+        let out = run(cmd(&["send", file.to_str().unwrap()], Some(&url), &FAST));
+        last = out.status.code();
+        match last {
+            Some(0) => break,
+            Some(4) => {
+                if text(&out).contains("in doubt") {
+                    break;
+                }
+            }
+            other => panic!("{spec}: send exited {other:?}: {}", text(&out)),
+        }
+    }
+    if endpoint_override.is_some() {
+        // Nothing could be sent: now send to the stand-in itself.
+        let out = run(cmd(
+            &["send", file.to_str().unwrap()],
+            Some(&sb.url()),
+            &FAST,
+        ));
+        last = out.status.code();
+        assert_eq!(last, Some(0), "{spec}: {}", text(&out));
+    }
+    let mut per_number: BTreeMap<String, usize> = BTreeMap::new();
+    for call in sb.calls() {
+        *per_number.entry(call.to.clone()).or_default() += 1;
+    }
+    assert!(
+        per_number.values().all(|n| *n == 1),
+        "{spec}: a number was called twice: {per_number:?}"
+    );
+    let states = journal_states(dir.path());
+    for n in NUMBERS {
+        let callid = format!("matrix{n}");
+        let held = per_number.contains_key(&format!("1{n}"));
+        let state = states.get(&callid).copied().unwrap_or("not-sent");
+        match state {
+            "accepted" => assert!(held, "{spec}: {callid} accepted but not held"),
+            "in-doubt" => {}
+            _ => assert!(!held, "{spec}: {callid} held but journaled {state}"),
+        }
+    }
+    if last == Some(0) {
+        assert_eq!(per_number.len(), 4, "{spec}: a clean finish calls everyone");
+        "sent"
+    } else {
+        assert!(
+            states.values().any(|s| *s == "in-doubt"),
+            "{spec}: stopped without calls in doubt"
+        );
+        "in-doubt"
+    }
+}
+
+#[test]
+fn fault_matrix_every_recipient_called_at_most_once() {
+    let mut cases = Vec::new();
+    // Refused: nothing listens, nothing is sent; the next run sends everything once.
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!(
+            "http://{}/api-v2/index.php/pcall/call",
+            l.local_addr().unwrap()
+        )
+    };
+    cases.push(("refused".to_string(), fault_case("", Some(&closed))));
+    for k in 1..=4 {
+        for kind in ["reset", "drop", "error", "garbage"] {
+            let spec = format!("{kind}={k}");
+            let result = fault_case(&spec, None);
+            // Even a reset before the stand-in read the body comes after the client wrote
+            // it: the client cannot tell, so every kind leaves the call in doubt.
+            assert_eq!(result, "in-doubt", "{spec}");
+            cases.push((spec, result));
+        }
+        // A 500 before anything is stored still cannot be told apart by the client.
+        if k == 1 {
+            let result = fault_case("fail-first=1", None);
+            assert_eq!(result, "in-doubt");
+            cases.push(("fail-first=1".into(), result));
+        }
+    }
+    // A reply slower than the client's timeout: the call is held, the client is in doubt.
+    let result = fault_case("delay=1500ms", None);
+    assert_eq!(result, "in-doubt");
+    cases.push(("delay=1500ms".into(), result));
+    assert_eq!(cases.len(), 19, "{cases:?}");
+}
+
+// --- check ----------------------------------------------------------------------------------
+
+#[test]
+fn check_names_voipcomm_mistakes_with_file_and_line() {
+    let dir = tempdir();
+    let file = dir.path().join("mistakes.toml");
+    std::fs::write(
+        &file,
+        r#"[campaign]
+name = "mistakes"
+provider = "voipcomm"
+
+[voipcomm]
+from = "020 7946 0958"
+
+[voipcomm.answer]
+speak = 1
+tts = 2
+tts_voice = "en-US_AlisonVoice"
+
+[voipcomm.machine]
+play_file = "message.wav"
+
+[[prompt]]
+id = 1
+tts = "Hello."
+
+[[prompt]]
+id = 2
+tts = "Goodbye."
+
+[[prompt]]
+id = 3
+audio = "message.wav"
+
+[recipients]
+numbers = ["818-555-0100"]
+"#,
+    )
+    .unwrap();
+    let out = run(cmd(&["check", file.to_str().unwrap()], None, &[]));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    for (code, line) in [
+        ("voipcomm::bad-number", 6),
+        ("voipcomm::speak-without-lang", 9),
+        ("voipcomm::unknown-voice", 11),
+        ("voipcomm::audio-needs-url", 14),
+        ("voipcomm::audio-needs-url", 26),
+    ] {
+        assert!(all.contains(code), "{code} missing: {all}");
+        assert!(
+            all.contains(&format!("mistakes.toml:{line}:")),
+            "line {line} ({code}) missing: {all}"
+        );
+    }
+    assert!(
+        all.contains("did you mean \"en-US_AllisonVoice\"?"),
+        "{all}"
+    );
+
+    // No answer option at all: only a machine branch.
+    let none = dir.path().join("none.toml");
+    std::fs::write(
+        &none,
+        "[campaign]\nname = \"none\"\nprovider = \"voipcomm\"\n\n[voipcomm.machine]\nplay_url = \"https://example.com/m.wav\"\n\n[recipients]\nnumbers = [\"818-555-0100\"]\n",
+    )
+    .unwrap();
+    let out = run(cmd(&["check", none.to_str().unwrap()], None, &[]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("voipcomm::no-answer-option"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("none.toml:3:"), "{}", text(&out));
+
+    // The plain campaign works with defaults: one tts prompt, spoken in en-US.
+    let plain = dir.path().join("plain.toml");
+    std::fs::write(
+        &plain,
+        "[campaign]\nname = \"plain\"\nprovider = \"voipcomm\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\nnumbers = [\"818-555-0100\"]\n",
+    )
+    .unwrap();
+    let out = run(cmd(&["compile", plain.to_str().unwrap()], None, &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "to=18185550100&answer_speak=Hi.&answer_speak_lang=en-US\n"
+    );
+}
