@@ -74,6 +74,14 @@ pub struct NetArgs {
     /// Allow credentials over plain http:// to a host other than this machine.
     #[arg(long)]
     pub allow_insecure: bool,
+    /// Look up at the provider only the calls the journal holds in doubt, not every call it
+    /// has not seen accepted. Safe only while this journal is the campaign's only record.
+    #[arg(long)]
+    pub trust_journal: bool,
+    /// Wait this long after a call post before looking its calls up (default: the longer of
+    /// 30s and twice --timeout).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub settle: Option<Duration>,
 }
 
 /// `500ms`, `2s`, `1.5s`.
@@ -152,6 +160,10 @@ pub enum Command {
         /// out (nothing already accepted is sent again).
         #[arg(long)]
         allow_changed: bool,
+        /// Post again the calls in doubt that the provider cannot be asked about, as if they
+        /// had not been taken (they may then be called twice).
+        #[arg(long)]
+        resend_in_doubt: bool,
         // Last: its network settings end the help under their own heading.
         #[command(flatten)]
         target: Target,

@@ -8,6 +8,7 @@ use outdial::campaign::LoadOptions;
 use outdial::journal;
 use outdial::plan::Action;
 use outdial::provider::voiceshot::sandbox::SandboxConfig;
+use outdial::submit::SubmitOptions;
 
 use crate::args::{self, Cli, Format, NetArgs};
 
@@ -58,6 +59,8 @@ pub enum Command {
         target: Target,
         /// Send only call ids never sent although posts changed.
         allow_changed: bool,
+        /// Post calls in doubt again.
+        resend_in_doubt: bool,
     },
     /// `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`: one action's posts.
     Action {
@@ -103,6 +106,10 @@ pub struct Network {
     pub backoff: Duration,
     /// Credentials over plain http to another host.
     pub allow_insecure: bool,
+    /// Look up only the calls the journal holds in doubt.
+    pub trust_journal: bool,
+    /// After a call post, before its calls are looked up.
+    pub settle: Duration,
 }
 
 impl Config {
@@ -144,9 +151,11 @@ impl Config {
             args::Command::Send {
                 target: t,
                 allow_changed,
+                resend_in_doubt,
             } => Command::Send {
                 target: Target::new(t, &mut journal),
                 allow_changed,
+                resend_in_doubt,
             },
             args::Command::Pause(t) => Command::Action {
                 target: Target::new(t, &mut journal),
@@ -241,6 +250,10 @@ impl From<NetArgs> for Network {
             retries: net.retries,
             backoff: net.backoff,
             allow_insecure: net.allow_insecure,
+            trust_journal: net.trust_journal,
+            settle: net
+                .settle
+                .unwrap_or_else(|| SubmitOptions::default_settle(net.timeout)),
         }
     }
 }

@@ -42,7 +42,8 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
         Command::Send {
             target,
             allow_changed,
-        } => send::run(target, *allow_changed, config, out),
+            resend_in_doubt,
+        } => send::run(target, *allow_changed, *resend_in_doubt, config, out),
         Command::Action { target, action } => command::run(target, *action, config, out),
         Command::Query { target } => query::run(target, config, out),
         Command::Sandbox(sandbox) => sandbox::run(sandbox, out),

@@ -180,21 +180,31 @@ impl<'a> Context<'a> {
         Ok(())
     }
 
-    /// `send`: uploads, then call batches, journaled.
+    /// `send`: uploads, then call batches, journaled. With `resend_in_doubt`, calls in doubt
+    /// that the provider cannot be asked about are posted again.
     pub fn send(
         &self,
         posts: &[Post<'_>],
         allow_changed: bool,
+        resend_in_doubt: bool,
         out: &dyn Report,
     ) -> Result<SendSummary, Exit> {
         let transport = self.transport(out)?;
         let mut journal = self.open_journal(out)?;
         out.show(Message::Note(Note::Posting { posts: posts.len() }));
-        self.submitter(&transport)
-            .send(&mut journal, posts, allow_changed, &mut |e| {
-                out.show(Message::Submit(self.progress(&e)))
-            })
-            .map_err(|e| failed(e, Some(&self.journal), out))
+        let send = if resend_in_doubt {
+            Submitter::send_resending
+        } else {
+            Submitter::send
+        };
+        send(
+            &self.submitter(&transport),
+            &mut journal,
+            posts,
+            allow_changed,
+            &mut |e| out.show(Message::Submit(self.progress(&e))),
+        )
+        .map_err(|e| failed(e, Some(&self.journal), out))
     }
 
     /// One action's posts (`pause`, `resume`, `delete`, `sounds`, `ping`), journaled; how many
@@ -243,8 +253,8 @@ impl<'a> Context<'a> {
             transport,
             credentials: self.credentials.as_ref(),
             options: SubmitOptions {
-                trust_journal: false,
-                settle: SubmitOptions::default_settle(self.network.timeout),
+                trust_journal: self.network.trust_journal,
+                settle: self.network.settle,
             },
         }
     }

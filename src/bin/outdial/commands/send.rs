@@ -13,6 +13,7 @@ use crate::output::Report;
 pub fn run(
     target: &Target,
     allow_changed: bool,
+    resend_in_doubt: bool,
     config: &Config,
     out: &dyn Report,
 ) -> Result<(), Exit> {
@@ -22,7 +23,7 @@ pub fn run(
     if target.dry_run {
         return context.dry_run_send(&posts, out);
     }
-    let summary = context.send(&posts, allow_changed, out)?;
+    let summary = context.send(&posts, allow_changed, resend_in_doubt, out)?;
     out.show(Message::Sent(Sent {
         campaign: &context.campaign.name,
         provider: context.provider(),
