@@ -17,7 +17,7 @@ use serde::ser::{Error as _, SerializeStruct, Serializer};
 use crate::campaign::RecipientStats;
 use crate::diagnostic::Problem;
 use crate::plan::{Action, PostKind};
-use crate::submit::{CallReport, Event, Reach, SendSummary, SubmitError};
+use crate::submit::{CallReport, Event, Reach, Removal, SendSummary, SubmitError};
 
 /// Version of the JSON Lines event stream.
 pub const EVENT_SCHEMA: u32 = 1;
@@ -40,10 +40,16 @@ pub enum Message<'a> {
     Sent(Sent<'a>),
     /// A command other than `send` and `query` finished.
     Done(Done<'a>),
+    /// Calls removed one by one by the provider's own ids (`delete` at the Voicent Gateway).
+    #[serde(rename = "done")]
+    Removed(Removed<'a>),
+    /// `resolve` settled calls in doubt.
+    #[serde(rename = "resolved")]
+    Settled(Settled<'a>),
     /// A submission stopped; `exit` is the process exit code.
     Failed(Failed<'a>),
     /// One recipient's Call Query result.
-    Call(&'a CallReport),
+    Call(CallRow<'a>),
     /// The counts of a Call Query.
     Query(QuerySummary),
     /// The local sandbox is listening.
@@ -361,6 +367,37 @@ fn action_name<S: Serializer>(action: &Action, s: S) -> Result<S::Ok, S::Error> 
     s.serialize_str(action.name())
 }
 
+/// Calls removed one by one, by the ids the provider gave them.
+#[derive(Debug, Serialize)]
+pub struct Removed<'a> {
+    /// The campaign's name (shown to people only).
+    #[serde(skip)]
+    pub campaign: &'a str,
+    /// The provider's name as people know it (shown to people only).
+    #[serde(skip)]
+    pub provider: &'a str,
+    /// The command.
+    #[serde(serialize_with = "action_name")]
+    pub action: Action,
+    /// What became of the calls.
+    #[serde(flatten)]
+    pub removal: &'a Removal,
+}
+
+/// What `resolve` recorded: calls in doubt settled from a person's answer.
+#[derive(Debug, Serialize)]
+pub struct Settled<'a> {
+    /// The campaign's name (shown to people only).
+    #[serde(skip)]
+    pub campaign: &'a str,
+    /// Calls now known as taken: never sent again.
+    pub sent: usize,
+    /// Calls now known as not taken: the next `send` posts them.
+    pub not_sent: usize,
+    /// The call ids still in doubt.
+    pub in_doubt: Vec<&'a str>,
+}
+
 /// A submission stopped.
 #[derive(Debug, Serialize)]
 pub struct Failed<'a> {
@@ -373,6 +410,22 @@ pub struct Failed<'a> {
 
 fn error_text<S: Serializer>(error: &&SubmitError, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(error)
+}
+
+/// One recipient's Call Query result, with the answer columns of the whole query (the record
+/// is the report's own).
+#[derive(Debug, Clone, Copy)]
+pub struct CallRow<'a> {
+    /// The result.
+    pub report: &'a CallReport,
+    /// The names of the answers collected over all reports, sorted (extra CSV columns).
+    pub columns: &'a [String],
+}
+
+impl Serialize for CallRow<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.report.serialize(s)
+    }
 }
 
 /// The counts of a Call Query.
@@ -388,6 +441,10 @@ pub struct QuerySummary {
     pub pending: usize,
     /// Unknown to the provider.
     pub not_found: usize,
+    /// The names of the answers an IVR collected, over all reports, sorted (shown as extra
+    /// CSV columns only).
+    #[serde(skip)]
+    pub columns: Vec<String>,
 }
 
 impl QuerySummary {
@@ -400,6 +457,13 @@ impl QuerySummary {
             not_reached: count(Reach::NotReached),
             pending: count(Reach::Pending),
             not_found: count(Reach::NotFound),
+            columns: reports
+                .iter()
+                .flat_map(|r| r.responses.keys())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -474,6 +538,13 @@ pub enum Note<'a> {
         seq: usize,
         /// Calls in doubt.
         calls: usize,
+    },
+    /// The provider answered a `ping` made by its own ids.
+    Answered {
+        /// The campaign's name.
+        campaign: &'a str,
+        /// The provider's name as people know it.
+        provider: &'a str,
     },
     /// A command had no posts to make.
     NothingToDo {
@@ -622,7 +693,10 @@ mod tests {
             responses: Default::default(),
         };
         assert_eq!(
-            line(Message::Call(&report)),
+            line(Message::Call(CallRow {
+                report: &report,
+                columns: &[]
+            })),
             r#"{"callid":"web8185550100","comment":"","dateandtime":"1/2/2026 9:00 AM","duration":12,"keypresses":[[1,"2"]],"number":"8185550100","result":"not-reached","status":"No Answer","type":"call"}"#
         );
         assert_eq!(
@@ -646,6 +720,55 @@ mod tests {
                 error: &err
             })),
             r#"{"error":"post 1 (send) was rejected: errorid 1: no","exit":5,"type":"failed"}"#
+        );
+    }
+
+    #[test]
+    fn by_id_records_keep_the_event_stream_format() {
+        let removal = Removal {
+            removed: 2,
+            not_found: 1,
+            finished: 0,
+            unknown: 3,
+        };
+        assert_eq!(
+            line(Message::Removed(Removed {
+                campaign: "web",
+                provider: "the Voicent Gateway",
+                action: Action::Delete,
+                removal: &removal,
+            })),
+            r#"{"action":"delete","finished":0,"not_found":1,"removed":2,"type":"done","unknown":3}"#
+        );
+        assert_eq!(
+            line(Message::Settled(Settled {
+                campaign: "web",
+                sent: 1,
+                not_sent: 2,
+                in_doubt: vec!["web8185550101"],
+            })),
+            r#"{"in_doubt":["web8185550101"],"not_sent":2,"sent":1,"type":"resolved"}"#
+        );
+        let mut report = CallReport {
+            number: "8185550100".into(),
+            callid: "web8185550100".into(),
+            result: Reach::Reached,
+            status: "Called".into(),
+            comment: String::new(),
+            dateandtime: String::new(),
+            duration: None,
+            keypresses: Vec::new(),
+            responses: Default::default(),
+        };
+        report.responses.insert("confirm".into(), "1".into());
+        let summary = QuerySummary::of(std::slice::from_ref(&report));
+        assert_eq!(summary.columns, ["confirm"]);
+        assert_eq!(
+            line(Message::Call(CallRow {
+                report: &report,
+                columns: &summary.columns
+            })),
+            r#"{"callid":"web8185550100","comment":"","dateandtime":"","duration":null,"keypresses":[],"number":"8185550100","responses":{"confirm":"1"},"result":"reached","status":"Called","type":"call"}"#
         );
     }
 

@@ -168,6 +168,24 @@ pub enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// Settle calls in doubt after looking them up in the provider's own records (for
+    /// providers that cannot be asked, such as the Voicent Gateway).
+    Resolve {
+        /// Campaign file.
+        file: PathBuf,
+        /// Call ids found at the provider: never sent again.
+        #[arg(long, value_name = "ID", num_args = 1..)]
+        sent: Vec<String>,
+        /// Call ids not found at the provider: the next `send` posts them.
+        #[arg(long, value_name = "ID", num_args = 1..)]
+        not_sent: Vec<String>,
+        /// The endpoint the campaign is sent to, if not its own (one outdial at a time works
+        /// on a campaign at an endpoint).
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+        #[command(flatten)]
+        journal: JournalArgs,
+    },
     /// Pause the VoiceShot campaign's pending calls (action 7).
     Pause(Target),
     /// Un-pause paused calls (action 8).

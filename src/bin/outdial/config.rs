@@ -62,6 +62,17 @@ pub enum Command {
         /// Post calls in doubt again.
         resend_in_doubt: bool,
     },
+    /// `resolve`.
+    Resolve {
+        /// Campaign file.
+        file: PathBuf,
+        /// Call ids found at the provider.
+        sent: Vec<String>,
+        /// Call ids not found at the provider.
+        not_sent: Vec<String>,
+        /// The endpoint the campaign is sent to, instead of its own.
+        endpoint: Option<String>,
+    },
     /// `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`: one action's posts.
     Action {
         /// Campaign and network.
@@ -157,6 +168,21 @@ impl Config {
                 allow_changed,
                 resend_in_doubt,
             },
+            args::Command::Resolve {
+                file,
+                sent,
+                not_sent,
+                endpoint,
+                journal: j,
+            } => {
+                journal = j.journal;
+                Command::Resolve {
+                    file,
+                    sent,
+                    not_sent,
+                    endpoint,
+                }
+            }
             args::Command::Pause(t) => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Pause,

@@ -326,6 +326,9 @@ impl PrintHuman {
                 "post {seq}: {} in doubt would be queried first; only those not found are sent",
                 plural(calls, "call", "calls")
             )),
+            Note::Answered { campaign, provider } => {
+                self.summary(&format!("{campaign}: {provider} answered"))
+            }
             Note::NothingToDo { campaign, action } => {
                 self.summary(&format!("{campaign}: nothing to {}", action.name()))
             }
@@ -376,18 +379,36 @@ impl Report for PrintHuman {
                 ))
             }
             Message::Done(done) => self.summary(&Self::done(&done)),
-            Message::Call(r) => {
+            Message::Removed(r) => self.summary(&format!(
+                "{}: {} removed {} not made yet; {} already gone, {} kept (made or failed), {} never taken or in doubt",
+                r.campaign,
+                r.provider,
+                plural(r.removal.removed, "call", "calls"),
+                r.removal.not_found,
+                r.removal.finished,
+                r.removal.unknown
+            )),
+            Message::Settled(s) => self.summary(&format!(
+                "{}: settled {} as sent (never sent again) and {} as not sent (the next send posts them); {} still in doubt",
+                s.campaign,
+                plural(s.sent, "call", "calls"),
+                s.not_sent,
+                s.in_doubt.len()
+            )),
+            Message::Call(row) => {
+                let r = row.report;
                 self.header()?;
                 writeln!(
                     io::stdout().lock(),
-                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}",
+                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}{}",
                     r.number,
                     r.callid,
                     reach_name(r.result),
                     r.status,
                     r.comment,
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
-                    keys(r)
+                    keys(r),
+                    responses_text(r)
                 )
             }
             Message::Query(q) => {
@@ -433,13 +454,18 @@ struct PrintCsv {
 }
 
 impl PrintCsv {
-    fn header(&self) -> io::Result<()> {
+    /// The header row: the fixed columns, then one per answer name.
+    fn header(&self, columns: &[String]) -> io::Result<()> {
         if self.header.replace(true) {
             return Ok(());
         }
         writeln!(
             io::stdout().lock(),
-            "number,callid,result,status,comment,dateandtime,duration,keypresses"
+            "number,callid,result,status,comment,dateandtime,duration,keypresses{}",
+            columns
+                .iter()
+                .map(|n| format!(",{}", csv_field(n)))
+                .collect::<String>()
         )
     }
 }
@@ -447,11 +473,12 @@ impl PrintCsv {
 impl Report for PrintCsv {
     fn report(&self, message: Message<'_>) -> io::Result<()> {
         match message {
-            Message::Call(r) => {
-                self.header()?;
+            Message::Call(row) => {
+                let r = row.report;
+                self.header(row.columns)?;
                 writeln!(
                     io::stdout().lock(),
-                    "{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{}{}",
                     csv_field(&r.number),
                     csv_field(&r.callid),
                     reach_name(r.result),
@@ -460,9 +487,16 @@ impl Report for PrintCsv {
                     csv_field(&r.dateandtime),
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
                     csv_field(&keys(r)),
+                    row.columns
+                        .iter()
+                        .map(|n| format!(
+                            ",{}",
+                            csv_field(r.responses.get(n).map_or("", String::as_str))
+                        ))
+                        .collect::<String>(),
                 )
             }
-            Message::Query(_) => self.header(),
+            Message::Query(q) => self.header(&q.columns),
             other => self.human.report(other),
         }
     }
@@ -474,6 +508,14 @@ fn keys(r: &CallReport) -> String {
         .map(|(p, k)| format!("{p}:{k}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// ` name=value …` for the human table (empty without answers).
+fn responses_text(r: &CallReport) -> String {
+    r.responses
+        .iter()
+        .map(|(k, v)| format!(" {k}={v}"))
+        .collect()
 }
 
 fn reach_name(r: Reach) -> &'static str {

@@ -9,6 +9,7 @@ mod plan;
 mod provider;
 mod query;
 mod render;
+mod resolve;
 mod sandbox;
 mod schema;
 mod send;
@@ -44,6 +45,12 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             allow_changed,
             resend_in_doubt,
         } => send::run(target, *allow_changed, *resend_in_doubt, config, out),
+        Command::Resolve {
+            file,
+            sent,
+            not_sent,
+            endpoint,
+        } => resolve::run(file, sent, not_sent, endpoint.as_deref(), config, out),
         Command::Action { target, action } => command::run(target, *action, config, out),
         Command::Query { target } => query::run(target, config, out),
         Command::Sandbox(sandbox) => sandbox::run(sandbox, out),

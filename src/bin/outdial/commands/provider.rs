@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
-use outdial::journal::{self, Journal, JournalError};
+use outdial::journal::{self, Journal, JournalError, JournalState};
 use outdial::plan::{self, Action, Post, PostKind};
 use outdial::provider::{self, Credentials, EncodeError, Lookup};
-use outdial::report::{Failed, Message, Note, PostEvent, Progress};
+use outdial::report::{Failed, Message, Note, PostEvent, Progress, Settled};
 use outdial::submit::{
-    self, CallReport, Event, Secrets, SendSummary, SubmitError, SubmitOptions, Submitter,
+    self, CallReport, Event, Removal, Secrets, SendSummary, SubmitError, SubmitOptions, Submitter,
     Transport, TransportConfig,
 };
 
@@ -142,13 +142,7 @@ impl<'a> Context<'a> {
     /// Shows what `send` would post now, given the journal: accepted posts skipped, subsets of
     /// partly sent batches, credentials redacted.
     pub fn dry_run_send(&self, posts: &[Post<'_>], out: &dyn Report) -> Result<(), Exit> {
-        let state = journal::read_state(&self.journal).map_err(|e| {
-            out.show(Message::Problem(&Problem::error(
-                "journal::read",
-                e.to_string(),
-            )));
-            Exit::Invalid
-        })?;
+        let state = self.journal_state(out)?;
         let (changes, _, _) =
             submit::changes(&self.campaign, posts, &state).map_err(|e| failed(e, None, out))?;
         if !changes.is_empty() {
@@ -225,19 +219,89 @@ impl<'a> Context<'a> {
             .map_err(|e| failed(e, Some(&self.journal), out))
     }
 
-    /// A Call Query of every recipient.
+    /// A Call Query of every recipient (at a provider that knows calls by its own ids: a
+    /// status request per call the journal has an id for).
     pub fn query(&self, out: &dyn Report) -> Result<Vec<CallReport>, Exit> {
         let transport = self.transport(out)?;
         out.show(Message::Note(Note::Posting {
             posts: plan::post_count(&self.campaign, Action::Query),
         }));
         // The calls are the result; the posts that fetched them are only progress.
+        let mut on = |e: Event| match e {
+            Event::Post { .. } => out.show(Message::Note(Note::Posted)),
+            e => out.show(Message::Submit(self.progress(&e))),
+        };
+        let submitter = self.submitter(&transport);
+        let result = if self.by_id() {
+            submitter.query_by_id(&self.journal_state(out)?, &mut on)
+        } else {
+            submitter.query(&mut on)
+        };
+        result.map_err(|e| failed(e, None, out))
+    }
+
+    /// Whether the provider knows calls only by the ids it gave them (the Voicent Gateway):
+    /// `delete`, `ping` and `query` then go call by call.
+    pub fn by_id(&self) -> bool {
+        self.campaign.provider().by_id().is_some()
+    }
+
+    /// Shows the requests `delete` or `ping` would make at a provider that knows calls by its
+    /// own ids: one per call the journal has an id for (`ping`: the provider's probe id).
+    pub fn dry_run_by_id(&self, action: Action, out: &dyn Report) -> Result<(), Exit> {
+        let Some(by_id) = self.campaign.provider().by_id() else {
+            return Ok(());
+        };
+        let state = self.journal_state(out)?;
+        let ids: Vec<String> = if action == Action::Ping {
+            vec![by_id.probe_id().to_owned()]
+        } else {
+            super::load::posts(&self.campaign, Action::Query, out)?
+                .iter()
+                .flat_map(|p| p.body.recipients())
+                .filter_map(|r| {
+                    state
+                        .provider_id(&r.callid, r.number.as_str())
+                        .map(str::to_owned)
+                })
+                .collect()
+        };
+        let kind = match action {
+            Action::Ping => PostKind::Ping,
+            _ => PostKind::Delete,
+        };
+        for (i, id) in ids.iter().enumerate() {
+            let (path, body) = by_id.request(kind, id);
+            let request = format!("{path}\n{}", String::from_utf8_lossy(&body));
+            out.show(Message::Post(PostEvent::DryRun {
+                seq: i + 1,
+                kind,
+                xml: request.as_bytes(),
+            }));
+        }
+        Ok(())
+    }
+
+    /// `ping` by the provider's probe id.
+    pub fn ping_by_id(&self, out: &dyn Report) -> Result<(), Exit> {
+        let transport = self.transport(out)?;
         self.submitter(&transport)
-            .query(&mut |e| match e {
-                Event::Post { .. } => out.show(Message::Note(Note::Posted)),
-                e => out.show(Message::Submit(self.progress(&e))),
-            })
+            .ping_by_id()
             .map_err(|e| failed(e, None, out))
+    }
+
+    /// `delete` call by call, by the ids the journal kept.
+    pub fn delete_by_id(&self, out: &dyn Report) -> Result<Removal, Exit> {
+        let state = self.journal_state(out)?;
+        let transport = self.transport(out)?;
+        self.submitter(&transport)
+            .delete_by_id(&state, &mut |_| {})
+            .map_err(|e| failed(e, None, out))
+    }
+
+    /// The journal's state, read without locking.
+    fn journal_state(&self, out: &dyn Report) -> Result<JournalState, Exit> {
+        read_journal(&self.journal, out)
     }
 
     fn progress<'e>(&self, event: &'e Event) -> Progress<'e> {
@@ -312,6 +376,52 @@ impl<'a> Context<'a> {
 
     fn open_journal(&self, out: &dyn Report) -> Result<Journal, Exit> {
         open_journal(&self.journal, &self.campaign, &self.first_endpoint(), out)
+    }
+}
+
+/// The journal's state at `path`, read without locking.
+fn read_journal(path: &Path, out: &dyn Report) -> Result<JournalState, Exit> {
+    journal::read_state(path).map_err(|e| {
+        out.show(Message::Problem(&Problem::error(
+            "journal::read",
+            e.to_string(),
+        )));
+        Exit::Invalid
+    })
+}
+
+/// `resolve`: settles calls in doubt in the journal at `path` from what a person found in the
+/// provider's own records. Reports what was settled, or why nothing was.
+pub fn resolve(
+    campaign: &Campaign,
+    path: &Path,
+    endpoint: Option<&str>,
+    sent: &[String],
+    not_sent: &[String],
+    out: &dyn Report,
+) -> Result<(), Exit> {
+    let mut journal = open_journal(path, campaign, &first_endpoint(campaign, endpoint), out)?;
+    match submit::settle(&mut journal, sent, not_sent) {
+        Ok(settled) => {
+            out.show(Message::Settled(Settled {
+                campaign: &campaign.name,
+                sent: settled.sent,
+                not_sent: settled.not_sent,
+                in_doubt: journal.state().in_doubt(),
+            }));
+            Ok(())
+        }
+        Err(e) => {
+            let in_doubt = journal.state().in_doubt();
+            out.show(Message::Problem(
+                &Problem::error("resolve::refused", e.to_string()).help(if in_doubt.is_empty() {
+                    "the journal has no calls in doubt".to_string()
+                } else {
+                    format!("calls in doubt: {}", in_doubt.join(" "))
+                }),
+            ));
+            Err(Exit::Usage)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! `query`: who was reached, who was not, who is pending.
 
 use outdial::plan::Action;
-use outdial::report::{Message, QuerySummary};
+use outdial::report::{CallRow, Message, QuerySummary};
 
 use super::load;
 use super::provider::Context;
@@ -17,9 +17,13 @@ pub fn run(target: &Target, config: &Config, out: &dyn Report) -> Result<(), Exi
         return context.dry_run(&posts, out);
     }
     let reports = context.query(out)?;
+    let summary = QuerySummary::of(&reports);
     for report in &reports {
-        out.show(Message::Call(report));
+        out.show(Message::Call(CallRow {
+            report,
+            columns: &summary.columns,
+        }));
     }
-    out.show(Message::Query(QuerySummary::of(&reports)));
+    out.show(Message::Query(summary));
     Ok(())
 }
