@@ -205,8 +205,12 @@ pub enum Command {
     },
     /// Test the configuration: can VoiceShot be reached, is this host registered (action 6).
     Ping(Target),
-    /// Run a local VoiceShot-compatible server on 127.0.0.1 for demos and tests.
+    /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
+    /// voipcomm) on 127.0.0.1 for demos and tests.
     Sandbox {
+        /// Which provider's API to stand in for.
+        #[arg(long, default_value = "voiceshot", value_parser = ["voiceshot", "voicent", "voipcomm"])]
+        provider: String,
         /// Port (0 picks a free one; the URL is printed).
         #[arg(long, default_value_t = 8765)]
         port: u16,
@@ -219,9 +223,10 @@ pub enum Command {
         /// Time from acceptance to an outcome.
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
         dial_delay: Duration,
-        /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms".
+        /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms" (voicent
+        /// also: noreqid=K, slow=K).
         #[arg(long, value_name = "SPEC", default_value = "")]
-        faults: outdial::provider::voiceshot::sandbox::Faults,
+        faults: String,
         /// Seed of the simulated outcomes.
         #[arg(long, default_value_t = 0)]
         seed: u64,

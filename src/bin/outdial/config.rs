@@ -7,7 +7,7 @@ use std::time::Duration;
 use outdial::campaign::LoadOptions;
 use outdial::journal;
 use outdial::plan::Action;
-use outdial::provider::voiceshot::sandbox::SandboxConfig;
+use outdial::provider::ProviderName;
 use outdial::submit::SubmitOptions;
 
 use crate::args::{self, Cli, Format, NetArgs};
@@ -86,7 +86,27 @@ pub enum Command {
         target: Target,
     },
     /// `sandbox`.
-    Sandbox(SandboxConfig),
+    Sandbox(Sandbox),
+}
+
+/// The local stand-in `sandbox` runs. Each provider's stand-in reads `faults` with its own
+/// parser, so the spec is kept as given.
+#[derive(Debug)]
+pub struct Sandbox {
+    /// Which provider's API.
+    pub provider: ProviderName,
+    /// Where to listen.
+    pub addr: std::net::SocketAddr,
+    /// Accepted calls kept across restarts (VoiceShot).
+    pub state: Option<PathBuf>,
+    /// Share of dialled calls answered (VoiceShot).
+    pub success_rate: f64,
+    /// From acceptance to an outcome.
+    pub dial_delay: Duration,
+    /// Injected faults.
+    pub faults: String,
+    /// Seed of the simulated outcomes (VoiceShot).
+    pub seed: u64,
 }
 
 /// The campaign a network command works on, and how it reaches the provider.
@@ -211,20 +231,25 @@ impl Config {
                 target: Target::new(t, &mut journal),
             },
             args::Command::Sandbox {
+                provider,
                 port,
                 state,
                 success_rate,
                 dial_delay,
                 faults,
                 seed,
-            } => Command::Sandbox(SandboxConfig {
+            } => Command::Sandbox(Sandbox {
+                provider: match provider.as_str() {
+                    "voicent" => ProviderName::Voicent,
+                    "voipcomm" => ProviderName::Voipcomm,
+                    _ => ProviderName::Voiceshot,
+                },
                 addr: (std::net::Ipv4Addr::LOCALHOST, port).into(),
-                state_file: state,
+                state,
                 success_rate,
                 dial_delay,
-                seed,
                 faults,
-                ..SandboxConfig::default()
+                seed,
             }),
         };
         let offline = matches!(
