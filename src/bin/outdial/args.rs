@@ -143,8 +143,8 @@ pub enum Command {
         /// Campaign file.
         file: PathBuf,
         /// Which posts to write.
-        #[arg(long, short, value_enum, default_value_t = Action::Send)]
-        action: Action,
+        #[arg(long, short, value_enum, default_value_t = ActionArg::Send)]
+        action: ActionArg,
         /// Write one file per post into this folder instead of printing to stdout.
         #[arg(long, short = 'o', value_name = "DIR")]
         out_dir: Option<PathBuf>,
@@ -231,4 +231,64 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+}
+
+/// The values of `compile --action`: [`Action`]s by name. (The variant docs are its help.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActionArg {
+    /// Upload the campaign's audio, then send call batches (actions 1 then 0).
+    Send,
+    /// Upload the campaign's audio files (action 1, `save`).
+    Sounds,
+    /// Delete the campaign's audio files from the account (action 1, `delete`).
+    SoundsDelete,
+    /// Delete this campaign's calls not yet dialled, by call id (action 2).
+    Delete,
+    /// Query this campaign's calls by call id (action 3).
+    Query,
+    /// Query every call of the provider campaign (action 3 with an empty call id).
+    QueryAll,
+    /// Test the configuration (action 6).
+    Ping,
+    /// Pause pending calls (action 7).
+    Pause,
+    /// Un-pause paused calls (action 8).
+    Resume,
+}
+
+impl From<ActionArg> for Action {
+    fn from(arg: ActionArg) -> Self {
+        match arg {
+            ActionArg::Send => Action::Send,
+            ActionArg::Sounds => Action::Sounds,
+            ActionArg::SoundsDelete => Action::SoundsDelete,
+            ActionArg::Delete => Action::Delete,
+            ActionArg::Query => Action::Query,
+            ActionArg::QueryAll => Action::QueryAll,
+            ActionArg::Ping => Action::Ping,
+            ActionArg::Pause => Action::Pause,
+            ActionArg::Resume => Action::Resume,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Action::name` is what events, file names and the journal say; `compile --action` must
+    /// accept exactly those names, each for its own action.
+    #[test]
+    fn action_values_are_the_action_names() {
+        let values = ActionArg::value_variants();
+        assert_eq!(values.len(), Action::ALL.len());
+        for arg in values {
+            let value = arg.to_possible_value().expect("every action is a value");
+            assert_eq!(value.get_name(), Action::from(*arg).name());
+        }
+        for action in Action::ALL {
+            let arg = ActionArg::from_str(action.name(), false).expect("accepted by clap");
+            assert_eq!(Action::from(arg), action);
+        }
+    }
 }

@@ -174,7 +174,7 @@ impl Config {
                 deny_past = d;
                 Command::Compile {
                     file,
-                    action,
+                    action: action.into(),
                     out_dir,
                 }
             }
