@@ -496,6 +496,23 @@ impl Schema {
     }
 }
 
+/// What a real `send` is about to do, shown before it asks whether to go on.
+#[derive(Debug)]
+pub struct Intent<'a> {
+    /// The campaign's name.
+    pub campaign: &'a str,
+    /// The provider's name as people know it.
+    pub provider: &'a str,
+    /// Recipients in the campaign.
+    pub recipients: u64,
+    /// Posts in the plan (those the journal shows accepted are skipped).
+    pub posts: usize,
+    /// Where the posts go, in order of trying.
+    pub endpoints: &'a [String],
+    /// The journal that records them.
+    pub journal: &'a Path,
+}
+
 /// What only a person watching needs: progress and remarks.
 #[derive(Debug)]
 pub enum Note<'a> {

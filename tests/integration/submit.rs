@@ -74,6 +74,7 @@ pub(crate) fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
 pub(crate) fn outdial(args: &[&str], url: &str, extra: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
+        .args(crate::support::yes_if_sending(args))
         .args(["--endpoint", url])
         .args(extra)
         .env_remove("VOICESHOT_USERNAME")

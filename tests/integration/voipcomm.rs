@@ -35,6 +35,7 @@ fn sandbox(faults: Faults, credentials: bool) -> Sandbox {
 fn cmd(args: &[&str], url: Option<&str>, extra: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.args(args)
+        .args(crate::support::yes_if_sending(args))
         .args(url.map(|u| ["--endpoint", u]).into_iter().flatten())
         .args(extra)
         .env("VOIPCOMM_API_KEY", KEY)

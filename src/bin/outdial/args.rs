@@ -52,10 +52,10 @@ pub struct JournalArgs {
 pub struct NetArgs {
     /// Post here instead of the campaign's `endpoint` (no fallback unless
     /// --fallback-endpoint is given too).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub endpoint: Option<String>,
     /// Where to post when the endpoint cannot be reached.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub fallback_endpoint: Option<String>,
     #[command(flatten)]
     pub journal: JournalArgs,
@@ -101,6 +101,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| bad())?;
     Duration::try_from_secs_f64(secs).map_err(|_| bad())
+}
+
+/// An `http://` or `https://` URL with a host: anything else is a usage error before any
+/// campaign is read or any request is made.
+pub fn parse_url(text: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(text)
+        .map_err(|e| format!("\"{text}\" is not a URL ({e}); give one like https://host/path"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "\"{text}\" is not an http:// or https:// URL with a host; give one like https://host/path"
+        ));
+    }
+    Ok(text.to_owned())
 }
 
 /// A campaign file and whether to only show what would be posted.
@@ -164,6 +177,9 @@ pub enum Command {
         /// had not been taken (they may then be called twice).
         #[arg(long)]
         resend_in_doubt: bool,
+        /// Send without asking first. Required when stdin is not a terminal (CI, scripts).
+        #[arg(long, short = 'y')]
+        yes: bool,
         // Last: its network settings end the help under their own heading.
         #[command(flatten)]
         target: Target,
@@ -181,7 +197,7 @@ pub enum Command {
         not_sent: Vec<String>,
         /// The endpoint the campaign is sent to, if not its own (one outdial at a time works
         /// on a campaign at an endpoint).
-        #[arg(long, value_name = "URL")]
+        #[arg(long, value_name = "URL", value_parser = parse_url)]
         endpoint: Option<String>,
         #[command(flatten)]
         journal: JournalArgs,
@@ -289,6 +305,21 @@ mod tests {
         for action in Action::ALL {
             let arg = ActionArg::from_str(action.name(), false).expect("accepted by clap");
             assert_eq!(Action::from(arg), action);
+        }
+    }
+
+    #[test]
+    fn endpoints_must_be_http_urls_with_a_host() {
+        assert!(parse_url("http://127.0.0.1:8765/api").is_ok());
+        assert!(parse_url("https://api.example.com/x").is_ok());
+        for bad in [
+            "not-a-url",
+            "ftp://host/x",
+            "http://",
+            "127.0.0.1:8765",
+            "mailto:a@b",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
         }
     }
 }

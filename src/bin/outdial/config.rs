@@ -61,6 +61,8 @@ pub enum Command {
         allow_changed: bool,
         /// Post calls in doubt again.
         resend_in_doubt: bool,
+        /// Do not ask before sending.
+        yes: bool,
     },
     /// `resolve`.
     Resolve {
@@ -183,10 +185,12 @@ impl Config {
                 target: t,
                 allow_changed,
                 resend_in_doubt,
+                yes,
             } => Command::Send {
                 target: Target::new(t, &mut journal),
                 allow_changed,
                 resend_in_doubt,
+                yes,
             },
             args::Command::Resolve {
                 file,

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use outdial::diagnostic::Problem;
 use outdial::plan::Action;
-use outdial::report::{Checked, Done, Message, Note, PlanReport, PostEvent, Progress};
+use outdial::report::{Checked, Done, Intent, Message, Note, PlanReport, PostEvent, Progress};
 use outdial::submit::{CallReport, Event, Reach};
 
 use crate::args::Format;
@@ -24,6 +24,39 @@ pub trait Report {
     fn show(&self, message: Message<'_>) {
         let _ = self.report(message);
     }
+
+    /// Shows what a `send` is about to do and asks on the terminal whether to go on: `true`
+    /// for a yes. The question is for the person at the terminal, so it goes to stderr in
+    /// every format.
+    fn confirm(&self, intent: &Intent<'_>) -> io::Result<bool> {
+        {
+            let mut err = io::stderr().lock();
+            write!(err, "{}", intent_text(intent))?;
+            write!(err, "Send now? [y/N] ")?;
+            err.flush()?;
+        }
+        let mut answer = String::new();
+        io::stdin().read_line(&mut answer)?;
+        let yes = matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+        if !yes {
+            writeln!(io::stderr().lock(), "nothing sent")?;
+        }
+        Ok(yes)
+    }
+}
+
+/// What a `send` is about to do, for people.
+fn intent_text(intent: &Intent<'_>) -> String {
+    let mut text = format!(
+        "About to send \"{}\" to {}:\n  recipients  {}\n  posts       {}\n",
+        intent.campaign, intent.provider, intent.recipients, intent.posts
+    );
+    for (i, endpoint) in intent.endpoints.iter().enumerate() {
+        let label = if i == 0 { "endpoint" } else { "fallback" };
+        text.push_str(&format!("  {label:<10}  {endpoint}\n"));
+    }
+    text.push_str(&format!("  journal     {}\n", intent.journal.display()));
+    text
 }
 
 /// The printer for `format`. In JSON the version record is written at once.

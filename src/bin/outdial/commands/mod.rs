@@ -4,6 +4,7 @@
 mod check;
 mod command;
 mod compile;
+mod journal;
 mod load;
 mod plan;
 mod provider;
@@ -44,7 +45,17 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             target,
             allow_changed,
             resend_in_doubt,
-        } => send::run(target, *allow_changed, *resend_in_doubt, config, out),
+            yes,
+        } => send::run(
+            target,
+            send::Choices {
+                allow_changed: *allow_changed,
+                resend_in_doubt: *resend_in_doubt,
+                yes: *yes,
+            },
+            config,
+            out,
+        ),
         Command::Resolve {
             file,
             sent,

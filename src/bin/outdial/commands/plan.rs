@@ -3,12 +3,12 @@
 use std::path::Path;
 
 use outdial::diagnostic::Problem;
-use outdial::journal::{self, CallState};
+use outdial::journal::CallState;
 use outdial::plan::{Action, PostBody};
 use outdial::report::{JournalCounts, Message, PlanReport};
 
-use super::load;
 use super::render::{Failure, on_two_threads};
+use super::{journal, load};
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
@@ -18,13 +18,11 @@ pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
     let (campaign, _) = load::campaign(file, config, out)?;
     // What the journal says is done: read without locking, so `plan` works during a send.
     let journal_path = config.journal_path(file, &campaign.name);
-    let journal = journal::read_state(&journal_path).map_err(|err| {
-        out.show(Message::Problem(
-            &Problem::error("journal::read", err.to_string())
-                .help("the journal records what was sent; point --journal at the right file"),
-        ));
-        Exit::Invalid
-    })?;
+    let journal = journal::read(
+        &journal_path,
+        Some("the journal records what was sent; point --journal at the right file"),
+        out,
+    )?;
     let (mut accepted, mut in_doubt) = (0u64, 0u64);
     let stats = &campaign.stats;
     for problem in &stats.skipped {

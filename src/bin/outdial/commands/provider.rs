@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
-use outdial::journal::{self, Journal, JournalError, JournalState};
+use outdial::journal::{Journal, JournalError, JournalState};
 use outdial::plan::{self, Action, Post, PostKind};
 use outdial::provider::{self, Credentials, EncodeError, Lookup};
-use outdial::report::{Failed, Message, Note, PostEvent, Progress, Settled};
+use outdial::report::{Failed, Intent, Message, Note, PostEvent, Progress, Settled};
 use outdial::submit::{
     self, CallReport, Event, Removal, Secrets, SendSummary, SubmitError, SubmitOptions, Submitter,
     Transport, TransportConfig,
@@ -181,10 +181,21 @@ impl<'a> Context<'a> {
         posts: &[Post<'_>],
         allow_changed: bool,
         resend_in_doubt: bool,
+        confirm: &dyn Fn(&Intent<'_>) -> Result<(), Exit>,
         out: &dyn Report,
     ) -> Result<SendSummary, Exit> {
         let transport = self.transport(out)?;
         let mut journal = self.open_journal(out)?;
+        // Asked last: what could still fail before the first post has been tried.
+        let config = transport_config(&self.campaign, self.network, self.credentials.as_ref());
+        confirm(&Intent {
+            campaign: &self.campaign.name,
+            provider: self.provider(),
+            recipients: self.campaign.stats.recipients,
+            posts: posts.len(),
+            endpoints: &config.endpoints,
+            journal: &self.journal,
+        })?;
         out.show(Message::Note(Note::Posting { posts: posts.len() }));
         let send = if resend_in_doubt {
             Submitter::send_resending
@@ -301,7 +312,7 @@ impl<'a> Context<'a> {
 
     /// The journal's state, read without locking.
     fn journal_state(&self, out: &dyn Report) -> Result<JournalState, Exit> {
-        read_journal(&self.journal, out)
+        super::journal::read(&self.journal, None, out)
     }
 
     fn progress<'e>(&self, event: &'e Event) -> Progress<'e> {
@@ -379,17 +390,6 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The journal's state at `path`, read without locking.
-fn read_journal(path: &Path, out: &dyn Report) -> Result<JournalState, Exit> {
-    journal::read_state(path).map_err(|e| {
-        out.show(Message::Problem(&Problem::error(
-            "journal::read",
-            e.to_string(),
-        )));
-        Exit::Invalid
-    })
-}
-
 /// `resolve`: settles calls in doubt in the journal at `path` from what a person found in the
 /// provider's own records. Reports what was settled, or why nothing was.
 pub fn resolve(
@@ -441,6 +441,7 @@ fn open_journal(
     endpoint: &str,
     out: &dyn Report,
 ) -> Result<Journal, Exit> {
+    super::journal::ensure_usable(path, out)?;
     let provider = campaign.provider();
     Journal::open(path, &campaign.name, provider.name(), endpoint).map_err(|e| {
         let name = provider.name().display();
