@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use outdial::plan::Action;
 
 /// Campaigns as code for outbound phone calls: validate a campaign file, check its audio,
-/// compile it to VoiceShot XML.
+/// compile it to its provider's requests, send them safely.
 #[derive(Debug, Parser)]
 #[command(name = "outdial", version, about, max_term_width = 100)]
 pub struct Cli {
@@ -202,7 +202,7 @@ pub enum Command {
         #[command(flatten)]
         journal: JournalArgs,
     },
-    /// Pause the VoiceShot campaign's pending calls (action 7).
+    /// Pause the campaign's pending calls at the provider (action 7).
     Pause(Target),
     /// Un-pause paused calls (action 8).
     Resume(Target),
@@ -219,7 +219,7 @@ pub enum Command {
         #[command(flatten)]
         target: Target,
     },
-    /// Test the configuration: can VoiceShot be reached, is this host registered (action 6).
+    /// Test the configuration: can the provider be reached, is this host registered (action 6).
     Ping(Target),
     /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
     /// voipcomm) on 127.0.0.1 for demos and tests.
