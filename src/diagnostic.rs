@@ -4,6 +4,7 @@
 //! user everything at once. A problem implements [`miette::Diagnostic`] for the human renderer
 //! and serialises to a flat JSON record for `--format json`.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -235,6 +236,9 @@ impl miette::Diagnostic for Problem {
     }
 }
 
+/// At most this many problems of one kind (one code) are shown by [`Problems::into_sorted`].
+pub const SHOWN_PER_KIND: usize = 20;
+
 /// Every problem found so far, in the order of the files and positions they point at.
 #[derive(Debug, Default, Clone)]
 pub struct Problems {
@@ -277,10 +281,51 @@ impl Problems {
         self.list.is_empty()
     }
 
-    /// The problems sorted by file and position (a stable sort keeps discovery order on ties).
+    /// The problems sorted by file and position (a stable sort keeps discovery order on ties),
+    /// at most [`SHOWN_PER_KIND`] of each kind: the rest of a kind are folded into one
+    /// problem that counts them, right after the last one shown. A file with ten thousand
+    /// copies of one mistake gets twenty and a count, and shows them in linear time.
     pub fn into_sorted(mut self) -> Vec<Problem> {
         self.list.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        self.list
+        let mut shown: HashMap<&'static str, usize> = HashMap::new();
+        // Per kind: how many were folded, their severity, and where the last shown one went.
+        let mut folded: HashMap<&'static str, (usize, Severity, usize)> = HashMap::new();
+        let mut out = Vec::with_capacity(self.list.len().min(1024));
+        for problem in self.list {
+            let count = shown.entry(problem.code).or_default();
+            *count += 1;
+            if *count <= SHOWN_PER_KIND {
+                if *count == SHOWN_PER_KIND {
+                    folded.insert(problem.code, (0, problem.severity, out.len()));
+                }
+                out.push(problem);
+            } else if let Some(fold) = folded.get_mut(problem.code) {
+                fold.0 += 1;
+                // An error among folded warnings makes the count an error.
+                if problem.severity == Severity::Error {
+                    fold.1 = Severity::Error;
+                }
+            }
+        }
+        let mut summaries: Vec<(usize, Problem)> = folded
+            .into_iter()
+            .filter(|(_, (n, ..))| *n > 0)
+            .map(|(code, (n, severity, last))| {
+                let problem = Problem::new(
+                    severity,
+                    code,
+                    format!("{n} more problems like the ones above ({code}) are not shown"),
+                )
+                .help("fix the ones shown and run the check again to see the rest");
+                (last, problem)
+            })
+            .collect();
+        // Inserted from the back, so earlier positions stay valid.
+        summaries.sort_by_key(|(last, _)| std::cmp::Reverse(*last));
+        for (last, problem) in summaries {
+            out.insert(last + 1, problem);
+        }
+        out
     }
 
     /// The problems in discovery order.

@@ -73,6 +73,25 @@ pub enum NumberError {
     /// An N11 service code (211, 311, … 911) in the area code or exchange.
     #[error("{0} is a service code (N11), not an area code or exchange")]
     ServiceCode(String),
+    /// An area code that is reserved and never assigned (N9X, 37X, 96X, 555).
+    #[error("area code {0} is reserved and never assigned ({1})")]
+    Reserved(String, &'static str),
+    /// An exchange that does not reach a subscriber (950 carrier access, 976 pay-per-call).
+    #[error("exchange {0} does not reach a person ({1})")]
+    SpecialExchange(String, &'static str),
+    /// A character that cannot be seen (zero-width space, direction mark, …).
+    #[error("an invisible character, U+{code:04X} ({1}), is in the number", code = *.0 as u32)]
+    Invisible(char, &'static str),
+    /// A number written as a spreadsheet writes numbers (`8185550100.0`, `8.18555E+09`).
+    #[error("{0:?} is written as a spreadsheet number; format the column as text")]
+    Spreadsheet(String),
+    /// 11 digits whose leading 1 is not a separate country code (`180-555-0460-1`): reading
+    /// it as one would shift every digit.
+    #[error("{0} digits, and the leading 1 is not written as a country code (\"1-…\" or \"+1 …\")")]
+    MisplacedOne(usize),
+    /// An extension after the number (`x123`, `ext. 5`, `;ext=5`, `#5`).
+    #[error("the number has an extension ({0:?}); outdial dials the number only")]
+    Extension(String),
 }
 
 /// Parses a NANP number written with common punctuation.
@@ -89,10 +108,19 @@ pub fn parse(text: &str) -> Result<PhoneNumber, NumberError> {
 /// [`parse`] on bytes not yet known to be UTF-8 (a CSV cell): the accepted shapes are ASCII,
 /// so checking the encoding first would only cost time.
 pub fn parse_bytes(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
+    if !bytes.is_ascii() {
+        // Pasted numbers carry no-break spaces, typographic dashes, full-width digits: the
+        // slow path folds them to ASCII first (rare, so the common case stays a byte loop).
+        return parse_unicode(bytes);
+    }
     let mut digits = [0u8; 11];
     let mut count = 0usize;
     let mut plus = false;
     let mut seen_digit = false;
+    // Digit groups as written: where the first one ends decides whether a leading 1 is a
+    // country code.
+    let mut first_group = 0usize;
+    let mut in_first = true;
     for (i, &b) in bytes.iter().enumerate() {
         match b {
             b'0'..=b'9' => {
@@ -101,9 +129,22 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
                 }
                 count += 1;
                 seen_digit = true;
+                if in_first {
+                    first_group += 1;
+                }
             }
-            b' ' | b'-' | b'.' | b'(' | b')' | b'\t' => {}
+            b' ' | b'-' | b'.' | b'(' | b')' | b'[' | b']' | b'/' | b'\t' => {
+                if seen_digit {
+                    in_first = false;
+                }
+                if b == b'.' {
+                    spreadsheet(bytes, i)?;
+                }
+            }
             b'+' if !seen_digit && !plus => plus = true,
+            b'x' | b'X' | b'e' | b'E' | b'#' | b';' if seen_digit => {
+                return Err(tail(bytes, i));
+            }
             _ => {
                 let c = String::from_utf8_lossy(&bytes[i..bytes.len().min(i + 4)])
                     .chars()
@@ -115,6 +156,11 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
     }
     if count == 0 {
         return Err(NumberError::Empty);
+    }
+    // "180-555-0460-1" has 11 digits and starts with 1, but that 1 opens an area code group:
+    // taken as a country code, every digit would shift.
+    if count == 11 && digits[0] == b'1' && !plus && first_group != 1 && first_group != 11 {
+        return Err(NumberError::MisplacedOne(count));
     }
     if plus && digits[0] != b'1' {
         return Err(NumberError::NotNanp);
@@ -145,9 +191,103 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
     if national[4] == b'1' && national[5] == b'1' {
         return Err(NumberError::ServiceCode(part(3..6)));
     }
+    let reserved = match &national[..3] {
+        [_, b'9', _] => Some("N9X codes are kept for expanding the plan"),
+        [b'3', b'7', _] | [b'9', b'6', _] => Some("37X and 96X are kept for unforeseen needs"),
+        b"555" => Some("555 is not an area code"),
+        _ => None,
+    };
+    if let Some(why) = reserved {
+        return Err(NumberError::Reserved(part(0..3), why));
+    }
+    let special = match &national[3..6] {
+        b"950" => Some("carrier access code"),
+        b"976" => Some("pay-per-call service"),
+        _ => None,
+    };
+    if let Some(why) = special {
+        return Err(NumberError::SpecialExchange(part(3..6), why));
+    }
     let mut out = [0u8; 10];
     out.copy_from_slice(national);
     Ok(PhoneNumber(out))
+}
+
+/// At a `.` in `bytes[i]`: a spreadsheet's `8185550100.0` is an error, not 81855501000.
+fn spreadsheet(bytes: &[u8], i: usize) -> Result<(), NumberError> {
+    let before = &bytes[..i];
+    let after = &bytes[i + 1..];
+    let digits_before = before
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits_before >= 7 && !after.is_empty() && after.iter().all(|&b| b == b'0') {
+        return Err(NumberError::Spreadsheet(
+            String::from_utf8_lossy(bytes).trim().to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// What follows the number from `bytes[i]` on: an extension (`x123`, `ext. 5`, `;ext=5`,
+/// `#5`), a spreadsheet's exponent (`8.18555E+09`), or a stray character.
+fn tail(bytes: &[u8], i: usize) -> NumberError {
+    let rest = String::from_utf8_lossy(&bytes[i..]).trim().to_string();
+    let lower = rest.to_ascii_lowercase();
+    if lower.starts_with('e') && bytes[..i].contains(&b'.') {
+        return NumberError::Spreadsheet(String::from_utf8_lossy(bytes).trim().to_string());
+    }
+    if lower.starts_with('x')
+        || lower.starts_with("ext")
+        || lower.starts_with(";ext=")
+        || lower.starts_with('#')
+    {
+        return NumberError::Extension(rest);
+    }
+    NumberError::BadCharacter(rest.chars().next().unwrap_or('?'))
+}
+
+/// The first code point of each run of ten decimal digits outside ASCII that numbers are
+/// pasted with (Unicode category Nd): Arabic-Indic, Extended Arabic-Indic, Devanagari,
+/// Bengali, Thai, Myanmar, full-width. A digit is `(c - zero)` for the run it falls in.
+const DIGIT_ZEROS: [u32; 7] = [0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x1040, 0xFF10];
+
+/// The slow path of [`parse_bytes`] for text with non-ASCII characters: typographic
+/// punctuation and spaces become ASCII ones, other decimal digits become ASCII digits,
+/// invisible characters are named by code point.
+fn parse_unicode(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut ascii = String::with_capacity(text.len());
+    for c in text.chars() {
+        let folded = match c {
+            c if c.is_ascii() => c,
+            // No-break, narrow no-break, thin, figure and ideographic spaces.
+            '\u{00A0}' | '\u{202F}' | '\u{2009}' | '\u{2007}' | '\u{3000}' => ' ',
+            // Hyphens and dashes (en, em, figure, minus), full-width hyphen.
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FF0D}' => '-',
+            '\u{FF08}' => '(',
+            '\u{FF09}' => ')',
+            '\u{FF0B}' => '+',
+            '\u{FF0E}' => '.',
+            '\u{FF0F}' => '/',
+            '\u{200B}' => return Err(NumberError::Invisible(c, "zero-width space")),
+            '\u{200C}' | '\u{200D}' => return Err(NumberError::Invisible(c, "zero-width joiner")),
+            '\u{200E}' | '\u{200F}' => return Err(NumberError::Invisible(c, "direction mark")),
+            '\u{2060}' => return Err(NumberError::Invisible(c, "word joiner")),
+            '\u{FEFF}' => return Err(NumberError::Invisible(c, "byte order mark")),
+            '\u{00AD}' => return Err(NumberError::Invisible(c, "soft hyphen")),
+            c => match DIGIT_ZEROS
+                .iter()
+                .find(|&&zero| (zero..zero + 10).contains(&(c as u32)))
+            {
+                Some(zero) => char::from(b'0' + (c as u32 - zero) as u8),
+                None => return Err(NumberError::BadCharacter(c)),
+            },
+        };
+        ascii.push(folded);
+    }
+    parse_bytes(ascii.as_bytes())
 }
 
 /// A `region` setting: how numbers written without `+` are read. Only the regions of the North
@@ -302,6 +442,88 @@ mod tests {
             Err(NumberError::ServiceCode("411".into()))
         );
         assert_eq!(parse("8+185550100"), Err(NumberError::BadCharacter('+')));
+    }
+
+    /// Shapes people paste from documents, spreadsheets and phones.
+    #[test]
+    fn accepts_numbers_as_people_write_them() {
+        for shape in [
+            "[818] 555-0100",
+            "818/555-0100",
+            "818\u{2013}555\u{2013}0100",
+            "818\u{2014}555\u{2014}0100",
+            "818\u{00A0}555\u{00A0}0100",
+            "\u{FF08}\u{FF18}\u{FF11}\u{FF18}\u{FF09}\u{FF15}\u{FF15}\u{FF15}\u{FF0D}\u{FF10}\u{FF11}\u{FF10}\u{FF10}",
+            "\u{0668}\u{0661}\u{0668} 555 0100",
+            "+1\u{202F}818\u{202F}555\u{202F}0100",
+            "1 (818) 555-0100",
+        ] {
+            assert_eq!(
+                parse(shape).map(|n| n.to_string()),
+                Ok("8185550100".to_string()),
+                "{shape}"
+            );
+        }
+    }
+
+    /// Nothing is ever read with its digits shifted, and what cannot be dialled says why.
+    #[test]
+    fn never_shifts_digits_and_names_what_it_saw() {
+        assert!(matches!(
+            parse("1202377952.0"),
+            Err(NumberError::Spreadsheet(_))
+        ));
+        assert!(matches!(
+            parse("8185550100.0"),
+            Err(NumberError::Spreadsheet(_))
+        ));
+        assert!(matches!(
+            parse("8.18555E+09"),
+            Err(NumberError::Spreadsheet(_))
+        ));
+        assert_eq!(parse("180-555-0460-1"), Err(NumberError::MisplacedOne(11)));
+        for ext in [
+            "818-555-0100 x123",
+            "818-555-0100 ext. 5",
+            "8185550100;ext=5",
+            "818 555 0100 #5",
+        ] {
+            assert!(
+                matches!(parse(ext), Err(NumberError::Extension(_))),
+                "{ext}"
+            );
+        }
+        let err = parse("818\u{200B}5550100").unwrap_err();
+        assert_eq!(err, NumberError::Invisible('\u{200B}', "zero-width space"));
+        assert!(err.to_string().contains("U+200B"), "{err}");
+        assert!(matches!(
+            parse("290-555-0100"),
+            Err(NumberError::Reserved(..))
+        ));
+        assert!(matches!(
+            parse("375-555-0100"),
+            Err(NumberError::Reserved(..))
+        ));
+        assert!(matches!(
+            parse("965-555-0100"),
+            Err(NumberError::Reserved(..))
+        ));
+        assert!(matches!(
+            parse("555-555-0100"),
+            Err(NumberError::Reserved(..))
+        ));
+        assert!(matches!(
+            parse("818-950-0100"),
+            Err(NumberError::SpecialExchange(..))
+        ));
+        assert!(matches!(
+            parse("818-976-0100"),
+            Err(NumberError::SpecialExchange(..))
+        ));
+        assert_eq!(
+            parse("18185550100").map(|n| n.to_string()),
+            Ok("8185550100".into())
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The meaning check: from well-typed raw values to the clean [`Campaign`] model.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -661,13 +661,26 @@ impl Checker<'_> {
         raw_vars: &BTreeMap<Spanned<String>, Spanned<String>>,
         csv: Option<&Header>,
     ) {
-        let mut used: Vec<&str> = Vec::new();
+        let mut used: HashSet<&str> = HashSet::new();
         for prompt in prompts {
             let PromptContent::Tts(template) = &prompt.content else {
                 continue;
             };
+            // One problem per placeholder name and prompt, at its first use, however often
+            // the text repeats it: a problem per use made check quadratic in the text.
+            let mut uses: Vec<(&str, Range<usize>, usize)> = Vec::new();
+            let mut index: HashMap<&str, usize> = HashMap::new();
             for (name, span) in template.vars() {
-                used.push(name);
+                match index.get(name) {
+                    Some(&i) => uses[i].2 += 1,
+                    None => {
+                        index.insert(name, uses.len());
+                        uses.push((name, span.clone(), 1));
+                    }
+                }
+            }
+            for (name, span, count) in uses {
+                used.insert(name);
                 if vars.contains_key(name) {
                     continue;
                 }
@@ -689,9 +702,14 @@ impl Checker<'_> {
                     let at = written.map_or(prompt.span.clone(), |tts| {
                         self.inner_span(tts, span.clone())
                     });
+                    let times = if count > 1 {
+                        format!(" (used {count} times in this prompt)")
+                    } else {
+                        String::new()
+                    };
                     let mut problem = Problem::error(
                         "campaign::missing-var",
-                        format!("`{{{name}}}` has no value"),
+                        format!("`{{{name}}}` has no value{times}"),
                     )
                     .at(self.source, at, "no value for this placeholder");
                     for r in lacking.iter().take(MISSING_VAR_EXAMPLES) {
@@ -717,7 +735,7 @@ impl Checker<'_> {
         // A prompt that failed validation may well be the one that used the var.
         let all_prompts_valid = prompts.len() == raw_prompts.len();
         for key in raw_vars.keys().filter(|_| all_prompts_valid) {
-            if !used.contains(&key.get_ref().as_str()) {
+            if !used.contains(key.get_ref().as_str()) {
                 self.problems.push(
                     Problem::warning(
                         "campaign::unused-var",

@@ -164,3 +164,58 @@ fn csv_is_only_for_query() {
         run.stderr
     );
 }
+
+/// Ten thousand copies of a mistake: twenty shown, the rest counted in one problem after
+/// them; every placeholder reported once per prompt, however often the text repeats it.
+#[test]
+fn repeated_mistakes_are_folded_not_repeated() {
+    let dir = tempdir();
+    let head = "[campaign]\nname = \"x\"\n[voiceshot]\nmenuid = \"1-1\"\n[recipients]\nnumbers = [\"8185550100\"]\n";
+    let dups = dir.path().join("dups.toml");
+    let prompts = "[[prompt]]\nid = 1\ntts = \"a\"\n".repeat(1000);
+    std::fs::write(&dups, format!("{head}{prompts}")).unwrap();
+    let run = outdial(["check", dups.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr.matches("× prompt id 1 is used").count(),
+        20,
+        "{}",
+        &run.stderr[..2000.min(run.stderr.len())]
+    );
+    assert!(
+        run.stderr
+            .contains("979 more problems like the ones above (campaign::duplicate-prompt-id)")
+    );
+    assert!(
+        run.stderr.contains("999 errors"),
+        "the summary counts every problem"
+    );
+    let json = outdial(["--format", "json", "check", dups.to_str().unwrap()]);
+    assert_eq!(
+        json.stdout
+            .lines()
+            .filter(|l| l.contains("duplicate-prompt-id"))
+            .count(),
+        21
+    );
+
+    let vars = dir.path().join("vars.toml");
+    let text = "{x} ".repeat(2000);
+    std::fs::write(
+        &vars,
+        format!("{head}[[prompt]]\nid = 1\ntts = \"{text}\"\n"),
+    )
+    .unwrap();
+    let run = outdial(["check", vars.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr.matches("has no value").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("`{x}` has no value (used 2000 times in this prompt)")
+    );
+}

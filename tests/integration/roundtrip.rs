@@ -41,7 +41,17 @@ fn text() -> impl Strategy<Value = String> {
 fn number() -> impl Strategy<Value = (String, String)> {
     let code = (2u8..=9, 0u8..=9, 0u8..=9)
         .prop_filter("not an N11 code", |&(_, b, c)| !(b == 1 && c == 1));
-    (code.clone(), code, 0u16..=9999, 0usize..5).prop_map(|((a, b, c), (d, e, f), line, shape)| {
+    // Area codes never assigned (N9X, 37X, 96X, 555) and exchanges that reach no one (950,
+    // 976) are refused, so they are not "valid numbers" to generate.
+    let npa = code
+        .clone()
+        .prop_filter("an assignable area code", |&(a, b, c)| {
+            b != 9 && !matches!((a, b), (3, 7) | (9, 6)) && (a, b, c) != (5, 5, 5)
+        });
+    let nxx = code.prop_filter("an exchange that reaches people", |&e| {
+        e != (9, 5, 0) && e != (9, 7, 6)
+    });
+    (npa, nxx, 0u16..=9999, 0usize..5).prop_map(|((a, b, c), (d, e, f), line, shape)| {
         let (npa, nxx) = (format!("{a}{b}{c}"), format!("{d}{e}{f}"));
         let line = format!("{line:04}");
         let written = match shape {
