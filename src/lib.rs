@@ -13,6 +13,7 @@ pub mod journal;
 pub mod phone;
 pub mod plan;
 pub mod provider;
+pub mod report;
 pub mod schedule;
 pub mod source;
 pub mod submit;

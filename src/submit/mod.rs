@@ -19,6 +19,7 @@ pub mod http;
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -183,6 +184,83 @@ impl SubmitError {
     pub fn is_refusal(&self) -> bool {
         matches!(self, SubmitError::Rejected { rejection, .. } if rejection.refusal)
     }
+
+    /// What a person can do about this error. The provider's own advice comes with its
+    /// [`Rejection`] (which setting of the account to change); calls in doubt are listed with
+    /// the ways to settle them. `journal` is the journal a re-run resumes from, when the
+    /// command keeps one; it is named in the advice to run again.
+    pub fn help(&self, journal: Option<&Path>) -> String {
+        let resume = journal
+            .map(|p| format!(" (journal: {})", p.display()))
+            .unwrap_or_default();
+        match self {
+            SubmitError::Rejected { rejection, .. } => match &rejection.help {
+                Some(help) => help.clone(),
+                None if rejection.refusal => {
+                    "the provider account needs attention (see the message)".to_owned()
+                }
+                None => "fix the campaign (see `outdial compile` for the exact XML), then run the command again".to_owned(),
+            },
+            SubmitError::InDoubt { list, .. } => in_doubt_help(list, &resume),
+            SubmitError::Transport { .. } => format!(
+                "nothing accepted will be sent twice: run the same command again to resume{resume}"
+            ),
+            SubmitError::Changed {
+                changes,
+                orphaned,
+                taken,
+            } => {
+                let list: Vec<String> = changes
+                    .iter()
+                    .take(10)
+                    .map(|c| match &c.now {
+                        Some(_) => format!("post {} differs", c.seq),
+                        None => format!("post {} is no longer in the plan", c.seq),
+                    })
+                    .collect();
+                format!(
+                    "{} ({} {} of this campaign already at the provider or in doubt{}). Nothing \
+                     was sent. Undo the edit, or send the change as a new campaign (new name), \
+                     or pass --allow-changed to send only recipients never sent before — calls \
+                     already placed keep their old content{resume}",
+                    list.join(", "),
+                    taken,
+                    if *taken == 1 { "call id" } else { "call ids" },
+                    if *orphaned > 0 {
+                        format!(", {orphaned} no longer in the file")
+                    } else {
+                        String::new()
+                    },
+                )
+            }
+            SubmitError::Journal(_)
+            | SubmitError::Render(_)
+            | SubmitError::Io(_)
+            | SubmitError::Plan(_) => "see the message".to_owned(),
+        }
+    }
+}
+
+/// How many calls in doubt [`SubmitError::help`] lists in full.
+const IN_DOUBT_LISTED: usize = 50;
+
+/// The help of a send that left calls in doubt: which, and how to settle them.
+fn in_doubt_help(list: &[InDoubtCall], resume: &str) -> String {
+    let mut text = String::from(
+        "nothing was sent twice; every other call was sent. Look these calls up in the provider's own records:",
+    );
+    for c in list.iter().take(IN_DOUBT_LISTED) {
+        text.push_str(&format!("\n  {} {}", c.number, c.label));
+    }
+    if list.len() > IN_DOUBT_LISTED {
+        text.push_str(&format!("\n  … and {} more", list.len() - IN_DOUBT_LISTED));
+    }
+    text.push_str(
+        "\nthen settle them: `outdial resolve FILE --sent ID…` (found there) / `--not-sent ID…` (not found), \
+         or send them again regardless with `outdial send FILE --resend-in-doubt`",
+    );
+    text.push_str(resume);
+    text
 }
 
 /// What a `send` did.
@@ -1069,5 +1147,110 @@ fn skipped(action: Action, post: &Post<'_>) -> Event {
         sent: 0,
         status: PostStatus::Skipped,
         endpoint: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(refusal: bool, help: Option<&str>) -> SubmitError {
+        SubmitError::Rejected {
+            seq: 1,
+            kind: PostKind::Send,
+            rejection: Rejection {
+                code: "1".into(),
+                code_name: "errorid",
+                message: String::new(),
+                refusal,
+                help: help.map(str::to_owned),
+            },
+        }
+    }
+
+    #[test]
+    fn help_is_the_providers_advice_when_it_has_some() {
+        assert_eq!(
+            rejected(true, Some("register this IP")).help(None),
+            "register this IP"
+        );
+        assert!(
+            rejected(true, None)
+                .help(None)
+                .contains("account needs attention")
+        );
+        assert!(
+            rejected(false, None)
+                .help(None)
+                .starts_with("fix the campaign")
+        );
+    }
+
+    #[test]
+    fn help_lists_calls_in_doubt_and_how_to_settle_them() {
+        let list: Vec<InDoubtCall> = (0..52)
+            .map(|i| InDoubtCall {
+                seq: 1,
+                callid: format!("c{i}"),
+                number: format!("81855501{i:02}"),
+                label: format!("label {i}"),
+            })
+            .collect();
+        let err = SubmitError::InDoubt {
+            seq: 1,
+            calls: list.len(),
+            list,
+            summary: SendSummary::default(),
+        };
+        let help = err.help(Some(Path::new("j.jsonl")));
+        assert!(help.contains("\n  8185550100 label 0\n"), "{help}");
+        assert!(help.contains("… and 2 more"), "{help}");
+        assert!(help.contains("outdial resolve FILE --sent ID…"), "{help}");
+        assert!(help.contains("--not-sent ID…"), "{help}");
+        assert!(
+            help.contains("outdial send FILE --resend-in-doubt"),
+            "{help}"
+        );
+        assert!(help.ends_with("(journal: j.jsonl)"), "{help}");
+    }
+
+    #[test]
+    fn help_names_the_journal_to_resume_from() {
+        let err = SubmitError::Transport {
+            seq: 2,
+            kind: PostKind::Send,
+            failure: Failure {
+                maybe_sent: false,
+                message: "refused".into(),
+                endpoint: "http://127.0.0.1:1/".into(),
+            },
+        };
+        assert!(
+            err.help(Some(Path::new("j.jsonl")))
+                .ends_with("run the same command again to resume (journal: j.jsonl)")
+        );
+        let changed = SubmitError::Changed {
+            changes: vec![
+                Change {
+                    seq: 1,
+                    was: "a".into(),
+                    now: Some("b".into()),
+                },
+                Change {
+                    seq: 4,
+                    was: "c".into(),
+                    now: None,
+                },
+            ],
+            orphaned: 2,
+            taken: 1,
+        };
+        assert_eq!(
+            changed.help(None),
+            "post 1 differs, post 4 is no longer in the plan (1 call id of this campaign already \
+             at the provider or in doubt, 2 no longer in the file). Nothing was sent. Undo the \
+             edit, or send the change as a new campaign (new name), or pass --allow-changed to \
+             send only recipients never sent before — calls already placed keep their old content"
+        );
     }
 }

@@ -120,6 +120,51 @@ fn json_compile_emits_a_version_line_then_posts() {
     );
 }
 
+#[test]
+fn network_flags_belong_to_the_commands_that_post() {
+    // Only the commands that talk to the provider take them, after the command.
+    for args in [
+        &[
+            "check",
+            "examples/pause.toml",
+            "--endpoint",
+            "http://127.0.0.1:1/",
+        ][..],
+        &["compile", "examples/pause.toml", "--journal", "j.jsonl"],
+        &["plan", "examples/pause.toml", "--retries", "0"],
+        &["schema", "--timeout", "1s"],
+    ] {
+        assert_eq!(outdial(args).code, 2, "{args:?}");
+    }
+    // `plan` reads the journal, so it takes --journal.
+    let dir = tempdir();
+    let journal = dir.path().join("j.jsonl");
+    let run = outdial([
+        "--format".as_ref(),
+        "json".as_ref(),
+        "plan".as_ref(),
+        "examples/pause.toml".as_ref(),
+        "--journal".as_ref(),
+        journal.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan = json_lines(&run.stdout).pop().unwrap();
+    assert_eq!(plan["journal"]["path"], journal.display().to_string());
+}
+
+#[test]
+fn csv_is_only_for_query() {
+    let run = outdial(["--format", "csv", "check", "examples/pause.toml"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr
+            .contains("--format csv is only for `outdial query`"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Ten thousand copies of a mistake: twenty shown, the rest counted in one problem after
 /// them; every placeholder reported once per prompt, however often the text repeats it.
 #[test]

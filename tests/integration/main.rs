@@ -6,6 +6,7 @@
 mod cli;
 mod diagnostics;
 mod examples;
+mod guard;
 mod recipients;
 mod roundtrip;
 mod safety;

@@ -22,3 +22,14 @@ fn schema_command_prints_the_schema() {
     assert_eq!(schema["required"], serde_json::json!(["campaign"]));
     assert!(schema["properties"]["prompt"]["items"].is_object());
 }
+
+#[test]
+fn json_schema_command_is_json_lines() {
+    let run = outdial(["--format", "json", "schema"]);
+    assert_eq!(run.code, 0);
+    let lines = crate::support::json_lines(&run.stdout);
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert_eq!(lines[0]["type"], "version");
+    assert_eq!(lines[1]["type"], "schema");
+    assert_eq!(lines[1]["schema"], *outdial::campaign::file::json_schema());
+}

@@ -74,6 +74,7 @@ pub(crate) fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
 pub(crate) fn outdial(args: &[&str], url: &str, extra: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
+        .args(crate::support::yes_if_sending(args))
         .args(["--endpoint", url])
         .args(extra)
         .env_remove("VOICESHOT_USERNAME")
@@ -246,8 +247,19 @@ fn send_query_pause_resume_delete_with_an_upload() {
         5
     );
 
-    // plan reads the journal: everything sent, nothing in doubt or left.
-    let out = run(outdial(&["--format", "json", "plan", f], &url, &[]));
+    // plan reads the journal: everything sent, nothing in doubt or left. It posts nothing, so
+    // it takes no --endpoint.
+    let mut plan = Command::new(BIN);
+    plan.args(["--format", "json", "plan", f])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = run(plan);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let plan: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
     assert_eq!(plan["suppressed"], 2);

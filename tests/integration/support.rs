@@ -33,7 +33,7 @@ where
 {
     let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().into()).collect();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_outdial"));
-    cmd.args(&args);
+    cmd.args(&args).args(yes_if_sending(&args));
     if !args.iter().any(|a| a == "--now") && args.first().is_some_and(|a| a != "schema") {
         cmd.args(["--now", NOW]);
     }
@@ -48,6 +48,21 @@ where
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
+}
+
+/// `--yes` when `args` are a real `send` (not a dry run) that does not say it already: a real
+/// send asks first unless told not to, and refuses without a terminal to ask on.
+pub fn yes_if_sending<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Option<&'static str> {
+    let has = |flag: &str| args.iter().any(|a| a.as_ref() == flag);
+    // `send` the command, not `compile --action send`.
+    let sends = args.iter().enumerate().any(|(i, a)| {
+        a.as_ref() == "send"
+            && (i == 0
+                || !["--action", "-a"]
+                    .iter()
+                    .any(|f| args[i - 1].as_ref() == *f))
+    });
+    (sends && !has("--dry-run") && !has("--yes")).then_some("--yes")
 }
 
 /// An XML element as a plain tree, for comparing documents structurally.

@@ -18,6 +18,7 @@ const NOW: &str = "2030-12-01T14:00:00Z";
 fn run_in(dir: &Path, args: &[&str]) -> crate::support::Run {
     let output = Command::new(BIN)
         .args(args)
+        .args(crate::support::yes_if_sending(args))
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
@@ -104,6 +105,7 @@ fn send_args<'a>(file: &'a str, url: &'a str) -> Vec<&'a str> {
     vec![
         "send",
         file,
+        "--yes",
         "--endpoint",
         url,
         "--retries",

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use outdial::plan::Action;
 
 /// Campaigns as code for outbound phone calls: validate a campaign file, check its audio,
-/// compile it to VoiceShot XML.
+/// compile it to its provider's requests, send them safely.
 #[derive(Debug, Parser)]
 #[command(name = "outdial", version, about, max_term_width = 100)]
 pub struct Cli {
@@ -17,9 +17,11 @@ pub struct Cli {
     /// Print only problems, no summaries.
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Network and journal settings of the commands that talk to the provider.
-    #[command(flatten)]
-    pub net: NetArgs,
+    /// The moment posts are written for (RFC 3339, e.g. 2026-12-01T14:00:00Z) in `compile`,
+    /// `plan` and `--dry-run`, and past times are measured from; default: now. (Voicent
+    /// schedules in minutes from the request.)
+    #[arg(long, global = true, value_name = "TIME")]
+    pub now: Option<jiff::Timestamp>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,47 +37,51 @@ pub enum Format {
     Csv,
 }
 
-/// Settings shared by every command that posts to the provider.
+/// The journal of the commands that read or write it (`plan` and those that post).
 #[derive(Debug, Clone, clap::Args)]
+pub struct JournalArgs {
+    /// The journal file (default `.outdial/<campaign>.jsonl` next to the campaign file).
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+}
+
+/// Settings of the commands that post to the provider; given after the command
+/// (`outdial send FILE --endpoint URL`).
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Network")]
 pub struct NetArgs {
     /// Post here instead of the campaign's `endpoint` (no fallback unless
     /// --fallback-endpoint is given too).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub endpoint: Option<String>,
     /// Where to post when the endpoint cannot be reached.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub fallback_endpoint: Option<String>,
-    /// The journal file (default `.outdial/<campaign>.jsonl` next to the campaign file).
-    #[arg(long, global = true, value_name = "PATH")]
-    pub journal: Option<PathBuf>,
+    #[command(flatten)]
+    pub journal: JournalArgs,
     /// Time allowed for one whole request, reply included (e.g. 60s, 500ms).
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
     pub timeout: Duration,
     /// Time allowed to connect.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
     pub connect_timeout: Duration,
     /// Extra rounds over the endpoints when a request fails.
-    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3)]
     pub retries: u32,
     /// Wait before the first retry round; doubles each round.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "500ms")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "500ms")]
     pub backoff: Duration,
     /// Allow credentials over plain http:// to a host other than this machine.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub allow_insecure: bool,
     /// Look up at the provider only the calls the journal holds in doubt, not every call it
     /// has not seen accepted. Safe only while this journal is the campaign's only record.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub trust_journal: bool,
     /// Wait this long after a call post before looking its calls up (default: the longer of
     /// 30s and twice --timeout).
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub settle: Option<Duration>,
-    /// The moment posts are written for (RFC 3339, e.g. 2026-12-01T14:00:00Z) in `compile`,
-    /// `plan` and `--dry-run`, and past times are measured from; default: now. (Voicent
-    /// schedules in minutes from the request.)
-    #[arg(long, global = true, value_name = "TIME")]
-    pub now: Option<jiff::Timestamp>,
 }
 
 /// `500ms`, `2s`, `1.5s`.
@@ -97,6 +103,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|_| bad())
 }
 
+/// An `http://` or `https://` URL with a host: anything else is a usage error before any
+/// campaign is read or any request is made.
+pub fn parse_url(text: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(text)
+        .map_err(|e| format!("\"{text}\" is not a URL ({e}); give one like https://host/path"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "\"{text}\" is not an http:// or https:// URL with a host; give one like https://host/path"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 /// A campaign file and whether to only show what would be posted.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Target {
@@ -105,11 +124,12 @@ pub struct Target {
     /// Print exactly what would be posted (credentials redacted); send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// What to do.
 #[derive(Debug, Subcommand)]
-#[allow(clippy::large_enum_variant)] // parsed once per run; its size does not matter
 pub enum Command {
     /// Validate campaign files: numbers, ids, templates, times, audio, every CSV row. No network.
     Check {
@@ -128,14 +148,16 @@ pub enum Command {
         /// Calls scheduled in the past are errors, not warnings.
         #[arg(long)]
         deny_past: bool,
+        #[command(flatten)]
+        journal: JournalArgs,
     },
     /// Write the XML posts an action would send, one document per post.
     Compile {
         /// Campaign file.
         file: PathBuf,
         /// Which posts to write.
-        #[arg(long, short, value_enum, default_value_t = Action::Send)]
-        action: Action,
+        #[arg(long, short, value_enum, default_value_t = ActionArg::Send)]
+        action: ActionArg,
         /// Write one file per post into this folder instead of printing to stdout.
         #[arg(long, short = 'o', value_name = "DIR")]
         out_dir: Option<PathBuf>,
@@ -147,8 +169,6 @@ pub enum Command {
     Schema,
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
     Send {
-        #[command(flatten)]
-        target: Target,
         /// Continue although posts changed since a partial send: only call ids never sent go
         /// out (nothing already accepted is sent again).
         #[arg(long)]
@@ -157,6 +177,12 @@ pub enum Command {
         /// had not been taken (they may then be called twice).
         #[arg(long)]
         resend_in_doubt: bool,
+        /// Send without asking first. Required when stdin is not a terminal (CI, scripts).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        // Last: its network settings end the help under their own heading.
+        #[command(flatten)]
+        target: Target,
     },
     /// Settle calls in doubt after looking them up in the provider's own records (for
     /// providers that cannot be asked, such as the Voicent Gateway).
@@ -169,8 +195,14 @@ pub enum Command {
         /// Call ids not found at the provider: the next `send` posts them.
         #[arg(long, value_name = "ID", num_args = 1..)]
         not_sent: Vec<String>,
+        /// The endpoint the campaign is sent to, if not its own (one outdial at a time works
+        /// on a campaign at an endpoint).
+        #[arg(long, value_name = "URL", value_parser = parse_url)]
+        endpoint: Option<String>,
+        #[command(flatten)]
+        journal: JournalArgs,
     },
-    /// Pause the VoiceShot campaign's pending calls (action 7).
+    /// Pause the campaign's pending calls at the provider (action 7).
     Pause(Target),
     /// Un-pause paused calls (action 8).
     Resume(Target),
@@ -180,13 +212,14 @@ pub enum Command {
     Query(Target),
     /// Upload the campaign's sound files (action 1), or delete them with --delete.
     Sounds {
-        #[command(flatten)]
-        target: Target,
         /// Delete the files from the account instead.
         #[arg(long)]
         delete: bool,
+        // Last: its network settings end the help under their own heading.
+        #[command(flatten)]
+        target: Target,
     },
-    /// Test the configuration: can VoiceShot be reached, is this host registered (action 6).
+    /// Test the configuration: can the provider be reached, is this host registered (action 6).
     Ping(Target),
     /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
     /// voipcomm) on 127.0.0.1 for demos and tests.
@@ -214,4 +247,79 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+}
+
+/// The values of `compile --action`: [`Action`]s by name. (The variant docs are its help.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActionArg {
+    /// Upload the campaign's audio, then send call batches (actions 1 then 0).
+    Send,
+    /// Upload the campaign's audio files (action 1, `save`).
+    Sounds,
+    /// Delete the campaign's audio files from the account (action 1, `delete`).
+    SoundsDelete,
+    /// Delete this campaign's calls not yet dialled, by call id (action 2).
+    Delete,
+    /// Query this campaign's calls by call id (action 3).
+    Query,
+    /// Query every call of the provider campaign (action 3 with an empty call id).
+    QueryAll,
+    /// Test the configuration (action 6).
+    Ping,
+    /// Pause pending calls (action 7).
+    Pause,
+    /// Un-pause paused calls (action 8).
+    Resume,
+}
+
+impl From<ActionArg> for Action {
+    fn from(arg: ActionArg) -> Self {
+        match arg {
+            ActionArg::Send => Action::Send,
+            ActionArg::Sounds => Action::Sounds,
+            ActionArg::SoundsDelete => Action::SoundsDelete,
+            ActionArg::Delete => Action::Delete,
+            ActionArg::Query => Action::Query,
+            ActionArg::QueryAll => Action::QueryAll,
+            ActionArg::Ping => Action::Ping,
+            ActionArg::Pause => Action::Pause,
+            ActionArg::Resume => Action::Resume,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Action::name` is what events, file names and the journal say; `compile --action` must
+    /// accept exactly those names, each for its own action.
+    #[test]
+    fn action_values_are_the_action_names() {
+        let values = ActionArg::value_variants();
+        assert_eq!(values.len(), Action::ALL.len());
+        for arg in values {
+            let value = arg.to_possible_value().expect("every action is a value");
+            assert_eq!(value.get_name(), Action::from(*arg).name());
+        }
+        for action in Action::ALL {
+            let arg = ActionArg::from_str(action.name(), false).expect("accepted by clap");
+            assert_eq!(Action::from(arg), action);
+        }
+    }
+
+    #[test]
+    fn endpoints_must_be_http_urls_with_a_host() {
+        assert!(parse_url("http://127.0.0.1:8765/api").is_ok());
+        assert!(parse_url("https://api.example.com/x").is_ok());
+        for bad in [
+            "not-a-url",
+            "ftp://host/x",
+            "http://",
+            "127.0.0.1:8765",
+            "mailto:a@b",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -1,19 +1,18 @@
-//! The `outdial` command: parse arguments, run the command, map the outcome to an exit code.
+//! The `outdial` command: arguments → configuration → command → exit code.
 
 mod args;
-mod byid;
 mod commands;
-mod net;
+mod config;
+mod exit;
 mod output;
-mod voipcomm_sandbox;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
-    let mut out = output::Output::new(cli.format, cli.quiet);
-    let exit = commands::run(cli.command, &cli.net, &mut out);
-    ExitCode::from(exit as u8)
+    let config = config::Config::new(args::Cli::parse());
+    // The one printer of this run, for the format asked for.
+    let out = output::printer(config.format, config.quiet);
+    commands::run(&config, out.as_ref()).into()
 }

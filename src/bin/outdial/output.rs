@@ -1,26 +1,115 @@
-//! Rendering of library values: human text (miette) on stderr/stdout, or JSON Lines on stdout.
+//! The printers: one per output format, chosen once per run. The commands hand every
+//! [`Message`] to the printer; only here is it decided what a message looks like.
 
-use std::io::{self, IsTerminal, Write};
+use std::cell::{Cell, RefCell};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use outdial::diagnostic::Problem;
-use serde_json::{Value, json};
+use outdial::plan::Action;
+use outdial::report::{Checked, Done, Intent, Message, Note, PlanReport, PostEvent, Progress};
+use outdial::submit::{CallReport, Event, Reach};
 
 use crate::args::Format;
 
-/// Version of the JSON Lines event stream; consumers ignore fields they do not know.
-const EVENT_SCHEMA: u32 = 1;
+/// Shows what a command reports.
+pub trait Report {
+    /// Shows one message. Fails only when writing fails; that matters where the output is the
+    /// product (the posts of `compile`).
+    fn report(&self, message: Message<'_>) -> io::Result<()>;
 
-/// Where and how the command's results are shown.
-pub struct Output {
-    format: Format,
-    quiet: bool,
-    handler: GraphicalReportHandler,
+    /// Shows one message whatever becomes of it: a closed pipe (`outdial … | head`) is not an
+    /// error worth reporting.
+    fn show(&self, message: Message<'_>) {
+        let _ = self.report(message);
+    }
+
+    /// Shows what a `send` is about to do and asks on the terminal whether to go on: `true`
+    /// for a yes. The question is for the person at the terminal, so it goes to stderr in
+    /// every format.
+    fn confirm(&self, intent: &Intent<'_>) -> io::Result<bool> {
+        {
+            let mut err = io::stderr().lock();
+            write!(err, "{}", intent_text(intent))?;
+            write!(err, "Send now? [y/N] ")?;
+            err.flush()?;
+        }
+        let mut answer = String::new();
+        io::stdin().read_line(&mut answer)?;
+        let yes = matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+        if !yes {
+            writeln!(io::stderr().lock(), "nothing sent")?;
+        }
+        Ok(yes)
+    }
 }
 
-impl Output {
-    /// An output in `format`; in JSON, the version record is written at once.
-    pub fn new(format: Format, quiet: bool) -> Self {
+/// What a `send` is about to do, for people.
+fn intent_text(intent: &Intent<'_>) -> String {
+    let mut text = format!(
+        "About to send \"{}\" to {}:\n  recipients  {}\n  posts       {}\n",
+        intent.campaign, intent.provider, intent.recipients, intent.posts
+    );
+    for (i, endpoint) in intent.endpoints.iter().enumerate() {
+        let label = if i == 0 { "endpoint" } else { "fallback" };
+        text.push_str(&format!("  {label:<10}  {endpoint}\n"));
+    }
+    text.push_str(&format!("  journal     {}\n", intent.journal.display()));
+    text
+}
+
+/// The printer for `format`. In JSON the version record is written at once.
+pub fn printer(format: Format, quiet: bool) -> Box<dyn Report> {
+    match format {
+        Format::Human => Box::new(PrintHuman::new(quiet, true)),
+        Format::Json => Box::new(PrintJson::new()),
+        Format::Csv => Box::new(PrintCsv {
+            human: PrintHuman::new(quiet, false),
+            header: Cell::new(false),
+        }),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// JSON Lines on stdout: each message's record, one a line.
+struct PrintJson;
+
+impl PrintJson {
+    fn new() -> Self {
+        let out = PrintJson;
+        out.show(Message::Version(outdial::report::Version::current()));
+        out
+    }
+}
+
+impl Report for PrintJson {
+    fn report(&self, message: Message<'_>) -> io::Result<()> {
+        match message.json()? {
+            Some(line) => writeln!(io::stdout().lock(), "{line}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Text for people: problems with their source excerpts and notes on stderr, results and
+/// summaries on stdout, a progress bar on a terminal.
+struct PrintHuman {
+    quiet: bool,
+    /// Summaries on stdout and a progress bar (not under `--format csv`).
+    summaries: bool,
+    handler: GraphicalReportHandler,
+    /// The bar of the submission under way; it ends at the first message that is not progress.
+    bar: RefCell<ProgressBar>,
+    /// Whether the query table's header is out.
+    header: Cell<bool>,
+}
+
+impl PrintHuman {
+    fn new(quiet: bool, summaries: bool) -> Self {
         let color =
             io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let theme = if color {
@@ -35,60 +124,446 @@ impl Output {
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_width(width)
             .with_links(false);
-        let out = Self {
-            format,
+        PrintHuman {
             quiet,
+            summaries,
             handler,
+            bar: RefCell::new(ProgressBar::hidden()),
+            header: Cell::new(false),
+        }
+    }
+
+    fn problem(&self, problem: &Problem) -> io::Result<()> {
+        let mut text = String::new();
+        if self.handler.render_report(&mut text, problem).is_err() {
+            text = format!("{problem}\n");
+        }
+        write!(io::stderr().lock(), "{text}")
+    }
+
+    /// A one-line summary on stdout (not with `-q`).
+    fn summary(&self, line: &str) -> io::Result<()> {
+        if self.summaries && !self.quiet {
+            writeln!(io::stdout().lock(), "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// A note on stderr (not with `-q`).
+    fn note(&self, line: &str) -> io::Result<()> {
+        if !self.quiet {
+            writeln!(io::stderr().lock(), "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// A bar on stderr, only for people watching a terminal.
+    fn start_bar(&self, posts: usize) {
+        if !self.summaries || !io::stderr().is_terminal() || posts < 2 {
+            return;
+        }
+        let pb = ProgressBar::with_draw_target(Some(posts as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} posts {msg} [{elapsed}]")
+        {
+            pb.set_style(style);
+        }
+        *self.bar.borrow_mut() = pb;
+    }
+
+    fn end_bar(&self) {
+        let bar = self.bar.replace(ProgressBar::hidden());
+        bar.finish_and_clear();
+    }
+
+    fn header(&self) -> io::Result<()> {
+        if self.header.replace(true) {
+            return Ok(());
+        }
+        writeln!(
+            io::stdout().lock(),
+            "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  KEYS",
+            "NUMBER",
+            "CALLID",
+            "RESULT",
+            "STATUS",
+            "COMMENT",
+            "SECS"
+        )
+    }
+
+    fn checked(&self, checked: &Checked<'_>) -> io::Result<()> {
+        match checked {
+            Checked::Valid {
+                file,
+                campaign,
+                recipients,
+                prompts,
+                sounds,
+                call_posts,
+                batch_size,
+                warnings,
+            } => self.summary(&format!(
+                "{}: ok: \"{campaign}\", {}, {}, {}, {} (batches of {batch_size}){}",
+                file.display(),
+                plural(*recipients as usize, "recipient", "recipients"),
+                plural(*prompts, "prompt", "prompts"),
+                plural(*sounds, "sound file", "sound files"),
+                plural(*call_posts, "call post", "call posts"),
+                if *warnings > 0 {
+                    format!(", {}", plural(*warnings, "warning", "warnings"))
+                } else {
+                    String::new()
+                },
+            )),
+            Checked::Invalid {
+                file,
+                errors,
+                warnings,
+            } => self.note(&format!(
+                "{}: {}, {}",
+                file.display(),
+                plural(*errors, "error", "errors"),
+                plural(*warnings, "warning", "warnings")
+            )),
+        }
+    }
+
+    fn plan(&self, plan: &PlanReport<'_>) -> io::Result<()> {
+        let stats = plan.stats;
+        let mut rows: Vec<(&str, u64)> = vec![("numbers in the file", stats.inline)];
+        if plan.contacts.is_some() {
+            rows.extend([
+                ("CSV rows read", stats.rows),
+                ("  valid", stats.valid),
+                ("  invalid (skipped)", stats.invalid),
+            ]);
+        }
+        rows.extend([
+            ("duplicates", stats.duplicates),
+            ("suppressed", stats.suppressed),
+            ("recipients to call", stats.recipients),
+            ("uploads", plan.uploads as u64),
+            ("call posts", plan.call_posts),
+            ("posts", plan.posts as u64),
+            ("bytes", plan.bytes),
+        ]);
+        if plan.journal.used {
+            rows.extend([
+                ("already sent (journal)", plan.journal.accepted),
+                ("in doubt (journal)", plan.journal.in_doubt),
+                ("still to send", plan.journal.to_send),
+            ]);
+        }
+        let mut text = format!(
+            "{}: plan for \"{}\" (send)",
+            plan.file.display(),
+            plan.campaign
+        );
+        if let Some(csv) = plan.contacts {
+            text.push_str(&format!("\n  contacts: {}", csv.display()));
+        }
+        for (label, n) in rows {
+            text.push_str(&format!("\n  {label:<24}{n:>12}"));
+        }
+        self.summary(&text)?;
+        let listed = stats.skipped.len() as u64;
+        if stats.invalid > listed {
+            self.note(&format!(
+                "{} more skipped rows not listed",
+                stats.invalid - listed
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// The remark on a submission's progress event, if it has one.
+    fn progress_note(progress: Progress<'_>) -> Option<String> {
+        match progress.event {
+            Event::Post { .. } => None,
+            Event::Retry {
+                seq,
+                error,
+                next,
+                wait_ms,
+            } => Some(format!(
+                "post {seq}: {error}; retrying on {next} in {wait_ms} ms"
+            )),
+            Event::Ambiguous {
+                seq,
+                error,
+                numbers,
+            } => Some(format!(
+                "post {seq}: {error}; {} may hold {} — querying before anything is re-sent",
+                progress.provider,
+                plural(*numbers, "call", "calls")
+            )),
+            Event::Resolved {
+                seq,
+                present,
+                missing,
+            } => Some(format!(
+                "post {seq}: query found {present} of {} calls in doubt; {missing} will be sent",
+                present + missing
+            )),
+        }
+    }
+
+    fn done(done: &Done<'_>) -> String {
+        let (action, posts, provider) = (done.action, done.posts, done.provider);
+        let what = match action {
+            Action::Ping => format!("{provider} answered: this host can post"),
+            Action::Pause => "paused pending calls".to_string(),
+            Action::Resume => "resumed paused calls".to_string(),
+            Action::Delete => format!(
+                "asked {provider} to delete this campaign's undialled calls ({})",
+                plural(posts, "post", "posts")
+            ),
+            Action::Sounds => format!("uploaded {}", plural(posts, "sound file", "sound files")),
+            Action::SoundsDelete => {
+                format!("deleted {}", plural(posts, "sound file", "sound files"))
+            }
+            _ => format!("{} done", action.name()),
         };
-        if format == Format::Json {
-            out.event(&json!({"type": "version", "outdial": env!("CARGO_PKG_VERSION"), "schema": EVENT_SCHEMA}));
-        }
-        out
+        format!("{}: {what}", done.campaign)
     }
 
-    /// The selected format.
-    pub fn format(&self) -> Format {
-        self.format
-    }
-
-    /// Writes one JSON event line on stdout.
-    pub fn event(&self, event: &Value) {
-        let mut stdout = io::stdout().lock();
-        // A closed pipe (`outdial … | head`) is not an error worth reporting.
-        let _ = writeln!(stdout, "{event}");
-    }
-
-    /// Shows a problem: rendered with its source excerpt, or as a JSON record.
-    pub fn problem(&self, problem: &Problem) {
-        match self.format {
-            Format::Human | Format::Csv => {
-                let mut text = String::new();
-                if self.handler.render_report(&mut text, problem).is_err() {
-                    text = format!("{problem}\n");
-                }
-                let _ = write!(io::stderr().lock(), "{text}");
+    fn note_of(&self, note: Note<'_>) -> io::Result<()> {
+        match note {
+            Note::Posting { posts } => {
+                self.start_bar(posts);
+                Ok(())
             }
-            Format::Json => {
-                let mut record = serde_json::to_value(problem.record()).unwrap_or(Value::Null);
-                if let Value::Object(map) = &mut record {
-                    map.insert("type".into(), json!("problem"));
-                }
-                self.event(&record);
+            Note::Posted => {
+                self.bar.borrow().inc(1);
+                Ok(())
+            }
+            Note::NothingToPost { file, action } => self.note(&format!(
+                "{}: {} has nothing to post",
+                file.display(),
+                action.name()
+            )),
+            Note::Wrote { posts, dir } => self.note(&format!(
+                "wrote {} to {}",
+                plural(posts, "post", "posts"),
+                dir.display()
+            )),
+            Note::Changed { posts } => self.note(&format!(
+                "{} changed since the journal recorded them; `send` would refuse (see --allow-changed)",
+                plural(posts, "post", "posts")
+            )),
+            Note::AlreadyAccepted { seq, kind } => {
+                self.note(&format!("post {seq} ({kind}): already accepted, skipped"))
+            }
+            Note::InDoubt { seq, calls } => self.note(&format!(
+                "post {seq}: {} in doubt would be queried first; only those not found are sent",
+                plural(calls, "call", "calls")
+            )),
+            Note::Answered { campaign, provider } => {
+                self.summary(&format!("{campaign}: {provider} answered"))
+            }
+            Note::NothingToDo { campaign, action } => {
+                self.summary(&format!("{campaign}: nothing to {}", action.name()))
             }
         }
     }
+}
 
-    /// A one-line human summary on stdout (suppressed by `-q`; JSON uses events instead).
-    pub fn summary(&self, line: &str) {
-        if self.format == Format::Human && !self.quiet {
-            let _ = writeln!(io::stdout().lock(), "{line}");
+impl Report for PrintHuman {
+    fn report(&self, message: Message<'_>) -> io::Result<()> {
+        match &message {
+            Message::Submit(_) | Message::Note(Note::Posting { .. } | Note::Posted) => {}
+            _ => self.end_bar(),
+        }
+        match message {
+            Message::Version(_) | Message::Failed(_) => Ok(()),
+            Message::Problem(problem) => self.problem(problem),
+            Message::Checked(checked) => self.checked(&checked),
+            Message::Post(PostEvent::Compiled { xml, .. }) => {
+                let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+                xml.write_to(&mut stdout)?;
+                stdout.write_all(b"\n")?;
+                stdout.flush()
+            }
+            Message::Post(PostEvent::DryRun { xml, .. }) => {
+                let mut stdout = io::stdout().lock();
+                stdout.write_all(xml)?;
+                stdout.write_all(b"\n")
+            }
+            Message::Post(PostEvent::Written { .. }) => Ok(()),
+            Message::Plan(plan) => self.plan(&plan),
+            Message::Sent(sent) => {
+                let s = sent.summary;
+                self.summary(&format!(
+                    "{}: sent {} in {} ({} skipped as already accepted{}); journal {}",
+                    sent.campaign,
+                    plural(s.numbers_sent, "number", "numbers"),
+                    plural(s.accepted, "post", "posts"),
+                    s.skipped,
+                    if s.resolved_present > 0 {
+                        format!(
+                            ", {} already at {}, not sent again",
+                            s.resolved_present, sent.provider
+                        )
+                    } else {
+                        String::new()
+                    },
+                    sent.journal.display()
+                ))
+            }
+            Message::Done(done) => self.summary(&Self::done(&done)),
+            Message::Removed(r) => self.summary(&format!(
+                "{}: {} removed {} not made yet; {} already gone, {} kept (made or failed), {} never taken or in doubt",
+                r.campaign,
+                r.provider,
+                plural(r.removal.removed, "call", "calls"),
+                r.removal.not_found,
+                r.removal.finished,
+                r.removal.unknown
+            )),
+            Message::Settled(s) => self.summary(&format!(
+                "{}: settled {} as sent (never sent again) and {} as not sent (the next send posts them); {} still in doubt",
+                s.campaign,
+                plural(s.sent, "call", "calls"),
+                s.not_sent,
+                s.in_doubt.len()
+            )),
+            Message::Call(row) => {
+                let r = row.report;
+                self.header()?;
+                writeln!(
+                    io::stdout().lock(),
+                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}{}",
+                    r.number,
+                    r.callid,
+                    reach_name(r.result),
+                    r.status,
+                    r.comment,
+                    r.duration.map(|d| d.to_string()).unwrap_or_default(),
+                    keys(r),
+                    responses_text(r)
+                )
+            }
+            Message::Query(q) => {
+                self.header()?;
+                self.summary(&format!(
+                    "{}: {} reached, {} not reached, {} pending, {} not found",
+                    plural(q.recipients, "recipient", "recipients"),
+                    q.reached,
+                    q.not_reached,
+                    q.pending,
+                    q.not_found
+                ))
+            }
+            // Scripts read this line to learn the port, so it is printed even with -q.
+            Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
+            Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
+            Message::Submit(progress) => match Self::progress_note(progress) {
+                Some(note) => {
+                    let bar = self.bar.borrow();
+                    bar.suspend(|| self.note(&note))
+                }
+                None => {
+                    self.bar.borrow().inc(1);
+                    Ok(())
+                }
+            },
+            Message::Note(note) => self.note_of(note),
         }
     }
+}
 
-    /// A human note on stderr (suppressed by `-q`).
-    pub fn note(&self, line: &str) {
-        if self.format != Format::Json && !self.quiet {
-            let _ = writeln!(io::stderr().lock(), "{line}");
+impl Drop for PrintHuman {
+    fn drop(&mut self) {
+        self.end_bar();
+    }
+}
+
+/// `query` as CSV on stdout, one row per recipient after a header row; everything else as
+/// for people, without summaries.
+struct PrintCsv {
+    human: PrintHuman,
+    header: Cell<bool>,
+}
+
+impl PrintCsv {
+    /// The header row: the fixed columns, then one per answer name.
+    fn header(&self, columns: &[String]) -> io::Result<()> {
+        if self.header.replace(true) {
+            return Ok(());
         }
+        writeln!(
+            io::stdout().lock(),
+            "number,callid,result,status,comment,dateandtime,duration,keypresses{}",
+            columns
+                .iter()
+                .map(|n| format!(",{}", csv_field(n)))
+                .collect::<String>()
+        )
+    }
+}
+
+impl Report for PrintCsv {
+    fn report(&self, message: Message<'_>) -> io::Result<()> {
+        match message {
+            Message::Call(row) => {
+                let r = row.report;
+                self.header(row.columns)?;
+                writeln!(
+                    io::stdout().lock(),
+                    "{},{},{},{},{},{},{},{}{}",
+                    csv_field(&r.number),
+                    csv_field(&r.callid),
+                    reach_name(r.result),
+                    csv_field(&r.status),
+                    csv_field(&r.comment),
+                    csv_field(&r.dateandtime),
+                    r.duration.map(|d| d.to_string()).unwrap_or_default(),
+                    csv_field(&keys(r)),
+                    row.columns
+                        .iter()
+                        .map(|n| format!(
+                            ",{}",
+                            csv_field(r.responses.get(n).map_or("", String::as_str))
+                        ))
+                        .collect::<String>(),
+                )
+            }
+            Message::Query(q) => self.header(&q.columns),
+            other => self.human.report(other),
+        }
+    }
+}
+
+fn keys(r: &CallReport) -> String {
+    r.keypresses
+        .iter()
+        .map(|(p, k)| format!("{p}:{k}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// ` name=value …` for the human table (empty without answers).
+fn responses_text(r: &CallReport) -> String {
+    r.responses
+        .iter()
+        .map(|(k, v)| format!(" {k}={v}"))
+        .collect()
+}
+
+fn reach_name(r: Reach) -> &'static str {
+    match r {
+        Reach::Reached => "reached",
+        Reach::NotReached => "not-reached",
+        Reach::Pending => "pending",
+        Reach::NotFound => "not-found",
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
     }
 }

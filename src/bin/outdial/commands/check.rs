@@ -1,0 +1,33 @@
+//! `check`: validate campaign files.
+
+use std::path::PathBuf;
+
+use outdial::plan::{self, Action};
+use outdial::report::{Checked, Message};
+
+use super::{load, provider};
+use crate::config::Config;
+use crate::exit::Exit;
+use crate::output::Report;
+
+/// Checks every file, reporting each; fails if any is invalid.
+pub fn run(files: &[PathBuf], config: &Config, out: &dyn Report) -> Result<(), Exit> {
+    let mut result = Ok(());
+    for file in files {
+        let Ok((campaign, warnings)) = load::campaign(file, config, out) else {
+            result = Err(Exit::Invalid);
+            continue;
+        };
+        out.show(Message::Checked(Checked::Valid {
+            file,
+            campaign: &campaign.name,
+            recipients: campaign.stats.recipients,
+            prompts: campaign.prompts.len(),
+            sounds: campaign.sounds.len(),
+            call_posts: plan::post_count(&campaign, Action::Send) - provider::uploads(&campaign),
+            batch_size: provider::batch_size(&campaign),
+            warnings,
+        }));
+    }
+    result
+}

@@ -1,0 +1,102 @@
+//! Where the journal lives: a path that cannot hold one is refused with what to do, before
+//! the journal is read or opened.
+
+use std::fs;
+use std::path::Path;
+
+use outdial::diagnostic::Problem;
+use outdial::journal::{self, JournalState};
+use outdial::report::Message;
+
+use crate::exit::Exit;
+use crate::output::Report;
+
+/// Why `path` cannot be a journal, if it cannot: a folder on its way is a file (`.outdial`
+/// left as a file, say), or the path itself is not a regular file (`/dev/null`, a FIFO, a
+/// folder).
+pub fn unusable(path: &Path) -> Option<Problem> {
+    for dir in path.ancestors().skip(1) {
+        if dir.as_os_str().is_empty() {
+            break;
+        }
+        match fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => break,
+            Ok(_) => {
+                return Some(
+                    Problem::error(
+                        "journal::folder",
+                        format!(
+                            "{} is a file, not a folder, so the journal {} cannot be kept in it",
+                            dir.display(),
+                            path.display()
+                        ),
+                    )
+                    .help(format!(
+                        "move or rename the file {} (outdial creates the folder), or keep the journal elsewhere with --journal PATH",
+                        dir.display()
+                    )),
+                );
+            }
+            Err(_) => {}
+        }
+    }
+    match fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Some(
+            Problem::error(
+                "journal::not-a-file",
+                format!(
+                    "journal {} is not a regular file (it is a {}): it cannot keep the record of what was sent, so a re-run could call people twice",
+                    path.display(),
+                    if meta.is_dir() { "folder" } else { "device, FIFO or socket" }
+                ),
+            )
+            .help("point --journal at a regular file (created if missing), or leave --journal out to keep it in .outdial/ next to the campaign file"),
+        ),
+        _ => None,
+    }
+}
+
+/// Reports why `path` cannot be a journal, if it cannot.
+pub fn ensure_usable(path: &Path, out: &dyn Report) -> Result<(), Exit> {
+    match unusable(path) {
+        Some(problem) => {
+            out.show(Message::Problem(&problem));
+            Err(Exit::Invalid)
+        }
+        None => Ok(()),
+    }
+}
+
+/// The journal's state at `path`, read without locking (so it works during a send); `help`
+/// is the advice when it cannot be read.
+pub fn read(path: &Path, help: Option<&str>, out: &dyn Report) -> Result<JournalState, Exit> {
+    ensure_usable(path, out)?;
+    journal::read_state(path).map_err(|e| {
+        let mut problem = Problem::error("journal::read", e.to_string());
+        if let Some(help) = help {
+            problem = problem.help(help);
+        }
+        out.show(Message::Problem(&problem));
+        Exit::Invalid
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_in_the_way_or_a_device_is_no_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join(".outdial");
+        fs::write(&blocker, "").unwrap();
+        let problem = unusable(&blocker.join("c.jsonl")).expect("refused");
+        assert_eq!(problem.code(), "journal::folder");
+        assert!(problem.message().contains("is a file, not a folder"));
+        let problem = unusable(Path::new("/dev/null")).expect("refused");
+        assert_eq!(problem.code(), "journal::not-a-file");
+        assert!(unusable(dir.path()).is_some(), "a folder is no journal");
+        assert!(unusable(&dir.path().join("new/c.jsonl")).is_none());
+        assert!(unusable(Path::new("c.jsonl")).is_none());
+    }
+}

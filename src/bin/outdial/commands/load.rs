@@ -1,0 +1,52 @@
+//! Loading a campaign and planning its posts, with the problems reported.
+
+use std::path::Path;
+
+use outdial::campaign::{self, Campaign};
+use outdial::diagnostic::Problems;
+use outdial::plan::{self, Action, Post};
+use outdial::report::{Checked, Message};
+
+use crate::config::Config;
+use crate::exit::Exit;
+use crate::output::Report;
+
+/// Loads a campaign, reporting its warnings, or its problems and a failed check; with the
+/// number of warnings reported.
+pub fn campaign(file: &Path, config: &Config, out: &dyn Report) -> Result<(Campaign, usize), Exit> {
+    match campaign::load_with(file, &config.load) {
+        Ok(loaded) => {
+            let warnings = loaded.warnings.warning_count();
+            report(loaded.warnings, out);
+            Ok((loaded.campaign, warnings))
+        }
+        Err(problems) => {
+            let (errors, warnings) = (problems.error_count(), problems.warning_count());
+            report(problems, out);
+            out.show(Message::Checked(Checked::Invalid {
+                file,
+                errors,
+                warnings,
+            }));
+            Err(Exit::Invalid)
+        }
+    }
+}
+
+fn report(problems: Problems, out: &dyn Report) {
+    for problem in problems.into_sorted() {
+        out.show(Message::Problem(&problem));
+    }
+}
+
+/// The whole plan of `action`; a planning problem is reported and ends the command.
+pub fn posts<'c>(
+    campaign: &'c Campaign,
+    action: Action,
+    out: &dyn Report,
+) -> Result<Vec<Post<'c>>, Exit> {
+    plan::all_posts(campaign, action).map_err(|problem| {
+        out.show(Message::Problem(&problem));
+        Exit::Invalid
+    })
+}

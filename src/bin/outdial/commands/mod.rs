@@ -1,0 +1,70 @@
+//! The commands: each loads what it needs, calls the library and hands what happened to the
+//! printer as typed messages. The provider's API is used in [`provider`] only.
+
+mod check;
+mod command;
+mod compile;
+mod journal;
+mod load;
+mod plan;
+mod provider;
+mod query;
+mod render;
+mod resolve;
+mod sandbox;
+mod schema;
+mod send;
+
+use outdial::diagnostic::Problem;
+use outdial::report::Message;
+
+use crate::args::Format;
+use crate::config::{Command, Config};
+use crate::exit::Exit;
+use crate::output::Report;
+
+/// Runs the configured command.
+pub fn run(config: &Config, out: &dyn Report) -> Exit {
+    if config.format == Format::Csv && !matches!(config.command, Command::Query { .. }) {
+        out.show(Message::Problem(
+            &Problem::error("usage::format", "--format csv is only for `outdial query`")
+                .help("use --format human or --format json"),
+        ));
+        return Exit::Usage;
+    }
+    match &config.command {
+        Command::Check { files } => check::run(files, config, out),
+        Command::Plan { file } => plan::run(file, config, out),
+        Command::Compile {
+            file,
+            action,
+            out_dir,
+        } => compile::run(file, *action, out_dir.as_deref(), config, out),
+        Command::Schema => schema::run(out),
+        Command::Send {
+            target,
+            allow_changed,
+            resend_in_doubt,
+            yes,
+        } => send::run(
+            target,
+            send::Choices {
+                allow_changed: *allow_changed,
+                resend_in_doubt: *resend_in_doubt,
+                yes: *yes,
+            },
+            config,
+            out,
+        ),
+        Command::Resolve {
+            file,
+            sent,
+            not_sent,
+            endpoint,
+        } => resolve::run(file, sent, not_sent, endpoint.as_deref(), config, out),
+        Command::Action { target, action } => command::run(target, *action, config, out),
+        Command::Query { target } => query::run(target, config, out),
+        Command::Sandbox(sandbox) => sandbox::run(sandbox, out),
+    }
+    .into()
+}

@@ -1,0 +1,88 @@
+//! `plan`: what `send` would do, and what the journal says is done.
+
+use std::path::Path;
+
+use outdial::diagnostic::Problem;
+use outdial::journal::CallState;
+use outdial::plan::{Action, PostBody};
+use outdial::report::{JournalCounts, Message, PlanReport};
+
+use super::render::{Failure, on_two_threads};
+use super::{journal, load};
+use crate::config::Config;
+use crate::exit::Exit;
+use crate::output::Report;
+
+/// Counts the campaign's rows, recipients, posts and bytes, and what the journal records.
+pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
+    let (campaign, _) = load::campaign(file, config, out)?;
+    // What the journal says is done: read without locking, so `plan` works during a send.
+    let journal_path = config.journal_path(file, &campaign.name);
+    let journal = journal::read(
+        &journal_path,
+        Some("the journal records what was sent; point --journal at the right file"),
+        out,
+    )?;
+    let (mut accepted, mut in_doubt) = (0u64, 0u64);
+    let stats = &campaign.stats;
+    for problem in &stats.skipped {
+        out.show(Message::Problem(problem));
+    }
+    // The bytes are counted by rendering every post, exactly as `compile` would, into nothing.
+    let mut bytes = 0u64;
+    let mut calls = 0u64;
+    let counted = on_two_threads(
+        &campaign,
+        Action::Send,
+        config.now.unwrap_or_else(jiff::Timestamp::now),
+        |post| {
+            calls += u64::from(matches!(post.body, PostBody::Calls(_)));
+            if journal.lines() > 0 {
+                for recipient in post.body.recipients() {
+                    match journal.call(&recipient.callid, recipient.number.as_str()) {
+                        Some(CallState::Accepted) => accepted += 1,
+                        Some(CallState::InDoubt) => in_doubt += 1,
+                        Some(CallState::NotTaken) | None => {}
+                    }
+                }
+            }
+        },
+        |(), xml| {
+            // `compile` ends every post with a line break.
+            bytes += xml.len() as u64 + 1;
+            Ok(())
+        },
+    );
+    let posts = match counted {
+        Ok(posts) => posts,
+        Err(Failure::Problem(problem)) => {
+            out.show(Message::Problem(&problem));
+            return Err(Exit::Invalid);
+        }
+        Err(Failure::Io(err)) => {
+            out.show(Message::Problem(&Problem::error(
+                "plan::render",
+                err.to_string(),
+            )));
+            return Err(Exit::Invalid);
+        }
+    };
+    out.show(Message::Plan(PlanReport {
+        file,
+        campaign: &campaign.name,
+        stats,
+        contacts: campaign.contacts.as_ref().map(|c| c.path.as_path()),
+        uploads: campaign.sounds.len(),
+        call_posts: calls,
+        posts,
+        bytes,
+        journal: JournalCounts {
+            path: &journal_path,
+            used: journal.lines() > 0,
+            accepted,
+            in_doubt,
+            to_send: stats.recipients - accepted - in_doubt,
+        },
+    }));
+    Ok(())
+}

@@ -1,0 +1,531 @@
+//! The one module that uses the provider's API: which providers can be compiled and sent to,
+//! rendering posts, credentials, the transport, the journal of a submission and the
+//! [`Submitter`]. The commands reach the provider only through [`render`] and [`Context`].
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use outdial::campaign::Campaign;
+use outdial::diagnostic::Problem;
+use outdial::journal::{Journal, JournalError, JournalState};
+use outdial::plan::{self, Action, Post, PostKind};
+use outdial::provider::{self, Credentials, EncodeError, Lookup};
+use outdial::report::{Failed, Intent, Message, Note, PostEvent, Progress, Settled};
+use outdial::submit::{
+    self, CallReport, Event, Removal, Secrets, SendSummary, SubmitError, SubmitOptions, Submitter,
+    Transport, TransportConfig,
+};
+
+use crate::config::{Config, Network, Target};
+use crate::exit::Exit;
+use crate::output::Report;
+
+/// Numbers per call post.
+pub fn batch_size(campaign: &Campaign) -> usize {
+    campaign.provider().limits().batch_size
+}
+
+/// Sound files a `send` uploads before its calls (none for providers that take no uploads).
+pub fn uploads(campaign: &Campaign) -> usize {
+    if campaign.provider().uploads_audio() {
+        campaign.sounds.len()
+    } else {
+        0
+    }
+}
+
+/// The extension of the files `compile -o` writes (`xml`).
+pub fn extension(campaign: &Campaign) -> &'static str {
+    campaign.provider().extension()
+}
+
+/// One post's document, as `compile` writes it at `now` (without the line break after it).
+pub fn render(campaign: &Campaign, post: &Post<'_>, now: Timestamp) -> io::Result<Vec<u8>> {
+    provider::encode_to_vec_at(campaign, post, now).map_err(into_io)
+}
+
+/// Writes one post's document, as sent at `now`, to `out` as it is rendered (an upload streams
+/// its file).
+pub fn write(
+    campaign: &Campaign,
+    post: &Post<'_>,
+    now: Timestamp,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    campaign
+        .provider()
+        .encode_at(campaign, post, None, now, out)
+        .map_err(into_io)
+}
+
+fn into_io(err: EncodeError) -> io::Error {
+    match err {
+        EncodeError::Io(err) => err,
+        other => io::Error::other(other.to_string()),
+    }
+}
+
+/// What a network command works with: the campaign, the credentials and the journal path,
+/// each found once.
+pub struct Context<'a> {
+    /// The campaign.
+    pub campaign: Campaign,
+    /// Its journal.
+    pub journal: PathBuf,
+    credentials: Option<Credentials>,
+    network: &'a Network,
+    now: Option<Timestamp>,
+}
+
+impl<'a> Context<'a> {
+    /// Loads the target's campaign (it must be one that can be sent) and reads the credentials.
+    pub fn load(
+        target: &'a Target,
+        action: Action,
+        config: &Config,
+        out: &dyn Report,
+    ) -> Result<Self, Exit> {
+        let (campaign, _) = super::load::campaign(&target.file, config, out)?;
+        let provider = campaign.provider();
+        if !provider.supports(action) {
+            out.show(Message::Problem(
+                &Problem::error(
+                    "usage::unsupported",
+                    format!(
+                        "{} cannot {}: it has no such request",
+                        provider.name().display(),
+                        action.name()
+                    ),
+                )
+                .in_file(&campaign.source),
+            ));
+            return Err(Exit::Usage);
+        }
+        let credentials = credentials(&campaign, out)?;
+        Ok(Context {
+            journal: config.journal_path(&target.file, &campaign.name),
+            campaign,
+            credentials,
+            network: &target.network,
+            now: config.now,
+        })
+    }
+
+    /// The provider's name as people know it (`VoiceShot`).
+    pub fn provider(&self) -> &'static str {
+        self.campaign.provider().name().display()
+    }
+
+    /// The moment `--dry-run` writes posts for: `--now`, else now.
+    fn now(&self) -> Timestamp {
+        self.now.unwrap_or_else(Timestamp::now)
+    }
+
+    /// Shows every post of a plan as it would be sent, credentials redacted.
+    pub fn dry_run(&self, posts: &[Post<'_>], out: &dyn Report) -> Result<(), Exit> {
+        let redacted = self.redacted();
+        for post in posts {
+            self.dry_run_post(post.seq, post.body.kind(), out, |w| {
+                self.campaign.provider().encode_at(
+                    &self.campaign,
+                    post,
+                    redacted.as_ref(),
+                    self.now(),
+                    w,
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Shows what `send` would post now, given the journal: accepted posts skipped, subsets of
+    /// partly sent batches, credentials redacted.
+    pub fn dry_run_send(&self, posts: &[Post<'_>], out: &dyn Report) -> Result<(), Exit> {
+        let state = self.journal_state(out)?;
+        let (changes, _, _) =
+            submit::changes(&self.campaign, posts, &state).map_err(|e| failed(e, None, out))?;
+        if !changes.is_empty() {
+            out.show(Message::Note(Note::Changed {
+                posts: changes.len(),
+            }));
+        }
+        let previews = submit::preview_send(&self.campaign, posts, &state)
+            .map_err(|e| failed(e, None, out))?;
+        let redacted = self.redacted();
+        for (p, post) in previews.iter().zip(posts) {
+            if p.skip {
+                out.show(Message::Note(Note::AlreadyAccepted {
+                    seq: p.seq,
+                    kind: p.kind,
+                }));
+                continue;
+            }
+            if p.in_doubt > 0 {
+                out.show(Message::Note(Note::InDoubt {
+                    seq: p.seq,
+                    calls: p.in_doubt,
+                }));
+            }
+            self.dry_run_post(p.seq, p.kind, out, |w| {
+                p.render_at(&self.campaign, post, redacted.as_ref(), self.now(), w)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// `send`: uploads, then call batches, journaled. With `resend_in_doubt`, calls in doubt
+    /// that the provider cannot be asked about are posted again.
+    pub fn send(
+        &self,
+        posts: &[Post<'_>],
+        allow_changed: bool,
+        resend_in_doubt: bool,
+        confirm: &dyn Fn(&Intent<'_>) -> Result<(), Exit>,
+        out: &dyn Report,
+    ) -> Result<SendSummary, Exit> {
+        let transport = self.transport(out)?;
+        let mut journal = self.open_journal(out)?;
+        // Asked last: what could still fail before the first post has been tried.
+        let config = transport_config(&self.campaign, self.network, self.credentials.as_ref());
+        confirm(&Intent {
+            campaign: &self.campaign.name,
+            provider: self.provider(),
+            recipients: self.campaign.stats.recipients,
+            posts: posts.len(),
+            endpoints: &config.endpoints,
+            journal: &self.journal,
+        })?;
+        out.show(Message::Note(Note::Posting { posts: posts.len() }));
+        let send = if resend_in_doubt {
+            Submitter::send_resending
+        } else {
+            Submitter::send
+        };
+        send(
+            &self.submitter(&transport),
+            &mut journal,
+            posts,
+            allow_changed,
+            &mut |e| out.show(Message::Submit(self.progress(&e))),
+        )
+        .map_err(|e| failed(e, Some(&self.journal), out))
+    }
+
+    /// One action's posts (`pause`, `resume`, `delete`, `sounds`, `ping`), journaled; how many
+    /// were made.
+    pub fn command(
+        &self,
+        action: Action,
+        posts: &[Post<'_>],
+        out: &dyn Report,
+    ) -> Result<usize, Exit> {
+        let transport = self.transport(out)?;
+        let mut journal = self.open_journal(out)?;
+        out.show(Message::Note(Note::Posting { posts: posts.len() }));
+        self.submitter(&transport)
+            .command(&mut journal, action, posts, &mut |e| {
+                out.show(Message::Submit(self.progress(&e)))
+            })
+            .map_err(|e| failed(e, Some(&self.journal), out))
+    }
+
+    /// A Call Query of every recipient (at a provider that knows calls by its own ids: a
+    /// status request per call the journal has an id for).
+    pub fn query(&self, out: &dyn Report) -> Result<Vec<CallReport>, Exit> {
+        let transport = self.transport(out)?;
+        out.show(Message::Note(Note::Posting {
+            posts: plan::post_count(&self.campaign, Action::Query),
+        }));
+        // The calls are the result; the posts that fetched them are only progress.
+        let mut on = |e: Event| match e {
+            Event::Post { .. } => out.show(Message::Note(Note::Posted)),
+            e => out.show(Message::Submit(self.progress(&e))),
+        };
+        let submitter = self.submitter(&transport);
+        let result = if self.by_id() {
+            submitter.query_by_id(&self.journal_state(out)?, &mut on)
+        } else {
+            submitter.query(&mut on)
+        };
+        result.map_err(|e| failed(e, None, out))
+    }
+
+    /// Whether the provider knows calls only by the ids it gave them (the Voicent Gateway):
+    /// `delete`, `ping` and `query` then go call by call.
+    pub fn by_id(&self) -> bool {
+        self.campaign.provider().by_id().is_some()
+    }
+
+    /// Shows the requests `delete` or `ping` would make at a provider that knows calls by its
+    /// own ids: one per call the journal has an id for (`ping`: the provider's probe id).
+    pub fn dry_run_by_id(&self, action: Action, out: &dyn Report) -> Result<(), Exit> {
+        let Some(by_id) = self.campaign.provider().by_id() else {
+            return Ok(());
+        };
+        let state = self.journal_state(out)?;
+        let ids: Vec<String> = if action == Action::Ping {
+            vec![by_id.probe_id().to_owned()]
+        } else {
+            super::load::posts(&self.campaign, Action::Query, out)?
+                .iter()
+                .flat_map(|p| p.body.recipients())
+                .filter_map(|r| {
+                    state
+                        .provider_id(&r.callid, r.number.as_str())
+                        .map(str::to_owned)
+                })
+                .collect()
+        };
+        let kind = match action {
+            Action::Ping => PostKind::Ping,
+            _ => PostKind::Delete,
+        };
+        for (i, id) in ids.iter().enumerate() {
+            let (path, body) = by_id.request(kind, id);
+            let request = format!("{path}\n{}", String::from_utf8_lossy(&body));
+            out.show(Message::Post(PostEvent::DryRun {
+                seq: i + 1,
+                kind,
+                xml: request.as_bytes(),
+            }));
+        }
+        Ok(())
+    }
+
+    /// `ping` by the provider's probe id.
+    pub fn ping_by_id(&self, out: &dyn Report) -> Result<(), Exit> {
+        let transport = self.transport(out)?;
+        self.submitter(&transport)
+            .ping_by_id()
+            .map_err(|e| failed(e, None, out))
+    }
+
+    /// `delete` call by call, by the ids the journal kept.
+    pub fn delete_by_id(&self, out: &dyn Report) -> Result<Removal, Exit> {
+        let state = self.journal_state(out)?;
+        let transport = self.transport(out)?;
+        self.submitter(&transport)
+            .delete_by_id(&state, &mut |_| {})
+            .map_err(|e| failed(e, None, out))
+    }
+
+    /// The journal's state, read without locking.
+    fn journal_state(&self, out: &dyn Report) -> Result<JournalState, Exit> {
+        super::journal::read(&self.journal, None, out)
+    }
+
+    fn progress<'e>(&self, event: &'e Event) -> Progress<'e> {
+        Progress {
+            event,
+            provider: self.provider(),
+        }
+    }
+
+    fn submitter<'s>(&'s self, transport: &'s Transport) -> Submitter<'s> {
+        Submitter {
+            campaign: &self.campaign,
+            transport,
+            credentials: self.credentials.as_ref(),
+            options: SubmitOptions {
+                trust_journal: self.network.trust_journal,
+                settle: self.network.settle,
+            },
+        }
+    }
+
+    fn redacted(&self) -> Option<Credentials> {
+        self.credentials.as_ref().map(|_| Credentials::redacted())
+    }
+
+    fn dry_run_post(
+        &self,
+        seq: usize,
+        kind: PostKind,
+        out: &dyn Report,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
+    ) -> Result<(), Exit> {
+        let mut xml = Vec::new();
+        write(&mut xml).map_err(|e| {
+            out.show(Message::Problem(
+                &Problem::error("send::render", e.to_string()).in_file(&self.campaign.source),
+            ));
+            Exit::Invalid
+        })?;
+        out.show(Message::Post(PostEvent::DryRun {
+            seq,
+            kind,
+            xml: &xml,
+        }));
+        Ok(())
+    }
+
+    fn transport(&self, out: &dyn Report) -> Result<Transport, Exit> {
+        let credentials = self.credentials.as_ref();
+        Transport::new(
+            transport_config(&self.campaign, self.network, credentials),
+            credentials.is_some(),
+        )
+        .map_err(|e| {
+            let vars = self
+                .campaign
+                .provider()
+                .credential_vars()
+                .map(|(user, pass)| format!("credentials come from {user} / {pass}"))
+                .unwrap_or_default();
+            out.show(Message::Problem(
+                &Problem::error("send::insecure", e.to_string()).help(vars),
+            ));
+            Exit::Usage
+        })
+    }
+
+    /// Where the campaign's posts go first: `--endpoint`, else the provider's.
+    fn first_endpoint(&self) -> String {
+        first_endpoint(&self.campaign, self.network.endpoint.as_deref())
+    }
+
+    fn open_journal(&self, out: &dyn Report) -> Result<Journal, Exit> {
+        open_journal(&self.journal, &self.campaign, &self.first_endpoint(), out)
+    }
+}
+
+/// `resolve`: settles calls in doubt in the journal at `path` from what a person found in the
+/// provider's own records. Reports what was settled, or why nothing was.
+pub fn resolve(
+    campaign: &Campaign,
+    path: &Path,
+    endpoint: Option<&str>,
+    sent: &[String],
+    not_sent: &[String],
+    out: &dyn Report,
+) -> Result<(), Exit> {
+    let mut journal = open_journal(path, campaign, &first_endpoint(campaign, endpoint), out)?;
+    match submit::settle(&mut journal, sent, not_sent) {
+        Ok(settled) => {
+            out.show(Message::Settled(Settled {
+                campaign: &campaign.name,
+                sent: settled.sent,
+                not_sent: settled.not_sent,
+                in_doubt: journal.state().in_doubt(),
+            }));
+            Ok(())
+        }
+        Err(e) => {
+            let in_doubt = journal.state().in_doubt();
+            out.show(Message::Problem(
+                &Problem::error("resolve::refused", e.to_string()).help(if in_doubt.is_empty() {
+                    "the journal has no calls in doubt".to_string()
+                } else {
+                    format!("calls in doubt: {}", in_doubt.join(" "))
+                }),
+            ));
+            Err(Exit::Usage)
+        }
+    }
+}
+
+/// Where the campaign's posts go first: `endpoint` (`--endpoint`), else the provider's.
+fn first_endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
+    endpoint
+        .map(str::to_owned)
+        .or_else(|| campaign.provider().endpoints().into_iter().next())
+        .unwrap_or_default()
+}
+
+/// Opens and locks the campaign's journal; a journal that was changed by hand is refused with
+/// what to do about it, which depends on whether the provider can be asked.
+fn open_journal(
+    path: &Path,
+    campaign: &Campaign,
+    endpoint: &str,
+    out: &dyn Report,
+) -> Result<Journal, Exit> {
+    super::journal::ensure_usable(path, out)?;
+    let provider = campaign.provider();
+    Journal::open(path, &campaign.name, provider.name(), endpoint).map_err(|e| {
+        let name = provider.name().display();
+        let help = match (&e, provider.lookup()) {
+            (JournalError::Tampered { .. }, Lookup::ByCallId { .. }) => format!(
+                "move the journal aside (rename it) and run again: outdial then asks {name} which calls it already holds and sends only the others"
+            ),
+            (JournalError::Tampered { .. }, Lookup::None) => format!(
+                "{name} cannot be asked which calls it holds: restore the journal from a backup, or check the calls in {name}'s own records before sending again"
+            ),
+            _ => "the journal records what was sent; see `--journal`".to_string(),
+        };
+        out.show(Message::Problem(
+            &Problem::error("journal::open", e.to_string()).help(help),
+        ));
+        Exit::Invalid
+    })
+}
+
+/// Credentials from the environment, from the variables the provider names; both or neither.
+fn credentials(campaign: &Campaign, out: &dyn Report) -> Result<Option<Credentials>, Exit> {
+    provider::credentials_from(campaign.provider(), |k| std::env::var(k).ok()).map_err(|e| {
+        out.show(Message::Problem(
+            &Problem::error("usage::credentials", e.to_string())
+                .help("set both, or neither (then posts carry no credentials)"),
+        ));
+        Exit::Usage
+    })
+}
+
+fn transport_config(
+    campaign: &Campaign,
+    net: &Network,
+    credentials: Option<&Credentials>,
+) -> TransportConfig {
+    let provider = campaign.provider();
+    let endpoints = match &net.endpoint {
+        // An explicit endpoint is a deliberate target (a sandbox, a proxy): never fall back to
+        // the real service behind the user's back.
+        Some(url) => std::iter::once(url.clone())
+            .chain(net.fallback_endpoint.clone())
+            .collect(),
+        None => {
+            let mut endpoints = provider.endpoints();
+            if let Some(fallback) = &net.fallback_endpoint {
+                endpoints.truncate(1);
+                endpoints.push(fallback.clone());
+            }
+            endpoints
+        }
+    };
+    TransportConfig {
+        endpoints,
+        connect_timeout: net.connect_timeout,
+        timeout: net.timeout,
+        retries: net.retries,
+        backoff: net.backoff,
+        allow_insecure: net.allow_insecure,
+        head: provider.head(credentials),
+        secrets: credentials.map_or_else(Secrets::default, |c| {
+            Secrets::new(
+                [c.username.as_str(), c.password.as_str()],
+                Some((&c.username, &c.password)),
+            )
+        }),
+        answer_statuses: provider.answer_statuses().to_vec(),
+        ..TransportConfig::default()
+    }
+}
+
+/// Reports a failed submission (its record, then the problem with the error's own advice) and
+/// gives its exit code. `journal` is the journal a re-run resumes from.
+fn failed(err: SubmitError, journal: Option<&Path>, out: &dyn Report) -> Exit {
+    let exit = Exit::from(&err);
+    if let SubmitError::Plan(problem) = &err {
+        out.show(Message::Problem(problem));
+        return exit;
+    }
+    out.show(Message::Failed(Failed {
+        exit: exit.code(),
+        error: &err,
+    }));
+    out.show(Message::Problem(
+        &Problem::error("send::failed", err.to_string()).help(err.help(journal)),
+    ));
+    exit
+}

@@ -1,0 +1,314 @@
+//! The configuration of one run, built once from the arguments; the commands read it and
+//! derive nothing from the arguments themselves.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use outdial::campaign::LoadOptions;
+use outdial::journal;
+use outdial::plan::Action;
+use outdial::provider::ProviderName;
+use outdial::submit::SubmitOptions;
+
+use crate::args::{self, Cli, Format, NetArgs};
+
+/// Everything a run needs to know.
+#[derive(Debug)]
+pub struct Config {
+    /// How results are shown.
+    pub format: Format,
+    /// Problems only, no summaries.
+    pub quiet: bool,
+    /// How campaign files are loaded.
+    pub load: LoadOptions,
+    /// `--now`: the moment posts are written for, instead of now.
+    pub now: Option<jiff::Timestamp>,
+    /// `--journal`: the journal file instead of the one next to the campaign file.
+    pub journal: Option<PathBuf>,
+    /// What to do.
+    pub command: Command,
+}
+
+/// The command with its own settings.
+#[derive(Debug)]
+pub enum Command {
+    /// `check`.
+    Check {
+        /// Campaign files.
+        files: Vec<PathBuf>,
+    },
+    /// `plan`.
+    Plan {
+        /// Campaign file.
+        file: PathBuf,
+    },
+    /// `compile`.
+    Compile {
+        /// Campaign file.
+        file: PathBuf,
+        /// Which posts.
+        action: Action,
+        /// One file per post here instead of stdout.
+        out_dir: Option<PathBuf>,
+    },
+    /// `schema`.
+    Schema,
+    /// `send`.
+    Send {
+        /// Campaign and network.
+        target: Target,
+        /// Send only call ids never sent although posts changed.
+        allow_changed: bool,
+        /// Post calls in doubt again.
+        resend_in_doubt: bool,
+        /// Do not ask before sending.
+        yes: bool,
+    },
+    /// `resolve`.
+    Resolve {
+        /// Campaign file.
+        file: PathBuf,
+        /// Call ids found at the provider.
+        sent: Vec<String>,
+        /// Call ids not found at the provider.
+        not_sent: Vec<String>,
+        /// The endpoint the campaign is sent to, instead of its own.
+        endpoint: Option<String>,
+    },
+    /// `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`: one action's posts.
+    Action {
+        /// Campaign and network.
+        target: Target,
+        /// The action.
+        action: Action,
+    },
+    /// `query`.
+    Query {
+        /// Campaign and network.
+        target: Target,
+    },
+    /// `sandbox`.
+    Sandbox(Sandbox),
+}
+
+/// The local stand-in `sandbox` runs. Each provider's stand-in reads `faults` with its own
+/// parser, so the spec is kept as given.
+#[derive(Debug)]
+pub struct Sandbox {
+    /// Which provider's API.
+    pub provider: ProviderName,
+    /// Where to listen.
+    pub addr: std::net::SocketAddr,
+    /// Accepted calls kept across restarts (VoiceShot).
+    pub state: Option<PathBuf>,
+    /// Share of dialled calls answered (VoiceShot).
+    pub success_rate: f64,
+    /// From acceptance to an outcome.
+    pub dial_delay: Duration,
+    /// Injected faults.
+    pub faults: String,
+    /// Seed of the simulated outcomes (VoiceShot).
+    pub seed: u64,
+}
+
+/// The campaign a network command works on, and how it reaches the provider.
+#[derive(Debug)]
+pub struct Target {
+    /// Campaign file.
+    pub file: PathBuf,
+    /// Show the posts; send nothing.
+    pub dry_run: bool,
+    /// How to reach the provider.
+    pub network: Network,
+}
+
+/// How to reach the provider.
+#[derive(Debug, Clone)]
+pub struct Network {
+    /// Instead of the campaign's endpoint.
+    pub endpoint: Option<String>,
+    /// When the endpoint cannot be reached.
+    pub fallback_endpoint: Option<String>,
+    /// One whole request.
+    pub timeout: Duration,
+    /// Connecting.
+    pub connect_timeout: Duration,
+    /// Extra rounds over the endpoints.
+    pub retries: u32,
+    /// Before the first retry round; doubles.
+    pub backoff: Duration,
+    /// Credentials over plain http to another host.
+    pub allow_insecure: bool,
+    /// Look up only the calls the journal holds in doubt.
+    pub trust_journal: bool,
+    /// After a call post, before its calls are looked up.
+    pub settle: Duration,
+}
+
+impl Config {
+    /// The configuration the arguments ask for.
+    pub fn new(cli: Cli) -> Config {
+        let mut deny_past = false;
+        let mut journal = None;
+        let command = match cli.command {
+            args::Command::Check {
+                files,
+                deny_past: d,
+            } => {
+                deny_past = d;
+                Command::Check { files }
+            }
+            args::Command::Plan {
+                file,
+                deny_past: d,
+                journal: j,
+            } => {
+                deny_past = d;
+                journal = j.journal;
+                Command::Plan { file }
+            }
+            args::Command::Compile {
+                file,
+                action,
+                out_dir,
+                deny_past: d,
+            } => {
+                deny_past = d;
+                Command::Compile {
+                    file,
+                    action: action.into(),
+                    out_dir,
+                }
+            }
+            args::Command::Schema => Command::Schema,
+            args::Command::Send {
+                target: t,
+                allow_changed,
+                resend_in_doubt,
+                yes,
+            } => Command::Send {
+                target: Target::new(t, &mut journal),
+                allow_changed,
+                resend_in_doubt,
+                yes,
+            },
+            args::Command::Resolve {
+                file,
+                sent,
+                not_sent,
+                endpoint,
+                journal: j,
+            } => {
+                journal = j.journal;
+                Command::Resolve {
+                    file,
+                    sent,
+                    not_sent,
+                    endpoint,
+                }
+            }
+            args::Command::Pause(t) => Command::Action {
+                target: Target::new(t, &mut journal),
+                action: Action::Pause,
+            },
+            args::Command::Resume(t) => Command::Action {
+                target: Target::new(t, &mut journal),
+                action: Action::Resume,
+            },
+            args::Command::Delete(t) => Command::Action {
+                target: Target::new(t, &mut journal),
+                action: Action::Delete,
+            },
+            args::Command::Ping(t) => Command::Action {
+                target: Target::new(t, &mut journal),
+                action: Action::Ping,
+            },
+            args::Command::Sounds { target: t, delete } => Command::Action {
+                target: Target::new(t, &mut journal),
+                action: if delete {
+                    Action::SoundsDelete
+                } else {
+                    Action::Sounds
+                },
+            },
+            args::Command::Query(t) => Command::Query {
+                target: Target::new(t, &mut journal),
+            },
+            args::Command::Sandbox {
+                provider,
+                port,
+                state,
+                success_rate,
+                dial_delay,
+                faults,
+                seed,
+            } => Command::Sandbox(Sandbox {
+                provider: match provider.as_str() {
+                    "voicent" => ProviderName::Voicent,
+                    "voipcomm" => ProviderName::Voipcomm,
+                    _ => ProviderName::Voiceshot,
+                },
+                addr: (std::net::Ipv4Addr::LOCALHOST, port).into(),
+                state,
+                success_rate,
+                dial_delay,
+                faults,
+                seed,
+            }),
+        };
+        let offline = matches!(
+            command,
+            Command::Check { .. } | Command::Plan { .. } | Command::Compile { .. }
+        );
+        Config {
+            format: cli.format,
+            quiet: cli.quiet,
+            // The network commands measure past times from the real now, as they send now;
+            // `--now` only sets the moment their `--dry-run` writes posts for.
+            load: LoadOptions {
+                deny_past,
+                now: cli.now.filter(|_| offline),
+            },
+            now: cli.now,
+            journal,
+            command,
+        }
+    }
+
+    /// The journal of the campaign `name` in `file`: `--journal`, else the default next to it.
+    pub fn journal_path(&self, file: &Path, name: &str) -> PathBuf {
+        self.journal
+            .clone()
+            .unwrap_or_else(|| journal::default_path(file, name))
+    }
+}
+
+impl Target {
+    /// The target of a network command; its `--journal` goes to `journal`.
+    fn new(t: args::Target, journal: &mut Option<PathBuf>) -> Self {
+        journal.clone_from(&t.net.journal.journal);
+        Target {
+            file: t.file,
+            dry_run: t.dry_run,
+            network: Network::from(t.net),
+        }
+    }
+}
+
+impl From<NetArgs> for Network {
+    fn from(net: NetArgs) -> Self {
+        Network {
+            endpoint: net.endpoint,
+            fallback_endpoint: net.fallback_endpoint,
+            timeout: net.timeout,
+            connect_timeout: net.connect_timeout,
+            retries: net.retries,
+            backoff: net.backoff,
+            allow_insecure: net.allow_insecure,
+            trust_journal: net.trust_journal,
+            settle: net
+                .settle
+                .unwrap_or_else(|| SubmitOptions::default_settle(net.timeout)),
+        }
+    }
+}
