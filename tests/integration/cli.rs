@@ -219,3 +219,54 @@ fn repeated_mistakes_are_folded_not_repeated() {
             .contains("`{x}` has no value (used 2000 times in this prompt)")
     );
 }
+
+/// Contact and do-not-call lists are regular files: the environment (credentials included)
+/// is never read into a problem excerpt, a device never makes check run for ever, a FIFO
+/// never blocks it.
+#[test]
+fn lists_must_be_regular_files() {
+    let dir = tempdir();
+    let fifo = dir.path().join("fifo.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+    );
+    let canary = "envcanary7741";
+    for (key, path) in [
+        ("csv", "/proc/self/environ"),
+        ("suppress", "[\"/proc/self/environ\"]"),
+        ("csv", "/dev/zero"),
+        ("suppress", "[\"/dev/urandom\"]"),
+        ("csv", fifo.to_str().unwrap()),
+    ] {
+        let value = if path.starts_with('[') {
+            path.to_string()
+        } else {
+            format!("\"{path}\"")
+        };
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            format!("[campaign]\nname = \"x\"\n[voiceshot]\nmenuid = \"1-1\"\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n[recipients]\nnumbers = [\"8185550100\"]\n{key} = {value}\n"),
+        )
+        .unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"))
+            .args(["check", file.to_str().unwrap()])
+            .env("OUTDIAL_TEST_SECRET", canary)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{key} = {path}: {stderr}");
+        assert!(
+            !stderr.contains(canary),
+            "{key} = {path} leaks the environment"
+        );
+        assert!(
+            stderr.contains("system file") || stderr.contains("not a regular file"),
+            "{key} = {path}: {stderr}"
+        );
+    }
+}

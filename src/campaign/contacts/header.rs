@@ -2,7 +2,6 @@
 //! UTF-8, has the number column), then matched against the prompts' placeholders.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::PathBuf;
@@ -64,7 +63,7 @@ pub(in crate::campaign) fn read_header(
     problems: &mut Problems,
 ) -> Option<Header> {
     let path = source.resolve(csv.get_ref());
-    let file = match File::open(&path) {
+    let file = match super::open_list(&path) {
         Ok(file) => file,
         Err(err) => {
             problems.push(

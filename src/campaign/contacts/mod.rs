@@ -118,6 +118,34 @@ fn open_error(path: &Path, err: &std::io::Error) -> String {
     format!("cannot read {}: {err}", path.display())
 }
 
+/// Opens a contact or do-not-call list: a regular file only. Devices (`/dev/zero` never
+/// ends), FIFOs (opening one blocks), folders, and the kernel's files under `/proc` and
+/// `/sys` (which claim to be regular, and `/proc/self/environ` holds the credentials) are
+/// refused before a byte is read, so nothing of them can reach a problem excerpt.
+fn open_list(path: &Path) -> std::io::Result<File> {
+    use std::io::{Error, ErrorKind};
+    let canonical = std::fs::canonicalize(path)?;
+    if ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|system| canonical.starts_with(system))
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "{} is a system file, not a list of numbers",
+                canonical.display()
+            ),
+        ));
+    }
+    if !std::fs::metadata(&canonical)?.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file (a device, a FIFO or a folder)",
+        ));
+    }
+    File::open(&canonical)
+}
+
 /// The CSV reader every pass uses.
 fn reader<R: Read>(input: R) -> csv::Reader<R> {
     // Flexible, so that a ragged row is reported with its line and the scan goes on to find

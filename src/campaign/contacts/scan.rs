@@ -217,7 +217,7 @@ impl CsvScan<'_> {
             deny_past: input.options.deny_past,
             trusted: false,
         };
-        let file = match File::open(&header.path) {
+        let file = match super::open_list(&header.path) {
             Ok(file) => file,
             Err(err) => {
                 problems.push(

@@ -44,7 +44,7 @@ impl Contacts {
             .at(&campaign.source, self.span.clone(), "this file")
             .help("run the command again so the new contents are checked first")
         };
-        let file = File::open(&self.path).map_err(|err| {
+        let file = super::open_list(&self.path).map_err(|err| {
             Problem::error("csv::unreadable", open_error(&self.path, &err)).at(
                 &campaign.source,
                 self.span.clone(),

@@ -45,7 +45,11 @@ fn load_suppress(
     problems: &mut Problems,
 ) {
     let path = source.resolve(list.get_ref());
-    let bytes = match std::fs::read(&path) {
+    let read = super::open_list(&path).and_then(|mut f| {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
+    });
+    let bytes = match read {
         Ok(bytes) => bytes,
         Err(err) => {
             problems.push(
