@@ -56,7 +56,7 @@ pub(super) fn validate(
     let max_upload = provider
         .as_ref()
         .map_or(audio::DEFAULT_MAX_BYTES, |p| p.limits().max_upload_bytes);
-    let (prompts, sounds) = c.prompts(&raw.prompts, max_upload);
+    let (prompts, sounds) = c.prompts(&raw.prompts, max_upload, provider.as_deref());
 
     let prefix = name.as_deref().map(callid::prefix).unwrap_or_default();
     let (recipients, default_at) = c.recipients(&raw, &prefix, timezone.as_ref());
@@ -250,6 +250,7 @@ impl Checker<'_> {
         &mut self,
         raw: &[Spanned<PromptEntry>],
         max_upload: u64,
+        provider: Option<&dyn provider::Provider>,
     ) -> (Vec<Prompt>, Vec<Sound>) {
         let mut prompts = Vec::new();
         let mut sounds: Vec<Sound> = Vec::new();
@@ -288,9 +289,9 @@ impl Checker<'_> {
                     None
                 }
                 [("tts", text)] => self.tts(text),
-                [("audio", path)] => self.audio(path, max_upload, &mut sounds),
+                [("audio", path)] => self.audio(path, max_upload, &mut sounds, provider),
                 [(_, name)] => self
-                    .sound_name(name)
+                    .sound_name_text(name.get_ref(), name, provider)
                     .then(|| PromptContent::Sound(name.get_ref().clone())),
                 [first, second, ..] => {
                     self.problems.push(
@@ -363,6 +364,7 @@ impl Checker<'_> {
         path: &Spanned<String>,
         max_upload: u64,
         sounds: &mut Vec<Sound>,
+        provider: Option<&dyn provider::Provider>,
     ) -> Option<PromptContent> {
         let written = Path::new(path.get_ref());
         let resolved = self.source.resolve(path.get_ref());
@@ -398,7 +400,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        if !self.sound_name_text(&name, path) {
+        if !self.sound_name_text(&name, path, provider) {
             return None;
         }
         if let Err(problem) = audio::inspect_file(&resolved, max_upload) {
@@ -423,11 +425,12 @@ impl Checker<'_> {
         Some(PromptContent::Audio(sounds.len() - 1))
     }
 
-    fn sound_name(&mut self, name: &Spanned<String>) -> bool {
-        self.sound_name_text(name.get_ref(), name)
-    }
-
-    fn sound_name_text(&mut self, name: &str, at: &Spanned<String>) -> bool {
+    fn sound_name_text(
+        &mut self,
+        name: &str,
+        at: &Spanned<String>,
+        provider: Option<&dyn provider::Provider>,
+    ) -> bool {
         let bad = name.is_empty()
             || name.contains(['/', '\\'])
             || xmltext::first_forbidden(name).is_some();
@@ -439,8 +442,19 @@ impl Checker<'_> {
                 "not a file name",
                 "a stored sound is named by its file name alone, e.g. \"greeting.wav\"",
             );
+            return false;
         }
-        !bad
+        if let Some(why) = provider.and_then(|p| p.sound_name_problem(name)) {
+            self.error(
+                "campaign::bad-sound-name",
+                format!("\"{name}\" cannot be a sound file name: {why}"),
+                at.span(),
+                "the provider would refuse this name",
+                "rename the file, e.g. \"greeting-2.wav\"",
+            );
+            return false;
+        }
+        true
     }
 
     fn recipients(

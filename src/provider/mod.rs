@@ -323,6 +323,13 @@ pub trait Provider: fmt::Debug + Send + Sync {
         &[]
     }
 
+    /// Why the provider would refuse a sound file `name` (`None`: it takes it). Checked for
+    /// `sound` and `audio` prompts before anything is sent.
+    fn sound_name_problem(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
+
     /// Reads a reply together with its HTTP status (2xx, or one of
     /// [`Provider::answer_statuses`]). By default the status adds nothing.
     fn read_answer(&self, _status: u16, body: &[u8]) -> ReplyOutcome {

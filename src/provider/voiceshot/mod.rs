@@ -103,6 +103,27 @@ impl Provider for VoiceShot {
         }
     }
 
+    fn sound_name_problem(&self, name: &str) -> Option<String> {
+        // VoiceShot stores sounds by file name and refuses names with spaces or symbols
+        // (`a&b c.wav` passes as XML but is rejected by the service).
+        let stem = name
+            .strip_suffix(".wav")
+            .or_else(|| name.strip_suffix(".WAV"));
+        let Some(stem) = stem else {
+            return Some("VoiceShot sound file names end in .wav".into());
+        };
+        let bad = stem
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')));
+        match bad {
+            _ if stem.is_empty() => Some("the name has nothing before .wav".into()),
+            Some(c) => Some(format!(
+                "VoiceShot sound file names are letters, digits, `_`, `.` and `-`; {c:?} is not one of them"
+            )),
+            None => None,
+        }
+    }
+
     fn lookup(&self) -> Lookup {
         Lookup::ByCallId {
             batch: self.batch_size.max(1),
