@@ -18,3 +18,4 @@ pub mod source;
 pub mod submit;
 pub mod template;
 pub mod xmltext;
+pub mod zones;
