@@ -87,7 +87,7 @@ pub(super) fn validate(
         header.as_ref(),
     );
 
-    let (region, window) = contacts::settings(
+    let settings = contacts::settings(
         section,
         timezone.as_ref(),
         c.zone_reported,
@@ -112,8 +112,12 @@ pub(super) fn validate(
                 inline: recipients,
                 inline_duplicates: c.duplicates,
                 inline_count,
-                region,
-                window,
+                region: settings.region,
+                window: settings.window,
+                quiet: settings.quiet,
+                defer: settings.defer,
+                max_calls: settings.max_calls,
+                name: name.as_deref().unwrap_or_default(),
                 provider: c.provider_name(),
             },
             c.problems,
@@ -481,6 +485,11 @@ impl Checker<'_> {
                 Some(at) => self.at(at, zone),
                 None => default_at.clone(),
             };
+            let timezone = e
+                .timezone
+                .as_ref()
+                .and_then(|tz| self.zone(tz, "timezone"))
+                .map(|z| z.name);
             let ext = e.ext.as_ref().and_then(|ext| self.ext(ext));
             let callerid = e
                 .callerid
@@ -511,6 +520,7 @@ impl Checker<'_> {
                 at,
                 ext,
                 callerid,
+                timezone,
                 vars,
                 span: number_text.span(),
                 row: None,
@@ -533,6 +543,7 @@ impl Checker<'_> {
                 at: default_at.clone(),
                 ext: None,
                 callerid: None,
+                timezone: None,
                 vars: Vars::default(),
                 span: number_text.span(),
                 row: None,
