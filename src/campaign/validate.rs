@@ -131,6 +131,10 @@ pub(super) fn validate(
         && stats.rows == 0
         && raw.recipients.is_some()
         && !c.pruned_in("recipients")
+        // Recipients the calling rules refused were reported as errors already.
+        && !c.problems.iter().any(|p| {
+            matches!(p.code(), "campaign::outside-window" | "campaign::quiet-day")
+        })
     {
         c.problems.push(
             Problem::warning(

@@ -8,6 +8,7 @@ mod diagnostics;
 mod examples;
 mod recipients;
 mod roundtrip;
+mod rules;
 mod safety;
 mod schema;
 mod submit;

@@ -349,6 +349,20 @@ impl RuleCounts {
             })
             .collect();
         rules.sort_by(|a, b| a.zone.cmp(&b.zone));
+        // A zone named by a recipient and the same zone of an area code are one entry.
+        rules.dedup_by(|later, kept| {
+            let same = later.zone == kept.zone;
+            if same {
+                kept.outside_window += later.outside_window;
+                kept.quiet_day += later.quiet_day;
+                kept.capped += later.capped;
+                kept.deferred += later.deferred;
+                if kept.deferred_to.is_none() {
+                    kept.deferred_to = later.deferred_to.take();
+                }
+            }
+            same
+        });
         stats.outside_window = rules.iter().map(|r| r.outside_window).sum();
         stats.quiet_day = rules.iter().map(|r| r.quiet_day).sum();
         if !rules.is_empty() {
