@@ -19,3 +19,4 @@ pub mod source;
 pub mod submit;
 pub mod template;
 pub mod xmltext;
+pub mod zones;

@@ -130,15 +130,58 @@ pub struct RecipientsSection {
     /// number of fields always fail: they mean the file itself is damaged.
     #[serde(default)]
     pub on_invalid: Option<OnInvalid>,
-    /// Calling hours in `campaign.timezone`, "HH:MM-HH:MM" (e.g. "08:00-21:00"): a call
-    /// scheduled outside them is invalid.
+    /// Calling hours in each recipient's own local time, "HH:MM-HH:MM" (e.g. "08:00-21:00"):
+    /// the zone comes from the number's area code (every zone of an area code that spans
+    /// several must be inside the hours), or from the recipient's `timezone`. Checked for
+    /// scheduled and immediate calls; see `outside_window`. Needs `campaign.timezone` (area
+    /// codes outside the table are judged in it).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub window: Option<Spanned<String>>,
+    /// What an immediate call that would ring outside `window` (or on a quiet day) does:
+    /// "error" (default) makes it invalid; "defer" schedules it at the next opening in the
+    /// recipient's time, and `outdial plan` says how many and to when. Scheduled calls outside
+    /// the window are always invalid.
+    #[serde(default)]
+    pub outside_window: Option<OutsideWindow>,
+    /// Days no call may ring, in the recipient's local calendar: weekdays ("sat", "sun", …)
+    /// and dates ("2026-12-25").
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub quiet_days: Vec<Spanned<String>>,
+    /// A cap on how often one number is called across campaigns: a number called `count`
+    /// times within `per` (e.g. "7d", "24h") by other campaigns recorded in the journals
+    /// next to this file (`.outdial/*.jsonl`) is left out and counted, like a suppressed
+    /// number.
+    #[serde(default)]
+    #[schemars(with = "Option<MaxCalls>")]
+    pub max_calls: Option<Spanned<MaxCalls>>,
     /// Let several recipients share one call id (a household, say): querying or deleting the
     /// id then covers all of them. Without it a repeated call id is an error.
     #[serde(default)]
     pub shared_callids: bool,
+}
+
+/// `max_calls = { count = 2, per = "7d" }`
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaxCalls {
+    /// Calls allowed within the period, at least 1.
+    #[schemars(range(min = 1))]
+    pub count: u32,
+    /// The period: a number and a unit, "d" (days) or "h" (hours), e.g. "7d".
+    pub per: String,
+}
+
+/// What an immediate call outside the calling hours does.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OutsideWindow {
+    /// The recipient is invalid (an error, or a skipped row with `on_invalid = "skip"`).
+    #[default]
+    Error,
+    /// The call is scheduled at the next opening of the window in the recipient's time.
+    Defer,
 }
 
 /// What to do with an invalid CSV row.
@@ -168,6 +211,11 @@ pub struct RecipientEntry {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub at: Option<Spanned<String>>,
+    /// This recipient's IANA time zone, e.g. "America/Denver", for the calling rules; default:
+    /// from the number's area code. (A CSV's `timezone` column does the same per row.)
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub timezone: Option<Spanned<String>>,
     /// Extension to dial once the call connects (digits).
     #[serde(default)]
     #[schemars(with = "Option<String>")]

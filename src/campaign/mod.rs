@@ -25,7 +25,7 @@ use crate::phone::PhoneNumber;
 use crate::source::SourceFile;
 use crate::template::Template;
 
-pub use contacts::{Contacts, RecipientStats};
+pub use contacts::{Contacts, RecipientStats, ZoneRules};
 pub use file::OnInvalid;
 
 use crate::provider::Provider;
@@ -120,6 +120,9 @@ pub struct Recipient {
     pub ext: Option<String>,
     /// Per-call caller ID.
     pub callerid: Option<String>,
+    /// The recipient's own IANA time zone for the calling rules, when given (else the
+    /// number's area code decides).
+    pub timezone: Option<String>,
     /// Template values for this recipient.
     pub vars: Vars,
     /// Where the recipient was written in the campaign file (for a CSV row: the `csv` key).

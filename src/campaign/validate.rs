@@ -87,7 +87,7 @@ pub(super) fn validate(
         header.as_ref(),
     );
 
-    let (region, window) = contacts::settings(
+    let settings = contacts::settings(
         section,
         timezone.as_ref(),
         c.zone_reported,
@@ -112,8 +112,12 @@ pub(super) fn validate(
                 inline: recipients,
                 inline_duplicates: c.duplicates,
                 inline_count,
-                region,
-                window,
+                region: settings.region,
+                window: settings.window,
+                quiet: settings.quiet,
+                defer: settings.defer,
+                max_calls: settings.max_calls,
+                name: name.as_deref().unwrap_or_default(),
                 provider: c.provider_name(),
             },
             c.problems,
@@ -127,6 +131,10 @@ pub(super) fn validate(
         && stats.rows == 0
         && raw.recipients.is_some()
         && !c.pruned_in("recipients")
+        // Recipients the calling rules refused were reported as errors already.
+        && !c.problems.iter().any(|p| {
+            matches!(p.code(), "campaign::outside-window" | "campaign::quiet-day")
+        })
     {
         c.problems.push(
             Problem::warning(
@@ -495,6 +503,11 @@ impl Checker<'_> {
                 Some(at) => self.at(at, zone),
                 None => default_at.clone(),
             };
+            let timezone = e
+                .timezone
+                .as_ref()
+                .and_then(|tz| self.zone(tz, "timezone"))
+                .map(|z| z.name);
             let ext = e.ext.as_ref().and_then(|ext| self.ext(ext));
             let callerid = e
                 .callerid
@@ -525,6 +538,7 @@ impl Checker<'_> {
                 at,
                 ext,
                 callerid,
+                timezone,
                 vars,
                 span: number_text.span(),
                 row: None,
@@ -547,6 +561,7 @@ impl Checker<'_> {
                 at: default_at.clone(),
                 ext: None,
                 callerid: None,
+                timezone: None,
                 vars: Vars::default(),
                 span: number_text.span(),
                 row: None,

@@ -9,6 +9,7 @@ mod examples;
 mod guard;
 mod recipients;
 mod roundtrip;
+mod rules;
 mod safety;
 mod schema;
 mod submit;

@@ -274,7 +274,7 @@ fn times_windows_and_call_id_groups() {
     assert_eq!(shared.campaign.stats.recipients, 4);
     assert!(
         xml_of("times-shared.toml")
-            .contains(r#"number="8185550103" callid="a1" dateandtime="12/1/2026 12:00 PM"/>"#)
+            .contains(r#"number="3125550103" callid="a1" dateandtime="12/1/2026 12:00 PM"/>"#)
     );
     // --deny-past makes the past row invalid instead (skipped here, as on_invalid says).
     let strict = campaign::load_with(&fixture("times.toml"), &options(true)).unwrap();

@@ -22,6 +22,8 @@ pub(super) struct Columns {
     pub(super) number: usize,
     pub(super) callid: Option<usize>,
     pub(super) at: Option<usize>,
+    /// A `timezone` column: the row's own zone for the calling rules.
+    pub(super) timezone: Option<usize>,
     /// Columns the prompts use, in [`Columns::var_names`] order.
     pub(super) vars: Vec<usize>,
     pub(super) var_names: Arc<[Box<str>]>,
@@ -192,6 +194,7 @@ pub(super) fn columns(
         number: header.number,
         callid: find("callid"),
         at,
+        timezone: find("timezone"),
         vars: names.iter().filter_map(|n| find(n)).collect(),
         required: names.iter().map(|n| !vars.contains_key(*n)).collect(),
         var_names: names.iter().map(|&n| Box::from(n)).collect(),

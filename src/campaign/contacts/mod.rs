@@ -11,11 +11,13 @@
 //!
 //! [`Recipient`]: super::Recipient
 
+mod cap;
 mod dedupe;
 mod excerpt;
 mod header;
 mod report;
 mod rows;
+mod rules;
 mod scan;
 mod settings;
 mod stream;
@@ -33,6 +35,7 @@ use crate::phone::Region;
 use header::Columns;
 
 pub(super) use header::{Header, read_header};
+pub use rules::{CallingRules, Closed, QuietDays};
 pub(super) use scan::{ScanInput, scan};
 pub(super) use settings::settings;
 pub use stream::RowStream;
@@ -55,6 +58,8 @@ pub struct Contacts {
     region: Region,
     /// Added to the reader's line numbers (see `Header::crlf`).
     line_fix: u64,
+    /// The calling rules, judged again (with the same "now") when the rows are streamed.
+    calling: Option<std::sync::Arc<CallingRules>>,
 }
 
 impl Contacts {
@@ -91,9 +96,41 @@ pub struct RecipientStats {
     pub recipients: u64,
     /// Calls scheduled in the past (warned about, or errors with `deny_past`).
     pub past: u64,
+    /// Entries left out because `max_calls` was reached (other campaigns' journals).
+    pub capped: u64,
+    /// Journals read for `max_calls`.
+    pub journals: u64,
+    /// Immediate calls moved to the next opening of the calling hours.
+    pub deferred: u64,
+    /// Entries left out by the calling hours (`on_invalid = "skip"`).
+    pub outside_window: u64,
+    /// Entries left out by `quiet_days` (`on_invalid = "skip"`).
+    pub quiet_day: u64,
+    /// What the calling rules did, per time zone (the zones of an area code that spans
+    /// several are one entry), in zone order.
+    pub rules: Vec<ZoneRules>,
     /// The first skipped rows, as warnings naming file, line and column (for `plan`).
     #[serde(skip)]
     pub skipped: Vec<Problem>,
+}
+
+/// What the calling rules did to the recipients of one time zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ZoneRules {
+    /// The zone, or the zones of area codes that span several ("America/Halifax,
+    /// America/St_Johns").
+    pub zone: String,
+    /// Left out: outside the calling hours.
+    pub outside_window: u64,
+    /// Left out: a quiet day.
+    pub quiet_day: u64,
+    /// Left out: `max_calls` reached.
+    pub capped: u64,
+    /// Immediate calls deferred to the next opening.
+    pub deferred: u64,
+    /// When the deferred calls ring (RFC 9557, in the campaign's zone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deferred_to: Option<String>,
 }
 
 /// What tells the second pass that the CSV is still the file the first pass checked.

@@ -7,6 +7,7 @@ use jiff::{Timestamp, Zoned};
 
 use super::Window;
 use super::header::Columns;
+use super::rules::{CallingRules, Closed, Verdict};
 use crate::callid::{self, CallIdError};
 use crate::campaign::Zone;
 use crate::phone::{self, NumberError, PhoneNumber, Region};
@@ -22,7 +23,20 @@ pub(super) enum RowError {
     DuplicateCallId(usize, u64),
     Time(usize, String),
     Past(usize),
-    Window(usize, Window),
+    /// A calling rule keeps the call from ringing (column: the time, or the number).
+    Closed {
+        col: usize,
+        rule: Closed,
+        /// It was to ring now (not at a time of its own or `[recipients] at`).
+        immediate: bool,
+        group: u16,
+        /// When it would ring, in the zone that forbids it: "calling now rings Sun 04:00 in
+        /// Pacific/Honolulu".
+        local: Box<str>,
+        window: Option<Window>,
+    },
+    /// The `timezone` cell is not an IANA zone.
+    Timezone(usize),
     MissingVar(usize, Box<str>),
     XmlChar(usize, char),
 }
@@ -42,7 +56,8 @@ impl RowError {
             | RowError::DuplicateCallId(c, _)
             | RowError::Time(c, _)
             | RowError::Past(c)
-            | RowError::Window(c, _)
+            | RowError::Closed { col: c, .. }
+            | RowError::Timezone(c)
             | RowError::MissingVar(c, _)
             | RowError::XmlChar(c, _) => Some(c),
         }
@@ -57,7 +72,12 @@ impl RowError {
             RowError::DuplicateCallId(..) => "csv::duplicate-callid",
             RowError::Time(..) => "csv::bad-time",
             RowError::Past(_) => "csv::past-time",
-            RowError::Window(..) => "csv::outside-window",
+            RowError::Closed {
+                rule: Closed::Window,
+                ..
+            } => "csv::outside-window",
+            RowError::Closed { .. } => "csv::quiet-day",
+            RowError::Timezone(_) => "csv::unknown-timezone",
             RowError::MissingVar(..) => "csv::missing-var",
             RowError::XmlChar(..) => "csv::xml-char",
         }
@@ -103,9 +123,30 @@ impl RowError {
                 format!("{} is in the past", cell.trim()),
                 "pick a future time, or leave the cell empty to call now".into(),
             ),
-            RowError::Window(_, window) => (
-                format!("{} is outside the calling hours {window}", cell.trim()),
-                "move the call into the window, or change `window` in [recipients]".into(),
+            RowError::Closed {
+                rule,
+                immediate,
+                local,
+                window,
+                ..
+            } => {
+                let why = match (rule, window) {
+                    (Closed::Window, Some(w)) => format!("outside the calling hours {w}"),
+                    _ => "on a quiet day".to_string(),
+                };
+                let help = if *immediate {
+                    "set outside_window = \"defer\" in [recipients] to call at the next opening, \
+                     or give the row an `at` inside the hours"
+                } else {
+                    "move the call into the calling hours of the recipient's own time zone"
+                };
+                (format!("{local}: {why}"), help.into())
+            }
+            RowError::Timezone(_) => (
+                format!("\"{}\" is not a time zone", cell.trim()),
+                "write an IANA zone such as \"America/Denver\", or leave the cell empty to \
+                 use the number's area code"
+                    .into(),
             ),
             RowError::MissingVar(_, name) => (
                 format!("`{{{name}}}` has no value in this row"),
@@ -129,14 +170,24 @@ pub(super) struct Row<'r> {
     pub(super) callid: Option<&'r str>,
     pub(super) at: Option<Zoned>,
     pub(super) past: bool,
+    /// The zone group the calling rules judged the row in ([`NO_GROUP`] without rules).
+    pub(super) group: u16,
+    /// An immediate call moved to the next opening.
+    pub(super) deferred: bool,
+    /// The `timezone` cell, when given.
+    pub(super) timezone: Option<&'r str>,
 }
+
+/// The group of rows judged by no calling rule.
+pub(super) const NO_GROUP: u16 = u16::MAX;
 
 /// What a row must satisfy; shared by the check and the stream so they agree exactly.
 pub(super) struct Rules<'a> {
     pub(super) columns: &'a Columns,
     pub(super) zone: Option<&'a Zone>,
     pub(super) default_at: Option<&'a Zoned>,
-    pub(super) window: Option<Window>,
+    /// The calling rules, when the campaign has any (`window`, `quiet_days`, `max_calls`).
+    pub(super) calling: Option<&'a CallingRules>,
     pub(super) now: Timestamp,
     pub(super) deny_past: bool,
     /// The second pass: the file was checked (and has the same size and time), so only what
@@ -182,11 +233,6 @@ impl Rules<'_> {
             if !text.trim().is_empty() {
                 let time = schedule::parse_at(text, &zone.tz, &zone.name)
                     .map_err(|err| RowError::Time(col, err.to_string()))?;
-                if let Some(window) = self.window
-                    && !window.allows(&time, zone)
-                {
-                    return Err(RowError::Window(col, window));
-                }
                 at = Some(time);
             }
         }
@@ -200,6 +246,38 @@ impl Rules<'_> {
             }
             _ => false,
         };
+        let timezone = match c.timezone {
+            Some(col) => Some(cell(record, col)?.trim()).filter(|t| !t.is_empty()),
+            None => None,
+        };
+        let (mut group, mut deferred) = (NO_GROUP, None);
+        if let Some(rules) = self.calling {
+            group = rules
+                .group(&number, timezone)
+                .map_err(|()| RowError::Timezone(c.timezone.unwrap_or(c.number)))?;
+            match rules.judge(group, at.as_ref()) {
+                Verdict::Open => {}
+                Verdict::Deferred(time) => deferred = Some(time),
+                Verdict::Closed { rule, immediate } => {
+                    let t = at
+                        .as_ref()
+                        .or(rules.default_at.as_ref())
+                        .map_or(rules.now, Zoned::timestamp);
+                    let col = match (&at, c.at) {
+                        (Some(_), Some(col)) => col,
+                        _ => c.number,
+                    };
+                    return Err(RowError::Closed {
+                        col,
+                        rule,
+                        immediate,
+                        group,
+                        local: rules.when(group, t, immediate).into(),
+                        window: rules.window,
+                    });
+                }
+            }
+        }
         for (&col, &required) in c.vars.iter().zip(&c.required).filter(|_| !self.trusted) {
             let text = cell(record, col)?;
             if text.is_empty() {
@@ -216,8 +294,11 @@ impl Rules<'_> {
         Ok(Row {
             number,
             callid,
-            at: at.or_else(|| self.default_at.cloned()),
+            deferred: deferred.is_some(),
+            at: at.or(deferred).or_else(|| self.default_at.cloned()),
             past,
+            group,
+            timezone,
         })
     }
 }

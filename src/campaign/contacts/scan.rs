@@ -16,14 +16,16 @@ use std::sync::mpsc::SyncSender;
 use csv::ByteRecord;
 use jiff::{Timestamp, Zoned};
 
+use super::cap::capped;
 use super::dedupe::{CallIds, Seen};
 use super::excerpt::Spot;
 use super::header::{Columns, Header, columns};
 use super::report::Report;
-use super::rows::{RowError, Rules};
+use super::rows::{NO_GROUP, RowError, Rules};
+use super::rules::{CallingRules, Closed, QuietDays, Verdict};
 use super::suppress::suppression;
 use super::window::TimeChecks;
-use super::{Contacts, Fingerprint, RecipientStats, SHOWN, Window, open_error, reader};
+use super::{Contacts, Fingerprint, RecipientStats, SHOWN, Window, ZoneRules, open_error, reader};
 use crate::callid;
 use crate::campaign::file::{OnInvalid, RecipientsSection};
 use crate::campaign::{LoadOptions, Prompt, Recipient, Zone};
@@ -34,13 +36,23 @@ use crate::source::SourceFile;
 /// Rows handed from the reading thread to the dedupe thread at a time.
 const CHECK_BATCH: usize = 4096;
 
-/// One row as the reading thread checked it: where it is, and the number, whether it is
-/// scheduled in the past, and its call id's hash (0 when call ids are not tracked).
+/// One row as the reading thread checked it: where it is, and what the checks said.
 struct Checked {
     line: u64,
     byte: u64,
     end: u64,
-    outcome: Result<(PhoneNumber, bool, u64), RowError>,
+    outcome: Result<Good, RowError>,
+}
+
+/// A row that passed the checks: the number, whether it is scheduled in the past, its call
+/// id's hash (0 when call ids are not tracked), the zone group the calling rules judged it in,
+/// and whether it was deferred.
+struct Good {
+    number: PhoneNumber,
+    past: bool,
+    id: u64,
+    group: u16,
+    deferred: bool,
 }
 
 /// A duplicate kept for showing.
@@ -71,6 +83,14 @@ pub(in crate::campaign) struct ScanInput<'a> {
     pub region: Region,
     /// From [`settings`](fn@super::settings).
     pub window: Option<Window>,
+    /// From [`settings`](fn@super::settings).
+    pub quiet: QuietDays,
+    /// From [`settings`](fn@super::settings): `outside_window = "defer"`.
+    pub defer: bool,
+    /// From [`settings`](fn@super::settings).
+    pub max_calls: Option<(u32, jiff::SignedDuration)>,
+    /// The campaign's name (its own journal does not count against `max_calls`).
+    pub name: &'a str,
     /// The provider's display name, for the messages that say what the provider does; the
     /// checks themselves name no provider.
     pub provider: &'static str,
@@ -94,20 +114,47 @@ pub(in crate::campaign) fn scan(mut input: ScanInput<'_>, problems: &mut Problem
     let now = input.options.now.unwrap_or_else(Timestamp::now);
     let suppress = suppression(input.section, input.source, problems);
     stats.suppress_list = suppress.len() as u64;
+    let calling = match input.zone {
+        Some(zone) if input.window.is_some() || !input.quiet.is_empty() => {
+            Some(Arc::new(CallingRules::new(
+                input.window,
+                input.quiet.clone(),
+                input.defer,
+                now,
+                input.default_at.cloned(),
+                zone.clone(),
+            )))
+        }
+        _ => None,
+    };
+    let cap = input.max_calls.map(|(count, per)| {
+        let dir = input.source.resolve(".outdial");
+        let (set, journals) = capped(&dir, input.name, count, per, now);
+        stats.journals = journals;
+        set
+    });
     let given = std::mem::take(&mut input.inline);
     let header = input.header.take();
-    let inline = keep_inline(given, &input, now, &suppress, &mut stats, problems);
+    let mut counts = RuleCounts::default();
+    let sets = Sets {
+        suppress: &suppress,
+        capped: cap.as_ref(),
+        calling: calling.as_deref(),
+    };
+    let inline = keep_inline(given, &input, now, &sets, &mut counts, &mut stats, problems);
     let contacts = header.and_then(|header| {
         let csv = CsvScan {
             input: &input,
             now,
-            suppress: &suppress,
+            sets: &sets,
+            calling: calling.clone(),
             inline: &inline.recipients,
             inline_spans: &inline.spans,
         };
-        csv.run(header, inline.seen, &mut stats, problems)
+        csv.run(header, inline.seen, &mut counts, &mut stats, problems)
     });
     stats.recipients += inline.recipients.len() as u64;
+    counts.finish(calling.as_deref(), &mut stats, problems, input.source);
     Scanned {
         inline: inline.recipients,
         contacts,
@@ -129,24 +176,68 @@ fn keep_inline(
     given: Vec<Recipient>,
     input: &ScanInput<'_>,
     now: Timestamp,
-    suppress: &Seen,
+    sets: &Sets<'_>,
+    counts: &mut RuleCounts,
     stats: &mut RecipientStats,
     problems: &mut Problems,
 ) -> Inline {
+    let suppress = sets.suppress;
     let mut seen = Seen::new();
     let mut spans: HashMap<u64, Range<usize>> = HashMap::new();
     let mut recipients = Vec::with_capacity(given.len());
     let past_at = input.section.and_then(|s| s.at.as_ref());
     let mut default_reported = false;
     let times = TimeChecks {
-        window: input.window,
-        zone: input.zone,
         now,
         source: input.source,
         deny_past: input.options.deny_past,
         provider: input.provider,
     };
-    for r in given {
+    for mut r in given {
+        let mut group = NO_GROUP;
+        if let Some(rules) = sets.calling {
+            // The zone was checked when the campaign file was validated.
+            group = rules
+                .group(&r.number, r.timezone.as_deref())
+                .unwrap_or(NO_GROUP);
+            match rules.judge(group, r.at.as_ref()) {
+                Verdict::Open => {}
+                Verdict::Deferred(at) => {
+                    if suppress.first(r.number.as_u64()).is_none()
+                        && !sets.is_capped(r.number.as_u64())
+                    {
+                        counts.deferred(group);
+                        stats.deferred += 1;
+                    }
+                    r.at = Some(at);
+                }
+                Verdict::Closed { rule, immediate } => {
+                    let t = r.at.as_ref().map_or(now, Zoned::timestamp);
+                    let why = match (rule, rules.window) {
+                        (Closed::Window, Some(w)) => format!("outside the calling hours {w}"),
+                        _ => "on a quiet day".to_string(),
+                    };
+                    let help = if immediate {
+                        "set outside_window = \"defer\" in [recipients] to call at the next opening, or give the recipient an `at` inside the hours"
+                    } else {
+                        "move the call into the calling hours of the recipient's own time zone"
+                    };
+                    let code = match rule {
+                        Closed::Window => "campaign::outside-window",
+                        Closed::QuietDay => "campaign::quiet-day",
+                    };
+                    problems.push(
+                        Problem::error(
+                            code,
+                            format!("{} {}: {why}", r.number, rules.when(group, t, immediate)),
+                        )
+                        .at(input.source, r.span.clone(), "this recipient")
+                        .help(help),
+                    );
+                    continue;
+                }
+            }
+        }
         if let Some(at) = &r.at {
             // The [recipients] default is reported once, where it is written.
             let default = input.default_at.is_some_and(|d| d == at);
@@ -163,6 +254,11 @@ fn keep_inline(
             stats.suppressed += 1;
             continue;
         }
+        if sets.is_capped(r.number.as_u64()) {
+            stats.capped += 1;
+            counts.capped(group_for_count(group, &r.number));
+            continue;
+        }
         seen.insert(r.number.as_u64(), 0);
         spans.insert(r.number.as_u64(), r.span.clone());
         recipients.push(r);
@@ -177,11 +273,141 @@ fn keep_inline(
     }
 }
 
+/// The sets and rules every recipient is checked against.
+struct Sets<'a> {
+    suppress: &'a Seen,
+    /// Numbers that reached `max_calls`.
+    capped: Option<&'a Seen>,
+    calling: Option<&'a CallingRules>,
+}
+
+impl Sets<'_> {
+    fn is_capped(&self, number: u64) -> bool {
+        self.capped.is_some_and(|c| c.first(number).is_some())
+    }
+}
+
+/// The zone group a left-out number is counted under: the one the rules judged it in, else
+/// its area code's.
+fn group_for_count(group: u16, number: &PhoneNumber) -> u16 {
+    if group != NO_GROUP {
+        return group;
+    }
+    crate::zones::table()
+        .group_of_number(number)
+        .unwrap_or(NO_GROUP)
+}
+
+/// What the calling rules did, by zone group.
+#[derive(Default)]
+struct RuleCounts {
+    by_group: BTreeMap<u16, ZoneRules>,
+}
+
+impl RuleCounts {
+    fn entry(&mut self, group: u16) -> &mut ZoneRules {
+        self.by_group.entry(group).or_default()
+    }
+    fn deferred(&mut self, group: u16) {
+        self.entry(group).deferred += 1;
+    }
+    fn capped(&mut self, group: u16) {
+        self.entry(group).capped += 1;
+    }
+    fn closed(&mut self, group: u16, rule: Closed) {
+        match rule {
+            Closed::Window => self.entry(group).outside_window += 1,
+            Closed::QuietDay => self.entry(group).quiet_day += 1,
+        }
+    }
+
+    /// Names the groups, sorts them by name, and says in one warning what the rules did.
+    fn finish(
+        self,
+        calling: Option<&CallingRules>,
+        stats: &mut RecipientStats,
+        problems: &mut Problems,
+        source: &Arc<SourceFile>,
+    ) {
+        let table = crate::zones::table();
+        let mut rules: Vec<ZoneRules> = self
+            .by_group
+            .into_iter()
+            .map(|(group, mut counts)| {
+                counts.zone = match calling {
+                    Some(rules) if group != NO_GROUP => rules.label(group),
+                    _ if usize::from(group) < table.groups() => table.group(group).label.clone(),
+                    _ => "area code not in the table".into(),
+                };
+                if counts.deferred > 0
+                    && let Some(rules) = calling
+                    && let Verdict::Deferred(at) = rules.judge(group, None)
+                {
+                    counts.deferred_to = Some(at.to_string());
+                }
+                counts
+            })
+            .collect();
+        rules.sort_by(|a, b| a.zone.cmp(&b.zone));
+        // A zone named by a recipient and the same zone of an area code are one entry.
+        rules.dedup_by(|later, kept| {
+            let same = later.zone == kept.zone;
+            if same {
+                kept.outside_window += later.outside_window;
+                kept.quiet_day += later.quiet_day;
+                kept.capped += later.capped;
+                kept.deferred += later.deferred;
+                if kept.deferred_to.is_none() {
+                    kept.deferred_to = later.deferred_to.take();
+                }
+            }
+            same
+        });
+        stats.outside_window = rules.iter().map(|r| r.outside_window).sum();
+        stats.quiet_day = rules.iter().map(|r| r.quiet_day).sum();
+        if !rules.is_empty() {
+            let mut lines = Vec::new();
+            for r in &rules {
+                let mut parts = Vec::new();
+                for (n, what) in [
+                    (r.outside_window, "outside the calling hours"),
+                    (r.quiet_day, "on a quiet day"),
+                    (r.capped, "at max_calls"),
+                ] {
+                    if n > 0 {
+                        parts.push(format!("{n} left out {what}"));
+                    }
+                }
+                if r.deferred > 0 {
+                    let to = r.deferred_to.as_deref().unwrap_or("?");
+                    parts.push(format!("{} deferred to {to}", r.deferred));
+                }
+                lines.push(format!("{}: {}", r.zone, parts.join(", ")));
+            }
+            let total = stats.outside_window + stats.quiet_day + stats.capped;
+            problems.push(
+                Problem::warning(
+                    "campaign::calling-rules",
+                    format!(
+                        "calling rules: {total} left out, {} deferred ({})",
+                        stats.deferred,
+                        lines.join("; ")
+                    ),
+                )
+                .in_file(source)
+                .help("`outdial plan` counts them; the rules are window, quiet_days and max_calls in [recipients]"),
+            );
+        }
+        stats.rules = rules;
+    }
+}
+
 /// The scan of the CSV, with what it is checked against.
 struct CsvScan<'a> {
     input: &'a ScanInput<'a>,
     now: Timestamp,
-    suppress: &'a Seen,
+    sets: &'a Sets<'a>,
+    calling: Option<Arc<CallingRules>>,
     /// The campaign file's recipients that are called.
     inline: &'a [Recipient],
     inline_spans: &'a HashMap<u64, Range<usize>>,
@@ -195,6 +421,7 @@ impl CsvScan<'_> {
         &self,
         header: Header,
         seen: Seen,
+        counts: &mut RuleCounts,
         stats: &mut RecipientStats,
         problems: &mut Problems,
     ) -> Option<Contacts> {
@@ -212,7 +439,7 @@ impl CsvScan<'_> {
             columns: &columns,
             zone: input.zone,
             default_at: None,
-            window: input.window,
+            calling: self.calling.as_deref(),
             now: self.now,
             deny_past: input.options.deny_past,
             trusted: false,
@@ -234,10 +461,11 @@ impl CsvScan<'_> {
         let tally = Tally {
             columns: &columns,
             on_invalid: input.section.and_then(|s| s.on_invalid).unwrap_or_default(),
-            suppress: self.suppress,
+            sets: self.sets,
             seen,
             callids,
             stats,
+            counts,
             found: Found::default(),
         };
         let found = self.check_rows(file, fingerprint.len, &header, rules, tally, problems)?;
@@ -250,6 +478,7 @@ impl CsvScan<'_> {
             fingerprint,
             region: input.region,
             line_fix: u64::from(header.crlf),
+            calling: self.calling.clone(),
         })
     }
 
@@ -386,7 +615,13 @@ fn read_rows(
                     CallIds::hash(&derived)
                 }
             };
-            (row.number, row.past, id)
+            Good {
+                number: row.number,
+                past: row.past,
+                id,
+                group: row.group,
+                deferred: row.deferred,
+            }
         });
         batch.push(Checked {
             line,
@@ -427,12 +662,13 @@ pub(super) struct Found {
 struct Tally<'t> {
     columns: &'t Columns,
     on_invalid: OnInvalid,
-    suppress: &'t Seen,
+    sets: &'t Sets<'t>,
     /// Numbers seen so far, with where they were first seen.
     seen: Seen,
     /// Call ids used so far, when each row must have its own.
     callids: Option<CallIds>,
     stats: &'t mut RecipientStats,
+    counts: &'t mut RuleCounts,
     found: Found,
 }
 
@@ -452,14 +688,14 @@ impl Tally<'_> {
             error,
         };
         // One hash probe per row; a binary search over 10,000 numbers was a fifth of the scan.
-        let suppress = self.suppress;
-        let suppressed = |n: &PhoneNumber| suppress.first(n.as_u64()).is_some();
+        let sets = self.sets;
+        let suppressed = |n: &PhoneNumber| sets.suppress.first(n.as_u64()).is_some();
         let (columns, stats, found) = (self.columns, &mut *self.stats, &mut self.found);
         stats.rows += 1;
-        if let (Ok((number, _, id)), Some(ids)) = (&outcome, self.callids.as_mut())
-            && !suppressed(number)
-            && self.seen.first(number.as_u64()).is_none()
-            && let Some(first) = ids.insert_hash(*id, line)
+        if let (Ok(good), Some(ids)) = (&outcome, self.callids.as_mut())
+            && !suppressed(&good.number)
+            && self.seen.first(good.number.as_u64()).is_none()
+            && let Some(first) = ids.insert_hash(good.id, line)
         {
             let col = columns.callid.unwrap_or(columns.number);
             outcome = Err(RowError::DuplicateCallId(col, first));
@@ -474,12 +710,21 @@ impl Tally<'_> {
                     }
                 } else {
                     stats.invalid += 1;
+                    if let RowError::Closed { group, rule, .. } = &error {
+                        self.counts.closed(*group, *rule);
+                    }
                     if found.skipped.len() < SHOWN {
                         found.skipped.push(spot(error));
                     }
                 }
             }
-            Ok((number, past, _)) => {
+            Ok(Good {
+                number,
+                past,
+                group,
+                deferred,
+                ..
+            }) => {
                 stats.valid += 1;
                 let n = number.as_u64();
                 if past {
@@ -490,6 +735,10 @@ impl Tally<'_> {
                 }
                 if suppressed(&number) {
                     stats.suppressed += 1;
+                    found.skip.push(index);
+                } else if sets.is_capped(n) {
+                    stats.capped += 1;
+                    self.counts.capped(group_for_count(group, &number));
                     found.skip.push(index);
                 } else if let Some(first) = self.seen.first_or_insert(n, line) {
                     stats.duplicates += 1;
@@ -503,6 +752,10 @@ impl Tally<'_> {
                     }
                 } else {
                     stats.recipients += 1;
+                    if deferred {
+                        stats.deferred += 1;
+                        self.counts.deferred(group);
+                    }
                 }
             }
         }

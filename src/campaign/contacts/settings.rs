@@ -1,10 +1,12 @@
-//! The `[recipients]` settings that stand on their own: `region` and `window`.
+//! The `[recipients]` settings that stand on their own: `region`, `window`, `quiet_days`,
+//! `outside_window` and `max_calls`.
 
 use std::sync::Arc;
 
 use super::Window;
+use super::rules::QuietDays;
 use crate::campaign::Zone;
-use crate::campaign::file::RecipientsSection;
+use crate::campaign::file::{OutsideWindow, RecipientsSection};
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::Region;
 use crate::source::SourceFile;
@@ -19,7 +21,7 @@ pub(in crate::campaign) fn settings(
     provider: &str,
     source: &Arc<SourceFile>,
     problems: &mut Problems,
-) -> (Region, Option<Window>) {
+) -> Settings {
     let region = match section.and_then(|s| s.region.as_ref()) {
         Some(text) => match Region::parse(text.get_ref()) {
             Ok(region) => region,
@@ -62,5 +64,80 @@ pub(in crate::campaign) fn settings(
             }
         }
     });
-    (region, window)
+    let mut quiet = QuietDays::default();
+    for day in section.iter().flat_map(|s| &s.quiet_days) {
+        if !quiet.add(day.get_ref()) {
+            problems.push(
+                Problem::error(
+                    "campaign::bad-quiet-day",
+                    format!("\"{}\" is not a weekday or a date", day.get_ref()),
+                )
+                .at(source, day.span(), "not a day")
+                .help("write a weekday (\"sat\", \"sunday\") or a date (\"2026-12-25\")"),
+            );
+        }
+    }
+    if !quiet.is_empty() && zone.is_none() && !zone_reported && window.is_none() {
+        let span = section
+            .and_then(|s| s.quiet_days.first())
+            .map_or(0..0, toml::Spanned::span);
+        problems.push(
+            Problem::error(
+                "campaign::missing-timezone",
+                "quiet days are given but the campaign has no time zone",
+            )
+            .at(source, span, "for numbers outside the area-code table")
+            .help("add `timezone = \"America/Chicago\"` (your zone) to [campaign]"),
+        );
+    }
+    let defer = section.and_then(|s| s.outside_window) == Some(OutsideWindow::Defer);
+    let max_calls = section.and_then(|s| s.max_calls.as_ref()).and_then(|m| {
+        let cap = m.get_ref();
+        match parse_period(&cap.per) {
+            Some(per) if cap.count > 0 => Some((cap.count, per)),
+            _ => {
+                problems.push(
+                    Problem::error(
+                        "campaign::bad-max-calls",
+                        format!(
+                            "max_calls = {{ count = {}, per = \"{}\" }} is not a cap",
+                            cap.count, cap.per
+                        ),
+                    )
+                    .at(source, m.span(), "here")
+                    .help("give a count of at least 1 and a period such as \"7d\" or \"24h\""),
+                );
+                None
+            }
+        }
+    });
+    Settings {
+        region,
+        window,
+        quiet,
+        defer,
+        max_calls,
+    }
+}
+
+/// The `[recipients]` settings [`settings`] checked.
+pub(in crate::campaign) struct Settings {
+    pub region: Region,
+    pub window: Option<Window>,
+    pub quiet: QuietDays,
+    pub defer: bool,
+    /// `max_calls`: calls allowed, within this span.
+    pub max_calls: Option<(u32, jiff::SignedDuration)>,
+}
+
+/// "7d", "24h" as a span of time.
+fn parse_period(text: &str) -> Option<jiff::SignedDuration> {
+    let text = text.trim();
+    let (n, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = n.parse().ok().filter(|&n| n > 0 && n <= 3650)?;
+    match unit.trim() {
+        "d" => Some(jiff::SignedDuration::from_hours(n * 24)),
+        "h" => Some(jiff::SignedDuration::from_hours(n)),
+        _ => None,
+    }
 }

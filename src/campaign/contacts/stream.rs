@@ -67,7 +67,7 @@ impl Contacts {
                 columns: &self.columns,
                 zone: campaign.timezone.as_ref(),
                 default_at,
-                window: None,
+                calling: self.calling.as_deref(),
                 // Past times were judged when loading; a run that crosses a scheduled minute
                 // must not fail halfway.
                 now: Timestamp::MIN,
@@ -149,6 +149,7 @@ impl Iterator for RowStream<'_> {
                 at: row.at,
                 ext: None,
                 callerid: None,
+                timezone: row.timezone.map(str::to_string),
                 vars,
                 span: self.contacts.span.clone(),
                 row: Some(line),

@@ -1,5 +1,6 @@
-//! Calling hours (`window = "08:00-21:00"`) and the checks on the times written in the
-//! campaign file itself (a CSV's times are checked with the rest of each row).
+//! Calling hours (`window = "08:00-21:00"`, judged in each recipient's time by
+//! [`super::rules`]) and the checks on the times written in the campaign file itself (a CSV's
+//! times are checked with the rest of each row).
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -7,7 +8,6 @@ use std::sync::Arc;
 use jiff::{Timestamp, Zoned};
 
 use super::RecipientStats;
-use crate::campaign::Zone;
 use crate::diagnostic::{Problem, Problems};
 use crate::source::SourceFile;
 
@@ -41,10 +41,9 @@ impl Window {
         }
     }
 
-    /// Whether `at`, seen in the campaign's time zone, is inside the window.
-    pub(super) fn allows(&self, at: &Zoned, zone: &Zone) -> bool {
-        let local = at.with_time_zone(zone.tz.clone());
-        self.contains(local.hour() as u16 * 60 + local.minute() as u16)
+    /// When the window opens, in minutes after midnight.
+    pub fn start_minute(&self) -> u16 {
+        self.start
     }
 }
 
@@ -63,8 +62,6 @@ impl std::fmt::Display for Window {
 
 /// The checks on a time written in the campaign file.
 pub(super) struct TimeChecks<'a> {
-    pub(super) window: Option<Window>,
-    pub(super) zone: Option<&'a Zone>,
     pub(super) now: Timestamp,
     pub(super) source: &'a Arc<SourceFile>,
     pub(super) deny_past: bool,
@@ -73,8 +70,7 @@ pub(super) struct TimeChecks<'a> {
 }
 
 impl TimeChecks<'_> {
-    /// Reports `at` (written at `span`) when it is outside the calling hours or in the past,
-    /// and counts it in `stats.past` when it is in the past.
+    /// Reports `at` (written at `span`) when it is in the past, and counts it in `stats.past` when it is in the past.
     pub(super) fn check(
         &self,
         at: &Zoned,
@@ -82,26 +78,8 @@ impl TimeChecks<'_> {
         problems: &mut Problems,
         stats: &mut RecipientStats,
     ) {
-        let (window, zone, now, source, deny_past, provider) = (
-            self.window,
-            self.zone,
-            self.now,
-            self.source,
-            self.deny_past,
-            self.provider,
-        );
-        if let (Some(window), Some(zone)) = (window, zone)
-            && !window.allows(at, zone)
-        {
-            problems.push(
-                Problem::error(
-                    "campaign::outside-window",
-                    format!("this call is scheduled outside the calling hours {window}"),
-                )
-                .at(source, span.clone(), "outside the window")
-                .help("move the call into the window, or change `window` in [recipients]"),
-            );
-        }
+        let (now, source, deny_past, provider) =
+            (self.now, self.source, self.deny_past, self.provider);
         if at.timestamp() < now {
             stats.past += 1;
             let problem = if deny_past {

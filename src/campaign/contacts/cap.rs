@@ -1,0 +1,90 @@
+//! `max_calls`: how often each number was called recently by other campaigns, from the
+//! journals next to the campaign file (`.outdial/*.jsonl`). outdial has no results store
+//! yet, so the journals are the record: a call counts when its post was accepted by the
+//! provider, or may have been (an ambiguous outcome, or an intent with no outcome yet), at the
+//! time the post was made.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::dedupe::Seen;
+use crate::journal::{Outcome, Record};
+
+/// The numbers called at least `count` times within `per` before `now` by campaigns other
+/// than `own` (whose journal is `.outdial/<own>.jsonl`), read from the journals in `dir`.
+/// Unreadable files and lines are passed over: a journal torn by a crash ends in a partial
+/// line, and a cap must not stop a campaign for that.
+pub(super) fn capped(
+    dir: &Path,
+    own: &str,
+    count: u32,
+    per: SignedDuration,
+    now: Timestamp,
+) -> (Seen, u64) {
+    let since = now.checked_sub(per).unwrap_or(Timestamp::MIN);
+    let mut calls: HashMap<u64, u32> = HashMap::new();
+    let mut journals = 0;
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .filter(|p| p.file_stem().is_none_or(|s| s != own))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        journals += 1;
+        // attempt → (when, numbers); removed once an outcome says nothing was taken.
+        let mut open: HashMap<u64, (Timestamp, Vec<String>)> = HashMap::new();
+        let mut taken: Vec<(Timestamp, Vec<String>)> = Vec::new();
+        for line in text.lines() {
+            match serde_json::from_str::<Record>(line) {
+                Ok(Record::Intent {
+                    attempt,
+                    numbers,
+                    at,
+                    ..
+                }) if !numbers.is_empty() => {
+                    if let Ok(at) = at.parse::<Timestamp>() {
+                        open.insert(attempt, (at, numbers));
+                    }
+                }
+                Ok(Record::Outcome {
+                    attempt, outcome, ..
+                }) => {
+                    if let Some(entry) = open.remove(&attempt)
+                        && matches!(outcome, Outcome::Accepted | Outcome::Ambiguous)
+                    {
+                        taken.push(entry);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Intents with no outcome are in doubt: they may have been called.
+        taken.extend(open.into_values());
+        for (at, numbers) in taken {
+            if at < since || at > now {
+                continue;
+            }
+            for number in numbers {
+                if let Ok(n) = crate::phone::parse(&number) {
+                    *calls.entry(n.as_u64()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut set = Seen::new();
+    for (n, c) in calls {
+        if c >= count {
+            set.insert(n, 0);
+        }
+    }
+    (set, journals)
+}
