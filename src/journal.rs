@@ -862,10 +862,10 @@ mod tests {
 
     const VS: ProviderName = ProviderName::Voipcomm;
 
-    /// A campaign name of this test's own: campaigns are locked machine-wide, and tests run
-    /// side by side.
+    /// A campaign name of this test's own: campaigns are locked machine-wide, and tests (and
+    /// test processes) run side by side.
     fn c() -> String {
-        format!("c{:?}", std::thread::current().id())
+        format!("c{}{:?}", std::process::id(), std::thread::current().id())
             .replace(|ch: char| !ch.is_ascii_alphanumeric(), "")
     }
 

@@ -817,7 +817,7 @@ mod tests {
         };
         assert_eq!(
             line(Message::Plan(plan)),
-            r#"{"bytes":6176,"call_posts":2,"campaign":"golden","duplicates":0,"file":"c.toml","inline":4,"invalid":0,"journal":{"accepted":3,"in_doubt":0,"path":".outdial/golden.jsonl","to_send":0},"past":0,"posts":3,"recipients":3,"rows":0,"suppress_list":1,"suppressed":1,"type":"plan","uploads":1,"valid":0}"#
+            r#"{"bytes":6176,"call_posts":2,"campaign":"golden","capped":0,"deferred":0,"duplicates":0,"file":"c.toml","inline":4,"invalid":0,"journal":{"accepted":3,"in_doubt":0,"path":".outdial/golden.jsonl","to_send":0},"journals":0,"outside_window":0,"past":0,"posts":3,"quiet_day":0,"recipients":3,"rows":0,"rules":[],"suppress_list":1,"suppressed":1,"type":"plan","uploads":1,"valid":0}"#
         );
     }
 
