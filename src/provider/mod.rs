@@ -15,6 +15,7 @@
 //! [`ProviderName`] lists the values `provider = "…"` accepts, `with_provider_tables!` the
 //! provider tables of the campaign file, and `settings` builds the provider from its table.
 
+pub(crate) mod fault_spec;
 pub mod voicent;
 pub mod voiceshot;
 pub mod voipcomm;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 use std::str::FromStr;
+
+use crate::provider::fault_spec;
 use std::time::Duration;
 
 /// Faults the sandbox injects into call requests (`/ocall/callreqHandler.jsp`).
@@ -43,54 +45,30 @@ impl Faults {
     }
 }
 
-/// A fault specification that could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid fault spec {item:?}: {reason} (expected e.g. \"fail-first=1,reset=2,drop=3,error=4,noreqid=5,slow=6,delay=2s\")"
-)]
-pub struct FaultsParseError {
-    item: String,
-    reason: &'static str,
-}
+pub use crate::provider::fault_spec::FaultsParseError;
 
 /// `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`, `error=K`,
 /// `noreqid=K`, `slow=K` (repeatable, or several numbers joined by `+`), `delay=` with `ms`
 /// or `s`. The empty string means no faults.
+/// How a spec looks, for errors.
+const EXAMPLE: &str = "fail-first=1,reset=2,drop=3,error=4,noreqid=5,slow=6,delay=2s";
+
 impl FromStr for Faults {
     type Err = FaultsParseError;
 
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let mut faults = Faults::default();
-        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let err = |reason| FaultsParseError {
-                item: item.to_owned(),
-                reason,
-            };
-            let (key, value) = item.split_once('=').ok_or_else(|| err("missing '='"))?;
-            let (key, value) = (key.trim(), value.trim());
-            let numbers = || -> Result<Vec<u32>, FaultsParseError> {
-                value
-                    .split('+')
-                    .map(|n| match n.trim().parse::<u32>() {
-                        Ok(k) if k >= 1 => Ok(k),
-                        _ => Err(err("request numbers start at 1")),
-                    })
-                    .collect()
-            };
-            match key {
-                "fail-first" => {
-                    faults.fail_first = value.parse().map_err(|_| err("not a count"))?
-                }
-                "reset" => faults.reset_before.extend(numbers()?),
-                "drop" => faults.drop_after.extend(numbers()?),
-                "error" => faults.error_after.extend(numbers()?),
-                "noreqid" => faults.no_reqid.extend(numbers()?),
-                "slow" => faults.slow.extend(numbers()?),
-                "delay" => {
-                    faults.delay = parse_duration(value)
-                        .ok_or_else(|| err("not a duration like 200ms or 2s"))?
-                }
-                _ => return Err(err("unknown fault")),
+        for item in fault_spec::items(spec, EXAMPLE) {
+            let item = item?;
+            match item.key {
+                "fail-first" => faults.fail_first = item.count()?,
+                "reset" => faults.reset_before.extend(item.numbers()?),
+                "drop" => faults.drop_after.extend(item.numbers()?),
+                "error" => faults.error_after.extend(item.numbers()?),
+                "noreqid" => faults.no_reqid.extend(item.numbers()?),
+                "slow" => faults.slow.extend(item.numbers()?),
+                "delay" => faults.delay = item.duration()?,
+                _ => return Err(item.unknown()),
             }
         }
         Ok(faults)
@@ -117,14 +95,6 @@ impl fmt::Display for Faults {
         }
         f.write_str(&items.join(","))
     }
-}
-
-fn parse_duration(value: &str) -> Option<Duration> {
-    if let Some(ms) = value.strip_suffix("ms") {
-        return ms.trim().parse().ok().map(Duration::from_millis);
-    }
-    let secs: f64 = value.strip_suffix('s')?.trim().parse().ok()?;
-    Duration::try_from_secs_f64(secs).ok()
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use std::fmt;
 use std::str::FromStr;
+
+use crate::provider::fault_spec;
 use std::time::Duration;
 
 /// Faults the sandbox injects into `POST /ivrapi.asp` requests.
@@ -47,67 +49,40 @@ impl Faults {
     }
 }
 
-/// A fault specification that could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid fault spec {item:?}: {reason} (expected e.g. \"fail-first=2,reset=3,drop=5,error=6,delay=200ms\")"
-)]
-pub struct FaultsParseError {
-    item: String,
-    reason: &'static str,
-}
+pub use crate::provider::fault_spec::FaultsParseError;
 
 /// Parses `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`,
 /// `error=K` (the last three repeatable, or with several numbers joined by `+`, e.g.
 /// `reset=3+7`), and `delay=` with a unit `ms` or `s`. The empty string means no faults.
+/// How a spec looks, for errors.
+const EXAMPLE: &str = "fail-first=2,reset=3,drop=5,error=6,delay=200ms";
+
 impl FromStr for Faults {
     type Err = FaultsParseError;
 
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let mut faults = Faults::default();
-        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let err = |reason| FaultsParseError {
-                item: item.to_owned(),
-                reason,
-            };
-            let (key, value) = item.split_once('=').ok_or_else(|| err("missing '='"))?;
-            let (key, value) = (key.trim(), value.trim());
-            let numbers = || -> Result<Vec<u32>, FaultsParseError> {
-                value
-                    .split('+')
-                    .map(|n| match n.trim().parse::<u32>() {
-                        Ok(k) if k >= 1 => Ok(k),
-                        _ => Err(err("request numbers start at 1")),
-                    })
-                    .collect()
-            };
-            match key {
-                "fail-first" => {
-                    faults.fail_first = value.parse().map_err(|_| err("not a count"))?
-                }
-                "reset" | "reset-before" => faults.reset_before.extend(numbers()?),
-                "drop" | "drop-after" => faults.drop_after.extend(numbers()?),
-                "error" | "error-after" => faults.error_after.extend(numbers()?),
-                "garbage" => faults.garbage_after.extend(numbers()?),
-                "late" => faults.late.extend(numbers()?),
-                "late-by" => {
-                    faults.late_by = parse_duration(value)
-                        .ok_or_else(|| err("not a duration like 200ms or 2s"))?
-                }
-                "redirect" => faults.redirect.extend(numbers()?),
+        for item in fault_spec::items(spec, EXAMPLE) {
+            let item = item?;
+            match item.key {
+                "fail-first" => faults.fail_first = item.count()?,
+                "reset" | "reset-before" => faults.reset_before.extend(item.numbers()?),
+                "drop" | "drop-after" => faults.drop_after.extend(item.numbers()?),
+                "error" | "error-after" => faults.error_after.extend(item.numbers()?),
+                "garbage" => faults.garbage_after.extend(item.numbers()?),
+                "late" => faults.late.extend(item.numbers()?),
+                "late-by" => faults.late_by = item.duration()?,
+                "redirect" => faults.redirect.extend(item.numbers()?),
                 "redirect-status" => {
-                    faults.redirect_status = match value {
+                    faults.redirect_status = match item.value() {
                         "302" => 302,
                         "307" => 307,
                         "308" => 308,
-                        _ => return Err(err("a redirect status is 302, 307 or 308")),
+                        _ => return Err(item.refuse("a redirect status is 302, 307 or 308")),
                     }
                 }
-                "delay" => {
-                    faults.delay = parse_duration(value)
-                        .ok_or_else(|| err("not a duration like 200ms or 2s"))?
-                }
-                _ => return Err(err("unknown fault")),
+                "delay" => faults.delay = item.duration()?,
+                _ => return Err(item.unknown()),
             }
         }
         Ok(faults)
@@ -142,14 +117,6 @@ impl fmt::Display for Faults {
         }
         f.write_str(&items.join(","))
     }
-}
-
-fn parse_duration(value: &str) -> Option<Duration> {
-    if let Some(ms) = value.strip_suffix("ms") {
-        return ms.trim().parse().ok().map(Duration::from_millis);
-    }
-    let secs: f64 = value.strip_suffix('s')?.trim().parse().ok()?;
-    Duration::try_from_secs_f64(secs).ok()
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Injected transport faults, spelled like the VoiceShot sandbox's, plus `garbage`.
 
 use std::str::FromStr;
+
+use crate::provider::fault_spec;
 use std::time::Duration;
 
 /// Faults the stand-in injects into make-calls posts.
@@ -25,64 +27,32 @@ pub struct Faults {
     pub delay: Duration,
 }
 
-/// A fault specification that could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid fault spec {item:?}: {reason} (expected e.g. \"fail-first=2,reset=3,drop=5,error=6,garbage=7,delay=200ms\")"
-)]
-pub struct FaultsParseError {
-    item: String,
-    reason: &'static str,
-}
+pub use crate::provider::fault_spec::FaultsParseError;
 
 /// `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`, `error=K`,
 /// `garbage=K` (repeatable, or several joined by `+`), `delay=200ms` or `delay=2s`.
+/// How a spec looks, for errors.
+const EXAMPLE: &str = "fail-first=2,reset=3,drop=5,error=6,garbage=7,delay=200ms";
+
 impl FromStr for Faults {
     type Err = FaultsParseError;
 
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let mut faults = Faults::default();
-        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let err = |reason| FaultsParseError {
-                item: item.to_owned(),
-                reason,
-            };
-            let (key, value) = item.split_once('=').ok_or_else(|| err("missing '='"))?;
-            let (key, value) = (key.trim(), value.trim());
-            let numbers = || -> Result<Vec<u32>, FaultsParseError> {
-                value
-                    .split('+')
-                    .map(|n| match n.trim().parse::<u32>() {
-                        Ok(k) if k >= 1 => Ok(k),
-                        _ => Err(err("request numbers start at 1")),
-                    })
-                    .collect()
-            };
-            match key {
-                "fail-first" => {
-                    faults.fail_first = value.parse().map_err(|_| err("not a count"))?
-                }
-                "reset" => faults.reset_before.extend(numbers()?),
-                "drop" => faults.drop_after.extend(numbers()?),
-                "error" => faults.error_after.extend(numbers()?),
-                "garbage" => faults.garbage_after.extend(numbers()?),
-                "delay" => {
-                    faults.delay = parse_duration(value)
-                        .ok_or_else(|| err("not a duration like 200ms or 2s"))?
-                }
-                _ => return Err(err("unknown fault")),
+        for item in fault_spec::items(spec, EXAMPLE) {
+            let item = item?;
+            match item.key {
+                "fail-first" => faults.fail_first = item.count()?,
+                "reset" => faults.reset_before.extend(item.numbers()?),
+                "drop" => faults.drop_after.extend(item.numbers()?),
+                "error" => faults.error_after.extend(item.numbers()?),
+                "garbage" => faults.garbage_after.extend(item.numbers()?),
+                "delay" => faults.delay = item.duration()?,
+                _ => return Err(item.unknown()),
             }
         }
         Ok(faults)
     }
-}
-
-fn parse_duration(value: &str) -> Option<Duration> {
-    if let Some(ms) = value.strip_suffix("ms") {
-        return ms.trim().parse().ok().map(Duration::from_millis);
-    }
-    let secs: f64 = value.strip_suffix('s')?.trim().parse().ok()?;
-    Duration::try_from_secs_f64(secs).ok()
 }
 
 #[cfg(test)]

@@ -1,0 +1,102 @@
+//! The compact spelling of the faults every local stand-in injects (`outdial sandbox
+//! --faults "fail-first=2,reset=3,drop=5+6,delay=200ms"`): `key=value` items separated by
+//! commas; request numbers `K` from 1, repeatable or joined by `+`; durations in `ms` or `s`.
+//! Each sandbox has its own faults; this is the one parser of their spelling.
+
+use std::time::Duration;
+
+/// A fault specification that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid fault spec {item:?}: {reason} (expected e.g. \"{example}\")")]
+pub struct FaultsParseError {
+    item: String,
+    reason: &'static str,
+    example: &'static str,
+}
+
+/// One `key=value` item of a spec.
+pub(crate) struct Item<'a> {
+    /// The key, trimmed.
+    pub key: &'a str,
+    value: &'a str,
+    raw: &'a str,
+    example: &'static str,
+}
+
+impl Item<'_> {
+    fn err(&self, reason: &'static str) -> FaultsParseError {
+        FaultsParseError {
+            item: self.raw.to_owned(),
+            reason,
+            example: self.example,
+        }
+    }
+
+    /// Request numbers: `3`, `3+7`.
+    pub fn numbers(&self) -> Result<Vec<u32>, FaultsParseError> {
+        self.value
+            .split('+')
+            .map(|n| match n.trim().parse::<u32>() {
+                Ok(k) if k >= 1 => Ok(k),
+                _ => Err(self.err("request numbers start at 1")),
+            })
+            .collect()
+    }
+
+    /// A count: `2`.
+    pub fn count(&self) -> Result<u32, FaultsParseError> {
+        self.value.parse().map_err(|_| self.err("not a count"))
+    }
+
+    /// A duration: `200ms`, `1.5s`.
+    pub fn duration(&self) -> Result<Duration, FaultsParseError> {
+        parse_duration(self.value).ok_or_else(|| self.err("not a duration like 200ms or 2s"))
+    }
+
+    /// The value as written, for keys with their own values.
+    pub fn value(&self) -> &str {
+        self.value
+    }
+
+    /// The error for a key the sandbox does not know, or a value it refuses.
+    pub fn refuse(&self, reason: &'static str) -> FaultsParseError {
+        self.err(reason)
+    }
+
+    /// The error for a key the sandbox does not know.
+    pub fn unknown(&self) -> FaultsParseError {
+        self.err("unknown fault")
+    }
+}
+
+/// The items of `spec` (the empty string has none); `example` is shown in errors.
+pub(crate) fn items<'a>(
+    spec: &'a str,
+    example: &'static str,
+) -> impl Iterator<Item = Result<Item<'a>, FaultsParseError>> {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(move |raw| {
+            let (key, value) = raw.split_once('=').ok_or(FaultsParseError {
+                item: raw.to_owned(),
+                reason: "missing '='",
+                example,
+            })?;
+            Ok(Item {
+                key: key.trim(),
+                value: value.trim(),
+                raw,
+                example,
+            })
+        })
+}
+
+/// `500ms`, `2s`, `1.5s`.
+pub(crate) fn parse_duration(value: &str) -> Option<Duration> {
+    if let Some(ms) = value.strip_suffix("ms") {
+        return ms.trim().parse().ok().map(Duration::from_millis);
+    }
+    let secs: f64 = value.strip_suffix('s')?.trim().parse().ok()?;
+    Duration::try_from_secs_f64(secs).ok()
+}
