@@ -166,9 +166,9 @@ impl Problem {
         }
     }
 
-    /// For the human renderer: an excerpt of the primary label's line when any label is on a
-    /// line too long to show whole (miette panics past column 65,535). JSON records keep the
-    /// exact position either way.
+    /// For the human renderer: an excerpt of the primary label's line when any label starts or
+    /// ends on a line too long to show whole (miette panics past column 65,535). JSON records
+    /// keep the exact position either way.
     fn clipped(&self) -> Option<&Clipped> {
         self.clipped
             .get_or_init(|| {
@@ -176,7 +176,7 @@ impl Problem {
                 let span = self.span.clone()?;
                 let long = std::iter::once(&span)
                     .chain(self.notes.iter().map(|n| &n.span))
-                    .any(|s| source.on_long_line(s.start));
+                    .any(|s| source.on_long_line(s.start) || source.on_long_line(s.end));
                 long.then(|| source.clip(span))
             })
             .as_ref()
@@ -392,6 +392,13 @@ mod tests {
                 out.contains("[c.toml:2:9]") && out.contains("y = [1, 1]"),
                 "{out}"
             );
+            // A label from a short line to far along the next one.
+            let text = format!("a = 1\nx = \"{}{{v}}\"\n", filler.repeat(70_000));
+            let source = SourceFile::new("d.toml", text);
+            let at = source.text().find('{').unwrap();
+            let across = Problem::error("test::across", "across").at(&source, 0..at + 3, "both");
+            let out = render(&across);
+            assert!(out.contains("[d.toml:1:1]") && out.len() < 2_000, "{out}");
         }
     }
 
