@@ -9,6 +9,8 @@
 # libFuzzer's fork mode and goes on past a crash, a time-out (10 s for one input) or running
 # out of memory (2 GiB); every such input is saved under fuzz/artifacts/<target>/. Logs go to
 # fuzz/logs/<target>.log. Exits 1 if any target found something.
+# The whole script is read before it runs (the braces), so editing it meanwhile is harmless.
+{
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
@@ -41,7 +43,9 @@ run_one() {
   local target="$1"
   mkdir -p "corpus/$target" "artifacts/$target"
   find "artifacts/$target" -type f | sort >"$scratch/$target.before"
-  TMPDIR="$scratch" nice -n 19 "$bin/$target" "corpus/$target" \
+  local dict=()
+  [ -f "dicts/$target.dict" ] && dict=("-dict=dicts/$target.dict")
+  TMPDIR="$scratch" nice -n 19 "$bin/$target" "corpus/$target" "${dict[@]}" \
     -artifact_prefix="artifacts/$target/" \
     -max_total_time=$((minutes * 60)) -max_len="$(max_len "$target")" \
     -timeout=10 -rss_limit_mb=2048 \
@@ -75,3 +79,4 @@ for target in "${targets[@]}"; do
   fi
 done
 exit "$status"
+}
