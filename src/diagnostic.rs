@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{LabeledSpan, SourceCode};
 use serde::Serialize;
 
-use crate::source::{LineCol, SourceFile};
+use crate::source::{Clipped, LineCol, SourceFile};
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -42,6 +42,9 @@ pub struct Problem {
     label: Option<String>,
     help: Option<String>,
     notes: Vec<Note>,
+    /// What the human renderer is shown when a label is on a very long line (made on first
+    /// use; `None` when the file is shown as it is).
+    clipped: OnceLock<Option<Clipped>>,
 }
 
 impl Problem {
@@ -65,6 +68,7 @@ impl Problem {
             label: None,
             help: None,
             notes: Vec::new(),
+            clipped: OnceLock::new(),
         }
     }
 
@@ -79,6 +83,7 @@ impl Problem {
         self.source = Some(Arc::clone(source));
         self.span = Some(span);
         self.label = Some(label.into());
+        self.clipped = OnceLock::new();
         self
     }
 
@@ -103,6 +108,7 @@ impl Problem {
             span,
             label: label.into(),
         });
+        self.clipped = OnceLock::new();
         self
     }
 
@@ -159,6 +165,22 @@ impl Problem {
             label: self.label.as_deref(),
             help: self.help.as_deref(),
         }
+    }
+
+    /// For the human renderer: an excerpt of the primary label's line when any label starts or
+    /// ends on a line too long to show whole (miette panics past column 65,535). JSON records
+    /// keep the exact position either way.
+    fn clipped(&self) -> Option<&Clipped> {
+        self.clipped
+            .get_or_init(|| {
+                let source = self.source.as_ref()?;
+                let span = self.span.clone()?;
+                let long = std::iter::once(&span)
+                    .chain(self.notes.iter().map(|n| &n.span))
+                    .any(|s| source.on_long_line(s.start) || source.on_long_line(s.end));
+                long.then(|| source.clip(span))
+            })
+            .as_ref()
     }
 
     fn sort_key(&self) -> (Option<&str>, usize, usize, Severity) {
@@ -222,11 +244,23 @@ impl miette::Diagnostic for Problem {
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.span.as_ref()?;
+        if let Some(clipped) = self.clipped() {
+            return Some(clipped as &dyn SourceCode);
+        }
         self.source.as_deref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.span.clone()?;
+        if let Some(clipped) = self.clipped() {
+            // Notes outside the excerpt are left out of the picture (JSON has no notes).
+            let primary = LabeledSpan::new_primary_with_span(self.label.clone(), clipped.span());
+            let notes = self.notes.iter().filter_map(|n| {
+                let span = clipped.map(&n.span)?;
+                Some(LabeledSpan::new_with_span(Some(n.label.clone()), span))
+            });
+            return Some(Box::new(std::iter::once(primary).chain(notes)));
+        }
         let primary = LabeledSpan::new_primary_with_span(self.label.clone(), span);
         let notes = self
             .notes
@@ -358,6 +392,60 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn render(problem: &Problem) -> String {
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+        let mut out = String::new();
+        handler.render_report(&mut out, problem).unwrap();
+        out
+    }
+
+    #[test]
+    fn labels_far_along_a_line_are_rendered_clipped_at_their_real_position() {
+        // miette pads to a label's column: it panicked from column 65,536 on. A tab is up to
+        // four columns, a wide character two.
+        for filler in [" ", "\t", "界"] {
+            let text = format!("x = \"{}{{v}}\"\ny = [1, 1]\n", filler.repeat(70_000));
+            let source = SourceFile::new("c.toml", text);
+            let at = source.text().find('{').unwrap();
+            let next = source.text().rfind('1').unwrap();
+            let far = Problem::error("test::far", "far along")
+                .at(&source, at..at + 3, "here")
+                .note(4..5, "the string starts here, far away: left out")
+                .note(next..next + 1, "on the next line: left out");
+            let out = render(&far);
+            assert!(out.contains("[c.toml:1:70006]"), "{out}");
+            assert!(out.contains("here") && !out.contains("left out"), "{out}");
+            assert!(out.len() < 2_000, "{out}");
+            assert_eq!(
+                far.location(),
+                Some(LineCol {
+                    line: 1,
+                    column: 70_006
+                })
+            );
+            // A label over the whole value is cut; one on a short line with a note on the
+            // long line is shown with its own line.
+            let whole = Problem::error("test::whole", "too long").at(&source, 4..at + 4, "all");
+            assert!(render(&whole).contains("[c.toml:1:5]"));
+            let short = Problem::error("test::short", "duplicate")
+                .at(&source, next..next + 1, "again")
+                .note(at..at + 3, "first");
+            let out = render(&short);
+            assert!(
+                out.contains("[c.toml:2:9]") && out.contains("y = [1, 1]"),
+                "{out}"
+            );
+            // A label from a short line to far along the next one.
+            let text = format!("a = 1\nx = \"{}{{v}}\"\n", filler.repeat(70_000));
+            let source = SourceFile::new("d.toml", text);
+            let at = source.text().find('{').unwrap();
+            let across = Problem::error("test::across", "across").at(&source, 0..at + 3, "both");
+            let out = render(&across);
+            assert!(out.contains("[d.toml:1:1]") && out.len() < 2_000, "{out}");
+        }
+    }
 
     #[test]
     fn suggests_close_names_only() {

@@ -144,3 +144,69 @@ fn five_bad_wav_files_are_five_problems_each_with_a_fix() {
             .all(|p| p["help"].as_str().is_some_and(|h| !h.is_empty()))
     );
 }
+
+/// Checks a generated campaign (too big to keep as a fixture) as a person and as JSON.
+fn check_generated(name: &str, text: &str) -> (crate::support::Run, Vec<serde_json::Value>) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write the campaign");
+    let human = outdial([std::ffi::OsStr::new("check"), path.as_os_str()]);
+    let json = outdial([
+        std::ffi::OsStr::new("--format"),
+        "json".as_ref(),
+        "check".as_ref(),
+        path.as_os_str(),
+    ]);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let problems = json_lines(&json.stdout)
+        .into_iter()
+        .filter(|e| e["type"] == "problem")
+        .collect();
+    (human, problems)
+}
+
+#[test]
+fn a_problem_past_column_65535_is_shown_clipped_and_reported_at_its_exact_column() {
+    // `printf '%65535s=\n' ''`: miette pads to a label's column and panicked (exit 101) from
+    // column 65,536 on.
+    let (human, problems) = check_generated("c.toml", &format!("{}=\n", " ".repeat(65_535)));
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert!(!human.stderr.contains("panicked"), "{}", human.stderr);
+    assert!(human.stderr.contains("c.toml:1:65536]"), "{}", human.stderr);
+    assert!(human.stderr.len() < 4_000, "the line is clipped");
+    assert_eq!(problems[0]["code"], "campaign::syntax");
+    assert_eq!(
+        (&problems[0]["line"], &problems[0]["column"]),
+        (&1.into(), &65_536.into())
+    );
+}
+
+#[test]
+fn an_undefined_placeholder_after_70000_characters_of_tts_is_shown_clipped() {
+    let text = format!(
+        "[campaign]\nname = \"long\"\n\n[voiceshot]\nmenuid = \"1-1234\"\n\n\
+         [[prompt]]\nid = 1\ntts = \"{} {{nope}}.\"\n\n\
+         [recipients]\nnumbers = [\"8185550100\"]\n",
+        "a".repeat(70_000)
+    );
+    let (human, problems) = check_generated("long.toml", &text);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert!(!human.stderr.contains("panicked"), "{}", human.stderr);
+    // `tts = "` is 7 characters, then 70,000 and a space: `{nope}` starts at column 70,009.
+    assert!(
+        human.stderr.contains("long.toml:9:70009]"),
+        "{}",
+        human.stderr
+    );
+    assert!(human.stderr.contains("aaa {nope}.\""), "{}", human.stderr);
+    assert!(human.stderr.len() < 4_000, "the line is clipped");
+    let missing: Vec<_> = problems
+        .iter()
+        .filter(|p| p["code"] == "campaign::missing-var")
+        .collect();
+    assert_eq!(missing.len(), 1, "{problems:?}");
+    assert_eq!(
+        (&missing[0]["line"], &missing[0]["column"]),
+        (&9.into(), &70_009.into())
+    );
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Seeds fuzz/corpus/<target>/ from the test fixtures and the few seeds kept in fuzz/seeds/.
+# The corpus itself is not committed: it grows with every run (see fuzz/.gitignore).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+fixtures="$here/../tests/fixtures"
+corpus="$here/corpus"
+
+seed() { # seed TARGET FILE...: copies each file (skipping missing ones) under its own name
+  local target="$1"
+  shift
+  mkdir -p "$corpus/$target"
+  local f
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    # Keep seeds small: libFuzzer is run with -max_len, and big seeds only slow it down.
+    [ "$(stat -c %s "$f")" -le 65536 ] || continue
+    local rel="${f#"$fixtures"/}"
+    cp "$f" "$corpus/$target/${rel//\//_}"
+  done
+}
+
+shopt -s nullglob globstar
+seed campaign "$fixtures"/**/*.toml "$here"/../examples/**/*.toml
+seed wav "$fixtures"/audio/**/*.wav "$fixtures"/invalid/**/*.wav
+seed reply "$fixtures"/voiceshot-docs/*.xml "$here"/seeds/reply/*
+seed journal "$fixtures"/journal/* "$here"/seeds/journal/*
+
+# csv_rows: the first byte picks the campaign's options (see fuzz_targets/csv_rows.rs); each
+# fixture is seeded with a few option bytes.
+mkdir -p "$corpus/csv_rows"
+for f in "$fixtures"/csv/*.csv "$fixtures"/csv/*.txt "$here"/seeds/csv_rows/*; do
+  name="$(basename "$f")"
+  for options in 00 03 1e 3f; do
+    { printf "\\x$options"; cat "$f"; } >"$corpus/csv_rows/$options-$name"
+  done
+done
+
+for d in "$corpus"/*/; do
+  printf '%-10s %4d seeds\n' "$(basename "$d")" "$(find "$d" -type f | wc -l)"
+done
