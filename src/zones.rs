@@ -56,11 +56,6 @@ impl Table {
     pub fn groups(&self) -> usize {
         self.groups.len()
     }
-
-    /// Every area code in the table with its group.
-    pub fn area_codes(&self) -> impl Iterator<Item = (u16, &AreaZones)> {
-        (0..1000u16).filter_map(|a| self.group_of(a).map(|g| (a, self.group(g))))
-    }
 }
 
 /// A number's area code (its first three digits).
