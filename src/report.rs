@@ -563,6 +563,11 @@ pub enum Note<'a> {
         /// The provider's name as people know it.
         provider: &'a str,
     },
+    /// `plan --out` saved the plan.
+    SavedPlan {
+        /// The plan file.
+        path: &'a Path,
+    },
     /// A command had no posts to make.
     NothingToDo {
         /// The campaign's name.

@@ -15,3 +15,4 @@ mod submit;
 mod support;
 mod voicent;
 mod voipcomm;
+mod workflow;

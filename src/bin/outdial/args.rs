@@ -148,6 +148,13 @@ pub enum Command {
         /// Calls scheduled in the past are errors, not warnings.
         #[arg(long)]
         deny_past: bool,
+        /// Save the plan here (versioned JSON: the hash of every post and of every input
+        /// file, the counts, the provider and the endpoint) for `send --plan`.
+        #[arg(long, value_name = "PLAN")]
+        out: Option<PathBuf>,
+        /// The endpoint the plan is for (as `send --endpoint`; default: the campaign's).
+        #[arg(long, value_name = "URL", value_parser = parse_url)]
+        endpoint: Option<String>,
         #[command(flatten)]
         journal: JournalArgs,
     },
@@ -180,6 +187,11 @@ pub enum Command {
         /// Send without asking first. Required when stdin is not a terminal (CI, scripts).
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Send only if the campaign still compiles to exactly the posts of this saved plan
+        /// (`plan --out`), for the same provider and endpoint; otherwise refuse (exit 1) and
+        /// name the inputs that changed.
+        #[arg(long, value_name = "PLAN")]
+        plan: Option<PathBuf>,
         // Last: its network settings end the help under their own heading.
         #[command(flatten)]
         target: Target,

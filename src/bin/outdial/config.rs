@@ -41,6 +41,10 @@ pub enum Command {
     Plan {
         /// Campaign file.
         file: PathBuf,
+        /// Save the plan here.
+        out: Option<PathBuf>,
+        /// The endpoint the plan is for, instead of the campaign's.
+        endpoint: Option<String>,
     },
     /// `compile`.
     Compile {
@@ -63,6 +67,8 @@ pub enum Command {
         resend_in_doubt: bool,
         /// Do not ask before sending.
         yes: bool,
+        /// Send only if the campaign compiles to this saved plan's posts.
+        plan: Option<PathBuf>,
     },
     /// `resolve`.
     Resolve {
@@ -161,11 +167,17 @@ impl Config {
             args::Command::Plan {
                 file,
                 deny_past: d,
+                out,
+                endpoint,
                 journal: j,
             } => {
                 deny_past = d;
                 journal = j.journal;
-                Command::Plan { file }
+                Command::Plan {
+                    file,
+                    out,
+                    endpoint,
+                }
             }
             args::Command::Compile {
                 file,
@@ -186,11 +198,13 @@ impl Config {
                 allow_changed,
                 resend_in_doubt,
                 yes,
+                plan,
             } => Command::Send {
                 target: Target::new(t, &mut journal),
                 allow_changed,
                 resend_in_doubt,
                 yes,
+                plan,
             },
             args::Command::Resolve {
                 file,

@@ -362,6 +362,11 @@ impl PrintHuman {
             Note::Answered { campaign, provider } => {
                 self.summary(&format!("{campaign}: {provider} answered"))
             }
+            Note::SavedPlan { path } => self.note(&format!(
+                "saved the plan to {}; `outdial send FILE --plan {}` sends exactly these posts",
+                path.display(),
+                path.display()
+            )),
             Note::NothingToDo { campaign, action } => {
                 self.summary(&format!("{campaign}: nothing to {}", action.name()))
             }

@@ -12,6 +12,7 @@ mod query;
 mod render;
 mod resolve;
 mod sandbox;
+mod saved;
 mod schema;
 mod send;
 
@@ -34,7 +35,11 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
     }
     match &config.command {
         Command::Check { files } => check::run(files, config, out),
-        Command::Plan { file } => plan::run(file, config, out),
+        Command::Plan {
+            file,
+            out: save,
+            endpoint,
+        } => plan::run(file, save.as_deref(), endpoint.as_deref(), config, out),
         Command::Compile {
             file,
             action,
@@ -46,12 +51,14 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             allow_changed,
             resend_in_doubt,
             yes,
+            plan,
         } => send::run(
             target,
             send::Choices {
                 allow_changed: *allow_changed,
                 resend_in_doubt: *resend_in_doubt,
                 yes: *yes,
+                plan: plan.as_deref(),
             },
             config,
             out,

@@ -1,20 +1,29 @@
 //! `plan`: what `send` would do, and what the journal says is done.
 
+use std::io;
 use std::path::Path;
 
 use outdial::diagnostic::Problem;
 use outdial::journal::CallState;
 use outdial::plan::{Action, PostBody};
-use outdial::report::{JournalCounts, Message, PlanReport};
+use outdial::report::{JournalCounts, Message, Note, PlanReport};
+use outdial::saved_plan::PostHash;
 
 use super::render::{Failure, on_two_threads};
-use super::{journal, load};
+use super::{journal, load, saved};
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
 
-/// Counts the campaign's rows, recipients, posts and bytes, and what the journal records.
-pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
+/// Counts the campaign's rows, recipients, posts and bytes, and what the journal records;
+/// with `save`, writes the saved plan there (for `endpoint`, else the campaign's own).
+pub fn run(
+    file: &Path,
+    save: Option<&Path>,
+    endpoint: Option<&str>,
+    config: &Config,
+    out: &dyn Report,
+) -> Result<(), Exit> {
     let (campaign, _) = load::campaign(file, config, out)?;
     // What the journal says is done: read without locking, so `plan` works during a send.
     let journal_path = config.journal_path(file, &campaign.name);
@@ -31,11 +40,20 @@ pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
     // The bytes are counted by rendering every post, exactly as `compile` would, into nothing.
     let mut bytes = 0u64;
     let mut calls = 0u64;
+    // The hash of every post, for a saved plan (the first failure to render one ends it).
+    let mut hashes: Vec<PostHash> = Vec::new();
+    let mut hashed: io::Result<()> = Ok(());
     let counted = on_two_threads(
         &campaign,
         Action::Send,
         config.now.unwrap_or_else(jiff::Timestamp::now),
         |post| {
+            if save.is_some() && hashed.is_ok() {
+                match saved::post_hash(&campaign, post) {
+                    Ok(hash) => hashes.push(hash),
+                    Err(e) => hashed = Err(e),
+                }
+            }
             calls += u64::from(matches!(post.body, PostBody::Calls(_)));
             if journal.lines() > 0 {
                 for recipient in post.body.recipients() {
@@ -53,7 +71,7 @@ pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
             Ok(())
         },
     );
-    let posts = match counted {
+    let posts = match counted.and_then(|posts| Ok(hashed.map(|()| posts)?)) {
         Ok(posts) => posts,
         Err(Failure::Problem(problem)) => {
             out.show(Message::Problem(&problem));
@@ -67,6 +85,11 @@ pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
             return Err(Exit::Invalid);
         }
     };
+    if let Some(path) = save {
+        let plan = saved::make(&campaign, hashes, endpoint, out)?;
+        saved::write(&plan, path, out)?;
+        out.show(Message::Note(Note::SavedPlan { path }));
+    }
     out.show(Message::Plan(PlanReport {
         file,
         campaign: &campaign.name,
