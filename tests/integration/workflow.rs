@@ -234,3 +234,45 @@ fn a_file_that_is_not_a_saved_plan_is_refused() {
     assert!(err.contains("format 7"), "{err}");
     assert_eq!(sb.requests(), 0);
 }
+
+/// `plan --detailed-exitcode`: 2 while there is something to send, 0 once the journal shows
+/// it all sent, 1 on any error (terraform's contract).
+#[test]
+fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = campaign(dir.path());
+    let sb = sandbox(Default::default());
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", s(&file), "--detailed-exitcode"];
+        args.extend_from_slice(extra);
+        run(outdial(&args, &sb.url(), &[]))
+    };
+    let out = plan(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // The plain plan is unchanged: 0.
+    let out = run(outdial(&["plan", s(&file)], &sb.url(), &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(outdial(
+        &["send", s(&file)],
+        &sb.url(),
+        &["--settle", "50ms"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = plan(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A new recipient is something to send again.
+    let csv = dir.path().join("contacts.csv");
+    let mut rows = std::fs::read_to_string(&csv).unwrap();
+    rows.push_str("8185550125,Eve\n");
+    std::fs::write(&csv, rows).unwrap();
+    assert_eq!(plan(&[]).status.code(), Some(2));
+    // Errors are 1, whatever they would be without the flag.
+    std::fs::write(&file, "[campaign]\nname = \"Not A Slug\"\n").unwrap();
+    assert_eq!(plan(&[]).status.code(), Some(1));
+    let out = run(outdial(
+        &["--format", "csv", "plan", s(&file), "--detailed-exitcode"],
+        &sb.url(),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}

@@ -152,6 +152,10 @@ pub enum Command {
         /// file, the counts, the provider and the endpoint) for `send --plan`.
         #[arg(long, value_name = "PLAN")]
         out: Option<PathBuf>,
+        /// Exit 0 when `send` has nothing to send (the journal shows it all sent), 2 when it
+        /// has something, 1 on any error (terraform's -detailed-exitcode).
+        #[arg(long)]
+        detailed_exitcode: bool,
         /// The endpoint the plan is for (as `send --endpoint`; default: the campaign's).
         #[arg(long, value_name = "URL", value_parser = parse_url)]
         endpoint: Option<String>,

@@ -45,6 +45,8 @@ pub enum Command {
         out: Option<PathBuf>,
         /// The endpoint the plan is for, instead of the campaign's.
         endpoint: Option<String>,
+        /// 0 nothing to send, 2 something, 1 an error.
+        detailed_exitcode: bool,
     },
     /// `compile`.
     Compile {
@@ -169,6 +171,7 @@ impl Config {
                 deny_past: d,
                 out,
                 endpoint,
+                detailed_exitcode,
                 journal: j,
             } => {
                 deny_past = d;
@@ -177,6 +180,7 @@ impl Config {
                     file,
                     out,
                     endpoint,
+                    detailed_exitcode,
                 }
             }
             args::Command::Compile {

@@ -31,7 +31,14 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             &Problem::error("usage::format", "--format csv is only for `outdial query`")
                 .help("use --format human or --format json"),
         ));
-        return Exit::Usage;
+        // `plan --detailed-exitcode` keeps 2 for "something to send": any error is 1.
+        return match config.command {
+            Command::Plan {
+                detailed_exitcode: true,
+                ..
+            } => Exit::Invalid,
+            _ => Exit::Usage,
+        };
     }
     match &config.command {
         Command::Check { files } => check::run(files, config, out),
@@ -39,7 +46,15 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             file,
             out: save,
             endpoint,
-        } => plan::run(file, save.as_deref(), endpoint.as_deref(), config, out),
+            detailed_exitcode,
+        } => {
+            let options = plan::Options {
+                save: save.as_deref(),
+                endpoint: endpoint.as_deref(),
+                detailed_exitcode: *detailed_exitcode,
+            };
+            return plan::run(file, options, config, out);
+        }
         Command::Compile {
             file,
             action,

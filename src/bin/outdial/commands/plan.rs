@@ -15,15 +15,39 @@ use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
 
+/// The choices of `plan` besides its file.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// Save the plan here.
+    pub save: Option<&'a Path>,
+    /// The endpoint the plan is for, instead of the campaign's.
+    pub endpoint: Option<&'a str>,
+    /// Exit 0 when there is nothing to send, 2 when there is, 1 on any error.
+    pub detailed_exitcode: bool,
+}
+
+/// Runs `plan`; with `--detailed-exitcode` the exit says whether `send` has anything to do
+/// (terraform's contract: 0 nothing, 2 something, 1 an error of any kind).
+pub fn run(file: &Path, options: Options<'_>, config: &Config, out: &dyn Report) -> Exit {
+    let planned = plan(file, options, config, out);
+    match (options.detailed_exitcode, planned) {
+        (false, planned) => planned.map(|_| ()).into(),
+        (true, Ok(false)) => Exit::Ok,
+        (true, Ok(true)) => Exit::Pending,
+        (true, Err(_)) => Exit::Invalid,
+    }
+}
+
 /// Counts the campaign's rows, recipients, posts and bytes, and what the journal records;
 /// with `save`, writes the saved plan there (for `endpoint`, else the campaign's own).
-pub fn run(
+/// Whether `send` would post anything: a call not yet accepted, or an upload not yet done.
+fn plan(
     file: &Path,
-    save: Option<&Path>,
-    endpoint: Option<&str>,
+    options: Options<'_>,
     config: &Config,
     out: &dyn Report,
-) -> Result<(), Exit> {
+) -> Result<bool, Exit> {
+    let Options { save, endpoint, .. } = options;
     let (campaign, _) = load::campaign(file, config, out)?;
     // What the journal says is done: read without locking, so `plan` works during a send.
     let journal_path = config.journal_path(file, &campaign.name);
@@ -43,14 +67,20 @@ pub fn run(
     // The hash of every post, for a saved plan (the first failure to render one ends it).
     let mut hashes: Vec<PostHash> = Vec::new();
     let mut hashed: io::Result<()> = Ok(());
+    let mut uploads_to_send = 0u64;
     let counted = on_two_threads(
         &campaign,
         Action::Send,
         config.now.unwrap_or_else(jiff::Timestamp::now),
         |post| {
-            if save.is_some() && hashed.is_ok() {
+            let upload = matches!(post.body, PostBody::Upload(_));
+            if (save.is_some() || upload) && hashed.is_ok() {
                 match saved::post_hash(&campaign, post) {
-                    Ok(hash) => hashes.push(hash),
+                    Ok(hash) => {
+                        uploads_to_send +=
+                            u64::from(upload && !journal.upload_accepted(&hash.sha256));
+                        hashes.push(hash);
+                    }
                     Err(e) => hashed = Err(e),
                 }
             }
@@ -85,6 +115,7 @@ pub fn run(
             return Err(Exit::Invalid);
         }
     };
+    let to_send = stats.recipients - accepted - in_doubt;
     if let Some(path) = save {
         let plan = saved::make(&campaign, hashes, endpoint, out)?;
         saved::write(&plan, path, out)?;
@@ -104,8 +135,8 @@ pub fn run(
             used: journal.lines() > 0,
             accepted,
             in_doubt,
-            to_send: stats.recipients - accepted - in_doubt,
+            to_send,
         },
     }));
-    Ok(())
+    Ok(to_send + in_doubt + uploads_to_send > 0)
 }
