@@ -276,3 +276,28 @@ fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
     ));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
+
+/// `plan --format markdown`: the pull request comment, golden. Every CSV feature (suppressed,
+/// duplicates, skipped rows as warnings) and a filled template example.
+#[test]
+fn plan_markdown_is_a_stable_comment() {
+    for file in [
+        "tests/fixtures/csv/contacts.toml",
+        "examples/appointment-reminder.toml",
+    ] {
+        let run = crate::support::outdial(["--format", "markdown", "plan", file]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        insta::assert_snapshot!(
+            format!("plan-markdown@{}", file.replace('/', "-")),
+            run.stdout
+        );
+        let again = crate::support::outdial(["--format", "markdown", "plan", file]);
+        assert_eq!(
+            again.stdout, run.stdout,
+            "the same campaign gives the same comment"
+        );
+    }
+    // Markdown is for `plan` only.
+    let run = crate::support::outdial(["--format", "markdown", "check", "examples/query.toml"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

@@ -11,7 +11,8 @@ use outdial::plan::Action;
 #[derive(Debug, Parser)]
 #[command(name = "outdial", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// Output: human text (diagnostics on stderr) or JSON Lines on stdout.
+    /// Output: human text (diagnostics on stderr), JSON Lines on stdout, CSV (`query`) or
+    /// Markdown (`plan`).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Print only problems, no summaries.
@@ -35,6 +36,8 @@ pub enum Format {
     Json,
     /// CSV on stdout (`query` only): one row per recipient, with a header row.
     Csv,
+    /// Markdown on stdout (`plan` only): a short stable summary for a pull request comment.
+    Markdown,
 }
 
 /// The journal of the commands that read or write it (`plan` and those that post).

@@ -26,10 +26,18 @@ use crate::output::Report;
 
 /// Runs the configured command.
 pub fn run(config: &Config, out: &dyn Report) -> Exit {
-    if config.format == Format::Csv && !matches!(config.command, Command::Query { .. }) {
+    let misplaced = match config.format {
+        Format::Csv if !matches!(config.command, Command::Query { .. }) => {
+            Some("--format csv is only for `outdial query`")
+        }
+        Format::Markdown if !matches!(config.command, Command::Plan { .. }) => {
+            Some("--format markdown is only for `outdial plan`")
+        }
+        _ => None,
+    };
+    if let Some(message) = misplaced {
         out.show(Message::Problem(
-            &Problem::error("usage::format", "--format csv is only for `outdial query`")
-                .help("use --format human or --format json"),
+            &Problem::error("usage::format", message).help("use --format human or --format json"),
         ));
         // `plan --detailed-exitcode` keeps 2 for "something to send": any error is 1.
         return match config.command {

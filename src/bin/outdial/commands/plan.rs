@@ -3,11 +3,13 @@
 use std::io;
 use std::path::Path;
 
+use outdial::campaign::{Campaign, PromptContent, Recipient};
 use outdial::diagnostic::Problem;
 use outdial::journal::CallState;
 use outdial::plan::{Action, PostBody};
-use outdial::report::{JournalCounts, Message, Note, PlanReport};
+use outdial::report::{Example, JournalCounts, Message, Note, PlanReport, Plays, SpokenPrompt};
 use outdial::saved_plan::PostHash;
+use outdial::template::Part;
 
 use super::render::{Failure, on_two_threads};
 use super::{journal, load, saved};
@@ -68,11 +70,17 @@ fn plan(
     let mut hashes: Vec<PostHash> = Vec::new();
     let mut hashed: io::Result<()> = Ok(());
     let mut uploads_to_send = 0u64;
+    let mut first: Option<Recipient> = None;
     let counted = on_two_threads(
         &campaign,
         Action::Send,
         config.now.unwrap_or_else(jiff::Timestamp::now),
         |post| {
+            if first.is_none()
+                && let PostBody::Calls(recipients) = &post.body
+            {
+                first = recipients.first().cloned();
+            }
             let upload = matches!(post.body, PostBody::Upload(_));
             if (save.is_some() || upload) && hashed.is_ok() {
                 match saved::post_hash(&campaign, post) {
@@ -137,6 +145,62 @@ fn plan(
             in_doubt,
             to_send,
         },
+        provider: campaign.provider().name().display(),
+        prompts: spoken(&campaign, first.as_ref()),
     }));
     Ok(to_send + in_doubt + uploads_to_send > 0)
+}
+
+/// The prompts as they will be played; text with placeholders is filled for `first`, the
+/// first recipient called.
+fn spoken(campaign: &Campaign, first: Option<&Recipient>) -> Vec<SpokenPrompt> {
+    campaign
+        .prompts
+        .iter()
+        .map(|prompt| {
+            let (plays, example) = match &prompt.content {
+                PromptContent::Tts(template) => {
+                    let written = template
+                        .parts()
+                        .iter()
+                        .map(|part| match part {
+                            Part::Text(text) => text.replace('{', "{{").replace('}', "}}"),
+                            Part::Var { name, .. } => format!("{{{name}}}"),
+                        })
+                        .collect();
+                    let example = first.filter(|_| !template.is_constant()).and_then(|r| {
+                        let text = template
+                            .render(|name| {
+                                r.vars
+                                    .get(name)
+                                    .or_else(|| campaign.vars.get(name).map(String::as_str))
+                            })
+                            .ok()?;
+                        Some(Example {
+                            number: r.number.as_str().to_owned(),
+                            callid: r.callid.clone(),
+                            text,
+                        })
+                    });
+                    (Plays::Text(written), example)
+                }
+                PromptContent::Audio(i) => (
+                    Plays::Audio(
+                        campaign
+                            .sounds
+                            .get(*i)
+                            .map(|s| s.path.display().to_string())
+                            .unwrap_or_default(),
+                    ),
+                    None,
+                ),
+                PromptContent::Sound(name) => (Plays::Sound(name.clone()), None),
+            };
+            SpokenPrompt {
+                id: prompt.id,
+                plays,
+                example,
+            }
+        })
+        .collect()
 }
