@@ -301,3 +301,47 @@ fn plan_markdown_is_a_stable_comment() {
     let run = crate::support::outdial(["--format", "markdown", "check", "examples/query.toml"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+/// Completion scripts for bash, zsh and fish, generated from the command line definition;
+/// the bash one parses.
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = crate::support::outdial(["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        for word in ["plan", "send", "detailed-exitcode", "allow-changed"] {
+            assert!(run.stdout.contains(word), "{shell} completes {word}");
+        }
+        if shell == "bash" {
+            let dir = tempfile::tempdir().unwrap();
+            let script = dir.path().join("outdial.bash");
+            std::fs::write(&script, &run.stdout).unwrap();
+            let status = Command::new("bash")
+                .arg("-n")
+                .arg(&script)
+                .status()
+                .unwrap();
+            assert!(status.success(), "bash -n accepts the script");
+        }
+    }
+    assert_eq!(crate::support::outdial(["completions", "tcsh"]).code, 2);
+}
+
+/// The man page, generated from the command line definition.
+#[test]
+fn the_man_page_is_generated() {
+    let run = crate::support::outdial(["man"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(".ie") || run.stdout.contains(".TH outdial"),
+        "roff"
+    );
+    assert!(
+        run.stdout.contains(".TH outdial 1"),
+        "{}",
+        &run.stdout[..200]
+    );
+    for word in ["plan", "send", "completions", "Campaigns as code"] {
+        assert!(run.stdout.contains(word), "the page mentions {word}");
+    }
+}

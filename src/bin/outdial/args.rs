@@ -181,6 +181,15 @@ pub enum Command {
     },
     /// Print the campaign file's JSON Schema.
     Schema,
+    /// Print a shell completion script (e.g. `outdial completions bash >
+    /// /etc/bash_completion.d/outdial`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff; e.g. `outdial man > outdial.1 && man ./outdial.1`).
+    Man,
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
     Send {
         /// Continue although posts changed since a partial send: only call ids never sent go

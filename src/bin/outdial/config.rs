@@ -59,6 +59,10 @@ pub enum Command {
     },
     /// `schema`.
     Schema,
+    /// `completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `man`.
+    Man,
     /// `send`.
     Send {
         /// Campaign and network.
@@ -197,6 +201,8 @@ impl Config {
                 }
             }
             args::Command::Schema => Command::Schema,
+            args::Command::Completions { shell } => Command::Completions(shell),
+            args::Command::Man => Command::Man,
             args::Command::Send {
                 target: t,
                 allow_changed,

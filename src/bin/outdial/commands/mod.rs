@@ -2,6 +2,7 @@
 //! printer as typed messages. The provider's API is used in [`provider`] only.
 
 mod check;
+mod cli_docs;
 mod command;
 mod compile;
 mod journal;
@@ -69,6 +70,8 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             out_dir,
         } => compile::run(file, *action, out_dir.as_deref(), config, out),
         Command::Schema => schema::run(out),
+        Command::Completions(shell) => cli_docs::completions(*shell, out),
+        Command::Man => cli_docs::man(out),
         Command::Send {
             target,
             allow_changed,
