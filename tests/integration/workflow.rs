@@ -345,3 +345,35 @@ fn the_man_page_is_generated() {
         assert!(run.stdout.contains(word), "the page mentions {word}");
     }
 }
+
+/// The example CI workflow's steps, run locally end to end by its script against the
+/// sandbox, so the example cannot rot.
+#[test]
+fn the_example_ci_workflow_runs_locally() {
+    let out = Command::new("sh")
+        .arg("examples/ci/local.sh")
+        .current_dir(crate::support::repo())
+        .env("OUTDIAL", env!("CARGO_BIN_EXE_outdial"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", stderr(&out));
+    assert!(
+        stdout.contains("### outdial plan: `web-outage`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("sent 3 numbers in 1 post"), "{stdout}");
+    assert!(stdout.contains("sent 0 numbers in 0 posts"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("ok"), "{stdout}");
+    let yaml =
+        std::fs::read_to_string(crate::support::repo().join("examples/ci/outdial.yml")).unwrap();
+    for step in [
+        "outdial check",
+        "--format markdown plan",
+        "--out plan.json",
+        "--plan reviewed",
+    ] {
+        assert!(yaml.contains(step), "the workflow runs {step}");
+    }
+}
