@@ -295,6 +295,46 @@ pub struct PlanReport<'a> {
     pub bytes: u64,
     /// What the journal already records.
     pub journal: JournalCounts<'a>,
+    /// The provider's name as people know it (shown to people only).
+    #[serde(skip)]
+    pub provider: &'a str,
+    /// The prompts as they will be spoken (shown to people only: `--format markdown`).
+    #[serde(skip)]
+    pub prompts: Vec<SpokenPrompt>,
+}
+
+/// One prompt of a plan as it will be played.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpokenPrompt {
+    /// The API prompt id.
+    pub id: u32,
+    /// What it plays.
+    pub plays: Plays,
+    /// For text with placeholders: the text filled for the first recipient, with that
+    /// recipient's number and call id.
+    pub example: Option<Example>,
+}
+
+/// What a prompt plays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plays {
+    /// Text to speak, as written (placeholders in braces).
+    Text(String),
+    /// A local sound file, uploaded first.
+    Audio(String),
+    /// A sound file already in the account.
+    Sound(String),
+}
+
+/// A template filled for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The recipient's number.
+    pub number: String,
+    /// Its call id.
+    pub callid: String,
+    /// The text as it will be spoken.
+    pub text: String,
 }
 
 /// Recipients of a plan by what the journal records about their call ids.
@@ -563,6 +603,11 @@ pub enum Note<'a> {
         /// The provider's name as people know it.
         provider: &'a str,
     },
+    /// `plan --out` saved the plan.
+    SavedPlan {
+        /// The plan file.
+        path: &'a Path,
+    },
     /// A command had no posts to make.
     NothingToDo {
         /// The campaign's name.
@@ -814,6 +859,8 @@ mod tests {
                 in_doubt: 0,
                 to_send: 0,
             },
+            provider: "VoiceShot",
+            prompts: Vec::new(),
         };
         assert_eq!(
             line(Message::Plan(plan)),

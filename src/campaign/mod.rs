@@ -51,6 +51,9 @@ pub struct Campaign {
     pub recipients: Vec<Recipient>,
     /// The CSV contact list, checked row by row while loading.
     pub contacts: Option<Contacts>,
+    /// The do-not-call lists (`[recipients] suppress`), resolved against the campaign file's
+    /// folder, in file order.
+    pub suppress_lists: Vec<PathBuf>,
     /// What loading found: rows read, invalid, duplicates, suppressed, recipients to call.
     pub stats: RecipientStats,
     /// Derived call ids start with this.

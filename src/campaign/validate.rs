@@ -125,6 +125,11 @@ pub(super) fn validate(
     });
     let scanned = scanned?;
     let (recipients, contacts, stats) = (scanned.inline, scanned.contacts, scanned.stats);
+    let suppress_lists = section
+        .iter()
+        .flat_map(|s| &s.suppress)
+        .map(|list| source.resolve(list.get_ref()))
+        .collect();
 
     if stats.recipients == 0
         && stats.suppressed == 0
@@ -155,6 +160,7 @@ pub(super) fn validate(
         sounds,
         recipients,
         contacts,
+        suppress_lists,
         stats,
         callid_prefix: prefix,
         default_at,

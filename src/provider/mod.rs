@@ -470,6 +470,15 @@ pub fn encode_to_vec_at(
     Ok(out)
 }
 
+/// The SHA-256 (hex) of `post` as `compile` renders it, without credentials, in the clock-free
+/// form (what the journal records and a saved plan pins). An upload is streamed into the
+/// hash, never held whole.
+pub fn post_sha256(campaign: &Campaign, post: &Post<'_>) -> Result<String, EncodeError> {
+    let mut w = crate::journal::HashingWriter::new(std::io::sink());
+    campaign.provider().encode(campaign, post, None, &mut w)?;
+    Ok(w.finish().1)
+}
+
 /// `post` encoded by the campaign's provider into a new byte vector, without credentials:
 /// what `compile` shows and what the journal hashes. (Uploads stream instead: see
 /// [`Provider::encode`].)

@@ -25,9 +25,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::campaign::{Campaign, Recipient};
-use crate::journal::{
-    CallState, HashingWriter, Journal, JournalError, JournalState, Outcome, Said, call_key,
-};
+use crate::journal::{CallState, Journal, JournalError, JournalState, Outcome, Said, call_key};
 use crate::plan::{self, Action, Post, PostBody, PostKind};
 use crate::provider::{
     CallResult, Credentials, EncodeError as RenderError, Lookup, Rejection, ReplyOutcome,
@@ -375,9 +373,7 @@ impl SubmitOptions {
 
 /// The hash of `post` as `compile` shows it (no credentials): what the journal records.
 fn sha_of(campaign: &Campaign, post: &Post<'_>) -> Result<String, RenderError> {
-    let mut w = HashingWriter::new(io::sink());
-    campaign.provider().encode(campaign, post, None, &mut w)?;
-    Ok(w.finish().1)
+    crate::provider::post_sha256(campaign, post)
 }
 
 /// Which of `posts` (the `send` plan) differ from what the journal recorded as (maybe) taken.

@@ -16,3 +16,4 @@ mod submit;
 mod support;
 mod voicent;
 mod voipcomm;
+mod workflow;

@@ -11,7 +11,8 @@ use outdial::plan::Action;
 #[derive(Debug, Parser)]
 #[command(name = "outdial", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// Output: human text (diagnostics on stderr) or JSON Lines on stdout.
+    /// Output: human text (diagnostics on stderr), JSON Lines on stdout, CSV (`query`) or
+    /// Markdown (`plan`).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Print only problems, no summaries.
@@ -35,6 +36,8 @@ pub enum Format {
     Json,
     /// CSV on stdout (`query` only): one row per recipient, with a header row.
     Csv,
+    /// Markdown on stdout (`plan` only): a short stable summary for a pull request comment.
+    Markdown,
 }
 
 /// The journal of the commands that read or write it (`plan` and those that post).
@@ -148,6 +151,17 @@ pub enum Command {
         /// Calls scheduled in the past are errors, not warnings.
         #[arg(long)]
         deny_past: bool,
+        /// Save the plan here (versioned JSON: the hash of every post and of every input
+        /// file, the counts, the provider and the endpoint) for `send --plan`.
+        #[arg(long, value_name = "PLAN")]
+        out: Option<PathBuf>,
+        /// Exit 0 when `send` has nothing to send (the journal shows it all sent), 2 when it
+        /// has something, 1 on any error (terraform's -detailed-exitcode).
+        #[arg(long)]
+        detailed_exitcode: bool,
+        /// The endpoint the plan is for (as `send --endpoint`; default: the campaign's).
+        #[arg(long, value_name = "URL", value_parser = parse_url)]
+        endpoint: Option<String>,
         #[command(flatten)]
         journal: JournalArgs,
     },
@@ -167,6 +181,15 @@ pub enum Command {
     },
     /// Print the campaign file's JSON Schema.
     Schema,
+    /// Print a shell completion script (e.g. `outdial completions bash >
+    /// /etc/bash_completion.d/outdial`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff; e.g. `outdial man > outdial.1 && man ./outdial.1`).
+    Man,
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
     Send {
         /// Continue although posts changed since a partial send: only call ids never sent go
@@ -180,6 +203,11 @@ pub enum Command {
         /// Send without asking first. Required when stdin is not a terminal (CI, scripts).
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Send only if the campaign still compiles to exactly the posts of this saved plan
+        /// (`plan --out`), for the same provider and endpoint; otherwise refuse (exit 1) and
+        /// name the inputs that changed.
+        #[arg(long, value_name = "PLAN")]
+        plan: Option<PathBuf>,
         // Last: its network settings end the help under their own heading.
         #[command(flatten)]
         target: Target,

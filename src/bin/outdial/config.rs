@@ -41,6 +41,12 @@ pub enum Command {
     Plan {
         /// Campaign file.
         file: PathBuf,
+        /// Save the plan here.
+        out: Option<PathBuf>,
+        /// The endpoint the plan is for, instead of the campaign's.
+        endpoint: Option<String>,
+        /// 0 nothing to send, 2 something, 1 an error.
+        detailed_exitcode: bool,
     },
     /// `compile`.
     Compile {
@@ -53,6 +59,10 @@ pub enum Command {
     },
     /// `schema`.
     Schema,
+    /// `completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `man`.
+    Man,
     /// `send`.
     Send {
         /// Campaign and network.
@@ -63,6 +73,8 @@ pub enum Command {
         resend_in_doubt: bool,
         /// Do not ask before sending.
         yes: bool,
+        /// Send only if the campaign compiles to this saved plan's posts.
+        plan: Option<PathBuf>,
     },
     /// `resolve`.
     Resolve {
@@ -161,11 +173,19 @@ impl Config {
             args::Command::Plan {
                 file,
                 deny_past: d,
+                out,
+                endpoint,
+                detailed_exitcode,
                 journal: j,
             } => {
                 deny_past = d;
                 journal = j.journal;
-                Command::Plan { file }
+                Command::Plan {
+                    file,
+                    out,
+                    endpoint,
+                    detailed_exitcode,
+                }
             }
             args::Command::Compile {
                 file,
@@ -181,16 +201,20 @@ impl Config {
                 }
             }
             args::Command::Schema => Command::Schema,
+            args::Command::Completions { shell } => Command::Completions(shell),
+            args::Command::Man => Command::Man,
             args::Command::Send {
                 target: t,
                 allow_changed,
                 resend_in_doubt,
                 yes,
+                plan,
             } => Command::Send {
                 target: Target::new(t, &mut journal),
                 allow_changed,
                 resend_in_doubt,
                 yes,
+                plan,
             },
             args::Command::Resolve {
                 file,

@@ -13,6 +13,8 @@ pub enum Exit {
     Invalid,
     /// The command line is wrong (clap uses 2 as well).
     Usage,
+    /// `plan --detailed-exitcode`: `send` has something to send (terraform's 2).
+    Pending,
     /// The provider rejected a post.
     Rejected,
     /// The network failed after every retry; running the command again resumes.
@@ -27,7 +29,7 @@ impl Exit {
         match self {
             Exit::Ok => 0,
             Exit::Invalid => 1,
-            Exit::Usage => 2,
+            Exit::Usage | Exit::Pending => 2,
             Exit::Rejected => 3,
             Exit::Transport => 4,
             Exit::Refused => 5,

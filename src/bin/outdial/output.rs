@@ -8,7 +8,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use outdial::diagnostic::Problem;
 use outdial::plan::Action;
-use outdial::report::{Checked, Done, Intent, Message, Note, PlanReport, PostEvent, Progress};
+use outdial::report::{
+    Checked, Done, Intent, Message, Note, PlanReport, Plays, PostEvent, Progress,
+};
 use outdial::submit::{CallReport, Event, Reach};
 
 use crate::args::Format;
@@ -68,7 +70,117 @@ pub fn printer(format: Format, quiet: bool) -> Box<dyn Report> {
             human: PrintHuman::new(quiet, false),
             header: Cell::new(false),
         }),
+        Format::Markdown => Box::new(PrintMarkdown {
+            human: PrintHuman::new(quiet, false),
+            warnings: RefCell::new(Vec::new()),
+        }),
     }
+}
+
+/// `plan` as Markdown on stdout, for a pull request comment: the counts, the prompts as
+/// they will be spoken, the warnings. Only what the campaign determines is in it (no paths
+/// of this machine, no byte counts), so the same campaign gives the same comment.
+/// Problems still go to stderr as for people.
+struct PrintMarkdown {
+    human: PrintHuman,
+    /// The warnings so far, for the comment's last section.
+    warnings: RefCell<Vec<String>>,
+}
+
+impl Report for PrintMarkdown {
+    fn report(&self, message: Message<'_>) -> io::Result<()> {
+        match message {
+            Message::Problem(problem) => {
+                if !problem.is_error() {
+                    let mut line = format!("`{}`: {}", problem.code(), md(problem.message()));
+                    if let (Some(file), Some(at)) = (problem.source_file(), problem.location()) {
+                        line.push_str(&format!(" ({}:{})", md(file.name()), at.line));
+                    }
+                    self.warnings.borrow_mut().push(line);
+                }
+                self.human.report(Message::Problem(problem))
+            }
+            Message::Plan(plan) => {
+                let text = plan_markdown(&plan, &self.warnings.borrow());
+                io::stdout().lock().write_all(text.as_bytes())
+            }
+            other => self.human.report(other),
+        }
+    }
+}
+
+/// Text with Markdown's special characters escaped, on one line.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The Markdown comment of a plan.
+fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
+    let stats = plan.stats;
+    let mut t = format!(
+        "### outdial plan: `{}` ({})\n\n| | |\n|---|---:|\n",
+        plan.campaign, plan.provider
+    );
+    let mut row = |label: &str, n: u64| t.push_str(&format!("| {label} | {n} |\n"));
+    row("recipients to call", stats.recipients);
+    row("suppressed (do not call)", stats.suppressed);
+    row("duplicates", stats.duplicates);
+    if plan.contacts.is_some() {
+        row("CSV rows read", stats.rows);
+        row("CSV rows skipped as invalid", stats.invalid);
+    }
+    row("sound uploads", plan.uploads as u64);
+    row("call posts", plan.call_posts);
+    row("posts", plan.posts as u64);
+    row("already sent (journal)", plan.journal.accepted);
+    row("in doubt (journal)", plan.journal.in_doubt);
+    row("still to send", plan.journal.to_send);
+    t.push_str("\n#### Prompts\n\n");
+    if plan.prompts.is_empty() {
+        t.push_str("None.\n");
+    }
+    for prompt in &plan.prompts {
+        match &prompt.plays {
+            Plays::Text(text) => t.push_str(&format!("- **{}** says: {}\n", prompt.id, md(text))),
+            Plays::Audio(path) => t.push_str(&format!(
+                "- **{}** plays the local file {} (uploaded first)\n",
+                prompt.id,
+                md(path)
+            )),
+            Plays::Sound(name) => t.push_str(&format!(
+                "- **{}** plays {} from the account\n",
+                prompt.id,
+                md(name)
+            )),
+        }
+        if let Some(e) = &prompt.example {
+            t.push_str(&format!(
+                "  - for {} (call id {}): {}\n",
+                e.number,
+                md(&e.callid),
+                md(&e.text)
+            ));
+        }
+    }
+    t.push_str("\n#### Warnings\n\n");
+    if warnings.is_empty() {
+        t.push_str("None.\n");
+    }
+    for w in warnings {
+        t.push_str(&format!("- {w}\n"));
+    }
+    t
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -362,6 +474,11 @@ impl PrintHuman {
             Note::Answered { campaign, provider } => {
                 self.summary(&format!("{campaign}: {provider} answered"))
             }
+            Note::SavedPlan { path } => self.note(&format!(
+                "saved the plan to {}; `outdial send FILE --plan {}` sends exactly these posts",
+                path.display(),
+                path.display()
+            )),
             Note::NothingToDo { campaign, action } => {
                 self.summary(&format!("{campaign}: nothing to {}", action.name()))
             }

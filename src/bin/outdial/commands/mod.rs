@@ -2,6 +2,7 @@
 //! printer as typed messages. The provider's API is used in [`provider`] only.
 
 mod check;
+mod cli_docs;
 mod command;
 mod compile;
 mod journal;
@@ -12,6 +13,7 @@ mod query;
 mod render;
 mod resolve;
 mod sandbox;
+mod saved;
 mod schema;
 mod send;
 
@@ -25,33 +27,64 @@ use crate::output::Report;
 
 /// Runs the configured command.
 pub fn run(config: &Config, out: &dyn Report) -> Exit {
-    if config.format == Format::Csv && !matches!(config.command, Command::Query { .. }) {
+    let misplaced = match config.format {
+        Format::Csv if !matches!(config.command, Command::Query { .. }) => {
+            Some("--format csv is only for `outdial query`")
+        }
+        Format::Markdown if !matches!(config.command, Command::Plan { .. }) => {
+            Some("--format markdown is only for `outdial plan`")
+        }
+        _ => None,
+    };
+    if let Some(message) = misplaced {
         out.show(Message::Problem(
-            &Problem::error("usage::format", "--format csv is only for `outdial query`")
-                .help("use --format human or --format json"),
+            &Problem::error("usage::format", message).help("use --format human or --format json"),
         ));
-        return Exit::Usage;
+        // `plan --detailed-exitcode` keeps 2 for "something to send": any error is 1.
+        return match config.command {
+            Command::Plan {
+                detailed_exitcode: true,
+                ..
+            } => Exit::Invalid,
+            _ => Exit::Usage,
+        };
     }
     match &config.command {
         Command::Check { files } => check::run(files, config, out),
-        Command::Plan { file } => plan::run(file, config, out),
+        Command::Plan {
+            file,
+            out: save,
+            endpoint,
+            detailed_exitcode,
+        } => {
+            let options = plan::Options {
+                save: save.as_deref(),
+                endpoint: endpoint.as_deref(),
+                detailed_exitcode: *detailed_exitcode,
+            };
+            return plan::run(file, options, config, out);
+        }
         Command::Compile {
             file,
             action,
             out_dir,
         } => compile::run(file, *action, out_dir.as_deref(), config, out),
         Command::Schema => schema::run(out),
+        Command::Completions(shell) => cli_docs::completions(*shell, out),
+        Command::Man => cli_docs::man(out),
         Command::Send {
             target,
             allow_changed,
             resend_in_doubt,
             yes,
+            plan,
         } => send::run(
             target,
             send::Choices {
                 allow_changed: *allow_changed,
                 resend_in_doubt: *resend_in_doubt,
                 yes: *yes,
+                plan: plan.as_deref(),
             },
             config,
             out,

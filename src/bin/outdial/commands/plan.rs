@@ -1,20 +1,55 @@
 //! `plan`: what `send` would do, and what the journal says is done.
 
+use std::io;
 use std::path::Path;
 
+use outdial::campaign::{Campaign, PromptContent, Recipient};
 use outdial::diagnostic::Problem;
 use outdial::journal::CallState;
 use outdial::plan::{Action, PostBody};
-use outdial::report::{JournalCounts, Message, PlanReport};
+use outdial::report::{Example, JournalCounts, Message, Note, PlanReport, Plays, SpokenPrompt};
+use outdial::saved_plan::PostHash;
+use outdial::template::Part;
 
 use super::render::{Failure, on_two_threads};
-use super::{journal, load};
+use super::{journal, load, saved};
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
 
-/// Counts the campaign's rows, recipients, posts and bytes, and what the journal records.
-pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
+/// The choices of `plan` besides its file.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// Save the plan here.
+    pub save: Option<&'a Path>,
+    /// The endpoint the plan is for, instead of the campaign's.
+    pub endpoint: Option<&'a str>,
+    /// Exit 0 when there is nothing to send, 2 when there is, 1 on any error.
+    pub detailed_exitcode: bool,
+}
+
+/// Runs `plan`; with `--detailed-exitcode` the exit says whether `send` has anything to do
+/// (terraform's contract: 0 nothing, 2 something, 1 an error of any kind).
+pub fn run(file: &Path, options: Options<'_>, config: &Config, out: &dyn Report) -> Exit {
+    let planned = plan(file, options, config, out);
+    match (options.detailed_exitcode, planned) {
+        (false, planned) => planned.map(|_| ()).into(),
+        (true, Ok(false)) => Exit::Ok,
+        (true, Ok(true)) => Exit::Pending,
+        (true, Err(_)) => Exit::Invalid,
+    }
+}
+
+/// Counts the campaign's rows, recipients, posts and bytes, and what the journal records;
+/// with `save`, writes the saved plan there (for `endpoint`, else the campaign's own).
+/// Whether `send` would post anything: a call not yet accepted, or an upload not yet done.
+fn plan(
+    file: &Path,
+    options: Options<'_>,
+    config: &Config,
+    out: &dyn Report,
+) -> Result<bool, Exit> {
+    let Options { save, endpoint, .. } = options;
     let (campaign, _) = load::campaign(file, config, out)?;
     // What the journal says is done: read without locking, so `plan` works during a send.
     let journal_path = config.journal_path(file, &campaign.name);
@@ -31,11 +66,32 @@ pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
     // The bytes are counted by rendering every post, exactly as `compile` would, into nothing.
     let mut bytes = 0u64;
     let mut calls = 0u64;
+    // The hash of every post, for a saved plan (the first failure to render one ends it).
+    let mut hashes: Vec<PostHash> = Vec::new();
+    let mut hashed: io::Result<()> = Ok(());
+    let mut uploads_to_send = 0u64;
+    let mut first: Option<Recipient> = None;
     let counted = on_two_threads(
         &campaign,
         Action::Send,
         config.now.unwrap_or_else(jiff::Timestamp::now),
         |post| {
+            if first.is_none()
+                && let PostBody::Calls(recipients) = &post.body
+            {
+                first = recipients.first().cloned();
+            }
+            let upload = matches!(post.body, PostBody::Upload(_));
+            if (save.is_some() || upload) && hashed.is_ok() {
+                match saved::post_hash(&campaign, post) {
+                    Ok(hash) => {
+                        uploads_to_send +=
+                            u64::from(upload && !journal.upload_accepted(&hash.sha256));
+                        hashes.push(hash);
+                    }
+                    Err(e) => hashed = Err(e),
+                }
+            }
             calls += u64::from(matches!(post.body, PostBody::Calls(_)));
             if journal.lines() > 0 {
                 for recipient in post.body.recipients() {
@@ -53,7 +109,7 @@ pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
             Ok(())
         },
     );
-    let posts = match counted {
+    let posts = match counted.and_then(|posts| Ok(hashed.map(|()| posts)?)) {
         Ok(posts) => posts,
         Err(Failure::Problem(problem)) => {
             out.show(Message::Problem(&problem));
@@ -67,6 +123,12 @@ pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
             return Err(Exit::Invalid);
         }
     };
+    let to_send = stats.recipients - accepted - in_doubt;
+    if let Some(path) = save {
+        let plan = saved::make(&campaign, hashes, endpoint, out)?;
+        saved::write(&plan, path, out)?;
+        out.show(Message::Note(Note::SavedPlan { path }));
+    }
     out.show(Message::Plan(PlanReport {
         file,
         campaign: &campaign.name,
@@ -81,8 +143,64 @@ pub fn run(file: &Path, config: &Config, out: &dyn Report) -> Result<(), Exit> {
             used: journal.lines() > 0,
             accepted,
             in_doubt,
-            to_send: stats.recipients - accepted - in_doubt,
+            to_send,
         },
+        provider: campaign.provider().name().display(),
+        prompts: spoken(&campaign, first.as_ref()),
     }));
-    Ok(())
+    Ok(to_send + in_doubt + uploads_to_send > 0)
+}
+
+/// The prompts as they will be played; text with placeholders is filled for `first`, the
+/// first recipient called.
+fn spoken(campaign: &Campaign, first: Option<&Recipient>) -> Vec<SpokenPrompt> {
+    campaign
+        .prompts
+        .iter()
+        .map(|prompt| {
+            let (plays, example) = match &prompt.content {
+                PromptContent::Tts(template) => {
+                    let written = template
+                        .parts()
+                        .iter()
+                        .map(|part| match part {
+                            Part::Text(text) => text.replace('{', "{{").replace('}', "}}"),
+                            Part::Var { name, .. } => format!("{{{name}}}"),
+                        })
+                        .collect();
+                    let example = first.filter(|_| !template.is_constant()).and_then(|r| {
+                        let text = template
+                            .render(|name| {
+                                r.vars
+                                    .get(name)
+                                    .or_else(|| campaign.vars.get(name).map(String::as_str))
+                            })
+                            .ok()?;
+                        Some(Example {
+                            number: r.number.as_str().to_owned(),
+                            callid: r.callid.clone(),
+                            text,
+                        })
+                    });
+                    (Plays::Text(written), example)
+                }
+                PromptContent::Audio(i) => (
+                    Plays::Audio(
+                        campaign
+                            .sounds
+                            .get(*i)
+                            .map(|s| s.path.display().to_string())
+                            .unwrap_or_default(),
+                    ),
+                    None,
+                ),
+                PromptContent::Sound(name) => (Plays::Sound(name.clone()), None),
+            };
+            SpokenPrompt {
+                id: prompt.id,
+                plays,
+                example,
+            }
+        })
+        .collect()
 }

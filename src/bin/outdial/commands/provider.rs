@@ -59,6 +59,17 @@ pub fn write(
         .map_err(into_io)
 }
 
+/// The SHA-256 of one post as `compile` renders it, in the clock-free form the journal
+/// records (what a saved plan pins).
+pub fn post_sha256(campaign: &Campaign, post: &Post<'_>) -> io::Result<String> {
+    provider::post_sha256(campaign, post).map_err(into_io)
+}
+
+/// Where the campaign's posts go first: `endpoint` (`--endpoint`), else the provider's.
+pub fn endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
+    first_endpoint(campaign, endpoint)
+}
+
 fn into_io(err: EncodeError) -> io::Error {
     match err {
         EncodeError::Io(err) => err,
@@ -381,7 +392,7 @@ impl<'a> Context<'a> {
     }
 
     /// Where the campaign's posts go first: `--endpoint`, else the provider's.
-    fn first_endpoint(&self) -> String {
+    pub fn first_endpoint(&self) -> String {
         first_endpoint(&self.campaign, self.network.endpoint.as_deref())
     }
 

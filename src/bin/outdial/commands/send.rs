@@ -2,32 +2,35 @@
 //! it is about to do and asks first (unless `--yes`).
 
 use std::io::{self, IsTerminal};
+use std::path::Path;
 
 use outdial::diagnostic::Problem;
 use outdial::plan::Action;
 use outdial::report::{Intent, Message, Sent};
 
-use super::load;
 use super::provider::Context;
+use super::{load, saved};
 use crate::config::{Config, Target};
 use crate::exit::Exit;
 use crate::output::Report;
 
 /// The choices of `send` besides its target.
 #[derive(Debug, Clone, Copy)]
-pub struct Choices {
+pub struct Choices<'a> {
     /// Send only call ids never sent although posts changed.
     pub allow_changed: bool,
     /// Post calls in doubt again.
     pub resend_in_doubt: bool,
     /// Do not ask first.
     pub yes: bool,
+    /// Send only if the campaign compiles to this saved plan's posts.
+    pub plan: Option<&'a Path>,
 }
 
 /// Sends the campaign (or, with `--dry-run`, shows what would be sent).
 pub fn run(
     target: &Target,
-    choices: Choices,
+    choices: Choices<'_>,
     config: &Config,
     out: &dyn Report,
 ) -> Result<(), Exit> {
@@ -42,9 +45,34 @@ pub fn run(
         ));
         return Err(Exit::Usage);
     }
+    let saved_plan = choices
+        .plan
+        .map(|path| saved::read(path, out))
+        .transpose()?;
     let context = Context::load(target, Action::Send, config, out)?;
     // Planned once: with a CSV, each plan is a full read of the file.
     let posts = load::posts(&context.campaign, Action::Send, out)?;
+    if let (Some(saved_plan), Some(path)) = (&saved_plan, choices.plan) {
+        // Before anything is opened or asked: the reviewed plan is what goes out, or nothing.
+        let hashes = posts
+            .iter()
+            .map(|post| saved::post_hash(&context.campaign, post))
+            .collect::<io::Result<Vec<_>>>()
+            .map_err(|e| {
+                out.show(Message::Problem(&Problem::error(
+                    "send::render",
+                    e.to_string(),
+                )));
+                Exit::Invalid
+            })?;
+        let now = saved::make(
+            &context.campaign,
+            hashes,
+            Some(&context.first_endpoint()),
+            out,
+        )?;
+        saved::check(saved_plan, &now, path, out)?;
+    }
     if target.dry_run {
         return context.dry_run_send(&posts, out);
     }
