@@ -97,33 +97,44 @@ pub(super) fn validate(
     );
     let inline_count = (raw.recipient.len() + section.map_or(0, |s| s.numbers.len())) as u64;
     let csv_failed = section.is_some_and(|s| s.csv.is_some()) && header.is_none();
-    let scanned = (!c.problems.has_errors() && !csv_failed).then(|| {
-        contacts::scan(
-            ScanInput {
-                source,
-                section,
-                header,
-                prefix: &prefix,
-                zone: timezone.as_ref(),
-                default_at: default_at.as_ref(),
-                prompts: &prompts,
-                vars: &vars,
-                options,
-                inline: recipients,
-                inline_duplicates: c.duplicates,
-                inline_count,
-                region: settings.region,
-                window: settings.window,
-                quiet: settings.quiet,
-                defer: settings.defer,
-                max_calls: settings.max_calls,
-                name: name.as_deref().unwrap_or_default(),
-                provider: c.provider_name(),
-            },
+    if c.problems.has_errors() || csv_failed {
+        // The scan does not run on a campaign with errors; past times are still worth a
+        // warning while the errors are fixed.
+        contacts::past_times(
+            &recipients,
+            default_at.as_ref(),
+            section.and_then(|s| s.at.as_ref()).map(Spanned::span),
+            source,
+            options,
+            c.provider_name(),
             c.problems,
-        )
-    });
-    let scanned = scanned?;
+        );
+        return None;
+    }
+    let scanned = contacts::scan(
+        ScanInput {
+            source,
+            section,
+            header,
+            prefix: &prefix,
+            zone: timezone.as_ref(),
+            default_at: default_at.as_ref(),
+            prompts: &prompts,
+            vars: &vars,
+            options,
+            inline: recipients,
+            inline_duplicates: c.duplicates,
+            inline_count,
+            region: settings.region,
+            window: settings.window,
+            quiet: settings.quiet,
+            defer: settings.defer,
+            max_calls: settings.max_calls,
+            name: name.as_deref().unwrap_or_default(),
+            provider: c.provider_name(),
+        },
+        c.problems,
+    );
     let (recipients, contacts, stats) = (scanned.inline, scanned.contacts, scanned.stats);
     let suppress_lists = section
         .iter()

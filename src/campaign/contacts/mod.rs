@@ -40,6 +40,7 @@ pub(super) use scan::{ScanInput, scan};
 pub(super) use settings::settings;
 pub use stream::RowStream;
 pub use window::Window;
+pub(super) use window::past_times;
 
 /// At most this many row problems of one kind are shown; the rest are counted.
 pub const SHOWN: usize = 20;

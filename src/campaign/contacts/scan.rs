@@ -24,7 +24,7 @@ use super::report::Report;
 use super::rows::{NO_GROUP, RowError, Rules};
 use super::rules::{CallingRules, Closed, QuietDays, Verdict};
 use super::suppress::suppression;
-use super::window::TimeChecks;
+use super::window::{PastTimes, TimeChecks};
 use super::{Contacts, Fingerprint, RecipientStats, SHOWN, Window, ZoneRules, open_error, reader};
 use crate::callid;
 use crate::campaign::file::{OnInvalid, RecipientsSection};
@@ -185,14 +185,17 @@ fn keep_inline(
     let mut seen = Seen::new();
     let mut spans: HashMap<u64, Range<usize>> = HashMap::new();
     let mut recipients = Vec::with_capacity(given.len());
-    let past_at = input.section.and_then(|s| s.at.as_ref());
-    let mut default_reported = false;
     let times = TimeChecks {
         now,
         source: input.source,
         deny_past: input.options.deny_past,
         provider: input.provider,
     };
+    let mut past = PastTimes::new(
+        times,
+        input.default_at,
+        input.section.and_then(|s| s.at.as_ref()).map(|a| a.span()),
+    );
     for mut r in given {
         let mut group = NO_GROUP;
         if let Some(rules) = sets.calling {
@@ -238,18 +241,7 @@ fn keep_inline(
                 }
             }
         }
-        if let Some(at) = &r.at {
-            // The [recipients] default is reported once, where it is written.
-            let default = input.default_at.is_some_and(|d| d == at);
-            let span = match (default, past_at) {
-                (true, Some(d)) => d.span(),
-                _ => r.span.clone(),
-            };
-            if !(default && default_reported) {
-                times.check(at, &span, problems, stats);
-                default_reported |= default;
-            }
-        }
+        past.check(&r, problems, stats);
         if suppress.first(r.number.as_u64()).is_some() {
             stats.suppressed += 1;
             continue;
@@ -263,9 +255,7 @@ fn keep_inline(
         spans.insert(r.number.as_u64(), r.span.clone());
         recipients.push(r);
     }
-    if let (Some(at), Some(d), false) = (input.default_at, past_at, default_reported) {
-        times.check(at, &d.span(), problems, stats);
-    }
+    past.finish(problems, stats);
     Inline {
         recipients,
         seen,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use jiff::{Timestamp, Zoned};
 
 use super::RecipientStats;
+use crate::campaign::Recipient;
 use crate::diagnostic::{Problem, Problems};
 use crate::source::SourceFile;
 
@@ -97,6 +98,87 @@ impl TimeChecks<'_> {
             );
         }
     }
+}
+
+/// Past-time warnings for the recipients written in the campaign file: the `[recipients]
+/// at` default is reported once, where it is written; a recipient's own time where the
+/// recipient is.
+pub(super) struct PastTimes<'a> {
+    times: TimeChecks<'a>,
+    default_at: Option<&'a Zoned>,
+    default_span: Option<Range<usize>>,
+    default_reported: bool,
+}
+
+impl<'a> PastTimes<'a> {
+    pub(super) fn new(
+        times: TimeChecks<'a>,
+        default_at: Option<&'a Zoned>,
+        default_span: Option<Range<usize>>,
+    ) -> Self {
+        Self {
+            times,
+            default_at,
+            default_span,
+            default_reported: false,
+        }
+    }
+
+    /// Reports `r`'s time when it is in the past.
+    pub(super) fn check(
+        &mut self,
+        r: &Recipient,
+        problems: &mut Problems,
+        stats: &mut RecipientStats,
+    ) {
+        let Some(at) = &r.at else {
+            return;
+        };
+        let default = self.default_at.is_some_and(|d| d == at);
+        let span = match (default, &self.default_span) {
+            (true, Some(d)) => d.clone(),
+            _ => r.span.clone(),
+        };
+        if !(default && self.default_reported) {
+            self.times.check(at, &span, problems, stats);
+            self.default_reported |= default;
+        }
+    }
+
+    /// Reports the default where it is written if no recipient did (they all had their own
+    /// times, say).
+    pub(super) fn finish(self, problems: &mut Problems, stats: &mut RecipientStats) {
+        if let (Some(at), Some(span), false) =
+            (self.default_at, &self.default_span, self.default_reported)
+        {
+            self.times.check(at, span, problems, stats);
+        }
+    }
+}
+
+/// The past-time warnings of the campaign file's recipients, for a campaign whose other
+/// errors keep the scan from running: they are worth knowing while the errors are fixed.
+pub(in crate::campaign) fn past_times(
+    recipients: &[Recipient],
+    default_at: Option<&Zoned>,
+    default_span: Option<Range<usize>>,
+    source: &Arc<SourceFile>,
+    options: &crate::campaign::LoadOptions,
+    provider: &str,
+    problems: &mut Problems,
+) {
+    let times = TimeChecks {
+        now: options.now.unwrap_or_else(Timestamp::now),
+        source,
+        deny_past: options.deny_past,
+        provider,
+    };
+    let mut past = PastTimes::new(times, default_at, default_span);
+    let mut stats = RecipientStats::default();
+    for r in recipients {
+        past.check(r, problems, &mut stats);
+    }
+    past.finish(problems, &mut stats);
 }
 
 #[cfg(test)]
