@@ -463,11 +463,18 @@ pub fn encode_to_vec_at(
     post: &Post<'_>,
     now: jiff::Timestamp,
 ) -> Result<Vec<u8>, EncodeError> {
-    let mut out = Vec::with_capacity(256);
+    let mut out = Vec::with_capacity(capacity_for(campaign, post));
     campaign
         .provider()
         .encode_at(campaign, post, None, now, &mut out)?;
     Ok(out)
+}
+
+/// About what a post takes, so a large post is not copied again and again as it grows (a
+/// batch of 500 numbers is some 100 KB).
+fn capacity_for(campaign: &Campaign, post: &Post<'_>) -> usize {
+    let per_number = 96 + 192 * campaign.prompts.len();
+    256 + post.body.recipients().len() * per_number
 }
 
 /// The SHA-256 (hex) of `post` as `compile` renders it, without credentials, in the clock-free
@@ -483,9 +490,7 @@ pub fn post_sha256(campaign: &Campaign, post: &Post<'_>) -> Result<String, Encod
 /// what `compile` shows and what the journal hashes. (Uploads stream instead: see
 /// [`Provider::encode`].)
 pub fn encode_to_vec(campaign: &Campaign, post: &Post<'_>) -> Result<Vec<u8>, EncodeError> {
-    // About what a number with its prompts takes, so large posts are not copied as they grow.
-    let per_number = 96 + 192 * campaign.prompts.len();
-    let mut out = Vec::with_capacity(256 + post.body.recipients().len() * per_number);
+    let mut out = Vec::with_capacity(capacity_for(campaign, post));
     campaign.provider().encode(campaign, post, None, &mut out)?;
     Ok(out)
 }

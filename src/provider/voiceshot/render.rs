@@ -193,21 +193,45 @@ fn push_text(tag: &mut BytesStart<'static>, name: &str, value: &str) {
         tag.push_attribute((name, value));
         return;
     }
-    use std::fmt::Write as _;
     let mut escaped = String::with_capacity(value.len() + 16);
-    for c in value.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            c if c.is_ascii() => escaped.push(c),
-            c => {
-                let _ = write!(escaped, "&#{};", c as u32);
+    // Runs of plain ASCII are copied whole; only the characters that need a reference stop.
+    let mut plain = 0;
+    for (i, c) in value.char_indices() {
+        let named = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&apos;",
+            c if c.is_ascii() => continue,
+            _ => "",
+        };
+        escaped.push_str(&value[plain..i]);
+        plain = i + c.len_utf8();
+        if !named.is_empty() {
+            escaped.push_str(named);
+            continue;
+        }
+        // Decimal digits by hand: `write!` costs a formatter per character, and names
+        // with accents come by the thousand in a contact list.
+        escaped.push_str("&#");
+        let mut digits = [0u8; 7];
+        let mut n = c as u32;
+        let mut k = digits.len();
+        loop {
+            k -= 1;
+            digits[k] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
             }
         }
+        for &d in &digits[k..] {
+            escaped.push(char::from(d));
+        }
+        escaped.push(';');
     }
+    escaped.push_str(&value[plain..]);
     // Already escaped: pushed as the raw attribute value.
     tag.push_attribute(quick_xml::events::attributes::Attribute {
         key: quick_xml::name::QName(name),
