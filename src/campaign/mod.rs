@@ -130,6 +130,9 @@ pub struct Recipient {
     pub vars: Vars,
     /// Where the recipient was written in the campaign file (for a CSV row: the `csv` key).
     pub span: Range<usize>,
+    /// Where the recipient's own `at` is written in the campaign file, if it has one there
+    /// (problems with the time point at it, not at the number).
+    pub at_span: Option<Range<usize>>,
     /// The CSV line the recipient's row starts on; `None` for recipients in the campaign file.
     pub row: Option<u64>,
 }

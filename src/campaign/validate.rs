@@ -558,6 +558,7 @@ impl Checker<'_> {
                 timezone,
                 vars,
                 span: number_text.span(),
+                at_span: e.at.as_ref().map(Spanned::span),
                 row: None,
             });
         }
@@ -581,6 +582,7 @@ impl Checker<'_> {
                 timezone: None,
                 vars: Vars::default(),
                 span: number_text.span(),
+                at_span: None,
                 row: None,
             });
         }

@@ -152,6 +152,7 @@ impl Iterator for RowStream<'_> {
                 timezone: row.timezone.map(str::to_string),
                 vars,
                 span: self.contacts.span.clone(),
+                at_span: None,
                 row: Some(line),
             }));
         }

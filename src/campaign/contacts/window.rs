@@ -135,8 +135,9 @@ impl<'a> PastTimes<'a> {
             return;
         };
         let default = self.default_at.is_some_and(|d| d == at);
-        let span = match (default, &self.default_span) {
-            (true, Some(d)) => d.clone(),
+        let span = match (default, &self.default_span, &r.at_span) {
+            (true, Some(d), _) => d.clone(),
+            (false, _, Some(own)) => own.clone(),
             _ => r.span.clone(),
         };
         if !(default && self.default_reported) {
