@@ -60,6 +60,9 @@ pub(super) fn validate(
 
     let prefix = name.as_deref().map(callid::prefix).unwrap_or_default();
     let (recipients, default_at) = c.recipients(&raw, &prefix, timezone.as_ref());
+    if let Some(p) = provider.as_deref() {
+        c.provider_times(p, &raw, default_at.as_ref(), &recipients);
+    }
     let section = raw.recipients.as_ref();
     let header = section.and_then(|s| {
         let csv = s.csv.as_ref()?;
@@ -132,6 +135,7 @@ pub(super) fn validate(
             max_calls: settings.max_calls,
             name: name.as_deref().unwrap_or_default(),
             provider: c.provider_name(),
+            provider_rules: provider.as_deref(),
         },
         c.problems,
     );
@@ -587,6 +591,36 @@ impl Checker<'_> {
             });
         }
         (out, default_at)
+    }
+
+    /// Times written in the campaign file that the provider would read other than meant.
+    fn provider_times(
+        &mut self,
+        provider: &dyn provider::Provider,
+        raw: &CampaignFile,
+        default_at: Option<&jiff::Zoned>,
+        recipients: &[Recipient],
+    ) {
+        let default_span = raw.recipients.as_ref().and_then(|s| s.at.as_ref());
+        let written = default_at
+            .zip(default_span.map(Spanned::span))
+            .into_iter()
+            .chain(
+                recipients
+                    .iter()
+                    .filter_map(|r| r.at.as_ref().zip(r.at_span.clone())),
+            );
+        for (at, span) in written {
+            if let Some(why) = provider.time_problem(at) {
+                self.error(
+                    "campaign::ambiguous-time",
+                    why,
+                    span,
+                    "read two ways",
+                    "move the call out of the hour the clocks fall back, or set account_timezone to the zone the account really uses",
+                );
+            }
+        }
     }
 
     fn duplicate(

@@ -324,6 +324,13 @@ pub trait Provider: fmt::Debug + Send + Sync {
         &[]
     }
 
+    /// Why the provider would read `at` other than meant (`None`: it reads it right). Checked
+    /// for every scheduled call before anything is sent.
+    fn time_problem(&self, at: &jiff::Zoned) -> Option<String> {
+        let _ = at;
+        None
+    }
+
     /// Why the provider would refuse a sound file `name` (`None`: it takes it). Checked for
     /// `sound` and `audio` prompts before anything is sent.
     fn sound_name_problem(&self, name: &str) -> Option<String> {

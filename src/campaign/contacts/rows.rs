@@ -22,6 +22,8 @@ pub(super) enum RowError {
     CallId(usize, CallIdError),
     DuplicateCallId(usize, u64),
     Time(usize, String),
+    /// A time the provider would read other than meant.
+    ProviderTime(usize, String),
     Past(usize),
     /// A calling rule keeps the call from ringing (column: the time, or the number).
     Closed {
@@ -55,6 +57,7 @@ impl RowError {
             | RowError::CallId(c, _)
             | RowError::DuplicateCallId(c, _)
             | RowError::Time(c, _)
+            | RowError::ProviderTime(c, _)
             | RowError::Past(c)
             | RowError::Closed { col: c, .. }
             | RowError::Timezone(c)
@@ -71,6 +74,7 @@ impl RowError {
             RowError::CallId(..) => "csv::bad-callid",
             RowError::DuplicateCallId(..) => "csv::duplicate-callid",
             RowError::Time(..) => "csv::bad-time",
+            RowError::ProviderTime(..) => "csv::ambiguous-time",
             RowError::Past(_) => "csv::past-time",
             RowError::Closed {
                 rule: Closed::Window,
@@ -118,6 +122,10 @@ impl RowError {
             RowError::Time(_, err) => (
                 err.clone(),
                 "write \"YYYY-MM-DD HH:MM\" (24-hour), e.g. \"2026-12-01 09:00\"".into(),
+            ),
+            RowError::ProviderTime(_, why) => (
+                why.clone(),
+                "move the call out of the hour the clocks fall back, or set account_timezone to the zone the account really uses".into(),
             ),
             RowError::Past(_) => (
                 format!("{} is in the past", cell.trim()),
@@ -193,6 +201,8 @@ pub(super) struct Rules<'a> {
     /// The second pass: the file was checked (and has the same size and time), so only what
     /// building a recipient needs is parsed again.
     pub(super) trusted: bool,
+    /// The provider, to ask whether it would read a time other than meant (first pass only).
+    pub(super) provider: Option<&'a dyn crate::provider::Provider>,
 }
 
 fn cell(record: &ByteRecord, column: usize) -> Result<&str, RowError> {
@@ -233,6 +243,9 @@ impl Rules<'_> {
             if !text.trim().is_empty() {
                 let time = schedule::parse_at(text, &zone.tz, &zone.name)
                     .map_err(|err| RowError::Time(col, err.to_string()))?;
+                if let Some(why) = self.provider.and_then(|p| p.time_problem(&time)) {
+                    return Err(RowError::ProviderTime(col, why));
+                }
                 at = Some(time);
             }
         }

@@ -94,6 +94,8 @@ pub(in crate::campaign) struct ScanInput<'a> {
     /// The provider's display name, for the messages that say what the provider does; the
     /// checks themselves name no provider.
     pub provider: &'static str,
+    /// The provider itself, for the rules that are its own (how it reads times).
+    pub provider_rules: Option<&'a dyn crate::provider::Provider>,
 }
 
 /// The outcome of [`scan`].
@@ -433,6 +435,7 @@ impl CsvScan<'_> {
             now: self.now,
             deny_past: input.options.deny_past,
             trusted: false,
+            provider: input.provider_rules,
         };
         let file = match super::open_list(&header.path) {
             Ok(file) => file,

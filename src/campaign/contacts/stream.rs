@@ -73,6 +73,7 @@ impl Contacts {
                 now: Timestamp::MIN,
                 deny_past: false,
                 trusted: true,
+                provider: None,
             },
             prefix: &campaign.callid_prefix,
             source: Arc::clone(&campaign.source),

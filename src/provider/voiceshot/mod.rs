@@ -114,6 +114,21 @@ impl Provider for VoiceShot {
         }
     }
 
+    fn time_problem(&self, at: &jiff::Zoned) -> Option<String> {
+        // `dateandtime` is a wall time in the account's zone with no offset: a wall time that
+        // happens twice there (the hour the clocks fall back) may be read an hour early. In
+        // the campaign's own zone such times are refused when they are parsed.
+        let zone = self.account_zone.as_ref()?;
+        let civil = at.with_time_zone(zone.clone()).datetime();
+        match zone.to_ambiguous_zoned(civil).offset() {
+            jiff::tz::AmbiguousOffset::Fold { before, after } => Some(format!(
+                "in the VoiceShot account's time zone this is {}, which happens twice (at {before} and at {after}): VoiceShot may call an hour early",
+                dates::format(at, zone)
+            )),
+            _ => None,
+        }
+    }
+
     fn sound_name_problem(&self, name: &str) -> Option<String> {
         // VoiceShot stores sounds by file name and refuses names with spaces or symbols
         // (`a&b c.wav` passes as XML but is rejected by the service).
