@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use outdial::provider::voiceshot::sandbox::Faults;
 
 use crate::submit::{NUMBERS, assert_once_each, campaign, sandbox};
-use crate::support::tempdir;
+use crate::support::{have_tool, tempdir};
 
 const BIN: &str = env!("CARGO_BIN_EXE_outdial");
 
@@ -178,8 +178,7 @@ fn a_send_without_a_terminal_needs_yes() {
 /// provider, the recipients, the posts and the endpoint, and sends only on a yes.
 #[test]
 fn a_send_on_a_terminal_asks_first() {
-    if Command::new("script").arg("--version").output().is_err() {
-        // Skipped, as the XSD test is without xmllint.
+    if !have_tool("script", "bsdutils", "the terminal question was not tried") {
         return;
     }
     let dir = tempdir();
