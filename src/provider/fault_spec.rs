@@ -100,3 +100,37 @@ pub(crate) fn parse_duration(value: &str) -> Option<Duration> {
     let secs: f64 = value.strip_suffix('s')?.trim().parse().ok()?;
     Duration::try_from_secs_f64(secs).ok()
 }
+
+/// A spec written back in the spelling [`items`] reads, item by item (what is unset is left
+/// out), so a sandbox's faults round-trip through their text.
+#[derive(Default)]
+pub(crate) struct Spelling(Vec<String>);
+
+impl Spelling {
+    /// `key=N` when `n` is not 0.
+    pub fn count(mut self, key: &str, n: u32) -> Self {
+        if n > 0 {
+            self.0.push(format!("{key}={n}"));
+        }
+        self
+    }
+
+    /// `key=K` for each request number.
+    pub fn numbers(mut self, key: &str, list: &[u32]) -> Self {
+        self.0.extend(list.iter().map(|k| format!("{key}={k}")));
+        self
+    }
+
+    /// `key=Nms` when `d` is not zero.
+    pub fn duration(mut self, key: &str, d: Duration) -> Self {
+        if !d.is_zero() {
+            self.0.push(format!("{key}={}ms", d.as_millis()));
+        }
+        self
+    }
+
+    /// The spec.
+    pub fn write(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join(","))
+    }
+}

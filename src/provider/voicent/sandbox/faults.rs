@@ -77,23 +77,15 @@ impl FromStr for Faults {
 
 impl fmt::Display for Faults {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut items = Vec::new();
-        if self.fail_first > 0 {
-            items.push(format!("fail-first={}", self.fail_first));
-        }
-        for (key, list) in [
-            ("reset", &self.reset_before),
-            ("drop", &self.drop_after),
-            ("error", &self.error_after),
-            ("noreqid", &self.no_reqid),
-            ("slow", &self.slow),
-        ] {
-            items.extend(list.iter().map(|k| format!("{key}={k}")));
-        }
-        if !self.delay.is_zero() {
-            items.push(format!("delay={}ms", self.delay.as_millis()));
-        }
-        f.write_str(&items.join(","))
+        fault_spec::Spelling::default()
+            .count("fail-first", self.fail_first)
+            .numbers("reset", &self.reset_before)
+            .numbers("drop", &self.drop_after)
+            .numbers("error", &self.error_after)
+            .numbers("noreqid", &self.no_reqid)
+            .numbers("slow", &self.slow)
+            .duration("delay", self.delay)
+            .write(f)
     }
 }
 

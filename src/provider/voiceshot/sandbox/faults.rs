@@ -92,30 +92,18 @@ impl FromStr for Faults {
 /// Prints the spec back in the form [`FromStr`] reads.
 impl fmt::Display for Faults {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut items = Vec::new();
-        if self.fail_first > 0 {
-            items.push(format!("fail-first={}", self.fail_first));
-        }
-        for (key, list) in [
-            ("reset", &self.reset_before),
-            ("drop", &self.drop_after),
-            ("error", &self.error_after),
-            ("garbage", &self.garbage_after),
-            ("late", &self.late),
-            ("redirect", &self.redirect),
-        ] {
-            items.extend(list.iter().map(|k| format!("{key}={k}")));
-        }
-        if !self.delay.is_zero() {
-            items.push(format!("delay={}ms", self.delay.as_millis()));
-        }
-        if !self.late_by.is_zero() {
-            items.push(format!("late-by={}ms", self.late_by.as_millis()));
-        }
-        if self.redirect_status != 0 {
-            items.push(format!("redirect-status={}", self.redirect_status));
-        }
-        f.write_str(&items.join(","))
+        fault_spec::Spelling::default()
+            .count("fail-first", self.fail_first)
+            .numbers("reset", &self.reset_before)
+            .numbers("drop", &self.drop_after)
+            .numbers("error", &self.error_after)
+            .numbers("garbage", &self.garbage_after)
+            .numbers("late", &self.late)
+            .numbers("redirect", &self.redirect)
+            .duration("delay", self.delay)
+            .duration("late-by", self.late_by)
+            .count("redirect-status", u32::from(self.redirect_status))
+            .write(f)
     }
 }
 
