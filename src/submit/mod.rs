@@ -29,6 +29,7 @@ use crate::journal::{CallState, Journal, JournalError, JournalState, Outcome, Sa
 use crate::plan::{self, Action, Post, PostBody, PostKind};
 use crate::provider::{
     CallResult, Credentials, EncodeError as RenderError, Lookup, Rejection, ReplyOutcome,
+    post_sha256,
 };
 
 pub use crate::provider::Reach;
@@ -371,11 +372,6 @@ impl SubmitOptions {
     }
 }
 
-/// The hash of `post` as `compile` shows it (no credentials): what the journal records.
-fn sha_of(campaign: &Campaign, post: &Post<'_>) -> Result<String, RenderError> {
-    crate::provider::post_sha256(campaign, post)
-}
-
 /// Which of `posts` (the `send` plan) differ from what the journal recorded as (maybe) taken.
 pub fn changes(
     campaign: &Campaign,
@@ -389,7 +385,7 @@ pub fn changes(
         if let Some(was) = state.post_hash(post.seq)
             && state.seq_has_taken(post.seq)
         {
-            let now = sha_of(campaign, post)?;
+            let now = post_sha256(campaign, post)?;
             if now != was {
                 out.push(Change {
                     seq: post.seq,
@@ -437,7 +433,7 @@ pub fn preview_send(
             subset: None,
         };
         if matches!(post.body, PostBody::Upload(_)) {
-            p.skip = state.upload_accepted(&sha_of(campaign, post)?);
+            p.skip = state.upload_accepted(&post_sha256(campaign, post)?);
         } else {
             p.in_doubt = recipients
                 .iter()
@@ -588,7 +584,7 @@ impl Submitter<'_> {
         for post in posts {
             match post.body {
                 PostBody::Upload(sound) => {
-                    let hash = sha_of(self.campaign, post)?;
+                    let hash = post_sha256(self.campaign, post)?;
                     if journal.state().upload_accepted(&hash) {
                         summary.skipped += 1;
                         on(skipped(Action::Send, post));
@@ -637,7 +633,7 @@ impl Submitter<'_> {
     ) -> Result<(), SubmitError> {
         let (seq, kind) = (post.seq, post.body.kind());
         let recipients = post.body.recipients();
-        let post_hash = sha_of(self.campaign, post)?;
+        let post_hash = post_sha256(self.campaign, post)?;
         let retries = self.transport.config().retries;
         let provider = self.campaign.provider();
         let lookup = provider.lookup();
@@ -714,7 +710,7 @@ impl Submitter<'_> {
                     seq,
                     body: PostBody::Calls(to_send.clone()),
                 };
-                (sha_of(self.campaign, &partial)?, &partial)
+                (post_sha256(self.campaign, &partial)?, &partial)
             };
             let interval = provider.pacing().interval;
             if let Some(wait) = run
@@ -1058,7 +1054,7 @@ impl Submitter<'_> {
         on: &mut dyn FnMut(Event),
     ) -> Result<usize, SubmitError> {
         for post in posts {
-            let hash = sha_of(self.campaign, post)?;
+            let hash = post_sha256(self.campaign, post)?;
             let file = match post.body {
                 PostBody::Upload(s) | PostBody::DeleteSound(s) => Some(s.name.clone()),
                 _ => None,
