@@ -14,6 +14,7 @@ pub mod phone;
 pub mod plan;
 pub mod provider;
 pub mod report;
+pub mod results;
 pub mod saved_plan;
 pub mod schedule;
 pub(crate) mod source;
