@@ -146,6 +146,7 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let mut converted = 0;
+        let mut refused = 0;
         for fixture in fixtures("bad") {
             // A quote in the name: the fix must quote it for the shell.
             let stem = format!("it's {}", fixture.file_stem().unwrap().to_string_lossy());
@@ -154,6 +155,28 @@ mod tests {
             let problem = inspect_file(&copy, DEFAULT_MAX_BYTES).unwrap_err();
             let fix = problem.fix(&copy);
             let Some(command) = fix.strip_prefix("convert it: ") else {
+                // A wrong format without a sox command: sox must really fail on it (exit
+                // non-zero, or write a file outdial still refuses), or the advice withholds a
+                // working conversion.
+                if matches!(
+                    problem,
+                    AudioProblem::WrongFormat { .. } | AudioProblem::Rifx { .. }
+                ) {
+                    let output = dir.path().join(format!("{stem}-tried.wav"));
+                    let status = std::process::Command::new("sox")
+                        .arg(&copy)
+                        .args(["-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer"])
+                        .arg(&output)
+                        .stderr(std::process::Stdio::null())
+                        .status()
+                        .unwrap();
+                    assert!(
+                        !status.success() || inspect_file(&output, DEFAULT_MAX_BYTES).is_err(),
+                        "{}: sox converts it, but the fix says {fix:?}",
+                        name(&fixture)
+                    );
+                    refused += 1;
+                }
                 continue;
             };
             let status = std::process::Command::new("sh")
@@ -176,6 +199,11 @@ mod tests {
         assert!(
             converted >= 12,
             "only {converted} fixes were sox conversions"
+        );
+        // Exotic bit depths, padded and 0 valid bits, big-endian extensible.
+        assert!(
+            refused >= 9,
+            "only {refused} wrong formats had no sox command"
         );
     }
 
@@ -217,6 +245,7 @@ mod tests {
         ("data-size-ffffffff.wav", "audio::data-truncated"),
         ("empty-data.wav", "audio::empty-data"),
         ("empty.wav", "audio::empty-file"),
+        ("extensible-0-valid-bits.wav", "audio::wrong-format"),
         ("extensible-12-valid-bits.wav", "audio::wrong-format"),
         ("extensible-cbsize.wav", "audio::bad-extensible"),
         ("extensible-float.wav", "audio::wrong-format"),
@@ -236,6 +265,14 @@ mod tests {
         ("truncated-header.wav", "audio::truncated"),
         ("truncated-riff-header.wav", "audio::truncated"),
         ("ulaw.wav", "audio::wrong-format"),
+        ("pcm-5bit.wav", "audio::wrong-format"),
+        ("pcm-12bit.wav", "audio::wrong-format"),
+        ("pcm-20bit.wav", "audio::wrong-format"),
+        ("pcm-36bit.wav", "audio::wrong-format"),
+        ("pcm-45bit.wav", "audio::wrong-format"),
+        ("pcm-53bit.wav", "audio::wrong-format"),
+        ("rifx-extensible.wav", "audio::rifx"),
+        ("zero-bits.wav", "audio::zero-bits"),
     ];
 
     #[test]

@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::format::{Encoding, FourCc};
+use super::format::{Encoding, Format, FourCc};
 
 /// Where in the file a truncation was noticed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,8 +88,11 @@ pub enum AudioProblem {
         is_audio: bool,
     },
     /// A big-endian WAV file (`RIFX`).
-    #[error("the file is big-endian WAV (RIFX), which telephony players do not read")]
-    Rifx,
+    #[error("the file is big-endian WAV (RIFX{}), which telephony players do not read", if *.extensible { ", extensible format" } else { "" })]
+    Rifx {
+        /// Whether its format is extensible, which sox cannot read big-endian.
+        extensible: bool,
+    },
     /// A 64-bit WAV file (`RF64`).
     #[error("the file is RF64 (64-bit WAV), not a plain RIFF WAV file")]
     Rf64,
@@ -169,6 +172,9 @@ pub enum AudioProblem {
         /// `cbSize`, when the chunk reaches that far.
         cb_size: Option<u16>,
     },
+    /// The `fmt ` chunk says samples have no bits at all: a broken header, whatever else it says.
+    #[error("the fmt chunk says each sample is 0 bits wide, which no recording can be")]
+    ZeroBits,
     /// The frame size disagrees with mono 16-bit.
     #[error("the fmt chunk says each frame is {block_align} bytes, but a mono 16-bit frame is 2")]
     BadBlockAlign {
@@ -185,6 +191,9 @@ pub enum AudioProblem {
 
 /// The remedy for every kind of damage that only re-exporting can cure.
 const DAMAGED: &str = "the file is damaged or incomplete; export it again";
+/// The remedy when no conversion tool can be trusted with the file.
+const EXPORT_AGAIN: &str =
+    "export the recording again from the program that made it, as 8000 Hz mono 16-bit PCM WAV";
 
 /// Bytes per second of 8000 Hz mono 16-bit audio.
 const TELEPHONY_BYTES_PER_SECOND: u64 = 16_000;
@@ -201,7 +210,7 @@ impl AudioProblem {
             AudioProblem::EmptyFile => "audio::empty-file",
             AudioProblem::TooLarge { .. } => "audio::too-large",
             AudioProblem::NotWav { .. } => "audio::not-wav",
-            AudioProblem::Rifx => "audio::rifx",
+            AudioProblem::Rifx { .. } => "audio::rifx",
             AudioProblem::Rf64 => "audio::rf64",
             AudioProblem::NotWave { .. } => "audio::not-wave",
             AudioProblem::Truncated { .. } => "audio::truncated",
@@ -216,6 +225,7 @@ impl AudioProblem {
             AudioProblem::RaggedData { .. } => "audio::ragged-data",
             AudioProblem::WrongFormat { .. } => "audio::wrong-format",
             AudioProblem::BadExtensible { .. } => "audio::bad-extensible",
+            AudioProblem::ZeroBits => "audio::zero-bits",
             AudioProblem::BadBlockAlign { .. } => "audio::bad-block-align",
             AudioProblem::Undecodable { .. } => "audio::undecodable",
         }
@@ -249,9 +259,28 @@ impl AudioProblem {
                 "export just the audio as WAV (8000 Hz mono 16-bit PCM) and use that instead of {quoted}"
             ),
             AudioProblem::WrongFormat { found } if found.padded_bits().is_some() => {
-                "sox cannot read samples padded inside larger containers; export the recording again as 8000 Hz mono 16-bit PCM".to_owned()
+                format!("sox cannot read samples padded inside larger containers; {EXPORT_AGAIN}")
             }
-            AudioProblem::Rifx | AudioProblem::Rf64 | AudioProblem::WrongFormat { .. } => {
+            AudioProblem::WrongFormat {
+                found:
+                    Encoding {
+                        format:
+                            Format::Extensible {
+                                valid_bits_per_sample: 0,
+                                ..
+                            },
+                        ..
+                    },
+            } => format!(
+                "sox cannot read extensible files whose header gives 0 valid bits per sample; {EXPORT_AGAIN}"
+            ),
+            AudioProblem::WrongFormat { found } if !found.sox_reads() => {
+                format!("sox cannot read {}; {EXPORT_AGAIN}", found.describe())
+            }
+            AudioProblem::Rifx { extensible: true } => {
+                format!("sox cannot read big-endian extensible files; {EXPORT_AGAIN}")
+            }
+            AudioProblem::Rifx { .. } | AudioProblem::Rf64 | AudioProblem::WrongFormat { .. } => {
                 format!("convert it: {}", sox_command(path))
             }
             AudioProblem::EmptyData => {
@@ -267,6 +296,7 @@ impl AudioProblem {
             | AudioProblem::DataTruncated { .. }
             | AudioProblem::RaggedData { .. }
             | AudioProblem::BadExtensible { .. }
+            | AudioProblem::ZeroBits
             | AudioProblem::BadBlockAlign { .. }
             | AudioProblem::Undecodable { .. } => DAMAGED.to_owned(),
         }
@@ -410,7 +440,7 @@ mod tests {
 
     #[test]
     fn conversion_goes_next_to_the_original() {
-        let problem = AudioProblem::Rifx;
+        let problem = AudioProblem::Rifx { extensible: false };
         assert_eq!(
             problem.fix(Path::new("prompts/it's here.WAV")),
             r"convert it: sox 'prompts/it'\''s here.WAV' -r 8000 -c 1 -b 16 -e signed-integer 'prompts/it'\''s here-8k.wav'"

@@ -131,7 +131,17 @@ fn check_riff_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<()
     };
     let magic = &head[..got.min(4)];
     match magic {
-        b"RIFX" => Err(AudioProblem::Rifx),
+        // sox converts big-endian files, except extensible ones: say which this is when the
+        // first chunk is `fmt ` (where every writer puts it).
+        b"RIFX" => {
+            let mut first = [0u8; 10];
+            let got = read_at(reader, 12, &mut first)?;
+            Err(AudioProblem::Rifx {
+                extensible: got == first.len()
+                    && &first[..4] == b"fmt "
+                    && first[8..] == [0xFF, 0xFE],
+            })
+        }
         b"RF64" => Err(AudioProblem::Rf64),
         b"RIFF" if got < 12 => Err(truncated),
         b"RIFF" if &head[8..12] != b"WAVE" => Err(AudioProblem::NotWave {
@@ -267,6 +277,9 @@ fn parse_fmt(buf: &[u8; FMT_READ_LEN], len: usize, size: u32) -> Result<Fmt, Aud
         }
         other => Format::Other(other),
     };
+    if u16_at(14) == 0 {
+        return Err(AudioProblem::ZeroBits);
+    }
     Ok(Fmt {
         encoding: Encoding {
             format,
