@@ -273,7 +273,7 @@ pub fn load(path: &Path) -> Result<Loaded, Problems> {
 
 /// [`load`] with options.
 pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, Problems> {
-    let text = match std::fs::read(path) {
+    let text = match read_campaign_file(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(err) => {
@@ -305,6 +305,40 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, Problems>
         }
     };
     load_str_with(path, text, options)
+}
+
+/// The largest campaign file read. Settings and prompts fit in kilobytes; recipients by the
+/// thousand belong in a CSV, which is streamed.
+const MAX_CAMPAIGN_BYTES: u64 = 16 << 20;
+
+/// Reads a campaign file, at most [`MAX_CAMPAIGN_BYTES`] of it: `/dev/zero` or a runaway
+/// generator behind a pipe cannot fill memory. The kernel's files are refused, since a parse
+/// error would show their text (`/proc/self/environ` holds the credentials).
+fn read_campaign_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    // A pipe (`<(…)`) cannot be resolved, and is read as it is.
+    if let Ok(canonical) = std::fs::canonicalize(path)
+        && ["/proc", "/sys"].iter().any(|k| canonical.starts_with(k))
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "this is a system file, not a campaign",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_CAMPAIGN_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_CAMPAIGN_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "the file is larger than {} MiB; keep recipients in a CSV file ([recipients] csv = \"…\"), which is streamed",
+                MAX_CAMPAIGN_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Like [`load`], from text already in memory (`path` names it and anchors relative paths).

@@ -270,3 +270,81 @@ fn lists_must_be_regular_files() {
         );
     }
 }
+
+/// A runaway row (a quote never closed, or a line without an end) in a regular file stops
+/// the read with an error naming its line, instead of being read into memory whole; the
+/// numbers after it are not silently dropped from a do-not-call list.
+#[test]
+fn runaway_rows_in_lists_are_refused_with_their_line() {
+    let dir = tempdir();
+    // 3 MiB: past the 1 MiB row limit plus the reader's buffer, small enough for a test.
+    let runaway = "x".repeat(3 << 20);
+    std::fs::write(
+        dir.path().join("contacts.csv"),
+        format!("number,name\n8185550100,Ann\n8185550101,\"Bob{runaway}\n8185550102,Cy\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("dnc.csv"),
+        format!("number\n8185550100\n\"{runaway}\n8185550101\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("dnc.txt"),
+        format!("8185550100\n# comment\n{runaway}\n8185550101\n"),
+    )
+    .unwrap();
+    for (key, value, line, code) in [
+        ("csv", "\"contacts.csv\"", 3, "csv::unreadable"),
+        ("suppress", "[\"dnc.csv\"]", 3, "suppress::unreadable"),
+        ("suppress", "[\"dnc.txt\"]", 3, "suppress::unreadable"),
+    ] {
+        let numbers = if key == "csv" {
+            ""
+        } else {
+            "numbers = [\"8185550100\"]\n"
+        };
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            format!("[campaign]\nname = \"x\"\n[voiceshot]\nmenuid = \"1-1\"\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n[recipients]\n{numbers}{key} = {value}\n"),
+        )
+        .unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"))
+            .args(["--format", "json", "check", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{value}: {stdout}");
+        assert!(stdout.contains(code), "{value}: {stdout}");
+        assert!(
+            stdout.contains(&format!("line {line} ")),
+            "{value}: the message names the line: {stdout}"
+        );
+        assert!(stdout.len() < 64 << 10, "{value}: the row is not echoed");
+    }
+}
+
+/// A campaign file is read up to a bound (16 MiB) and never from the kernel's files.
+#[test]
+fn campaign_files_are_bounded_and_never_system_files() {
+    let dir = tempdir();
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, "#".repeat((16 << 20) + 10)).unwrap();
+    for (path, says) in [
+        (big.to_str().unwrap(), "larger than 16 MiB"),
+        ("/dev/zero", "larger than 16 MiB"),
+        ("/proc/self/environ", "system file"),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"))
+            .args(["check", path])
+            .env("OUTDIAL_TEST_SECRET", "envcanary7742")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{path}: {stderr}");
+        assert!(stderr.contains(says), "{path}: {stderr}");
+        assert!(!stderr.contains("envcanary7742"), "{path} leaks the environment");
+    }
+}

@@ -593,7 +593,7 @@ fn read_rows(
     let mut record = ByteRecord::new();
     let mut derived = String::new();
     let mut batch = Vec::with_capacity(CHECK_BATCH);
-    while reader.read_byte_record(&mut record)? {
+    while super::read_row(&mut reader, &mut record)? {
         let (line, byte) = record
             .position()
             .map_or((0, 0), |p| (p.line() + crlf, p.byte()));

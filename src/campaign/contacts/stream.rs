@@ -19,7 +19,7 @@ use crate::source::SourceFile;
 /// order. Made by [`Contacts::stream`].
 pub struct RowStream<'c> {
     contacts: &'c Contacts,
-    reader: csv::Reader<BufReader<File>>,
+    reader: super::ListReader<BufReader<File>>,
     record: ByteRecord,
     index: u64,
     next_skip: usize,
@@ -102,7 +102,7 @@ impl Iterator for RowStream<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done {
-            match self.reader.read_byte_record(&mut self.record) {
+            match super::read_row(&mut self.reader, &mut self.record) {
                 Ok(true) => {}
                 Ok(false) => {
                     self.done = true;

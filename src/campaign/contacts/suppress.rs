@@ -2,6 +2,7 @@
 //! number column. A list must be exact, so a number that cannot be read is an error, not a
 //! skipped line.
 
+use std::io::{BufRead, BufReader, Read};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use csv::ByteRecord;
 use toml::Spanned;
 
 use super::dedupe::Seen;
-use super::{SHOWN, open_error, reader};
+use super::{MAX_ROW_BYTES, SHOWN, open_error, reader};
 use crate::campaign::file::RecipientsSection;
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, NumberError, Region};
@@ -45,20 +46,18 @@ fn load_suppress(
     problems: &mut Problems,
 ) {
     let path = source.resolve(list.get_ref());
-    let read = super::open_list(&path).and_then(|mut f| {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
-    });
-    let bytes = match read {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            problems.push(
-                Problem::error("suppress::unreadable", open_error(&path, &err))
-                    .at(source, list.span(), "this file")
-                    .help("suppression list paths are relative to the campaign file's folder"),
-            );
-            return;
-        }
+    let unreadable = |problems: &mut Problems, message: String| {
+        problems.push(
+            Problem::error("suppress::unreadable", message)
+                .at(source, list.span(), "this file")
+                .help("suppression list paths are relative to the campaign file's folder"),
+        );
+    };
+    // Streamed, never read whole: a do-not-call list can be large, and a runaway line is
+    // stopped at MAX_ROW_BYTES.
+    let file = match super::open_list(&path) {
+        Ok(file) => file,
+        Err(err) => return unreadable(problems, open_error(&path, &err)),
     };
     let shown = path.display().to_string();
     let mut bad = 0usize;
@@ -84,15 +83,19 @@ fn load_suppress(
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    // A list that cannot be read to its end is an error: the numbers after the fault would
+    // otherwise be called.
+    let mut failure = None;
     if is_csv {
-        let mut reader = reader(bytes.as_slice());
+        let mut reader = reader(BufReader::with_capacity(1 << 16, file));
         let wanted = number_column.map_or("number", |c| c.get_ref().as_str());
-        let column = reader.byte_headers().ok().and_then(|h| {
-            h.iter().position(|name| {
+        let column = match reader.byte_headers() {
+            Ok(h) => h.iter().position(|name| {
                 let name = name.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(name);
                 name.trim_ascii() == wanted.as_bytes() || name.trim_ascii() == b"number"
-            })
-        });
+            }),
+            Err(err) => return unreadable(problems, format!("{shown}: {err}")),
+        };
         let Some(column) = column else {
             problems.push(
                 Problem::error(
@@ -105,7 +108,15 @@ fn load_suppress(
             return;
         };
         let mut record = ByteRecord::new();
-        while let Ok(true) = reader.read_byte_record(&mut record) {
+        loop {
+            match super::read_row(&mut reader, &mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(err) => {
+                    failure = Some(err.to_string());
+                    break;
+                }
+            }
             let line = record.position().map_or(0, |p| p.line() as usize);
             let text = String::from_utf8_lossy(record.get(column).unwrap_or_default());
             match phone::parse(&text) {
@@ -116,8 +127,31 @@ fn load_suppress(
             }
         }
     } else {
-        let text = String::from_utf8_lossy(&bytes);
-        for (i, line) in text.lines().enumerate() {
+        let mut input = BufReader::with_capacity(1 << 16, file);
+        let mut bytes = Vec::new();
+        for i in 1.. {
+            bytes.clear();
+            match (&mut input)
+                .take(MAX_ROW_BYTES + 1)
+                .read_until(b'\n', &mut bytes)
+            {
+                Ok(0) => break,
+                Ok(_) if bytes.len() as u64 > MAX_ROW_BYTES => {
+                    failure = Some(format!(
+                        "line {i} is longer than {} MiB: a list of numbers has one short number a line",
+                        MAX_ROW_BYTES >> 20
+                    ));
+                    break;
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    failure = Some(err.to_string());
+                    break;
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let line = text.strip_suffix('\n').unwrap_or(&text);
+            let line = line.strip_suffix('\r').unwrap_or(line);
             let content = line.split('#').next().unwrap_or_default();
             let trimmed = content.trim().trim_start_matches('\u{feff}');
             if trimmed.is_empty() {
@@ -128,10 +162,18 @@ fn load_suppress(
                 Err(NumberError::NotNanp) => {}
                 Err(err) => {
                     let start = line.find(trimmed).unwrap_or(0);
-                    report(i + 1, line, start..start + trimmed.len(), err);
+                    report(i, line, start..start + trimmed.len(), err);
                 }
             }
         }
+    }
+    if let Some(failure) = failure {
+        unreadable(
+            problems,
+            format!(
+                "{shown}: {failure} (the numbers after it were not read, so nothing can be sent)"
+            ),
+        );
     }
     if bad > SHOWN {
         problems.push(
