@@ -157,14 +157,51 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// Why credentials from the environment cannot be used.
+/// Why credentials from the environment cannot be used. Never holds a credential's value.
 #[derive(Debug, thiserror::Error)]
-#[error("only one of {set} and {unset} is set")]
-pub struct CredentialError {
-    /// The variable that is set.
-    pub set: &'static str,
-    /// The one that is not.
-    pub unset: &'static str,
+pub enum CredentialError {
+    /// One variable of the pair is set, the other is not.
+    #[error("only one of {set} and {unset} is set")]
+    OnlyOne {
+        /// The variable that is set.
+        set: &'static str,
+        /// The one that is not.
+        unset: &'static str,
+    },
+    /// A value holds a character the provider's request cannot carry.
+    #[error("{var} holds {what}, which {provider} cannot take")]
+    Unusable {
+        /// The variable.
+        var: &'static str,
+        /// The character, named by its code point (never the value itself).
+        what: String,
+        /// The provider's name.
+        provider: &'static str,
+    },
+}
+
+impl CredentialError {
+    /// What to do about it.
+    pub fn help(&self) -> &'static str {
+        match self {
+            CredentialError::OnlyOne { .. } => {
+                "set both, or neither (then posts carry no credentials)"
+            }
+            CredentialError::Unusable { .. } => {
+                "copy the value again from the provider's account page (a stray line break or tab often comes with a paste)"
+            }
+        }
+    }
+}
+
+/// The first control character in a credential, named by its code point: no request format
+/// outdial speaks carries one intact (an XML attribute turns a line break into a space, an
+/// HTTP header ends at one).
+pub(crate) fn control_character(value: &str) -> Option<String> {
+    value
+        .chars()
+        .find(|c| c.is_control())
+        .map(|c| format!("a control character (U+{:04X})", u32::from(c)))
 }
 
 /// What a request carries besides its body: content type and headers. The method is always
@@ -286,6 +323,13 @@ pub trait Provider: fmt::Debug + Send + Sync {
     /// The environment variables credentials come from (user, password), if the provider
     /// takes any.
     fn credential_vars(&self) -> Option<(&'static str, &'static str)>;
+
+    /// What in a credential (`user` or password) this provider's requests cannot carry,
+    /// named without the value, or `None` when it can be sent as it is.
+    fn credential_problem(&self, user: bool, value: &str) -> Option<String> {
+        let _ = user;
+        control_character(value)
+    }
 
     /// The file extension of an encoded post (`xml`), for `compile -o`.
     fn extension(&self) -> &'static str;
@@ -450,13 +494,24 @@ pub fn credentials_from(
     };
     let get = |k| get(k).filter(|v: &String| !v.is_empty());
     match (get(user_var), get(pass_var)) {
-        (Some(username), Some(password)) => Ok(Some(Credentials { username, password })),
+        (Some(username), Some(password)) => {
+            for (var, user, value) in [(user_var, true, &username), (pass_var, false, &password)] {
+                if let Some(what) = provider.credential_problem(user, value) {
+                    return Err(CredentialError::Unusable {
+                        var,
+                        what,
+                        provider: provider.name().display(),
+                    });
+                }
+            }
+            Ok(Some(Credentials { username, password }))
+        }
         (None, None) => Ok(None),
-        (Some(_), None) => Err(CredentialError {
+        (Some(_), None) => Err(CredentialError::OnlyOne {
             set: user_var,
             unset: pass_var,
         }),
-        (None, Some(_)) => Err(CredentialError {
+        (None, Some(_)) => Err(CredentialError::OnlyOne {
             set: pass_var,
             unset: user_var,
         }),

@@ -345,6 +345,9 @@ fn campaign_files_are_bounded_and_never_system_files() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{path}: {stderr}");
         assert!(stderr.contains(says), "{path}: {stderr}");
-        assert!(!stderr.contains("envcanary7742"), "{path} leaks the environment");
+        assert!(
+            !stderr.contains("envcanary7742"),
+            "{path} leaks the environment"
+        );
     }
 }

@@ -708,3 +708,33 @@ numbers = ["818-555-0100"]
         "to=18185550100&answer_speak=Hi.&answer_speak_lang=en-US\n"
     );
 }
+
+/// A credential the request cannot carry (a colon in the Basic-auth user, a pasted line
+/// break) is refused before anything is posted, naming the variable and the character but
+/// never the value.
+#[test]
+fn credentials_the_request_cannot_carry_are_refused_before_sending() {
+    let dir = tempdir();
+    let file = example(dir.path(), "voipcomm-reminder.toml");
+    let f = file.to_str().unwrap();
+    let sb = sandbox(Faults::default(), true);
+    for (key, password, var, what) in [
+        ("vc:key", PASSWORD, "VOIPCOMM_API_KEY", "a colon (:)"),
+        (
+            KEY,
+            "s3cret-Pa55\n",
+            "VOIPCOMM_API_PASSWORD",
+            "a control character (U+000A)",
+        ),
+    ] {
+        let mut c = cmd(&["send", f], Some(&sb.url()), &[]);
+        c.env("VOIPCOMM_API_KEY", key)
+            .env("VOIPCOMM_API_PASSWORD", password);
+        let out = run(c);
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{shown}");
+        assert!(shown.contains(&format!("{var} holds {what}")), "{shown}");
+        assert!(!shown.contains("s3cret"), "the value never shows: {shown}");
+        assert!(sb.calls().is_empty(), "nothing was posted");
+    }
+}

@@ -73,6 +73,15 @@ impl Provider for VoiceShot {
         Some(("VOICESHOT_USERNAME", "VOICESHOT_PASSWORD"))
     }
 
+    fn credential_problem(&self, _user: bool, value: &str) -> Option<String> {
+        // Credentials are attributes of the XML root: XML 1.0 has no way to write U+FFFE or
+        // U+FFFF, and a parser turns a line break or tab in an attribute into a space.
+        if let Some(c) = value.chars().find(|&c| c == '\u{FFFE}' || c == '\u{FFFF}') {
+            return Some(format!("a noncharacter (U+{:04X})", u32::from(c)));
+        }
+        super::control_character(value)
+    }
+
     fn extension(&self) -> &'static str {
         "xml"
     }
@@ -174,5 +183,60 @@ impl Provider for VoiceShot {
             "" | "pending" | "paused" | "queued" | "scheduled" => Reach::Pending,
             _ => Reach::NotReached,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::{CredentialError, credentials_from};
+
+    fn voiceshot() -> VoiceShot {
+        VoiceShot {
+            menuid: "1-1".into(),
+            callerid: None,
+            batch_size: 500,
+            max_upload_bytes: crate::audio::DEFAULT_MAX_BYTES,
+            account_zone: None,
+            endpoint: DEFAULT_ENDPOINT.into(),
+            fallback_endpoint: DEFAULT_FALLBACK.into(),
+        }
+    }
+
+    #[test]
+    fn credentials_xml_cannot_carry_are_refused_by_code_point() {
+        let provider = voiceshot();
+        for (password, what) in [
+            ("pa\u{FFFF}ss", "a noncharacter (U+FFFF)"),
+            ("pa\tss", "a control character (U+0009)"),
+            ("pa\u{7}ss", "a control character (U+0007)"),
+        ] {
+            let err = credentials_from(&provider, |var| {
+                Some(
+                    if var == "VOICESHOT_USERNAME" {
+                        "ann"
+                    } else {
+                        password
+                    }
+                    .to_owned(),
+                )
+            })
+            .unwrap_err();
+            assert!(matches!(
+                err,
+                CredentialError::Unusable {
+                    var: "VOICESHOT_PASSWORD",
+                    ..
+                }
+            ));
+            let message = err.to_string();
+            assert_eq!(
+                message,
+                format!("VOICESHOT_PASSWORD holds {what}, which VoiceShot cannot take")
+            );
+        }
+        // A colon, quotes and non-ASCII letters are fine in an XML attribute.
+        let ok = credentials_from(&provider, |_| Some("a:b\"<é>".to_owned())).unwrap();
+        assert_eq!(ok.unwrap().password, "a:b\"<é>");
     }
 }

@@ -242,6 +242,15 @@ impl Provider for VoipComm {
         Some(CREDENTIAL_VARS)
     }
 
+    fn credential_problem(&self, user: bool, value: &str) -> Option<String> {
+        // HTTP Basic authentication joins user and password with the first colon
+        // (RFC 7617 §2), so a colon in the key would move the split.
+        if user && value.contains(':') {
+            return Some("a colon (:)".to_owned());
+        }
+        super::control_character(value)
+    }
+
     fn extension(&self) -> &'static str {
         "form"
     }

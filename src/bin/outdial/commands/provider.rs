@@ -476,8 +476,7 @@ fn open_journal(
 fn credentials(campaign: &Campaign, out: &dyn Report) -> Result<Option<Credentials>, Exit> {
     provider::credentials_from(campaign.provider(), |k| std::env::var(k).ok()).map_err(|e| {
         out.show(Message::Problem(
-            &Problem::error("usage::credentials", e.to_string())
-                .help("set both, or neither (then posts carry no credentials)"),
+            &Problem::error("usage::credentials", e.to_string()).help(e.help()),
         ));
         Exit::Usage
     })
