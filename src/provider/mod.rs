@@ -470,9 +470,15 @@ pub struct Status {
 
 /// Requests about one call, named by the id the provider gave it when it took the call.
 pub trait ById: Send + Sync {
-    /// Path (appended to the endpoint) and body of a request of `kind` about call `id`:
-    /// `Query` (status), `Delete` (removal) or `Ping` (status of an id that cannot exist).
-    fn request(&self, kind: PostKind, id: &str) -> (&'static str, Vec<u8>);
+    /// Whether the provider has a request of `kind` (`Query`: status, `Delete`: removal,
+    /// `Ping`): voip-communications.net, for one, cannot be asked about a call.
+    fn has(&self, kind: PostKind) -> bool;
+
+    /// Where a request of `kind` goes when posts go to `endpoint`.
+    fn url(&self, kind: PostKind, endpoint: &str) -> String;
+
+    /// The body of a request of `kind` about call `id`.
+    fn body(&self, kind: PostKind, id: &str) -> Vec<u8>;
 
     /// An id no call can have, for `ping`.
     fn probe_id(&self) -> &'static str;
@@ -480,8 +486,18 @@ pub trait ById: Send + Sync {
     /// Reads a status reply: `Ok(None)` when the provider has no such call.
     fn read_status(&self, body: &[u8]) -> Result<Option<Status>, ReplyOutcome>;
 
-    /// Reads a removal reply: `Ok(true)` removed, `Ok(false)` no such call.
+    /// Whether a status says the call is over (made or failed): removing it would cancel
+    /// nothing and lose its result.
+    fn finished(&self, status: &Status) -> bool;
+
+    /// Reads a removal reply: `Ok(true)` removed, `Ok(false)` no such call (or no longer
+    /// removable).
     fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome>;
+
+    /// What `query` says of a call the provider took, when it has no status request.
+    fn unasked_note(&self) -> &'static str {
+        "the provider has no status request"
+    }
 }
 
 /// Reads credentials from the environment through `get`: both variables or neither.

@@ -122,14 +122,17 @@ impl Submitter<'_> {
     /// One request of `kind` about call `id`, retried on any failure (they change nothing,
     /// or nothing more than once).
     fn by_id_request(&self, seq: usize, kind: PostKind, id: &str) -> Result<Vec<u8>, SubmitError> {
-        let (path, body) = self.by_id_provider().request(kind, id);
-        let url = |endpoint: &str| format!("{}{path}", endpoint.trim_end_matches('/'));
+        let provider = self.by_id_provider();
+        let body = provider.body(kind, id);
+        let url = |endpoint: &str| provider.url(kind, endpoint);
         self.transport
             .post_to(&http::PostBody::Bytes(body), true, &url, &mut |_| {})
             .map(|reply| reply.body)
             .map_err(|failure| SubmitError::Transport { seq, kind, failure })
     }
 
+    /// The provider's status of call `id`; `None` when it has no such call. Only for
+    /// providers that have a status request.
     fn status_of(&self, seq: usize, id: &str) -> Result<Option<Status>, SubmitError> {
         let body = self.by_id_request(seq, PostKind::Query, id)?;
         self.by_id_provider()
@@ -155,8 +158,10 @@ impl Submitter<'_> {
     ) -> Result<Vec<CallReport>, SubmitError> {
         let recipients = self.planned_recipients()?;
         let pacing = self.campaign.provider().pacing();
+        let asks = self.by_id_provider().has(PostKind::Query);
         let jobs: Vec<(usize, &str)> = recipients
             .iter()
+            .filter(|_| asks)
             .enumerate()
             .filter_map(|(i, r)| {
                 state
@@ -225,6 +230,13 @@ impl Submitter<'_> {
                     report.status = "in-doubt".into();
                     report.comment = "posted without a clear answer: see `outdial resolve`".into();
                 }
+                None if state.provider_id(&r.callid, r.number.as_str()).is_some() && !asks => {
+                    // Taken, and nothing more can be asked: what results there are arrive at
+                    // the provider's callback.
+                    report.result = Reach::Pending;
+                    report.status = "accepted".into();
+                    report.comment = self.by_id_provider().unasked_note().into();
+                }
                 None if state.provider_id(&r.callid, r.number.as_str()).is_some() => {
                     report.comment = "no such call record (removed or self-deleted)".into();
                 }
@@ -265,16 +277,20 @@ impl Submitter<'_> {
                 std::thread::sleep(wait);
             }
             last = Some(Instant::now());
-            match self.status_of(seq, id)? {
-                None => {
-                    removal.not_found += 1;
-                    continue;
+            // Without a status request, the removal's own answer tells a call still waiting
+            // from one already made.
+            if self.by_id_provider().has(PostKind::Query) {
+                match self.status_of(seq, id)? {
+                    None => {
+                        removal.not_found += 1;
+                        continue;
+                    }
+                    Some(s) if self.by_id_provider().finished(&s) => {
+                        removal.finished += 1;
+                        continue;
+                    }
+                    Some(_) => {}
                 }
-                Some(s) if matches!(s.result.status.as_str(), "made" | "failed") => {
-                    removal.finished += 1;
-                    continue;
-                }
-                Some(_) => {}
             }
             let body = self.by_id_request(seq, PostKind::Delete, id)?;
             match self.by_id_provider().read_removal(&body) {

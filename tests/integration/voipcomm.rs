@@ -448,7 +448,14 @@ fn the_password_never_shows() {
         "{}",
         by(&format!("send {f}")).2
     );
-    for unsupported in ["pause", "resume", "delete", "query", "sounds", "ping"] {
+    // `delete` without `scheduled_delete_url` is refused too; `query` answers from the journal.
+    assert_eq!(
+        by(&format!("query {f}")).1,
+        Some(0),
+        "{}",
+        by(&format!("query {f}")).2
+    );
+    for unsupported in ["pause", "resume", "delete", "sounds", "ping"] {
         let (_, code, out) = by(&format!("{unsupported} {f}"));
         assert_eq!(*code, Some(2), "{unsupported}: {out}");
         assert!(
@@ -737,4 +744,78 @@ fn credentials_the_request_cannot_carry_are_refused_before_sending() {
         assert!(!shown.contains("s3cret"), "the value never shows: {shown}");
         assert!(sb.calls().is_empty(), "nothing was posted");
     }
+}
+
+/// `delete` removes the campaign's scheduled calls by the provider's callid through the
+/// configured delete URL (a path, so it follows `--endpoint` to the stand-in); a second
+/// `delete` finds nothing left; `query` says what the journal knows, since there is no
+/// status request; without the setting, `delete` is refused.
+#[test]
+fn delete_removes_scheduled_calls_and_query_says_what_is_known() {
+    let dir = tempdir();
+    let file = example(dir.path(), "voipcomm-reminder.toml");
+    let f = file.to_str().unwrap();
+    let sb = sandbox(Faults::default(), true);
+
+    let refused = run(cmd(&["delete", f], Some(&sb.url()), &[]));
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("cannot delete"),
+        "{}",
+        text(&refused)
+    );
+
+    let campaign = std::fs::read_to_string(&file).unwrap().replacen(
+        "[voipcomm]\n",
+        &format!("[voipcomm]\nscheduled_delete_url = \"{DELETE_PATH}\"\n"),
+        1,
+    );
+    std::fs::write(&file, campaign).unwrap();
+    let sent = run(cmd(&["send", f], Some(&sb.url()), &[]));
+    assert_eq!(sent.status.code(), Some(0), "{}", text(&sent));
+    assert_eq!(sb.calls().len(), 3);
+
+    let query = run(cmd(&["--format", "json", "query", f], Some(&sb.url()), &[]));
+    assert_eq!(query.status.code(), Some(0), "{}", text(&query));
+    let stdout = String::from_utf8_lossy(&query.stdout);
+    assert_eq!(
+        stdout.matches("results arrive at callback_url").count(),
+        3,
+        "{stdout}"
+    );
+
+    let deleted = run(cmd(
+        &["--format", "json", "delete", f],
+        Some(&sb.url()),
+        &[],
+    ));
+    assert_eq!(deleted.status.code(), Some(0), "{}", text(&deleted));
+    assert!(
+        sb.calls().iter().all(|c| c.status == CallStatus::Deleted),
+        "{:?}",
+        sb.calls()
+    );
+    let removed: serde_json::Value = String::from_utf8_lossy(&deleted.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v.get("removed").is_some())
+        .expect("a removal record");
+    assert_eq!(removed["removed"], 3, "{removed}");
+
+    let again = run(cmd(
+        &["--format", "json", "delete", f],
+        Some(&sb.url()),
+        &[],
+    ));
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let removed: serde_json::Value = String::from_utf8_lossy(&again.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v.get("removed").is_some())
+        .expect("a removal record");
+    assert_eq!(
+        (removed["removed"].as_u64(), removed["not_found"].as_u64()),
+        (Some(0), Some(3)),
+        "{removed}"
+    );
 }

@@ -238,15 +238,24 @@ impl Provider for Voicent {
 }
 
 impl ById for Voicent {
-    fn request(&self, kind: PostKind, id: &str) -> (&'static str, Vec<u8>) {
+    fn has(&self, _kind: PostKind) -> bool {
+        // Status doubles as ping (with an id no call has); removal is callRemove.
+        true
+    }
+
+    fn url(&self, kind: PostKind, endpoint: &str) -> String {
         let path = match kind {
             PostKind::Delete => REMOVE_PATH,
             _ => STATUS_PATH,
         };
-        let body = form_urlencoded::Serializer::new(String::new())
+        format!("{}{path}", endpoint.trim_end_matches('/'))
+    }
+
+    fn body(&self, _kind: PostKind, id: &str) -> Vec<u8> {
+        form_urlencoded::Serializer::new(String::new())
             .append_pair("reqid", id)
-            .finish();
-        (path, body.into_bytes())
+            .finish()
+            .into_bytes()
     }
 
     fn probe_id(&self) -> &'static str {
@@ -255,6 +264,11 @@ impl ById for Voicent {
 
     fn read_status(&self, body: &[u8]) -> Result<Option<Status>, ReplyOutcome> {
         reply::read_status(body)
+    }
+
+    fn finished(&self, status: &Status) -> bool {
+        // The status record's words for a call that has run its course.
+        matches!(status.result.status.as_str(), "made" | "failed")
     }
 
     fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {

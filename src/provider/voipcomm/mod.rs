@@ -22,11 +22,11 @@ use jiff::tz::TimeZone;
 pub use settings::{AnswerSection, MachineSection, Record, Section};
 
 use super::{
-    CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, ProviderName,
-    Reach, ReplyOutcome, RequestHead,
+    ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider,
+    ProviderName, Reach, ReplyOutcome, RequestHead,
 };
 use crate::campaign::{Campaign, PromptContent, Recipient};
-use crate::plan::{Action, Post, PostBody};
+use crate::plan::{Action, Post, PostBody, PostKind};
 
 /// The documented make-calls endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://voip-communications.net/api-v2/index.php/pcall/call";
@@ -230,8 +230,14 @@ impl Provider for VoipComm {
 
     fn supports(&self, action: Action) -> bool {
         // The make-calls page documents one request. Scheduled-call deletion has no public
-        // shape; see `sandbox` for the one outdial's stand-in assumes.
-        action == Action::Send
+        // shape (see `sandbox` for the one outdial's stand-in assumes), so `delete` needs its
+        // URL configured; `query` says what the journal knows, since there is no status
+        // request.
+        match action {
+            Action::Send | Action::Query => true,
+            Action::Delete => self.scheduled_delete_url.is_some(),
+            _ => false,
+        }
     }
 
     fn endpoints(&self) -> Vec<String> {
@@ -312,6 +318,10 @@ impl Provider for VoipComm {
         ))
     }
 
+    fn by_id(&self) -> Option<&dyn ById> {
+        Some(self)
+    }
+
     fn reach(&self, result: &CallResult) -> Reach {
         // The callback's answer status (Person/Machine), once results arrive there.
         match result.status.trim().to_ascii_lowercase().as_str() {
@@ -319,5 +329,84 @@ impl Provider for VoipComm {
             "" | "scheduled" | "pending" => Reach::Pending,
             _ => Reach::NotReached,
         }
+    }
+}
+
+impl ById for VoipComm {
+    fn has(&self, kind: PostKind) -> bool {
+        kind == PostKind::Delete && self.scheduled_delete_url.is_some()
+    }
+
+    fn url(&self, _kind: PostKind, endpoint: &str) -> String {
+        // Only removal is ever asked for (see `has`).
+        self.scheduled_delete_url
+            .as_deref()
+            .map_or_else(|| endpoint.to_owned(), |url| resolve(url, endpoint))
+    }
+
+    fn body(&self, _kind: PostKind, id: &str) -> Vec<u8> {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("callid", id)
+            .finish()
+            .into_bytes()
+    }
+
+    fn probe_id(&self) -> &'static str {
+        "0"
+    }
+
+    fn read_status(&self, _body: &[u8]) -> Result<Option<super::Status>, ReplyOutcome> {
+        Err(ReplyOutcome::Unreadable(
+            "voip-communications.net has no call status request".into(),
+        ))
+    }
+
+    fn finished(&self, _status: &super::Status) -> bool {
+        false
+    }
+
+    fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {
+        reply::read_removal(body)
+    }
+
+    fn unasked_note(&self) -> &'static str {
+        "voip-communications.net has no status request: results arrive at callback_url"
+    }
+}
+
+/// A URL setting as used with posts going to `endpoint`: a path (`/…`) is taken on the
+/// endpoint's host, so `--endpoint` moves it along; a full URL stays where it is.
+pub(crate) fn resolve(url: &str, endpoint: &str) -> String {
+    if !url.starts_with('/') {
+        return url.to_owned();
+    }
+    let host_start = endpoint.find("://").map_or(0, |i| i + 3);
+    let origin_end = endpoint[host_start..]
+        .find('/')
+        .map_or(endpoint.len(), |i| host_start + i);
+    format!("{}{url}", &endpoint[..origin_end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+
+    #[test]
+    fn a_path_setting_follows_the_endpoint_and_a_url_stays() {
+        assert_eq!(
+            resolve(
+                "/api-v2/x/delete",
+                "http://127.0.0.1:4100/api-v2/index.php/pcall/call"
+            ),
+            "http://127.0.0.1:4100/api-v2/x/delete"
+        );
+        assert_eq!(
+            resolve("/d", "https://host.example"),
+            "https://host.example/d"
+        );
+        assert_eq!(
+            resolve("https://other.example/d", "http://127.0.0.1:1/c"),
+            "https://other.example/d"
+        );
     }
 }

@@ -106,6 +106,22 @@ fn rejected(code: &str, message: String, refusal: bool, help: Option<String>) ->
 }
 
 /// The start of a body, for messages.
+/// Reads the reply to a scheduled-call delete. Its shape is not published: outdial assumes
+/// the make-calls envelope (as its stand-in answers), `data.code` 200 when the call was
+/// removed and 400 when no scheduled call has that callid (made already, or never taken).
+pub fn read_removal(body: &[u8]) -> Result<bool, ReplyOutcome> {
+    let parsed: Option<Envelope> = serde_json::from_slice(body).ok();
+    match parsed.as_ref().and_then(|e| code_of(&e.data)) {
+        Some(200) => Ok(true),
+        Some(400) => Ok(false),
+        Some(code @ (401 | 402)) => Err(read(code, body)),
+        _ => Err(ReplyOutcome::Unreadable(format!(
+            "the reply to a delete is not the expected JSON: {}",
+            snippet(body)
+        ))),
+    }
+}
+
 fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
     let text = text.trim();
@@ -119,6 +135,26 @@ fn snippet(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn removal_replies_say_removed_gone_or_unreadable() {
+        assert_eq!(
+            read_removal(br#"{"data":{"code":200,"code_desc":"","callid":"c1"}}"#),
+            Ok(true)
+        );
+        assert_eq!(
+            read_removal(br#"{"data":{"code":"400","code_desc":"no scheduled call"}}"#),
+            Ok(false)
+        );
+        assert!(matches!(
+            read_removal(br#"{"data":{"code":401}}"#),
+            Err(ReplyOutcome::Rejected(_))
+        ));
+        assert!(matches!(
+            read_removal(b"<html>busy</html>"),
+            Err(ReplyOutcome::Unreadable(_))
+        ));
+    }
 
     #[test]
     fn accepted_only_with_code_200_and_a_callid() {

@@ -45,12 +45,13 @@ pub struct Section {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub timezone: Option<Spanned<String>>,
-    /// URL of the scheduled-calls list (not documented publicly: off unless set).
+    /// URL of the scheduled-calls list (not documented publicly: off unless set), or a path
+    /// (`/…`) on the endpoint's host.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub scheduled_list_url: Option<Spanned<String>>,
     /// URL that deletes a scheduled call by the provider's `callid` (not documented
-    /// publicly: off unless set).
+    /// publicly: off unless set), or a path (`/…`) on the endpoint's host. `delete` needs it.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub scheduled_delete_url: Option<Spanned<String>>,
@@ -196,14 +197,24 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<VoipComm
         .as_ref()
         .and_then(|u| c.url(u, "callback_url", "https://example.com/calls/done"));
     let zone = vc.timezone.as_ref().and_then(|tz| c.zone(tz, "timezone"));
+    // Their paths are not published: a full URL, or a path taken on the endpoint's host
+    // (so that `--endpoint` moves them along with the calls).
+    let url_or_path = |c: &mut Checker<'_>, u: &Spanned<String>, key: &str| {
+        let text = u.get_ref().trim();
+        if text.starts_with('/') && !text.contains(char::is_whitespace) {
+            Some(text.to_owned())
+        } else {
+            c.url(u, key, DEFAULT_ENDPOINT)
+        }
+    };
     let list_url = vc
         .scheduled_list_url
         .as_ref()
-        .and_then(|u| c.url(u, "scheduled_list_url", DEFAULT_ENDPOINT));
+        .and_then(|u| url_or_path(c, u, "scheduled_list_url"));
     let delete_url = vc
         .scheduled_delete_url
         .as_ref()
-        .and_then(|u| c.url(u, "scheduled_delete_url", DEFAULT_ENDPOINT));
+        .and_then(|u| url_or_path(c, u, "scheduled_delete_url"));
 
     let default_answer = AnswerSection::default();
     let a = vc.answer.as_ref().unwrap_or(&default_answer);

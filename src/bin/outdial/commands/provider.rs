@@ -293,8 +293,14 @@ impl<'a> Context<'a> {
             _ => PostKind::Delete,
         };
         for (i, id) in ids.iter().enumerate() {
-            let (path, body) = by_id.request(kind, id);
-            let request = format!("{path}\n{}", String::from_utf8_lossy(&body));
+            let request = format!(
+                "{}\n{}",
+                by_id.url(
+                    kind,
+                    &first_endpoint(&self.campaign, self.network.endpoint.as_deref())
+                ),
+                String::from_utf8_lossy(&by_id.body(kind, id))
+            );
             out.show(Message::Post(PostEvent::DryRun {
                 seq: i + 1,
                 kind,
