@@ -501,6 +501,7 @@ const FAST: [&str; 6] = ["--timeout", "700ms", "--backoff", "10ms", "--retries",
 fn journal_states(dir: &Path) -> BTreeMap<String, &'static str> {
     let mut state = BTreeMap::new();
     let mut attempts: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    let mut answered = std::collections::BTreeSet::new();
     for line in journal(dir, "matrix") {
         let attempt = line.get("attempt").and_then(|a| a.as_u64());
         if let (Some(a), Some(ids)) = (attempt, line.get("callids").and_then(|c| c.as_array())) {
@@ -512,6 +513,9 @@ fn journal_states(dir: &Path) -> BTreeMap<String, &'static str> {
             );
         }
         let outcome = line.get("outcome").and_then(|o| o.as_str());
+        if let (Some(a), Some(_)) = (attempt, outcome) {
+            answered.insert(a);
+        }
         if let (Some(a), Some(outcome)) = (attempt, outcome) {
             for id in attempts.get(&a).cloned().unwrap_or_default() {
                 let s = match outcome {
@@ -523,12 +527,20 @@ fn journal_states(dir: &Path) -> BTreeMap<String, &'static str> {
             }
         }
     }
+    // A post whose outcome never got written (the run was killed while it was in flight) is
+    // in doubt too.
+    for (a, ids) in &attempts {
+        if !answered.contains(a) {
+            for id in ids {
+                state.entry(id.clone()).or_insert("in-doubt");
+            }
+        }
+    }
     state
 }
 
 /// Sends with `spec` injected until a run exits 0 or stops on calls in doubt; then checks
-/// the promise: no number called twice, every call the stand-in holds is journaled as
-/// accepted or in doubt, and every accepted one is held.
+/// the promise ([`assert_promise`]).
 fn fault_case(spec: &str, endpoint_override: Option<&str>) -> &'static str {
     let dir = tempdir();
     let file = matrix_campaign(dir.path());
@@ -558,6 +570,12 @@ fn fault_case(spec: &str, endpoint_override: Option<&str>) -> &'static str {
         last = out.status.code();
         assert_eq!(last, Some(0), "{spec}: {}", text(&out));
     }
+    assert_promise(spec, dir.path(), &sb, last)
+}
+
+/// The promise after a run that ended with `last`: no number called twice, every call the
+/// stand-in holds is journaled as accepted or in doubt, and every accepted one is held.
+fn assert_promise(spec: &str, dir: &Path, sb: &Sandbox, last: Option<i32>) -> &'static str {
     let mut per_number: BTreeMap<String, usize> = BTreeMap::new();
     for call in sb.calls() {
         *per_number.entry(call.to.clone()).or_default() += 1;
@@ -566,7 +584,7 @@ fn fault_case(spec: &str, endpoint_override: Option<&str>) -> &'static str {
         per_number.values().all(|n| *n == 1),
         "{spec}: a number was called twice: {per_number:?}"
     );
-    let states = journal_states(dir.path());
+    let states = journal_states(dir);
     for n in NUMBERS {
         let callid = format!("matrix{n}");
         let held = per_number.contains_key(&format!("1{n}"));
@@ -622,6 +640,38 @@ fn fault_matrix_every_recipient_called_at_most_once() {
     assert_eq!(result, "in-doubt");
     cases.push(("delay=1500ms".into(), result));
     assert_eq!(cases.len(), 19, "{cases:?}");
+}
+
+/// SIGKILL at several instants while replies take 200 ms each, then a normal run: a call
+/// posted when the kill came is in doubt (this API cannot be asked), never posted again;
+/// everyone else is called exactly once.
+#[test]
+fn sigkill_mid_send_never_calls_anyone_twice() {
+    for kill_after in [100u64, 300, 500, 700] {
+        let dir = tempdir();
+        let file = matrix_campaign(dir.path());
+        let f = file.to_str().unwrap();
+        let sb = sandbox("delay=200ms".parse().unwrap(), false);
+        let mut c = cmd(&["send", f], Some(&sb.url()), &FAST);
+        c.stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = c.spawn().unwrap();
+        thread::sleep(Duration::from_millis(kill_after));
+        // Child::kill sends SIGKILL on Unix.
+        child.kill().unwrap();
+        let _ = child.wait();
+        assert!(
+            sb.calls().len() < NUMBERS.len(),
+            "kill {kill_after}ms came too late to matter"
+        );
+        let out = run(cmd(&["send", f], Some(&sb.url()), &FAST));
+        let last = out.status.code();
+        assert!(
+            last == Some(0) || (last == Some(4) && text(&out).contains("in doubt")),
+            "kill {kill_after}ms: {}",
+            text(&out)
+        );
+        assert_promise(&format!("sigkill@{kill_after}ms"), dir.path(), &sb, last);
+    }
 }
 
 // --- check ----------------------------------------------------------------------------------
