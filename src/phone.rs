@@ -1,39 +1,83 @@
-//! North American phone numbers (the numbers every provider outdial speaks can dial).
+//! Phone numbers: North American ones (which every provider outdial speaks can dial), and
+//! numbers abroad in E.164 for the providers that call them.
 //!
-//! A number is accepted in the shapes people write (`8185550100`, `(818) 555-0100`,
+//! A NANP number is accepted in the shapes people write (`8185550100`, `(818) 555-0100`,
 //! `818.555.0100`, `+1 818 555 0100`, `1-818-555-0100`) and kept as its 10 national digits,
 //! the form providers show in their examples. The parser is a single pass over the bytes
 //! with no allocation, because it runs once per recipient and recipients come by the million.
+//! A number with another country code (`+44 …`) is read by libphonenumber's rules instead
+//! ([`parse_international`]), only where a provider takes it.
 
 use std::fmt;
 
-/// A valid NANP number: area code, exchange and line, 10 ASCII digits.
+/// A valid number: a North American one (area code, exchange and line) for every provider,
+/// or, for providers that call abroad, an international one in E.164.
+///
+/// Kept inline as text, so it stays `Copy` and recipients by the million cost no allocation:
+/// a NANP number as its 10 national digits (`8185550100`, the form providers show), an
+/// international one as `+` and up to 15 digits (`+442079460958`), which no NANP number can
+/// be mistaken for.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PhoneNumber([u8; 10]);
+pub struct PhoneNumber {
+    len: u8,
+    text: [u8; 16],
+}
+
+/// The flag [`PhoneNumber::as_u64`] sets on international numbers: their digits (15 at most,
+/// under 2^50) never reach it, and NANP numbers (under 10^10) stay as they were.
+const INTERNATIONAL: u64 = 1 << 62;
 
 impl PhoneNumber {
-    /// The 10 digits, e.g. `8185550100`.
-    pub fn as_str(&self) -> &str {
-        // The constructor only stores ASCII digits.
-        std::str::from_utf8(&self.0).unwrap_or_default()
+    fn from_ascii(text: &[u8]) -> PhoneNumber {
+        let mut out = [0u8; 16];
+        out[..text.len()].copy_from_slice(text);
+        PhoneNumber {
+            len: text.len() as u8,
+            text: out,
+        }
     }
 
-    /// The 10 digits as a number (for compact sets).
+    /// The number as outdial writes it: 10 digits for NANP (`8185550100`), `+` and the
+    /// digits for an international number (`+442079460958`).
+    pub fn as_str(&self) -> &str {
+        // The constructors only store ASCII.
+        std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    /// Whether this is a North American (+1) number.
+    pub fn is_nanp(&self) -> bool {
+        self.text[0] != b'+'
+    }
+
+    /// The number in E.164 without the `+`: country code and national number
+    /// (`18185550100`, `442079460958`).
+    pub fn e164_digits(&self) -> String {
+        match self.as_str().strip_prefix('+') {
+            Some(digits) => digits.to_owned(),
+            None => format!("1{}", self.as_str()),
+        }
+    }
+
+    /// The number as one integer (for compact sets); international numbers carry a flag bit.
     pub fn as_u64(&self) -> u64 {
-        self.0.iter().fold(0, |n, d| n * 10 + u64::from(d - b'0'))
+        let digits = self.as_str().trim_start_matches('+');
+        let n = digits.bytes().fold(0, |n, d| n * 10 + u64::from(d - b'0'));
+        if self.is_nanp() { n } else { n | INTERNATIONAL }
     }
 
     /// The inverse of [`PhoneNumber::as_u64`] for values it produced.
-    pub fn from_u64(mut n: u64) -> Option<PhoneNumber> {
+    pub fn from_u64(n: u64) -> Option<PhoneNumber> {
+        if n & INTERNATIONAL != 0 {
+            let digits = (n & !INTERNATIONAL).to_string();
+            if digits.len() > 15 {
+                return None;
+            }
+            return Some(PhoneNumber::from_ascii(format!("+{digits}").as_bytes()));
+        }
         if n >= 10_000_000_000 {
             return None;
         }
-        let mut out = [0u8; 10];
-        for d in out.iter_mut().rev() {
-            *d = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        Some(PhoneNumber(out))
+        Some(PhoneNumber::from_ascii(format!("{n:010}").as_bytes()))
     }
 }
 
@@ -92,6 +136,11 @@ pub enum NumberError {
     /// An extension after the number (`x123`, `ext. 5`, `;ext=5`, `#5`).
     #[error("the number has an extension ({0:?}); outdial dials the number only")]
     Extension(String),
+    /// A `+` number outside +1 that is not a valid number of the country its code names.
+    #[error(
+        "not a valid number of the country its code names (checked with libphonenumber's rules)"
+    )]
+    NotValidAbroad,
 }
 
 /// Parses a NANP number written with common punctuation.
@@ -208,9 +257,40 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
     if let Some(why) = special {
         return Err(NumberError::SpecialExchange(part(3..6), why));
     }
-    let mut out = [0u8; 10];
-    out.copy_from_slice(national);
-    Ok(PhoneNumber(out))
+    Ok(PhoneNumber::from_ascii(national))
+}
+
+/// [`parse`], and for a number written with another country code (`+44 20 7946 0958`), that
+/// number checked against libphonenumber's rules for its country: what a provider that calls
+/// abroad accepts. NANP numbers take the fast path and its errors.
+pub fn parse_international(text: &str) -> Result<PhoneNumber, NumberError> {
+    match parse(text) {
+        Err(NumberError::NotNanp) => {}
+        other => return other,
+    }
+    // Only `+` numbers outside +1 reach here (see `parse_bytes`), so no region is needed.
+    let number = phonenumber::parse(None, text.trim()).map_err(|_| NumberError::NotValidAbroad)?;
+    if !number.is_valid() {
+        return Err(NumberError::NotValidAbroad);
+    }
+    let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+    if e164.len() > 16 || !e164.starts_with('+') || !e164[1..].bytes().all(|b| b.is_ascii_digit()) {
+        return Err(NumberError::NotValidAbroad);
+    }
+    Ok(PhoneNumber::from_ascii(e164.as_bytes()))
+}
+
+/// [`parse_international`] on a CSV cell's bytes.
+pub fn parse_bytes_international(bytes: &[u8]) -> Result<PhoneNumber, NumberError> {
+    match parse_bytes(bytes) {
+        Err(NumberError::NotNanp) => parse_international(&String::from_utf8_lossy(bytes)),
+        other => other,
+    }
+}
+
+/// [`parse_international`] for text outdial wrote itself (journals): either form.
+pub fn parse_any(text: &str) -> Result<PhoneNumber, NumberError> {
+    parse_international(text)
 }
 
 /// At a `.` in `bytes[i]`: a spreadsheet's `8185550100.0` is an error, not 81855501000.
@@ -394,6 +474,39 @@ pub fn is_ten_digits(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_abroad_are_read_in_e164_for_providers_that_call_them() {
+        let london = parse_international("+44 20 7946 0958").unwrap();
+        assert_eq!(london.as_str(), "+442079460958");
+        assert_eq!(london.e164_digits(), "442079460958");
+        assert!(!london.is_nanp());
+        assert_eq!(PhoneNumber::from_u64(london.as_u64()), Some(london));
+        // The national trunk 0 written in brackets is dropped, as dialling does.
+        assert_eq!(
+            parse_international("+44 (0)20 7946 0958").map(|n| n.as_str().to_owned()),
+            Ok("+442079460958".to_owned())
+        );
+        let la = parse_international("+1 (818) 555-0100").unwrap();
+        assert_eq!(
+            (la.as_str(), la.e164_digits().as_str()),
+            ("8185550100", "18185550100")
+        );
+        assert!(la.is_nanp());
+        assert_eq!(PhoneNumber::from_u64(la.as_u64()), Some(la));
+        assert_eq!(
+            parse_international("+44 12"),
+            Err(NumberError::NotValidAbroad)
+        );
+        // NANP mistakes keep their own errors.
+        assert_eq!(
+            parse_international("818-555-010"),
+            Err(NumberError::WrongLength(9))
+        );
+        // Without `+`, only NANP: there is no country to read a national number in.
+        assert!(parse_international("020 7946 0958").is_err());
+        assert_eq!(parse("+44 20 7946 0958"), Err(NumberError::NotNanp));
+    }
 
     #[test]
     fn accepts_common_shapes() {

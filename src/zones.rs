@@ -49,6 +49,10 @@ impl Table {
 
     /// The zone group a number rings in, if its area code is in the table.
     pub fn group_of_number(&self, number: &PhoneNumber) -> Option<u16> {
+        // Area codes are North American; a number abroad has none.
+        if !number.is_nanp() {
+            return None;
+        }
         self.group_of(area_code(number))
     }
 
@@ -58,7 +62,7 @@ impl Table {
     }
 }
 
-/// A number's area code (its first three digits).
+/// A North American number's area code (its first three digits).
 pub fn area_code(number: &PhoneNumber) -> u16 {
     let d = number.as_str().as_bytes();
     u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0')

@@ -136,6 +136,7 @@ pub(super) fn validate(
             name: name.as_deref().unwrap_or_default(),
             provider: c.provider_name(),
             provider_rules: provider.as_deref(),
+            abroad: c.provider.calls_abroad(),
         },
         c.problems,
     );
@@ -219,12 +220,20 @@ impl Checker<'_> {
     }
 
     fn number(&mut self, value: &Spanned<String>, what: &str) -> Option<PhoneNumber> {
-        match phone::parse(value.get_ref()) {
+        let parsed = if self.provider.calls_abroad() {
+            phone::parse_international(value.get_ref())
+        } else {
+            phone::parse(value.get_ref())
+        };
+        match parsed {
             Ok(number) => Some(number),
             Err(err) => {
                 let help = match err {
                     phone::NumberError::NotNanp => {
                         "remove this number, or call it through another provider"
+                    }
+                    phone::NumberError::NotValidAbroad => {
+                        "check the digits against the country's numbering: + country code, then the number without its leading 0, e.g. \"+44 20 7946 0958\""
                     }
                     _ => {
                         "write a 10-digit North American number, e.g. \"818-555-0100\" or \"+1 818 555 0100\""

@@ -56,6 +56,16 @@ impl ProviderName {
         }
     }
 
+    /// Whether the provider calls numbers outside North America (written `+` and a country
+    /// code, checked with libphonenumber's rules), as each provider's module says.
+    pub fn calls_abroad(self) -> bool {
+        match self {
+            ProviderName::Voiceshot => voiceshot::CALLS_ABROAD,
+            ProviderName::Voicent => voicent::CALLS_ABROAD,
+            ProviderName::Voipcomm => voipcomm::CALLS_ABROAD,
+        }
+    }
+
     /// How people call it (`VoiceShot`).
     pub fn display(self) -> &'static str {
         match self {

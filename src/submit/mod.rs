@@ -1127,7 +1127,8 @@ struct Exchange<'a> {
 /// the provider wrote none it can be read back from (then the call id alone decides, which
 /// errs on the side of not calling again).
 fn same_call(result: &CallResult, r: &Recipient) -> bool {
-    result.callid == r.callid && crate::phone::parse(&result.number).map_or(true, |n| n == r.number)
+    result.callid == r.callid
+        && crate::phone::parse_any(&result.number).map_or(true, |n| n == r.number)
 }
 
 fn skipped(action: Action, post: &Post<'_>) -> Event {

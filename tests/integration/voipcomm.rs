@@ -869,3 +869,64 @@ fn delete_removes_scheduled_calls_and_query_says_what_is_known() {
         "{removed}"
     );
 }
+
+/// voip-communications.net calls abroad: `+` numbers of other countries are read with
+/// libphonenumber's rules (inline and in a CSV), sent as E.164 digits, deduplicated and
+/// suppressed like North American ones; an invalid one is refused with its line; VoiceShot
+/// still refuses them all.
+#[test]
+fn numbers_abroad_are_called_once_and_suppressed_like_any_other() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("contacts.csv"),
+        "number,name\n+44 20 7946 0958,Ann\n+33 1 23 45 67 89,Bea\n+44 (0)20 7946 0958,Ann again\n+49 30 901820,Cy\n8185550100,Dee\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("dnc.txt"), "+33 1 23 45 67 89\n").unwrap();
+    let file = dir.path().join("abroad.toml");
+    let campaign = |provider: &str, extra: &str| {
+        format!(
+            "[campaign]\nname = \"abroad\"\nprovider = \"{provider}\"\n{extra}\n[[prompt]]\nid = 1\ntts = \"Hello {{name}}.\"\n\n[recipients]\ncsv = \"contacts.csv\"\nsuppress = [\"dnc.txt\"]\n"
+        )
+    };
+    std::fs::write(&file, campaign("voipcomm", "")).unwrap();
+    let f = file.to_str().unwrap();
+    let sb = sandbox(Faults::default(), true);
+    let out = run(cmd(&["send", f], Some(&sb.url()), &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let mut called: Vec<String> = sb.calls().into_iter().map(|c| c.to).collect();
+    called.sort();
+    assert_eq!(called, ["18185550100", "442079460958", "4930901820"]);
+    // The journal keys numbers abroad in E.164, apart from any North American number.
+    let ids = provider_ids(&journal(dir.path(), "abroad"));
+    assert!(ids.keys().any(|k| k.ends_with(" +442079460958")), "{ids:?}");
+
+    // An invalid number abroad is refused at its line.
+    std::fs::write(
+        dir.path().join("contacts.csv"),
+        "number,name\n+44 20 7946 0958,Ann\n+44 12,Short\n",
+    )
+    .unwrap();
+    let out = run(cmd(&["check", f], None, &[]));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("contacts.csv:3"), "{}", text(&out));
+    assert!(
+        text(&out).contains("not a valid number of the country"),
+        "{}",
+        text(&out)
+    );
+
+    // VoiceShot dials North America only.
+    std::fs::write(
+        &file,
+        campaign("voiceshot", "[voiceshot]\nmenuid = \"1-1\"\n"),
+    )
+    .unwrap();
+    let out = run(cmd(&["check", f], None, &[]));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("is a GB number (+44)"),
+        "{}",
+        text(&out)
+    );
+}

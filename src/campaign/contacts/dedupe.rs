@@ -6,8 +6,13 @@ use hashbrown::HashTable;
 
 /// Numbers seen so far, each with where it was first seen (0 = the campaign file, else the
 /// CSV line), packed into one `u64`: 34 bits of number (10 digits < 2^34), 30 bits of line.
+/// Numbers abroad (see [`PhoneNumber::as_u64`]) do not fit 34 bits and are rare: they are
+/// kept apart, unpacked.
+///
+/// [`PhoneNumber::as_u64`]: crate::phone::PhoneNumber::as_u64
 pub(super) struct Seen {
     table: HashTable<u64>,
+    abroad: std::collections::HashMap<u64, u64>,
 }
 
 const NUMBER_BITS: u32 = 34;
@@ -25,16 +30,20 @@ impl Seen {
     pub(super) fn new() -> Self {
         Self {
             table: HashTable::new(),
+            abroad: std::collections::HashMap::new(),
         }
     }
 
     /// How many numbers are in the set.
     pub(super) fn len(&self) -> usize {
-        self.table.len()
+        self.table.len() + self.abroad.len()
     }
 
     /// Where `number` was first seen, if it was.
     pub(super) fn first(&self, number: u64) -> Option<u64> {
+        if number > NUMBER_MASK {
+            return self.abroad.get(&number).copied();
+        }
         self.table
             .find(mix(number), |&e| e & NUMBER_MASK == number)
             .map(|&e| e >> NUMBER_BITS)
@@ -42,6 +51,10 @@ impl Seen {
 
     /// Records `number` as first seen at `line`; it must not be in the set yet.
     pub(super) fn insert(&mut self, number: u64, line: u64) {
+        if number > NUMBER_MASK {
+            self.abroad.insert(number, line);
+            return;
+        }
         let packed = number | (line.min(MAX_LINE) << NUMBER_BITS);
         self.table
             .insert_unique(mix(number), packed, |&e| mix(e & NUMBER_MASK));
@@ -49,6 +62,15 @@ impl Seen {
 
     /// Where `number` was first seen, or `None` after recording it at `line`: one probe.
     pub(super) fn first_or_insert(&mut self, number: u64, line: u64) -> Option<u64> {
+        if number > NUMBER_MASK {
+            return match self.abroad.entry(number) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(line);
+                    None
+                }
+            };
+        }
         match self.table.entry(
             mix(number),
             |&e| e & NUMBER_MASK == number,
@@ -118,5 +140,23 @@ mod tests {
         assert_eq!(seen.first(n), Some(12));
         assert_eq!(seen.first(2_125_550_100), Some(0));
         assert_eq!(seen.first(2_125_550_101), None);
+    }
+
+    #[test]
+    fn numbers_abroad_are_told_apart_from_north_american_ones() {
+        let mut seen = Seen::new();
+        // +49 30 901820 has 10 digits, like a NANP number of the same digits.
+        let berlin = crate::phone::parse_international("+49 30 901820").unwrap();
+        let nanp = 4_930_901_820;
+        assert_eq!(seen.first_or_insert(berlin.as_u64(), 3), None);
+        assert_eq!(seen.first(nanp), None);
+        assert_eq!(seen.first_or_insert(nanp, 4), None);
+        assert_eq!(seen.first_or_insert(berlin.as_u64(), 9), Some(3));
+        assert_eq!(seen.first(nanp), Some(4));
+        assert_eq!(seen.len(), 2);
+        assert_eq!(
+            crate::phone::PhoneNumber::from_u64(berlin.as_u64()),
+            Some(berlin)
+        );
     }
 }

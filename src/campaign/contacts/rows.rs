@@ -201,6 +201,8 @@ pub(super) struct Rules<'a> {
     /// The second pass: the file was checked (and has the same size and time), so only what
     /// building a recipient needs is parsed again.
     pub(super) trusted: bool,
+    /// Whether numbers abroad (`+44 …`) are read: the provider calls them (both passes).
+    pub(super) abroad: bool,
     /// The provider, to ask whether it would read a time other than meant (first pass only).
     pub(super) provider: Option<&'a dyn crate::provider::Provider>,
 }
@@ -223,8 +225,13 @@ impl Rules<'_> {
             return Err(RowError::NotUtf8(column));
         }
         let c = self.columns;
-        let number = phone::parse_bytes(record.get(c.number).unwrap_or_default())
-            .map_err(|err| RowError::Number(c.number, err))?;
+        let written = record.get(c.number).unwrap_or_default();
+        let number = if self.abroad {
+            phone::parse_bytes_international(written)
+        } else {
+            phone::parse_bytes(written)
+        }
+        .map_err(|err| RowError::Number(c.number, err))?;
         let callid = match c.callid {
             Some(col) => {
                 let text = cell(record, col)?.trim();

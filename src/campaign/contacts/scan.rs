@@ -96,6 +96,8 @@ pub(in crate::campaign) struct ScanInput<'a> {
     pub provider: &'static str,
     /// The provider itself, for the rules that are its own (how it reads times).
     pub provider_rules: Option<&'a dyn crate::provider::Provider>,
+    /// Whether the provider calls numbers abroad.
+    pub abroad: bool,
 }
 
 /// The outcome of [`scan`].
@@ -435,6 +437,7 @@ impl CsvScan<'_> {
             now: self.now,
             deny_past: input.options.deny_past,
             trusted: false,
+            abroad: input.abroad,
             provider: input.provider_rules,
         };
         let file = match super::open_list(&header.path) {

@@ -73,6 +73,7 @@ impl Contacts {
                 now: Timestamp::MIN,
                 deny_past: false,
                 trusted: true,
+                abroad: campaign.provider().name().calls_abroad(),
                 provider: None,
             },
             prefix: &campaign.callid_prefix,

@@ -119,7 +119,8 @@ fn load_suppress(
             }
             let line = record.position().map_or(0, |p| p.line() as usize);
             let text = String::from_utf8_lossy(record.get(column).unwrap_or_default());
-            match phone::parse(&text) {
+            // Numbers abroad too: a provider that calls them must find them suppressed.
+            match phone::parse_international(&text) {
                 Ok(n) => out.push(n.as_u64()),
                 // A number outside NANP can never be called, so it never needs suppressing.
                 Err(NumberError::NotNanp) => {}
@@ -157,7 +158,7 @@ fn load_suppress(
             if trimmed.is_empty() {
                 continue;
             }
-            match phone::parse(trimmed) {
+            match phone::parse_international(trimmed) {
                 Ok(n) => out.push(n.as_u64()),
                 Err(NumberError::NotNanp) => {}
                 Err(err) => {

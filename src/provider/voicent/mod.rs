@@ -28,6 +28,9 @@ use crate::template::Template;
 
 /// The SDKs' default: the gateway on this machine.
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:8155";
+/// The gateway dials through the phone line it sits on; outdial keeps it to North American
+/// numbers, whose shape it can check (the gateway's pages say nothing of dialing abroad).
+pub const CALLS_ABROAD: bool = false;
 /// The default `info` text: enough for an operator to find a call in the gateway's screens.
 pub const DEFAULT_INFO: &str = "outdial {campaign} {callid}";
 /// Where call requests go.

@@ -24,6 +24,9 @@ use super::{
 use crate::campaign::Campaign;
 use crate::plan::{Action, Post};
 
+/// VoiceShot dials North American numbers only (10 digits in `<phonenumber number>`).
+pub const CALLS_ABROAD: bool = false;
+
 /// The documented primary endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://api.voiceshot.com/ivrapi.asp";
 /// The documented fallback, tried only after the primary fails.

@@ -31,6 +31,9 @@ use crate::plan::{Action, Post, PostBody, PostKind};
 /// The documented make-calls endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://voip-communications.net/api-v2/index.php/pcall/call";
 
+/// `to` is "country code + area code + number" on the make-calls page: numbers abroad too.
+pub const CALLS_ABROAD: bool = true;
+
 /// The environment variables credentials come from (API key, API password).
 pub const CREDENTIAL_VARS: (&str, &str) = ("VOIPCOMM_API_KEY", "VOIPCOMM_API_PASSWORD");
 
@@ -136,7 +139,8 @@ impl VoipComm {
             out.push(("from", from));
         }
         // Numbers are North American today (10 digits): the API wants the country code too.
-        out.push(("to", format!("1{}", r.number)));
+        // "Country code + area code + number, digits only".
+        out.push(("to", r.number.e164_digits()));
         if let Some(at) = &r.at {
             let zone = self
                 .zone
