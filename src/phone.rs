@@ -399,6 +399,51 @@ impl RegionError {
 }
 
 impl NumberError {
+    /// What to do about it, for this kind of mistake (the message says what was seen).
+    pub fn help(&self) -> String {
+        const EXAMPLE: &str = "e.g. (818) 555-0100 or +1 818 555 0100";
+        match self {
+            NumberError::Empty => format!("write the number, {EXAMPLE}, or remove the entry"),
+            NumberError::BadCharacter(_) => format!(
+                "keep only digits, spaces and ( ) - . /, with + only in front: {EXAMPLE}"
+            ),
+            NumberError::NotNanp => {
+                "remove this number, or call it through a provider that calls abroad".to_owned()
+            }
+            NumberError::WrongLength(n) if *n < 10 => format!(
+                "a digit is missing (the area code?): a North American number is 3 + 3 + 4 digits, {EXAMPLE}"
+            ),
+            NumberError::WrongLength(_) => format!(
+                "there are digits too many: a North American number is 3 + 3 + 4 digits, with at most a leading 1, {EXAMPLE}"
+            ),
+            NumberError::AreaCode(_) | NumberError::Exchange(_) => format!(
+                "check the digits: a trunk 0 or 1 in front, or a missing area code, shifts them; {EXAMPLE}"
+            ),
+            NumberError::ServiceCode(_) => {
+                "N11 codes (211, 411, 911 …) reach services, not people: check the number".to_owned()
+            }
+            NumberError::Reserved(..) | NumberError::SpecialExchange(..) => {
+                "check the number with the person it belongs to: no subscriber has it".to_owned()
+            }
+            NumberError::Invisible(..) => {
+                "type the number again by hand: it was pasted with a character that cannot be seen"
+                    .to_owned()
+            }
+            NumberError::Spreadsheet(_) => {
+                "format the column as text in the spreadsheet, then export the CSV again".to_owned()
+            }
+            NumberError::MisplacedOne(_) => {
+                "write a leading 1 apart as the country code (1-800-555-0460), or drop it".to_owned()
+            }
+            NumberError::Extension(_) => {
+                "remove the extension from the number; give it as the recipient's `ext` where the provider dials extensions".to_owned()
+            }
+            NumberError::NotValidAbroad => {
+                "check the digits against the country's numbering: + country code, then the number without its leading 0, e.g. +44 20 7946 0958".to_owned()
+            }
+        }
+    }
+
     /// The message, naming `provider` (its display name) where the rule is the provider's.
     pub fn message(&self, provider: &str) -> String {
         match self {

@@ -228,17 +228,7 @@ impl Checker<'_> {
         match parsed {
             Ok(number) => Some(number),
             Err(err) => {
-                let help = match err {
-                    phone::NumberError::NotNanp => {
-                        "remove this number, or call it through another provider"
-                    }
-                    phone::NumberError::NotValidAbroad => {
-                        "check the digits against the country's numbering: + country code, then the number without its leading 0, e.g. \"+44 20 7946 0958\""
-                    }
-                    _ => {
-                        "write a 10-digit North American number, e.g. \"818-555-0100\" or \"+1 818 555 0100\""
-                    }
-                };
+                let help = err.help();
                 let message = err.message(self.provider_name());
                 self.error(
                     "campaign::bad-number",

@@ -107,7 +107,7 @@ impl RowError {
             ),
             RowError::Number(_, err) => (
                 phone::explain(cell, err, region, provider),
-                "write a 10-digit North American number, e.g. (818) 555-0100".into(),
+                err.help(),
             ),
             RowError::CallId(_, err) => (
                 err.message(provider),
