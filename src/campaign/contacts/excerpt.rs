@@ -64,11 +64,7 @@ impl Excerpts {
         if spot.byte == 0 && bytes.starts_with(b"\xEF\xBB\xBF") {
             bytes.drain(..3);
         }
-        let span = column.map_or(0..bytes.len(), |c| field_span(&bytes, c));
-        // Lossy text shifts offsets after a bad byte; the span is of the first bad field, so
-        // only what follows it moves.
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let span = span.start.min(text.len())..span.end.min(text.len());
+        let (text, span) = redact(&bytes, column);
         let _ = &self.path;
         (
             SourceFile::excerpt(shown, text, spot.line as usize, "csv"),
@@ -120,10 +116,52 @@ fn unquote(cell: &str) -> String {
     }
 }
 
+/// The row as shown under a problem: the offending field as written, every other field
+/// masked with `*` (one a character, line breaks kept, so line and column numbers stay
+/// right). A row holds other people's data, and a list that is not a list at all may hold
+/// anything (an environment, a key file): nothing but the field at fault is printed. Without
+/// a column (a ragged row), only the shape of the row is shown.
+fn redact(raw: &[u8], column: Option<usize>) -> (String, Range<usize>) {
+    let spans = field_spans(raw);
+    let mut text = String::new();
+    let mut span = None;
+    for (i, field) in spans.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        // Lossy, so a bad byte is shown as U+FFFD and the span still fits.
+        let written = String::from_utf8_lossy(&raw[field.clone()]);
+        if Some(i) == column {
+            let start = text.len();
+            text.push_str(&written);
+            span = Some(start..text.len());
+        } else {
+            text.extend(written.chars().map(|c| match c {
+                '\n' | '\r' => c,
+                _ => '*',
+            }));
+        }
+    }
+    let span = match column {
+        None => 0..text.len(),
+        Some(_) => span.unwrap_or(text.len()..text.len()),
+    };
+    (text, span)
+}
+
 /// The byte range of field `index` in one raw CSV record (quotes included).
+#[cfg(test)]
 fn field_span(raw: &[u8], index: usize) -> Range<usize> {
+    field_spans(raw)
+        .get(index)
+        .cloned()
+        .unwrap_or(raw.len()..raw.len())
+}
+
+/// The byte ranges of every field in one raw CSV record (quotes included).
+fn field_spans(raw: &[u8]) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
     let mut i = 0;
-    let mut field = 0;
     loop {
         let start = i;
         if raw.get(i) == Some(&b'"') {
@@ -143,14 +181,11 @@ fn field_span(raw: &[u8], index: usize) -> Range<usize> {
         while i < raw.len() && raw[i] != b',' && raw[i] != b'\n' && raw[i] != b'\r' {
             i += 1;
         }
-        if field == index {
-            return start..i;
-        }
+        spans.push(start..i);
         if i >= raw.len() || raw[i] != b',' {
-            return raw.len()..raw.len();
+            return spans;
         }
         i += 1;
-        field += 1;
     }
 }
 
@@ -167,5 +202,23 @@ mod tests {
         assert_eq!(field_span(raw, 3), raw.len()..raw.len());
         let multi = b"\"x\ny\",z";
         assert_eq!(&multi[field_span(multi, 1)], b"z");
+    }
+
+    #[test]
+    fn excerpts_show_only_the_field_at_fault() {
+        let raw = r#"818-555-0110,"Max, Jr.",note é,bad-id"#.as_bytes();
+        let (text, span) = redact(raw, Some(3));
+        // Masked character for character, so the field stays in its column.
+        assert_eq!(text, "************,**********,******,bad-id");
+        assert_eq!(&text[span], "bad-id");
+        let (text, span) = redact(raw, Some(1));
+        assert_eq!(&text[span], "\"Max, Jr.\"");
+        assert!(!text.contains("note"));
+        // A ragged row shows its shape only.
+        let (text, span) = redact(b"ab,\"c\nd\"", None);
+        assert_eq!((text.as_str(), span), ("**,**\n**", 0..8));
+        // A column past the row's end points after it.
+        let (text, span) = redact(b"a,b", Some(5));
+        assert_eq!((text.as_str(), span), ("*,*", 3..3));
     }
 }
