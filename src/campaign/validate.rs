@@ -152,9 +152,13 @@ pub(super) fn validate(
         && stats.rows == 0
         && raw.recipients.is_some()
         && !c.pruned_in("recipients")
-        // Recipients the calling rules refused were reported as errors already.
+        // Recipients the calling rules refused, or a list that could not be read, were
+        // reported as errors already.
         && !c.problems.iter().any(|p| {
-            matches!(p.code(), "campaign::outside-window" | "campaign::quiet-day")
+            matches!(
+                p.code(),
+                "campaign::outside-window" | "campaign::quiet-day" | "csv::unreadable"
+            )
         })
     {
         c.problems.push(

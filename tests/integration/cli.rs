@@ -322,6 +322,10 @@ fn runaway_rows_in_lists_are_refused_with_their_line() {
             "{value}: the message names the line: {stdout}"
         );
         assert!(stdout.len() < 64 << 10, "{value}: the row is not echoed");
+        assert!(
+            !stdout.contains("no-recipients"),
+            "{value}: no cascade from the unreadable list: {stdout}"
+        );
     }
 }
 
