@@ -17,7 +17,7 @@ cd "$here"
 
 minutes="${1:-1}"
 shift || true
-all=(campaign csv_rows wav reply journal)
+all=(campaign csv_rows wav reply journal phone)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 jobs="${JOBS:-2}"
@@ -25,6 +25,7 @@ jobs="${JOBS:-2}"
 max_len() {
   case "$1" in
   reply) echo 4096 ;;
+  phone) echo 64 ;;
   *) echo 8192 ;;
   esac
 }

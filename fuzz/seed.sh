@@ -25,6 +25,15 @@ seed campaign "$fixtures"/**/*.toml "$here"/../examples/**/*.toml
 seed wav "$fixtures"/audio/**/*.wav "$fixtures"/invalid/**/*.wav
 seed reply "$fixtures"/voiceshot-docs/*.xml "$here"/seeds/reply/*
 seed journal "$fixtures"/journal/* "$here"/seeds/journal/*
+# phone: one number a file, in the shapes the fixtures and tests use.
+mkdir -p "$corpus/phone"
+i=0
+for number in "8185550100" "(818) 555-0100" "+1 818 555 0100" "1-818-555-0100" "818.555.0100" \
+  "[818] 555-0100" "818/555-0100" "+44 20 7946 0958" "+44 (0)20 7946 0958" "+49 30 901820" \
+  "+33 1 23 45 67 89" "8185550100.0" "8.18555E+09" "818-555-0100 x12" "180-555-0460-1"; do
+  printf '%s' "$number" >"$corpus/phone/seed-$i"
+  i=$((i + 1))
+done
 
 # csv_rows: the first byte picks the campaign's options (see fuzz_targets/csv_rows.rs); each
 # fixture is seeded with a few option bytes.
