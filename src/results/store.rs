@@ -164,7 +164,7 @@ pub struct Keypress {
 
 /// An open results store.
 pub struct Store {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: PathBuf,
 }
 
@@ -231,7 +231,7 @@ impl Store {
         &self.path
     }
 
-    fn fail(&self, source: rusqlite::Error) -> StoreError {
+    pub(super) fn fail(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.clone(),
             source,
