@@ -5,6 +5,7 @@ mod chart;
 mod html;
 mod query;
 mod report;
+mod rows;
 mod store;
 
 use std::path::{Path, PathBuf};

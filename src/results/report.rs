@@ -2,14 +2,16 @@
 //! sent and what the store says became of the call, with the counts `report` shows.
 //!
 //! The recipients are streamed (a CSV contact list is read as the report goes), so memory
-//! holds the store's rows of this campaign and the counts, never the recipient list.
+//! holds the store's rows of this campaign (compactly, see `rows.rs`) and the counts, never
+//! the recipient list.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::store::{CallRecord, Outcome, Source, Store, StoreError};
+use super::rows::Rows;
+use super::store::{Outcome, Store, StoreError};
 use crate::campaign::{Campaign, PromptContent, Recipient};
 use crate::diagnostic::Problem;
 use crate::journal::{CallState, JournalState};
@@ -222,16 +224,6 @@ pub enum ResultsError {
     Io(#[from] io::Error),
 }
 
-/// How trustworthy a keypress's source is: a provider's own final report over an event
-/// seen mid-call over a query's snapshot.
-fn rank(source: Source) -> u8 {
-    match source {
-        Source::Summary | Source::Callback => 0,
-        Source::Event => 1,
-        Source::Query => 2,
-    }
-}
-
 /// Builds the report of `campaign` from its journal's state and the store, handing each
 /// recipient (with its result) to `on` as it goes, in campaign order.
 pub fn build(
@@ -242,22 +234,7 @@ pub fn build(
 ) -> Result<Summary, ResultsError> {
     let provider = campaign.provider();
     let key = provider.name().key();
-    let mut rows: HashMap<(String, String), (CallRecord, bool)> = store
-        .calls(key, &campaign.name)?
-        .into_iter()
-        .map(|r| ((r.callid.clone(), r.number.clone()), (r, false)))
-        .collect();
-    let mut keys: HashMap<(String, String), BTreeMap<u32, (u8, String)>> = HashMap::new();
-    for k in store.keypresses(key, &campaign.name)? {
-        let entry = keys
-            .entry((k.callid, k.number))
-            .or_default()
-            .entry(k.prompt)
-            .or_insert((u8::MAX, String::new()));
-        if rank(k.source) < entry.0 {
-            *entry = (rank(k.source), k.keys);
-        }
-    }
+    let mut rows = Rows::load(store, key, &campaign.name)?;
     let prompts: Vec<u32> = campaign.prompts.iter().map(|p| p.id).collect();
     let mut counts = StatusCounts::default();
     let mut recipients = 0;
@@ -270,11 +247,6 @@ pub fn build(
         for r in post.body.recipients() {
             recipients += 1;
             let number = r.number.as_str();
-            // A post that did not say the number is stored under the call id alone.
-            let found = [number, ""].into_iter().find_map(|n| {
-                let k = (r.callid.clone(), n.to_owned());
-                rows.contains_key(&k).then_some(k)
-            });
             let mut result = RecipientResult {
                 number: number.to_owned(),
                 callid: r.callid.clone(),
@@ -287,20 +259,37 @@ pub fn build(
                 source: None,
                 keypresses: Vec::new(),
             };
-            match found.as_ref().and_then(|k| rows.get_mut(k)) {
-                Some((row, seen)) => {
-                    *seen = true;
+            match rows.find(&r.callid, number) {
+                Some(row) => {
                     result.status = match row.outcome {
                         Outcome::Reached => Status::Reached,
                         Outcome::NotReached => Status::NotReached,
                         Outcome::Pending => Status::Pending,
                     };
-                    result.provider_status = Some(row.status.clone());
-                    result.reason = row.reason.clone();
+                    result.provider_status = Some(row.status.to_string());
+                    result.reason = row.reason.as_deref().map(str::to_owned);
                     result.duration = row.duration;
-                    result.answered_by = row.answered_by.clone();
-                    result.called_at = row.called_at.clone();
+                    result.answered_by = row.answered_by.map(str::to_owned);
+                    result.called_at = row.called_at.as_deref().map(str::to_owned);
                     result.source = Some(row.source.as_str());
+                    for &prompt in &prompts {
+                        let Some((_, _, keys)) = row
+                            .keys
+                            .iter()
+                            .find(|(p, _, k)| *p == prompt && !k.is_empty())
+                        else {
+                            continue;
+                        };
+                        result.keypresses.push(PromptKey {
+                            prompt,
+                            keys: keys.to_string(),
+                        });
+                        *pressed
+                            .entry(prompt)
+                            .or_default()
+                            .entry(keys.to_string())
+                            .or_default() += 1;
+                    }
                 }
                 None => {
                     result.status = match journal.call(&r.callid, number) {
@@ -308,21 +297,6 @@ pub fn build(
                         Some(CallState::InDoubt) => Status::InDoubt,
                         Some(CallState::NotTaken) | None => Status::NeverSent,
                     };
-                }
-            }
-            if let Some(by_prompt) = found.as_ref().and_then(|k| keys.get(k)) {
-                for &prompt in &prompts {
-                    if let Some((_, k)) = by_prompt.get(&prompt).filter(|(_, k)| !k.is_empty()) {
-                        result.keypresses.push(PromptKey {
-                            prompt,
-                            keys: k.clone(),
-                        });
-                        *pressed
-                            .entry(prompt)
-                            .or_default()
-                            .entry(k.clone())
-                            .or_default() += 1;
-                    }
                 }
             }
             counts.add(result.status);
@@ -354,7 +328,7 @@ pub fn build(
             on(r, &result)?;
         }
     }
-    let unmatched = rows.values().filter(|(_, seen)| !seen).count() as u64;
+    let unmatched = rows.unmatched();
     Ok(Summary {
         campaign: campaign.name.clone(),
         provider: key,

@@ -67,7 +67,7 @@ impl Outcome {
         }
     }
 
-    fn parse(word: &str) -> Option<Self> {
+    pub(super) fn parse(word: &str) -> Option<Self> {
         Some(match word {
             "reached" => Outcome::Reached,
             "not-reached" => Outcome::NotReached,
@@ -101,7 +101,7 @@ impl Source {
         }
     }
 
-    fn parse(word: &str) -> Option<Self> {
+    pub(super) fn parse(word: &str) -> Option<Self> {
         Some(match word {
             "summary" => Source::Summary,
             "callback" => Source::Callback,
