@@ -11,7 +11,7 @@ mod store;
 use std::path::{Path, PathBuf};
 
 pub use html::write_html;
-pub use query::{outcome_of, query_rows};
+pub use query::query_rows;
 pub use report::{
     Bucket, KeyCount, PromptKeys, RecipientResult, ResultsError, RetryWriter, Status, StatusCounts,
     Summary, build,

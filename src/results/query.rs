@@ -15,7 +15,7 @@ use crate::submit::CallReport;
 
 /// What a provider's verdict means in the store; `None` for a call the provider does not
 /// know (never taken, or deleted), which is not a result to keep.
-pub fn outcome_of(reach: Reach) -> Option<Outcome> {
+fn outcome_of(reach: Reach) -> Option<Outcome> {
     match reach {
         Reach::Reached => Some(Outcome::Reached),
         Reach::NotReached => Some(Outcome::NotReached),
@@ -134,6 +134,17 @@ impl Store {
                     kept += 1;
                 }
             }
+            // A replaced query row's keys go with it: the new reply says which prompts had
+            // keys now.
+            for (callid, number) in &written {
+                let provider = calls.first().map_or("", |c| c.provider.as_str());
+                let campaign = calls.first().map_or("", |c| c.campaign.as_str());
+                tx.execute(
+                    "DELETE FROM keypresses WHERE provider = ?1 AND campaign = ?2 \
+                     AND callid = ?3 AND number = ?4 AND source = 'query'",
+                    params![provider, campaign, callid, number],
+                )?;
+            }
             for key in keys {
                 if !written.contains(&(key.callid.as_str(), key.number.as_str())) {
                     continue;
@@ -226,8 +237,16 @@ mod tests {
         store
             .record_query(std::slice::from_ref(&newer), std::slice::from_ref(&key))
             .unwrap();
-        assert_eq!(store.calls("voiceshot", "outage").unwrap(), vec![newer]);
+        assert_eq!(
+            store.calls("voiceshot", "outage").unwrap(),
+            vec![newer.clone()]
+        );
         assert_eq!(store.keypresses("voiceshot", "outage").unwrap(), vec![key]);
+        // A newer reply without keys takes the old query's keys away.
+        store
+            .record_query(std::slice::from_ref(&newer), &[])
+            .unwrap();
+        assert!(store.keypresses("voiceshot", "outage").unwrap().is_empty());
     }
 
     #[test]

@@ -251,6 +251,68 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
 }
 
 #[test]
+fn a_query_keeps_what_a_call_summary_said() {
+    let sb = Sandbox::start(SandboxConfig {
+        dial_delay: Duration::ZERO,
+        success_rate: 1.0,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let dir = tempdir();
+    let file = fixtures_in(dir.path());
+    let f = file.to_str().unwrap();
+    ok(&run(net(&["send", f], &sb.url(), &FAST)), "send");
+    // What `listen` would have stored from a Call Summary for one recipient.
+    let mut summary = call(
+        "8185550110",
+        "Unsuccessful",
+        Outcome::NotReached,
+        Source::Summary,
+    );
+    summary.reason = Some("Busy".into());
+    let mut store = Store::open(&dir.path().join(".outdial/results.db")).unwrap();
+    store
+        .record(
+            Some(("/voiceshot/summary", b"<campaign/>")),
+            &[summary],
+            &[],
+        )
+        .unwrap();
+    drop(store);
+    for _ in 0..2 {
+        let query = run(net(&["query", f], &sb.url(), &FAST));
+        ok(&query, "query");
+        let stderr = text(&query.stderr);
+        assert!(stderr.contains("stored 29 results in "), "{stderr}");
+        assert!(
+            stderr.contains("; 1 kept as a Call Summary or callback reported them"),
+            "{stderr}"
+        );
+    }
+    let csv = ok(
+        &cli(dir.path(), &["--format", "csv", "report", f]),
+        "report",
+    );
+    let (_, rows) = csv_rows(&csv);
+    assert_eq!(rows.len(), 30, "a query again adds no row");
+    let kept = rows.iter().find(|r| r["number"] == "8185550110").unwrap();
+    assert_eq!(
+        (
+            kept["status"].as_str(),
+            kept["reason"].as_str(),
+            kept["source"].as_str()
+        ),
+        ("not-reached", "Busy", "summary")
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| r["number"] != "8185550110")
+            .all(|r| r["status"] == "reached" && r["source"] == "query")
+    );
+    sb.shutdown();
+}
+
+#[test]
 fn a_call_in_doubt_is_reported_in_doubt_and_voicent_polls_are_stored() {
     let sb = outdial::provider::voicent::sandbox::Sandbox::start(
         outdial::provider::voicent::sandbox::SandboxConfig {

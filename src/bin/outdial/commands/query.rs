@@ -54,7 +54,7 @@ pub fn run(
                 &Problem::error("query::store", e.to_string())
                     .help("the results above are complete; run the query again to store them"),
             ));
-            return Err(Exit::Invalid);
+            return Err(Exit::from(&e));
         }
     }
     out.show(Message::Query(summary));

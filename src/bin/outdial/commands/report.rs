@@ -38,8 +38,13 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
     } else {
         empty.path().join("results.db")
     };
-    let store =
-        Store::open(&store_path).map_err(|e| problem("report::store", e.to_string(), out))?;
+    let store = Store::open(&store_path).map_err(|e| {
+        out.show(Message::Problem(&Problem::error(
+            "report::store",
+            e.to_string(),
+        )));
+        Exit::from(&e)
+    })?;
     if let (Some(retry), Some(contacts)) = (files.retry, &campaign.contacts)
         && same_file(retry, &contacts.path)
     {
@@ -72,12 +77,15 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
             _ => Ok(()),
         }
     });
-    let summary = built.map_err(|e| match e {
-        ResultsError::Recipients(p) => {
-            out.show(Message::Problem(&p));
-            Exit::Invalid
+    let summary = built.map_err(|e| {
+        match &e {
+            ResultsError::Recipients(p) => out.show(Message::Problem(p)),
+            e => out.show(Message::Problem(&Problem::error(
+                "report::failed",
+                e.to_string(),
+            ))),
         }
-        e => problem("report::failed", e.to_string(), out),
+        Exit::from(&e)
     })?;
     if let Some((path, writer)) = retry {
         writer
