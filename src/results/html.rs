@@ -34,6 +34,9 @@ span.sw { display: inline-block; width: 10px; height: 10px; border-radius: 2px; 
 footer { color: #666; font-size: 0.9em; margin-top: 32px; }
 ";
 
+/// Bars in a keypress chart: past this, the least pressed sequences share one bar.
+const KEY_BARS: usize = 12;
+
 /// Writes the page for `summary`, made at `generated`, to `out`.
 pub fn write_html<W: Write>(
     out: W,
@@ -275,8 +278,10 @@ fn keypresses<W: Write>(doc: &mut Doc<W>, s: &Summary) -> io::Result<()> {
         any = true;
         let id = format!("keys-{}", prompt.prompt);
         doc.element("h3", &[], &format!("Prompt {}", prompt.prompt))?;
-        let bars: Vec<Bar<'_>> = prompt
-            .keys
+        // The most pressed sequences; the rest (free-form entries, say) in one bar.
+        let (shown, rest) = prompt.keys.split_at(prompt.keys.len().min(KEY_BARS));
+        let other = format!("{} others", rest.len());
+        let mut bars: Vec<Bar<'_>> = shown
             .iter()
             .map(|k| Bar {
                 label: &k.value,
@@ -284,6 +289,13 @@ fn keypresses<W: Write>(doc: &mut Doc<W>, s: &Summary) -> io::Result<()> {
                 class: "keys",
             })
             .collect();
+        if !rest.is_empty() {
+            bars.push(Bar {
+                label: &other,
+                value: rest.iter().map(|k| k.count).sum(),
+                class: "keys",
+            });
+        }
         chart::bars(
             doc,
             &id,
@@ -292,10 +304,8 @@ fn keypresses<W: Write>(doc: &mut Doc<W>, s: &Summary) -> io::Result<()> {
                 "{} recipients pressed a key at prompt {}: {}.",
                 prompt.pressed,
                 prompt.prompt,
-                prompt
-                    .keys
-                    .iter()
-                    .map(|k| format!("{} pressed {}", k.count, k.value))
+                bars.iter()
+                    .map(|b| format!("{} pressed {}", b.value, b.label))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -384,5 +394,43 @@ mod tests {
             !html.contains("<td/>") && !html.contains("<span/>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn many_key_sequences_share_a_bar() {
+        let keys: Vec<KeyCount> = (0..40)
+            .map(|i| KeyCount {
+                value: format!("{i}#"),
+                count: 50 - i,
+            })
+            .collect();
+        let summary = Summary {
+            campaign: "c".into(),
+            provider: "voiceshot",
+            recipients: 2000,
+            counts: StatusCounts::default(),
+            sent: 0,
+            dialled: 0,
+            retry: 0,
+            reasons: Vec::new(),
+            keypresses: vec![PromptKeys {
+                prompt: 2,
+                pressed: keys.iter().map(|k| k.count).sum(),
+                keys,
+            }],
+            timeline: Vec::new(),
+            period: "1 minute",
+            untimed: 0,
+            unmatched: 0,
+        };
+        let html = String::from_utf8(
+            write_html(Vec::new(), &summary, jiff::Timestamp::UNIX_EPOCH).unwrap(),
+        )
+        .unwrap();
+        let chart = &html[html.find("id=\"keys-2\"").unwrap()..];
+        let chart = &chart[..chart.find("</svg>").unwrap()];
+        assert_eq!(chart.matches("<rect").count(), KEY_BARS + 1);
+        // 28 sequences pressed 38 down to 11 times: 686 in the last bar.
+        assert!(chart.contains("28 others: 686"), "{chart}");
     }
 }

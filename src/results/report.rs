@@ -447,12 +447,16 @@ fn timeline(minutes: &BTreeMap<jiff::civil::DateTime, (u64, u64)>) -> Vec<Bucket
 }
 
 /// Writes the recipients to try again as a contacts CSV that a campaign's `csv` can name:
-/// a `number` column, then one column per placeholder the prompts use. No `callid` (the new
+/// a `number` column, then one column per placeholder the prompts use, then `timezone` when
+/// the campaign's contact list has one. No `callid` (the new
 /// campaign derives its own, so its calls are told apart from these) and no `at` (a retry
 /// is scheduled anew).
 pub struct RetryWriter<W: Write> {
     csv: csv::Writer<W>,
     vars: Vec<String>,
+    /// A `timezone` column, when the campaign's contact list has one (the calling rules
+    /// then judge each row in its own zone, and a retry must too).
+    timezone: bool,
 }
 
 /// Columns a contacts CSV reads for itself: a placeholder of that name is not written.
@@ -471,10 +475,19 @@ impl<W: Write> RetryWriter<W> {
                 }
             }
         }
+        let timezone = campaign.contacts.as_ref().is_some_and(|c| c.has_timezone());
         let mut csv = csv::WriterBuilder::new().from_writer(out);
-        csv.write_record(std::iter::once("number").chain(vars.iter().map(String::as_str)))
-            .map_err(io::Error::other)?;
-        Ok(RetryWriter { csv, vars })
+        csv.write_record(
+            std::iter::once("number")
+                .chain(vars.iter().map(String::as_str))
+                .chain(timezone.then_some("timezone")),
+        )
+        .map_err(io::Error::other)?;
+        Ok(RetryWriter {
+            csv,
+            vars,
+            timezone,
+        })
     }
 
     /// Writes one recipient's row.
@@ -483,8 +496,15 @@ impl<W: Write> RetryWriter<W> {
             .vars
             .iter()
             .map(|name| recipient.vars.get(name).unwrap_or(""));
+        let zone = self
+            .timezone
+            .then(|| recipient.timezone.as_deref().unwrap_or(""));
         self.csv
-            .write_record(std::iter::once(recipient.number.as_str()).chain(values))
+            .write_record(
+                std::iter::once(recipient.number.as_str())
+                    .chain(values)
+                    .chain(zone),
+            )
             .map_err(io::Error::other)
     }
 

@@ -576,6 +576,34 @@ fn bad_stores_and_a_retry_over_the_contacts_are_refused_without_a_panic() {
     assert!(!dir.path().join(".outdial/results.db").exists());
 }
 
+#[test]
+fn the_retry_csv_keeps_each_rows_time_zone() {
+    let dir = tempdir();
+    for name in ["zones.toml", "zones.csv"] {
+        std::fs::copy(fixture(name), dir.path().join(name)).unwrap();
+    }
+    let retry = dir.path().join("retry.csv");
+    ok(
+        &cli(
+            dir.path(),
+            &["report", "zones.toml", "--retry", retry.to_str().unwrap()],
+        ),
+        "report",
+    );
+    assert_eq!(
+        std::fs::read_to_string(&retry).unwrap(),
+        "number,first,timezone\n8185550101,Ann,America/Los_Angeles\n8185550102,Bob,\n\
+         8185550103,Cy,America/New_York\n"
+    );
+    let campaign = std::fs::read_to_string(dir.path().join("zones.toml"))
+        .unwrap()
+        .replace("zones.csv", "retry.csv")
+        .replace("name = \"zones\"", "name = \"zones-retry\"");
+    std::fs::write(dir.path().join("retry.toml"), campaign).unwrap();
+    let check = ok(&cli(dir.path(), &["check", "retry.toml"]), "check");
+    assert!(check.contains("3 recipients"), "{check}");
+}
+
 /// Runs Chromium headless on `args`, bounded in time.
 fn chromium(profile: &Path, args: &[&str]) -> Output {
     let mut child = Command::new("chromium")
