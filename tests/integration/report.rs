@@ -30,8 +30,10 @@ fn fixtures_in(dir: &Path) -> PathBuf {
     dir.join("outage.toml")
 }
 
-/// `outdial ARGS…` in `dir` at [`NOW`], bounded in time.
+/// `outdial ARGS…` in `dir` at [`NOW`], bounded in time. Stdout goes through a file: a
+/// report of thousands of rows would fill a pipe that is read only at the end.
 fn cli(dir: &Path, args: &[&str]) -> Output {
+    let stdout = tempfile::NamedTempFile::new().unwrap();
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .args(["--now", NOW])
@@ -39,9 +41,11 @@ fn cli(dir: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(stdout.reopen().unwrap())
         .stderr(Stdio::piped());
-    run(cmd)
+    let mut out = run(cmd);
+    out.stdout = std::fs::read(stdout.path()).unwrap();
+    out
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -247,6 +251,65 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
         check.contains(&format!("{} recipients", retry_rows.len())),
         "{check}"
     );
+    sb.shutdown();
+}
+
+/// The scale: 2,000 recipients sent, queried and reported; every count is the
+/// sandbox's own.
+#[test]
+fn two_thousand_recipients_report_the_sandboxs_counts_exactly() {
+    let sb = Sandbox::start(SandboxConfig {
+        dial_delay: Duration::ZERO,
+        success_rate: 0.75,
+        seed: 2000,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let dir = tempdir();
+    let file = fixtures_in(dir.path());
+    let campaign = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("batch_size = 10", "batch_size = 500");
+    std::fs::write(&file, campaign).unwrap();
+    let mut contacts = String::from("number,first\n");
+    for i in 0..2000 {
+        contacts.push_str(&format!("212555{i:04},P{i}\n"));
+    }
+    std::fs::write(dir.path().join("contacts.csv"), contacts).unwrap();
+    let f = file.to_str().unwrap();
+    ok(&run(net(&["send", f], &sb.url(), &FAST)), "send");
+    // Its table of 2,000 rows would fill the pipe `run` reads only at the end.
+    let mut query = net(&["query", f], &sb.url(), &FAST);
+    query.stdout(Stdio::null());
+    ok(&run(query), "query");
+    let calls = sb.calls();
+    assert_eq!(calls.len(), 2000);
+    let count = |s: CallStatus| calls.iter().filter(|c| c.status == s).count();
+    let json = ok(
+        &cli(dir.path(), &["--format", "json", "report", f]),
+        "report",
+    );
+    let lines = json_lines(&json);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["recipients"], 2000);
+    let c = &summary["counts"];
+    assert_eq!(c["reached"], count(CallStatus::Successful));
+    assert_eq!(c["not_reached"], count(CallStatus::Unsuccessful));
+    assert_eq!(
+        c["pending"],
+        count(CallStatus::Pending) + count(CallStatus::Paused)
+    );
+    assert_eq!(
+        (c["in_doubt"].clone(), c["never_sent"].clone()),
+        (0.into(), 0.into())
+    );
+    let keyed = calls
+        .iter()
+        .flat_map(|c| &c.keypresses)
+        .filter(|(p, k)| *p == 1 && !k.is_empty())
+        .count();
+    assert_eq!(summary["keypresses"][0]["pressed"], keyed);
+    assert_eq!(lines.len(), 2 + 2000);
     sb.shutdown();
 }
 
