@@ -203,7 +203,8 @@ pub struct Summary {
     pub timeline: Vec<Bucket>,
     /// How long each period of the timeline is (`1 minute`, `5 minutes`, … `1 day`).
     pub period: &'static str,
-    /// Dialled calls without a time the report could read.
+    /// Dialled calls without a time the report could read (the provider's own format, RFC
+    /// 3339 or ISO 8601).
     pub untimed: u64,
     /// Rows of the store for this campaign that match none of its recipients (a recipient
     /// removed from the campaign since, say).
@@ -311,7 +312,7 @@ pub fn build(
                 match result
                     .called_at
                     .as_deref()
-                    .and_then(|t| provider.result_time(t))
+                    .and_then(|t| provider.result_time(t).or_else(|| iso_time(t)))
                 {
                     Some(at) => {
                         let minute = at.with().second(0).subsec_nanosecond(0).build();
@@ -354,6 +355,17 @@ pub fn build(
         untimed,
         unmatched,
     })
+}
+
+/// A time written as RFC 3339 (`2026-06-01T14:05:10Z`, read in UTC) or as an ISO 8601 civil
+/// time (`2026-06-01T14:05:10`): how `listen` or a provider without its own format may store
+/// `called_at`.
+fn iso_time(text: &str) -> Option<jiff::civil::DateTime> {
+    let text = text.trim();
+    text.parse::<jiff::Timestamp>()
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).datetime())
+        .or_else(|_| text.parse::<jiff::civil::DateTime>())
+        .ok()
 }
 
 /// Values with their counts, most frequent first (then by value, for a stable order).
@@ -548,6 +560,25 @@ mod tests {
         assert_eq!(buckets[0].start, "2026-06-01");
         assert_eq!((buckets[0].reached, buckets[0].not_reached), (3, 5));
         assert!(timeline(&BTreeMap::new()).is_empty());
+    }
+
+    #[test]
+    fn iso_times_are_read_for_any_provider() {
+        assert_eq!(
+            iso_time("2026-06-01T14:05:10Z").unwrap().to_string(),
+            "2026-06-01T14:05:10"
+        );
+        assert_eq!(
+            iso_time("2026-06-01T09:05:10-05:00").unwrap().to_string(),
+            "2026-06-01T14:05:10"
+        );
+        assert_eq!(
+            iso_time(" 2026-06-01T14:05 ").unwrap().to_string(),
+            "2026-06-01T14:05:00"
+        );
+        for bad in ["", "6/1/2026 2:05:10 PM", "soon", "2026-13-01T00:00"] {
+            assert!(iso_time(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]
