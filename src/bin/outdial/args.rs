@@ -20,8 +20,8 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// The moment posts are written for (RFC 3339, e.g. 2026-12-01T14:00:00Z) in `compile`,
-    /// `plan` and `--dry-run`, and past times are measured from; default: now. (Voicent
-    /// schedules in minutes from the request.)
+    /// `plan` and `--dry-run`, past times are measured from, and `report --html` is dated;
+    /// default: now. (Voicent schedules in minutes from the request.)
     #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<jiff::Timestamp>,
     #[command(subcommand)]
