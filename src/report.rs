@@ -52,6 +52,13 @@ pub enum Message<'a> {
     Call(CallRow<'a>),
     /// The counts of a Call Query.
     Query(QuerySummary),
+    /// One recipient of a results report (`report`), with the prompts of the campaign (the
+    /// CSV's keypress columns).
+    #[serde(rename = "result")]
+    Recipient(ResultRow<'a>),
+    /// The counts of a results report.
+    #[serde(rename = "report")]
+    Results(&'a crate::results::Summary),
     /// The local sandbox is listening.
     Sandbox(SandboxUrl<'a>),
     /// The campaign file's JSON Schema.
@@ -468,6 +475,22 @@ impl Serialize for CallRow<'_> {
     }
 }
 
+/// One recipient of a results report, with the campaign's prompt ids (the record is the
+/// result's own).
+#[derive(Debug, Clone, Copy)]
+pub struct ResultRow<'a> {
+    /// The recipient's result.
+    pub result: &'a crate::results::RecipientResult,
+    /// The campaign's prompt ids, in order (a CSV column each).
+    pub prompts: &'a [u32],
+}
+
+impl Serialize for ResultRow<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.result.serialize(s)
+    }
+}
+
 /// The counts of a Call Query.
 #[derive(Debug, Serialize)]
 pub struct QuerySummary {
@@ -606,6 +629,22 @@ pub enum Note<'a> {
     /// `plan --out` saved the plan.
     SavedPlan {
         /// The plan file.
+        path: &'a Path,
+    },
+    /// `query` kept its results in the results store.
+    Stored {
+        /// Rows written.
+        rows: usize,
+        /// Rows left as they were: a Call Summary or callback had them.
+        kept: usize,
+        /// The store.
+        path: &'a Path,
+    },
+    /// `report` wrote a file (`--html`, `--retry`).
+    WroteFile {
+        /// What it holds.
+        what: &'a str,
+        /// The file.
         path: &'a Path,
     },
     /// A command had no posts to make.

@@ -367,8 +367,25 @@ pub trait Provider: fmt::Debug + Send + Sync {
     /// Reads the reply to a lookup (a `Query` post): the calls found, or what went wrong.
     fn read_lookup(&self, body: &[u8]) -> LookupReply;
 
-    /// How a status text of this provider's results reads as a verdict.
+    /// How a status text of this provider's results reads as a verdict. (Each provider has
+    /// its own status words; this is the one place each is read, for `query`, `send`'s
+    /// lookups and the results store alike.)
     fn reach(&self, result: &CallResult) -> Reach;
+
+    /// Who answered, `human` or `machine`, when the provider's result detail (`comment`)
+    /// says so. `None` by default: most providers do not tell.
+    fn answered_by(&self, comment: &str) -> Option<&'static str> {
+        let _ = comment;
+        None
+    }
+
+    /// When a call took place, from the time a result carries as the provider wrote it
+    /// (`dateandtime`), on the provider's own clock; `None` when it cannot be read (the
+    /// results report then leaves the call out of its timeline).
+    fn result_time(&self, text: &str) -> Option<jiff::civil::DateTime> {
+        let _ = text;
+        None
+    }
 
     /// HTTP statuses other than 2xx that this provider documents as its answer to a post
     /// (a refusal after which nothing was taken), so their bodies are read with

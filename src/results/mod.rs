@@ -1,6 +1,30 @@
 //! Results: what providers report back about calls (Call Summaries, Call Events, callbacks,
 //! query replies), kept in an embedded SQLite store that `report` reads.
 
+mod chart;
+mod html;
+mod query;
+mod report;
+mod rows;
 mod store;
 
+use std::path::{Path, PathBuf};
+
+pub use html::write_html;
+pub use query::query_rows;
+pub use report::{
+    Bucket, KeyCount, PromptKeys, RecipientResult, ResultsError, RetryWriter, Status, StatusCounts,
+    Summary, build,
+};
 pub use store::{CallRecord, Keypress, Outcome, Source, Store, StoreError};
+
+/// The results store of the campaign in `campaign_file` when no `--db` is given:
+/// `.outdial/results.db` in the campaign file's folder (one store per project; `listen`,
+/// `query` and `report` all use this default).
+pub fn default_db(campaign_file: &Path) -> PathBuf {
+    campaign_file
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(".outdial")
+        .join("results.db")
+}

@@ -67,7 +67,7 @@ impl Outcome {
         }
     }
 
-    fn parse(word: &str) -> Option<Self> {
+    pub(super) fn parse(word: &str) -> Option<Self> {
         Some(match word {
             "reached" => Outcome::Reached,
             "not-reached" => Outcome::NotReached,
@@ -101,7 +101,7 @@ impl Source {
         }
     }
 
-    fn parse(word: &str) -> Option<Self> {
+    pub(super) fn parse(word: &str) -> Option<Self> {
         Some(match word {
             "summary" => Source::Summary,
             "callback" => Source::Callback,
@@ -164,7 +164,7 @@ pub struct Keypress {
 
 /// An open results store.
 pub struct Store {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: PathBuf,
 }
 
@@ -231,7 +231,7 @@ impl Store {
         &self.path
     }
 
-    fn fail(&self, source: rusqlite::Error) -> StoreError {
+    pub(super) fn fail(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.clone(),
             source,

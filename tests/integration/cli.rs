@@ -153,13 +153,13 @@ fn network_flags_belong_to_the_commands_that_post() {
 }
 
 #[test]
-fn csv_is_only_for_query() {
+fn csv_is_only_for_query_and_report() {
     let run = outdial(["--format", "csv", "check", "examples/pause.toml"]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
     assert!(
         run.stderr
-            .contains("--format csv is only for `outdial query`"),
+            .contains("--format csv is only for `outdial query` and `outdial report`"),
         "{}",
         run.stderr
     );

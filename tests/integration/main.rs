@@ -8,6 +8,7 @@ mod diagnostics;
 mod examples;
 mod guard;
 mod recipients;
+mod report;
 mod roundtrip;
 mod rules;
 mod safety;

@@ -11,7 +11,8 @@ use outdial::plan::Action;
 #[derive(Debug, Parser)]
 #[command(name = "outdial", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// Output: human text (diagnostics on stderr), JSON Lines on stdout, CSV (`query`) or
+    /// Output: human text (diagnostics on stderr), JSON Lines on stdout, CSV (`query`,
+    /// `report`) or
     /// Markdown (`plan`).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -19,8 +20,8 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// The moment posts are written for (RFC 3339, e.g. 2026-12-01T14:00:00Z) in `compile`,
-    /// `plan` and `--dry-run`, and past times are measured from; default: now. (Voicent
-    /// schedules in minutes from the request.)
+    /// `plan` and `--dry-run`, past times are measured from, and `report --html` is dated;
+    /// default: now. (Voicent schedules in minutes from the request.)
     #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<jiff::Timestamp>,
     #[command(subcommand)]
@@ -34,7 +35,7 @@ pub enum Format {
     Human,
     /// JSON Lines; the first line is a version record.
     Json,
-    /// CSV on stdout (`query` only): one row per recipient, with a header row.
+    /// CSV on stdout (`query` and `report`): one row per recipient, with a header row.
     Csv,
     /// Markdown on stdout (`plan` only): a short stable summary for a pull request comment.
     Markdown,
@@ -236,8 +237,35 @@ pub enum Command {
     Resume(Target),
     /// Delete this campaign's calls not yet dialled, by call id (action 2).
     Delete(Target),
-    /// Who was reached, who was not, who is pending (action 3).
-    Query(Target),
+    /// Who was reached, who was not, who is pending (action 3); the results are kept in the
+    /// results store for `report`.
+    Query {
+        /// The results store (default `.outdial/results.db` next to the campaign file).
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        // Last: its network settings end the help under their own heading.
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Who was reached, not reached, pending, in doubt or never sent: the campaign's
+    /// recipients joined with its journal and the results store (`listen`, `query`). No
+    /// network.
+    Report {
+        /// Campaign file.
+        file: PathBuf,
+        /// The results store (default `.outdial/results.db` next to the campaign file).
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Also write the report as one self-contained HTML page with charts.
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
+        /// Write the recipients to try again (not reached, never sent) here, as a contacts
+        /// CSV a campaign's `csv` can name.
+        #[arg(long, value_name = "PATH")]
+        retry: Option<PathBuf>,
+        #[command(flatten)]
+        journal: JournalArgs,
+    },
     /// Upload the campaign's sound files (action 1), or delete them with --delete.
     Sounds {
         /// Delete the files from the account instead.

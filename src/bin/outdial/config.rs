@@ -8,6 +8,7 @@ use outdial::campaign::LoadOptions;
 use outdial::journal;
 use outdial::plan::Action;
 use outdial::provider::ProviderName;
+use outdial::results;
 use outdial::submit::SubmitOptions;
 
 use crate::args::{self, Cli, Format, NetArgs};
@@ -98,6 +99,19 @@ pub enum Command {
     Query {
         /// Campaign and network.
         target: Target,
+        /// The results store, instead of the one next to the campaign file.
+        db: Option<PathBuf>,
+    },
+    /// `report`.
+    Report {
+        /// Campaign file.
+        file: PathBuf,
+        /// The results store, instead of the one next to the campaign file.
+        db: Option<PathBuf>,
+        /// The HTML page to write too.
+        html: Option<PathBuf>,
+        /// The retry CSV to write.
+        retry: Option<PathBuf>,
     },
     /// `sandbox`.
     Sandbox(Sandbox),
@@ -255,9 +269,25 @@ impl Config {
                     Action::Sounds
                 },
             },
-            args::Command::Query(t) => Command::Query {
+            args::Command::Query { target: t, db } => Command::Query {
                 target: Target::new(t, &mut journal),
+                db,
             },
+            args::Command::Report {
+                file,
+                db,
+                html,
+                retry,
+                journal: j,
+            } => {
+                journal = j.journal;
+                Command::Report {
+                    file,
+                    db,
+                    html,
+                    retry,
+                }
+            }
             args::Command::Sandbox {
                 provider,
                 port,
@@ -282,7 +312,10 @@ impl Config {
         };
         let offline = matches!(
             command,
-            Command::Check { .. } | Command::Plan { .. } | Command::Compile { .. }
+            Command::Check { .. }
+                | Command::Plan { .. }
+                | Command::Compile { .. }
+                | Command::Report { .. }
         );
         Config {
             format: cli.format,
@@ -297,6 +330,11 @@ impl Config {
             journal,
             command,
         }
+    }
+
+    /// The results store of the campaign in `file`: `db` (`--db`), else the default next to it.
+    pub fn db_path(file: &Path, db: Option<&Path>) -> PathBuf {
+        db.map_or_else(|| results::default_db(file), Path::to_path_buf)
     }
 
     /// The journal of the campaign `name` in `file`: `--journal`, else the default next to it.

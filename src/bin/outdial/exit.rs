@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use outdial::results::{ResultsError, StoreError};
 use outdial::submit::SubmitError;
 
 /// How the process ends (the table in the README).
@@ -62,6 +63,21 @@ impl From<&SubmitError> for Exit {
             | SubmitError::Io(_)
             | SubmitError::Plan(_) => Exit::Invalid,
         }
+    }
+}
+
+/// The results store could not be read or written: a file problem, as for a journal.
+impl From<&StoreError> for Exit {
+    fn from(_: &StoreError) -> Self {
+        Exit::Invalid
+    }
+}
+
+/// A report could not be made: the store, the recipients (a CSV changed since it was
+/// checked) or writing its rows.
+impl From<&ResultsError> for Exit {
+    fn from(_: &ResultsError) -> Self {
+        Exit::Invalid
     }
 }
 

@@ -479,6 +479,19 @@ impl PrintHuman {
                 path.display(),
                 path.display()
             )),
+            Note::Stored { rows, kept, path } => self.note(&format!(
+                "stored {} in {}{}",
+                plural(rows, "result", "results"),
+                path.display(),
+                if kept > 0 {
+                    format!("; {kept} kept as a Call Summary or callback reported them")
+                } else {
+                    String::new()
+                }
+            )),
+            Note::WroteFile { what, path } => {
+                self.note(&format!("wrote {what} to {}", path.display()))
+            }
             Note::NothingToDo { campaign, action } => {
                 self.summary(&format!("{campaign}: nothing to {}", action.name()))
             }
@@ -572,6 +585,9 @@ impl Report for PrintHuman {
                     q.not_found
                 ))
             }
+            // People read the counts; the rows are for JSON and CSV.
+            Message::Recipient(_) => Ok(()),
+            Message::Results(summary) => self.summary(&results_text(summary)),
             // Scripts read this line to learn the port, so it is printed even with -q.
             Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
             Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
@@ -620,6 +636,75 @@ impl PrintCsv {
     }
 }
 
+impl PrintCsv {
+    /// The header row of `report`: the fixed columns, then `prompt_N` per prompt.
+    fn results_header(&self, prompts: &[u32]) -> io::Result<()> {
+        if self.header.replace(true) {
+            return Ok(());
+        }
+        let mut line = String::from(
+            "number,callid,status,reason,duration,provider_status,answered_by,called_at,source",
+        );
+        for prompt in prompts {
+            line.push_str(&format!(",prompt_{prompt}"));
+        }
+        writeln!(io::stdout().lock(), "{line}")
+    }
+}
+
+/// The human summary of a results report: a table of statuses, then reasons and keys.
+fn results_text(s: &outdial::results::Summary) -> String {
+    use outdial::results::Status;
+    let mut t = format!(
+        "{}: {} ({})",
+        s.campaign,
+        plural(s.recipients as usize, "recipient", "recipients"),
+        s.provider
+    );
+    let share = |n: u64| {
+        (n * 100 + s.recipients / 2)
+            .checked_div(s.recipients)
+            .map(|p| format!("{p:>5}%"))
+            .unwrap_or_default()
+    };
+    for status in Status::ALL {
+        let n = s.counts.get(status);
+        t.push_str(&format!("\n  {:<14}{n:>10}{}", status.as_str(), share(n)));
+    }
+    t.push_str(&format!("\n  {:<14}{:>10}", "to try again", s.retry));
+    if !s.reasons.is_empty() {
+        let reasons: Vec<String> = s
+            .reasons
+            .iter()
+            .map(|r| format!("{} {}", r.value, r.count))
+            .collect();
+        t.push_str(&format!("\n  not reached: {}", reasons.join(", ")));
+    }
+    for prompt in s.keypresses.iter().filter(|p| !p.keys.is_empty()) {
+        let keys: Vec<String> = prompt
+            .keys
+            .iter()
+            .map(|k| format!("\"{}\" {}", k.value, k.count))
+            .collect();
+        t.push_str(&format!(
+            "\n  prompt {} keys: {}",
+            prompt.prompt,
+            keys.join(", ")
+        ));
+    }
+    if s.unmatched > 0 {
+        t.push_str(&format!(
+            "\n  {} no recipient of the campaign",
+            plural(
+                s.unmatched as usize,
+                "stored result matches",
+                "stored results match"
+            )
+        ));
+    }
+    t
+}
+
 impl Report for PrintCsv {
     fn report(&self, message: Message<'_>) -> io::Result<()> {
         match message {
@@ -647,6 +732,32 @@ impl Report for PrintCsv {
                 )
             }
             Message::Query(q) => self.header(&q.columns),
+            Message::Recipient(row) => {
+                self.results_header(row.prompts)?;
+                let r = row.result;
+                let mut line = [
+                    csv_field(&r.number),
+                    csv_field(&r.callid),
+                    r.status.as_str().to_owned(),
+                    csv_field(r.reason.as_deref().unwrap_or("")),
+                    r.duration.map(|d| d.to_string()).unwrap_or_default(),
+                    csv_field(r.provider_status.as_deref().unwrap_or("")),
+                    csv_field(r.answered_by.as_deref().unwrap_or("")),
+                    csv_field(r.called_at.as_deref().unwrap_or("")),
+                    r.source.unwrap_or("").to_owned(),
+                ]
+                .join(",");
+                for prompt in row.prompts {
+                    line.push(',');
+                    let keys = r.keypresses.iter().find(|k| k.prompt == *prompt);
+                    line.push_str(&csv_field(keys.map_or("", |k| k.keys.as_str())));
+                }
+                writeln!(io::stdout().lock(), "{line}")
+            }
+            Message::Results(summary) => {
+                let prompts: Vec<u32> = summary.keypresses.iter().map(|k| k.prompt).collect();
+                self.results_header(&prompts)
+            }
             other => self.human.report(other),
         }
     }

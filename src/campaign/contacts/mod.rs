@@ -69,6 +69,11 @@ impl Contacts {
         self.region
     }
 
+    /// Whether the CSV has a `timezone` column (each row's own zone for the calling rules).
+    pub fn has_timezone(&self) -> bool {
+        self.columns.timezone.is_some()
+    }
+
     /// Names of the columns the prompts use (the vars of each CSV recipient).
     pub fn var_names(&self) -> &[Box<str>] {
         &self.columns.var_names

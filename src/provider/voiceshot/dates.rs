@@ -19,6 +19,12 @@ pub fn format(at: &Zoned, account_zone: &TimeZone) -> String {
         .to_string()
 }
 
+/// Reads a time as VoiceShot's results write it, in the account's zone: `5/22/2004 4:15:15
+/// PM` (12-hour, no padding, seconds); `None` when it is not that.
+pub fn parse_result(text: &str) -> Option<jiff::civil::DateTime> {
+    jiff::civil::DateTime::strptime("%m/%d/%Y %I:%M:%S %p", text.trim()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::tz::TimeZone;
@@ -47,5 +53,26 @@ mod tests {
         assert_eq!(format(&at, &ny), "12/1/2026 10:00 AM");
         let explicit = parse_at("2026-12-01T09:00-05:00", &chicago(), "America/Chicago").unwrap();
         assert_eq!(format(&explicit, &chicago()), "12/1/2026 8:00 AM");
+    }
+
+    #[test]
+    fn reads_result_times() {
+        assert_eq!(
+            parse_result("5/22/2004 4:15:15 PM").unwrap().to_string(),
+            "2004-05-22T16:15:15"
+        );
+        assert_eq!(
+            parse_result("12/1/2026 12:05:09 AM").unwrap().to_string(),
+            "2026-12-01T00:05:09"
+        );
+        for bad in [
+            "",
+            "5/22/2004",
+            "2004-05-22 16:15",
+            "13/1/2026 1:00:00 PM",
+            "x",
+        ] {
+            assert!(parse_result(bad).is_none(), "{bad}");
+        }
     }
 }

@@ -187,6 +187,20 @@ impl Provider for VoiceShot {
             _ => Reach::NotReached,
         }
     }
+
+    fn answered_by(&self, comment: &str) -> Option<&'static str> {
+        // VoiceShot's results say who answered in the comment (`Human Answer`, `Answering
+        // Machine`; the API documents `Machine Answer` too).
+        match comment.trim().to_ascii_lowercase().as_str() {
+            "human answer" => Some("human"),
+            "answering machine" | "machine answer" => Some("machine"),
+            _ => None,
+        }
+    }
+
+    fn result_time(&self, text: &str) -> Option<jiff::civil::DateTime> {
+        dates::parse_result(text)
+    }
 }
 
 #[cfg(test)]

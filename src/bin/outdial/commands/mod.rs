@@ -11,6 +11,7 @@ mod plan;
 mod provider;
 mod query;
 mod render;
+mod report;
 mod resolve;
 mod sandbox;
 mod saved;
@@ -28,8 +29,13 @@ use crate::output::Report;
 /// Runs the configured command.
 pub fn run(config: &Config, out: &dyn Report) -> Exit {
     let misplaced = match config.format {
-        Format::Csv if !matches!(config.command, Command::Query { .. }) => {
-            Some("--format csv is only for `outdial query`")
+        Format::Csv
+            if !matches!(
+                config.command,
+                Command::Query { .. } | Command::Report { .. }
+            ) =>
+        {
+            Some("--format csv is only for `outdial query` and `outdial report`")
         }
         Format::Markdown if !matches!(config.command, Command::Plan { .. }) => {
             Some("--format markdown is only for `outdial plan`")
@@ -96,7 +102,22 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             endpoint,
         } => resolve::run(file, sent, not_sent, endpoint.as_deref(), config, out),
         Command::Action { target, action } => command::run(target, *action, config, out),
-        Command::Query { target } => query::run(target, config, out),
+        Command::Query { target, db } => query::run(target, db.as_deref(), config, out),
+        Command::Report {
+            file,
+            db,
+            html,
+            retry,
+        } => report::run(
+            file,
+            report::Files {
+                db: db.as_deref(),
+                html: html.as_deref(),
+                retry: retry.as_deref(),
+            },
+            config,
+            out,
+        ),
         Command::Sandbox(sandbox) => sandbox::run(sandbox, out),
     }
     .into()

@@ -1,0 +1,140 @@
+//! `report`: each recipient of a campaign joined with its journal and the results store:
+//! reached, not reached, pending, in doubt or never sent; the counts; optionally an HTML page
+//! and the CSV of the recipients to try again.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use outdial::diagnostic::Problem;
+use outdial::report::{Message, Note, ResultRow};
+use outdial::results::{self, ResultsError, RetryWriter, Store};
+
+use super::load;
+use crate::config::Config;
+use crate::exit::Exit;
+use crate::output::Report;
+
+/// Where `report` writes besides stdout.
+pub struct Files<'a> {
+    /// `--db`.
+    pub db: Option<&'a Path>,
+    /// `--html`.
+    pub html: Option<&'a Path>,
+    /// `--retry`.
+    pub retry: Option<&'a Path>,
+}
+
+/// Reports every recipient, then the counts; writes the HTML page and the retry CSV.
+pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> Result<(), Exit> {
+    let (campaign, _) = load::campaign(file, config, out)?;
+    let journal = config.journal_path(file, &campaign.name);
+    let state = super::journal::read(&journal, None, out)?;
+    let db = Config::db_path(file, files.db);
+    // A report only reads: a store that is not there yet is an empty one, not a file to make.
+    let empty = tempfile::tempdir().map_err(|e| problem("report::store", e.to_string(), out))?;
+    let store_path = if db.exists() {
+        db.clone()
+    } else {
+        empty.path().join("results.db")
+    };
+    let store = Store::open(&store_path).map_err(|e| {
+        out.show(Message::Problem(&Problem::error(
+            "report::store",
+            e.to_string(),
+        )));
+        Exit::from(&e)
+    })?;
+    if let (Some(retry), Some(contacts)) = (files.retry, &campaign.contacts)
+        && same_file(retry, &contacts.path)
+    {
+        return Err(problem(
+            "report::retry",
+            format!(
+                "--retry {} is the campaign's own contact list, which the report reads",
+                retry.display()
+            ),
+            out,
+        ));
+    }
+    let mut retry = match files.retry {
+        Some(path) => Some((
+            path,
+            create(path, out).and_then(|w| {
+                RetryWriter::new(w, &campaign).map_err(|e| write_failed(path, &e, out))
+            })?,
+        )),
+        None => None,
+    };
+    let prompts: Vec<u32> = campaign.prompts.iter().map(|p| p.id).collect();
+    let built = results::build(&campaign, &state, &store, &mut |recipient, result| {
+        out.show(Message::Recipient(ResultRow {
+            result,
+            prompts: &prompts,
+        }));
+        match &mut retry {
+            Some((_, writer)) if result.status.retry() => writer.write(recipient),
+            _ => Ok(()),
+        }
+    });
+    let summary = built.map_err(|e| {
+        match &e {
+            ResultsError::Recipients(p) => out.show(Message::Problem(p)),
+            e => out.show(Message::Problem(&Problem::error(
+                "report::failed",
+                e.to_string(),
+            ))),
+        }
+        Exit::from(&e)
+    })?;
+    if let Some((path, writer)) = retry {
+        writer
+            .finish()
+            .and_then(|mut w| w.flush())
+            .map_err(|e| write_failed(path, &e, out))?;
+        out.show(Message::Note(Note::WroteFile {
+            what: "recipients to try again",
+            path,
+        }));
+    }
+    if let Some(path) = files.html {
+        let now = config.now.unwrap_or_else(jiff::Timestamp::now);
+        create(path, out).and_then(|w| {
+            results::write_html(w, &summary, now)
+                .and_then(|mut w| w.flush())
+                .map_err(|e| write_failed(path, &e, out))
+        })?;
+        out.show(Message::Note(Note::WroteFile {
+            what: "the HTML report",
+            path,
+        }));
+    }
+    out.show(Message::Results(&summary));
+    Ok(())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn create(path: &Path, out: &dyn Report) -> Result<BufWriter<File>, Exit> {
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|e| write_failed(path, &e, out))
+}
+
+fn write_failed(path: &Path, err: &io::Error, out: &dyn Report) -> Exit {
+    problem(
+        "report::write",
+        format!("cannot write {}: {err}", path.display()),
+        out,
+    )
+}
+
+fn problem(code: &'static str, message: String, out: &dyn Report) -> Exit {
+    out.show(Message::Problem(&Problem::error(code, message)));
+    Exit::Invalid
+}
