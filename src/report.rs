@@ -54,6 +54,8 @@ pub enum Message<'a> {
     Query(QuerySummary),
     /// The local sandbox is listening.
     Sandbox(SandboxUrl<'a>),
+    /// What `listen` did: its log, one event a line.
+    Listen(&'a crate::results::listen::ListenEvent),
     /// The campaign file's JSON Schema.
     Schema(Schema),
     /// For people only; no JSON record.
