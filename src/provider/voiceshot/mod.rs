@@ -6,12 +6,12 @@
 
 pub mod dates;
 pub mod errorid;
-pub mod events;
+pub(crate) mod events;
 pub mod render;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
-pub mod summary;
+pub(crate) mod summary;
 
 use std::io::Write;
 
