@@ -36,6 +36,8 @@ use crate::provider::voipcomm::callback;
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 /// Default time a client has to send its whole body.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time a client has to send a request's head (line and headers).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// The folder beside the database that holds voicemail recordings.
 pub const RECORDINGS: &str = "recordings";
 
@@ -269,15 +271,58 @@ async fn serve(app: Arc<App>, bind: SocketAddr, db: PathBuf) -> Result<(), Liste
             _ = int.recv() => {}
         }
     };
-    axum::serve(listener, router)
-        .with_graceful_shutdown(stop)
-        .await
-        .map_err(ListenError::Runtime)?;
+    serve_connections(listener, router, stop).await;
     (app.on_event)(ListenEvent::Stopped {
         stored: app.stored.load(Ordering::SeqCst),
         rejected: app.rejected.load(Ordering::SeqCst),
     });
     Ok(())
+}
+
+/// Accepts connections until `stop`, then waits for the open ones to finish their request.
+///
+/// hyper's connection builder rather than `axum::serve`, for a timer: a client that opens a
+/// connection and never finishes its request head is dropped after [`HEADER_TIMEOUT`] instead
+/// of holding a socket for ever.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of descriptors and the like: back off instead of spinning.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(
+                TokioIo::new(stream),
+                TowerToHyperService::new(router.clone()),
+            );
+        let watched = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A connection's own failure (a reset, a timeout) concerns only that client.
+            let _ = watched.await;
+        });
+    }
+    // No new connections; requests under way run to their reply (each commits first).
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 fn reject(app: &App, route: &str, Refused(status, why): Refused) -> Response {

@@ -618,3 +618,33 @@ fn listen_refuses_a_public_address_without_credentials() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_client_that_never_finishes_its_request_head_is_dropped() {
+    let dir = tempdir();
+    let file = voiceshot_campaign(dir.path(), 3, "");
+    let listener = Listener::start(&[&file], &dir.path().join("r.db"), false);
+    let addr = listener.url.trim_start_matches("http://").to_owned();
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(slow, "POST /voiceshot/summary HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let started = Instant::now();
+    // Meanwhile the listener serves others.
+    let (status, _) = post(
+        &listener.route("/voiceshot/summary"),
+        "text/xml",
+        "<campaign/>",
+        None,
+    );
+    assert_eq!(status, 400);
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(8) && waited < Duration::from_secs(20),
+        "dropped after {waited:?}"
+    );
+    let (code, _) = listener.stop();
+    assert_eq!(code, Some(0));
+}
