@@ -439,6 +439,27 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
     // The server may close before the client has written everything; either way no 2xx.
     assert!(chunked.as_ref().map_or(true, |s| *s == 413), "{chunked:?}");
 
+    // The other routes refuse the same way.
+    let events = listener.route("/voiceshot/events");
+    let stranger = r#"<prompt menuid="1-1234" callid="nobody-1" promptid="1" keypress="1"/>"#;
+    assert_eq!(post(&events, "text/xml", stranger, AUTH).0, 422);
+    assert_eq!(post(&events, "text/xml", "<prompt/>", AUTH).0, 400);
+    let callback = listener.route("/voipcomm/callback");
+    let form = "application/x-www-form-urlencoded";
+    assert_eq!(
+        post(&callback, "text/xml", "callid=1&status=Person", AUTH).0,
+        415
+    );
+    assert_eq!(post(&callback, form, "callid=1", AUTH).0, 400);
+    assert_eq!(
+        post(&callback, "application/json", "{\"callid\":", AUTH).0,
+        400
+    );
+    assert_eq!(
+        post(&callback, form, "callid=unknown&status=Person", AUTH).0,
+        422
+    );
+
     // Still serving: the good post is stored, once however often it is delivered.
     assert_eq!(
         post(&url, "text/xml", good.clone(), AUTH),
@@ -601,6 +622,47 @@ goto = 1
         keys.iter()
             .all(|k| k.source == outdial::results::Source::Event)
     );
+}
+
+#[test]
+fn listen_events_are_json_lines_with_format_json() {
+    let dir = tempdir();
+    let file = voiceshot_campaign(dir.path(), 3, "");
+    let mut child = Command::new(BIN)
+        .args(["--format", "json", "listen"])
+        .arg(&file)
+        .args(["--bind", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("r.db"))
+        .env_remove("OUTDIAL_LISTEN_USER")
+        .env_remove("OUTDIAL_LISTEN_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next =
+        || -> serde_json::Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
+    assert_eq!(next()["type"], "version");
+    let listening = next();
+    assert_eq!(listening["type"], "listen");
+    assert_eq!(listening["event"], "listening");
+    assert_eq!(listening["campaigns"], serde_json::json!(["loop"]));
+    assert_eq!(listening["auth"], false);
+    let url = listening["url"].as_str().unwrap().to_owned();
+    let (status, _) = post(
+        &format!("{url}/voiceshot/summary"),
+        "text/xml",
+        "<x/>",
+        None,
+    );
+    assert_eq!(status, 400);
+    let rejected = next();
+    assert_eq!(rejected["event"], "rejected");
+    assert_eq!(rejected["status"], 400);
+    assert_eq!(rejected["route"], "/voiceshot/summary");
+    term(&child);
+    assert_eq!(next()["event"], "stopped");
+    assert!(child.wait().unwrap().success());
 }
 
 #[test]
