@@ -192,6 +192,13 @@ fn refused(status: StatusCode, why: impl Into<String>) -> Refused {
     Refused(status, why.into())
 }
 
+fn wrong_type(ctype: Option<&str>, what: &str) -> Refused {
+    refused(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        format!("content type {}: {what}", ctype.unwrap_or_default()),
+    )
+}
+
 /// What an accepted post is answered with.
 struct Accepted {
     campaign: String,
@@ -446,27 +453,19 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 impl App {
     fn accept(&self, route: Route, ctype: Option<&str>, body: &[u8]) -> Result<Accepted, Refused> {
         match route {
-            Route::Summary => {
-                xml_type(ctype)?;
-                self.summary(body)
+            Route::Summary | Route::Events => {
+                if !summary::takes_content_type(ctype) {
+                    return Err(wrong_type(ctype, "post XML"));
+                }
+                match route {
+                    Route::Summary => self.summary(body),
+                    _ => self.event(body),
+                }
             }
-            Route::Events => {
-                xml_type(ctype)?;
-                self.event(body)
-            }
-            Route::Callback => {
-                let json = match ctype {
-                    None | Some("application/x-www-form-urlencoded") => false,
-                    Some("application/json") => true,
-                    Some(other) => {
-                        return Err(refused(
-                            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                            format!("content type {other}: post a form or JSON"),
-                        ));
-                    }
-                };
-                self.callback(body, json)
-            }
+            Route::Callback => match callback::is_json(ctype) {
+                Some(json) => self.callback(body, json),
+                None => Err(wrong_type(ctype, "post a form or JSON")),
+            },
         }
     }
 
@@ -713,22 +712,6 @@ fn safe(text: &str) -> String {
         "_".to_owned()
     } else {
         cleaned
-    }
-}
-
-/// VoiceShot posts XML; the content type it sends is not documented, so an XML type, none, or
-/// the types HTTP clients put on a raw string by default (`text/plain`, a form) are taken, and
-/// anything else (JSON, multipart, binary) refused.
-fn xml_type(ctype: Option<&str>) -> Result<(), Refused> {
-    match ctype {
-        None
-        | Some(
-            "text/xml" | "application/xml" | "text/plain" | "application/x-www-form-urlencoded",
-        ) => Ok(()),
-        Some(other) => Err(refused(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("content type {other}: post XML"),
-        )),
     }
 }
 

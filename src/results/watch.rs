@@ -90,9 +90,10 @@ impl Watched {
         look(&known)
     }
 
-    /// The journal's number for `callid`, given the number the post reported: that number
-    /// when the journal has it, the call id's only number otherwise. `None`: the call id is
-    /// not in the journal.
+    /// The journal's number for `callid`, given the number the post reported: the journal's
+    /// number that matches it (digits compared, with or without a country code), else the
+    /// call id's first number (a call id shared by a household, reported without a number).
+    /// `None`: the call id is not in the journal.
     pub fn number(&self, callid: &str, reported: &str) -> Option<String> {
         self.with_known(|known| {
             let numbers = known.numbers.get(callid)?;
@@ -104,7 +105,6 @@ impl Watched {
                     let n = digits(n);
                     !reported.is_empty() && (n.ends_with(&reported) || reported.ends_with(&n))
                 })
-                .or_else(|| numbers.first().filter(|_| numbers.len() == 1))
                 .or_else(|| numbers.first())
                 .cloned()
         })

@@ -121,6 +121,19 @@ fn promptid(prompt: &Element) -> Result<u32, ReplyError> {
         })
 }
 
+/// Whether a post with this content type (lower case, without parameters) can be a summary
+/// or an event. VoiceShot posts XML but does not document the type it sends, so an XML type,
+/// none, or what HTTP clients put on a raw string by default (`text/plain`, a form) is taken,
+/// and anything else (JSON, multipart, binary) is not.
+pub(crate) fn takes_content_type(ctype: Option<&str>) -> bool {
+    matches!(
+        ctype,
+        None | Some(
+            "text/xml" | "application/xml" | "text/plain" | "application/x-www-form-urlencoded"
+        )
+    )
+}
+
 /// What a summary's status means, with the reason (when not reached) and who answered.
 ///
 /// A summary is posted on hang-up or after the last attempt (§7), so `Successful` means the

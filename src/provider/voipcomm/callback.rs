@@ -38,6 +38,16 @@ pub enum CallbackError {
     Seconds(String),
 }
 
+/// How a body of this content type (lower case, without parameters) is read: `Some(true)`
+/// JSON, `Some(false)` a form (also when no type is given), `None` neither.
+pub(crate) fn is_json(ctype: Option<&str>) -> Option<bool> {
+    match ctype {
+        None | Some("application/x-www-form-urlencoded") => Some(false),
+        Some("application/json") => Some(true),
+        Some(_) => None,
+    }
+}
+
 /// Parses a callback: a form body, or with `json` the same fields as a JSON object (numbers
 /// may be strings or numbers).
 pub fn parse_callback(body: &[u8], json: bool) -> Result<Callback, CallbackError> {
