@@ -469,26 +469,36 @@ impl App {
         }
     }
 
-    fn voiceshot(&self, menuid: &str) -> Result<&Watched, Refused> {
-        self.campaigns
+    /// The VoiceShot campaign with `menuid` whose journal has `callid`, and the recipient's
+    /// number. Several campaign files may share one VoiceShot campaign (one send after
+    /// another); their call ids differ, so the call id picks the campaign.
+    fn voiceshot(
+        &self,
+        menuid: &str,
+        callid: &str,
+        reported: &str,
+    ) -> Result<(&Watched, String), Refused> {
+        let mut with_menuid = self
+            .campaigns
             .iter()
-            .find(|c| c.provider == ProviderName::Voiceshot && c.key.as_deref() == Some(menuid))
+            .filter(|c| c.provider == ProviderName::Voiceshot && c.key.as_deref() == Some(menuid))
+            .peekable();
+        if with_menuid.peek().is_none() {
+            return Err(refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("menuid {menuid:?} is not a campaign given to listen"),
+            ));
+        }
+        with_menuid
+            .find_map(|c| c.number(callid, reported).map(|n| (c, n)))
             .ok_or_else(|| {
                 refused(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("menuid {menuid:?} is not a campaign given to listen"),
+                    format!(
+                        "call id {callid:?} is in the journal of no campaign with menuid {menuid:?}"
+                    ),
                 )
             })
-    }
-
-    fn unknown_callid(campaign: &Watched, callid: &str) -> Refused {
-        refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "call id {callid:?} is not in the journal of campaign {}",
-                campaign.name
-            ),
-        )
     }
 
     fn commit(
@@ -507,10 +517,7 @@ impl App {
     fn summary(&self, body: &[u8]) -> Result<Accepted, Refused> {
         let s = summary::parse_summary(body)
             .map_err(|e| refused(StatusCode::BAD_REQUEST, e.to_string()))?;
-        let campaign = self.voiceshot(&s.menuid)?;
-        let number = campaign
-            .number(&s.callid, &s.number)
-            .ok_or_else(|| Self::unknown_callid(campaign, &s.callid))?;
+        let (campaign, number) = self.voiceshot(&s.menuid, &s.callid, &s.number)?;
         let mut recording = None;
         for r in &s.recordings {
             let saved = self.save_recording(&campaign.name, &s.callid, &number, r)?;
@@ -557,10 +564,7 @@ impl App {
     fn event(&self, body: &[u8]) -> Result<Accepted, Refused> {
         let event = events::parse_event(body)
             .map_err(|e| refused(StatusCode::BAD_REQUEST, e.to_string()))?;
-        let campaign = self.voiceshot(event.menuid())?;
-        let number = campaign
-            .number(event.callid(), "")
-            .ok_or_else(|| Self::unknown_callid(campaign, event.callid()))?;
+        let (campaign, number) = self.voiceshot(event.menuid(), event.callid(), "")?;
         let (keys, command) = match &event {
             CallEvent::Keypress {
                 callid,

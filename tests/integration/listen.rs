@@ -710,3 +710,50 @@ fn a_client_that_never_finishes_its_request_head_is_dropped() {
     let (code, _) = listener.stop();
     assert_eq!(code, Some(0));
 }
+
+#[test]
+fn campaigns_sharing_a_menuid_are_told_apart_by_call_id() {
+    use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
+    let dir = tempdir();
+    let first = voiceshot_campaign(dir.path(), 2, "");
+    let second = dir.path().join("second.toml");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(
+        &second,
+        text.replace("name = \"loop\"", "name = \"loop-again\""),
+    )
+    .unwrap();
+    let sb = Sandbox::start(SandboxConfig {
+        dial_delay: Duration::from_secs(3600),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    send(&first, &sb.url(), &[]);
+    send(&second, &sb.url(), &[]);
+    let calls = sb.calls();
+    assert_eq!(calls.len(), 4);
+    let db = dir.path().join("r.db");
+    let listener = Listener::start(&[&first, &second], &db, false);
+    let url = listener.route("/voiceshot/summary");
+    for call in &calls {
+        let body = summary(&call.callid, "Successful", "Human Answer");
+        assert_eq!(post(&url, "text/xml", body, None).0, 200, "{}", call.callid);
+    }
+    let store = Store::open(&db).unwrap();
+    let ids = |name: &str| -> Vec<String> {
+        let mut ids: Vec<String> = store
+            .calls("voiceshot", name)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.callid)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let mut want: Vec<String> = calls[..2].iter().map(|c| c.callid.clone()).collect();
+    want.sort();
+    assert_eq!(ids("loop"), want);
+    let mut want: Vec<String> = calls[2..].iter().map(|c| c.callid.clone()).collect();
+    want.sort();
+    assert_eq!(ids("loop-again"), want);
+}

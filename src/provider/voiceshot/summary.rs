@@ -274,6 +274,24 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn no_body_makes_a_reader_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = parse_summary(&body);
+            let _ = crate::provider::voiceshot::events::parse_event(&body);
+            let _ = crate::provider::voipcomm::callback::parse_callback(&body, false);
+            let _ = crate::provider::voipcomm::callback::parse_callback(&body, true);
+        }
+
+        #[test]
+        fn no_summary_like_text_makes_a_reader_panic(
+            text in r#"<(campaign|prompt)( [a-z]{1,9}="[^"<]{0,12}"){0,6}>(<prompts>(<prompt( [a-z]{1,9}="[^"<]{0,8}"){0,3}>(<file filename="[^"]{0,8}">[A-Za-z0-9+/= ]{0,16}</file>)?</prompt>){0,3}</prompts>)?</(campaign|prompt)>"#
+        ) {
+            let _ = parse_summary(text.as_bytes());
+            let _ = crate::provider::voiceshot::events::parse_event(text.as_bytes());
+        }
+    }
+
     #[test]
     fn a_rendered_summary_parses_back() {
         let s = Summary {
