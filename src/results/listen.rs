@@ -36,6 +36,8 @@ use crate::provider::voipcomm::callback;
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 /// Default time a client has to send its whole body.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections served at once.
+const MAX_CONNECTIONS: usize = 128;
 /// Time a client has to send a request's head (line and headers).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// The folder beside the database that holds voicemail recordings.
@@ -300,8 +302,18 @@ async fn serve_connections(
     use hyper_util::server::graceful::GracefulShutdown;
     use hyper_util::service::TowerToHyperService;
     let graceful = GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     tokio::pin!(stop);
     loop {
+        // At most MAX_CONNECTIONS at once: the rest wait in the kernel's backlog, so a flood
+        // of connections cannot take every descriptor (or MAX_CONNECTIONS bodies of memory).
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut stop => break,
+        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -325,6 +337,7 @@ async fn serve_connections(
         tokio::spawn(async move {
             // A connection's own failure (a reset, a timeout) concerns only that client.
             let _ = watched.await;
+            drop(slot);
         });
     }
     // No new connections; requests under way run to their reply (each commits first).
