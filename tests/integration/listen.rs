@@ -757,3 +757,65 @@ fn campaigns_sharing_a_menuid_are_told_apart_by_call_id() {
     want.sort();
     assert_eq!(ids("loop-again"), want);
 }
+
+#[test]
+fn sigterm_under_load_loses_no_acknowledged_post() {
+    use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
+    use std::sync::{Arc, Mutex};
+    let dir = tempdir();
+    let file = voiceshot_campaign(dir.path(), 300, "");
+    let sb = Sandbox::start(SandboxConfig {
+        dial_delay: Duration::from_secs(3600),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    send(&file, &sb.url(), &[]);
+    let callids: Vec<String> = sb.calls().into_iter().map(|c| c.callid).collect();
+    let db = dir.path().join("r.db");
+    let listener = Listener::start(&[&file], &db, false);
+    let url = listener.route("/voiceshot/summary");
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = callids
+        .chunks(75)
+        .map(|chunk| {
+            let (chunk, url, acked) = (chunk.to_vec(), url.clone(), Arc::clone(&acked));
+            thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for callid in chunk {
+                    let sent = client
+                        .post(&url)
+                        .header("Content-Type", "text/xml")
+                        .body(summary(&callid, "Successful", "Human Answer"))
+                        .timeout(Duration::from_secs(20))
+                        .send();
+                    match sent {
+                        Ok(r) if r.status().is_success() => acked.lock().unwrap().push(callid),
+                        // Refused or cut off by the shutdown: this client stops here.
+                        _ => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    wait_for("some posts", 60, || acked.lock().unwrap().len() >= 40);
+    let (code, _) = listener.stop();
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert_eq!(code, Some(0));
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() < callids.len(), "the shutdown came mid-load");
+    let store = Store::open(&db).unwrap();
+    let stored: std::collections::BTreeSet<String> = store
+        .calls("voiceshot", "loop")
+        .unwrap()
+        .into_iter()
+        .map(|c| c.callid)
+        .collect();
+    for callid in &acked {
+        assert!(
+            stored.contains(callid),
+            "{callid} was acknowledged but not stored"
+        );
+    }
+}
