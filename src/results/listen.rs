@@ -25,7 +25,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Serialize;
 
 use super::watch::Watched;
-use super::{CallRecord, Keypress, Outcome, Source, Store, StoreError};
+use super::{CallRecord, Keypress, Source, Store, StoreError};
 use crate::audio;
 use crate::provider::ProviderName;
 use crate::provider::voiceshot::events::{self, CallEvent};
@@ -650,7 +650,6 @@ impl App {
             source: Source::Callback,
             recording: None,
         };
-        debug_assert!(call.outcome != Outcome::Pending);
         let fresh = self.commit(Route::Callback, body, std::slice::from_ref(&call), &[])?;
         Ok(Accepted {
             campaign: call.campaign,
