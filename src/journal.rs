@@ -282,6 +282,22 @@ impl JournalState {
             .copied()
     }
 
+    /// Every recipient the journal has posted (or meant to post), as `(callid, number)`; a
+    /// version 1 line's bare call id comes with an empty number.
+    pub fn recipients(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.calls
+            .keys()
+            .map(|key| key.split_once(' ').unwrap_or((key.as_str(), "")))
+    }
+
+    /// Every provider id the journal recorded, as `(callid, number, provider id)`.
+    pub fn provider_ids(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.provider_ids.iter().map(|(key, id)| {
+            let (callid, number) = key.split_once(' ').unwrap_or((key.as_str(), ""));
+            (callid, number, id.as_str())
+        })
+    }
+
     /// The provider's own id of the call to `number` with `callid` (the Voicent Gateway's
     /// reqId), if it gave one.
     pub fn provider_id(&self, callid: &str, number: &str) -> Option<&str> {

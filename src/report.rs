@@ -61,6 +61,8 @@ pub enum Message<'a> {
     Results(&'a crate::results::Summary),
     /// The local sandbox is listening.
     Sandbox(SandboxUrl<'a>),
+    /// What `listen` did: its log, one event a line.
+    Listen(&'a crate::results::listen::ListenEvent),
     /// The campaign file's JSON Schema.
     Schema(Schema),
     /// For people only; no JSON record.

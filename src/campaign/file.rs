@@ -37,7 +37,50 @@ pub struct CampaignFile {
     #[serde(default, rename = "recipient")]
     #[schemars(rename = "recipient", with = "Vec<RecipientEntry>")]
     pub recipient: Vec<Spanned<RecipientEntry>>,
+    /// Call Commands (VoiceShot): how `outdial listen` answers a keypress Call Event. The
+    /// first rule whose prompt and key match is answered with its `<prompt …/>`; a keypress no
+    /// rule matches gets an empty reply, and the call goes on as designed.
+    #[serde(default, rename = "on_keypress")]
+    #[schemars(rename = "on_keypress", with = "Vec<KeypressEntry>")]
+    pub on_keypress: Vec<Spanned<KeypressEntry>>,
 }
+}
+
+/// `[[on_keypress]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeypressEntry {
+    /// The prompt the keys were pressed at: the id of a `[[prompt]]`.
+    #[schemars(required, with = "u32", range(min = 1))]
+    pub prompt: Option<Spanned<u32>>,
+    /// The keys, as VoiceShot reports them: digits, `*` and `#`, e.g. "1" or "1234".
+    #[schemars(required, with = "String")]
+    pub key: Option<Spanned<String>>,
+    /// Jump to this prompt (the id of a `[[prompt]]`).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    pub goto: Option<Spanned<u32>>,
+    /// Text to speak.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub tts: Option<Spanned<String>>,
+    /// A sound file already in the account to play, e.g. "thanks.wav".
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub filename: Option<Spanned<String>>,
+    /// Transfer the call to this number (10-digit NANP number). A rule moves the call at most
+    /// one way: `goto` or `transferto`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub transferto: Option<Spanned<String>>,
+    /// Caller ID shown to the party the transfer reaches: exactly 10 digits; needs `transferto`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub callerid: Option<Spanned<String>>,
+    /// DTMF tones to play: digits, `*` and `#`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub dtmf: Option<Spanned<String>>,
 }
 
 /// `[campaign]`

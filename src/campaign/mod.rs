@@ -62,6 +62,29 @@ pub struct Campaign {
     pub default_at: Option<Zoned>,
     /// The campaign file.
     pub source: Arc<SourceFile>,
+    /// Call Commands: how `listen` answers keypress Call Events, in file order.
+    pub on_keypress: Vec<KeypressRule>,
+}
+
+/// One `[[on_keypress]]` rule, checked: what to answer keys pressed at a prompt with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeypressRule {
+    /// The prompt the keys were pressed at.
+    pub prompt: u32,
+    /// The keys, exactly as the provider reports them.
+    pub key: String,
+    /// Jump to this prompt.
+    pub goto: Option<u32>,
+    /// Text to speak.
+    pub tts: Option<String>,
+    /// Sound file (in the account) to play.
+    pub filename: Option<String>,
+    /// Number to transfer to, as digits.
+    pub transferto: Option<String>,
+    /// Caller ID shown on the transfer.
+    pub callerid: Option<String>,
+    /// DTMF tones to play.
+    pub dtmf: Option<String>,
 }
 
 /// A named time zone.

@@ -387,6 +387,12 @@ pub trait Provider: fmt::Debug + Send + Sync {
         None
     }
 
+    /// The id the provider's own posts (summaries, events) name this campaign by, if they
+    /// name it at all.
+    fn results_key(&self) -> Option<&str> {
+        None
+    }
+
     /// HTTP statuses other than 2xx that this provider documents as its answer to a post
     /// (a refusal after which nothing was taken), so their bodies are read with
     /// [`Provider::read_answer`] instead of leaving the post ambiguous. None by default: an

@@ -1,12 +1,15 @@
 //! Results: what providers report back about calls (Call Summaries, Call Events, callbacks,
-//! query replies), kept in an embedded SQLite store that `report` reads.
+//! query replies), kept in an embedded SQLite store that `report` reads, and the `listen`
+//! server that receives them.
 
 mod chart;
 mod html;
+pub mod listen;
 mod query;
 mod report;
 mod rows;
 mod store;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +20,7 @@ pub use report::{
     Summary, build,
 };
 pub use store::{CallRecord, Keypress, Outcome, Source, Store, StoreError};
+pub use watch::Watched;
 
 /// The results store of the campaign in `campaign_file` when no `--db` is given:
 /// `.outdial/results.db` in the campaign file's folder (one store per project; `listen`,

@@ -7,6 +7,7 @@ mod cli;
 mod diagnostics;
 mod examples;
 mod guard;
+mod listen;
 mod recipients;
 mod report;
 mod roundtrip;

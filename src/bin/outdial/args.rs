@@ -277,6 +277,25 @@ pub enum Command {
     },
     /// Test the configuration: can the provider be reached, is this host registered (action 6).
     Ping(Target),
+    /// Receive what providers post back (VoiceShot Call Summaries and Call Events,
+    /// voip-communications callbacks) into the results store, answering keypresses with the
+    /// campaigns' Call Commands. Posts must carry the credentials in OUTDIAL_LISTEN_USER and
+    /// OUTDIAL_LISTEN_PASSWORD when those are set (required beyond loopback). Stops on
+    /// SIGINT/SIGTERM once accepted posts are stored.
+    Listen {
+        /// Campaign files whose posts are accepted.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Address to listen on (port 0 picks a free one; the URL is printed).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+        /// The results store (default: .outdial/results.db beside the first campaign file).
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Largest request body accepted, in bytes (voicemail arrives inside summaries).
+        #[arg(long, value_name = "BYTES", default_value_t = outdial::results::listen::DEFAULT_MAX_BODY)]
+        max_body: usize,
+    },
     /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
     /// voipcomm) on 127.0.0.1 for demos and tests.
     Sandbox {
@@ -302,6 +321,10 @@ pub enum Command {
         /// Seed of the simulated outcomes.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// POST a Call Summary (VoiceShot) to this URL for every call that ends, e.g.
+        /// http://127.0.0.1:8080/voiceshot/summary (voipcomm posts to each call's callback_url).
+        #[arg(long, value_name = "URL", value_parser = parse_url)]
+        summary_url: Option<String>,
     },
 }
 

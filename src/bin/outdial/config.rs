@@ -9,6 +9,7 @@ use outdial::journal;
 use outdial::plan::Action;
 use outdial::provider::ProviderName;
 use outdial::results;
+use outdial::results::listen::BasicAuth;
 use outdial::submit::SubmitOptions;
 
 use crate::args::{self, Cli, Format, NetArgs};
@@ -115,7 +116,27 @@ pub enum Command {
     },
     /// `sandbox`.
     Sandbox(Sandbox),
+    /// `listen`.
+    Listen(Listen),
 }
+
+/// What `listen` serves.
+#[derive(Debug)]
+pub struct Listen {
+    /// Campaign files.
+    pub files: Vec<PathBuf>,
+    /// Where to listen.
+    pub bind: std::net::SocketAddr,
+    /// The results store.
+    pub db: PathBuf,
+    /// Largest body.
+    pub max_body: usize,
+    /// From OUTDIAL_LISTEN_USER / OUTDIAL_LISTEN_PASSWORD (Debug redacts them).
+    pub auth: Option<BasicAuth>,
+}
+
+/// The variables `listen` takes its credentials from.
+pub const LISTEN_CREDENTIAL_VARS: (&str, &str) = ("OUTDIAL_LISTEN_USER", "OUTDIAL_LISTEN_PASSWORD");
 
 /// The local stand-in `sandbox` runs. Each provider's stand-in reads `faults` with its own
 /// parser, so the spec is kept as given.
@@ -135,6 +156,8 @@ pub struct Sandbox {
     pub faults: String,
     /// Seed of the simulated outcomes (VoiceShot).
     pub seed: u64,
+    /// Where to post Call Summaries (VoiceShot).
+    pub summary_url: Option<String>,
 }
 
 /// The campaign a network command works on, and how it reaches the provider.
@@ -296,6 +319,7 @@ impl Config {
                 dial_delay,
                 faults,
                 seed,
+                summary_url,
             } => Command::Sandbox(Sandbox {
                 provider: match provider.as_str() {
                     "voicent" => ProviderName::Voicent,
@@ -308,7 +332,35 @@ impl Config {
                 dial_delay,
                 faults,
                 seed,
+                summary_url,
             }),
+            args::Command::Listen {
+                files,
+                bind,
+                db,
+                max_body,
+            } => {
+                let db = db.unwrap_or_else(|| {
+                    files.first().map_or_else(
+                        || PathBuf::from(".outdial/results.db"),
+                        |f| results::default_db(f),
+                    )
+                });
+                let (user, password) = LISTEN_CREDENTIAL_VARS;
+                let auth = match (std::env::var(user), std::env::var(password)) {
+                    (Ok(user), Ok(password)) if !user.is_empty() && !password.is_empty() => {
+                        Some(BasicAuth { user, password })
+                    }
+                    _ => None,
+                };
+                Command::Listen(Listen {
+                    files,
+                    bind,
+                    db,
+                    max_body,
+                    auth,
+                })
+            }
         };
         let offline = matches!(
             command,

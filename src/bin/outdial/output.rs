@@ -11,6 +11,7 @@ use outdial::plan::Action;
 use outdial::report::{
     Checked, Done, Intent, Message, Note, PlanReport, Plays, PostEvent, Progress,
 };
+use outdial::results::listen::ListenEvent;
 use outdial::submit::{CallReport, Event, Reach};
 
 use crate::args::Format;
@@ -440,6 +441,53 @@ impl PrintHuman {
         format!("{}: {what}", done.campaign)
     }
 
+    /// `listen`'s log: the URL on stdout (as `sandbox` prints its own), the rest on stderr;
+    /// rejections even with `-q`, as they are problems.
+    fn listen(&self, event: &ListenEvent) -> io::Result<()> {
+        match event {
+            ListenEvent::Listening {
+                url,
+                db,
+                campaigns,
+                auth,
+            } => {
+                writeln!(io::stdout().lock(), "{url}")?;
+                self.note(&format!(
+                    "listening on {url} for {} into {db}{}",
+                    campaigns.join(", "),
+                    if *auth { " (credentials required)" } else { "" }
+                ))
+            }
+            ListenEvent::Stored {
+                route,
+                campaign,
+                callid,
+                fresh,
+                command,
+            } => self.note(&format!(
+                "{route}: {campaign} {callid} {}{}",
+                if *fresh { "stored" } else { "already stored" },
+                if *command {
+                    ", Call Command replied"
+                } else {
+                    ""
+                }
+            )),
+            ListenEvent::Recording { path, problem } => self.note(&match problem {
+                None => format!("saved voicemail {path}"),
+                Some(p) => format!("saved voicemail {path}; the audio inspector says: {p}"),
+            }),
+            ListenEvent::Rejected { route, status, why } => {
+                writeln!(io::stderr().lock(), "{route}: refused with {status}: {why}")
+            }
+            ListenEvent::Stopped { stored, rejected } => self.note(&format!(
+                "stopped: {} stored, {} refused",
+                plural(*stored as usize, "post", "posts"),
+                rejected
+            )),
+        }
+    }
+
     fn note_of(&self, note: Note<'_>) -> io::Result<()> {
         match note {
             Note::Posting { posts } => {
@@ -590,6 +638,7 @@ impl Report for PrintHuman {
             Message::Results(summary) => self.summary(&results_text(summary)),
             // Scripts read this line to learn the port, so it is printed even with -q.
             Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
+            Message::Listen(event) => self.listen(event),
             Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
             Message::Submit(progress) => match Self::progress_note(progress) {
                 Some(note) => {

@@ -6,10 +6,12 @@
 
 pub mod dates;
 pub mod errorid;
+pub(crate) mod events;
 pub mod render;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
+pub(crate) mod summary;
 
 use std::io::Write;
 
@@ -178,6 +180,11 @@ impl Provider for VoiceShot {
             ))),
             _ => Ok(parsed.calls),
         }
+    }
+
+    fn results_key(&self) -> Option<&str> {
+        // Summaries and Call Events name the campaign by its menuid.
+        Some(&self.menuid)
     }
 
     fn reach(&self, result: &CallResult) -> Reach {

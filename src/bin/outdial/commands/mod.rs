@@ -6,6 +6,7 @@ mod cli_docs;
 mod command;
 mod compile;
 mod journal;
+mod listen;
 mod load;
 mod plan;
 mod provider;
@@ -119,6 +120,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             out,
         ),
         Command::Sandbox(sandbox) => sandbox::run(sandbox, out),
+        Command::Listen(listen) => listen::run(listen, config, out),
     }
     .into()
 }

@@ -81,6 +81,7 @@ fn start_voiceshot(config: &Sandbox, out: &dyn Report) -> Result<Started, Exit> 
         dial_delay: config.dial_delay,
         seed: config.seed,
         faults: faults(&config.faults, out)?,
+        summary_url: config.summary_url.clone(),
         ..SandboxConfig::default()
     };
     Ok(Sandbox::start(cfg).map(|s| Box::new(s) as Box<dyn Serving>))

@@ -9,8 +9,12 @@
 //! client faces: the calls exist, the client never heard back. Tests count calls through
 //! [`Sandbox::calls`] or `GET /_sandbox/calls`.
 //!
+//! With a summary URL, every call that ends is posted there as a Call Summary (see
+//! `summaries`).
+//!
 //! Inspection endpoints: `GET /_sandbox/calls` (JSON array of [`SandboxCall`]),
-//! `GET /_sandbox/health` (JSON object with `status`, `requests`, `calls`),
+//! `GET /_sandbox/health` (JSON object with `status`, `requests`, `calls`, and with a summary
+//! URL `summaries_posted` and `summaries_failed`),
 //! `POST /_sandbox/shutdown` (stops the server; [`Sandbox::wait`] then returns).
 
 mod api;
@@ -18,6 +22,7 @@ mod faults;
 mod http;
 mod sim;
 mod state;
+mod summaries;
 #[cfg(test)]
 mod tests;
 
@@ -57,6 +62,9 @@ pub struct SandboxConfig {
     pub refuse_all: bool,
     /// Largest request body accepted; larger gets HTTP 413. Default 64 MiB.
     pub max_body: u64,
+    /// POST a Call Summary here for every call that ends (loopback `http` URLs only, so the
+    /// sandbox never reaches out to the network).
+    pub summary_url: Option<String>,
 }
 
 impl Default for SandboxConfig {
@@ -71,6 +79,7 @@ impl Default for SandboxConfig {
             credentials: None,
             refuse_all: false,
             max_body: 64 * 1024 * 1024,
+            summary_url: None,
         }
     }
 }
@@ -109,6 +118,9 @@ struct Shared {
     /// Paired with `stop_cv` so fault delays end early on shutdown.
     stop_lock: Mutex<()>,
     stop_cv: Condvar,
+    /// Call Summaries delivered, and given up on after every retry.
+    summaries_posted: AtomicU64,
+    summaries_failed: AtomicU64,
     /// A clone of every open connection, so shutdown can unblock their reads.
     conns: Mutex<HashMap<u64, TcpStream>>,
     next_conn: AtomicU64,
@@ -122,6 +134,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Sandbox {
     /// Binds the listener, loads the state file if any, and starts serving.
     pub fn start(cfg: SandboxConfig) -> io::Result<Sandbox> {
+        if let Some(url) = &cfg.summary_url {
+            let loopback = reqwest::Url::parse(url).is_ok_and(|u| {
+                u.scheme() == "http"
+                    && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+            });
+            if !loopback {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "the summary URL must be a loopback http URL",
+                ));
+            }
+        }
         if !(0.0..=1.0).contains(&cfg.success_rate) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -145,7 +169,12 @@ impl Sandbox {
             stop_cv: Condvar::new(),
             conns: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(0),
+            summaries_posted: AtomicU64::new(0),
+            summaries_failed: AtomicU64::new(0),
         });
+        if let Some(url) = shared.cfg.summary_url.clone() {
+            summaries::start(&shared, url)?;
+        }
         let acceptor = {
             let shared = Arc::clone(&shared);
             thread::Builder::new()
@@ -188,6 +217,14 @@ impl Sandbox {
     /// redirects would re-post there).
     pub fn recorded(&self) -> u32 {
         self.shared.recorded.load(Ordering::SeqCst)
+    }
+
+    /// Call Summaries delivered so far, and given up on after every retry.
+    pub fn summaries(&self) -> (u64, u64) {
+        (
+            self.shared.summaries_posted.load(Ordering::SeqCst),
+            self.shared.summaries_failed.load(Ordering::SeqCst),
+        )
     }
 
     /// A handle that stops this sandbox from elsewhere.
@@ -395,11 +432,16 @@ fn route(
         }
         ("GET", "/_sandbox/health") => {
             let calls = lock(&shared.state).calls.len();
-            let body = serde_json::json!({
+            let mut body = serde_json::json!({
                 "status": "ok",
                 "requests": shared.requests.load(Ordering::SeqCst),
                 "calls": calls,
             });
+            // Summary counts only where summaries are posted at all.
+            if shared.cfg.summary_url.is_some() {
+                body["summaries_posted"] = shared.summaries_posted.load(Ordering::SeqCst).into();
+                body["summaries_failed"] = shared.summaries_failed.load(Ordering::SeqCst).into();
+            }
             reply(
                 writer,
                 200,

@@ -9,8 +9,10 @@
 //!   paths and shapes are the stand-in's assumption, which outdial's settings point at.
 //! - Calls without `call_date` end after `dial_delay` with an outcome chosen by the last digit
 //!   of `to` (7: machine, 8: no answer, 9: busy, else a person), then the stand-in POSTs
-//!   `callid`, `to`, `status` (Person, Machine, NoAnswer, Busy) and `billed_seconds` to the
-//!   call's `callback_url` (loopback URLs only). Scheduled calls wait until deleted.
+//!   `callid`, `to`, `status` (Person, Machine, NoAnswer, Busy) and `billed_seconds` as a form
+//!   to the call's `callback_url` (loopback URLs only; the shape `listen` reads, see
+//!   [`super::callback`]), retrying a failed post a few times. Scheduled calls wait until
+//!   deleted.
 //! - `GET /_sandbox/calls` (JSON array of [`SandboxCall`]), `POST /_sandbox/shutdown`.
 //!
 //! Every call is stored before any reply is written, so a fault after that point leaves the
@@ -346,8 +348,21 @@ fn deliver_callback(call: &SandboxCall) -> bool {
         s.read_to_string(&mut reply)?;
         Ok(reply.starts_with("HTTP/1.1 2") || reply.starts_with("HTTP/1.0 2"))
     };
+    // A receiver that is restarting or busy gets a few more tries, as a real callback sender
+    // would retry: listen stores a redelivered callback once.
+    let mut wait = Duration::from_millis(200);
+    for _ in 1..CALLBACK_TRIES {
+        if send().unwrap_or(false) {
+            return true;
+        }
+        thread::sleep(wait);
+        wait *= 2;
+    }
     send().unwrap_or(false)
 }
+
+/// Tries per callback.
+const CALLBACK_TRIES: u32 = 4;
 
 /// A request as the stand-in needs it.
 struct Request {

@@ -1,0 +1,70 @@
+//! `listen`: loads the campaigns, serves their posts into the results store, and shows the
+//! server's events as they come (the server runs on its own thread; the printer stays here).
+
+use std::sync::mpsc;
+use std::thread;
+
+use outdial::diagnostic::Problem;
+use outdial::report::Message;
+use outdial::results::Watched;
+use outdial::results::listen::{self, ListenConfig, ListenError, ListenEvent};
+
+use crate::commands::load;
+use crate::config::{Config, LISTEN_CREDENTIAL_VARS, Listen};
+use crate::exit::Exit;
+use crate::output::Report;
+
+/// Serves until SIGINT or SIGTERM.
+pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exit> {
+    let mut campaigns = Vec::new();
+    for file in &listen.files {
+        let (campaign, _) = load::campaign(file, config, out)?;
+        let journal = config.journal_path(file, &campaign.name);
+        campaigns.push(Watched::new(&campaign, journal));
+    }
+    let settings = ListenConfig {
+        bind: listen.bind,
+        db: listen.db.clone(),
+        campaigns,
+        auth: listen.auth.clone(),
+        max_body: listen.max_body,
+        body_timeout: listen::DEFAULT_BODY_TIMEOUT,
+    };
+    let (tx, rx) = mpsc::channel::<ListenEvent>();
+    let server = thread::spawn(move || {
+        let tx = std::sync::Mutex::new(tx);
+        listen::listen(
+            settings,
+            Box::new(move |event| {
+                // The receiver lives until the server returns.
+                let _ = tx
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .send(event);
+            }),
+        )
+    });
+    for event in rx {
+        out.show(Message::Listen(&event));
+    }
+    let result = server.join().unwrap_or_else(|_| {
+        Err(ListenError::Runtime(std::io::Error::other(
+            "server panicked",
+        )))
+    });
+    result.map_err(|e| {
+        let (user, password) = LISTEN_CREDENTIAL_VARS;
+        let problem = match &e {
+            ListenError::NeedsAuth(_) => Problem::error("listen::auth", e.to_string())
+                .help(format!("set {user} and {password}, or bind to 127.0.0.1")),
+            ListenError::Bind { .. } => Problem::error("listen::bind", e.to_string())
+                .help("pick another --bind port, or port 0 for a free one"),
+            _ => Problem::error("listen::start", e.to_string()),
+        };
+        out.show(Message::Problem(&problem));
+        match e {
+            ListenError::NeedsAuth(_) | ListenError::Bind { .. } => Exit::Usage,
+            _ => Exit::Invalid,
+        }
+    })
+}
