@@ -25,7 +25,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::campaign::{Campaign, Recipient};
-use crate::journal::{CallState, Journal, JournalError, JournalState, Outcome, Said, call_key};
+use crate::journal::{
+    CallState, Journal, JournalError, JournalState, KeyHash, Outcome, Said, call_key, key_hash,
+};
 use crate::plan::{self, Action, Post, PostBody, PostKind};
 use crate::provider::{
     CallResult, Credentials, EncodeError as RenderError, Lookup, Rejection, ReplyOutcome,
@@ -170,6 +172,12 @@ pub enum SubmitError {
     /// The plan could not be made (the contacts file changed since it was checked, say).
     #[error("{0}")]
     Plan(Box<crate::diagnostic::Problem>),
+}
+
+impl From<crate::diagnostic::Problem> for SubmitError {
+    fn from(problem: crate::diagnostic::Problem) -> Self {
+        SubmitError::Plan(Box::new(problem))
+    }
 }
 
 impl From<Box<crate::diagnostic::Problem>> for SubmitError {
@@ -372,20 +380,30 @@ impl SubmitOptions {
     }
 }
 
-/// Which of `posts` (the `send` plan) differ from what the journal recorded as (maybe) taken.
+/// Which posts of the campaign's `send` plan differ from what the journal recorded as (maybe)
+/// taken, with (when some do) how many of the call ids the journal knows as taken the plan no
+/// longer has, and how many it knows as taken. The plan is streamed, and only when the journal
+/// has call posts at all.
 pub fn changes(
     campaign: &Campaign,
-    posts: &[Post<'_>],
     state: &JournalState,
 ) -> Result<(Vec<Change>, usize, usize), SubmitError> {
+    let journaled = state.send_seqs();
+    if journaled.is_empty() {
+        return Ok((Vec::new(), 0, 0));
+    }
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    for post in posts.iter().filter(|p| p.body.kind() == PostKind::Send) {
+    for post in plan::posts(campaign, Action::Send) {
+        let post = post?;
+        if post.body.kind() != PostKind::Send {
+            continue;
+        }
         seen.insert(post.seq);
         if let Some(was) = state.post_hash(post.seq)
             && state.seq_has_taken(post.seq)
         {
-            let now = post_sha256(campaign, post)?;
+            let now = post_sha256(campaign, &post)?;
             if now != was {
                 out.push(Change {
                     seq: post.seq,
@@ -395,7 +413,7 @@ pub fn changes(
             }
         }
     }
-    for seq in state.send_seqs() {
+    for seq in journaled {
         if !seen.contains(&seq) && state.seq_has_taken(seq) {
             out.push(Change {
                 seq,
@@ -404,54 +422,55 @@ pub fn changes(
             });
         }
     }
-    let planned: HashSet<String> = posts
-        .iter()
-        .flat_map(|p| p.body.recipients())
-        .flat_map(|r| [call_key(&r.callid, r.number.as_str()), r.callid.clone()])
-        .collect();
-    let taken: Vec<&str> = state.taken_keys().collect();
-    let orphaned = taken.iter().filter(|key| !planned.contains(**key)).count();
-    Ok((out, orphaned, taken.len()))
+    if out.is_empty() {
+        return Ok((out, 0, 0));
+    }
+    // What the journal holds as taken, less what the plan still has: held as fixed-size
+    // hashes, as many as the journal has taken calls, while the plan streams past once more.
+    let mut orphans: HashSet<KeyHash> = state.taken_hashes().collect();
+    let taken = orphans.len();
+    for post in plan::posts(campaign, Action::Send) {
+        for r in post?.body.recipients() {
+            orphans.remove(&key_hash(&call_key(&r.callid, r.number.as_str())));
+            orphans.remove(&key_hash(&r.callid));
+        }
+    }
+    Ok((out, orphans.len(), taken))
 }
 
-/// What `send` would do now with each of `posts` (the `send` plan), given the journal; one
-/// preview per post, in order.
+/// What `send` would do now with `post` (of the `send` plan), given the journal.
 pub fn preview_send(
     campaign: &Campaign,
-    posts: &[Post<'_>],
+    post: &Post<'_>,
     state: &JournalState,
-) -> Result<Vec<Preview>, SubmitError> {
-    let mut out = Vec::new();
-    for post in posts {
-        let recipients = post.body.recipients();
-        let mut p = Preview {
-            seq: post.seq,
-            kind: post.body.kind(),
-            numbers: recipients.len(),
-            skip: false,
-            in_doubt: 0,
-            subset: None,
-        };
-        if matches!(post.body, PostBody::Upload(_)) {
-            p.skip = state.upload_accepted(&post_sha256(campaign, post)?);
-        } else {
-            p.in_doubt = recipients
-                .iter()
-                .filter(|r| state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt))
-                .count();
-            let left: Vec<Recipient> = recipients
-                .iter()
-                .filter(|r| state.call(&r.callid, r.number.as_str()) != Some(CallState::Accepted))
-                .cloned()
-                .collect();
-            p.skip = left.is_empty();
-            if !left.is_empty() && left.len() < recipients.len() {
-                p.subset = Some(left);
-            }
+) -> Result<Preview, SubmitError> {
+    let recipients = post.body.recipients();
+    let mut p = Preview {
+        seq: post.seq,
+        kind: post.body.kind(),
+        numbers: recipients.len(),
+        skip: false,
+        in_doubt: 0,
+        subset: None,
+    };
+    if matches!(post.body, PostBody::Upload(_)) {
+        p.skip = state.upload_accepted(&post_sha256(campaign, post)?);
+    } else {
+        p.in_doubt = recipients
+            .iter()
+            .filter(|r| state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt))
+            .count();
+        let left: Vec<Recipient> = recipients
+            .iter()
+            .filter(|r| state.call(&r.callid, r.number.as_str()) != Some(CallState::Accepted))
+            .cloned()
+            .collect();
+        p.skip = left.is_empty();
+        if !left.is_empty() && left.len() < recipients.len() {
+            p.subset = Some(left);
         }
-        out.push(p);
     }
-    Ok(out)
+    Ok(p)
 }
 
 impl Preview {
@@ -528,7 +547,9 @@ impl Submitter<'_> {
     /// Uploads, then call batches, skipping what the journal shows accepted. Refuses with
     /// [`SubmitError::Changed`] when posts that were (maybe) taken have changed, unless
     /// `allow_changed`: then only call ids never taken are sent.
-    /// `posts` is the campaign's `send` plan ([`plan::all_posts`]).
+    ///
+    /// The campaign's `send` plan is streamed ([`plan::posts`]): one batch is rendered, hashed
+    /// and posted at a time, so memory does not grow with the campaign's size.
     ///
     /// With a provider that cannot be asked which calls it holds, a call posted without a
     /// clear answer is left in doubt and the rest are sent; the send then ends with
@@ -537,11 +558,10 @@ impl Submitter<'_> {
     pub fn send(
         &self,
         journal: &mut Journal,
-        posts: &[Post<'_>],
         allow_changed: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
-        self.send_run(journal, posts, allow_changed, false, on)
+        self.send_run(journal, allow_changed, false, on)
     }
 
     /// [`send`](Self::send), posting again the calls in doubt that the provider cannot be
@@ -549,17 +569,15 @@ impl Submitter<'_> {
     pub fn send_resending(
         &self,
         journal: &mut Journal,
-        posts: &[Post<'_>],
         allow_changed: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
-        self.send_run(journal, posts, allow_changed, true, on)
+        self.send_run(journal, allow_changed, true, on)
     }
 
     fn send_run(
         &self,
         journal: &mut Journal,
-        posts: &[Post<'_>],
         allow_changed: bool,
         resend: bool,
         on: &mut dyn FnMut(Event),
@@ -569,7 +587,7 @@ impl Submitter<'_> {
             in_doubt: Vec::new(),
             last_start: None,
         };
-        let (changes, orphaned, taken) = changes(self.campaign, posts, journal.state())?;
+        let (changes, orphaned, taken) = changes(self.campaign, journal.state())?;
         if !changes.is_empty() && !allow_changed {
             return Err(SubmitError::Changed {
                 changes,
@@ -577,30 +595,29 @@ impl Submitter<'_> {
                 taken,
             });
         }
-        let mut summary = SendSummary {
-            posts: posts.len(),
-            ..SendSummary::default()
-        };
-        for post in posts {
+        let mut summary = SendSummary::default();
+        for post in plan::posts(self.campaign, Action::Send) {
+            let post = post?;
+            summary.posts += 1;
             match post.body {
                 PostBody::Upload(sound) => {
-                    let hash = post_sha256(self.campaign, post)?;
+                    let hash = post_sha256(self.campaign, &post)?;
                     if journal.state().upload_accepted(&hash) {
                         summary.skipped += 1;
-                        on(skipped(Action::Send, post));
+                        on(skipped(Action::Send, &post));
                         continue;
                     }
                     self.command_post(
                         journal,
                         Action::Send,
-                        post,
+                        &post,
                         &hash,
                         Some(sound.name.clone()),
                         on,
                     )?;
                     summary.accepted += 1;
                 }
-                _ => self.send_calls(journal, post, &mut summary, &mut run, on)?,
+                _ => self.send_calls(journal, &post, &mut summary, &mut run, on)?,
             }
         }
         if let Some(first) = run.in_doubt.first() {
@@ -1044,30 +1061,33 @@ impl Submitter<'_> {
     }
 
     /// Runs the posts of `action` (pause, resume, delete, sounds, sounds-delete, ping), each
-    /// journaled; these are harmless to repeat, so every failure is retried.
-    /// `posts` is the campaign's plan for `action` ([`plan::all_posts`]).
+    /// journaled; these are harmless to repeat, so every failure is retried. The campaign's
+    /// plan for `action` is streamed ([`plan::posts`]); returns how many posts were made.
     pub fn command(
         &self,
         journal: &mut Journal,
         action: Action,
-        posts: &[Post<'_>],
         on: &mut dyn FnMut(Event),
     ) -> Result<usize, SubmitError> {
-        for post in posts {
-            let hash = post_sha256(self.campaign, post)?;
+        let mut made = 0;
+        for post in plan::posts(self.campaign, action) {
+            let post = post?;
+            let hash = post_sha256(self.campaign, &post)?;
             let file = match post.body {
                 PostBody::Upload(s) | PostBody::DeleteSound(s) => Some(s.name.clone()),
                 _ => None,
             };
-            self.command_post(journal, action, post, &hash, file, on)?;
+            self.command_post(journal, action, &post, &hash, file, on)?;
+            made += 1;
         }
-        Ok(posts.len())
+        Ok(made)
     }
 
     /// Queries this campaign's call ids and joins the results to its recipients, in order.
     pub fn query(&self, on: &mut dyn FnMut(Event)) -> Result<Vec<CallReport>, SubmitError> {
         let mut out = Vec::new();
-        for post in plan::all_posts(self.campaign, Action::Query)? {
+        for post in plan::posts(self.campaign, Action::Query) {
+            let post = post?;
             let recipients = post.body.recipients();
             let calls = self.query_callids(post.seq, recipients, on)?;
             on(Event::Post {

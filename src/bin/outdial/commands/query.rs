@@ -3,7 +3,6 @@
 use outdial::plan::Action;
 use outdial::report::{CallRow, Message, QuerySummary};
 
-use super::load;
 use super::provider::Context;
 use crate::config::{Config, Target};
 use crate::exit::Exit;
@@ -13,8 +12,7 @@ use crate::output::Report;
 pub fn run(target: &Target, config: &Config, out: &dyn Report) -> Result<(), Exit> {
     let context = Context::load(target, Action::Query, config, out)?;
     if target.dry_run {
-        let posts = load::posts(&context.campaign, Action::Query, out)?;
-        return context.dry_run(&posts, out);
+        return context.dry_run(Action::Query, out);
     }
     let reports = context.query(out)?;
     let summary = QuerySummary::of(&reports);
