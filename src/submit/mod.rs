@@ -20,6 +20,7 @@ pub mod http;
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -370,6 +371,9 @@ pub struct SubmitOptions {
     pub trust_journal: bool,
     /// How long after a call post its calls are first looked up.
     pub settle: std::time::Duration,
+    /// Call posts in flight at once (1: one after the other). The journal stays exact
+    /// either way.
+    pub concurrency: usize,
 }
 
 impl SubmitOptions {
@@ -582,11 +586,11 @@ impl Submitter<'_> {
         resend: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
-        let mut run = Run {
+        let run = Mutex::new(Run {
             resend,
             in_doubt: Vec::new(),
             last_start: None,
-        };
+        });
         let (changes, orphaned, taken) = changes(self.campaign, journal.state())?;
         if !changes.is_empty() && !allow_changed {
             return Err(SubmitError::Changed {
@@ -595,31 +599,52 @@ impl Submitter<'_> {
                 taken,
             });
         }
-        let mut summary = SendSummary::default();
-        for post in plan::posts(self.campaign, Action::Send) {
+        let journal = Mutex::new(journal);
+        let summary = Mutex::new(SendSummary::default());
+        let shared = Flight {
+            journal: &journal,
+            summary: &summary,
+            run: &run,
+            claimed: None,
+        };
+        let mut posts = plan::posts(self.campaign, Action::Send);
+        // Uploads come first in the plan, one at a time; then the call posts.
+        let mut first_calls = None;
+        for post in posts.by_ref() {
             let post = post?;
-            summary.posts += 1;
-            match post.body {
-                PostBody::Upload(sound) => {
-                    let hash = post_sha256(self.campaign, &post)?;
-                    if journal.state().upload_accepted(&hash) {
-                        summary.skipped += 1;
-                        on(skipped(Action::Send, &post));
-                        continue;
-                    }
-                    self.command_post(
-                        journal,
-                        Action::Send,
-                        &post,
-                        &hash,
-                        Some(sound.name.clone()),
-                        on,
-                    )?;
-                    summary.accepted += 1;
-                }
-                _ => self.send_calls(journal, &post, &mut summary, &mut run, on)?,
+            let PostBody::Upload(sound) = post.body else {
+                first_calls = Some(post);
+                break;
+            };
+            lock(&summary).posts += 1;
+            let hash = post_sha256(self.campaign, &post)?;
+            if lock(&journal).state().upload_accepted(&hash) {
+                lock(&summary).skipped += 1;
+                on(skipped(Action::Send, &post));
+                continue;
+            }
+            self.command_post(
+                &journal,
+                Action::Send,
+                &post,
+                &hash,
+                Some(sound.name.clone()),
+                on,
+            )?;
+            lock(&summary).accepted += 1;
+        }
+        let calls = first_calls.into_iter().map(Ok).chain(posts);
+        if self.options.concurrency > 1 {
+            self.send_concurrently(&shared, calls, on)?;
+        } else {
+            for post in calls {
+                let post = post?;
+                lock(&summary).posts += 1;
+                self.send_calls(&shared, &post, on)?;
             }
         }
+        let summary = summary.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let run = run.into_inner().unwrap_or_else(PoisonError::into_inner);
         if let Some(first) = run.in_doubt.first() {
             return Err(SubmitError::InDoubt {
                 seq: first.seq,
@@ -629,6 +654,87 @@ impl Submitter<'_> {
             });
         }
         Ok(summary)
+    }
+
+    /// The call posts of `calls`, up to [`SubmitOptions::concurrency`] in flight, each on its
+    /// own thread with exactly the steps of a sequential send (lookup, intent, post, outcome).
+    /// The journal is one, behind a lock: its lines are written one at a time, each chained
+    /// to the one before, whatever the order the replies come back in. A post whose calls
+    /// overlap one in flight (a recipient twice in a plan) waits for it, so that it sees its
+    /// outcome. Events are passed to `on` on this thread. The first failure stops new posts;
+    /// those in flight finish and are journaled.
+    fn send_concurrently<'c>(
+        &self,
+        shared: &Flight<'_, '_>,
+        calls: impl Iterator<Item = Result<Post<'c>, crate::diagnostic::Problem>>,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<(), SubmitError> {
+        let claimed = Claims::default();
+        let shared = Flight {
+            claimed: Some(&claimed),
+            ..*shared
+        };
+        let failed: Mutex<Option<SubmitError>> = Mutex::new(None);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let (work_tx, work_rx) = std::sync::mpsc::sync_channel::<Post<'c>>(0);
+        let work_rx = Mutex::new(work_rx);
+        let (event_tx, event_rx) = std::sync::mpsc::channel::<Event>();
+        let fail = |e: SubmitError| {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            lock(&failed).get_or_insert(e);
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..self.options.concurrency {
+                let events = event_tx.clone();
+                let (shared, work_rx, fail, stop) = (&shared, &work_rx, &fail, &stop);
+                scope.spawn(move || {
+                    let mut on = |e: Event| {
+                        let _ = events.send(e);
+                    };
+                    // After a failure, posts still handed over are dropped unsent (the
+                    // sender checks before each hand-over, but may be waiting on one).
+                    while let Ok(post) = lock(work_rx).recv() {
+                        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                            continue;
+                        }
+                        if let Err(e) = self.send_calls(shared, &post, &mut on) {
+                            fail(e);
+                        }
+                    }
+                });
+            }
+            drop(event_tx);
+            for post in calls {
+                while let Ok(e) = event_rx.try_recv() {
+                    on(e);
+                }
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                match post {
+                    Ok(post) => {
+                        lock(shared.summary).posts += 1;
+                        // A rendezvous: the post is handed over once a worker is free, so
+                        // the plan is read no further ahead than the posts in flight.
+                        if work_tx.send(post).is_err() {
+                            break;
+                        }
+                    }
+                    Err(problem) => {
+                        fail(problem.into());
+                        break;
+                    }
+                }
+            }
+            drop(work_tx);
+            for e in event_rx {
+                on(e);
+            }
+        });
+        match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn in_doubt_call(&self, seq: usize, r: &Recipient) -> InDoubtCall {
@@ -642,27 +748,34 @@ impl Submitter<'_> {
 
     fn send_calls(
         &self,
-        journal: &mut Journal,
+        shared: &Flight<'_, '_>,
         post: &Post<'_>,
-        summary: &mut SendSummary,
-        run: &mut Run,
         on: &mut dyn FnMut(Event),
     ) -> Result<(), SubmitError> {
+        let Flight {
+            journal,
+            summary,
+            run,
+            ..
+        } = *shared;
         let (seq, kind) = (post.seq, post.body.kind());
         let recipients = post.body.recipients();
+        let _claim = shared.claimed.map(|c| c.claim(recipients));
         let post_hash = post_sha256(self.campaign, post)?;
         let retries = self.transport.config().retries;
         let provider = self.campaign.provider();
         let lookup = provider.lookup();
         let mut rounds = 0u32;
         loop {
-            let state = journal.state();
+            let j = lock(journal);
+            let state = j.state();
             let (doubt, unknown): (Vec<&Recipient>, Vec<&Recipient>) = recipients
                 .iter()
                 .filter(|r| state.call(&r.callid, r.number.as_str()) != Some(CallState::Accepted))
                 .partition(|r| {
                     state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt)
                 });
+            drop(j);
             match lookup {
                 // The provider is the truth and the journal a cache: unless the journal is
                 // trusted, every call not known as accepted is looked up before it is
@@ -675,17 +788,18 @@ impl Submitter<'_> {
                     };
                     if !ask.is_empty() {
                         if !doubt.is_empty() {
-                            self.settle(journal.state());
+                            let last = lock(journal).state().last_call_intent();
+                            self.settle(last);
                         }
                         let doubt_keys: HashSet<String> = doubt
                             .iter()
                             .map(|r| call_key(&r.callid, r.number.as_str()))
                             .collect();
-                        summary.resolved_present +=
-                            self.resolve(journal, seq, &ask, &doubt_keys, on)?;
+                        let present = self.resolve(journal, seq, &ask, &doubt_keys, on)?;
+                        lock(summary).resolved_present += present;
                     }
                 }
-                Lookup::None if !doubt.is_empty() && run.resend => {
+                Lookup::None if !doubt.is_empty() && lock(run).resend => {
                     // A person decided these were not taken: journaled before they go again.
                     let keys: Vec<String> = doubt
                         .iter()
@@ -696,25 +810,27 @@ impl Submitter<'_> {
                         present: 0,
                         missing: keys.len(),
                     });
-                    journal.resolved(seq, Vec::new(), keys)?;
+                    lock(journal).resolved(seq, Vec::new(), keys)?;
                 }
                 // Nobody can tell whether these were taken: never posted again automatically.
-                Lookup::None => run
+                Lookup::None => lock(run)
                     .in_doubt
                     .extend(doubt.iter().map(|r| self.in_doubt_call(seq, r))),
             }
-            let state = journal.state();
+            let j = lock(journal);
+            let state = j.state();
             let to_send: Vec<Recipient> = recipients
                 .iter()
                 .filter(|r| !state.maybe_taken(&r.callid, r.number.as_str()))
                 .cloned()
                 .collect();
+            drop(j);
             if to_send.is_empty() {
                 if rounds == 0 {
-                    summary.skipped += 1;
+                    lock(summary).skipped += 1;
                     on(skipped(Action::Send, post));
                 } else {
-                    summary.accepted += 1;
+                    lock(summary).accepted += 1;
                 }
                 return Ok(());
             }
@@ -729,21 +845,33 @@ impl Submitter<'_> {
                 };
                 (post_sha256(self.campaign, &partial)?, &partial)
             };
+            // Posts start at most one per interval, however many are in flight: the slot is
+            // taken under the lock, the wait happens outside it.
             let interval = provider.pacing().interval;
-            if let Some(wait) = run
-                .last_start
-                .and_then(|t| interval.checked_sub(t.elapsed()))
-            {
+            let wait = {
+                let mut run = lock(run);
+                let now = Instant::now();
+                let start = run.last_start.map_or(now, |t| (t + interval).max(now));
+                run.last_start = Some(start);
+                start - now
+            };
+            if !wait.is_zero() {
                 std::thread::sleep(wait);
             }
-            run.last_start = Some(Instant::now());
             let body = http::PostBody::Bytes(self.body(sent_post)?);
             let calls = to_send
                 .iter()
                 .map(|r| (r.callid.clone(), r.number.to_string()))
                 .collect();
-            let attempt =
-                journal.intent(Action::Send, seq, kind, &post_hash, &body_hash, calls, None)?;
+            let attempt = lock(journal).intent(
+                Action::Send,
+                seq,
+                kind,
+                &post_hash,
+                &body_hash,
+                calls,
+                None,
+            )?;
             let keys: Vec<String> = to_send
                 .iter()
                 .map(|r| call_key(&r.callid, r.number.as_str()))
@@ -756,8 +884,10 @@ impl Submitter<'_> {
             };
             let failure = match self.exchange(journal, exchange, &body, on)? {
                 Ok(endpoint) => {
+                    let mut summary = lock(summary);
                     summary.accepted += 1;
                     summary.numbers_sent += to_send.len();
+                    drop(summary);
                     on(Event::Post {
                         action: Action::Send,
                         seq,
@@ -784,7 +914,8 @@ impl Submitter<'_> {
                 numbers: to_send.len(),
             });
             if lookup == Lookup::None {
-                run.in_doubt
+                lock(run)
+                    .in_doubt
                     .extend(to_send.iter().map(|r| self.in_doubt_call(seq, r)));
                 return Ok(());
             }
@@ -797,8 +928,8 @@ impl Submitter<'_> {
     /// Waits until the last call post is [`SubmitOptions::settle`] old: a post the client
     /// gave up on may still reach the provider, or be applied, a while later, and a lookup
     /// before then would miss it and the calls would go out twice.
-    fn settle(&self, state: &JournalState) {
-        let Some(last) = state.last_call_intent() else {
+    fn settle(&self, last_call_intent: Option<jiff::Timestamp>) {
+        let Some(last) = last_call_intent else {
             return;
         };
         let age = jiff::Timestamp::now().duration_since(last);
@@ -812,7 +943,7 @@ impl Submitter<'_> {
     /// `doubt` (recipient keys) that it does not hold; returns how many were present.
     fn resolve(
         &self,
-        journal: &mut Journal,
+        journal: &Mutex<&mut Journal>,
         seq: usize,
         ask: &[&Recipient],
         doubt: &HashSet<String>,
@@ -842,7 +973,7 @@ impl Submitter<'_> {
                     present: present.len(),
                     missing: missing.len(),
                 });
-                journal.resolved(seq, present, missing)?;
+                lock(journal).resolved(seq, present, missing)?;
             }
         }
         Ok(total)
@@ -921,7 +1052,7 @@ impl Submitter<'_> {
     /// retried on any failure.
     fn command_post(
         &self,
-        journal: &mut Journal,
+        journal: &Mutex<&mut Journal>,
         action: Action,
         post: &Post<'_>,
         hash: &str,
@@ -944,7 +1075,7 @@ impl Submitter<'_> {
         } else {
             http::PostBody::Bytes(self.body(post)?)
         };
-        let attempt = journal.intent(action, seq, kind, hash, hash, Vec::new(), file)?;
+        let attempt = lock(journal).intent(action, seq, kind, hash, hash, Vec::new(), file)?;
         let exchange = Exchange {
             attempt,
             seq,
@@ -974,7 +1105,7 @@ impl Submitter<'_> {
     /// harmless to repeat and are retried on any failure.
     fn exchange(
         &self,
-        journal: &mut Journal,
+        journal: &Mutex<&mut Journal>,
         x: Exchange<'_>,
         body: &http::PostBody,
         on: &mut dyn FnMut(Event),
@@ -1002,7 +1133,7 @@ impl Submitter<'_> {
                         [only] if callid.is_empty() => (only.clone(), id),
                         _ => (callid, id),
                     });
-                    journal.outcome(
+                    lock(journal).outcome(
                         attempt,
                         seq,
                         Outcome::Accepted,
@@ -1017,7 +1148,7 @@ impl Submitter<'_> {
                 ReplyOutcome::Rejected(mut rejection) => {
                     // A refusal may quote the request back: never store or show a secret.
                     rejection.message = self.scrub(&rejection.message);
-                    journal.outcome(
+                    lock(journal).outcome(
                         attempt,
                         seq,
                         Outcome::Rejected,
@@ -1047,7 +1178,7 @@ impl Submitter<'_> {
         } else {
             Outcome::NotSent
         };
-        journal.outcome(
+        lock(journal).outcome(
             attempt,
             seq,
             outcome,
@@ -1069,6 +1200,8 @@ impl Submitter<'_> {
         action: Action,
         on: &mut dyn FnMut(Event),
     ) -> Result<usize, SubmitError> {
+        let journal = Mutex::new(journal);
+        let journal = &journal;
         let mut made = 0;
         for post in plan::posts(self.campaign, action) {
             let post = post?;
@@ -1132,6 +1265,65 @@ impl Submitter<'_> {
         }
         Ok(out)
     }
+}
+
+/// What the posts of one `send` share, whether one at a time or several in flight.
+#[derive(Clone, Copy)]
+struct Flight<'s, 'j> {
+    journal: &'s Mutex<&'j mut Journal>,
+    summary: &'s Mutex<SendSummary>,
+    run: &'s Mutex<Run>,
+    /// The recipients of the posts in flight (with more than one in flight).
+    claimed: Option<&'s Claims>,
+}
+
+/// The recipient keys ([`key_hash`]) of the call posts in flight.
+#[derive(Default)]
+struct Claims {
+    keys: Mutex<HashSet<KeyHash>>,
+    freed: Condvar,
+}
+
+/// Recipient keys claimed by one post in flight, given back when it is dropped.
+struct Claim<'c> {
+    claims: &'c Claims,
+    keys: Vec<KeyHash>,
+}
+
+impl Claims {
+    /// Claims the keys of `recipients`, waiting while a post in flight holds any of them.
+    fn claim(&self, recipients: &[Recipient]) -> Claim<'_> {
+        let keys: Vec<KeyHash> = recipients
+            .iter()
+            .map(|r| key_hash(&call_key(&r.callid, r.number.as_str())))
+            .collect();
+        let mut held = lock(&self.keys);
+        while keys.iter().any(|k| held.contains(k)) {
+            held = self
+                .freed
+                .wait(held)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        held.extend(keys.iter().copied());
+        Claim { claims: self, keys }
+    }
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        let mut held = lock(&self.claims.keys);
+        for k in &self.keys {
+            held.remove(k);
+        }
+        drop(held);
+        self.claims.freed.notify_all();
+    }
+}
+
+/// Locks `m`; a panic elsewhere does not make what it guards unusable (the journal's lines
+/// are written whole or cut off when it is next opened).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Which journaled attempt an exchange answers.

@@ -77,6 +77,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             allow_changed,
             resend_in_doubt,
             yes,
+            concurrency,
             plan,
         } => send::run(
             target,
@@ -84,6 +85,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
                 allow_changed: *allow_changed,
                 resend_in_doubt: *resend_in_doubt,
                 yes: *yes,
+                concurrency: usize::from(*concurrency),
                 plan: plan.as_deref(),
             },
             config,

@@ -195,6 +195,7 @@ impl<'a> Context<'a> {
         &self,
         allow_changed: bool,
         resend_in_doubt: bool,
+        concurrency: usize,
         confirm: &dyn Fn(&Intent<'_>) -> Result<(), Exit>,
         out: &dyn Report,
     ) -> Result<SendSummary, Exit> {
@@ -218,12 +219,11 @@ impl<'a> Context<'a> {
         } else {
             Submitter::send
         };
-        send(
-            &self.submitter(&transport),
-            &mut journal,
-            allow_changed,
-            &mut |e| out.show(Message::Submit(self.progress(&e))),
-        )
+        let mut submitter = self.submitter(&transport);
+        submitter.options.concurrency = concurrency;
+        send(&submitter, &mut journal, allow_changed, &mut |e| {
+            out.show(Message::Submit(self.progress(&e)))
+        })
         .map_err(|e| failed(e, Some(&self.journal), out))
     }
 
@@ -343,6 +343,7 @@ impl<'a> Context<'a> {
             options: SubmitOptions {
                 trust_journal: self.network.trust_journal,
                 settle: self.network.settle,
+                concurrency: 1,
             },
         }
     }

@@ -23,6 +23,8 @@ pub struct Choices<'a> {
     pub resend_in_doubt: bool,
     /// Do not ask first.
     pub yes: bool,
+    /// Call posts in flight at once.
+    pub concurrency: usize,
     /// Send only if the campaign compiles to this saved plan's posts.
     pub plan: Option<&'a Path>,
 }
@@ -95,6 +97,7 @@ pub fn run(
     let summary = context.send(
         choices.allow_changed,
         choices.resend_in_doubt,
+        choices.concurrency,
         &confirm,
         out,
     )?;
