@@ -693,7 +693,14 @@ impl Submitter<'_> {
                     };
                     // After a failure, posts still handed over are dropped unsent (the
                     // sender checks before each hand-over, but may be waiting on one).
-                    while let Ok(post) = lock(work_rx).recv() {
+                    loop {
+                        // Its own statement: the lock must be released before the post is
+                        // sent (a `while let` would hold it through the body, and measured
+                        // so: no faster with 16 in flight than with 1).
+                        let next = lock(work_rx).recv();
+                        let Ok(post) = next else {
+                            break;
+                        };
                         if stop.load(std::sync::atomic::Ordering::SeqCst) {
                             continue;
                         }
