@@ -527,7 +527,7 @@ impl Submitter<'_> {
     fn body(&self, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
         let mut out = Vec::new();
         // Written at the moment of sending: some providers schedule relative to it.
-        self.campaign.provider().encode_at(
+        self.campaign.provider().encode_into(
             self.campaign,
             post,
             self.credentials,
