@@ -10,8 +10,8 @@
 //! Call state is kept **per call id**, not per post: a call id becomes *accepted* from an
 //! accepted outcome or from a resolution query that found it, and nothing accepted is posted
 //! again, whatever happens to the campaign file in between. In memory the state is compact
-//! (fixed-size hashes of the recipient keys, see [`calls`]); the keys as text are kept only
-//! for calls in doubt, which a person may have to look up.
+//! (fixed-size hashes of the recipient keys, see `journal/calls.rs`); the keys as text are
+//! kept only for calls in doubt, which a person may have to look up.
 
 mod calls;
 
@@ -27,7 +27,7 @@ use crate::plan::{Action, PostKind};
 use crate::provider::ProviderName;
 
 use calls::Calls;
-pub use calls::{KeyHash, key_hash};
+pub(crate) use calls::{KeyHash, key_hash};
 
 /// Version of the journal's line format. Version 1 (written before providers had a seam) is
 /// still read: it recorded no provider, and its numeric `errorid` (which replay does not
@@ -352,7 +352,7 @@ impl JournalState {
 
     /// The state of a recipient key as the journal wrote it ([`call_key`], or a bare version
     /// 1 call id).
-    pub fn key_state(&self, key: &str) -> Option<CallState> {
+    fn key_state(&self, key: &str) -> Option<CallState> {
         self.calls.get(&key_hash(key))
     }
 
@@ -398,7 +398,7 @@ impl JournalState {
 
     /// The hashes ([`key_hash`]) of the recipient keys ([`call_key`]; bare call ids from
     /// version 1) the journal knows as possibly or certainly taken.
-    pub fn taken_hashes(&self) -> impl Iterator<Item = KeyHash> + '_ {
+    pub(crate) fn taken_hashes(&self) -> impl Iterator<Item = KeyHash> + '_ {
         self.calls
             .iter()
             .filter(|(_, s)| matches!(s, CallState::Accepted | CallState::InDoubt))
@@ -794,7 +794,7 @@ impl Journal {
     /// The recipient keys journaled for each of `callids`, with their state, sorted. The
     /// state in memory holds keys as hashes, so they are read back from the journal's lines
     /// (a person settling calls in doubt asks this, not a send).
-    pub fn calls_of(
+    pub(crate) fn calls_of(
         &self,
         callids: &[&str],
     ) -> Result<BTreeMap<String, Vec<(String, CallState)>>, JournalError> {

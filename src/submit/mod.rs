@@ -644,7 +644,10 @@ impl Submitter<'_> {
             }
         }
         let summary = summary.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let run = run.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut run = run.into_inner().unwrap_or_else(PoisonError::into_inner);
+        // With posts in flight they finish in any order; the list is in plan order (stable:
+        // the calls of one post keep theirs).
+        run.in_doubt.sort_by_key(|c| c.seq);
         if let Some(first) = run.in_doubt.first() {
             return Err(SubmitError::InDoubt {
                 seq: first.seq,
