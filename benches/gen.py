@@ -16,12 +16,16 @@ rng = random.Random(4)
 
 # Area codes and exchanges: 2-9 first digit, not N11.
 codes = [c for c in range(200, 1000) if c % 100 != 11]
+# Exchanges 950 and 976 reach no person (carrier access, pay-per-call): numbers with them are
+# invalid, and a do-not-call list holding one is refused. Left out of the exchanges; the
+# first 7.4M numbers, which never reached them, are unchanged.
+exchanges = [c for c in codes if c not in (950, 976)]
 
 
 def number(i):
     line = i % 10000
     rest = i // 10000
-    exchange = codes[rest % len(codes)]
+    exchange = exchanges[rest % len(exchanges)]
     area = codes[(rest // len(codes) + 37) % len(codes)]
     return area, exchange, line
 

@@ -27,7 +27,7 @@ url=$(head -1 "$work/url")
 
 start=$(date +%s.%N)
 /usr/bin/time -f '%e %U %S %M' -o "$work/time" \
-  "$bin" -q send "$work/bench.toml" --endpoint "$url" --journal "$work/journal.jsonl"
+  "$bin" -q send "$work/bench.toml" --yes --endpoint "$url" --journal "$work/journal.jsonl"
 end=$(date +%s.%N)
 read -r elapsed user sys maxrss < "$work/time"
 calls=$(curl -s "${url%/ivrapi.asp}/_sandbox/health")

@@ -437,6 +437,20 @@ pub trait Provider: fmt::Debug + Send + Sync {
         self.encode(campaign, post, credentials, out)
     }
 
+    /// [`encode_at`](Self::encode_at) appending to a byte vector (what `compile`, `plan` and
+    /// `send` render into). A provider whose encoder writes many small pieces can write them
+    /// straight into the vector here instead of through `dyn Write`.
+    fn encode_into(
+        &self,
+        campaign: &Campaign,
+        post: &Post<'_>,
+        credentials: Option<&Credentials>,
+        now: jiff::Timestamp,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        self.encode_at(campaign, post, credentials, now, out)
+    }
+
     /// Whether `audio` prompts are uploaded before the calls (VoiceShot). A provider that
     /// plays files already on its own host (the Voicent Gateway) says no: `send` then plans
     /// no uploads.
@@ -577,7 +591,7 @@ pub fn encode_to_vec_at(
     let mut out = Vec::with_capacity(capacity_for(campaign, post));
     campaign
         .provider()
-        .encode_at(campaign, post, None, now, &mut out)?;
+        .encode_into(campaign, post, None, now, &mut out)?;
     Ok(out)
 }
 

@@ -56,27 +56,21 @@ impl Watched {
             return;
         }
         // An unreadable journal knows no one: posts for it are refused, not guessed at.
-        let Ok(state) = journal::read_state(&self.journal) else {
+        let Ok(named) = journal::named_calls(&self.journal) else {
             return;
         };
         let mut fresh = Known {
             len,
             ..Known::default()
         };
-        for (callid, number) in state.recipients() {
-            fresh
-                .numbers
-                .entry(callid.to_owned())
-                .or_default()
-                .push(number.to_owned());
+        for (callid, number) in named.recipients {
+            fresh.numbers.entry(callid).or_default().push(number);
         }
         for numbers in fresh.numbers.values_mut() {
             numbers.sort();
         }
-        for (callid, number, id) in state.provider_ids() {
-            fresh
-                .by_provider_id
-                .insert(id.to_owned(), (callid.to_owned(), number.to_owned()));
+        for (callid, number, id) in named.provider_ids {
+            fresh.by_provider_id.insert(id, (callid, number));
         }
         *known = fresh;
     }

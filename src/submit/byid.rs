@@ -57,11 +57,14 @@ pub fn settle(
     if sent.is_empty() && not_sent.is_empty() {
         return Err(SettleError::Nothing);
     }
+    let ids: Vec<&str> = sent.iter().chain(not_sent).map(String::as_str).collect();
+    let journaled = journal.calls_of(&ids)?;
+    let calls_of = |id: &str| journaled.get(id).map(Vec::as_slice).unwrap_or_default();
     for id in sent.iter().chain(not_sent) {
         if sent.contains(id) && not_sent.contains(id) {
             return Err(SettleError::Both(id.clone()));
         }
-        let states: Vec<CallState> = journal.state().calls_of(id).map(|(_, s)| s).collect();
+        let states: Vec<CallState> = calls_of(id).iter().map(|(_, s)| *s).collect();
         let state = if states.contains(&CallState::InDoubt) {
             continue;
         } else if states.contains(&CallState::Accepted) {
@@ -80,9 +83,9 @@ pub fn settle(
     let keys = |ids: &[String]| {
         let mut v: Vec<String> = ids
             .iter()
-            .flat_map(|id| journal.state().calls_of(id))
+            .flat_map(|id| calls_of(id))
             .filter(|(_, s)| *s == CallState::InDoubt)
-            .map(|(key, _)| key.to_owned())
+            .map(|(key, _)| key.clone())
             .collect();
         v.sort();
         v.dedup();

@@ -427,6 +427,44 @@ fn fault_at_each_position(spec: impl Fn(u32) -> String) -> usize {
     cases
 }
 
+/// With call posts in flight at once, the promise holds: every fault at every request
+/// position still ends, after re-runs, with one call per recipient; every journal written
+/// reopens (its lines chain in the order they were written).
+#[test]
+fn fault_matrix_with_posts_in_flight() {
+    let mut extra = FAST.to_vec();
+    extra.extend(["--concurrency", "3"]);
+    for kind in ["fail-first", "reset", "drop", "error"] {
+        for k in 1..=REQUESTS {
+            let dir = tempfile::tempdir().unwrap();
+            let file = campaign(dir.path(), false);
+            let spec = format!("{kind}={k},delay=20ms");
+            let sb = sandbox(spec.parse().unwrap());
+            let mut done = false;
+            for _ in 0..8 {
+                let out = run(outdial(
+                    &["send", file.to_str().unwrap()],
+                    &sb.url(),
+                    &extra,
+                ));
+                match out.status.code() {
+                    Some(0) => {
+                        done = true;
+                        break;
+                    }
+                    Some(4) => continue,
+                    other => panic!(
+                        "{spec}: send exited {other:?}: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    ),
+                }
+            }
+            assert!(done, "{spec}: send did not finish in 8 runs");
+            assert_once_each(&sb, &format!("{spec} with 3 in flight"));
+        }
+    }
+}
+
 #[test]
 fn fault_matrix_fail_first() {
     assert_eq!(fault_at_each_position(|k| format!("fail-first={k}")), 8);

@@ -204,6 +204,10 @@ pub enum Command {
         /// Send without asking first. Required when stdin is not a terminal (CI, scripts).
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Call posts in flight at once. The journal stays exact and nobody is called twice
+        /// either way; more than 1 helps only when the provider is slow to reply.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
         /// Send only if the campaign still compiles to exactly the posts of this saved plan
         /// (`plan --out`), for the same provider and endpoint; otherwise refuse (exit 1) and
         /// name the inputs that changed.

@@ -75,6 +75,8 @@ pub enum Command {
         resend_in_doubt: bool,
         /// Do not ask before sending.
         yes: bool,
+        /// Call posts in flight at once.
+        concurrency: u16,
         /// Send only if the campaign compiles to this saved plan's posts.
         plan: Option<PathBuf>,
     },
@@ -245,12 +247,14 @@ impl Config {
                 allow_changed,
                 resend_in_doubt,
                 yes,
+                concurrency,
                 plan,
             } => Command::Send {
                 target: Target::new(t, &mut journal),
                 allow_changed,
                 resend_in_doubt,
                 yes,
+                concurrency,
                 plan,
             },
             args::Command::Resolve {

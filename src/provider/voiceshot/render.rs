@@ -153,12 +153,21 @@ impl PostTexts {
         // Sized for typical sentences, so a post's texts rarely grow (and copy) the buffer.
         let mut text = String::with_capacity(recipients.len() * per * 160);
         let mut ends = Vec::with_capacity(recipients.len() * per);
+        // A recipient's values are split once, not searched for each placeholder: `Vars::get`
+        // scans the values from the start every time (callgrind, compile of 100k rows with
+        // four placeholders: 570k scans, 7% of the instructions).
+        let mut values: Vec<&str> = Vec::new();
         for recipient in recipients {
+            let names = recipient.vars.names();
+            values.clear();
+            values.extend(recipient.vars.values());
             for prompt in &campaign.prompts {
                 if let PromptContent::Tts(template) = &prompt.content {
                     let start = text.len();
                     let lookup = |name: &str| {
-                        (recipient.vars.get(name))
+                        (names.iter().position(|n| &**n == name))
+                            .and_then(|i| values.get(i).copied())
+                            .filter(|value| !value.is_empty())
                             .or_else(|| campaign.vars.get(name).map(String::as_str))
                     };
                     template.render_into(&mut text, lookup).map_err(|name| {

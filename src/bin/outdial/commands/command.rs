@@ -1,9 +1,8 @@
 //! `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`: one action's posts.
 
-use outdial::plan::Action;
+use outdial::plan::{self, Action};
 use outdial::report::{Done, Message, Note, Removed};
 
-use super::load;
 use super::provider::Context;
 use crate::config::{Config, Target};
 use crate::exit::Exit;
@@ -15,18 +14,18 @@ pub fn run(target: &Target, action: Action, config: &Config, out: &dyn Report) -
     if context.by_id() {
         return by_id(&context, target, action, out);
     }
-    let posts = load::posts(&context.campaign, action, out)?;
     if target.dry_run {
-        return context.dry_run(&posts, out);
+        return context.dry_run(action, out);
     }
-    if posts.is_empty() {
+    // Counted from loading: the plan is streamed, never held whole.
+    if plan::post_count(&context.campaign, action) == 0 {
         out.show(Message::Note(Note::NothingToDo {
             campaign: &context.campaign.name,
             action,
         }));
         return Ok(());
     }
-    let posts = context.command(action, &posts, out)?;
+    let posts = context.command(action, out)?;
     out.show(Message::Done(Done {
         campaign: &context.campaign.name,
         provider: context.provider(),

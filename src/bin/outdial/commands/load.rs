@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use outdial::campaign::{self, Campaign};
-use outdial::diagnostic::Problems;
-use outdial::plan::{self, Action, Post};
+use outdial::diagnostic::{Problem, Problems};
+use outdial::plan::Post;
 use outdial::report::{Checked, Message};
 
 use crate::config::Config;
@@ -39,13 +39,9 @@ fn report(problems: Problems, out: &dyn Report) {
     }
 }
 
-/// The whole plan of `action`; a planning problem is reported and ends the command.
-pub fn posts<'c>(
-    campaign: &'c Campaign,
-    action: Action,
-    out: &dyn Report,
-) -> Result<Vec<Post<'c>>, Exit> {
-    plan::all_posts(campaign, action).map_err(|problem| {
+/// One post of a streamed plan; a planning problem is reported and ends the command.
+pub fn planned<'c>(post: Result<Post<'c>, Problem>, out: &dyn Report) -> Result<Post<'c>, Exit> {
+    post.map_err(|problem| {
         out.show(Message::Problem(&problem));
         Exit::Invalid
     })

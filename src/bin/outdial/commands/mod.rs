@@ -84,6 +84,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             allow_changed,
             resend_in_doubt,
             yes,
+            concurrency,
             plan,
         } => send::run(
             target,
@@ -91,6 +92,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
                 allow_changed: *allow_changed,
                 resend_in_doubt: *resend_in_doubt,
                 yes: *yes,
+                concurrency: usize::from(*concurrency),
                 plan: plan.as_deref(),
             },
             config,

@@ -133,14 +133,16 @@ impl<'a> Context<'a> {
         self.now.unwrap_or_else(Timestamp::now)
     }
 
-    /// Shows every post of a plan as it would be sent, credentials redacted.
-    pub fn dry_run(&self, posts: &[Post<'_>], out: &dyn Report) -> Result<(), Exit> {
+    /// Shows every post of `action`'s plan as it would be sent, credentials redacted; the
+    /// plan is streamed.
+    pub fn dry_run(&self, action: Action, out: &dyn Report) -> Result<(), Exit> {
         let redacted = self.redacted();
-        for post in posts {
+        for post in plan::posts(&self.campaign, action) {
+            let post = super::load::planned(post, out)?;
             self.dry_run_post(post.seq, post.body.kind(), out, |w| {
                 self.campaign.provider().encode_at(
                     &self.campaign,
-                    post,
+                    &post,
                     redacted.as_ref(),
                     self.now(),
                     w,
@@ -151,20 +153,21 @@ impl<'a> Context<'a> {
     }
 
     /// Shows what `send` would post now, given the journal: accepted posts skipped, subsets of
-    /// partly sent batches, credentials redacted.
-    pub fn dry_run_send(&self, posts: &[Post<'_>], out: &dyn Report) -> Result<(), Exit> {
+    /// partly sent batches, credentials redacted. The plan is streamed.
+    pub fn dry_run_send(&self, out: &dyn Report) -> Result<(), Exit> {
         let state = self.journal_state(out)?;
         let (changes, _, _) =
-            submit::changes(&self.campaign, posts, &state).map_err(|e| failed(e, None, out))?;
+            submit::changes(&self.campaign, &state).map_err(|e| failed(e, None, out))?;
         if !changes.is_empty() {
             out.show(Message::Note(Note::Changed {
                 posts: changes.len(),
             }));
         }
-        let previews = submit::preview_send(&self.campaign, posts, &state)
-            .map_err(|e| failed(e, None, out))?;
         let redacted = self.redacted();
-        for (p, post) in previews.iter().zip(posts) {
+        for post in plan::posts(&self.campaign, Action::Send) {
+            let post = super::load::planned(post, out)?;
+            let p = submit::preview_send(&self.campaign, &post, &state)
+                .map_err(|e| failed(e, None, out))?;
             if p.skip {
                 out.show(Message::Note(Note::AlreadyAccepted {
                     seq: p.seq,
@@ -179,19 +182,20 @@ impl<'a> Context<'a> {
                 }));
             }
             self.dry_run_post(p.seq, p.kind, out, |w| {
-                p.render_at(&self.campaign, post, redacted.as_ref(), self.now(), w)
+                p.render_at(&self.campaign, &post, redacted.as_ref(), self.now(), w)
             })?;
         }
         Ok(())
     }
 
-    /// `send`: uploads, then call batches, journaled. With `resend_in_doubt`, calls in doubt
-    /// that the provider cannot be asked about are posted again.
+    /// `send`: uploads, then call batches, journaled, the plan streamed. With
+    /// `resend_in_doubt`, calls in doubt that the provider cannot be asked about are posted
+    /// again.
     pub fn send(
         &self,
-        posts: &[Post<'_>],
         allow_changed: bool,
         resend_in_doubt: bool,
+        concurrency: usize,
         confirm: &dyn Fn(&Intent<'_>) -> Result<(), Exit>,
         out: &dyn Report,
     ) -> Result<SendSummary, Exit> {
@@ -199,43 +203,40 @@ impl<'a> Context<'a> {
         let mut journal = self.open_journal(out)?;
         // Asked last: what could still fail before the first post has been tried.
         let config = transport_config(&self.campaign, self.network, self.credentials.as_ref());
+        // Counted from loading: the plan is streamed, never held whole.
+        let posts = plan::post_count(&self.campaign, Action::Send);
         confirm(&Intent {
             campaign: &self.campaign.name,
             provider: self.provider(),
             recipients: self.campaign.stats.recipients,
-            posts: posts.len(),
+            posts,
             endpoints: &config.endpoints,
             journal: &self.journal,
         })?;
-        out.show(Message::Note(Note::Posting { posts: posts.len() }));
+        out.show(Message::Note(Note::Posting { posts }));
         let send = if resend_in_doubt {
             Submitter::send_resending
         } else {
             Submitter::send
         };
-        send(
-            &self.submitter(&transport),
-            &mut journal,
-            posts,
-            allow_changed,
-            &mut |e| out.show(Message::Submit(self.progress(&e))),
-        )
+        let mut submitter = self.submitter(&transport);
+        submitter.options.concurrency = concurrency;
+        send(&submitter, &mut journal, allow_changed, &mut |e| {
+            out.show(Message::Submit(self.progress(&e)))
+        })
         .map_err(|e| failed(e, Some(&self.journal), out))
     }
 
-    /// One action's posts (`pause`, `resume`, `delete`, `sounds`, `ping`), journaled; how many
-    /// were made.
-    pub fn command(
-        &self,
-        action: Action,
-        posts: &[Post<'_>],
-        out: &dyn Report,
-    ) -> Result<usize, Exit> {
+    /// One action's posts (`pause`, `resume`, `delete`, `sounds`, `ping`), journaled, the plan
+    /// streamed; how many were made.
+    pub fn command(&self, action: Action, out: &dyn Report) -> Result<usize, Exit> {
         let transport = self.transport(out)?;
         let mut journal = self.open_journal(out)?;
-        out.show(Message::Note(Note::Posting { posts: posts.len() }));
+        out.show(Message::Note(Note::Posting {
+            posts: plan::post_count(&self.campaign, action),
+        }));
         self.submitter(&transport)
-            .command(&mut journal, action, posts, &mut |e| {
+            .command(&mut journal, action, &mut |e| {
                 out.show(Message::Submit(self.progress(&e)))
             })
             .map_err(|e| failed(e, Some(&self.journal), out))
@@ -278,15 +279,16 @@ impl<'a> Context<'a> {
         let ids: Vec<String> = if action == Action::Ping {
             vec![by_id.probe_id().to_owned()]
         } else {
-            super::load::posts(&self.campaign, Action::Query, out)?
-                .iter()
-                .flat_map(|p| p.body.recipients())
-                .filter_map(|r| {
+            let mut ids = Vec::new();
+            for post in plan::posts(&self.campaign, Action::Query) {
+                let post = super::load::planned(post, out)?;
+                ids.extend(post.body.recipients().iter().filter_map(|r| {
                     state
                         .provider_id(&r.callid, r.number.as_str())
                         .map(str::to_owned)
-                })
-                .collect()
+                }));
+            }
+            ids
         };
         let kind = match action {
             Action::Ping => PostKind::Ping,
@@ -347,6 +349,7 @@ impl<'a> Context<'a> {
             options: SubmitOptions {
                 trust_journal: self.network.trust_journal,
                 settle: self.network.settle,
+                concurrency: 1,
             },
         }
     }

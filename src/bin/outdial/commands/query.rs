@@ -7,7 +7,6 @@ use outdial::plan::Action;
 use outdial::report::{CallRow, Message, Note, QuerySummary};
 use outdial::results::{self, Store};
 
-use super::load;
 use super::provider::Context;
 use crate::config::{Config, Target};
 use crate::exit::Exit;
@@ -23,8 +22,7 @@ pub fn run(
 ) -> Result<(), Exit> {
     let context = Context::load(target, Action::Query, config, out)?;
     if target.dry_run {
-        let posts = load::posts(&context.campaign, Action::Query, out)?;
-        return context.dry_run(&posts, out);
+        return context.dry_run(Action::Query, out);
     }
     let reports = context.query(out)?;
     let summary = QuerySummary::of(&reports);

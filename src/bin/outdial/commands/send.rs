@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal};
 use std::path::Path;
 
 use outdial::diagnostic::Problem;
-use outdial::plan::Action;
+use outdial::plan::{self, Action};
 use outdial::report::{Intent, Message, Sent};
 
 use super::provider::Context;
@@ -23,6 +23,8 @@ pub struct Choices<'a> {
     pub resend_in_doubt: bool,
     /// Do not ask first.
     pub yes: bool,
+    /// Call posts in flight at once.
+    pub concurrency: usize,
     /// Send only if the campaign compiles to this saved plan's posts.
     pub plan: Option<&'a Path>,
 }
@@ -50,21 +52,21 @@ pub fn run(
         .map(|path| saved::read(path, out))
         .transpose()?;
     let context = Context::load(target, Action::Send, config, out)?;
-    // Planned once: with a CSV, each plan is a full read of the file.
-    let posts = load::posts(&context.campaign, Action::Send, out)?;
     if let (Some(saved_plan), Some(path)) = (&saved_plan, choices.plan) {
         // Before anything is opened or asked: the reviewed plan is what goes out, or nothing.
-        let hashes = posts
-            .iter()
-            .map(|post| saved::post_hash(&context.campaign, post))
-            .collect::<io::Result<Vec<_>>>()
-            .map_err(|e| {
+        // The plan is streamed here and again by the send: one post's hash is kept per post,
+        // never the posts.
+        let mut hashes = Vec::new();
+        for post in plan::posts(&context.campaign, Action::Send) {
+            let post = load::planned(post, out)?;
+            hashes.push(saved::post_hash(&context.campaign, &post).map_err(|e| {
                 out.show(Message::Problem(&Problem::error(
                     "send::render",
                     e.to_string(),
                 )));
                 Exit::Invalid
-            })?;
+            })?);
+        }
         let now = saved::make(
             &context.campaign,
             hashes,
@@ -74,7 +76,7 @@ pub fn run(
         saved::check(saved_plan, &now, path, out)?;
     }
     if target.dry_run {
-        return context.dry_run_send(&posts, out);
+        return context.dry_run_send(out);
     }
     let confirm = |intent: &Intent<'_>| {
         if choices.yes {
@@ -93,9 +95,9 @@ pub fn run(
         }
     };
     let summary = context.send(
-        &posts,
         choices.allow_changed,
         choices.resend_in_doubt,
+        choices.concurrency,
         &confirm,
         out,
     )?;

@@ -4,6 +4,7 @@
 //! at all, like the real service is assumed to do.
 
 use std::collections::BTreeMap;
+use std::io;
 
 use base64::Engine as _;
 use quick_xml::escape::escape;
@@ -34,6 +35,24 @@ struct Refuse(u32);
 
 type Check<T> = Result<T, Refuse>;
 
+/// Why a post was not applied: refused, or the call store failed.
+enum Stop {
+    Refuse(u32),
+    Io(io::Error),
+}
+
+impl From<Refuse> for Stop {
+    fn from(Refuse(code): Refuse) -> Self {
+        Stop::Refuse(code)
+    }
+}
+
+impl From<io::Error> for Stop {
+    fn from(e: io::Error) -> Self {
+        Stop::Io(e)
+    }
+}
+
 /// Handles one post body. `request` is the post's number (for the record in each call).
 pub(crate) fn handle(
     cfg: &SandboxConfig,
@@ -41,14 +60,15 @@ pub(crate) fn handle(
     body: &[u8],
     request: u32,
     now: u64,
-) -> Handled {
+) -> io::Result<Handled> {
     // The IP check comes before VoiceShot reads the document.
     if cfg.refuse_all {
-        return refused(1);
+        return Ok(refused(1));
     }
     match dispatch(cfg, state, body, request, now) {
-        Ok(h) => h,
-        Err(Refuse(code)) => refused(code),
+        Ok(h) => Ok(h),
+        Err(Stop::Refuse(code)) => Ok(refused(code)),
+        Err(Stop::Io(e)) => Err(e),
     }
 }
 
@@ -58,19 +78,19 @@ fn dispatch(
     body: &[u8],
     request: u32,
     now: u64,
-) -> Check<Handled> {
+) -> Result<Handled, Stop> {
     let root = parse_element_tree(body).map_err(|_| Refuse(3))?;
     if root.name != "campaign" {
-        return Err(Refuse(18));
+        return Err(Stop::Refuse(18));
     }
     if let Some((user, pass)) = &cfg.credentials
         && (root.attr("username") != Some(user.as_str())
             || root.attr("password") != Some(pass.as_str()))
     {
-        return Err(Refuse(1));
+        return Err(Stop::Refuse(1));
     }
     let action = match root.attr("action").map(str::trim) {
-        None | Some("") => return Err(Refuse(4)),
+        None | Some("") => return Err(Stop::Refuse(4)),
         Some(a) => a.parse::<u32>().map_err(|_| Refuse(4))?,
     };
     let ok = |changed| {
@@ -84,7 +104,8 @@ fn dispatch(
             let menuid = menuid(&root)?;
             let calls = parse_calls(&root, menuid)?;
             let paused = state.paused.contains(menuid);
-            for mut call in calls {
+            let mut calls = calls;
+            for call in &mut calls {
                 call.seq = state.next_seq;
                 state.next_seq += 1;
                 call.request = request;
@@ -92,8 +113,8 @@ fn dispatch(
                 if paused {
                     call.status = CallStatus::Paused;
                 }
-                state.calls.push(call);
             }
+            state.calls.extend(&calls)?;
             ok(true)
         }
         1 => {
@@ -120,12 +141,9 @@ fn dispatch(
         2 => {
             let menuid = menuid(&root)?;
             let callids = callids(&root, false)?;
-            for call in state.calls.iter_mut() {
-                if call.menuid == menuid
-                    && call.status.is_undialled()
-                    && callids.contains(&call.callid.as_str())
-                {
-                    call.status = CallStatus::Deleted;
+            for i in state.calls.with_callids(menuid, &callids)? {
+                if state.calls.undialled(i, now) {
+                    state.calls.set_status(i, CallStatus::Deleted);
                 }
             }
             ok(true)
@@ -134,44 +152,48 @@ fn dispatch(
             let menuid = menuid(&root)?;
             let callids = callids(&root, true)?;
             let all = callids.is_empty() || callids.contains(&"");
-            let matching = state.calls.iter().filter(|c| {
-                c.menuid == menuid
-                    && c.status != CallStatus::Deleted
-                    && (all || callids.contains(&c.callid.as_str()))
-            });
+            let found = if all {
+                state.calls.of_menuid(menuid)
+            } else {
+                state.calls.with_callids(menuid, &callids)?
+            };
+            let mut matching = Vec::with_capacity(found.len());
+            for i in found {
+                if state.calls.status(i) != CallStatus::Deleted {
+                    matching.push(state.calls.view(i, cfg.seed, cfg.success_rate, now)?);
+                }
+            }
             Ok(Handled {
-                reply: query_reply(menuid, matching),
+                reply: query_reply(menuid, matching.iter()),
                 changed: false,
             })
         }
         6 => ok(false),
         7 => {
             let menuid = menuid(&root)?.to_owned();
-            for call in state
-                .calls
-                .iter_mut()
-                .filter(|c| c.menuid == menuid && c.status == CallStatus::Pending)
-            {
-                call.status = CallStatus::Paused;
+            for i in state.calls.of_menuid(&menuid) {
+                if state.calls.pending(i, now) {
+                    state.calls.set_status(i, CallStatus::Paused);
+                }
             }
             state.paused.insert(menuid);
             ok(true)
         }
         8 => {
             let menuid = menuid(&root)?.to_owned();
-            for call in state
-                .calls
-                .iter_mut()
-                .filter(|c| c.menuid == menuid && c.status == CallStatus::Paused)
-            {
-                call.status = CallStatus::Pending;
-                // The dial delay runs again from the resume, as a paused call was never started.
-                call.due_unix_ms = sim::due_ms(now, cfg.dial_delay, call.dateandtime.as_deref());
+            for i in state.calls.of_menuid(&menuid) {
+                if state.calls.status(i) == CallStatus::Paused {
+                    // The dial delay runs again from the resume, as a paused call was never
+                    // started.
+                    state
+                        .calls
+                        .resume(i, |at| sim::due_ms(now, cfg.dial_delay, at))?;
+                }
             }
             state.paused.remove(&menuid);
             ok(true)
         }
-        _ => Err(Refuse(4)),
+        _ => Err(Stop::Refuse(4)),
     }
 }
 

@@ -22,6 +22,7 @@ mod faults;
 mod http;
 mod sim;
 mod state;
+mod store;
 mod summaries;
 #[cfg(test)]
 mod tests;
@@ -286,35 +287,26 @@ impl Shared {
             .wait_timeout_while(guard, d, |_| !self.stopping());
     }
 
-    /// Brings pending outcomes up to date; persists if any changed.
-    fn settle(&self, state: &mut State) -> io::Result<()> {
-        let now = sim::now_ms();
-        let mut changed = false;
-        for call in state.calls.iter_mut() {
-            changed |= sim::resolve(call, self.cfg.seed, self.cfg.success_rate, now);
-        }
-        if changed { self.persist(state) } else { Ok(()) }
-    }
-
     fn persist(&self, state: &State) -> io::Result<()> {
         match &self.cfg.state_file {
-            Some(path) => state.save(path),
+            Some(path) => state.save(path, self.cfg.seed, self.cfg.success_rate, sim::now_ms()),
             None => Ok(()),
         }
     }
 
+    /// Every call as a query would show it now. Outcomes are worked out as calls are read,
+    /// never stored: they depend only on the seed, the call and its due time.
     fn snapshot(&self) -> Vec<SandboxCall> {
-        let mut state = lock(&self.state);
-        // A failed save only loses the settled outcomes, which are recomputed identically.
-        let _ = self.settle(&mut state);
-        state.calls.clone()
+        let state = lock(&self.state);
+        state
+            .views(self.cfg.seed, self.cfg.success_rate, sim::now_ms())
+            .expect("the sandbox's call store is readable")
     }
 
     /// Applies one post under the state lock and persists it before anyone replies.
     fn apply(&self, body: &[u8], request: u32) -> io::Result<String> {
         let mut state = lock(&self.state);
-        self.settle(&mut state)?;
-        let handled = api::handle(&self.cfg, &mut state, body, request, sim::now_ms());
+        let handled = api::handle(&self.cfg, &mut state, body, request, sim::now_ms())?;
         if handled.changed {
             self.persist(&state)?;
         }

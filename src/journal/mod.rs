@@ -9,7 +9,11 @@
 //!
 //! Call state is kept **per call id**, not per post: a call id becomes *accepted* from an
 //! accepted outcome or from a resolution query that found it, and nothing accepted is posted
-//! again, whatever happens to the campaign file in between.
+//! again, whatever happens to the campaign file in between. In memory the state is compact
+//! (fixed-size hashes of the recipient keys, see `journal/calls.rs`); the keys as text are
+//! kept only for calls in doubt, which a person may have to look up.
+
+mod calls;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -21,6 +25,9 @@ use sha2::{Digest, Sha256};
 
 use crate::plan::{Action, PostKind};
 use crate::provider::ProviderName;
+
+use calls::Calls;
+pub(crate) use calls::{KeyHash, key_hash};
 
 /// Version of the journal's line format. Version 1 (written before providers had a seam) is
 /// still read: it recorded no provider, and its numeric `errorid` (which replay does not
@@ -137,11 +144,13 @@ pub enum CallState {
 #[derive(Clone, Debug)]
 struct Attempt {
     action: Action,
-    seq: usize,
     kind: PostKind,
     post_hash: String,
-    /// Recipient keys ([`call_key`]), or bare call ids for version 1 lines.
+    /// Recipient keys ([`call_key`]), or bare call ids for version 1 lines, until the
+    /// attempt's outcome is applied (one batch at a time, then dropped).
     keys: Vec<String>,
+    /// Whether its outcome was applied: the journal writes one outcome per intent.
+    answered: bool,
 }
 
 /// How the journal names one recipient: its call id and its number (call ids can be shared
@@ -165,14 +174,20 @@ struct Broken {
 /// The state replayed from a journal's lines.
 #[derive(Clone, Debug, Default)]
 pub struct JournalState {
-    calls: HashMap<String, CallState>,
+    calls: Calls,
+    /// The keys of the calls in doubt, as text: the only ones a person may have to look up.
+    doubt: HashMap<KeyHash, String>,
+    /// Whether a version 1 line gave a bare call id as a key: only then is a call also
+    /// looked up by its call id alone.
+    bare: bool,
     /// For `send` call posts: the plan hash last written for each seq.
     post_hashes: HashMap<usize, String>,
     /// Hashes of accepted uploads.
     uploads: HashMap<String, Outcome>,
     attempts: HashMap<u64, Attempt>,
-    /// The provider's own id of each accepted call id, when it gave one.
-    provider_ids: HashMap<String, String>,
+    /// The provider's own id of each accepted call id (by the hash of the key it was given
+    /// under), when it gave one.
+    provider_ids: HashMap<KeyHash, String>,
     next_attempt: u64,
     lines: usize,
     /// When the last call post was about to go out: a post may still be on its way to the
@@ -181,12 +196,34 @@ pub struct JournalState {
 }
 
 impl JournalState {
+    /// Sets the state of `key` to `to(its state now)` (`seq`: it is posted at that seq of
+    /// `send`), keeping the text of the keys in doubt.
+    fn set(
+        &mut self,
+        key: &str,
+        seq: Option<usize>,
+        to: impl FnOnce(Option<CallState>) -> CallState,
+    ) {
+        let hash = key_hash(key);
+        let mut now = None;
+        self.calls.set(hash, seq, |was| {
+            let s = to(was);
+            now = Some(s);
+            s
+        });
+        if now == Some(CallState::InDoubt) {
+            self.doubt.entry(hash).or_insert_with(|| key.to_owned());
+        } else {
+            self.doubt.remove(&hash);
+        }
+    }
+
     /// Applies one record, in journal order. An outcome whose intent is not in the journal
-    /// is refused: a line was removed.
+    /// is refused: a line was removed; so is a second outcome of one intent.
     fn apply(&mut self, record: &Record) -> Result<(), String> {
         self.lines += 1;
         match record {
-            Record::Open { .. } => {}
+            Record::Open { version, .. } => self.bare |= *version < 2,
             Record::Intent {
                 attempt,
                 action,
@@ -206,26 +243,27 @@ impl JournalState {
                         .map(|(id, n)| call_key(id, n))
                         .collect()
                 } else {
+                    self.bare = true;
                     callids.clone()
                 };
                 if *action == Action::Send && *kind == PostKind::Send {
                     self.post_hashes.insert(*seq, post_hash.clone());
                     self.last_call_intent = at.parse().ok().or(self.last_call_intent);
                     for key in &keys {
-                        let state = self.calls.entry(key.clone()).or_insert(CallState::InDoubt);
-                        if *state != CallState::Accepted {
-                            *state = CallState::InDoubt;
-                        }
+                        self.set(key, Some(*seq), |was| match was {
+                            Some(CallState::Accepted) => CallState::Accepted,
+                            _ => CallState::InDoubt,
+                        });
                     }
                 }
                 self.attempts.insert(
                     *attempt,
                     Attempt {
                         action: *action,
-                        seq: *seq,
                         kind: *kind,
                         post_hash: post_hash.clone(),
                         keys,
+                        answered: false,
                     },
                 );
             }
@@ -236,37 +274,44 @@ impl JournalState {
                 ..
             } => {
                 for (callid, id) in ids {
-                    self.provider_ids.insert(callid.clone(), id.clone());
+                    self.provider_ids.insert(key_hash(callid), id.clone());
                 }
-                let Some(a) = self.attempts.get(attempt) else {
+                let Some(a) = self.attempts.get_mut(attempt) else {
                     return Err(format!(
                         "an outcome for attempt {attempt}, whose intent line is missing"
                     ));
                 };
+                if a.answered {
+                    return Err(format!("a second outcome for attempt {attempt}"));
+                }
+                a.answered = true;
                 if a.kind == PostKind::SoundSave && a.action == Action::Send {
                     self.uploads.insert(a.post_hash.clone(), *outcome);
                 }
-                for id in &a.keys {
-                    let state = self.calls.entry(id.clone()).or_insert(CallState::NotTaken);
-                    *state = match (*state, outcome) {
-                        (CallState::Accepted, _) => CallState::Accepted,
-                        (_, Outcome::Accepted) => CallState::Accepted,
-                        (_, Outcome::Ambiguous) => CallState::InDoubt,
-                        (_, Outcome::Rejected | Outcome::NotSent) => CallState::NotTaken,
-                    };
+                for id in std::mem::take(&mut a.keys) {
+                    self.set(&id, None, |was| {
+                        match (was.unwrap_or(CallState::NotTaken), outcome) {
+                            (CallState::Accepted, _) => CallState::Accepted,
+                            (_, Outcome::Accepted) => CallState::Accepted,
+                            (_, Outcome::Ambiguous) => CallState::InDoubt,
+                            (_, Outcome::Rejected | Outcome::NotSent) => CallState::NotTaken,
+                        }
+                    });
                 }
             }
             Record::Resolved {
                 present, missing, ..
             } => {
+                // Version 1 resolved bare call ids; version 2 writes recipient keys.
+                self.bare |= present.iter().chain(missing).any(|k| !k.contains(' '));
                 for id in present {
-                    self.calls.insert(id.clone(), CallState::Accepted);
+                    self.set(id, None, |_| CallState::Accepted);
                 }
                 for id in missing {
-                    let state = self.calls.entry(id.clone()).or_insert(CallState::NotTaken);
-                    if *state == CallState::InDoubt {
-                        *state = CallState::NotTaken;
-                    }
+                    self.set(id, None, |was| match was {
+                        Some(CallState::InDoubt) | None => CallState::NotTaken,
+                        Some(other) => other,
+                    });
                 }
             }
         }
@@ -277,55 +322,38 @@ impl JournalState {
     /// posted). Version 1 journals kept state per call id only; that is consulted last.
     pub fn call(&self, callid: &str, number: &str) -> Option<CallState> {
         self.calls
-            .get(&call_key(callid, number))
-            .or_else(|| self.calls.get(callid))
-            .copied()
-    }
-
-    /// Every recipient the journal has posted (or meant to post), as `(callid, number)`; a
-    /// version 1 line's bare call id comes with an empty number.
-    pub fn recipients(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.calls
-            .keys()
-            .map(|key| key.split_once(' ').unwrap_or((key.as_str(), "")))
-    }
-
-    /// Every provider id the journal recorded, as `(callid, number, provider id)`.
-    pub fn provider_ids(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.provider_ids.iter().map(|(key, id)| {
-            let (callid, number) = key.split_once(' ').unwrap_or((key.as_str(), ""));
-            (callid, number, id.as_str())
-        })
+            .get(&key_hash(&call_key(callid, number)))
+            .or_else(|| {
+                self.bare
+                    .then(|| self.calls.get(&key_hash(callid)))
+                    .flatten()
+            })
     }
 
     /// The provider's own id of the call to `number` with `callid` (the Voicent Gateway's
     /// reqId), if it gave one.
     pub fn provider_id(&self, callid: &str, number: &str) -> Option<&str> {
+        if self.provider_ids.is_empty() {
+            return None;
+        }
         self.provider_ids
-            .get(&call_key(callid, number))
-            .or_else(|| self.provider_ids.get(callid))
+            .get(&key_hash(&call_key(callid, number)))
+            .or_else(|| self.provider_ids.get(&key_hash(callid)))
             .map(String::as_str)
     }
 
     /// Call ids with a call in doubt, sorted, each once.
     pub fn in_doubt(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self
-            .calls
-            .iter()
-            .filter(|(_, s)| **s == CallState::InDoubt)
-            .map(|(key, _)| callid_of(key))
-            .collect();
+        let mut ids: Vec<&str> = self.doubt.values().map(|key| callid_of(key)).collect();
         ids.sort_unstable();
         ids.dedup();
         ids
     }
 
-    /// The recipient keys journaled for `callid`, with their state.
-    pub fn calls_of<'a>(&'a self, callid: &'a str) -> impl Iterator<Item = (&'a str, CallState)> {
-        self.calls
-            .iter()
-            .filter(move |(key, _)| callid_of(key) == callid)
-            .map(|(key, state)| (key.as_str(), *state))
+    /// The state of a recipient key as the journal wrote it ([`call_key`], or a bare version
+    /// 1 call id).
+    fn key_state(&self, key: &str) -> Option<CallState> {
+        self.calls.get(&key_hash(key))
     }
 
     /// Whether that call was possibly or certainly taken by the provider.
@@ -348,16 +376,7 @@ impl JournalState {
 
     /// Whether any call id that `send` posted at `seq` may be at the provider.
     pub fn seq_has_taken(&self, seq: usize) -> bool {
-        self.attempts
-            .values()
-            .filter(|a| a.seq == seq && a.action == Action::Send)
-            .flat_map(|a| &a.keys)
-            .any(|key| {
-                matches!(
-                    self.calls.get(key),
-                    Some(CallState::Accepted | CallState::InDoubt)
-                )
-            })
+        self.calls.seq_has_taken(seq)
     }
 
     /// The seqs of `send` call posts in the journal, sorted.
@@ -374,20 +393,16 @@ impl JournalState {
 
     /// Counts of call ids per state: (accepted, in doubt, not taken).
     pub fn counts(&self) -> (usize, usize, usize) {
-        self.calls.values().fold((0, 0, 0), |(a, d, n), s| match s {
-            CallState::Accepted => (a + 1, d, n),
-            CallState::InDoubt => (a, d + 1, n),
-            CallState::NotTaken => (a, d, n + 1),
-        })
+        self.calls.counts()
     }
 
-    /// Recipient keys ([`call_key`]; bare call ids from version 1) the journal knows as
-    /// possibly or certainly taken.
-    pub fn taken_keys(&self) -> impl Iterator<Item = &str> {
+    /// The hashes ([`key_hash`]) of the recipient keys ([`call_key`]; bare call ids from
+    /// version 1) the journal knows as possibly or certainly taken.
+    pub(crate) fn taken_hashes(&self) -> impl Iterator<Item = KeyHash> + '_ {
         self.calls
             .iter()
             .filter(|(_, s)| matches!(s, CallState::Accepted | CallState::InDoubt))
-            .map(|(id, _)| id.as_str())
+            .map(|(hash, _)| hash)
     }
 
     /// Lines replayed.
@@ -589,6 +604,66 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
+/// The calls a journal names, as text: what [`JournalState`] keeps only as hashes.
+#[derive(Debug, Default)]
+pub struct NamedCalls {
+    /// Every recipient posted (or meant to be), as `(callid, number)`, sorted, each once; a
+    /// version 1 line's bare call id comes with an empty number.
+    pub recipients: Vec<(String, String)>,
+    /// Every provider id recorded, as `(callid, number, provider id)`.
+    pub provider_ids: Vec<(String, String, String)>,
+}
+
+/// Reads the calls a journal names, for matching what providers post back (`listen`) to
+/// recipients by call id and number. The journal is checked as [`read_state`] checks it; a
+/// missing file names no one.
+pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
+    read_state(path)?;
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(NamedCalls::default()),
+        Err(source) => {
+            return Err(JournalError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let split = |key: &str| {
+        let (callid, number) = key.split_once(' ').unwrap_or((key, ""));
+        (callid.to_owned(), number.to_owned())
+    };
+    let mut named = NamedCalls::default();
+    for line in bytes.split(|&b| b == b'\n') {
+        let Ok(line) = serde_json::from_slice::<Line>(line) else {
+            continue;
+        };
+        match line.record {
+            Record::Intent {
+                callids, numbers, ..
+            } => {
+                if numbers.len() == callids.len() {
+                    named.recipients.extend(callids.into_iter().zip(numbers));
+                } else {
+                    named
+                        .recipients
+                        .extend(callids.into_iter().map(|id| (id, String::new())));
+                }
+            }
+            Record::Outcome { ids, .. } => {
+                for (key, id) in ids {
+                    let (callid, number) = split(&key);
+                    named.provider_ids.push((callid, number, id));
+                }
+            }
+            Record::Resolved { .. } | Record::Open { .. } => {}
+        }
+    }
+    named.recipients.sort_unstable();
+    named.recipients.dedup();
+    Ok(named)
+}
+
 /// Reads a journal without locking or repairing it (for dry runs and `plan`).
 /// A missing file is an empty state.
 pub fn read_state(path: &Path) -> Result<JournalState, JournalError> {
@@ -776,6 +851,58 @@ impl Journal {
         &self.state
     }
 
+    /// The recipient keys journaled for each of `callids`, with their state, sorted. The
+    /// state in memory holds keys as hashes, so they are read back from the journal's lines
+    /// (a person settling calls in doubt asks this, not a send).
+    pub(crate) fn calls_of(
+        &self,
+        callids: &[&str],
+    ) -> Result<BTreeMap<String, Vec<(String, CallState)>>, JournalError> {
+        let bytes = fs::read(&self.path).map_err(|source| JournalError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        let mut out: BTreeMap<String, Vec<(String, CallState)>> = callids
+            .iter()
+            .map(|id| ((*id).to_owned(), Vec::new()))
+            .collect();
+        let mut add = |key: &str| {
+            if let Some(keys) = out.get_mut(callid_of(key))
+                && !keys.iter().any(|(k, _)| k == key)
+                && let Some(state) = self.state.key_state(key)
+            {
+                keys.push((key.to_owned(), state));
+            }
+        };
+        for line in bytes.split(|&b| b == b'\n') {
+            // Lines were checked when the journal was opened; a torn tail has been cut off.
+            let Ok(line) = serde_json::from_slice::<Line>(line) else {
+                continue;
+            };
+            match line.record {
+                Record::Intent {
+                    callids, numbers, ..
+                } => {
+                    if numbers.len() == callids.len() {
+                        for (id, n) in callids.iter().zip(&numbers) {
+                            add(&call_key(id, n));
+                        }
+                    } else {
+                        callids.iter().for_each(|id| add(id));
+                    }
+                }
+                Record::Resolved {
+                    present, missing, ..
+                } => present.iter().chain(&missing).for_each(|key| add(key)),
+                Record::Open { .. } | Record::Outcome { .. } => {}
+            }
+        }
+        for keys in out.values_mut() {
+            keys.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        Ok(out)
+    }
+
     /// A fresh attempt number for an [`Record::Intent`].
     pub fn next_attempt(&self) -> u64 {
         self.state.next_attempt
@@ -876,6 +1003,303 @@ impl Journal {
 mod tests {
     use super::*;
 
+    /// The compact state answers exactly as the full state it replaced (a string per
+    /// recipient key, the keys of every attempt kept), for any journal the writer can make.
+    mod compact {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The state as it was kept before it was compact.
+        #[derive(Default)]
+        struct Full {
+            calls: HashMap<String, CallState>,
+            /// Per attempt: action, seq, keys.
+            attempts: HashMap<u64, (Action, usize, Vec<String>)>,
+            provider_ids: HashMap<String, String>,
+        }
+
+        impl Full {
+            fn apply(&mut self, record: &Record) {
+                match record {
+                    Record::Open { .. } => {}
+                    Record::Intent {
+                        attempt,
+                        action,
+                        seq,
+                        kind,
+                        callids,
+                        numbers,
+                        ..
+                    } => {
+                        let keys: Vec<String> = if numbers.len() == callids.len() {
+                            callids
+                                .iter()
+                                .zip(numbers)
+                                .map(|(id, n)| call_key(id, n))
+                                .collect()
+                        } else {
+                            callids.clone()
+                        };
+                        if *action == Action::Send && *kind == PostKind::Send {
+                            for key in &keys {
+                                let s = self.calls.entry(key.clone()).or_insert(CallState::InDoubt);
+                                if *s != CallState::Accepted {
+                                    *s = CallState::InDoubt;
+                                }
+                            }
+                        }
+                        self.attempts.insert(*attempt, (*action, *seq, keys));
+                    }
+                    Record::Outcome {
+                        attempt,
+                        outcome,
+                        ids,
+                        ..
+                    } => {
+                        for (callid, id) in ids {
+                            self.provider_ids.insert(callid.clone(), id.clone());
+                        }
+                        let keys = self.attempts[attempt].2.clone();
+                        for id in keys {
+                            let s = self.calls.entry(id).or_insert(CallState::NotTaken);
+                            *s = match (*s, outcome) {
+                                (CallState::Accepted, _) => CallState::Accepted,
+                                (_, Outcome::Accepted) => CallState::Accepted,
+                                (_, Outcome::Ambiguous) => CallState::InDoubt,
+                                (_, Outcome::Rejected | Outcome::NotSent) => CallState::NotTaken,
+                            };
+                        }
+                    }
+                    Record::Resolved {
+                        present, missing, ..
+                    } => {
+                        for id in present {
+                            self.calls.insert(id.clone(), CallState::Accepted);
+                        }
+                        for id in missing {
+                            let s = self.calls.entry(id.clone()).or_insert(CallState::NotTaken);
+                            if *s == CallState::InDoubt {
+                                *s = CallState::NotTaken;
+                            }
+                        }
+                    }
+                }
+            }
+
+            fn call(&self, callid: &str, number: &str) -> Option<CallState> {
+                self.calls
+                    .get(&call_key(callid, number))
+                    .or_else(|| self.calls.get(callid))
+                    .copied()
+            }
+
+            fn taken(key: &str, calls: &HashMap<String, CallState>) -> bool {
+                matches!(
+                    calls.get(key),
+                    Some(CallState::Accepted | CallState::InDoubt)
+                )
+            }
+
+            fn seq_has_taken(&self, seq: usize) -> bool {
+                self.attempts
+                    .values()
+                    .filter(|(action, s, _)| *s == seq && *action == Action::Send)
+                    .flat_map(|(_, _, keys)| keys)
+                    .any(|key| Self::taken(key, &self.calls))
+            }
+        }
+
+        const IDS: [&str; 4] = ["a", "b", "c", "d"];
+        const NUMBERS: [&str; 2] = ["N0", "N1"];
+
+        #[derive(Clone, Debug)]
+        enum Step {
+            /// A post of these (callid, number) indices; bare: version 1 keys (call ids only);
+            /// send: a `send` call post (else a delete carrying the same keys).
+            Intent {
+                seq: usize,
+                calls: Vec<(usize, usize)>,
+                bare: bool,
+                send: bool,
+            },
+            /// The outcome of the `pick`-th attempt still unanswered, if any.
+            Outcome {
+                pick: usize,
+                outcome: Outcome,
+                ids: bool,
+            },
+            Resolved {
+                present: Vec<(usize, usize)>,
+                missing: Vec<(usize, usize)>,
+                bare: bool,
+            },
+        }
+
+        fn call() -> impl Strategy<Value = (usize, usize)> {
+            (0..IDS.len(), 0..NUMBERS.len())
+        }
+
+        fn step() -> impl Strategy<Value = Step> {
+            let outcome = prop_oneof![
+                Just(Outcome::Accepted),
+                Just(Outcome::Rejected),
+                Just(Outcome::Ambiguous),
+                Just(Outcome::NotSent),
+            ];
+            prop_oneof![
+                3 => (0..5usize, prop::collection::vec(call(), 0..4), prop::bool::weighted(0.1), prop::bool::weighted(0.9))
+                    .prop_map(|(seq, calls, bare, send)| Step::Intent { seq, calls, bare, send }),
+                3 => (0..4usize, outcome, any::<bool>())
+                    .prop_map(|(pick, outcome, ids)| Step::Outcome { pick, outcome, ids }),
+                1 => (prop::collection::vec(call(), 0..3), prop::collection::vec(call(), 0..3), prop::bool::weighted(0.1))
+                    .prop_map(|(present, missing, bare)| Step::Resolved { present, missing, bare }),
+            ]
+        }
+
+        fn key((id, n): (usize, usize), bare: bool) -> String {
+            if bare {
+                IDS[id].to_owned()
+            } else {
+                call_key(IDS[id], NUMBERS[n])
+            }
+        }
+
+        fn records(steps: &[Step]) -> Vec<Record> {
+            let mut out = Vec::new();
+            let mut open: Vec<(u64, usize)> = Vec::new();
+            let mut next = 0;
+            for step in steps {
+                match step {
+                    Step::Intent {
+                        seq,
+                        calls,
+                        bare,
+                        send,
+                    } => {
+                        let callids = calls.iter().map(|(id, _)| IDS[*id].to_owned()).collect();
+                        let numbers = if *bare {
+                            Vec::new()
+                        } else {
+                            calls.iter().map(|(_, n)| NUMBERS[*n].to_owned()).collect()
+                        };
+                        let (action, kind) = if *send {
+                            (Action::Send, PostKind::Send)
+                        } else {
+                            (Action::Delete, PostKind::Delete)
+                        };
+                        out.push(Record::Intent {
+                            attempt: next,
+                            action,
+                            seq: *seq,
+                            kind,
+                            post_hash: format!("h{seq}"),
+                            body_hash: format!("h{seq}"),
+                            callids,
+                            numbers,
+                            file: None,
+                            at: "2026-12-01T00:00:00Z".into(),
+                        });
+                        open.push((next, *seq));
+                        next += 1;
+                    }
+                    Step::Outcome { pick, outcome, ids } => {
+                        if open.is_empty() {
+                            continue;
+                        }
+                        let (attempt, seq) = open.remove(pick % open.len());
+                        let ids = if *ids {
+                            [
+                                (format!("a {}", NUMBERS[0]), "r1".to_owned()),
+                                ("b".into(), "r2".into()),
+                            ]
+                            .into_iter()
+                            .collect()
+                        } else {
+                            BTreeMap::new()
+                        };
+                        out.push(Record::Outcome {
+                            attempt,
+                            seq,
+                            outcome: *outcome,
+                            code: None,
+                            errorid: None,
+                            ids,
+                            detail: None,
+                            endpoint: None,
+                            at: "2026-12-01T00:00:01Z".into(),
+                        });
+                    }
+                    Step::Resolved {
+                        present,
+                        missing,
+                        bare,
+                    } => out.push(Record::Resolved {
+                        seq: 0,
+                        present: present.iter().map(|c| key(*c, *bare)).collect(),
+                        missing: missing.iter().map(|c| key(*c, *bare)).collect(),
+                        at: "2026-12-01T00:00:02Z".into(),
+                    }),
+                }
+            }
+            out
+        }
+
+        proptest! {
+            #[test]
+            fn compact_state_answers_like_the_full_state(
+                steps in prop::collection::vec(step(), 0..40),
+                merge_at in prop_oneof![Just(1usize), Just(2), Just(1 << 16)],
+            ) {
+                let mut full = Full::default();
+                let mut compact = JournalState {
+                    calls: Calls::with_merge_at(merge_at),
+                    ..JournalState::default()
+                };
+                for record in records(&steps) {
+                    full.apply(&record);
+                    prop_assert!(compact.apply(&record).is_ok());
+                    for id in IDS {
+                        for n in NUMBERS.iter().chain(&["N9"]) {
+                            prop_assert_eq!(compact.call(id, n), full.call(id, n), "{} {}", id, n);
+                            prop_assert_eq!(
+                                compact.provider_id(id, n),
+                                full.provider_ids
+                                    .get(&call_key(id, n))
+                                    .or_else(|| full.provider_ids.get(id))
+                                    .map(String::as_str)
+                            );
+                        }
+                    }
+                    for seq in 0..6 {
+                        prop_assert_eq!(compact.seq_has_taken(seq), full.seq_has_taken(seq), "seq {}", seq);
+                    }
+                    let mut doubt: Vec<&str> = full
+                        .calls
+                        .iter()
+                        .filter(|(_, s)| **s == CallState::InDoubt)
+                        .map(|(k, _)| callid_of(k))
+                        .collect();
+                    doubt.sort_unstable();
+                    doubt.dedup();
+                    prop_assert_eq!(compact.in_doubt(), doubt);
+                    let counts = full.calls.values().fold((0, 0, 0), |(a, d, n), s| match s {
+                        CallState::Accepted => (a + 1, d, n),
+                        CallState::InDoubt => (a, d + 1, n),
+                        CallState::NotTaken => (a, d, n + 1),
+                    });
+                    prop_assert_eq!(compact.counts(), counts);
+                    let taken: std::collections::HashSet<KeyHash> = full
+                        .calls
+                        .keys()
+                        .filter(|k| Full::taken(k, &full.calls))
+                        .map(|k| key_hash(k))
+                        .collect();
+                    prop_assert_eq!(compact.taken_hashes().collect::<std::collections::HashSet<_>>(), taken);
+                }
+            }
+        }
+    }
+
     const VS: ProviderName = ProviderName::Voipcomm;
 
     /// A campaign name of this test's own: campaigns are locked machine-wide, and tests (and
@@ -975,7 +1399,7 @@ mod tests {
     /// numeric `errorid`, no provider) still reads, and is extended with version 2 lines.
     #[test]
     fn version_1_journals_still_read() {
-        let v1 = include_str!("../tests/fixtures/journal/v1-hello-sound.jsonl");
+        let v1 = include_str!("../../tests/fixtures/journal/v1-hello-sound.jsonl");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hello-sound.jsonl");
         fs::write(&path, v1).unwrap();
