@@ -17,7 +17,7 @@ cd "$here"
 
 minutes="${1:-1}"
 shift || true
-all=(campaign csv_rows wav reply journal phone)
+all=(campaign csv_rows wav reply journal phone posts)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 jobs="${JOBS:-2}"
@@ -26,6 +26,7 @@ max_len() {
   case "$1" in
   reply) echo 4096 ;;
   phone) echo 64 ;;
+  posts) echo 65536 ;;
   *) echo 8192 ;;
   esac
 }

@@ -25,6 +25,7 @@ seed campaign "$fixtures"/**/*.toml "$here"/../examples/**/*.toml
 seed wav "$fixtures"/audio/**/*.wav "$fixtures"/invalid/**/*.wav
 seed reply "$fixtures"/voiceshot-docs/*.xml "$here"/seeds/reply/*
 seed journal "$fixtures"/journal/* "$here"/seeds/journal/*
+seed posts "$fixtures"/listen/* "$here"/seeds/posts/*
 # phone: one number a file, in the shapes the fixtures and tests use.
 mkdir -p "$corpus/phone"
 i=0

@@ -6,12 +6,12 @@
 
 pub mod dates;
 pub mod errorid;
-pub(crate) mod events;
+pub mod events;
 pub mod render;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
-pub(crate) mod summary;
+pub mod summary;
 
 use std::io::Write;
 

@@ -10,7 +10,7 @@
 //! `call_date` (default the campaign's), the shape of the scheduled-calls list and delete
 //! (off unless configured), the reply to 401 and 402.
 
-pub(crate) mod callback;
+pub mod callback;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;

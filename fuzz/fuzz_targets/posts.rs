@@ -1,0 +1,14 @@
+//! What providers post back to `listen`: VoiceShot Call Summaries and Call Events, and
+//! voip-communications.net callbacks (as a form and as JSON).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use outdial::provider::voiceshot::{events, summary};
+use outdial::provider::voipcomm::callback;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = summary::parse_summary(data);
+    let _ = events::parse_event(data);
+    let _ = callback::parse_callback(data, true);
+    let _ = callback::parse_callback(data, false);
+});
