@@ -110,6 +110,10 @@ pub enum Record {
         present: Vec<String>,
         /// Not found: never taken, free to send.
         missing: Vec<String>,
+        /// The provider's own ids of calls found, by recipient key, where the lookup gave
+        /// them (voip-communications.net's scheduled-calls list).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        ids: BTreeMap<String, String>,
         /// When (RFC 3339).
         at: String,
     },
@@ -300,8 +304,14 @@ impl JournalState {
                 }
             }
             Record::Resolved {
-                present, missing, ..
+                present,
+                missing,
+                ids,
+                ..
             } => {
+                for (key, id) in ids {
+                    self.provider_ids.insert(key_hash(key), id.clone());
+                }
                 // Version 1 resolved bare call ids; version 2 writes recipient keys.
                 self.bare |= present.iter().chain(missing).any(|k| !k.contains(' '));
                 for id in present {
@@ -656,7 +666,13 @@ pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
                     named.provider_ids.push((callid, number, id));
                 }
             }
-            Record::Resolved { .. } | Record::Open { .. } => {}
+            Record::Resolved { ids, .. } => {
+                for (key, id) in ids {
+                    let (callid, number) = split(&key);
+                    named.provider_ids.push((callid, number, id));
+                }
+            }
+            Record::Open { .. } => {}
         }
     }
     named.recipients.sort_unstable();
@@ -990,10 +1006,22 @@ impl Journal {
         present: Vec<String>,
         missing: Vec<String>,
     ) -> Result<(), JournalError> {
+        self.resolved_with_ids(seq, present, missing, BTreeMap::new())
+    }
+
+    /// [`Journal::resolved`], with the provider's ids of the calls found.
+    pub fn resolved_with_ids(
+        &mut self,
+        seq: usize,
+        present: Vec<String>,
+        missing: Vec<String>,
+        ids: BTreeMap<String, String>,
+    ) -> Result<(), JournalError> {
         self.append(&Record::Resolved {
             seq,
             present,
             missing,
+            ids,
             at: now(),
         })
     }
@@ -1071,8 +1099,14 @@ mod tests {
                         }
                     }
                     Record::Resolved {
-                        present, missing, ..
+                        present,
+                        missing,
+                        ids,
+                        ..
                     } => {
+                        for (key, id) in ids {
+                            self.provider_ids.insert(key.clone(), id.clone());
+                        }
                         for id in present {
                             self.calls.insert(id.clone(), CallState::Accepted);
                         }
@@ -1237,6 +1271,7 @@ mod tests {
                         seq: 0,
                         present: present.iter().map(|c| key(*c, *bare)).collect(),
                         missing: missing.iter().map(|c| key(*c, *bare)).collect(),
+                        ids: BTreeMap::new(),
                         at: "2026-12-01T00:00:02Z".into(),
                     }),
                 }

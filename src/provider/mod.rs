@@ -483,6 +483,42 @@ pub trait Provider: fmt::Debug + Send + Sync {
     fn by_id(&self) -> Option<&dyn ById> {
         None
     }
+
+    /// The list of the calls the provider holds scheduled, for a provider that cannot be
+    /// asked about a call otherwise: it settles scheduled calls left in doubt.
+    fn scheduled_list(&self) -> Option<&dyn ScheduledList> {
+        None
+    }
+}
+
+/// A call a provider holds scheduled, as its list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScheduledCall {
+    /// The number as the provider writes it.
+    pub to: String,
+    /// When it is to be made, as the provider writes it.
+    pub when: String,
+    /// The provider's id of the call.
+    pub id: String,
+}
+
+/// The list of scheduled calls a provider keeps: a call in doubt that was scheduled is in it
+/// if the provider took it, and not in it if it did not, as long as its time has not come.
+pub trait ScheduledList: Send + Sync {
+    /// Where the list is asked for when posts go to `endpoint`.
+    fn list_url(&self, endpoint: &str) -> String;
+
+    /// Reads the list.
+    fn read_list(&self, body: &[u8]) -> Result<Vec<ScheduledCall>, ReplyOutcome>;
+
+    /// How the call to `recipient` appears in the list (`to`, `when`), or `None` when it is
+    /// not a scheduled call (an immediate call never is in the list).
+    fn entry_of(&self, campaign: &Campaign, recipient: &Recipient) -> Option<(String, String)>;
+
+    /// How long before its time a scheduled call may leave the list (the provider's
+    /// scheduler starts calls that early): a call not in the list closer to its time than
+    /// this may have been taken and made.
+    fn margin(&self) -> Duration;
 }
 
 /// Pacing of requests to a provider.

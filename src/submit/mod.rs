@@ -822,6 +822,16 @@ impl Submitter<'_> {
                     });
                     lock(journal).resolved(seq, Vec::new(), keys)?;
                 }
+                // Scheduled calls can be found in the provider's list of them: those found were
+                // taken, those missing while their time is still far were not.
+                Lookup::None if !doubt.is_empty() && provider.scheduled_list().is_some() => {
+                    let last = lock(journal).state().last_call_intent();
+                    self.settle(last);
+                    let still = self.settle_from_list(journal, seq, &doubt, on)?;
+                    lock(run)
+                        .in_doubt
+                        .extend(still.iter().map(|r| self.in_doubt_call(seq, r)));
+                }
                 // Nobody can tell whether these were taken: never posted again automatically.
                 Lookup::None => lock(run)
                     .in_doubt
@@ -933,6 +943,70 @@ impl Submitter<'_> {
                 return Err(SubmitError::Transport { seq, kind, failure });
             }
         }
+    }
+
+    /// Settles scheduled calls in `doubt` from the provider's list of scheduled calls (see
+    /// [`crate::provider::ScheduledList`]): one entry with the call's number and time means it was taken (its
+    /// id is journaled); no entry while the call's time is more than the provider's margin
+    /// away means it was not. Anything else (an immediate call, a time too near, two entries
+    /// alike, a list that cannot be read) stays in doubt and is returned.
+    fn settle_from_list<'r>(
+        &self,
+        journal: &Mutex<&mut Journal>,
+        seq: usize,
+        doubt: &[&'r Recipient],
+        on: &mut dyn FnMut(Event),
+    ) -> Result<Vec<&'r Recipient>, SubmitError> {
+        let Some(list) = self.campaign.provider().scheduled_list() else {
+            return Ok(doubt.to_vec());
+        };
+        let reply = self.transport.post_to(
+            &http::PostBody::Bytes(Vec::new()),
+            true,
+            &|endpoint| list.list_url(endpoint),
+            &mut |_| {},
+        );
+        let Some(calls) = reply.ok().and_then(|r| list.read_list(&r.body).ok()) else {
+            return Ok(doubt.to_vec());
+        };
+        let far = jiff::SignedDuration::try_from(list.margin())
+            .ok()
+            .and_then(|m| jiff::Timestamp::now().checked_add(m).ok());
+        let mut present = Vec::new();
+        let mut missing = Vec::new();
+        let mut ids = std::collections::BTreeMap::new();
+        let mut still = Vec::new();
+        for &r in doubt {
+            let key = call_key(&r.callid, r.number.as_str());
+            let Some((to, when)) = list.entry_of(self.campaign, r) else {
+                still.push(r);
+                continue;
+            };
+            let mut found = calls.iter().filter(|c| c.to == to && c.when == when);
+            match (found.next(), found.next()) {
+                (Some(call), None) => {
+                    ids.insert(key.clone(), call.id.clone());
+                    present.push(key);
+                }
+                (None, _)
+                    if far.is_some_and(|far| {
+                        r.at.as_ref().is_some_and(|at| at.timestamp() > far)
+                    }) =>
+                {
+                    missing.push(key);
+                }
+                _ => still.push(r),
+            }
+        }
+        if !present.is_empty() || !missing.is_empty() {
+            on(Event::Resolved {
+                seq,
+                present: present.len(),
+                missing: missing.len(),
+            });
+            lock(journal).resolved_with_ids(seq, present, missing, ids)?;
+        }
+        Ok(still)
     }
 
     /// Waits until the last call post is [`SubmitOptions::settle`] old: a post the client

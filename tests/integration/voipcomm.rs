@@ -930,3 +930,77 @@ fn numbers_abroad_are_called_once_and_suppressed_like_any_other() {
         text(&out)
     );
 }
+
+/// With `scheduled_list_url` set, a scheduled call left in doubt is settled from the list on
+/// the next `send`: taken (in the list) is journaled with the provider's callid and never
+/// posted again; not taken (missing while its time is far) is sent once.
+#[test]
+fn scheduled_calls_in_doubt_are_settled_from_the_scheduled_list() {
+    for (spec, taken) in [("drop=2", true), ("reset=2", false)] {
+        let dir = tempdir();
+        let file = example(dir.path(), "voipcomm-reminder.toml");
+        let campaign = std::fs::read_to_string(&file).unwrap().replacen(
+            "[voipcomm]\n",
+            &format!("[voipcomm]\nscheduled_list_url = \"{LIST_PATH}\"\n"),
+            1,
+        );
+        std::fs::write(&file, campaign).unwrap();
+        let f = file.to_str().unwrap();
+        let sb = sandbox(spec.parse().unwrap(), true);
+        let first = run(cmd(&["send", f], Some(&sb.url()), &FAST));
+        assert_eq!(first.status.code(), Some(4), "{spec}: {}", text(&first));
+        assert!(
+            text(&first).contains("in doubt"),
+            "{spec}: {}",
+            text(&first)
+        );
+
+        let second = run(cmd(
+            &["send", f],
+            Some(&sb.url()),
+            &[&FAST[..], &["--settle", "0s"]].concat(),
+        ));
+        assert_eq!(second.status.code(), Some(0), "{spec}: {}", text(&second));
+        let mut per_number: BTreeMap<String, usize> = BTreeMap::new();
+        for call in sb.calls() {
+            *per_number.entry(call.to.clone()).or_default() += 1;
+        }
+        assert_eq!(
+            per_number.len(),
+            3,
+            "{spec}: everyone called: {per_number:?}"
+        );
+        assert!(
+            per_number.values().all(|n| *n == 1),
+            "{spec}: {per_number:?}"
+        );
+        // The journal knows the provider's callid of every call, the settled one included
+        // (so `delete` can remove it).
+        let state =
+            outdial::journal::read_state(&dir.path().join(".outdial/dental-2026-12-01.jsonl"))
+                .unwrap();
+        for (callid, number) in [
+            ("dent101", "8185550101"),
+            ("dent103", "8185550103"),
+            ("dent107", "8185550107"),
+        ] {
+            assert!(
+                state.provider_id(callid, number).is_some(),
+                "{spec}: {callid} has no provider id"
+            );
+        }
+        let resolved = journal(dir.path(), "dental-2026-12-01")
+            .into_iter()
+            .find(|l| l["event"] == "resolved")
+            .unwrap_or_else(|| panic!("{spec}: a resolved line"));
+        let (present, missing) = (
+            resolved["present"].as_array().unwrap().len(),
+            resolved["missing"].as_array().unwrap().len(),
+        );
+        assert_eq!(
+            (present, missing),
+            if taken { (1, 0) } else { (0, 1) },
+            "{spec}: {resolved}"
+        );
+    }
+}

@@ -24,7 +24,7 @@ pub use settings::{AnswerSection, MachineSection, Record, Section};
 
 use super::{
     ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider,
-    ProviderName, Reach, ReplyOutcome, RequestHead,
+    ProviderName, Reach, ReplyOutcome, RequestHead, ScheduledCall, ScheduledList,
 };
 use crate::campaign::{Campaign, PromptContent, Recipient};
 use crate::plan::{Action, Post, PostBody, PostKind};
@@ -327,6 +327,12 @@ impl Provider for VoipComm {
         Some(self)
     }
 
+    fn scheduled_list(&self) -> Option<&dyn ScheduledList> {
+        self.scheduled_list_url
+            .is_some()
+            .then_some(self as &dyn ScheduledList)
+    }
+
     fn reach(&self, result: &CallResult) -> Reach {
         // The callback's answer status (Person/Machine), once results arrive there.
         match result.status.trim().to_ascii_lowercase().as_str() {
@@ -376,6 +382,35 @@ impl ById for VoipComm {
 
     fn unasked_note(&self) -> &'static str {
         "voip-communications.net has no status request: results arrive at callback_url"
+    }
+}
+
+impl ScheduledList for VoipComm {
+    fn list_url(&self, endpoint: &str) -> String {
+        self.scheduled_list_url
+            .as_deref()
+            .map_or_else(|| endpoint.to_owned(), |url| resolve(url, endpoint))
+    }
+
+    fn read_list(&self, body: &[u8]) -> Result<Vec<ScheduledCall>, ReplyOutcome> {
+        reply::read_list(body)
+    }
+
+    fn entry_of(&self, campaign: &Campaign, recipient: &Recipient) -> Option<(String, String)> {
+        let fields = self.fields(campaign, recipient).ok()?;
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        };
+        Some((get("to")?, get("call_date")?))
+    }
+
+    fn margin(&self) -> std::time::Duration {
+        // "The scheduler checks every 5 minutes": a call may be started up to 5 minutes
+        // early, or be made by then; twice that leaves room for clocks that disagree.
+        std::time::Duration::from_secs(10 * 60)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use crate::provider::{Rejection, ReplyOutcome};
+use crate::provider::{Rejection, ReplyOutcome, ScheduledCall};
 
 /// Statuses the provider documents as refusals: 400 (invalid request) and 401 (invalid API
 /// credentials). 402 (insufficient funds) is documented for its TTS API, which shares the
@@ -120,6 +120,38 @@ pub fn read_removal(body: &[u8]) -> Result<bool, ReplyOutcome> {
             snippet(body)
         ))),
     }
+}
+
+/// Reads the scheduled-calls list. Its shape is not published: outdial assumes the
+/// make-calls envelope with `data` an array of `{callid, to, call_date}` (as its stand-in
+/// answers).
+pub fn read_list(body: &[u8]) -> Result<Vec<ScheduledCall>, ReplyOutcome> {
+    #[derive(Deserialize)]
+    struct List {
+        data: Vec<Entry>,
+    }
+    #[derive(Deserialize)]
+    struct Entry {
+        callid: String,
+        to: String,
+        #[serde(default)]
+        call_date: Option<String>,
+    }
+    let list: List = serde_json::from_slice(body).map_err(|_| {
+        ReplyOutcome::Unreadable(format!(
+            "the scheduled-calls list is not the expected JSON: {}",
+            snippet(body)
+        ))
+    })?;
+    Ok(list
+        .data
+        .into_iter()
+        .map(|e| ScheduledCall {
+            to: e.to,
+            when: e.call_date.unwrap_or_default(),
+            id: e.callid,
+        })
+        .collect())
 }
 
 fn snippet(body: &[u8]) -> String {
