@@ -56,6 +56,10 @@ pub enum Message<'a> {
     Sandbox(SandboxUrl<'a>),
     /// The campaign file's JSON Schema.
     Schema(Schema),
+    /// One difference between two versions of a campaign (`diff`).
+    Change(&'a crate::diff::Change),
+    /// The end of a `diff`: what was compared, and how many differences of each kind.
+    Diff(Diffed<'a>),
     /// For people only; no JSON record.
     #[serde(skip_serializing)]
     Note(Note<'a>),
@@ -536,6 +540,20 @@ impl Schema {
     }
 }
 
+/// The end of a `diff`.
+#[derive(Debug, Serialize)]
+pub struct Diffed<'a> {
+    /// The old version as given (`REF:path` for `--base`).
+    pub old: &'a str,
+    /// The new version as given.
+    pub new: &'a str,
+    /// Whether there is any difference (the exit code says it too).
+    pub differs: bool,
+    /// The counts.
+    #[serde(flatten)]
+    pub counts: crate::diff::DiffCounts,
+}
+
 /// What a real `send` is about to do, shown before it asks whether to go on.
 #[derive(Debug)]
 pub struct Intent<'a> {
@@ -874,6 +892,34 @@ mod tests {
         assert_eq!(
             line(Message::Problem(&problem)),
             r#"{"code":"usage::format","column":null,"file":null,"help":"use json","label":null,"line":null,"message":"only for query","severity":"error","type":"problem"}"#
+        );
+    }
+
+    #[test]
+    fn diff_records_keep_the_event_stream_format() {
+        use crate::diff::{Area, Change, DiffCounts, Op, SettingChange};
+        let change = Change::Setting(SettingChange {
+            change: Op::Changed,
+            area: Area::CallingRules,
+            key: "recipients.window".into(),
+            old: Some("\"08:00-21:00\"".into()),
+            new: None,
+        });
+        assert_eq!(
+            line(Message::Change(&change)),
+            r#"{"area":"calling-rules","change":"changed","key":"recipients.window","new":null,"old":"\"08:00-21:00\"","type":"change","what":"setting"}"#
+        );
+        assert_eq!(
+            line(Message::Diff(Diffed {
+                old: "main:c.toml",
+                new: "c.toml",
+                differs: true,
+                counts: DiffCounts {
+                    settings: 1,
+                    ..DiffCounts::default()
+                },
+            })),
+            r#"{"added":0,"changed":0,"differs":true,"new":"c.toml","old":"main:c.toml","prompts":0,"removed":0,"settings":1,"type":"diff","unchanged":0}"#
         );
     }
 

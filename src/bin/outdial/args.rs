@@ -179,6 +179,21 @@ pub enum Command {
         #[arg(long)]
         deny_past: bool,
     },
+    /// Compare two versions of a campaign: settings, prompts, schedule and calling rules, and
+    /// every recipient added, removed or called differently (text as spoken, time, caller
+    /// ID). Exit 0 when they are the same, 2 when they differ, 1 on an error. No network.
+    Diff {
+        /// The old campaign file; with --base, the campaign file to compare with its
+        /// committed version.
+        old: PathBuf,
+        /// The new campaign file.
+        #[arg(required_unless_present = "base", conflicts_with = "base")]
+        new: Option<PathBuf>,
+        /// Compare FILE with its version at this git ref (`git show REF:FILE`); the CSV and
+        /// suppression lists it names are read at the ref too when they are in the repository.
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+    },
     /// Print the campaign file's JSON Schema.
     Schema,
     /// Print a shell completion script (e.g. `outdial completions bash >

@@ -57,6 +57,13 @@ pub enum Command {
         /// One file per post here instead of stdout.
         out_dir: Option<PathBuf>,
     },
+    /// `diff`.
+    Diff {
+        /// The old version.
+        old: Old,
+        /// The new campaign file.
+        new: PathBuf,
+    },
     /// `schema`.
     Schema,
     /// `completions SHELL`.
@@ -101,6 +108,15 @@ pub enum Command {
     },
     /// `sandbox`.
     Sandbox(Sandbox),
+}
+
+/// The old version `diff` compares with.
+#[derive(Debug)]
+pub enum Old {
+    /// A campaign file.
+    File(PathBuf),
+    /// The new file as committed at a git ref.
+    Base(String),
 }
 
 /// The local stand-in `sandbox` runs. Each provider's stand-in reads `faults` with its own
@@ -200,6 +216,17 @@ impl Config {
                     out_dir,
                 }
             }
+            args::Command::Diff { old, new, base } => match (new, base) {
+                (Some(new), _) => Command::Diff {
+                    old: Old::File(old),
+                    new,
+                },
+                // clap makes sure one of them is given.
+                (None, base) => Command::Diff {
+                    old: Old::Base(base.unwrap_or_default()),
+                    new: old,
+                },
+            },
             args::Command::Schema => Command::Schema,
             args::Command::Completions { shell } => Command::Completions(shell),
             args::Command::Man => Command::Man,
@@ -282,7 +309,10 @@ impl Config {
         };
         let offline = matches!(
             command,
-            Command::Check { .. } | Command::Plan { .. } | Command::Compile { .. }
+            Command::Check { .. }
+                | Command::Plan { .. }
+                | Command::Compile { .. }
+                | Command::Diff { .. }
         );
         Config {
             format: cli.format,

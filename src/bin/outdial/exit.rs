@@ -15,6 +15,9 @@ pub enum Exit {
     Usage,
     /// `plan --detailed-exitcode`: `send` has something to send (terraform's 2).
     Pending,
+    /// `diff`: the two versions differ (like terraform's 2, so that 1 stays "error" as for
+    /// every other command).
+    Differ,
     /// The provider rejected a post.
     Rejected,
     /// The network failed after every retry; running the command again resumes.
@@ -29,7 +32,7 @@ impl Exit {
         match self {
             Exit::Ok => 0,
             Exit::Invalid => 1,
-            Exit::Usage | Exit::Pending => 2,
+            Exit::Usage | Exit::Pending | Exit::Differ => 2,
             Exit::Rejected => 3,
             Exit::Transport => 4,
             Exit::Refused => 5,
