@@ -314,6 +314,25 @@ pub fn load_str(path: &Path, text: String) -> Result<Loaded, Problems> {
 
 /// [`load_str`] with options.
 pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result<Loaded, Problems> {
+    let _span = tracing::info_span!("load", file = %path.display()).entered();
+    let result = load_source(path, text, options);
+    match &result {
+        Ok(loaded) => tracing::info!(
+            campaign = %loaded.campaign.name,
+            recipients = loaded.campaign.stats.recipients,
+            warnings = loaded.warnings.warning_count(),
+            "valid"
+        ),
+        Err(problems) => tracing::info!(
+            errors = problems.error_count(),
+            warnings = problems.warning_count(),
+            "invalid"
+        ),
+    }
+    result
+}
+
+fn load_source(path: &Path, text: String, options: &LoadOptions) -> Result<Loaded, Problems> {
     let source = SourceFile::new(path, text);
     let mut problems = Problems::new();
     let text = source.text();
@@ -332,6 +351,7 @@ pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result
         }
         return Err(problems);
     }
+    tracing::debug!("parsed");
     let pruned = structure::check(&mut root, file::json_schema(), &source, &mut problems);
     let provider_span = structure::span_of(&root, &["campaign", "provider"]);
     let raw = match file::CampaignFile::deserialize(toml::de::Deserializer::from(root)) {
@@ -349,6 +369,7 @@ pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result
             return Err(problems);
         }
     };
+    tracing::debug!(problems = problems.error_count(), "structure checked");
     let campaign = validate::validate(raw, &source, &pruned, provider_span, options, &mut problems);
     match campaign {
         Some(campaign) if !problems.has_errors() => Ok(Loaded {

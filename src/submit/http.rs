@@ -233,6 +233,28 @@ impl Transport {
     /// One POST to `url`, bounded as a whole by the configured timeout: the status and
     /// body of a 2xx reply or of one of [`TransportConfig::answer_statuses`].
     pub fn post_once(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
+        // The URL as the failures name it (scrubbed: a provider may take credentials in the
+        // query); neither headers nor bodies are logged, as they carry the credentials.
+        let shown = self.cfg.secrets.scrub(url);
+        let _span = tracing::info_span!("http", url = %shown).entered();
+        let started = Instant::now();
+        let result = self.exchange(url, body);
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok((status, reply)) => {
+                tracing::info!(status, bytes = reply.len(), elapsed_ms, "reply");
+            }
+            Err(failure) => tracing::info!(
+                maybe_sent = failure.maybe_sent,
+                elapsed_ms,
+                error = %failure.message,
+                "failed"
+            ),
+        }
+        result
+    }
+
+    fn exchange(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
         let fail = |maybe_sent: bool, message: String| Failure {
             maybe_sent,
             message: self.cfg.secrets.scrub(&message),

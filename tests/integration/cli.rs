@@ -270,3 +270,22 @@ fn lists_must_be_regular_files() {
         );
     }
 }
+
+#[test]
+fn verbose_traces_go_to_stderr_and_change_nothing_else() {
+    let quiet = outdial(["check", "examples/outage-alert.toml"]);
+    let traced = outdial(["-v", "check", "examples/outage-alert.toml"]);
+    assert_eq!((quiet.code, traced.code), (0, 0));
+    assert_eq!(quiet.stdout, traced.stdout);
+    assert_eq!(quiet.stderr, "", "no trace without -v");
+    assert!(
+        traced
+            .stderr
+            .contains("INFO load{file=examples/outage-alert.toml}: valid"),
+        "{}",
+        traced.stderr
+    );
+    assert!(!traced.stderr.contains("DEBUG"), "-v is info only");
+    let more = outdial(["-vv", "check", "examples/outage-alert.toml"]);
+    assert!(more.stderr.contains("DEBUG"), "{}", more.stderr);
+}

@@ -18,6 +18,11 @@ pub struct Cli {
     /// Print only problems, no summaries.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Trace what outdial does on stderr: -v loading, validating and each HTTP exchange
+    /// (URL with credentials scrubbed, status, size, time; never a header or a body); -vv
+    /// more detail (planning, git); -vvv everything, the libraries' events too.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// The moment posts are written for (RFC 3339, e.g. 2026-12-01T14:00:00Z) in `compile`,
     /// `plan` and `--dry-run`, and past times are measured from; default: now. (Voicent
     /// schedules in minutes from the request.)

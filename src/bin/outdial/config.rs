@@ -19,6 +19,8 @@ pub struct Config {
     pub format: Format,
     /// Problems only, no summaries.
     pub quiet: bool,
+    /// `-v` count: how much tracing goes to stderr.
+    pub verbose: u8,
     /// How campaign files are loaded.
     pub load: LoadOptions,
     /// `--now`: the moment posts are written for, instead of now.
@@ -317,6 +319,7 @@ impl Config {
         Config {
             format: cli.format,
             quiet: cli.quiet,
+            verbose: cli.verbose,
             // The network commands measure past times from the real now, as they send now;
             // `--now` only sets the moment their `--dry-run` writes posts for.
             load: LoadOptions {

@@ -12,6 +12,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let config = config::Config::new(args::Cli::parse());
+    output::trace(config.verbose);
     // The one printer of this run, for the format asked for.
     let out = output::printer(config.format, config.quiet);
     commands::run(&config, out.as_ref()).into()

@@ -64,6 +64,34 @@ fn intent_text(intent: &Intent<'_>) -> String {
     text
 }
 
+/// Sends the library's tracing events to stderr, as many as `-v` asks for (none without it,
+/// so stderr stays the diagnostics' own). Events of outdial itself only, up to `-vvv`.
+pub fn trace(verbose: u8) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let level = match verbose {
+        0 => return,
+        1 => LevelFilter::INFO,
+        2 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
+    };
+    let targets = if verbose >= 3 {
+        Targets::new().with_default(level)
+    } else {
+        Targets::new().with_target("outdial", level)
+    };
+    let ansi =
+        io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(io::stderr)
+        .with_ansi(ansi)
+        .without_time()
+        .with_target(false);
+    let _ = tracing_subscriber::registry()
+        .with(layer.with_filter(targets))
+        .try_init();
+}
+
 /// The printer for `format`. In JSON the version record is written at once.
 pub fn printer(format: Format, quiet: bool) -> Box<dyn Report> {
     match format {
