@@ -289,3 +289,74 @@ fn verbose_traces_go_to_stderr_and_change_nothing_else() {
     let more = outdial(["-vv", "check", "examples/outage-alert.toml"]);
     assert!(more.stderr.contains("DEBUG"), "{}", more.stderr);
 }
+
+fn raw(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"))
+        .args(args)
+        .env("COLUMNS", "100")
+        .output()
+        .expect("outdial runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let (code, text) = raw(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.starts_with(concat!("outdial ", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(crate::support::repo())
+        .output();
+    if let Some(head) = head.ok().filter(|h| h.status.success()) {
+        // Built from a checkout: the commit is there (the test binary and outdial are built
+        // from the same tree in one cargo run).
+        let commit = String::from_utf8_lossy(&head.stdout).trim().to_owned();
+        assert!(text.contains(&format!("({commit})")), "{text} vs {commit}");
+    }
+}
+
+#[test]
+fn help_lists_credentials_exit_codes_and_an_example_per_command() {
+    let (code, help) = raw(&["--help"]);
+    assert_eq!(code, 0);
+    for provider in outdial::provider::ProviderName::ALL {
+        if let Some((user, password)) = provider.credential_vars() {
+            assert!(help.contains(&format!("{user}, {password}")), "{help}");
+        }
+    }
+    for code in 0..=5 {
+        assert!(
+            help.contains(&format!("\n  {code}  ")),
+            "exit code {code}: {help}"
+        );
+    }
+    let commands: Vec<String> = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .lines()
+        // A command's line; its description's continuation lines are indented further.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 15, "{commands:?}");
+    for command in commands {
+        let (code, help) = raw(&[&command, "--help"]);
+        assert_eq!(code, 0, "{command}");
+        assert!(
+            help.contains("Example:\n  outdial "),
+            "{command} has no example: {help}"
+        );
+    }
+}

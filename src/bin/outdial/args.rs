@@ -9,7 +9,7 @@ use outdial::plan::Action;
 /// Campaigns as code for outbound phone calls: validate a campaign file, check its audio,
 /// compile it to its provider's requests, send them safely.
 #[derive(Debug, Parser)]
-#[command(name = "outdial", version, about, max_term_width = 100)]
+#[command(name = "outdial", version = env!("OUTDIAL_VERSION"), about, max_term_width = 100)]
 pub struct Cli {
     /// Output: human text (diagnostics on stderr), JSON Lines on stdout, CSV (`query`) or
     /// Markdown (`plan`).
@@ -30,6 +30,29 @@ pub struct Cli {
     pub now: Option<jiff::Timestamp>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The command-line definition with the help that is computed: the environment variables
+/// (from each provider's own list) and the exit codes (from [`crate::exit`]).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut env = String::from("Environment:\n");
+    for provider in outdial::provider::ProviderName::ALL {
+        match provider.credential_vars() {
+            Some((user, password)) => env.push_str(&format!(
+                "  {user}, {password}\n      credentials for {} (send, pause, resume, delete, query, sounds, ping)\n",
+                provider.display()
+            )),
+            None => env.push_str(&format!(
+                "  ({} takes no credentials)\n",
+                provider.display()
+            )),
+        }
+    }
+    env.push_str("  NO_COLOR\n      set: no colour in diagnostics\n");
+    env.push_str("  COLUMNS\n      the width diagnostics are wrapped to (default 100)\n");
+    let text = format!("{env}\n{}", crate::exit::help());
+    Cli::command().after_long_help(text)
 }
 
 /// Output format.
@@ -140,6 +163,7 @@ pub struct Target {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate campaign files: numbers, ids, templates, times, audio, every CSV row. No network.
+    #[command(after_help = "Example:\n  outdial check campaigns/*.toml")]
     Check {
         /// Campaign files.
         #[arg(required = true)]
@@ -150,6 +174,9 @@ pub enum Command {
     },
     /// Show what `send` would do: rows read, valid, invalid, duplicates, suppressed, recipients
     /// to call, posts and bytes. No network.
+    #[command(
+        after_help = "Example:\n  outdial --format markdown plan campaigns/outage.toml --out plan.json"
+    )]
     Plan {
         /// Campaign file.
         file: PathBuf,
@@ -171,6 +198,7 @@ pub enum Command {
         journal: JournalArgs,
     },
     /// Write the XML posts an action would send, one document per post.
+    #[command(after_help = "Example:\n  outdial compile examples/outage-alert.toml -o posts/")]
     Compile {
         /// Campaign file.
         file: PathBuf,
@@ -187,6 +215,9 @@ pub enum Command {
     /// Compare two versions of a campaign: settings, prompts, schedule and calling rules, and
     /// every recipient added, removed or called differently (text as spoken, time, caller
     /// ID). Exit 0 when they are the same, 2 when they differ, 1 on an error. No network.
+    #[command(
+        after_help = "Example:\n  outdial --format markdown diff campaigns/outage.toml --base origin/main"
+    )]
     Diff {
         /// The old campaign file; with --base, the campaign file to compare with its
         /// committed version.
@@ -200,17 +231,21 @@ pub enum Command {
         base: Option<String>,
     },
     /// Print the campaign file's JSON Schema.
+    #[command(after_help = "Example:\n  outdial schema > campaign.schema.json")]
     Schema,
     /// Print a shell completion script (e.g. `outdial completions bash >
     /// /etc/bash_completion.d/outdial`).
+    #[command(after_help = "Example:\n  outdial completions bash > /etc/bash_completion.d/outdial")]
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff; e.g. `outdial man > outdial.1 && man ./outdial.1`).
+    #[command(after_help = "Example:\n  outdial man > outdial.1 && man ./outdial.1")]
     Man,
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
+    #[command(after_help = "Example:\n  outdial send campaigns/outage.toml --plan plan.json --yes")]
     Send {
         /// Continue although posts changed since a partial send: only call ids never sent go
         /// out (nothing already accepted is sent again).
@@ -234,6 +269,9 @@ pub enum Command {
     },
     /// Settle calls in doubt after looking them up in the provider's own records (for
     /// providers that cannot be asked, such as the Voicent Gateway).
+    #[command(
+        after_help = "Example:\n  outdial resolve campaigns/outage.toml --sent outage8185550100 --not-sent outage8185550117"
+    )]
     Resolve {
         /// Campaign file.
         file: PathBuf,
@@ -251,14 +289,21 @@ pub enum Command {
         journal: JournalArgs,
     },
     /// Pause the campaign's pending calls at the provider (action 7).
+    #[command(after_help = "Example:\n  outdial pause campaigns/outage.toml")]
     Pause(Target),
     /// Un-pause paused calls (action 8).
+    #[command(after_help = "Example:\n  outdial resume campaigns/outage.toml")]
     Resume(Target),
     /// Delete this campaign's calls not yet dialled, by call id (action 2).
+    #[command(after_help = "Example:\n  outdial delete campaigns/outage.toml --dry-run")]
     Delete(Target),
     /// Who was reached, who was not, who is pending (action 3).
+    #[command(
+        after_help = "Example:\n  outdial --format csv query campaigns/outage.toml > results.csv"
+    )]
     Query(Target),
     /// Upload the campaign's sound files (action 1), or delete them with --delete.
+    #[command(after_help = "Example:\n  outdial sounds campaigns/reminder.toml")]
     Sounds {
         /// Delete the files from the account instead.
         #[arg(long)]
@@ -268,9 +313,11 @@ pub enum Command {
         target: Target,
     },
     /// Test the configuration: can the provider be reached, is this host registered (action 6).
+    #[command(after_help = "Example:\n  outdial ping campaigns/outage.toml")]
     Ping(Target),
     /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
     /// voipcomm) on 127.0.0.1 for demos and tests.
+    #[command(after_help = "Example:\n  outdial sandbox --port 0 --faults fail-first=2")]
     Sandbox {
         /// Which provider's API to stand in for.
         #[arg(long, default_value = "voiceshot", value_parser = ["voiceshot", "voicent", "voipcomm"])]

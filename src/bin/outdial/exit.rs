@@ -40,6 +40,37 @@ impl Exit {
     }
 }
 
+/// The exit codes as `--help` lists them (the README's table says the same).
+const TABLE: &[(u8, &str)] = &[
+    (
+        0,
+        "ok; `diff`: no differences; `plan --detailed-exitcode`: nothing to send",
+    ),
+    (
+        1,
+        "invalid campaign, unreadable or unwritable file, declined send; any error of `diff` and `plan --detailed-exitcode`",
+    ),
+    (
+        2,
+        "usage error; `diff`: the versions differ; `plan --detailed-exitcode`: something to send",
+    ),
+    (3, "the provider rejected a post"),
+    (
+        4,
+        "the network failed after every retry; running the command again resumes",
+    ),
+    (5, "the provider refused this host or account"),
+];
+
+/// The exit code table for `--help`.
+pub fn help() -> String {
+    let mut text = String::from("Exit codes:\n");
+    for (code, meaning) in TABLE {
+        text.push_str(&format!("  {code}  {meaning}\n"));
+    }
+    text
+}
+
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> Self {
         ExitCode::from(exit.code())
@@ -88,6 +119,26 @@ mod tests {
                 help: None,
             },
         }
+    }
+
+    #[test]
+    fn every_code_is_in_the_help() {
+        for exit in [
+            Exit::Ok,
+            Exit::Invalid,
+            Exit::Usage,
+            Exit::Pending,
+            Exit::Differ,
+            Exit::Rejected,
+            Exit::Transport,
+            Exit::Refused,
+        ] {
+            assert!(
+                TABLE.iter().any(|(code, _)| *code == exit.code()),
+                "{exit:?}"
+            );
+        }
+        assert!(help().contains("  5  the provider refused"));
     }
 
     #[test]

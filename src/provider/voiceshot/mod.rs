@@ -70,7 +70,7 @@ impl Provider for VoiceShot {
     }
 
     fn credential_vars(&self) -> Option<(&'static str, &'static str)> {
-        Some(("VOICESHOT_USERNAME", "VOICESHOT_PASSWORD"))
+        ProviderName::Voiceshot.credential_vars()
     }
 
     fn extension(&self) -> &'static str {

@@ -2,25 +2,24 @@
 
 use std::io::{self, Write};
 
-use clap::CommandFactory;
 use outdial::diagnostic::Problem;
 use outdial::report::Message;
 
-use crate::args::Cli;
+use crate::args;
 use crate::exit::Exit;
 use crate::output::Report;
 
 /// Writes the completion script for `shell` to stdout.
 pub fn completions(shell: clap_complete::Shell, out: &dyn Report) -> Result<(), Exit> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "outdial", &mut script);
+    clap_complete::generate(shell, &mut args::command(), "outdial", &mut script);
     emit(&script, out)
 }
 
 /// Writes the man page (roff) to stdout.
 pub fn man(out: &dyn Report) -> Result<(), Exit> {
     let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(args::command())
         .render(&mut page)
         .map_err(|e| failed(&e, out))?;
     emit(&page, out)
