@@ -56,6 +56,10 @@ pub enum Message<'a> {
     Sandbox(SandboxUrl<'a>),
     /// The campaign file's JSON Schema.
     Schema(Schema),
+    /// A shell completion script (`completions`).
+    Completions(Completions<'a>),
+    /// The man page (`man`).
+    Man(ManPage<'a>),
     /// One difference between two versions of a campaign (`diff`).
     Change(&'a crate::diff::Change),
     /// The end of a `diff`: what was compared, and how many differences of each kind.
@@ -538,6 +542,22 @@ impl Schema {
     pub fn text(&self) -> String {
         crate::campaign::file::json_schema_text()
     }
+}
+
+/// A shell completion script: people get the script itself, JSON a record that carries it.
+#[derive(Debug, Serialize)]
+pub struct Completions<'a> {
+    /// The shell (`bash`, `zsh`, `fish`).
+    pub shell: &'a str,
+    /// The script.
+    pub script: &'a str,
+}
+
+/// The man page: people get the roff itself, JSON a record that carries it.
+#[derive(Debug, Serialize)]
+pub struct ManPage<'a> {
+    /// The page in roff.
+    pub roff: &'a str,
 }
 
 /// The end of a `diff`.

@@ -272,8 +272,18 @@ pub fn load(path: &Path) -> Result<Loaded, Problems> {
 }
 
 /// [`load`] with options.
+///
+/// The path `-` reads the campaign from standard input; paths written in it (`csv`, `audio`,
+/// `suppress`) then resolve against the current folder, and its default journal is
+/// `.outdial/<campaign>.jsonl` there.
 pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, Problems> {
-    let text = match std::fs::read(path) {
+    let read = if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(path)
+    };
+    let text = match read {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(err) => {

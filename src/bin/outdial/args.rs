@@ -150,7 +150,7 @@ pub fn parse_url(text: &str) -> Result<String, String> {
 /// A campaign file and whether to only show what would be posted.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Target {
-    /// Campaign file.
+    /// Campaign file (`-` reads it from standard input).
     pub file: PathBuf,
     /// Print exactly what would be posted (credentials redacted); send nothing.
     #[arg(long)]
@@ -165,7 +165,8 @@ pub enum Command {
     /// Validate campaign files: numbers, ids, templates, times, audio, every CSV row. No network.
     #[command(after_help = "Example:\n  outdial check campaigns/*.toml")]
     Check {
-        /// Campaign files.
+        /// Campaign files (`-` reads one from standard input; paths in it resolve against the
+        /// current folder).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Calls scheduled in the past are errors, not warnings.

@@ -867,6 +867,8 @@ impl Report for PrintHuman {
             // Scripts read this line to learn the port, so it is printed even with -q.
             Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
             Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
+            Message::Completions(c) => io::stdout().lock().write_all(c.script.as_bytes()),
+            Message::Man(page) => io::stdout().lock().write_all(page.roff.as_bytes()),
             // Differences are the product, so they are shown even with -q; the counts are a
             // summary.
             Message::Change(change) => writeln!(io::stdout().lock(), "{}", change_text(change)),

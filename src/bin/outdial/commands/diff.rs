@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use outdial::campaign::{self, Campaign};
+use outdial::diagnostic::Problem;
 use outdial::diff::{self, base};
 use outdial::report::{Checked, Diffed, Message};
 
@@ -21,6 +22,16 @@ fn compare(old: &Old, new: &Path, config: &Config, out: &dyn Report) -> Result<E
     let checkout;
     let (old_file, old_label) = match old {
         Old::File(path) => (path.as_path(), path.display().to_string()),
+        Old::Base(_) if new == Path::new("-") => {
+            out.show(Message::Problem(
+                &Problem::error(
+                    "usage::stdin",
+                    "--base compares a campaign file with its committed version; standard input has none",
+                )
+                .help("give the campaign file's path"),
+            ));
+            return Err(Exit::Invalid);
+        }
         Old::Base(git_ref) => {
             checkout = base::at_ref(new, git_ref).map_err(|problem| {
                 out.show(Message::Problem(&problem));
