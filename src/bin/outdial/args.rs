@@ -115,23 +115,10 @@ pub struct NetArgs {
     pub settle: Option<Duration>,
 }
 
-/// `500ms`, `2s`, `1.5s`.
+/// `500ms`, `2s`, `1.5s`, `1m30s` (jiff's friendly format, through the library's one reader).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("\"{text}\" is not a duration like 500ms or 2s");
-    if let Some(ms) = text.strip_suffix("ms") {
-        return ms
-            .trim()
-            .parse()
-            .map(Duration::from_millis)
-            .map_err(|_| bad());
-    }
-    let secs: f64 = text
-        .strip_suffix('s')
-        .ok_or_else(bad)?
-        .trim()
-        .parse()
-        .map_err(|_| bad())?;
-    Duration::try_from_secs_f64(secs).map_err(|_| bad())
+    outdial::schedule::parse_duration(text)
+        .ok_or_else(|| format!("\"{text}\" is not a duration like 500ms, 2s or 1m30s"))
 }
 
 /// An `http://` or `https://` URL with a host: anything else is a usage error before any
