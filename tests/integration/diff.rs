@@ -178,6 +178,29 @@ fn base_compares_with_the_committed_campaign_and_its_csv() {
     let option = outdial(["diff", file, "--base=--output=/tmp/x"]);
     assert_eq!(option.code, 1);
     assert!(option.stderr.contains("diff::ref"), "{}", option.stderr);
+
+    // A committed version that does not load is an error that says which version it was.
+    std::fs::write(
+        folder.join("orders.toml"),
+        campaign.replace("1-1234", "1234"),
+    )
+    .unwrap();
+    git(repo.path(), &["commit", "-q", "-am", "broken"]);
+    std::fs::write(folder.join("orders.toml"), &campaign).unwrap();
+    let broken = outdial(["diff", file, "--base", "HEAD"]);
+    assert_eq!(broken.code, 1, "{}", broken.stdout);
+    assert!(
+        broken.stderr.contains("campaign::bad-menuid"),
+        "{}",
+        broken.stderr
+    );
+    assert!(
+        broken
+            .stderr
+            .contains(&format!("HEAD:{file} does not load")),
+        "{}",
+        broken.stderr
+    );
 }
 
 #[test]

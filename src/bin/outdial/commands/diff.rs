@@ -41,6 +41,23 @@ fn compare(old: &Old, new: &Path, config: &Config, out: &dyn Report) -> Result<E
         }
     };
     let old_campaign = load(old_file, config, out);
+    if old_campaign.is_err()
+        && let Old::Base(git_ref) = old
+    {
+        // Its problems name the temporary copy; say which version that is.
+        out.show(Message::Problem(
+            &Problem::error(
+                "diff::base-invalid",
+                format!(
+                    "{old_label} does not load: the problems above name its copy in {}",
+                    old_file.parent().unwrap_or(old_file).display()
+                ),
+            )
+            .help(format!(
+                "fix it on the new side, or compare with another ref than {git_ref}"
+            )),
+        ));
+    }
     let new_campaign = load(new, config, out);
     let (old_campaign, new_campaign) = (old_campaign?, new_campaign?);
     let diff = diff::diff(&old_campaign, &new_campaign).map_err(|problem| {
