@@ -99,7 +99,8 @@ pub struct NetArgs {
     /// Extra rounds over the endpoints when a request fails.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub retries: u32,
-    /// Wait before the first retry round; doubles each round.
+    /// Wait before the first retry round; doubles each round (up to a minute), each wait plus
+    /// up to as much again at random.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "500ms")]
     pub backoff: Duration,
     /// Allow credentials over plain http:// to a host other than this machine.
