@@ -19,16 +19,19 @@ fn main() {
     let full = match git(&["rev-parse", "--short", "HEAD"]) {
         Some(commit) => {
             // Rebuild when HEAD moves: HEAD itself (a checkout) and the branch it points at
-            // (a commit), wherever git keeps them (a worktree keeps refs in the common dir).
-            for path in ["HEAD", "packed-refs"] {
-                if let Some(p) = git(&["rev-parse", "--git-path", path]) {
-                    println!("cargo:rerun-if-changed={p}");
-                }
-            }
+            // (a commit), wherever git keeps them (a worktree keeps refs in the common dir):
+            // the loose ref, or packed-refs when the branch has none. Only files that exist
+            // are named: cargo reruns a build script on every build for a missing one.
+            let watch = |path: &str| {
+                git(&["rev-parse", "--git-path", path])
+                    .filter(|p| std::path::Path::new(p).exists())
+                    .inspect(|p| println!("cargo:rerun-if-changed={p}"))
+            };
+            watch("HEAD");
             if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
-                && let Some(p) = git(&["rev-parse", "--git-path", &branch])
+                && watch(&branch).is_none()
             {
-                println!("cargo:rerun-if-changed={p}");
+                watch("packed-refs");
             }
             format!("{version} ({commit})")
         }
