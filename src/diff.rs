@@ -384,19 +384,15 @@ fn recipients(old: &Campaign, new: &Campaign, diff: &mut CampaignDiff) -> Result
     let mut position = 0;
     each_recipient(old, |r| {
         let key = (r.callid.clone(), r.number.as_u64());
-        // A repeated key (shared call ids of one number) keeps its first call, as the
-        // provider would see the call id first.
+        // Loading calls each number once; were a key repeated, its first call stands.
         before.entry(key).or_insert_with(|| {
             position += 1;
             (position, r.number.as_str().to_owned(), side(old, r))
         });
     })?;
-    let mut seen: HashMap<Key, ()> = HashMap::new();
+    // Loading calls each number once, so a key comes at most once on each side.
     each_recipient(new, |r| {
         let key = (r.callid.clone(), r.number.as_u64());
-        if seen.insert(key.clone(), ()).is_some() {
-            return;
-        }
         let now = side(new, r);
         let change = match before.remove(&key) {
             Some((_, _, was)) if was == now => {
