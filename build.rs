@@ -1,6 +1,7 @@
 //! Puts the git commit into `outdial --version` when built from a git checkout (CI builds
 //! from a clone, so its binaries say which commit they are); a build from a source package
-//! without git says the version alone.
+//! without git says the version alone. The commit is also `OUTDIAL_COMMIT`, for the JSON
+//! Lines version record.
 
 use std::process::Command;
 
@@ -33,6 +34,7 @@ fn main() {
             {
                 watch("packed-refs");
             }
+            println!("cargo:rustc-env=OUTDIAL_COMMIT={commit}");
             format!("{version} ({commit})")
         }
         None => version.to_owned(),

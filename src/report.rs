@@ -101,6 +101,9 @@ pub struct Version {
     pub outdial: &'static str,
     /// [`EVENT_SCHEMA`].
     pub schema: u32,
+    /// The git commit this build was made from, when it was built from a checkout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<&'static str>,
 }
 
 impl Version {
@@ -109,6 +112,7 @@ impl Version {
         Version {
             outdial: env!("CARGO_PKG_VERSION"),
             schema: EVENT_SCHEMA,
+            commit: option_env!("OUTDIAL_COMMIT"),
         }
     }
 }
@@ -669,9 +673,18 @@ mod tests {
         assert_eq!(
             line(Message::Version(Version {
                 outdial: "0.1.0",
-                schema: 1
+                schema: 1,
+                commit: None,
             })),
             r#"{"outdial":"0.1.0","schema":1,"type":"version"}"#
+        );
+        assert_eq!(
+            line(Message::Version(Version {
+                outdial: "0.1.0",
+                schema: 1,
+                commit: Some("04959c9"),
+            })),
+            r#"{"commit":"04959c9","outdial":"0.1.0","schema":1,"type":"version"}"#
         );
         let file = Path::new("c.toml");
         assert_eq!(

@@ -319,6 +319,12 @@ fn version_names_the_commit_it_was_built_from() {
         // from the same tree in one cargo run).
         let commit = String::from_utf8_lossy(&head.stdout).trim().to_owned();
         assert!(text.contains(&format!("({commit})")), "{text} vs {commit}");
+        let record = &json_lines(&outdial(["--format", "json", "schema"]).stdout)[0];
+        assert_eq!(
+            record["commit"],
+            commit.as_str(),
+            "the JSON version record too"
+        );
     }
 }
 
