@@ -6,8 +6,9 @@
 //! between texts: a number written `(818) 555-0100` in one version and `8185550100` in the
 //! other is the same recipient, and a CSV row moved elsewhere in its file is no change.
 //! Recipients are keyed by call id and number. The old side's recipients are held in memory
-//! (one entry per recipient, with its spoken texts); the new side streams past them and only
-//! the changes are kept.
+//! as a 16-byte digest each of how they are called; the new side streams past them and only
+//! the changes are kept; the old side is read a second time for the details of the recipients
+//! that changed or went.
 
 pub mod base;
 
@@ -378,56 +379,90 @@ fn each_recipient(campaign: &Campaign, mut f: impl FnMut(&Recipient)) -> Result<
 
 type Key = (String, u64);
 
+/// What a recipient's call is, in 16 bytes: the first half of the SHA-256 of its
+/// [`RecipientSide`], each field length-prefixed so that no two sides encode alike. The old
+/// side is held as these, not as texts: 100,000 recipients took 74 MB held whole.
+fn digest(side: &RecipientSide) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut field = |text: Option<&str>| match text {
+        None => hash.update([0]),
+        Some(t) => {
+            hash.update([1]);
+            hash.update((t.len() as u64).to_le_bytes());
+            hash.update(t.as_bytes());
+        }
+    };
+    field(side.at.as_deref());
+    field(side.callerid.as_deref());
+    field(side.ext.as_deref());
+    for (id, text) in &side.spoken {
+        field(Some(&id.to_string()));
+        field(Some(text));
+    }
+    let hash = hash.finalize();
+    let mut out = [0; 16];
+    out.copy_from_slice(&hash[..16]);
+    out
+}
+
 fn recipients(old: &Campaign, new: &Campaign, diff: &mut CampaignDiff) -> Result<(), Box<Problem>> {
-    // The old side, by key, with its position so removals keep the old file's order.
-    let mut before: HashMap<Key, (usize, String, RecipientSide)> = HashMap::new();
-    let mut position = 0;
+    // The old side, by key, as digests.
+    let mut before: HashMap<Key, [u8; 16]> = HashMap::new();
     each_recipient(old, |r| {
         let key = (r.callid.clone(), r.number.as_u64());
         // Loading calls each number once; were a key repeated, its first call stands.
-        before.entry(key).or_insert_with(|| {
-            position += 1;
-            (position, r.number.as_str().to_owned(), side(old, r))
-        });
+        before.entry(key).or_insert_with(|| digest(&side(old, r)));
     })?;
-    // Loading calls each number once, so a key comes at most once on each side.
+    // The new side streams past it; a changed recipient waits for its old side, by key.
+    let mut changed: HashMap<Key, usize> = HashMap::new();
     each_recipient(new, |r| {
         let key = (r.callid.clone(), r.number.as_u64());
         let now = side(new, r);
-        let change = match before.remove(&key) {
-            Some((_, _, was)) if was == now => {
+        let op = match before.remove(&key) {
+            Some(was) if was == digest(&now) => {
                 diff.unchanged += 1;
                 return;
             }
-            Some((_, _, was)) => RecipientChange {
-                change: Op::Changed,
-                callid: key.0,
-                number: r.number.as_str().to_owned(),
-                old: Some(was),
-                new: Some(now),
-            },
-            None => RecipientChange {
-                change: Op::Added,
-                callid: key.0,
-                number: r.number.as_str().to_owned(),
-                old: None,
-                new: Some(now),
-            },
+            Some(_) => {
+                changed.insert(key.clone(), diff.changes.len());
+                Op::Changed
+            }
+            None => Op::Added,
         };
-        diff.changes.push(Change::Recipient(change));
-    })?;
-    let mut removed: Vec<_> = before.into_iter().collect();
-    removed.sort_by_key(|(_, (position, ..))| *position);
-    diff.changes
-        .extend(removed.into_iter().map(|((callid, _), (_, number, was))| {
-            Change::Recipient(RecipientChange {
-                change: Op::Removed,
-                callid,
-                number,
-                old: Some(was),
-                new: None,
-            })
+        diff.changes.push(Change::Recipient(RecipientChange {
+            change: op,
+            callid: key.0,
+            number: r.number.as_str().to_owned(),
+            old: None,
+            new: Some(now),
         }));
+    })?;
+    if changed.is_empty() && before.is_empty() {
+        return Ok(());
+    }
+    // A second pass over the old side, only when something changed or went: the old calls
+    // of changed recipients, and the removed ones in the old file's order.
+    let mut removed = Vec::new();
+    each_recipient(old, |r| {
+        let key = (r.callid.clone(), r.number.as_u64());
+        if let Some(&index) = changed.get(&key) {
+            if let Some(Change::Recipient(change)) = diff.changes.get_mut(index)
+                && change.old.is_none()
+            {
+                change.old = Some(side(old, r));
+            }
+        } else if before.remove(&key).is_some() {
+            removed.push(Change::Recipient(RecipientChange {
+                change: Op::Removed,
+                callid: key.0,
+                number: r.number.as_str().to_owned(),
+                old: Some(side(old, r)),
+                new: None,
+            }));
+        }
+    })?;
+    diff.changes.extend(removed);
     Ok(())
 }
 
