@@ -542,6 +542,34 @@ numbers = ["8185550100", "(818) 555-0101"]
     }
 
     #[test]
+    fn a_shared_call_id_keeps_its_numbers_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let household = |name: &str, numbers: &[&str]| {
+            let csv: String = numbers.iter().map(|n| format!("{n},home1\n")).collect();
+            std::fs::write(dir.path().join(name), format!("number,callid\n{csv}")).unwrap();
+            let text = format!(
+                "[campaign]\nname = \"h\"\n[voiceshot]\nmenuid = \"1-1\"\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n[recipients]\ncsv = \"{name}\"\nshared_callids = true\n"
+            );
+            let options = campaign::LoadOptions::default();
+            campaign::load_str_with(&dir.path().join("c.toml"), text, &options)
+                .expect("valid")
+                .campaign
+        };
+        let old = household("old.csv", &["8185550100", "8185550101"]);
+        let new = household("new.csv", &["8185550101"]);
+        let diff = diff(&old, &new).unwrap();
+        let counts = diff.counts();
+        assert_eq!((counts.removed, counts.unchanged), (1, 1), "{diff:?}");
+        let Some(Change::Recipient(gone)) = diff.changes.last() else {
+            panic!("{diff:?}")
+        };
+        assert_eq!(
+            (gone.callid.as_str(), gone.number.as_str()),
+            ("home1", "8185550100")
+        );
+    }
+
+    #[test]
     fn settings_are_sorted_by_area() {
         assert_eq!(area("recipients.window"), Area::CallingRules);
         assert_eq!(area("recipients.max_calls.count"), Area::CallingRules);

@@ -95,6 +95,26 @@ fn json_records_name_each_recipient_change() {
         "Hello Cara, your order ships Wednesday."
     );
     assert_eq!(
+        ord3["old"]["spoken"]["1"],
+        "Hello Cara, your order ships Tuesday."
+    );
+    // The removed recipient carries how it was called; the added one how it will be.
+    let ord2 = lines.iter().find(|l| l["callid"] == "ord2").unwrap();
+    assert_eq!(
+        ord2["old"]["spoken"]["1"],
+        "Hello Bob, your order ships Monday."
+    );
+    assert!(ord2["new"].is_null());
+    let ord4 = lines.iter().find(|l| l["callid"] == "ord4").unwrap();
+    assert_eq!(
+        ord4["old"]["at"],
+        "2027-03-01T11:00:00-06:00[America/Chicago]"
+    );
+    assert_eq!(
+        ord4["new"]["at"],
+        "2027-03-01T12:00:00-06:00[America/Chicago]"
+    );
+    assert_eq!(
         lines.last().unwrap()["unchanged"],
         1,
         "Ann is called the same way"
