@@ -12,7 +12,7 @@ use outdial::plan::Action;
 #[command(name = "outdial", version = env!("OUTDIAL_VERSION"), about, max_term_width = 100)]
 pub struct Cli {
     /// Output: human text (diagnostics on stderr), JSON Lines on stdout, CSV (`query`) or
-    /// Markdown (`plan`).
+    /// Markdown (`plan`, `diff`).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Print only problems, no summaries.
@@ -64,7 +64,8 @@ pub enum Format {
     Json,
     /// CSV on stdout (`query` only): one row per recipient, with a header row.
     Csv,
-    /// Markdown on stdout (`plan` only): a short stable summary for a pull request comment.
+    /// Markdown on stdout (`plan` and `diff` only): a short stable summary for a pull request
+    /// comment.
     Markdown,
 }
 
@@ -214,8 +215,9 @@ pub enum Command {
         /// The new campaign file.
         #[arg(required_unless_present = "base", conflicts_with = "base")]
         new: Option<PathBuf>,
-        /// Compare FILE with its version at this git ref (`git show REF:FILE`); the CSV and
-        /// suppression lists it names are read at the ref too when they are in the repository.
+        /// Compare the campaign file (given as OLD) with its version at this git ref (`git show
+        /// REF:FILE`); the CSV, suppression lists and audio it names are read at the ref too
+        /// when they are in the repository.
         #[arg(long, value_name = "REF")]
         base: Option<String>,
     },
