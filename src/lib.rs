@@ -9,6 +9,7 @@ pub mod audio;
 pub mod callid;
 pub mod campaign;
 pub mod diagnostic;
+pub mod diff;
 pub mod journal;
 pub mod phone;
 pub mod plan;

@@ -188,6 +188,12 @@ impl PostBody<'_> {
 /// final (the CSV could not be read again, or changed since it was checked); nothing follows
 /// it. Collect with `.collect::<Result<Vec<_>, _>>()` when the campaign is small.
 pub fn posts(campaign: &Campaign, action: Action) -> Posts<'_> {
+    tracing::debug!(
+        campaign = %campaign.name,
+        action = action.name(),
+        posts = post_count(campaign, action),
+        "plan"
+    );
     let batch = campaign.provider().limits().batch_size.max(1);
     let (sounds, fixed): (&[Sound], Vec<PostBody<'_>>) = match action {
         // A provider that plays files from its own disk gets no uploads before the calls.

@@ -65,6 +65,14 @@ pub enum Message<'a> {
     Listen(&'a crate::results::listen::ListenEvent),
     /// The campaign file's JSON Schema.
     Schema(Schema),
+    /// A shell completion script (`completions`).
+    Completions(Completions<'a>),
+    /// The man page (`man`).
+    Man(ManPage<'a>),
+    /// One difference between two versions of a campaign (`diff`).
+    Change(&'a crate::diff::Change),
+    /// The end of a `diff`: what was compared, and how many differences of each kind.
+    Diff(Diffed<'a>),
     /// For people only; no JSON record.
     #[serde(skip_serializing)]
     Note(Note<'a>),
@@ -102,6 +110,9 @@ pub struct Version {
     pub outdial: &'static str,
     /// [`EVENT_SCHEMA`].
     pub schema: u32,
+    /// The git commit this build was made from, when it was built from a checkout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<&'static str>,
 }
 
 impl Version {
@@ -110,6 +121,7 @@ impl Version {
         Version {
             outdial: env!("CARGO_PKG_VERSION"),
             schema: EVENT_SCHEMA,
+            commit: option_env!("OUTDIAL_COMMIT"),
         }
     }
 }
@@ -561,6 +573,36 @@ impl Schema {
     }
 }
 
+/// A shell completion script: people get the script itself, JSON a record that carries it.
+#[derive(Debug, Serialize)]
+pub struct Completions<'a> {
+    /// The shell (`bash`, `zsh`, `fish`).
+    pub shell: &'a str,
+    /// The script.
+    pub script: &'a str,
+}
+
+/// The man page: people get the roff itself, JSON a record that carries it.
+#[derive(Debug, Serialize)]
+pub struct ManPage<'a> {
+    /// The page in roff.
+    pub roff: &'a str,
+}
+
+/// The end of a `diff`.
+#[derive(Debug, Serialize)]
+pub struct Diffed<'a> {
+    /// The old version as given (`REF:path` for `--base`).
+    pub old: &'a str,
+    /// The new version as given.
+    pub new: &'a str,
+    /// Whether there is any difference (the exit code says it too).
+    pub differs: bool,
+    /// The counts.
+    #[serde(flatten)]
+    pub counts: crate::diff::DiffCounts,
+}
+
 /// What a real `send` is about to do, shown before it asks whether to go on.
 #[derive(Debug)]
 pub struct Intent<'a> {
@@ -672,9 +714,18 @@ mod tests {
         assert_eq!(
             line(Message::Version(Version {
                 outdial: "0.1.0",
-                schema: 1
+                schema: 1,
+                commit: None,
             })),
             r#"{"outdial":"0.1.0","schema":1,"type":"version"}"#
+        );
+        assert_eq!(
+            line(Message::Version(Version {
+                outdial: "0.1.0",
+                schema: 1,
+                commit: Some("04959c9"),
+            })),
+            r#"{"commit":"04959c9","outdial":"0.1.0","schema":1,"type":"version"}"#
         );
         let file = Path::new("c.toml");
         assert_eq!(
@@ -915,6 +966,34 @@ mod tests {
         assert_eq!(
             line(Message::Problem(&problem)),
             r#"{"code":"usage::format","column":null,"file":null,"help":"use json","label":null,"line":null,"message":"only for query","severity":"error","type":"problem"}"#
+        );
+    }
+
+    #[test]
+    fn diff_records_keep_the_event_stream_format() {
+        use crate::diff::{Area, Change, DiffCounts, Op, SettingChange};
+        let change = Change::Setting(SettingChange {
+            change: Op::Changed,
+            area: Area::CallingRules,
+            key: "recipients.window".into(),
+            old: Some("\"08:00-21:00\"".into()),
+            new: None,
+        });
+        assert_eq!(
+            line(Message::Change(&change)),
+            r#"{"area":"calling-rules","change":"changed","key":"recipients.window","new":null,"old":"\"08:00-21:00\"","type":"change","what":"setting"}"#
+        );
+        assert_eq!(
+            line(Message::Diff(Diffed {
+                old: "main:c.toml",
+                new: "c.toml",
+                differs: true,
+                counts: DiffCounts {
+                    settings: 1,
+                    ..DiffCounts::default()
+                },
+            })),
+            r#"{"added":0,"changed":0,"differs":true,"new":"c.toml","old":"main:c.toml","prompts":0,"removed":0,"settings":1,"type":"diff","unchanged":0}"#
         );
     }
 

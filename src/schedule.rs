@@ -114,6 +114,14 @@ fn parse_bracketed(text: &str) -> Result<Zoned, ScheduleError> {
     }
 }
 
+/// A non-negative duration as people write it: `500ms`, `2s`, `1.5s`, `1m30s`, `2 minutes`
+/// (jiff's "friendly" format, ISO 8601 `PT2S` too). One reader for every duration outdial
+/// takes (`--timeout`, `--backoff`, the sandboxes' `delay=`), so they all accept the same.
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let signed: jiff::SignedDuration = text.trim().parse().ok()?;
+    std::time::Duration::try_from(signed).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +174,27 @@ mod tests {
         assert!(err.to_string().contains("-04"), "{err}");
         assert!(p("2027-06-01T09:00:00[America/New_York]").is_ok());
         assert!(p("2027-06-01T09:00:00-04:00[America/New_York]").is_ok());
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        use std::time::Duration;
+        for (text, ms) in [
+            ("500ms", 500),
+            ("2s", 2000),
+            ("1.5s", 1500),
+            (" 10s ", 10_000),
+            ("1m30s", 90_000),
+            ("0s", 0),
+        ] {
+            assert_eq!(
+                parse_duration(text),
+                Some(Duration::from_millis(ms)),
+                "{text}"
+            );
+        }
+        for bad in ["2", "s", "-2s", "soon", ""] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
     }
 }

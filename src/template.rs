@@ -121,6 +121,18 @@ impl Template {
         })
     }
 
+    /// The template as written: placeholders in braces, literal braces doubled (what a
+    /// reviewer compares, before any recipient's values go in).
+    pub fn written(&self) -> String {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(text) => text.replace('{', "{{").replace('}', "}}"),
+                Part::Var { name, .. } => format!("{{{name}}}"),
+            })
+            .collect()
+    }
+
     /// Whether the template has no placeholders.
     pub fn is_constant(&self) -> bool {
         self.vars().next().is_none()

@@ -13,6 +13,23 @@ use toml::Spanned;
 
 use crate::provider::{ProviderName, with_provider_tables};
 
+/// The patterns the schema gives editors, so a typo is underlined as it is typed. Loading
+/// checks the same and more (and explains): these only catch the shape.
+pub(crate) mod pattern {
+    /// A campaign name: lower-case letters and digits in parts joined by single hyphens.
+    pub const NAME: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+    /// A phone number in any common shape: digits, spaces, `+`, `(`, `)`, `.`, `-`.
+    pub const NUMBER: &str = r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$";
+    /// A caller ID: exactly 10 digits.
+    pub const CALLERID: &str = r"^[0-9]{10}$";
+    /// A time: "YYYY-MM-DD HH:MM", optionally with seconds, an offset or a zone in brackets.
+    pub const TIME: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}";
+    /// Calling hours: "HH:MM-HH:MM".
+    pub const WINDOW: &str = r"^ *[0-9]{1,2}:[0-9]{2} *- *[0-9]{1,2}:[0-9]{2} *$";
+    /// A VoiceShot menuid: "account-campaign".
+    pub const MENUID: &str = r"^[0-9]+-[0-9]+$";
+}
+
 with_provider_tables! {
 /// A campaign file: one outbound calling campaign, as code.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -90,7 +107,8 @@ pub struct CampaignSection {
     /// Lower-case slug (letters, digits, single hyphens), at most 40 characters. It prefixes
     /// generated call ids and names the journal, so give each send its own name, e.g.
     /// "outage-2026-12-01".
-    #[schemars(required, with = "String")]
+    #[schemars(required, with = "String", regex(pattern = pattern::NAME), length(max = 40))]
+    #[schemars(example = "outage-2026-12-01")]
     pub name: Option<Spanned<String>>,
     /// The provider the campaign is compiled for.
     #[serde(default)]
@@ -98,7 +116,7 @@ pub struct CampaignSection {
     /// IANA time zone in which `at` times are written, e.g. "America/Chicago". Required when
     /// any `at` time is given.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", example = "America/Chicago")]
     pub timezone: Option<Spanned<String>>,
 }
 
@@ -125,11 +143,13 @@ pub struct PromptEntry {
     pub sound: Option<Spanned<String>>,
     /// A number to transfer the call to from this prompt (10-digit NANP number).
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", regex(pattern = pattern::NUMBER))]
+    #[schemars(example = "(818) 555-0123")]
     pub transferto: Option<Spanned<String>>,
     /// Caller ID shown to the party a transfer reaches: exactly 10 digits.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", regex(pattern = pattern::CALLERID))]
+    #[schemars(example = "8185550199")]
     pub callerid: Option<Spanned<String>>,
 }
 
@@ -139,12 +159,14 @@ pub struct PromptEntry {
 pub struct RecipientsSection {
     /// Numbers to call, in any common shape: "8185550100", "(818) 555-0100", "+1 818 555 0100".
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
+    #[schemars(with = "Vec<String>", inner(regex(pattern = pattern::NUMBER)))]
+    #[schemars(example = ["8185550100", "(818) 555-0117"])]
     pub numbers: Vec<Spanned<String>>,
     /// Default schedule for every call, "YYYY-MM-DD HH:MM" in `campaign.timezone`; absent means
     /// call now.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", regex(pattern = pattern::TIME))]
+    #[schemars(example = "2026-12-01 17:30")]
     pub at: Option<Spanned<String>>,
     /// A CSV contact list, relative to the campaign file: UTF-8 (a BOM is fine) with a header
     /// row. `number_column` holds the number; a `callid` column and an `at` column override the
@@ -179,7 +201,8 @@ pub struct RecipientsSection {
     /// scheduled and immediate calls; see `outside_window`. Needs `campaign.timezone` (area
     /// codes outside the table are judged in it).
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", regex(pattern = pattern::WINDOW))]
+    #[schemars(example = "08:00-21:00")]
     pub window: Option<Spanned<String>>,
     /// What an immediate call that would ring outside `window` (or on a quiet day) does:
     /// "error" (default) makes it invalid; "defer" schedules it at the next opening in the
@@ -243,7 +266,8 @@ pub enum OnInvalid {
 #[serde(deny_unknown_fields)]
 pub struct RecipientEntry {
     /// The number to call.
-    #[schemars(required, with = "String")]
+    #[schemars(required, with = "String", regex(pattern = pattern::NUMBER))]
+    #[schemars(example = "+1 818 555 0101")]
     pub number: Option<Spanned<String>>,
     /// Your own call id for this call: up to 50 letters and digits. Default: derived from
     /// the campaign name and the number.
@@ -252,7 +276,8 @@ pub struct RecipientEntry {
     pub callid: Option<Spanned<String>>,
     /// When to call, "YYYY-MM-DD HH:MM" in `campaign.timezone`.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", regex(pattern = pattern::TIME))]
+    #[schemars(example = "2026-12-01 18:00")]
     pub at: Option<Spanned<String>>,
     /// This recipient's IANA time zone, e.g. "America/Denver", for the calling rules; default:
     /// from the number's area code. (A CSV's `timezone` column does the same per row.)
@@ -265,7 +290,8 @@ pub struct RecipientEntry {
     pub ext: Option<Spanned<String>>,
     /// Caller ID for this call only: exactly 10 digits.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", regex(pattern = pattern::CALLERID))]
+    #[schemars(example = "8185550199")]
     pub callerid: Option<Spanned<String>>,
     /// Values for `{placeholders}` for this recipient; they win over `[vars]`.
     #[serde(default)]
@@ -277,10 +303,48 @@ pub struct RecipientEntry {
 /// process: every campaign load walks its file against it (`check` takes many files).
 pub fn json_schema() -> &'static serde_json::Value {
     static SCHEMA: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
-        let schema = schemars::schema_for!(CampaignFile);
+        let schema = schemars::generate::SchemaSettings::draft2020_12()
+            .with_transform(schemars::transform::RecursiveTransform(
+                optional_without_null,
+            ))
+            .into_generator()
+            .into_root_schema_for::<CampaignFile>();
         serde_json::to_value(schema).expect("a schema is plain JSON")
     });
     &SCHEMA
+}
+
+/// An optional key is one that is not `required`, so it needs no `null`: TOML has no null,
+/// and editors (taplo) turn a typo inside `anyOf [X, null]` into "is not valid under any of
+/// the schemas listed in the 'anyOf' keyword" instead of naming the key. So `Option<T>`
+/// becomes plain `T`: `type: [T, "null"]` loses its null, `anyOf [X, {type: null}]` becomes
+/// X, and `default: null` goes.
+fn optional_without_null(schema: &mut schemars::Schema) {
+    use serde_json::Value;
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if object.get("default") == Some(&Value::Null) {
+        object.remove("default");
+    }
+    if let Some(Value::Array(types)) = object.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [single] = types.as_slice() {
+            let single = single.clone();
+            object.insert("type".into(), single);
+        }
+    }
+    let is_null = |v: &Value| v.get("type") == Some(&Value::String("null".into()));
+    if let Some(Value::Array(branches)) = object.get("anyOf")
+        && branches.len() == 2
+        && branches.iter().any(is_null)
+        && let Some(Value::Object(kept)) = branches.iter().find(|b| !is_null(b)).cloned()
+    {
+        object.remove("anyOf");
+        for (key, value) in kept {
+            object.entry(key).or_insert(value);
+        }
+    }
 }
 
 /// The schema as pretty-printed text with a trailing newline.

@@ -295,6 +295,10 @@ pub fn load(path: &Path) -> Result<Loaded, Problems> {
 }
 
 /// [`load`] with options.
+///
+/// The path `-` reads the campaign from standard input; paths written in it (`csv`, `audio`,
+/// `suppress`) then resolve against the current folder, and its default journal is
+/// `.outdial/<campaign>.jsonl` there.
 pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, Problems> {
     let text = match read_campaign_file(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -349,9 +353,16 @@ fn read_campaign_file(path: &Path) -> std::io::Result<Vec<u8>> {
         ));
     }
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_CAMPAIGN_BYTES + 1)
-        .read_to_end(&mut bytes)?;
+    if path == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .take(MAX_CAMPAIGN_BYTES + 1)
+            .read_to_end(&mut bytes)?;
+    } else {
+        std::fs::File::open(path)?
+            .take(MAX_CAMPAIGN_BYTES + 1)
+            .read_to_end(&mut bytes)?;
+    }
     if bytes.len() as u64 > MAX_CAMPAIGN_BYTES {
         return Err(Error::new(
             ErrorKind::InvalidData,
@@ -371,6 +382,25 @@ pub fn load_str(path: &Path, text: String) -> Result<Loaded, Problems> {
 
 /// [`load_str`] with options.
 pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result<Loaded, Problems> {
+    let _span = tracing::info_span!("load", file = %path.display()).entered();
+    let result = load_source(path, text, options);
+    match &result {
+        Ok(loaded) => tracing::info!(
+            campaign = %loaded.campaign.name,
+            recipients = loaded.campaign.stats.recipients,
+            warnings = loaded.warnings.warning_count(),
+            "valid"
+        ),
+        Err(problems) => tracing::info!(
+            errors = problems.error_count(),
+            warnings = problems.warning_count(),
+            "invalid"
+        ),
+    }
+    result
+}
+
+fn load_source(path: &Path, text: String, options: &LoadOptions) -> Result<Loaded, Problems> {
     let source = SourceFile::new(path, text);
     let mut problems = Problems::new();
     let text = source.text();
@@ -389,6 +419,7 @@ pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result
         }
         return Err(problems);
     }
+    tracing::debug!("parsed");
     let pruned = structure::check(&mut root, file::json_schema(), &source, &mut problems);
     let provider_span = structure::span_of(&root, &["campaign", "provider"]);
     let raw = match file::CampaignFile::deserialize(toml::de::Deserializer::from(root)) {
@@ -406,6 +437,7 @@ pub fn load_str_with(path: &Path, text: String, options: &LoadOptions) -> Result
             return Err(problems);
         }
     };
+    tracing::debug!(problems = problems.error_count(), "structure checked");
     let campaign = validate::validate(raw, &source, &pruned, provider_span, options, &mut problems);
     match campaign {
         Some(campaign) if !problems.has_errors() => Ok(Loaded {

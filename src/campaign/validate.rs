@@ -16,6 +16,7 @@ use super::{
 };
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, PhoneNumber};
+use crate::provider::ProviderName;
 use crate::source::SourceFile;
 use crate::template::Template;
 use crate::{audio, callid, provider, schedule, xmltext};
@@ -171,6 +172,32 @@ pub(super) fn validate(
             )
             .in_file(c.source)
             .help("list numbers under [recipients] numbers = [...] or add [[recipient]] entries"),
+        );
+    }
+
+    // VoiceShot places an action-0 call without `<prompts>` all the same: the recipient
+    // hears the menu's own recordings, or nothing. Almost never what was meant, and easy to
+    // miss in a file written only to pause or query (the other providers say what to play in
+    // their own tables, so this is VoiceShot's alone).
+    if c.provider == ProviderName::Voiceshot
+        && raw.prompts.is_empty()
+        && stats.recipients > 0
+        && !c
+            .pruned
+            .iter()
+            .any(|p| p.meant.as_deref() == Some("prompt"))
+    {
+        c.problems.push(
+            Problem::warning(
+                "campaign::no-prompt",
+                format!(
+                    "the campaign has no prompt: `send` would place {} call{} with nothing of its own to play",
+                    stats.recipients,
+                    if stats.recipients == 1 { "" } else { "s" }
+                ),
+            )
+            .at(c.source, c.campaign_span.clone(), "this campaign")
+            .help("add a [[prompt]] with id and tts, audio or sound; a file only for pause or resume needs no recipients"),
         );
     }
 

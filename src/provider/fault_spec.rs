@@ -92,13 +92,9 @@ pub(crate) fn items<'a>(
         })
 }
 
-/// `500ms`, `2s`, `1.5s`.
+/// `500ms`, `2s`, `1.5s` (see [`crate::schedule::parse_duration`]).
 pub(crate) fn parse_duration(value: &str) -> Option<Duration> {
-    if let Some(ms) = value.strip_suffix("ms") {
-        return ms.trim().parse().ok().map(Duration::from_millis);
-    }
-    let secs: f64 = value.strip_suffix('s')?.trim().parse().ok()?;
-    Duration::try_from_secs_f64(secs).ok()
+    crate::schedule::parse_duration(value)
 }
 
 /// A spec written back in the spelling [`items`] reads, item by item (what is unset is left

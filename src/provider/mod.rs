@@ -66,6 +66,25 @@ impl ProviderName {
         }
     }
 
+    /// Every provider, in a stable order.
+    pub const ALL: [ProviderName; 3] = [
+        ProviderName::Voiceshot,
+        ProviderName::Voicent,
+        ProviderName::Voipcomm,
+    ];
+
+    /// The environment variables this provider's credentials come from (user, password), if
+    /// it takes any. [`Provider::credential_vars`] of each provider answers with this, so the
+    /// help that lists them cannot drift from what is read.
+    pub fn credential_vars(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            ProviderName::Voiceshot => Some(("VOICESHOT_USERNAME", "VOICESHOT_PASSWORD")),
+            // The gateway has no authentication.
+            ProviderName::Voicent => None,
+            ProviderName::Voipcomm => Some(voipcomm::CREDENTIAL_VARS),
+        }
+    }
+
     /// How people call it (`VoiceShot`).
     pub fn display(self) -> &'static str {
         match self {

@@ -28,7 +28,7 @@ pub struct TransportConfig {
     pub timeout: Duration,
     /// Extra rounds over the endpoints after the first.
     pub retries: u32,
-    /// Wait before the second round; doubles each round.
+    /// Wait before the second round; doubles each round up to a minute, plus jitter.
     pub backoff: Duration,
     /// Largest reply read; a bigger one is a failure (a query of 5000 calls is about 1 MB).
     pub max_reply: u64,
@@ -233,6 +233,28 @@ impl Transport {
     /// One POST to `url`, bounded as a whole by the configured timeout: the status and
     /// body of a 2xx reply or of one of [`TransportConfig::answer_statuses`].
     pub fn post_once(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
+        // The URL as the failures name it (scrubbed: a provider may take credentials in the
+        // query); neither headers nor bodies are logged, as they carry the credentials.
+        let shown = self.cfg.secrets.scrub(url);
+        let _span = tracing::info_span!("http", url = %shown).entered();
+        let started = Instant::now();
+        let result = self.exchange(url, body);
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok((status, reply)) => {
+                tracing::info!(status, bytes = reply.len(), elapsed_ms, "reply");
+            }
+            Err(failure) => tracing::info!(
+                maybe_sent = failure.maybe_sent,
+                elapsed_ms,
+                error = %failure.message,
+                "failed"
+            ),
+        }
+        result
+    }
+
+    fn exchange(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
         let fail = |maybe_sent: bool, message: String| Failure {
             maybe_sent,
             message: self.cfg.secrets.scrub(&message),
@@ -346,7 +368,7 @@ impl Transport {
         url: &dyn Fn(&str) -> String,
         on_retry: &mut dyn FnMut(&Retry),
     ) -> Result<Reply, Failure> {
-        let mut wait = self.cfg.backoff;
+        let mut waits = round_waits(self.cfg.backoff, self.cfg.retries);
         let mut last = None;
         for round in 0..=self.cfg.retries {
             for (i, endpoint) in self.cfg.endpoints.iter().enumerate() {
@@ -368,7 +390,7 @@ impl Transport {
                             let next =
                                 self.cfg.endpoints[(i + 1) % self.cfg.endpoints.len()].clone();
                             let pause = if next_is_new_round {
-                                wait
+                                waits.next().unwrap_or(self.cfg.backoff)
                             } else {
                                 Duration::ZERO
                             };
@@ -383,7 +405,6 @@ impl Transport {
                     }
                 }
             }
-            wait = wait.saturating_mul(2);
         }
         Err(last.unwrap_or_else(|| Failure {
             maybe_sent: false,
@@ -392,6 +413,24 @@ impl Transport {
         }))
     }
 }
+
+/// The waits between rounds of [`Transport::post_to`], one per retry: `backoff`, doubling
+/// each round up to [`MAX_WAIT`], each plus up to as much again at random (backon's
+/// exponential backoff with jitter), so that clients that failed together do not all come
+/// back at the same moment.
+fn round_waits(backoff: Duration, retries: u32) -> impl Iterator<Item = Duration> {
+    use backon::BackoffBuilder;
+    backon::ExponentialBuilder::new()
+        .with_min_delay(backoff)
+        .with_factor(2.0)
+        .with_max_delay(MAX_WAIT.max(backoff))
+        .with_max_times(retries as usize)
+        .with_jitter()
+        .build()
+}
+
+/// The longest wait between two rounds before its jitter.
+const MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// The error and its causes on one line ("error sending request: connection refused").
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -411,6 +450,24 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_waits_double_with_at_most_as_much_again_of_jitter() {
+        let waits: Vec<Duration> = round_waits(Duration::from_millis(100), 4).collect();
+        assert_eq!(waits.len(), 4, "one wait per retry");
+        for (i, wait) in waits.iter().enumerate() {
+            let base = Duration::from_millis(100 << i);
+            assert!(*wait >= base && *wait <= base * 2, "{i}: {wait:?}");
+        }
+        let capped: Vec<Duration> = round_waits(Duration::from_secs(40), 3).collect();
+        assert!(capped[2] <= MAX_WAIT * 2, "{capped:?}");
+        assert!(round_waits(Duration::ZERO, 3).all(|w| w.is_zero()));
+        // Seeded per process (backon's `std` feature): two runs do not wait alike. With
+        // a fixed seed every client would jitter the same way, which is no jitter at all.
+        let a: Vec<Duration> = round_waits(Duration::from_secs(1), 8).collect();
+        let b: Vec<Duration> = round_waits(Duration::from_secs(1), 8).collect();
+        assert_ne!(a, b);
+    }
 
     #[test]
     fn loopback_detection() {

@@ -355,3 +355,192 @@ fn campaign_files_are_bounded_and_never_system_files() {
         );
     }
 }
+
+#[test]
+fn verbose_traces_go_to_stderr_and_change_nothing_else() {
+    let quiet = outdial(["check", "examples/outage-alert.toml"]);
+    let traced = outdial(["-v", "check", "examples/outage-alert.toml"]);
+    assert_eq!((quiet.code, traced.code), (0, 0));
+    assert_eq!(quiet.stdout, traced.stdout);
+    assert_eq!(quiet.stderr, "", "no trace without -v");
+    assert!(
+        traced
+            .stderr
+            .contains("INFO load{file=examples/outage-alert.toml}: valid"),
+        "{}",
+        traced.stderr
+    );
+    assert!(!traced.stderr.contains("DEBUG"), "-v is info only");
+    let more = outdial(["-vv", "check", "examples/outage-alert.toml"]);
+    assert!(more.stderr.contains("DEBUG"), "{}", more.stderr);
+}
+
+fn raw(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"))
+        .args(args)
+        .env("COLUMNS", "100")
+        .output()
+        .expect("outdial runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let (code, text) = raw(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.starts_with(concat!("outdial ", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(crate::support::repo())
+        .output();
+    if let Some(head) = head.ok().filter(|h| h.status.success()) {
+        // Built from a checkout: the commit is there (the test binary and outdial are built
+        // from the same tree in one cargo run).
+        let commit = String::from_utf8_lossy(&head.stdout).trim().to_owned();
+        assert!(text.contains(&format!("({commit})")), "{text} vs {commit}");
+        let record = &json_lines(&outdial(["--format", "json", "schema"]).stdout)[0];
+        assert_eq!(
+            record["commit"],
+            commit.as_str(),
+            "the JSON version record too"
+        );
+    }
+}
+
+#[test]
+fn help_lists_credentials_exit_codes_and_an_example_per_command() {
+    let (code, help) = raw(&["--help"]);
+    assert_eq!(code, 0);
+    for provider in outdial::provider::ProviderName::ALL {
+        if let Some((user, password)) = provider.credential_vars() {
+            assert!(help.contains(&format!("{user}, {password}")), "{help}");
+        }
+    }
+    for code in 0..=5 {
+        assert!(
+            help.contains(&format!("\n  {code}  ")),
+            "exit code {code}: {help}"
+        );
+    }
+    let commands: Vec<String> = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .lines()
+        // A command's line; its description's continuation lines are indented further.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 15, "{commands:?}");
+    for command in commands {
+        let (code, help) = raw(&[&command, "--help"]);
+        assert_eq!(code, 0, "{command}");
+        assert!(
+            help.contains("Example:\n  outdial "),
+            "{command} has no example: {help}"
+        );
+    }
+}
+
+/// `--format json` gives JSON Lines on every command (the sandbox, which runs until stopped,
+/// is covered by the sandbox tests): every line parses, the first is the version record.
+#[test]
+fn every_command_gives_json_lines() {
+    let dir = tempdir();
+    let journal = dir.path().join("j.jsonl");
+    let journal = journal.to_str().unwrap();
+    let f = "examples/outage-alert.toml";
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["check", f],
+        vec!["plan", f, "--journal", journal],
+        vec!["compile", f],
+        vec!["diff", f, "examples/pause.toml"],
+        vec!["schema"],
+        vec!["completions", "bash"],
+        vec!["completions", "zsh"],
+        vec!["completions", "fish"],
+        vec!["man"],
+        vec!["send", f, "--dry-run", "--journal", journal],
+        vec!["resolve", f, "--sent", "x", "--journal", journal],
+        vec!["pause", f, "--dry-run"],
+        vec!["resume", f, "--dry-run"],
+        vec!["delete", f, "--dry-run", "--journal", journal],
+        vec!["query", f, "--dry-run", "--journal", journal],
+        vec!["sounds", "examples/sound-upload.toml", "--dry-run"],
+        vec!["ping", f, "--dry-run"],
+    ];
+    for args in runs {
+        let run = outdial(
+            std::iter::once("--format")
+                .chain(["json"])
+                .chain(args.clone()),
+        );
+        assert!(run.code != -1, "{args:?}");
+        let lines = json_lines(&run.stdout);
+        assert!(!lines.is_empty(), "{args:?}: nothing on stdout");
+        assert_eq!(lines[0]["type"], "version", "{args:?}");
+        assert!(
+            lines.iter().all(|l| l["type"].is_string()),
+            "{args:?}: every record has a type"
+        );
+    }
+    let man = outdial(["--format", "json", "man"]);
+    let record = &json_lines(&man.stdout)[1];
+    assert_eq!(record["type"], "man");
+    assert!(record["roff"].as_str().unwrap().contains(".TH outdial"));
+}
+
+/// `-` reads the campaign from standard input; its relative paths resolve against the
+/// current folder (here the CSV beside the fixture, found only from that folder).
+#[test]
+fn a_campaign_on_stdin_reads_its_files_from_the_current_folder() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let run = |dir: &str, args: &[&str]| {
+        let text =
+            std::fs::read(crate::support::repo().join("tests/fixtures/csv/contacts.toml")).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_outdial"))
+            .args(["--now", crate::support::NOW, "--format", "json"])
+            .args(args)
+            .current_dir(crate::support::repo().join(dir))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&text).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, stdout) = run("tests/fixtures/csv", &["check", "-"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let checked = json_lines(&stdout).pop().unwrap();
+    assert_eq!(
+        (&checked["file"], &checked["ok"]),
+        (&"-".into(), &true.into())
+    );
+    assert_eq!(checked["campaign"], "csv-contacts");
+    // From another folder, contacts.csv is not there.
+    let (code, stdout) = run("tests", &["check", "-"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("contacts.csv"), "{stdout}");
+    let (code, _) = run("tests/fixtures/csv", &["diff", "-", "contacts.toml"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the same campaign from stdin and from its file"
+    );
+}

@@ -88,6 +88,24 @@ fn warnings_do_not_fail_a_valid_file() {
 }
 
 #[test]
+fn a_voiceshot_campaign_without_a_prompt_is_warned_about() {
+    let run = outdial(["check", "tests/fixtures/valid/no-prompt.toml"]);
+    assert_eq!(run.code, 0, "a warning, not an error: {}", run.stderr);
+    insta::assert_snapshot!(run.stderr);
+    assert!(run.stdout.ends_with(", 1 warning\n"), "{}", run.stdout);
+    // Not for a file that only pauses (no recipients), nor for other providers, whose
+    // tables say what to play.
+    for quiet in [
+        "examples/pause.toml",
+        "examples/voicent-ivr.toml",
+        "examples/voipcomm-bridge.toml",
+    ] {
+        let run = outdial(["check", quiet]);
+        assert!(!run.stderr.contains("no-prompt"), "{quiet}: {}", run.stderr);
+    }
+}
+
+#[test]
 fn five_bad_wav_files_are_five_problems_each_with_a_fix() {
     let run = outdial([
         "--format",

@@ -55,6 +55,26 @@ fn every_example_checks_clean() {
     }
 }
 
+/// Each example has its own campaign name, so its own journal and call ids: two sharing one
+/// made a `send` of the second refuse with "the campaign changed".
+#[test]
+fn no_two_examples_share_a_campaign_name() {
+    let mut seen: std::collections::BTreeMap<String, PathBuf> = Default::default();
+    for example in examples() {
+        let text = std::fs::read_to_string(repo().join(&example)).unwrap();
+        let table: toml::Table = text.parse().unwrap();
+        let name = table["campaign"]["name"].as_str().unwrap().to_owned();
+        if let Some(first) = seen.insert(name.clone(), example.clone()) {
+            panic!(
+                "{} and {} are both \"{name}\"",
+                first.display(),
+                example.display()
+            );
+        }
+    }
+    assert!(seen.len() >= 12, "{seen:?}");
+}
+
 #[test]
 fn golden_xml_for_every_example_and_action() {
     for example in voiceshot_examples() {

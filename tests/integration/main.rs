@@ -5,6 +5,7 @@
 
 mod cli;
 mod diagnostics;
+mod diff;
 mod examples;
 mod guard;
 mod listen;

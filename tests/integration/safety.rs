@@ -328,14 +328,22 @@ fn a_credential_canary_is_found_nowhere() {
         vec!["send", f, "--dry-run"],
         vec!["compile", f, "-o", dir.path().join("out").to_str().unwrap()],
     ] {
+        // With every tracing event shown: the trace must not leak either.
+        let traced: Vec<&str> = std::iter::once("-vvv")
+            .chain(args.iter().copied())
+            .collect();
         let out = run(with_canary(
-            &args,
+            &traced,
             if args[0] == "compile" { &[] } else { &FAST },
         ));
         outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
         outputs.push(String::from_utf8_lossy(&out.stderr).into_owned());
     }
     assert_once_each(&sb, "canary");
+    assert!(
+        outputs.iter().any(|t| t.contains("http{url=")),
+        "-vvv traces each HTTP exchange"
+    );
     for text in &outputs {
         assert!(!text.contains(&canary), "output leaks the canary: {text}");
     }

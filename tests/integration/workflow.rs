@@ -371,6 +371,7 @@ fn the_example_ci_workflow_runs_locally() {
     for step in [
         "outdial check",
         "--format markdown plan",
+        "--format markdown diff",
         "--out plan.json",
         "--plan reviewed",
     ] {

@@ -9,16 +9,20 @@ use outdial::plan::Action;
 /// Campaigns as code for outbound phone calls: validate a campaign file, check its audio,
 /// compile it to its provider's requests, send them safely.
 #[derive(Debug, Parser)]
-#[command(name = "outdial", version, about, max_term_width = 100)]
+#[command(name = "outdial", version = env!("OUTDIAL_VERSION"), about, max_term_width = 100)]
 pub struct Cli {
     /// Output: human text (diagnostics on stderr), JSON Lines on stdout, CSV (`query`,
-    /// `report`) or
-    /// Markdown (`plan`).
+    /// `report`) or Markdown (`plan`, `diff`).
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Print only problems, no summaries.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Trace what outdial does on stderr: -v loading, validating and each HTTP exchange
+    /// (URL with credentials scrubbed, status, size, time; never a header or a body); -vv
+    /// more detail (planning, git); -vvv everything, the libraries' events too.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// The moment posts are written for (RFC 3339, e.g. 2026-12-01T14:00:00Z) in `compile`,
     /// `plan` and `--dry-run`, past times are measured from, and `report --html` is dated;
     /// default: now. (Voicent schedules in minutes from the request.)
@@ -26,6 +30,29 @@ pub struct Cli {
     pub now: Option<jiff::Timestamp>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The command-line definition with the help that is computed: the environment variables
+/// (from each provider's own list) and the exit codes (from [`crate::exit`]).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut env = String::from("Environment:\n");
+    for provider in outdial::provider::ProviderName::ALL {
+        match provider.credential_vars() {
+            Some((user, password)) => env.push_str(&format!(
+                "  {user}, {password}\n      credentials for {} (send, pause, resume, delete, query, sounds, ping)\n",
+                provider.display()
+            )),
+            None => env.push_str(&format!(
+                "  ({} takes no credentials)\n",
+                provider.display()
+            )),
+        }
+    }
+    env.push_str("  NO_COLOR\n      set: no colour in diagnostics\n");
+    env.push_str("  COLUMNS\n      the width diagnostics are wrapped to (default 100)\n");
+    let text = format!("{env}\n{}", crate::exit::help());
+    Cli::command().after_long_help(text)
 }
 
 /// Output format.
@@ -37,7 +64,8 @@ pub enum Format {
     Json,
     /// CSV on stdout (`query` and `report`): one row per recipient, with a header row.
     Csv,
-    /// Markdown on stdout (`plan` only): a short stable summary for a pull request comment.
+    /// Markdown on stdout (`plan` and `diff` only): a short stable summary for a pull request
+    /// comment.
     Markdown,
 }
 
@@ -72,7 +100,8 @@ pub struct NetArgs {
     /// Extra rounds over the endpoints when a request fails.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub retries: u32,
-    /// Wait before the first retry round; doubles each round.
+    /// Wait before the first retry round; doubles each round (up to a minute), each wait plus
+    /// up to as much again at random.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "500ms")]
     pub backoff: Duration,
     /// Allow credentials over plain http:// to a host other than this machine.
@@ -88,23 +117,10 @@ pub struct NetArgs {
     pub settle: Option<Duration>,
 }
 
-/// `500ms`, `2s`, `1.5s`.
+/// `500ms`, `2s`, `1.5s`, `1m30s` (jiff's friendly format, through the library's one reader).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("\"{text}\" is not a duration like 500ms or 2s");
-    if let Some(ms) = text.strip_suffix("ms") {
-        return ms
-            .trim()
-            .parse()
-            .map(Duration::from_millis)
-            .map_err(|_| bad());
-    }
-    let secs: f64 = text
-        .strip_suffix('s')
-        .ok_or_else(bad)?
-        .trim()
-        .parse()
-        .map_err(|_| bad())?;
-    Duration::try_from_secs_f64(secs).map_err(|_| bad())
+    outdial::schedule::parse_duration(text)
+        .ok_or_else(|| format!("\"{text}\" is not a duration like 500ms, 2s or 1m30s"))
 }
 
 /// An `http://` or `https://` URL with a host: anything else is a usage error before any
@@ -123,7 +139,7 @@ pub fn parse_url(text: &str) -> Result<String, String> {
 /// A campaign file and whether to only show what would be posted.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Target {
-    /// Campaign file.
+    /// Campaign file (`-` reads it from standard input).
     pub file: PathBuf,
     /// Print exactly what would be posted (credentials redacted); send nothing.
     #[arg(long)]
@@ -136,8 +152,10 @@ pub struct Target {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate campaign files: numbers, ids, templates, times, audio, every CSV row. No network.
+    #[command(after_help = "Example:\n  outdial check campaigns/*.toml")]
     Check {
-        /// Campaign files.
+        /// Campaign files (`-` reads one from standard input; paths in it resolve against the
+        /// current folder).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Calls scheduled in the past are errors, not warnings.
@@ -146,6 +164,9 @@ pub enum Command {
     },
     /// Show what `send` would do: rows read, valid, invalid, duplicates, suppressed, recipients
     /// to call, posts and bytes. No network.
+    #[command(
+        after_help = "Example:\n  outdial --format markdown plan campaigns/outage.toml --out plan.json"
+    )]
     Plan {
         /// Campaign file.
         file: PathBuf,
@@ -167,6 +188,7 @@ pub enum Command {
         journal: JournalArgs,
     },
     /// Write the XML posts an action would send, one document per post.
+    #[command(after_help = "Example:\n  outdial compile examples/outage-alert.toml -o posts/")]
     Compile {
         /// Campaign file.
         file: PathBuf,
@@ -180,18 +202,41 @@ pub enum Command {
         #[arg(long)]
         deny_past: bool,
     },
+    /// Compare two versions of a campaign: settings, prompts, schedule and calling rules, and
+    /// every recipient added, removed or called differently (text as spoken, time, caller
+    /// ID). Exit 0 when they are the same, 2 when they differ, 1 on an error. No network.
+    #[command(
+        after_help = "Example:\n  outdial --format markdown diff campaigns/outage.toml --base origin/main"
+    )]
+    Diff {
+        /// The old campaign file; with --base, the campaign file to compare with its
+        /// committed version.
+        old: PathBuf,
+        /// The new campaign file.
+        #[arg(required_unless_present = "base", conflicts_with = "base")]
+        new: Option<PathBuf>,
+        /// Compare the campaign file (given as OLD) with its version at this git ref (`git show
+        /// REF:FILE`); the CSV, suppression lists and audio it names are read at the ref too
+        /// when they are in the repository.
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+    },
     /// Print the campaign file's JSON Schema.
+    #[command(after_help = "Example:\n  outdial schema > campaign.schema.json")]
     Schema,
     /// Print a shell completion script (e.g. `outdial completions bash >
     /// /etc/bash_completion.d/outdial`).
+    #[command(after_help = "Example:\n  outdial completions bash > /etc/bash_completion.d/outdial")]
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff; e.g. `outdial man > outdial.1 && man ./outdial.1`).
+    #[command(after_help = "Example:\n  outdial man > outdial.1 && man ./outdial.1")]
     Man,
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
+    #[command(after_help = "Example:\n  outdial send campaigns/outage.toml --plan plan.json --yes")]
     Send {
         /// Continue although posts changed since a partial send: only call ids never sent go
         /// out (nothing already accepted is sent again).
@@ -219,6 +264,9 @@ pub enum Command {
     },
     /// Settle calls in doubt after looking them up in the provider's own records (for
     /// providers that cannot be asked, such as the Voicent Gateway).
+    #[command(
+        after_help = "Example:\n  outdial resolve campaigns/outage.toml --sent outage8185550100 --not-sent outage8185550117"
+    )]
     Resolve {
         /// Campaign file.
         file: PathBuf,
@@ -236,13 +284,19 @@ pub enum Command {
         journal: JournalArgs,
     },
     /// Pause the campaign's pending calls at the provider (action 7).
+    #[command(after_help = "Example:\n  outdial pause campaigns/outage.toml")]
     Pause(Target),
     /// Un-pause paused calls (action 8).
+    #[command(after_help = "Example:\n  outdial resume campaigns/outage.toml")]
     Resume(Target),
     /// Delete this campaign's calls not yet dialled, by call id (action 2).
+    #[command(after_help = "Example:\n  outdial delete campaigns/outage.toml --dry-run")]
     Delete(Target),
     /// Who was reached, who was not, who is pending (action 3); the results are kept in the
     /// results store for `report`.
+    #[command(
+        after_help = "Example:\n  outdial --format csv query campaigns/outage.toml > results.csv"
+    )]
     Query {
         /// The results store (default `.outdial/results.db` next to the campaign file).
         #[arg(long, value_name = "PATH")]
@@ -254,6 +308,9 @@ pub enum Command {
     /// Who was reached, not reached, pending, in doubt or never sent: the campaign's
     /// recipients joined with its journal and the results store (`listen`, `query`). No
     /// network.
+    #[command(
+        after_help = "Example:\n  outdial report campaigns/outage.toml --html report.html --retry retry.csv"
+    )]
     Report {
         /// Campaign file.
         file: PathBuf,
@@ -271,6 +328,7 @@ pub enum Command {
         journal: JournalArgs,
     },
     /// Upload the campaign's sound files (action 1), or delete them with --delete.
+    #[command(after_help = "Example:\n  outdial sounds campaigns/reminder.toml")]
     Sounds {
         /// Delete the files from the account instead.
         #[arg(long)]
@@ -280,12 +338,16 @@ pub enum Command {
         target: Target,
     },
     /// Test the configuration: can the provider be reached, is this host registered (action 6).
+    #[command(after_help = "Example:\n  outdial ping campaigns/outage.toml")]
     Ping(Target),
     /// Receive what providers post back (VoiceShot Call Summaries and Call Events,
     /// voip-communications callbacks) into the results store, answering keypresses with the
     /// campaigns' Call Commands. Posts must carry the credentials in OUTDIAL_LISTEN_USER and
     /// OUTDIAL_LISTEN_PASSWORD when those are set (required beyond loopback). Stops on
     /// SIGINT/SIGTERM once accepted posts are stored.
+    #[command(
+        after_help = "Example:\n  outdial listen campaigns/outage.toml --bind 127.0.0.1:8080"
+    )]
     Listen {
         /// Campaign files whose posts are accepted.
         #[arg(required = true)]
@@ -302,6 +364,7 @@ pub enum Command {
     },
     /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
     /// voipcomm) on 127.0.0.1 for demos and tests.
+    #[command(after_help = "Example:\n  outdial sandbox --port 0 --faults fail-first=2")]
     Sandbox {
         /// Which provider's API to stand in for.
         #[arg(long, default_value = "voiceshot", value_parser = ["voiceshot", "voicent", "voipcomm"])]

@@ -21,6 +21,8 @@ pub struct Config {
     pub format: Format,
     /// Problems only, no summaries.
     pub quiet: bool,
+    /// `-v` count: how much tracing goes to stderr.
+    pub verbose: u8,
     /// How campaign files are loaded.
     pub load: LoadOptions,
     /// `--now`: the moment posts are written for, instead of now.
@@ -58,6 +60,13 @@ pub enum Command {
         action: Action,
         /// One file per post here instead of stdout.
         out_dir: Option<PathBuf>,
+    },
+    /// `diff`.
+    Diff {
+        /// The old version.
+        old: Old,
+        /// The new campaign file.
+        new: PathBuf,
     },
     /// `schema`.
     Schema,
@@ -139,6 +148,15 @@ pub struct Listen {
 
 /// The variables `listen` takes its credentials from.
 pub const LISTEN_CREDENTIAL_VARS: (&str, &str) = ("OUTDIAL_LISTEN_USER", "OUTDIAL_LISTEN_PASSWORD");
+
+/// The old version `diff` compares with.
+#[derive(Debug)]
+pub enum Old {
+    /// A campaign file.
+    File(PathBuf),
+    /// The new file as committed at a git ref.
+    Base(String),
+}
 
 /// The local stand-in `sandbox` runs. Each provider's stand-in reads `faults` with its own
 /// parser, so the spec is kept as given.
@@ -239,6 +257,17 @@ impl Config {
                     out_dir,
                 }
             }
+            args::Command::Diff { old, new, base } => match (new, base) {
+                (Some(new), _) => Command::Diff {
+                    old: Old::File(old),
+                    new,
+                },
+                // clap makes sure one of them is given.
+                (None, base) => Command::Diff {
+                    old: Old::Base(base.unwrap_or_default()),
+                    new: old,
+                },
+            },
             args::Command::Schema => Command::Schema,
             args::Command::Completions { shell } => Command::Completions(shell),
             args::Command::Man => Command::Man,
@@ -372,10 +401,12 @@ impl Config {
                 | Command::Plan { .. }
                 | Command::Compile { .. }
                 | Command::Report { .. }
+                | Command::Diff { .. }
         );
         Config {
             format: cli.format,
             quiet: cli.quiet,
+            verbose: cli.verbose,
             // The network commands measure past times from the real now, as they send now;
             // `--now` only sets the moment their `--dry-run` writes posts for.
             load: LoadOptions {

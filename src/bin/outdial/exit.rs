@@ -16,6 +16,9 @@ pub enum Exit {
     Usage,
     /// `plan --detailed-exitcode`: `send` has something to send (terraform's 2).
     Pending,
+    /// `diff`: the two versions differ (like terraform's 2, so that 1 stays "error" as for
+    /// every other command).
+    Differ,
     /// The provider rejected a post.
     Rejected,
     /// The network failed after every retry; running the command again resumes.
@@ -30,12 +33,43 @@ impl Exit {
         match self {
             Exit::Ok => 0,
             Exit::Invalid => 1,
-            Exit::Usage | Exit::Pending => 2,
+            Exit::Usage | Exit::Pending | Exit::Differ => 2,
             Exit::Rejected => 3,
             Exit::Transport => 4,
             Exit::Refused => 5,
         }
     }
+}
+
+/// The exit codes as `--help` lists them (the README's table says the same).
+const TABLE: &[(u8, &str)] = &[
+    (
+        0,
+        "ok; `diff`: no differences; `plan --detailed-exitcode`: nothing to send",
+    ),
+    (
+        1,
+        "invalid campaign, unreadable or unwritable file, declined send; any error of `diff` and `plan --detailed-exitcode`",
+    ),
+    (
+        2,
+        "usage error; `diff`: the versions differ; `plan --detailed-exitcode`: something to send",
+    ),
+    (3, "the provider rejected a post"),
+    (
+        4,
+        "the network failed after every retry; running the command again resumes",
+    ),
+    (5, "the provider refused this host or account"),
+];
+
+/// The exit code table for `--help`.
+pub fn help() -> String {
+    let mut text = String::from("Exit codes:\n");
+    for (code, meaning) in TABLE {
+        text.push_str(&format!("  {code}  {meaning}\n"));
+    }
+    text
 }
 
 impl From<Exit> for ExitCode {
@@ -101,6 +135,26 @@ mod tests {
                 help: None,
             },
         }
+    }
+
+    #[test]
+    fn every_code_is_in_the_help() {
+        for exit in [
+            Exit::Ok,
+            Exit::Invalid,
+            Exit::Usage,
+            Exit::Pending,
+            Exit::Differ,
+            Exit::Rejected,
+            Exit::Transport,
+            Exit::Refused,
+        ] {
+            assert!(
+                TABLE.iter().any(|(code, _)| *code == exit.code()),
+                "{exit:?}"
+            );
+        }
+        assert!(help().contains("  5  the provider refused"));
     }
 
     #[test]

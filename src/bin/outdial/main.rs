@@ -8,10 +8,13 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    let config = config::Config::new(args::Cli::parse());
+    let cli =
+        args::Cli::from_arg_matches(&args::command().get_matches()).unwrap_or_else(|e| e.exit());
+    let config = config::Config::new(cli);
+    output::trace(config.verbose);
     // The one printer of this run, for the format asked for.
     let out = output::printer(config.format, config.quiet);
     commands::run(&config, out.as_ref()).into()

@@ -7,9 +7,12 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use outdial::diagnostic::Problem;
+use outdial::diff::{
+    Area, Change, Op, PromptChange, PromptPlays, PromptSide, RecipientChange, SettingChange,
+};
 use outdial::plan::Action;
 use outdial::report::{
-    Checked, Done, Intent, Message, Note, PlanReport, Plays, PostEvent, Progress,
+    Checked, Diffed, Done, Intent, Message, Note, PlanReport, Plays, PostEvent, Progress,
 };
 use outdial::results::listen::ListenEvent;
 use outdial::submit::{CallReport, Event, Reach};
@@ -62,6 +65,34 @@ fn intent_text(intent: &Intent<'_>) -> String {
     text
 }
 
+/// Sends the library's tracing events to stderr, as many as `-v` asks for (none without it,
+/// so stderr stays the diagnostics' own). Events of outdial itself only, up to `-vvv`.
+pub fn trace(verbose: u8) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let level = match verbose {
+        0 => return,
+        1 => LevelFilter::INFO,
+        2 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
+    };
+    let targets = if verbose >= 3 {
+        Targets::new().with_default(level)
+    } else {
+        Targets::new().with_target("outdial", level)
+    };
+    let ansi =
+        io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(io::stderr)
+        .with_ansi(ansi)
+        .without_time()
+        .with_target(false);
+    let _ = tracing_subscriber::registry()
+        .with(layer.with_filter(targets))
+        .try_init();
+}
+
 /// The printer for `format`. In JSON the version record is written at once.
 pub fn printer(format: Format, quiet: bool) -> Box<dyn Report> {
     match format {
@@ -74,6 +105,7 @@ pub fn printer(format: Format, quiet: bool) -> Box<dyn Report> {
         Format::Markdown => Box::new(PrintMarkdown {
             human: PrintHuman::new(quiet, false),
             warnings: RefCell::new(Vec::new()),
+            changes: RefCell::new(Vec::new()),
         }),
     }
 }
@@ -86,6 +118,8 @@ struct PrintMarkdown {
     human: PrintHuman,
     /// The warnings so far, for the comment's last section.
     warnings: RefCell<Vec<String>>,
+    /// `diff`'s differences so far, for the comment written at its end.
+    changes: RefCell<Vec<Change>>,
 }
 
 impl Report for PrintMarkdown {
@@ -105,9 +139,23 @@ impl Report for PrintMarkdown {
                 let text = plan_markdown(&plan, &self.warnings.borrow());
                 io::stdout().lock().write_all(text.as_bytes())
             }
+            Message::Change(change) => {
+                self.changes.borrow_mut().push(change.clone());
+                Ok(())
+            }
+            Message::Diff(diffed) => {
+                let text = diff_markdown(&diffed, &self.changes.borrow());
+                io::stdout().lock().write_all(text.as_bytes())
+            }
             other => self.human.report(other),
         }
     }
+}
+
+/// Text for a Markdown code span, on one line: escapes mean nothing inside one, so only a
+/// backquote (which would end it) is replaced.
+fn code(text: &str) -> String {
+    text.replace('`', "'").replace(['\n', '\r'], " ")
 }
 
 /// Text with Markdown's special characters escaped, on one line.
@@ -182,6 +230,250 @@ fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
         t.push_str(&format!("- {w}\n"));
     }
     t
+}
+
+/// At most this many recipients are listed in a Markdown diff: a pull request comment has a
+/// size limit, and the counts and `--format json` give the rest.
+const MARKDOWN_RECIPIENTS: usize = 50;
+
+/// The Markdown comment of a `diff`.
+fn diff_markdown(diffed: &Diffed<'_>, changes: &[Change]) -> String {
+    let c = diffed.counts;
+    let mut t = format!(
+        "### outdial diff: `{}` → `{}`\n\n",
+        code(diffed.old),
+        code(diffed.new)
+    );
+    if !diffed.differs {
+        t.push_str(&format!(
+            "No differences ({}).\n",
+            plural(c.unchanged as usize, "recipient", "recipients")
+        ));
+        return t;
+    }
+    t.push_str("| | |\n|---|---:|\n");
+    for (label, n) in [
+        ("settings changed", c.settings),
+        ("prompts changed", c.prompts),
+        ("recipients added", c.added),
+        ("recipients removed", c.removed),
+        ("recipients changed", c.changed),
+        ("recipients unchanged", c.unchanged),
+    ] {
+        t.push_str(&format!("| {label} | {n} |\n"));
+    }
+    let section = |t: &mut String, title: &str, lines: Vec<String>| {
+        if !lines.is_empty() {
+            t.push_str(&format!("\n#### {title}\n\n"));
+            for line in lines {
+                t.push_str(&format!("- {line}\n"));
+            }
+        }
+    };
+    let mut settings = Vec::new();
+    let mut prompts = Vec::new();
+    let mut recipients = Vec::new();
+    for change in changes {
+        match change {
+            Change::Setting(s) => settings.push(format!(
+                "{} `{}` ({}): {}",
+                op_word(s.change),
+                code(&s.key),
+                area_name(s.area),
+                md(&setting_values(s))
+            )),
+            Change::Prompt(p) => prompts.push(format!(
+                "{} **{}**: {}",
+                op_word(p.change),
+                p.id,
+                md(&prompt_values(p))
+            )),
+            Change::Recipient(r) => recipients.push(format!(
+                "{} {} (call id {}){}",
+                op_word(r.change),
+                r.number,
+                md(&r.callid),
+                md(&recipient_detail(r))
+            )),
+        }
+    }
+    section(&mut t, "Settings", settings);
+    section(&mut t, "Prompts", prompts);
+    let more = recipients.len().saturating_sub(MARKDOWN_RECIPIENTS);
+    recipients.truncate(MARKDOWN_RECIPIENTS);
+    if more > 0 {
+        recipients.push(format!(
+            "… and {more} more (`--format json` lists them all)"
+        ));
+    }
+    section(&mut t, "Recipients", recipients);
+    t
+}
+
+fn op_word(op: Op) -> &'static str {
+    match op {
+        Op::Added => "added",
+        Op::Removed => "removed",
+        Op::Changed => "changed",
+    }
+}
+
+fn op_mark(op: Op) -> char {
+    match op {
+        Op::Added => '+',
+        Op::Removed => '-',
+        Op::Changed => '~',
+    }
+}
+
+fn area_name(area: Area) -> &'static str {
+    match area {
+        Area::Campaign => "campaign",
+        Area::Schedule => "schedule",
+        Area::CallingRules => "calling rules",
+        Area::Vars => "vars",
+        Area::Recipients => "recipients",
+        Area::Provider => "provider",
+    }
+}
+
+/// `old → new`, `new` or `old` as TOML.
+fn setting_values(s: &SettingChange) -> String {
+    match (&s.old, &s.new) {
+        (Some(old), Some(new)) => format!("{old} → {new}"),
+        (None, Some(v)) | (Some(v), None) => v.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+fn prompt_side(p: &PromptSide) -> String {
+    let mut text = match &p.plays {
+        PromptPlays::Tts(text) => format!("says \"{text}\""),
+        PromptPlays::Audio(name) => format!("plays the local file {name}"),
+        PromptPlays::Sound(name) => format!("plays {name} from the account"),
+    };
+    if let Some(to) = &p.transferto {
+        text.push_str(&format!(", transfers to {to}"));
+    }
+    if let Some(id) = &p.callerid {
+        text.push_str(&format!(", caller ID {id}"));
+    }
+    text
+}
+
+fn prompt_values(p: &PromptChange) -> String {
+    match (&p.old, &p.new) {
+        (Some(old), Some(new)) => format!("{} → {}", prompt_side(old), prompt_side(new)),
+        (None, Some(side)) | (Some(side), None) => prompt_side(side),
+        (None, None) => String::new(),
+    }
+}
+
+fn when(at: &Option<String>) -> &str {
+    at.as_deref().unwrap_or("now")
+}
+
+/// What is new or different about a recipient's call, after its number (`: at … ; …`).
+fn recipient_detail(r: &RecipientChange) -> String {
+    let mut parts = Vec::new();
+    match (&r.old, &r.new) {
+        (Some(old), Some(new)) => {
+            if old.at != new.at {
+                parts.push(format!("at {} → {}", when(&old.at), when(&new.at)));
+            }
+            if old.callerid != new.callerid {
+                parts.push(format!(
+                    "caller ID {} → {}",
+                    old.callerid.as_deref().unwrap_or("the campaign's"),
+                    new.callerid.as_deref().unwrap_or("the campaign's")
+                ));
+            }
+            if old.ext != new.ext {
+                parts.push(format!(
+                    "extension {} → {}",
+                    old.ext.as_deref().unwrap_or("none"),
+                    new.ext.as_deref().unwrap_or("none")
+                ));
+            }
+            let ids: std::collections::BTreeSet<&u32> =
+                old.spoken.keys().chain(new.spoken.keys()).collect();
+            for id in ids {
+                let (o, n) = (old.spoken.get(id), new.spoken.get(id));
+                if o != n {
+                    parts.push(format!(
+                        "prompt {id} says {} → {}",
+                        o.map_or("nothing".to_owned(), |t| format!("\"{t}\"")),
+                        n.map_or("nothing".to_owned(), |t| format!("\"{t}\""))
+                    ));
+                }
+            }
+        }
+        (None, Some(side)) => {
+            parts.push(format!("at {}", when(&side.at)));
+            if let Some(id) = &side.callerid {
+                parts.push(format!("caller ID {id}"));
+            }
+            for (id, text) in &side.spoken {
+                parts.push(format!("prompt {id} says \"{text}\""));
+            }
+        }
+        _ => {}
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join("; "))
+    }
+}
+
+/// One difference, for people: `+`, `-` or `~`, then what.
+fn change_text(change: &Change) -> String {
+    match change {
+        Change::Setting(s) => format!(
+            "{} setting {} ({}): {}",
+            op_mark(s.change),
+            s.key,
+            area_name(s.area),
+            setting_values(s)
+        ),
+        Change::Prompt(p) => format!(
+            "{} prompt {}: {}",
+            op_mark(p.change),
+            p.id,
+            prompt_values(p)
+        ),
+        Change::Recipient(r) => format!(
+            "{} recipient {} (call id {}){}",
+            op_mark(r.change),
+            r.number,
+            r.callid,
+            recipient_detail(r)
+        ),
+    }
+}
+
+/// The last line of a `diff`, for people.
+fn diffed_text(d: &Diffed<'_>) -> String {
+    let c = d.counts;
+    if !d.differs {
+        return format!(
+            "{} → {}: no differences ({})",
+            d.old,
+            d.new,
+            plural(c.unchanged as usize, "recipient", "recipients")
+        );
+    }
+    format!(
+        "{} → {}: {}, {}, recipients {} added, {} removed, {} changed, {} unchanged",
+        d.old,
+        d.new,
+        plural(c.settings as usize, "setting", "settings"),
+        plural(c.prompts as usize, "prompt", "prompts"),
+        c.added,
+        c.removed,
+        c.changed,
+        c.unchanged
+    )
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -640,6 +932,12 @@ impl Report for PrintHuman {
             Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
             Message::Listen(event) => self.listen(event),
             Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
+            Message::Completions(c) => io::stdout().lock().write_all(c.script.as_bytes()),
+            Message::Man(page) => io::stdout().lock().write_all(page.roff.as_bytes()),
+            // Differences are the product, so they are shown even with -q; the counts are a
+            // summary.
+            Message::Change(change) => writeln!(io::stdout().lock(), "{}", change_text(change)),
+            Message::Diff(diffed) => self.summary(&diffed_text(&diffed)),
             Message::Submit(progress) => match Self::progress_note(progress) {
                 Some(note) => {
                     let bar = self.bar.borrow();

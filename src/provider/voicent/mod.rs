@@ -145,8 +145,7 @@ impl Provider for Voicent {
     }
 
     fn credential_vars(&self) -> Option<(&'static str, &'static str)> {
-        // The gateway has no authentication.
-        None
+        ProviderName::Voicent.credential_vars()
     }
 
     fn extension(&self) -> &'static str {

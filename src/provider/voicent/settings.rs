@@ -43,7 +43,8 @@ pub struct Section {
     /// Caller ID for every call, exactly 10 digits (sent as `callerid`, a field only newer
     /// gateways are documented to read).
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", example = "8185550199")]
+    #[schemars(regex(pattern = crate::campaign::file::pattern::CALLERID))]
     pub callerid: Option<Spanned<String>>,
     /// Digits dialled before the 10-digit number, e.g. "1" for long distance or "9" for an
     /// outside line; default none. The gateway dials `phoneno` exactly as written.

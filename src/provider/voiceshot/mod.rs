@@ -75,7 +75,7 @@ impl Provider for VoiceShot {
     }
 
     fn credential_vars(&self) -> Option<(&'static str, &'static str)> {
-        Some(("VOICESHOT_USERNAME", "VOICESHOT_PASSWORD"))
+        ProviderName::Voiceshot.credential_vars()
     }
 
     fn credential_problem(&self, _user: bool, value: &str) -> Option<String> {

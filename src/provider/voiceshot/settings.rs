@@ -17,11 +17,13 @@ pub const DEFAULT_BATCH_SIZE: usize = 500;
 #[schemars(rename = "VoiceShotSection")]
 pub struct Section {
     /// The VoiceShot campaign to post to, written "account-campaign", e.g. "1-1234".
-    #[schemars(required, with = "String")]
+    #[schemars(required, with = "String", example = "1-1234")]
+    #[schemars(regex(pattern = crate::campaign::file::pattern::MENUID))]
     pub menuid: Option<Spanned<String>>,
     /// Default caller ID for every call: exactly 10 digits, e.g. "8185550199".
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", example = "8185550199")]
+    #[schemars(regex(pattern = crate::campaign::file::pattern::CALLERID))]
     pub callerid: Option<Spanned<String>>,
     /// How many numbers go in one post (1 to 5000; default 500).
     #[serde(default)]

@@ -5,6 +5,7 @@ mod check;
 mod cli_docs;
 mod command;
 mod compile;
+mod diff;
 mod journal;
 mod listen;
 mod load;
@@ -38,8 +39,10 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
         {
             Some("--format csv is only for `outdial query` and `outdial report`")
         }
-        Format::Markdown if !matches!(config.command, Command::Plan { .. }) => {
-            Some("--format markdown is only for `outdial plan`")
+        Format::Markdown
+            if !matches!(config.command, Command::Plan { .. } | Command::Diff { .. }) =>
+        {
+            Some("--format markdown is only for `outdial plan` and `outdial diff`")
         }
         _ => None,
     };
@@ -52,7 +55,8 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             Command::Plan {
                 detailed_exitcode: true,
                 ..
-            } => Exit::Invalid,
+            }
+            | Command::Diff { .. } => Exit::Invalid,
             _ => Exit::Usage,
         };
     }
@@ -76,6 +80,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             action,
             out_dir,
         } => compile::run(file, *action, out_dir.as_deref(), config, out),
+        Command::Diff { old, new } => return diff::run(old, new, config, out),
         Command::Schema => schema::run(out),
         Command::Completions(shell) => cli_docs::completions(*shell, out),
         Command::Man => cli_docs::man(out),

@@ -9,7 +9,6 @@ use outdial::journal::CallState;
 use outdial::plan::{Action, PostBody};
 use outdial::report::{Example, JournalCounts, Message, Note, PlanReport, Plays, SpokenPrompt};
 use outdial::saved_plan::PostHash;
-use outdial::template::Part;
 
 use super::render::{Failure, on_two_threads};
 use super::{journal, load, saved};
@@ -160,14 +159,7 @@ fn spoken(campaign: &Campaign, first: Option<&Recipient>) -> Vec<SpokenPrompt> {
         .map(|prompt| {
             let (plays, example) = match &prompt.content {
                 PromptContent::Tts(template) => {
-                    let written = template
-                        .parts()
-                        .iter()
-                        .map(|part| match part {
-                            Part::Text(text) => text.replace('{', "{{").replace('}', "}}"),
-                            Part::Var { name, .. } => format!("{{{name}}}"),
-                        })
-                        .collect();
+                    let written = template.written();
                     let example = first.filter(|_| !template.is_constant()).and_then(|r| {
                         let text = template
                             .render(|name| {
