@@ -9,7 +9,7 @@
 
 use rusqlite::params;
 
-use super::store::{CallRecord, Keypress, Outcome, Source, Store, StoreError};
+use super::store::{CALL_COLUMNS, CallRecord, Keypress, Outcome, Source, Store, StoreError};
 use crate::provider::{Provider, Reach};
 use crate::submit::CallReport;
 
@@ -99,34 +99,20 @@ impl Store {
             let mut written = std::collections::HashSet::new();
             let mut kept = 0;
             for call in calls {
+                // A summary or callback is the provider's last word; a query only replaces
+                // an earlier query or a call still pending.
                 let n = tx.execute(
-                    "INSERT INTO calls (provider, campaign, callid, number, status, outcome, \
-                     reason, duration, answered_by, attempts, called_at, source, recording, \
-                     updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
-                     ON CONFLICT (provider, campaign, callid, number) DO UPDATE SET \
-                     status = excluded.status, outcome = excluded.outcome, \
-                     reason = excluded.reason, duration = excluded.duration, \
-                     answered_by = excluded.answered_by, attempts = excluded.attempts, \
-                     called_at = excluded.called_at, source = excluded.source, \
-                     recording = excluded.recording, updated_at = excluded.updated_at \
-                     WHERE calls.source = 'query' OR calls.outcome = 'pending'",
-                    params![
-                        call.provider,
-                        call.campaign,
-                        call.callid,
-                        call.number,
-                        call.status,
-                        call.outcome.as_str(),
-                        call.reason,
-                        call.duration,
-                        call.answered_by,
-                        call.attempts,
-                        call.called_at,
-                        call.source.as_str(),
-                        call.recording,
-                        now,
-                    ],
+                    &format!(
+                        "INSERT INTO calls {CALL_COLUMNS} \
+                         ON CONFLICT (provider, campaign, callid, number) DO UPDATE SET \
+                         status = excluded.status, outcome = excluded.outcome, \
+                         reason = excluded.reason, duration = excluded.duration, \
+                         answered_by = excluded.answered_by, attempts = excluded.attempts, \
+                         called_at = excluded.called_at, source = excluded.source, \
+                         recording = excluded.recording, updated_at = excluded.updated_at \
+                         WHERE calls.source = 'query' OR calls.outcome = 'pending'"
+                    ),
+                    &call.values(&now)[..],
                 )?;
                 if n > 0 {
                     written.insert((call.callid.as_str(), call.number.as_str()));

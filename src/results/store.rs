@@ -112,6 +112,23 @@ impl Source {
     }
 }
 
+impl rusqlite::ToSql for Outcome {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::ToSql for Source {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+/// The columns of `calls` as [`CallRecord::values`] gives them, for an `INSERT`.
+pub(super) const CALL_COLUMNS: &str = "(provider, campaign, callid, number, status, outcome, \
+     reason, duration, answered_by, attempts, called_at, source, recording, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
 /// One recipient's result: a row of `calls`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRecord {
@@ -141,6 +158,30 @@ pub struct CallRecord {
     pub source: Source,
     /// A voicemail recording saved beside the database (relative path).
     pub recording: Option<String>,
+}
+
+impl CallRecord {
+    /// The row's values in [`CALL_COLUMNS`] order, stored at `now`.
+    // A `String`, not a `str`: a value handed to SQLite as `&dyn ToSql` must be sized.
+    #[allow(clippy::ptr_arg)]
+    pub(super) fn values<'a>(&'a self, now: &'a String) -> [&'a dyn rusqlite::ToSql; 14] {
+        [
+            &self.provider,
+            &self.campaign,
+            &self.callid,
+            &self.number,
+            &self.status,
+            &self.outcome,
+            &self.reason,
+            &self.duration,
+            &self.answered_by,
+            &self.attempts,
+            &self.called_at,
+            &self.source,
+            &self.recording,
+            now,
+        ]
+    }
 }
 
 /// Keys pressed at one prompt: a row of `keypresses`.
@@ -269,26 +310,8 @@ impl Store {
             }
             for call in calls {
                 tx.execute(
-                    "INSERT OR REPLACE INTO calls (provider, campaign, callid, number, status, \
-                     outcome, reason, duration, answered_by, attempts, called_at, source, \
-                     recording, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                    params![
-                        call.provider,
-                        call.campaign,
-                        call.callid,
-                        call.number,
-                        call.status,
-                        call.outcome.as_str(),
-                        call.reason,
-                        call.duration,
-                        call.answered_by,
-                        call.attempts,
-                        call.called_at,
-                        call.source.as_str(),
-                        call.recording,
-                        now,
-                    ],
+                    &format!("INSERT OR REPLACE INTO calls {CALL_COLUMNS}"),
+                    &call.values(&now)[..],
                 )?;
             }
             for key in keys {
