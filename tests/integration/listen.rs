@@ -297,7 +297,7 @@ fn listen_stores_every_voipcomm_callback() {
     use outdial::provider::voipcomm::sandbox::{Outcome as VcOutcome, Sandbox, SandboxConfig};
     let dir = tempdir();
     let db = dir.path().join("results.db");
-    let n = 400;
+    let n = 2000;
     contacts(dir.path(), n);
     // The listener must know the campaign before the callback URL is known: write it with a
     // placeholder port, start listening, then write the real URL (listen reads the campaign
