@@ -422,6 +422,10 @@ fn help_lists_credentials_exit_codes_and_an_example_per_command() {
             assert!(help.contains(&format!("{user}, {password}")), "{help}");
         }
     }
+    assert!(
+        help.contains("OUTDIAL_LISTEN_USER, OUTDIAL_LISTEN_PASSWORD"),
+        "{help}"
+    );
     for code in 0..=5 {
         assert!(
             help.contains(&format!("\n  {code}  ")),

@@ -49,6 +49,10 @@ pub fn command() -> clap::Command {
             )),
         }
     }
+    let (user, password) = crate::config::LISTEN_CREDENTIAL_VARS;
+    env.push_str(&format!(
+        "  {user}, {password}\n      the credentials posts to `listen` must carry (required to listen beyond loopback)\n"
+    ));
     env.push_str("  NO_COLOR\n      set: no colour in diagnostics\n");
     env.push_str("  COLUMNS\n      the width diagnostics are wrapped to (default 100)\n");
     let text = format!("{env}\n{}", crate::exit::help());
