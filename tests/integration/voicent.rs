@@ -293,6 +293,18 @@ const MATRIX_NUMBERS: [&str; 5] = [
     "8185550105",
 ];
 
+/// Held by the tests that send the `matrix` campaign: their `resolve` runs are offline, so
+/// they take the campaign's lock for the gateway's default address, the same for both tests
+/// (the lock is machine-wide, keyed by campaign and address, so that two journals cannot send
+/// one campaign at once), and would refuse each other when run side by side.
+static MATRIX: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn matrix_lock() -> std::sync::MutexGuard<'static, ()> {
+    MATRIX
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn matrix_campaign(dir: &Path) -> PathBuf {
     let numbers: Vec<String> = MATRIX_NUMBERS.iter().map(|n| format!("\"{n}\"")).collect();
     write_campaign(
@@ -399,6 +411,7 @@ fn settle_and_finish(
 
 #[test]
 fn fault_matrix_calls_everyone_once_or_lists_them_in_doubt() {
+    let _matrix = matrix_lock();
     let mut cases = 0;
     let specs = [
         "fail-first=",
@@ -506,6 +519,7 @@ fn fault_matrix_calls_everyone_once_or_lists_them_in_doubt() {
 
 #[test]
 fn resend_in_doubt_is_an_explicit_choice_that_may_call_twice() {
+    let _matrix = matrix_lock();
     let sb = sandbox(
         "drop=2".parse().unwrap(),
         Duration::from_secs(60),
