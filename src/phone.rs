@@ -277,6 +277,15 @@ pub fn parse_international(text: &str) -> Result<PhoneNumber, NumberError> {
     if e164.len() > 16 || !e164.starts_with('+') || !e164[1..].bytes().all(|b| b.is_ascii_digit()) {
         return Err(NumberError::NotValidAbroad);
     }
+    // libphonenumber drops what it takes for national prefixes inside odd punctuation
+    // ("+3((708 080 0)40259" became +37080040259, which it then calls invalid): the number
+    // kept must read back as itself, valid, or it is not taken (found by the `phone` fuzzer).
+    let same = |again: phonenumber::PhoneNumber| {
+        again.is_valid() && again.format().mode(phonenumber::Mode::E164).to_string() == e164
+    };
+    if !phonenumber::parse(None, &e164).is_ok_and(same) {
+        return Err(NumberError::NotValidAbroad);
+    }
     Ok(PhoneNumber::from_ascii(e164.as_bytes()))
 }
 
@@ -541,6 +550,11 @@ mod tests {
         assert_eq!(PhoneNumber::from_u64(la.as_u64()), Some(la));
         assert_eq!(
             parse_international("+44 12"),
+            Err(NumberError::NotValidAbroad)
+        );
+        // Found by the fuzzer: odd brackets made libphonenumber drop digits.
+        assert_eq!(
+            parse_international("+3((708 080 0)40259"),
             Err(NumberError::NotValidAbroad)
         );
         // NANP mistakes keep their own errors.
