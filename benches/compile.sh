@@ -11,20 +11,9 @@
 # Environment: BENCH_DIR (default /tmp/outdial-bench), BIN (an outdial binary to measure
 # instead of this checkout's release build), RUNS. Not part of `cargo test`.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
 ROWS=${1:-1000000}
 RUNS=${RUNS:-7}
-WORK=${BENCH_DIR:-/tmp/outdial-bench}
-if [ -z "${BIN:-}" ]; then
-    cargo build --release --quiet
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/outdial
-fi
-dir=$WORK/rows-$ROWS
-if [ ! -f "$dir/contacts.csv" ]; then
-    python3 benches/gen.py "$ROWS" "$dir"
-    sed -i 's/^batch_size = .*/batch_size = 500/' "$dir/campaign.toml"
-fi
+source "$(dirname "$0")/rows.sh"
 now=2026-12-01T14:00:00Z
 
 wall() { # seconds of wall time of the command

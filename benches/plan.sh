@@ -10,19 +10,8 @@
 # a slot at a load of at most 7/8; the script prints its size for the run's distinct count).
 # Environment: BENCH_DIR (default /tmp/outdial-bench), BIN. Not part of `cargo test`.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
 ROWS=${1:-10000000}
-WORK=${BENCH_DIR:-/tmp/outdial-bench}
-if [ -z "${BIN:-}" ]; then
-    cargo build --release --quiet
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/outdial
-fi
-dir=$WORK/rows-$ROWS
-if [ ! -f "$dir/contacts.csv" ]; then
-    python3 benches/gen.py "$ROWS" "$dir"
-    sed -i 's/^batch_size = .*/batch_size = 500/' "$dir/campaign.toml"
-fi
+source "$(dirname "$0")/rows.sh"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # --journal to a path that does not exist: nothing recorded, nothing to compare.

@@ -15,20 +15,8 @@
 # against this sandbox), DELAY (sandbox reply delay, e.g. 100ms; default none), SEND_ARGS
 # (extra `send` arguments, e.g. "--concurrency 4"). Not part of `cargo test`.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
 ROWS=${1:-1000000}
-WORK=${BENCH_DIR:-/tmp/outdial-bench}
-if [ -z "${BIN:-}" ]; then
-    cargo build --release --quiet
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/outdial
-fi
-dir=$WORK/rows-$ROWS
-if [ ! -f "$dir/contacts.csv" ]; then
-    python3 benches/gen.py "$ROWS" "$dir"
-    # The issue's figures are for posts of 500 numbers (gen.py writes 5000 for compile).
-    sed -i 's/^batch_size = .*/batch_size = 500/' "$dir/campaign.toml"
-fi
+source "$(dirname "$0")/rows.sh"
 run=$(mktemp -d)
 trap 'kill "$sandbox" 2>/dev/null || true; rm -rf "$run"' EXIT
 

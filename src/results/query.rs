@@ -9,7 +9,9 @@
 
 use rusqlite::params;
 
-use super::store::{CALL_COLUMNS, CallRecord, Keypress, Outcome, Source, Store, StoreError};
+use super::store::{
+    CALL_COLUMNS, CallRecord, KEYPRESS_COLUMNS, Keypress, Outcome, Source, Store, StoreError,
+};
 use crate::provider::{Provider, Reach};
 use crate::submit::CallReport;
 
@@ -136,19 +138,8 @@ impl Store {
                     continue;
                 }
                 tx.execute(
-                    "INSERT OR REPLACE INTO keypresses (provider, campaign, callid, number, \
-                     prompt, keys, source, received_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
-                        key.provider,
-                        key.campaign,
-                        key.callid,
-                        key.number,
-                        key.prompt,
-                        key.keys,
-                        Source::Query.as_str(),
-                        now,
-                    ],
+                    &format!("INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"),
+                    &key.values(&Source::Query, &now)[..],
                 )?;
             }
             Ok((written.len(), kept))

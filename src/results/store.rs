@@ -129,6 +129,10 @@ pub(super) const CALL_COLUMNS: &str = "(provider, campaign, callid, number, stat
      reason, duration, answered_by, attempts, called_at, source, recording, updated_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
+/// The columns of `keypresses` as [`Keypress::values`] gives them, for an `INSERT`.
+pub(super) const KEYPRESS_COLUMNS: &str = "(provider, campaign, callid, number, prompt, keys, \
+     source, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
 /// One recipient's result: a row of `calls`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRecord {
@@ -201,6 +205,29 @@ pub struct Keypress {
     pub keys: String,
     /// Which kind of report this row came from.
     pub source: Source,
+}
+
+impl Keypress {
+    /// The row's values in [`KEYPRESS_COLUMNS`] order, as reported by `source` and stored at
+    /// `now`.
+    // A `String`, not a `str`: a value handed to SQLite as `&dyn ToSql` must be sized.
+    #[allow(clippy::ptr_arg)]
+    pub(super) fn values<'a>(
+        &'a self,
+        source: &'a Source,
+        now: &'a String,
+    ) -> [&'a dyn rusqlite::ToSql; 8] {
+        [
+            &self.provider,
+            &self.campaign,
+            &self.callid,
+            &self.number,
+            &self.prompt,
+            &self.keys,
+            source,
+            now,
+        ]
+    }
 }
 
 /// An open results store.
@@ -316,19 +343,8 @@ impl Store {
             }
             for key in keys {
                 tx.execute(
-                    "INSERT OR REPLACE INTO keypresses (provider, campaign, callid, number, \
-                     prompt, keys, source, received_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
-                        key.provider,
-                        key.campaign,
-                        key.callid,
-                        key.number,
-                        key.prompt,
-                        key.keys,
-                        key.source.as_str(),
-                        now,
-                    ],
+                    &format!("INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"),
+                    &key.values(&key.source, &now)[..],
                 )?;
             }
             Ok(true)
