@@ -297,11 +297,6 @@ pub fn parse_bytes_international(bytes: &[u8]) -> Result<PhoneNumber, NumberErro
     }
 }
 
-/// [`parse_international`] for text outdial wrote itself (journals): either form.
-pub fn parse_any(text: &str) -> Result<PhoneNumber, NumberError> {
-    parse_international(text)
-}
-
 /// At a `.` in `bytes[i]`: a spreadsheet's `8185550100.0` is an error, not 81855501000.
 fn spreadsheet(bytes: &[u8], i: usize) -> Result<(), NumberError> {
     let before = &bytes[..i];

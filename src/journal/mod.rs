@@ -628,7 +628,6 @@ pub struct NamedCalls {
 /// recipients by call id and number. The journal is checked as [`read_state`] checks it; a
 /// missing file names no one.
 pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
-    read_state(path)?;
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(NamedCalls::default()),
@@ -639,6 +638,8 @@ pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
             });
         }
     };
+    // Checked as `read_state` checks it, on the bytes read once.
+    replay(path, &bytes)?;
     let split = |key: &str| {
         let (callid, number) = key.split_once(' ').unwrap_or((key, ""));
         (callid.to_owned(), number.to_owned())

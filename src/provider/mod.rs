@@ -74,8 +74,7 @@ impl ProviderName {
     ];
 
     /// The environment variables this provider's credentials come from (user, password), if
-    /// it takes any. [`Provider::credential_vars`] of each provider answers with this, so the
-    /// help that lists them cannot drift from what is read.
+    /// it takes any: the one list that credentials are read from and the help names.
     pub fn credential_vars(self) -> Option<(&'static str, &'static str)> {
         match self {
             ProviderName::Voiceshot => Some(("VOICESHOT_USERNAME", "VOICESHOT_PASSWORD")),
@@ -349,10 +348,6 @@ pub trait Provider: fmt::Debug + Send + Sync {
     /// when nothing was sent.
     fn endpoints(&self) -> Vec<String>;
 
-    /// The environment variables credentials come from (user, password), if the provider
-    /// takes any.
-    fn credential_vars(&self) -> Option<(&'static str, &'static str)>;
-
     /// What in a credential (`user` or password) this provider's requests cannot carry,
     /// named without the value, or `None` when it can be sent as it is.
     fn credential_problem(&self, user: bool, value: &str) -> Option<String> {
@@ -607,7 +602,7 @@ pub fn credentials_from(
     provider: &dyn Provider,
     get: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Credentials>, CredentialError> {
-    let Some((user_var, pass_var)) = provider.credential_vars() else {
+    let Some((user_var, pass_var)) = provider.name().credential_vars() else {
         return Ok(None);
     };
     let get = |k| get(k).filter(|v: &String| !v.is_empty());

@@ -1424,7 +1424,7 @@ struct Exchange<'a> {
 /// errs on the side of not calling again).
 fn same_call(result: &CallResult, r: &Recipient) -> bool {
     result.callid == r.callid
-        && crate::phone::parse_any(&result.number).map_or(true, |n| n == r.number)
+        && crate::phone::parse_international(&result.number).map_or(true, |n| n == r.number)
 }
 
 fn skipped(action: Action, post: &Post<'_>) -> Event {

@@ -74,7 +74,7 @@ pub(super) fn capped(
                 continue;
             }
             for number in numbers {
-                if let Ok(n) = crate::phone::parse_any(&number) {
+                if let Ok(n) = crate::phone::parse_international(&number) {
                     *calls.entry(n.as_u64()).or_default() += 1;
                 }
             }

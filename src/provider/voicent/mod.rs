@@ -144,10 +144,6 @@ impl Provider for Voicent {
         vec![self.endpoint.clone()]
     }
 
-    fn credential_vars(&self) -> Option<(&'static str, &'static str)> {
-        ProviderName::Voicent.credential_vars()
-    }
-
     fn extension(&self) -> &'static str {
         "form"
     }

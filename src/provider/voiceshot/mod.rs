@@ -74,10 +74,6 @@ impl Provider for VoiceShot {
         vec![self.endpoint.clone(), self.fallback_endpoint.clone()]
     }
 
-    fn credential_vars(&self) -> Option<(&'static str, &'static str)> {
-        ProviderName::Voiceshot.credential_vars()
-    }
-
     fn credential_problem(&self, _user: bool, value: &str) -> Option<String> {
         // Credentials are attributes of the XML root: XML 1.0 has no way to write U+FFFE or
         // U+FFFF, and a parser turns a line break or tab in an attribute into a space.

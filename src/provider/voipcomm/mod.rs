@@ -249,10 +249,6 @@ impl Provider for VoipComm {
         vec![self.endpoint.clone()]
     }
 
-    fn credential_vars(&self) -> Option<(&'static str, &'static str)> {
-        Some(CREDENTIAL_VARS)
-    }
-
     fn credential_problem(&self, user: bool, value: &str) -> Option<String> {
         // HTTP Basic authentication joins user and password with the first colon
         // (RFC 7617 §2), so a colon in the key would move the split.

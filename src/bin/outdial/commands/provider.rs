@@ -390,6 +390,7 @@ impl<'a> Context<'a> {
             let vars = self
                 .campaign
                 .provider()
+                .name()
                 .credential_vars()
                 .map(|(user, pass)| format!("credentials come from {user} / {pass}"))
                 .unwrap_or_default();

@@ -47,12 +47,12 @@ impl Faults {
 
 pub use crate::provider::fault_spec::FaultsParseError;
 
-/// `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`, `error=K`,
-/// `noreqid=K`, `slow=K` (repeatable, or several numbers joined by `+`), `delay=` with `ms`
-/// or `s`. The empty string means no faults.
 /// How a spec looks, for errors.
 const EXAMPLE: &str = "fail-first=1,reset=2,drop=3,error=4,noreqid=5,slow=6,delay=2s";
 
+/// `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`, `error=K`,
+/// `noreqid=K`, `slow=K` (repeatable, or several numbers joined by `+`), `delay=` with `ms`
+/// or `s`. The empty string means no faults.
 impl FromStr for Faults {
     type Err = FaultsParseError;
 

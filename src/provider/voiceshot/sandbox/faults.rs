@@ -51,12 +51,12 @@ impl Faults {
 
 pub use crate::provider::fault_spec::FaultsParseError;
 
-/// Parses `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`,
-/// `error=K` (the last three repeatable, or with several numbers joined by `+`, e.g.
-/// `reset=3+7`), and `delay=` with a unit `ms` or `s`. The empty string means no faults.
 /// How a spec looks, for errors.
 const EXAMPLE: &str = "fail-first=2,reset=3,drop=5,error=6,delay=200ms";
 
+/// Parses `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`,
+/// `error=K` (the last three repeatable, or with several numbers joined by `+`, e.g.
+/// `reset=3+7`), and `delay=` with a unit `ms` or `s`. The empty string means no faults.
 impl FromStr for Faults {
     type Err = FaultsParseError;
 

@@ -29,11 +29,11 @@ pub struct Faults {
 
 pub use crate::provider::fault_spec::FaultsParseError;
 
-/// `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`, `error=K`,
-/// `garbage=K` (repeatable, or several joined by `+`), `delay=200ms` or `delay=2s`.
 /// How a spec looks, for errors.
 const EXAMPLE: &str = "fail-first=2,reset=3,drop=5,error=6,garbage=7,delay=200ms";
 
+/// `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`, `error=K`,
+/// `garbage=K` (repeatable, or several joined by `+`), `delay=200ms` or `delay=2s`.
 impl FromStr for Faults {
     type Err = FaultsParseError;
 
