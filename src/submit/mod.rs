@@ -307,6 +307,9 @@ struct Run {
     in_doubt: Vec<InDoubtCall>,
     /// When the last call post started, for pacing.
     last_start: Option<Instant>,
+    /// The provider's scheduled calls, asked for once a run (see [`Submitter::settle_from_list`]):
+    /// every call in doubt is looked for in the same list.
+    scheduled: Option<std::sync::Arc<Vec<crate::provider::ScheduledCall>>>,
 }
 
 /// One recipient joined with what the provider reports of its call.
@@ -590,6 +593,7 @@ impl Submitter<'_> {
             resend,
             in_doubt: Vec::new(),
             last_start: None,
+            scheduled: None,
         });
         let (changes, orphaned, taken) = changes(self.campaign, journal.state())?;
         if !changes.is_empty() && !allow_changed {
@@ -827,7 +831,7 @@ impl Submitter<'_> {
                 Lookup::None if !doubt.is_empty() && provider.scheduled_list().is_some() => {
                     let last = lock(journal).state().last_call_intent();
                     self.settle(last);
-                    let still = self.settle_from_list(journal, seq, &doubt, on)?;
+                    let still = self.settle_from_list(journal, run, seq, &doubt, on)?;
                     lock(run)
                         .in_doubt
                         .extend(still.iter().map(|r| self.in_doubt_call(seq, r)));
@@ -953,6 +957,7 @@ impl Submitter<'_> {
     fn settle_from_list<'r>(
         &self,
         journal: &Mutex<&mut Journal>,
+        run: &Mutex<Run>,
         seq: usize,
         doubt: &[&'r Recipient],
         on: &mut dyn FnMut(Event),
@@ -960,14 +965,24 @@ impl Submitter<'_> {
         let Some(list) = self.campaign.provider().scheduled_list() else {
             return Ok(doubt.to_vec());
         };
-        let reply = self.transport.post_to(
-            &http::PostBody::Bytes(Vec::new()),
-            true,
-            &|endpoint| list.list_url(endpoint),
-            &mut |_| {},
-        );
-        let Some(calls) = reply.ok().and_then(|r| list.read_list(&r.body).ok()) else {
-            return Ok(doubt.to_vec());
+        let cached = lock(run).scheduled.clone();
+        let calls = match cached {
+            Some(calls) => calls,
+            None => {
+                let reply = self.transport.post_to(
+                    &http::PostBody::Bytes(Vec::new()),
+                    true,
+                    &|endpoint| list.list_url(endpoint),
+                    &mut |_| {},
+                );
+                // A list that cannot be had is asked for again by the next post in doubt.
+                let Some(calls) = reply.ok().and_then(|r| list.read_list(&r.body).ok()) else {
+                    return Ok(doubt.to_vec());
+                };
+                let calls = std::sync::Arc::new(calls);
+                lock(run).scheduled = Some(std::sync::Arc::clone(&calls));
+                calls
+            }
         };
         let far = jiff::SignedDuration::try_from(list.margin())
             .ok()
