@@ -251,6 +251,21 @@ impl Calls {
         self.recent.shrink_to(self.merge_at);
     }
 
+    /// Lets go of the entry of a key this run has settled (accepted or not taken) while it is
+    /// still in the recent table, keeping the counts and the per-seq tallies it made: see
+    /// [`Journal::retire`](super::Journal::retire). A key in doubt, one posted at more than
+    /// one seq, or one already in the sorted array stays.
+    pub fn retire(&mut self, hash: &KeyHash) {
+        if self.more_seqs.contains_key(hash) {
+            return;
+        }
+        if let std::collections::hash_map::Entry::Occupied(e) = self.recent.entry(*hash)
+            && state_of(*e.get()) != CallState::InDoubt
+        {
+            e.remove();
+        }
+    }
+
     /// Whether any key posted at `seq` is accepted or in doubt.
     pub fn seq_has_taken(&self, seq: usize) -> bool {
         self.taken_at.get(&seq).is_some_and(|n| *n > 0)
@@ -299,6 +314,30 @@ mod tests {
         assert_eq!(calls.counts(), (500, 500, 0));
         assert!(calls.sorted.windows(2).all(|w| w[0].hash < w[1].hash));
         assert_eq!(calls.iter().count(), 1000);
+    }
+
+    #[test]
+    fn retired_keys_are_let_go_but_still_counted() {
+        let mut calls = Calls::with_merge_at(1 << 10);
+        let (done, refused, doubt) = (key_hash("a N1"), key_hash("b N2"), key_hash("c N3"));
+        calls.set(done, Some(4), |_| CallState::Accepted);
+        calls.set(refused, Some(4), |_| CallState::NotTaken);
+        calls.set(doubt, Some(4), |_| CallState::InDoubt);
+        for k in [done, refused, doubt] {
+            calls.retire(&k);
+        }
+        assert_eq!(calls.get(&done), None);
+        assert_eq!(calls.get(&refused), None);
+        assert_eq!(calls.get(&doubt), Some(CallState::InDoubt));
+        assert_eq!(calls.counts(), (1, 1, 1));
+        assert!(calls.seq_has_taken(4));
+        assert_eq!(calls.iter().count(), 1);
+        // An entry the sorted array holds (a key an earlier run journaled) stays.
+        let mut merged = Calls::with_merge_at(0);
+        merged.set(done, Some(1), |_| CallState::Accepted);
+        merged.set(refused, Some(1), |_| CallState::Accepted);
+        merged.retire(&done);
+        assert_eq!(merged.get(&done), Some(CallState::Accepted));
     }
 
     #[test]

@@ -644,7 +644,7 @@ impl Submitter<'_> {
             for post in calls {
                 let post = post?;
                 lock(&summary).posts += 1;
-                self.send_calls(&shared, &post, on)?;
+                self.send_finished(&shared, &post, on)?;
             }
         }
         let summary = summary.into_inner().unwrap_or_else(PoisonError::into_inner);
@@ -711,7 +711,7 @@ impl Submitter<'_> {
                         if stop.load(std::sync::atomic::Ordering::SeqCst) {
                             continue;
                         }
-                        if let Err(e) = self.send_calls(shared, &post, &mut on) {
+                        if let Err(e) = self.send_finished(shared, &post, &mut on) {
                             fail(e);
                         }
                     }
@@ -758,6 +758,24 @@ impl Submitter<'_> {
             number: r.number.to_string(),
             label: self.campaign.provider().call_label(self.campaign, r),
         }
+    }
+
+    /// [`send_calls`](Self::send_calls), after which the journal lets go of the post's
+    /// settled calls (see [`Journal::retire`]).
+    fn send_finished(
+        &self,
+        shared: &Flight<'_, '_>,
+        post: &Post<'_>,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<(), SubmitError> {
+        let sent = self.send_calls(shared, post, on);
+        lock(shared.journal).retire(
+            post.body
+                .recipients()
+                .iter()
+                .map(|r| (r.callid.as_str(), r.number.as_str())),
+        );
+        sent
     }
 
     fn send_calls(
