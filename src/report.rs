@@ -845,6 +845,7 @@ mod tests {
             duration: Some(12),
             keypresses: vec![(1, "2".into())],
             responses: Default::default(),
+            attempts: None,
         };
         assert_eq!(
             line(Message::Call(CallRow {
@@ -913,6 +914,7 @@ mod tests {
             duration: None,
             keypresses: Vec::new(),
             responses: Default::default(),
+            attempts: None,
         };
         report.responses.insert("confirm".into(), "1".into());
         let summary = QuerySummary::of(std::slice::from_ref(&report));

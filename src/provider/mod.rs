@@ -563,6 +563,9 @@ pub struct Status {
     pub result: CallResult,
     /// Answers collected during the call (IVR responses), name then value, in order.
     pub responses: Vec<(String, String)>,
+    /// How many times the provider has dialled the call, when its reply tells (the Voicent
+    /// Gateway writes one record per attempt, retries included).
+    pub attempts: Option<u32>,
 }
 
 /// Requests about one call, named by the id the provider gave it when it took the call.

@@ -57,7 +57,7 @@ pub fn query_rows(
             reason,
             duration: report.duration,
             answered_by: provider.answered_by(&report.comment).map(str::to_owned),
-            attempts: None,
+            attempts: report.attempts,
             called_at: text(&report.dateandtime),
             source: Source::Query,
             recording: None,
@@ -247,6 +247,7 @@ mod tests {
             duration: Some(0),
             keypresses: vec![(1, String::new()), (2, "1".into())],
             responses: Default::default(),
+            attempts: Some(2),
         };
         let (calls, keys) = query_rows(
             &provider,
@@ -261,6 +262,7 @@ mod tests {
         assert_eq!(calls[0].reason.as_deref(), Some("Busy"));
         assert_eq!(calls[1].reason, None);
         assert_eq!(calls[1].answered_by.as_deref(), Some("machine"));
+        assert!(calls.iter().all(|c| c.attempts == Some(2)));
         // Prompts reached without a key press are no keypress.
         assert_eq!(keys.len(), 2);
         assert!(keys.iter().all(|k| k.prompt == 2));

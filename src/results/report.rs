@@ -100,6 +100,9 @@ pub struct RecipientResult {
     pub duration: Option<u32>,
     /// `human` or `machine`, when the provider says.
     pub answered_by: Option<String>,
+    /// How many times the provider dialled, when it says (the Voicent Gateway's status
+    /// records).
+    pub attempts: Option<u32>,
     /// When the provider says the call took place, as it wrote it.
     pub called_at: Option<String>,
     /// Which kind of report the result came from (`summary`, `callback`, `query`, `event`).
@@ -256,6 +259,7 @@ pub fn build(
                 reason: None,
                 duration: None,
                 answered_by: None,
+                attempts: None,
                 called_at: None,
                 source: None,
                 keypresses: Vec::new(),
@@ -271,6 +275,7 @@ pub fn build(
                     result.reason = row.reason.as_deref().map(str::to_owned);
                     result.duration = row.duration;
                     result.answered_by = row.answered_by.map(str::to_owned);
+                    result.attempts = row.attempts;
                     result.called_at = row.called_at.as_deref().map(str::to_owned);
                     result.source = Some(row.source.as_str());
                     for &prompt in &prompts {

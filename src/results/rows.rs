@@ -18,6 +18,7 @@ pub(super) struct Row {
     pub(super) reason: Option<Arc<str>>,
     pub(super) duration: Option<u32>,
     pub(super) answered_by: Option<&'static str>,
+    pub(super) attempts: Option<u32>,
     pub(super) called_at: Option<Box<str>>,
     pub(super) source: Source,
     /// (prompt, rank of its source, keys): the best source's keys per prompt.
@@ -71,7 +72,7 @@ impl Rows {
             .conn
             .prepare(
                 "SELECT callid, number, status, outcome, reason, duration, answered_by, \
-                 called_at, source FROM calls WHERE provider = ?1 AND campaign = ?2",
+                 called_at, source, attempts FROM calls WHERE provider = ?1 AND campaign = ?2",
             )
             .map_err(fail)?;
         let mut query = statement.query(params![provider, campaign]).map_err(fail)?;
@@ -94,6 +95,7 @@ impl Rows {
                     _ => None,
                 },
                 called_at: text(7).map_err(fail)?.map(Box::from),
+                attempts: row.get(9).map_err(fail)?,
                 source: Source::parse(text(8).map_err(fail)?.unwrap_or(""))
                     .unwrap_or(Source::Query),
                 keys: Vec::new(),

@@ -219,6 +219,7 @@ impl Submitter<'_> {
                 duration: None,
                 keypresses: Vec::new(),
                 responses: BTreeMap::new(),
+                attempts: None,
             };
             match status {
                 Some(s) => {
@@ -228,6 +229,7 @@ impl Submitter<'_> {
                     report.dateandtime = s.result.dateandtime;
                     report.duration = s.result.duration;
                     report.responses = s.responses.into_iter().collect();
+                    report.attempts = s.attempts;
                 }
                 None if state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt) => {
                     report.status = "in-doubt".into();

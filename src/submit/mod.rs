@@ -334,6 +334,9 @@ pub struct CallReport {
     /// Answers collected by an IVR application, by element name.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub responses: std::collections::BTreeMap<String, String>,
+    /// How many times the provider dialled it, when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
 }
 
 /// One post a `send` would make now, per the journal.
@@ -1365,6 +1368,7 @@ impl Submitter<'_> {
                         duration: c.duration,
                         keypresses: c.keypresses.clone(),
                         responses: Default::default(),
+                        attempts: None,
                     },
                     None => CallReport {
                         number: r.number.to_string(),
@@ -1376,6 +1380,7 @@ impl Submitter<'_> {
                         duration: None,
                         keypresses: Vec::new(),
                         responses: Default::default(),
+                        attempts: None,
                     },
                 });
             }

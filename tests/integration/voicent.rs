@@ -236,6 +236,30 @@ fn send_query_delete_end_to_end() {
         show("8185550115"),
         ("pending".into(), "pending".into(), String::new())
     );
+    // One status record per attempt: the retried call was dialled twice.
+    let attempts = |n: &str| calls[n]["attempts"].as_u64();
+    assert_eq!(attempts("8185550100"), Some(1));
+    assert_eq!(attempts("8185550107"), Some(2));
+    assert_eq!(attempts("8185550115"), Some(0));
+    // The poll went into the store, attempts with it, and the report reads them back.
+    let run = run_in(dir.path(), &["report", t, "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut rows = csv::Reader::from_reader(run.stdout.as_bytes());
+    let column = rows
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "attempts")
+        .expect("an attempts column");
+    let stored: BTreeMap<String, String> = rows
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[column].to_owned())
+        })
+        .collect();
+    assert_eq!(stored["8185550107"], "2", "{}", run.stdout);
+    assert_eq!(stored["8185550108"], "1", "{}", run.stdout);
 
     // IVR responses come back as columns.
     let i = ivr.to_str().unwrap();

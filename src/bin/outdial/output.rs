@@ -990,7 +990,7 @@ impl PrintCsv {
             return Ok(());
         }
         let mut line = String::from(
-            "number,callid,status,reason,duration,provider_status,answered_by,called_at,source",
+            "number,callid,status,reason,duration,provider_status,answered_by,attempts,called_at,source",
         );
         for prompt in prompts {
             line.push_str(&format!(",prompt_{prompt}"));
@@ -1090,6 +1090,7 @@ impl Report for PrintCsv {
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
                     csv_field(r.provider_status.as_deref().unwrap_or("")),
                     csv_field(r.answered_by.as_deref().unwrap_or("")),
+                    r.attempts.map(|n| n.to_string()).unwrap_or_default(),
                     csv_field(r.called_at.as_deref().unwrap_or("")),
                     r.source.unwrap_or("").to_owned(),
                 ]

@@ -119,6 +119,7 @@ pub fn read_status(body: &[u8]) -> Result<Option<Status>, ReplyOutcome> {
                 ..CallResult::default()
             },
             responses: Vec::new(),
+            attempts: Some(0),
         },
         Some(last) => Status {
             result: CallResult {
@@ -128,6 +129,7 @@ pub fn read_status(body: &[u8]) -> Result<Option<Status>, ReplyOutcome> {
                 ..CallResult::default()
             },
             responses: last.responses.clone(),
+            attempts: Some(u32::try_from(attempts.len()).unwrap_or(u32::MAX)),
         },
     };
     Ok(Some(status))
@@ -283,6 +285,7 @@ mod tests {
         assert_eq!(s.result.comment, "Call succeeded");
         assert_eq!(s.result.dateandtime, "2008-04-17 12:24");
         assert!(s.responses.is_empty());
+        assert_eq!(s.attempts, Some(1));
     }
 
     #[test]
@@ -302,6 +305,7 @@ mod tests {
         assert_eq!(s.result.status, "made");
         assert_eq!(s.result.comment, "Call succeeded");
         assert_eq!(s.result.dateandtime, "2008-04-17 12:24");
+        assert_eq!(s.attempts, Some(3), "every record is an attempt");
         // The vendor's substring check would find `^retry^` first; ours reads the last record.
         let retry_last = "[0^null^made^2008 3 17 12 24^2008 3 17 12 24^Call succeeded^^^a=1^^0^null^retry^2008 3 17 12 25^2008 3 17 12 24^Line Busy^^^^^\n]";
         let s = status(retry_last);
@@ -323,6 +327,7 @@ mod tests {
     #[test]
     fn empty_record_is_pending_and_unknown_id_is_not_found() {
         assert_eq!(status("[]").result.status, "pending");
+        assert_eq!(status("[]").attempts, Some(0));
         assert_eq!(status("<html>\n[\n]\n</html>").result.status, "pending");
         assert_eq!(
             read_status(b"ERROR: no such call record: 1208775078314").unwrap(),
