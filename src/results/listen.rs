@@ -381,14 +381,17 @@ async fn handle(app: Arc<App>, route: Route, request: Request) -> Response {
         });
     // SQLite and the file system block: off the async workers.
     let worker = Arc::clone(&app);
-    let done = tokio::task::spawn_blocking(move || worker.accept(route, ctype.as_deref(), &body))
-        .await
-        .unwrap_or_else(|_| {
-            Err(refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the handler failed",
-            ))
-        });
+    let query = parts.uri.query().map(str::to_owned);
+    let done = tokio::task::spawn_blocking(move || {
+        worker.accept(route, ctype.as_deref(), query.as_deref(), &body)
+    })
+    .await
+    .unwrap_or_else(|_| {
+        Err(refused(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the handler failed",
+        ))
+    });
     match done {
         Ok(accepted) => {
             app.stored.fetch_add(1, Ordering::SeqCst);
@@ -464,7 +467,13 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl App {
-    fn accept(&self, route: Route, ctype: Option<&str>, body: &[u8]) -> Result<Accepted, Refused> {
+    fn accept(
+        &self,
+        route: Route,
+        ctype: Option<&str>,
+        query: Option<&str>,
+        body: &[u8],
+    ) -> Result<Accepted, Refused> {
         match route {
             Route::Summary | Route::Events => {
                 if !summary::takes_content_type(ctype) {
@@ -476,7 +485,7 @@ impl App {
                 }
             }
             Route::Callback => match callback::is_json(ctype) {
-                Some(json) => self.callback(body, json),
+                Some(json) => self.callback(body, json, query),
                 None => Err(wrong_type(ctype, "post a form or JSON")),
             },
         }
@@ -608,9 +617,13 @@ impl App {
         })
     }
 
-    fn callback(&self, body: &[u8], json: bool) -> Result<Accepted, Refused> {
-        let cb = callback::parse_callback(body, json)
+    fn callback(&self, body: &[u8], json: bool, query: Option<&str>) -> Result<Accepted, Refused> {
+        let mut cb = callback::parse_callback(body, json)
             .map_err(|e| refused(StatusCode::BAD_REQUEST, e.to_string()))?;
+        // `send` puts outdial's call id in each call's callback URL.
+        if cb.outdial_callid.is_none() {
+            cb.outdial_callid = query.and_then(callback::our_callid_in);
+        }
         let voipcomm = || {
             self.campaigns
                 .iter()

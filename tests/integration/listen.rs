@@ -292,13 +292,22 @@ fn listen_stores_every_voiceshot_summary_of_a_2000_recipient_campaign() {
     );
 }
 
-#[test]
-fn listen_stores_every_voipcomm_callback() {
-    use outdial::provider::voipcomm::sandbox::{Outcome as VcOutcome, Sandbox, SandboxConfig};
-    let dir = tempdir();
-    let db = dir.path().join("results.db");
-    let n = 2000;
-    contacts(dir.path(), n);
+/// A voip-communications campaign over `n` CSV recipients whose callbacks go to a listener,
+/// and a sandbox (with `faults`) that dials in 20 ms: (campaign file, database, listener,
+/// sandbox).
+fn voipcomm_loop(
+    dir: &Path,
+    n: usize,
+    faults: &str,
+) -> (
+    PathBuf,
+    PathBuf,
+    Listener,
+    outdial::provider::voipcomm::sandbox::Sandbox,
+) {
+    use outdial::provider::voipcomm::sandbox::{Sandbox, SandboxConfig};
+    let db = dir.join("results.db");
+    contacts(dir, n);
     // The listener must know the campaign before the callback URL is known: write it with a
     // placeholder port, start listening, then write the real URL (listen reads the campaign
     // only for its name and journal).
@@ -306,7 +315,7 @@ fn listen_stores_every_voipcomm_callback() {
         let text = format!(
             "[campaign]\nname = \"vc-loop\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"{url}\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Your parcel arrives today.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n"
         );
-        let path = dir.path().join("vc.toml");
+        let path = dir.join("vc.toml");
         std::fs::write(&path, text).unwrap();
         path
     };
@@ -315,14 +324,22 @@ fn listen_stores_every_voipcomm_callback() {
     write(&listener.route("/voipcomm/callback"));
     let sb = Sandbox::start(SandboxConfig {
         dial_delay: Duration::from_millis(20),
+        faults: faults.parse().unwrap(),
         ..SandboxConfig::default()
     })
     .unwrap();
-    send(
-        &file,
-        &sb.url(),
-        &[("VOIPCOMM_API_KEY", "k"), ("VOIPCOMM_API_PASSWORD", "p")],
-    );
+    (file, db, listener, sb)
+}
+
+const VOIPCOMM_ENV: [(&str, &str); 2] = [("VOIPCOMM_API_KEY", "k"), ("VOIPCOMM_API_PASSWORD", "p")];
+
+#[test]
+fn listen_stores_every_voipcomm_callback() {
+    use outdial::provider::voipcomm::sandbox::Outcome as VcOutcome;
+    let dir = tempdir();
+    let n = 2000;
+    let (file, db, _listener, sb) = voipcomm_loop(dir.path(), n, "");
+    send(&file, &sb.url(), &VOIPCOMM_ENV);
     wait_for("every callback", 120, || {
         let calls = sb.calls();
         calls.len() == n && calls.iter().all(|c| c.callback_delivered.is_some())
@@ -366,6 +383,54 @@ fn listen_stores_every_voipcomm_callback() {
         reached
     );
     assert!(reached > 0 && reached < n);
+}
+
+/// A call whose make-calls reply was lost is in doubt, with no provider callid in the journal;
+/// its callback still names it, by the call id `send` put in its callback URL.
+#[test]
+fn a_callback_for_a_call_in_doubt_is_stored_by_outdials_own_call_id() {
+    let dir = tempdir();
+    let (file, db, _listener, sb) = voipcomm_loop(dir.path(), 3, "drop=2");
+    let out = outdial(
+        &[
+            "send",
+            file.to_str().unwrap(),
+            "--endpoint",
+            &sb.url(),
+            "--yes",
+        ],
+        &VOIPCOMM_ENV,
+    );
+    assert_eq!(out.status.code(), Some(4), "in doubt: {out:?}");
+    wait_for("every callback", 30, || {
+        let calls = sb.calls();
+        calls.len() == 3 && calls.iter().all(|c| c.callback_delivered.is_some())
+    });
+    let calls = sb.calls();
+    assert!(
+        calls.iter().all(|c| c.callback_delivered == Some(true)),
+        "{calls:?}"
+    );
+    let lost = calls
+        .iter()
+        .find(|c| c.request == 2)
+        .expect("the second post was taken");
+    let journal = std::fs::read_to_string(dir.path().join(".outdial/vc-loop.jsonl")).unwrap();
+    assert!(
+        !journal.contains(&lost.callid),
+        "the reply with its callid was lost"
+    );
+    let stored = Store::open(&db)
+        .unwrap()
+        .calls("voipcomm", "vc-loop")
+        .unwrap();
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    let row = stored
+        .iter()
+        .find(|r| lost.to.ends_with(&r.number))
+        .expect("the call in doubt is stored");
+    assert!(lost.params["callback_url"].ends_with(&format!("outdial_callid={}", row.callid)));
+    assert_eq!(row.duration, Some(lost.billed_seconds));
 }
 
 /// A listener with credentials over a small sent campaign (no summaries: the sandbox never

@@ -5,9 +5,14 @@
 //! posts exactly it), as a form (`application/x-www-form-urlencoded`) or the same fields as
 //! a JSON object: `callid` (the provider's id from the make-calls reply), `to`, `status`
 //! (`Person`, `Machine`, `NoAnswer`, `Busy`, `Failed`), `billed_seconds`, and optionally
-//! `outdial_callid` (outdial's own call id, when the URL or a relay adds it).
+//! `outdial_callid` (outdial's own call id). `send` adds that one to each call's callback URL
+//! as a query parameter ([`OUR_CALLID`]), so it also arrives in the URL of the post.
 
 use crate::results::Outcome;
+
+/// The name of the field, and of the callback URL's query parameter, that carries outdial's
+/// own call id.
+pub const OUR_CALLID: &str = "outdial_callid";
 
 /// One callback.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -87,11 +92,19 @@ pub fn parse_callback(body: &[u8], json: bool) -> Result<Callback, CallbackError
     };
     Ok(Callback {
         callid: get("callid").ok_or(CallbackError::Missing("callid"))?,
-        outdial_callid: get("outdial_callid"),
+        outdial_callid: get(OUR_CALLID),
         to: get("to").unwrap_or_default(),
         status: get("status").ok_or(CallbackError::Missing("status"))?,
         billed_seconds,
     })
+}
+
+/// outdial's call id as a callback URL's query string carries it.
+pub fn our_callid_in(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == OUR_CALLID)
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// What a callback's status means, with the reason (when not reached) and who answered.

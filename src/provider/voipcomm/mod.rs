@@ -122,6 +122,24 @@ impl Field {
     }
 }
 
+/// A call's own callback URL: the campaign's, with outdial's call id added as the query
+/// parameter `outdial_callid`. The callback then names the call even when the make-calls reply
+/// was lost (a call in doubt has no provider callid in the journal), and `listen` matches it
+/// by that id and the number called. A URL that already sets the parameter is left alone.
+fn callback_url(url: &str, callid: &str) -> String {
+    // Checked as an absolute http(s) URL when the campaign was loaded.
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return url.to_owned();
+    };
+    if parsed.query_pairs().any(|(k, _)| k == callback::OUR_CALLID) {
+        return url.to_owned();
+    }
+    parsed
+        .query_pairs_mut()
+        .append_pair(callback::OUR_CALLID, callid);
+    parsed.into()
+}
+
 impl VoipComm {
     /// The form fields of one call, in [`PARAMS`] order.
     pub fn fields(
@@ -166,7 +184,7 @@ impl VoipComm {
             ));
         }
         if let Some(url) = &self.callback_url {
-            out.push(("callback_url", url.clone()));
+            out.push(("callback_url", callback_url(url, &r.callid)));
         }
         for field in self.answer.iter().chain(&self.machine) {
             let value = match &field.value {
@@ -425,7 +443,28 @@ pub(crate) fn resolve(url: &str, endpoint: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::resolve;
+    use super::{callback_url, resolve};
+
+    #[test]
+    fn each_call_has_its_own_callback_url() {
+        assert_eq!(
+            callback_url("https://hooks.example/ended", "dent 101&x"),
+            "https://hooks.example/ended?outdial_callid=dent+101%26x"
+        );
+        assert_eq!(
+            callback_url("https://hooks.example/ended?team=a", "c1"),
+            "https://hooks.example/ended?team=a&outdial_callid=c1"
+        );
+        // A URL that names the call itself is left as it is.
+        let own = "https://hooks.example/ended?outdial_callid=fixed";
+        assert_eq!(callback_url(own, "c1"), own);
+        assert_eq!(
+            crate::provider::voipcomm::callback::our_callid_in(
+                "team=a&outdial_callid=dent+101%26x"
+            ),
+            Some("dent 101&x".to_owned())
+        );
+    }
 
     #[test]
     fn a_path_setting_follows_the_endpoint_and_a_url_stays() {

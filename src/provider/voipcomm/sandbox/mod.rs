@@ -339,8 +339,10 @@ fn deliver_callback(call: &SandboxCall) -> bool {
         s.set_read_timeout(Some(Duration::from_secs(2)))?;
         write!(
             s,
-            "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST {}{} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             url.path(),
+            // The query names the call (outdial puts its call id there).
+            url.query().map(|q| format!("?{q}")).unwrap_or_default(),
             url.host_str().unwrap_or("localhost"),
             body.len()
         )?;
