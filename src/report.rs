@@ -506,7 +506,7 @@ impl Serialize for ResultRow<'_> {
 }
 
 /// The counts of a Call Query.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct QuerySummary {
     /// Recipients queried.
     pub recipients: usize,
@@ -527,20 +527,26 @@ pub struct QuerySummary {
 impl QuerySummary {
     /// Counts `reports`.
     pub fn of(reports: &[CallReport]) -> Self {
-        let count = |r: Reach| reports.iter().filter(|c| c.result == r).count();
-        QuerySummary {
-            recipients: reports.len(),
-            reached: count(Reach::Reached),
-            not_reached: count(Reach::NotReached),
-            pending: count(Reach::Pending),
-            not_found: count(Reach::NotFound),
-            columns: reports
-                .iter()
-                .flat_map(|r| r.responses.keys())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .cloned()
-                .collect(),
+        let mut summary = QuerySummary::default();
+        summary.add(reports);
+        summary
+    }
+
+    /// Counts `reports` too, and adds the answer names they have that are new.
+    pub fn add(&mut self, reports: &[CallReport]) {
+        self.recipients += reports.len();
+        for report in reports {
+            *match report.result {
+                Reach::Reached => &mut self.reached,
+                Reach::NotReached => &mut self.not_reached,
+                Reach::Pending => &mut self.pending,
+                Reach::NotFound => &mut self.not_found,
+            } += 1;
+            for name in report.responses.keys() {
+                if let Err(at) = self.columns.binary_search(name) {
+                    self.columns.insert(at, name.clone());
+                }
+            }
         }
     }
 }

@@ -1445,17 +1445,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.jsonl");
         let post = |j: &mut Journal, seq, ids: &[&str], outcome| {
-            let a = j
-                .intent(
-                    Action::Send,
-                    seq,
-                    PostKind::Send,
-                    "h",
-                    "h",
-                    calls(ids),
-                    None,
-                )
-                .unwrap();
+            let a = send_intent(j, seq, ids);
             let mut said = Said::default();
             said.ids.insert(call_key(ids[0], "N0"), format!("P{seq}"));
             j.outcome(a, seq, outcome, said).unwrap();
@@ -1567,22 +1557,26 @@ mod tests {
         assert!(!s.maybe_taken("home", "8185550101"));
     }
 
+    /// The intent of `send` call post `seq` (plan hash `h`) to `ids` at number N0.
+    fn send_intent(j: &mut Journal, seq: usize, ids: &[&str]) -> u64 {
+        j.intent(
+            Action::Send,
+            seq,
+            PostKind::Send,
+            "h",
+            "h",
+            calls(ids),
+            None,
+        )
+        .unwrap()
+    }
+
     fn written(lines: usize) -> (tempfile::TempDir, PathBuf, Vec<String>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.jsonl");
         let mut j = Journal::open(&path, &c(), VS, "http://sandbox").unwrap();
         for seq in 1..=lines {
-            let a = j
-                .intent(
-                    Action::Send,
-                    seq,
-                    PostKind::Send,
-                    "h",
-                    "h",
-                    calls(&["x"]),
-                    None,
-                )
-                .unwrap();
+            let a = send_intent(&mut j, seq, &["x"]);
             j.outcome(a, seq, Outcome::Accepted, Said::default())
                 .unwrap();
         }

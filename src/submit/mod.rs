@@ -1336,12 +1336,18 @@ impl Submitter<'_> {
         Ok(made)
     }
 
-    /// Queries this campaign's call ids and joins the results to its recipients, in order.
-    pub fn query(&self, on: &mut dyn FnMut(Event)) -> Result<Vec<CallReport>, SubmitError> {
-        let mut out = Vec::new();
+    /// Queries this campaign's call ids post by post and hands each post's results, joined to
+    /// its recipients in order, to `each`: one post's results are held at a time, whatever
+    /// the campaign's size.
+    pub fn query(
+        &self,
+        on: &mut dyn FnMut(Event),
+        each: &mut dyn FnMut(Vec<CallReport>),
+    ) -> Result<(), SubmitError> {
         for post in plan::posts(self.campaign, Action::Query) {
             let post = post?;
             let recipients = post.body.recipients();
+            let mut out = Vec::with_capacity(recipients.len());
             let calls = self.query_callids(post.seq, recipients, on)?;
             on(Event::Post {
                 action: Action::Query,
@@ -1384,8 +1390,9 @@ impl Submitter<'_> {
                     },
                 });
             }
+            each(out);
         }
-        Ok(out)
+        Ok(())
     }
 }
 

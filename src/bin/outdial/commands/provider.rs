@@ -243,8 +243,14 @@ impl<'a> Context<'a> {
     }
 
     /// A Call Query of every recipient (at a provider that knows calls by its own ids: a
-    /// status request per call the journal has an id for).
-    pub fn query(&self, out: &dyn Report) -> Result<Vec<CallReport>, Exit> {
+    /// status request per call the journal has an id for), the results handed to `each` a
+    /// post's worth at a time (all at once from a provider asked call by call, whose polls
+    /// are paced: its answers' names are known before the first is shown).
+    pub fn query(
+        &self,
+        out: &dyn Report,
+        each: &mut dyn FnMut(Vec<CallReport>),
+    ) -> Result<(), Exit> {
         let transport = self.transport(out)?;
         out.show(Message::Note(Note::Posting {
             posts: plan::post_count(&self.campaign, Action::Query),
@@ -256,9 +262,11 @@ impl<'a> Context<'a> {
         };
         let submitter = self.submitter(&transport);
         let result = if self.by_id() {
-            submitter.query_by_id(&self.journal_state(out)?, &mut on)
+            submitter
+                .query_by_id(&self.journal_state(out)?, &mut on)
+                .map(each)
         } else {
-            submitter.query(&mut on)
+            submitter.query(&mut on, each)
         };
         result.map_err(|e| failed(e, None, out))
     }

@@ -24,24 +24,37 @@ pub fn run(
     if target.dry_run {
         return context.dry_run(Action::Query, out);
     }
-    let reports = context.query(out)?;
-    let summary = QuerySummary::of(&reports);
-    for report in &reports {
-        out.show(Message::Call(CallRow {
-            report,
-            columns: &summary.columns,
-        }));
-    }
-    // Stored before the counts are shown: the counts are the last word of the command.
+    // Each post's results are shown and stored as they come, so memory holds one post's
+    // worth whatever the campaign's size; a store that fails stops being written to, and the
+    // results go on being shown.
     let path = Config::db_path(&target.file, db);
-    let (calls, keys) = results::query_rows(
-        context.campaign.provider(),
-        &context.campaign.name,
-        &reports,
-    );
-    let stored = Store::open(&path).and_then(|mut store| store.record_query(&calls, &keys));
-    match stored {
-        Ok((rows, kept)) => out.show(Message::Note(Note::Stored {
+    let mut store = Store::open(&path);
+    let (mut rows, mut kept) = (0, 0);
+    let mut summary = QuerySummary::default();
+    context.query(out, &mut |reports| {
+        summary.add(&reports);
+        for report in &reports {
+            out.show(Message::Call(CallRow {
+                report,
+                columns: &summary.columns,
+            }));
+        }
+        let Ok(open) = &mut store else {
+            return;
+        };
+        let (calls, keys) = results::query_rows(
+            context.campaign.provider(),
+            &context.campaign.name,
+            &reports,
+        );
+        match open.record_query(&calls, &keys) {
+            Ok((r, k)) => (rows, kept) = (rows + r, kept + k),
+            Err(e) => store = Err(e),
+        }
+    })?;
+    // Stored before the counts are shown: the counts are the last word of the command.
+    match store {
+        Ok(_) => out.show(Message::Note(Note::Stored {
             rows,
             kept,
             path: &path,
