@@ -14,16 +14,22 @@ runs=${2:-3}
 cargo build --release --quiet
 bin=$PWD/${CARGO_TARGET_DIR:-target}/release/outdial
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
 python3 - "$work" "$rows" src/results/schema.sql <<'PY'
 import os, random, sqlite3, sys
 work, n, schema = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 random.seed(1)
+# Exchanges 500-999 less the N11 service codes (511, 611, ...): valid numbers for any ROWS.
+exchanges = [e for e in range(500, 1000) if e % 100 != 11]
+def number_of(i):
+    block, line = divmod(i, 10000)
+    area, ex = divmod(block, len(exchanges))
+    return f"{818 + area}{exchanges[ex]}{line:04d}"
 with open(os.path.join(work, "contacts.csv"), "w") as f:
     f.write("number,first\n")
     for i in range(n):
-        f.write(f"818{5000000 + i:07d},N{i}\n")
+        f.write(f"{number_of(i)},N{i}\n")
 with open(os.path.join(work, "big.toml"), "w") as f:
     f.write('[campaign]\nname = "big"\n\n[voiceshot]\nmenuid = "1-1234"\nbatch_size = 500\n\n'
             '[vars]\nfirst = "there"\n\n[[prompt]]\nid = 1\ntts = "Hello {first}. Press 1."\n\n'
@@ -34,7 +40,7 @@ db.executescript(open(schema).read())
 db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
 calls, keys = [], []
 for i in range(n * 95 // 100):
-    number = f"818{5000000 + i:07d}"
+    number = number_of(i)
     r = random.random()
     status, outcome, reason = (("Successful", "reached", None) if r < 0.7 else
         ("Unsuccessful", "not-reached", random.choice(["Busy", "No Answer"])) if r < 0.95 else

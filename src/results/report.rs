@@ -1,9 +1,9 @@
 //! The results report: each recipient of a campaign joined with what the journal says was
 //! sent and what the store says became of the call, with the counts `report` shows.
 //!
-//! The recipients are streamed (a CSV contact list is read as the report goes), so memory
-//! holds the store's rows of this campaign (compactly, see `rows.rs`) and the counts, never
-//! the recipient list.
+//! The recipients are streamed (a CSV contact list is read as the report goes) and each one's
+//! row is looked up in the store as it comes (see `rows.rs`), so memory holds the counts,
+//! never the recipient list or the store's rows.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -238,7 +238,7 @@ pub fn build(
 ) -> Result<Summary, ResultsError> {
     let provider = campaign.provider();
     let key = provider.name().key();
-    let mut rows = Rows::load(store, key, &campaign.name)?;
+    let mut rows = Rows::open(store, key, &campaign.name)?;
     let prompts: Vec<u32> = campaign.prompts.iter().map(|p| p.id).collect();
     let mut counts = StatusCounts::default();
     let mut recipients = 0;
@@ -264,25 +264,23 @@ pub fn build(
                 source: None,
                 keypresses: Vec::new(),
             };
-            match rows.find(&r.callid, number) {
+            match rows.find(&r.callid, number)? {
                 Some(row) => {
                     result.status = match row.outcome {
                         Outcome::Reached => Status::Reached,
                         Outcome::NotReached => Status::NotReached,
                         Outcome::Pending => Status::Pending,
                     };
-                    result.provider_status = Some(row.status.to_string());
-                    result.reason = row.reason.as_deref().map(str::to_owned);
+                    result.provider_status = Some(row.status);
+                    result.reason = row.reason;
                     result.duration = row.duration;
                     result.answered_by = row.answered_by.map(str::to_owned);
                     result.attempts = row.attempts;
-                    result.called_at = row.called_at.as_deref().map(str::to_owned);
+                    result.called_at = row.called_at;
                     result.source = Some(row.source.as_str());
                     for &prompt in &prompts {
-                        let Some((_, _, keys)) = row
-                            .keys
-                            .iter()
-                            .find(|(p, _, k)| *p == prompt && !k.is_empty())
+                        let Some((_, keys)) =
+                            row.keys.iter().find(|(p, k)| *p == prompt && !k.is_empty())
                         else {
                             continue;
                         };
@@ -334,7 +332,7 @@ pub fn build(
             on(r, &result)?;
         }
     }
-    let unmatched = rows.unmatched();
+    let unmatched = rows.unmatched()?;
     Ok(Summary {
         campaign: campaign.name.clone(),
         provider: key,
