@@ -155,6 +155,11 @@ impl Stop {
         !self.0.send_replace(true)
     }
 
+    /// Whether [`stop`](Self::stop) was called.
+    pub(crate) fn is_stopped(&self) -> bool {
+        *self.0.borrow()
+    }
+
     /// Completes once the server is asked to stop.
     pub(crate) async fn stopped(&self) {
         let mut stopped = self.0.subscribe();
