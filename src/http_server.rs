@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Body, Bytes, Incoming};
-use hyper::header::{self, HeaderMap};
+use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::service::HttpService;
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 
@@ -34,6 +35,20 @@ pub(crate) struct Limits {
     /// How long open connections get to finish their request after the stop; `None`: as
     /// long as they need.
     pub(crate) drain: Option<Duration>,
+}
+
+impl Limits {
+    /// A sandbox's: a generous connection cap, header names in Title-Case, and two seconds
+    /// for open connections to finish after a stop.
+    pub(crate) const fn sandbox(keep_alive: bool, header_timeout: Duration) -> Limits {
+        Limits {
+            connections: 512,
+            header_timeout,
+            keep_alive,
+            title_case: true,
+            drain: Some(Duration::from_secs(2)),
+        }
+    }
 }
 
 /// Accepts connections until `stop`, then lets the open ones finish their request (idle
@@ -104,23 +119,25 @@ pub(crate) async fn serve_connections<S, B>(
     }
 }
 
+/// A sandbox's reply: a complete response, or [`HangUp`].
+pub(crate) type Reply = Result<Response<Full<Bytes>>, HangUp>;
+
 /// Serves `listener` on a thread of its own, with a single-threaded runtime, until `stop`;
 /// the thread ends once the open connections are done (at most [`Limits::drain`] later).
-/// For servers started from synchronous code: the sandboxes.
-pub(crate) fn spawn<S, B>(
+/// For servers started from synchronous code: the sandboxes. `handler` answers each request;
+/// with `resets`, its [`Resetter`] can reset the connection (at the cost of a duplicate
+/// descriptor per connection).
+pub(crate) fn spawn<F, Fut>(
     name: &str,
     listener: TcpListener,
     limits: Limits,
+    resets: bool,
     stop: Stop,
-    service: impl FnMut(&tokio::net::TcpStream) -> S + Send + 'static,
+    handler: F,
 ) -> io::Result<JoinHandle<()>>
 where
-    S: HttpService<Incoming, ResBody = B> + Send + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
+    F: Fn(Resetter, Request<Incoming>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Reply> + Send + 'static,
 {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -130,6 +147,16 @@ where
         let _context = runtime.enter();
         tokio::net::TcpListener::from_std(listener)?
     };
+    let handler = Arc::new(handler);
+    let service = move |stream: &tokio::net::TcpStream| {
+        let reset = if resets {
+            Resetter::of(stream)
+        } else {
+            Resetter::default()
+        };
+        let handler = Arc::clone(&handler);
+        hyper::service::service_fn(move |request| handler(reset.clone(), request))
+    };
     thread::Builder::new().name(name.into()).spawn(move || {
         runtime.block_on(serve_connections(listener, limits, service, async move {
             stop.stopped().await
@@ -137,6 +164,28 @@ where
         // Whatever is left past the drain (a handler's blocking work) is not waited for.
         runtime.shutdown_timeout(Duration::from_secs(1));
     })
+}
+
+/// A response with a body of `content_type`.
+pub(crate) fn response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// `response`, after which the connection closes.
+pub(crate) fn closing(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// A server's stop signal, shared with its handlers so their waits end early.

@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{self, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::header;
+use hyper::{Method, Request, StatusCode};
 
 use super::{Record, SandboxConfig, State, Taken, gateway_time};
-use crate::http_server::{self, BodyError, HangUp, Limits, Resetter, Stop};
+use crate::http_server::{
+    self, BodyError, HangUp, Limits, Reply, Resetter, Stop, closing, response,
+};
 use crate::provider::voicent::{CALL_PATH, REMOVE_PATH, STATUS_PATH};
 
 /// Longest request body accepted.
@@ -23,13 +24,7 @@ const MAX_REQUEST: usize = 1 << 20;
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One request per connection, as the gateway serves them.
-const LIMITS: Limits = Limits {
-    connections: 512,
-    header_timeout: READ_TIMEOUT,
-    keep_alive: false,
-    title_case: true,
-    drain: Some(Duration::from_secs(2)),
-};
+const LIMITS: Limits = Limits::sandbox(false, READ_TIMEOUT);
 
 pub(super) fn spawn(
     listener: TcpListener,
@@ -43,17 +38,14 @@ pub(super) fn spawn(
         state,
         stop: stop.clone(),
     });
-    http_server::spawn("voicent-http", listener, LIMITS, stop, move |stream| {
-        let server = Arc::clone(&server);
-        let reset = if resets {
-            Resetter::of(stream)
-        } else {
-            Resetter::default()
-        };
-        hyper::service::service_fn(move |request| {
-            serve(Arc::clone(&server), reset.clone(), request)
-        })
-    })
+    http_server::spawn(
+        "voicent-http",
+        listener,
+        LIMITS,
+        resets,
+        stop,
+        move |reset, request| serve(Arc::clone(&server), reset, request),
+    )
 }
 
 struct Server {
@@ -62,18 +54,8 @@ struct Server {
     stop: Stop,
 }
 
-type Reply = Result<Response<Full<Bytes>>, HangUp>;
-
 fn respond(code: StatusCode, body: impl Into<Bytes>) -> Reply {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = code;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=UTF-8"),
-    );
-    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    Ok(response)
+    Ok(closing(response(code, "text/html; charset=UTF-8", body)))
 }
 
 async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>) -> Reply {

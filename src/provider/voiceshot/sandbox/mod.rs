@@ -34,15 +34,16 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Method, Request, StatusCode};
 
 pub use faults::{Faults, FaultsParseError};
 pub use state::{CallStatus, SandboxCall, SandboxPrompt};
 
-use crate::http_server::{self, BodyError, HangUp, Limits, Resetter, Stop};
+use crate::http_server::{
+    self, BodyError, HangUp, Limits, Reply, Resetter, Stop, closing, response,
+};
 use state::State;
 
 /// How the sandbox behaves.
@@ -93,13 +94,7 @@ impl Default for SandboxConfig {
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How connections are served: kept alive, as VoiceShot's server does.
-const LIMITS: Limits = Limits {
-    connections: 512,
-    header_timeout: IDLE_TIMEOUT,
-    keep_alive: true,
-    title_case: true,
-    drain: Some(Duration::from_secs(2)),
-};
+const LIMITS: Limits = Limits::sandbox(true, IDLE_TIMEOUT);
 
 /// A running sandbox. Dropping it shuts it down.
 #[derive(Debug)]
@@ -191,17 +186,14 @@ impl Sandbox {
             let shared = Arc::clone(&shared);
             let resets = !shared.cfg.faults.reset_before.is_empty();
             let stop = shared.stop.clone();
-            http_server::spawn("sandbox-http", listener, LIMITS, stop, move |stream| {
-                let shared = Arc::clone(&shared);
-                let reset = if resets {
-                    Resetter::of(stream)
-                } else {
-                    Resetter::default()
-                };
-                hyper::service::service_fn(move |request| {
-                    route(Arc::clone(&shared), reset.clone(), request)
-                })
-            })?
+            http_server::spawn(
+                "sandbox-http",
+                listener,
+                LIMITS,
+                resets,
+                stop,
+                move |reset, request| route(Arc::clone(&shared), reset, request),
+            )?
         };
         Ok(Sandbox {
             shared,
@@ -332,30 +324,6 @@ impl Shared {
     }
 }
 
-type Reply = Result<Response<Full<Bytes>>, HangUp>;
-
-/// A complete response with a body.
-fn reply(
-    status: StatusCode,
-    content_type: &'static str,
-    body: impl Into<Bytes>,
-) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-}
-
-/// `response`, after which the connection closes.
-fn closing(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
-    response
-        .headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response
-}
-
 /// Runs `f`, which takes the state lock, off the server's thread: a post being applied and
 /// persisted must not hold up the other connections.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, HangUp> {
@@ -372,12 +340,12 @@ async fn body_of(
     let cap = usize::try_from(shared.cfg.max_body).unwrap_or(usize::MAX);
     match http_server::read_body(headers, body, cap, IDLE_TIMEOUT).await {
         Ok(body) => Ok(body),
-        Err(BodyError::TooLarge) => Err(Ok(closing(reply(
+        Err(BodyError::TooLarge) => Err(Ok(closing(response(
             StatusCode::PAYLOAD_TOO_LARGE,
             "text/plain",
             "request body too large",
         )))),
-        Err(BodyError::Broken(why)) => Err(Ok(closing(reply(
+        Err(BodyError::Broken(why)) => Err(Ok(closing(response(
             StatusCode::BAD_REQUEST,
             "text/plain",
             why,
@@ -398,7 +366,7 @@ async fn route(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>)
     }
     Ok(match (&parts.method, path) {
         (_, "/ivrapi.asp") => {
-            let mut response = reply(
+            let mut response = response(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "text/plain",
                 "POST the XML document",
@@ -412,7 +380,7 @@ async fn route(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>)
             let shared = Arc::clone(&shared);
             let body = blocking(move || serde_json::to_vec(&shared.snapshot()).unwrap_or_default())
                 .await?;
-            reply(StatusCode::OK, "application/json", body)
+            response(StatusCode::OK, "application/json", body)
         }
         (&Method::GET, "/_sandbox/health") => {
             let shared = Arc::clone(&shared);
@@ -433,12 +401,12 @@ async fn route(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>)
                 body.to_string()
             })
             .await?;
-            reply(StatusCode::OK, "application/json", body)
+            response(StatusCode::OK, "application/json", body)
         }
         (_, "/_sandbox/recorder") => {
             // Where redirect faults point: anything arriving here followed a redirect.
             shared.recorded.fetch_add(1, Ordering::SeqCst);
-            reply(
+            response(
                 StatusCode::OK,
                 "text/xml",
                 r#"<campaign errorid="0" comment="ok"/>"#,
@@ -447,9 +415,9 @@ async fn route(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>)
         (&Method::POST, "/_sandbox/shutdown") => {
             // The server lets this reply out before it stops.
             shared.request_stop();
-            closing(reply(StatusCode::OK, "text/plain", "stopping"))
+            closing(response(StatusCode::OK, "text/plain", "stopping"))
         }
-        _ => reply(StatusCode::NOT_FOUND, "text/plain", "not found"),
+        _ => response(StatusCode::NOT_FOUND, "text/plain", "not found"),
     })
 }
 
@@ -477,13 +445,12 @@ async fn post_ivrapi(
             s => s,
         };
         let location = format!("http://{}/_sandbox/recorder", shared.addr);
-        let mut response = closing(Response::new(Full::default()));
-        *response.status_mut() =
-            StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+        let mut redirect = closing(response(status, "text/plain", ""));
         if let Ok(location) = HeaderValue::from_str(&location) {
-            response.headers_mut().insert(header::LOCATION, location);
+            redirect.headers_mut().insert(header::LOCATION, location);
         }
-        return Ok(response);
+        return Ok(redirect);
     }
     if faults.late.contains(&k) {
         shared.stop.sleep(faults.late_by).await;
@@ -520,5 +487,5 @@ async fn post_ivrapi(
     } else {
         "text/plain"
     };
-    Ok(reply(status, content_type, text))
+    Ok(response(status, content_type, text))
 }

@@ -30,14 +30,16 @@ use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{self, HeaderValue};
+use hyper::header;
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
 
 pub use faults::{Faults, FaultsParseError};
 
 use super::tables;
-use crate::http_server::{self, BodyError, HangUp, Limits, Resetter, Stop};
+use crate::http_server::{
+    self, BodyError, HangUp, Limits, Reply, Resetter, Stop, closing, response,
+};
 
 /// The make-calls path, as on the real host.
 pub const CALL_PATH: &str = "/api-v2/index.php/pcall/call";
@@ -158,17 +160,14 @@ impl Sandbox {
             let shared = Arc::clone(&shared);
             let resets = !shared.cfg.faults.reset_before.is_empty();
             let stop = shared.stop.clone();
-            http_server::spawn("voipcomm-http", listener, LIMITS, stop, move |stream| {
-                let shared = Arc::clone(&shared);
-                let reset = if resets {
-                    Resetter::of(stream)
-                } else {
-                    Resetter::default()
-                };
-                hyper::service::service_fn(move |request| {
-                    serve(Arc::clone(&shared), reset.clone(), request)
-                })
-            })?
+            http_server::spawn(
+                "voipcomm-http",
+                listener,
+                LIMITS,
+                resets,
+                stop,
+                move |reset, request| serve(Arc::clone(&shared), reset, request),
+            )?
         };
         let dialler = {
             let shared = Arc::clone(&shared);
@@ -353,26 +352,15 @@ const MAX_BODY: usize = 1 << 20;
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One request per connection: every reply closes it.
-const LIMITS: Limits = Limits {
-    connections: 512,
-    header_timeout: READ_TIMEOUT,
-    keep_alive: false,
-    title_case: true,
-    drain: Some(Duration::from_secs(2)),
-};
+const LIMITS: Limits = Limits::sandbox(false, READ_TIMEOUT);
 
-type Reply = Response<Full<Bytes>>;
+type Page = Response<Full<Bytes>>;
 
-fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response
+fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Page {
+    closing(response(status, content_type, body))
 }
 
-fn json_reply(status: StatusCode, data: serde_json::Value) -> Reply {
+fn json_reply(status: StatusCode, data: serde_json::Value) -> Page {
     respond(
         status,
         "application/json",
@@ -380,11 +368,7 @@ fn json_reply(status: StatusCode, data: serde_json::Value) -> Reply {
     )
 }
 
-async fn serve(
-    shared: Arc<Shared>,
-    reset: Resetter,
-    request: Request<Incoming>,
-) -> Result<Reply, HangUp> {
+async fn serve(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>) -> Reply {
     let (parts, body) = request.into_parts();
     let (method, path) = (&parts.method, parts.uri.path());
     let is_call = method == Method::POST && path == CALL_PATH;
@@ -477,7 +461,7 @@ async fn serve(
 }
 
 /// The 401 to reply when the request lacks the configured credentials.
-fn auth_refusal(shared: &Shared, authorization: Option<&str>) -> Option<Reply> {
+fn auth_refusal(shared: &Shared, authorization: Option<&str>) -> Option<Page> {
     let (user, pass) = shared.cfg.credentials.as_ref()?;
     use base64::Engine;
     let expected = format!(
@@ -496,12 +480,7 @@ fn parse_form(body: &[u8]) -> BTreeMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-async fn post_call(
-    shared: &Shared,
-    authorization: Option<&str>,
-    body: &[u8],
-    k: u32,
-) -> Result<Reply, HangUp> {
+async fn post_call(shared: &Shared, authorization: Option<&str>, body: &[u8], k: u32) -> Reply {
     let faults = &shared.cfg.faults;
     if k <= faults.fail_first {
         return Ok(respond(
