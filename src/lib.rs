@@ -10,6 +10,7 @@ pub mod callid;
 pub mod campaign;
 pub mod diagnostic;
 pub mod diff;
+pub(crate) mod http_server;
 pub mod journal;
 pub mod phone;
 pub mod plan;

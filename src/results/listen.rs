@@ -21,12 +21,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Serialize;
 
 use super::watch::Watched;
 use super::{CallRecord, Keypress, Source, Store, StoreError};
 use crate::audio;
+use crate::http_server::{self, BodyError};
 use crate::provider::ProviderName;
 use crate::provider::voiceshot::events::{self, CallEvent};
 use crate::provider::voiceshot::summary;
@@ -288,61 +288,23 @@ async fn serve(app: Arc<App>, bind: SocketAddr, db: PathBuf) -> Result<(), Liste
     Ok(())
 }
 
-/// Accepts connections until `stop`, then waits for the open ones to finish their request.
-///
-/// hyper's connection builder rather than `axum::serve`, for a timer: a client that opens a
-/// connection and never finishes its request head is dropped after [`HEADER_TIMEOUT`] instead
-/// of holding a socket for ever.
+/// Accepts connections until `stop`, then waits for the open ones to finish their request
+/// (each commits before it replies, so none is cut short).
 async fn serve_connections(
     listener: tokio::net::TcpListener,
     router: Router,
     stop: impl std::future::Future<Output = ()>,
 ) {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    use hyper_util::server::graceful::GracefulShutdown;
     use hyper_util::service::TowerToHyperService;
-    let graceful = GracefulShutdown::new();
-    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
-    tokio::pin!(stop);
-    loop {
-        // At most MAX_CONNECTIONS at once: the rest wait in the kernel's backlog, so a flood
-        // of connections cannot take every descriptor (or MAX_CONNECTIONS bodies of memory).
-        let slot = tokio::select! {
-            slot = Arc::clone(&slots).acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
-            },
-            () = &mut stop => break,
-        };
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                // Out of descriptors and the like: back off instead of spinning.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut stop => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let connection = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
-            .serve_connection(
-                TokioIo::new(stream),
-                TowerToHyperService::new(router.clone()),
-            );
-        let watched = graceful.watch(connection);
-        tokio::spawn(async move {
-            // A connection's own failure (a reset, a timeout) concerns only that client.
-            let _ = watched.await;
-            drop(slot);
-        });
-    }
-    // No new connections; requests under way run to their reply (each commits first).
-    drop(listener);
-    graceful.shutdown().await;
+    let limits = http_server::Limits {
+        connections: MAX_CONNECTIONS,
+        header_timeout: HEADER_TIMEOUT,
+        keep_alive: true,
+        title_case: false,
+        drain: None,
+    };
+    let service = |_: &tokio::net::TcpStream| TowerToHyperService::new(router.clone());
+    http_server::serve_connections(listener, limits, service, stop).await;
 }
 
 fn reject(app: &App, route: &str, Refused(status, why): Refused) -> Response {
@@ -433,31 +395,23 @@ async fn read(app: &App, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Ref
             ));
         }
     }
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
     let too_large = || {
         refused(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the body is over {} bytes", app.max_body),
         )
     };
-    if declared.is_some_and(|n| n > app.max_body as u64) {
-        return Err(too_large());
-    }
-    let collect = Limited::new(body, app.max_body).collect();
-    match tokio::time::timeout(app.body_timeout, collect).await {
-        Err(_) => Err(refused(
+    match http_server::read_body(headers, body, app.max_body, app.body_timeout).await {
+        Ok(body) => Ok(body.to_vec()),
+        Err(BodyError::TooLarge) => Err(too_large()),
+        Err(BodyError::TimedOut) => Err(refused(
             StatusCode::REQUEST_TIMEOUT,
             "the body did not arrive in time",
         )),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Ok(Err(e)) => Err(refused(
+        Err(BodyError::Broken(e)) => Err(refused(
             StatusCode::BAD_REQUEST,
             format!("the body could not be read: {e}"),
         )),
-        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
     }
 }
 

@@ -13,12 +13,13 @@ mod server;
 use std::collections::BTreeMap;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub use faults::{Faults, FaultsParseError};
+
+use crate::http_server::Stop;
 
 /// How the sandbox behaves.
 #[derive(Clone, Debug)]
@@ -88,7 +89,7 @@ struct State {
 pub struct Sandbox {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
+    stop: Stop,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -98,8 +99,8 @@ impl Sandbox {
         let listener = std::net::TcpListener::bind(cfg.addr)?;
         let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State::default()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = server::spawn(listener, cfg, Arc::clone(&state), Arc::clone(&stop))?;
+        let stop = Stop::default();
+        let thread = server::spawn(listener, cfg, Arc::clone(&state), stop.clone())?;
         Ok(Sandbox {
             addr,
             state,
@@ -138,7 +139,7 @@ impl Sandbox {
 
     /// Stops serving.
     pub fn stop(&self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.stop.stop();
     }
 }
 

@@ -1,120 +1,77 @@
-//! The sandbox's HTTP side: one thread per connection, one request per connection
+//! The sandbox's HTTP side: hyper on a thread of its own, one request per connection
 //! (`Connection: close`), form bodies or query strings, the three handlers.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io;
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use hyper::body::{Bytes, Incoming};
+use hyper::header;
+use hyper::{Method, Request, StatusCode};
+
 use super::{Record, SandboxConfig, State, Taken, gateway_time};
+use crate::http_server::{
+    self, BodyError, HangUp, Limits, Reply, Resetter, Stop, closing, response,
+};
 use crate::provider::voicent::{CALL_PATH, REMOVE_PATH, STATUS_PATH};
 
-/// Longest request head or body accepted.
-const MAX_REQUEST: u64 = 1 << 20;
+/// Longest request body accepted.
+const MAX_REQUEST: usize = 1 << 20;
+
+/// Time a client has to send its request head, and its body.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One request per connection, as the gateway serves them.
+const LIMITS: Limits = Limits::sandbox(false, READ_TIMEOUT);
 
 pub(super) fn spawn(
     listener: TcpListener,
     cfg: SandboxConfig,
     state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
+    stop: Stop,
 ) -> io::Result<JoinHandle<()>> {
-    listener.set_nonblocking(true)?;
-    let cfg = Arc::new(cfg);
-    Ok(std::thread::spawn(move || {
-        while !stop.load(Ordering::Relaxed) {
-            match listener.accept() {
-                Ok((stream, _)) => {
-                    let (cfg, state) = (Arc::clone(&cfg), Arc::clone(&state));
-                    std::thread::spawn(move || {
-                        let _ = stream.set_nonblocking(false);
-                        let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-                        let _ = serve(stream, &cfg, &state);
-                    });
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(5)),
-            }
-        }
-    }))
+    let resets = !cfg.faults.reset_before.is_empty();
+    let server = Arc::new(Server {
+        cfg,
+        state,
+        stop: stop.clone(),
+    });
+    http_server::spawn(
+        "voicent-http",
+        listener,
+        LIMITS,
+        resets,
+        stop,
+        move |reset, request| serve(Arc::clone(&server), reset, request),
+    )
 }
 
-struct Request {
-    method: String,
-    path: String,
-    query: String,
-    length: u64,
+struct Server {
+    cfg: SandboxConfig,
+    state: Arc<Mutex<State>>,
+    stop: Stop,
 }
 
-fn read_head(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
-    let mut buf = Vec::new();
-    loop {
-        let n = reader
-            .by_ref()
-            .take(MAX_REQUEST)
-            .read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            return Ok(None);
-        }
-        if buf.ends_with(b"\r\n\r\n") || buf.ends_with(b"\n\n") {
-            break;
-        }
-    }
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut req = httparse::Request::new(&mut headers);
-    if !matches!(req.parse(&buf), Ok(httparse::Status::Complete(_))) {
-        return Ok(None);
-    }
-    let target = req.path.unwrap_or("/");
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let length = req
+fn respond(code: StatusCode, body: impl Into<Bytes>) -> Reply {
+    Ok(closing(response(code, "text/html; charset=UTF-8", body)))
+}
+
+async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>) -> Reply {
+    let (cfg, state) = (&server.cfg, &server.state);
+    let (parts, body) = request.into_parts();
+    let declared = parts
         .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("content-length"))
-        .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse().ok())
-        .unwrap_or(0);
-    Ok(Some(Request {
-        method: req.method.unwrap_or("GET").to_owned(),
-        path: path.to_owned(),
-        query: query.to_owned(),
-        length,
-    }))
-}
-
-fn respond(stream: &mut TcpStream, code: u16, body: &str) -> io::Result<()> {
-    let reason = match code {
-        200 => "OK",
-        404 => "Not Found",
-        413 => "Payload Too Large",
-        _ => "Internal Server Error",
-    };
-    write!(
-        stream,
-        "HTTP/1.1 {code} {reason}\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    stream.flush()
-}
-
-/// The connection is reset (RST), not closed: the client sees a failure mid-request.
-fn reset(stream: TcpStream) {
-    let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
-    drop(stream);
-}
-
-fn serve(mut stream: TcpStream, cfg: &SandboxConfig, state: &Mutex<State>) -> io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let Some(req) = read_head(&mut reader)? else {
-        return Ok(());
-    };
-    if req.length > MAX_REQUEST {
-        return respond(&mut stream, 413, "too large");
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_REQUEST as u64) {
+        return respond(StatusCode::PAYLOAD_TOO_LARGE, "too large");
     }
+    let path = parts.uri.path();
+    let query = parts.uri.query().unwrap_or("");
     let lock = || state.lock().expect("sandbox state");
-    let k = if req.path == CALL_PATH {
+    let k = if path == CALL_PATH {
         let mut s = lock();
         s.call_requests += 1;
         s.call_requests
@@ -123,13 +80,17 @@ fn serve(mut stream: TcpStream, cfg: &SandboxConfig, state: &Mutex<State>) -> io
     };
     let faults = &cfg.faults;
     if k > 0 && faults.reset_before.contains(&k) {
-        reset(stream);
-        return Ok(());
+        // The connection is reset (RST), not closed: the client sees a failure mid-request.
+        reset.arm();
+        return Err(HangUp);
     }
-    let mut body = Vec::new();
-    reader.take(req.length).read_to_end(&mut body)?;
-    let text = if req.method == "GET" || body.is_empty() {
-        req.query.clone()
+    let body = match http_server::read_body(&parts.headers, body, MAX_REQUEST, READ_TIMEOUT).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => return respond(StatusCode::PAYLOAD_TOO_LARGE, "too large"),
+        Err(BodyError::TimedOut | BodyError::Broken(_)) => return Err(HangUp),
+    };
+    let text = if parts.method == Method::GET || body.is_empty() {
+        query.to_owned()
     } else {
         String::from_utf8_lossy(&body).into_owned()
     };
@@ -142,15 +103,17 @@ fn serve(mut stream: TcpStream, cfg: &SandboxConfig, state: &Mutex<State>) -> io
             .map(|(_, v)| v.as_str())
     };
     let reqid = || field("reqid").and_then(|id| id.trim().parse::<u64>().ok());
-    match req.path.as_str() {
+    match path {
         CALL_PATH => {
             if k <= faults.fail_first {
-                return respond(&mut stream, 500, "<html><body>Internal error</body></html>");
+                return respond(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "<html><body>Internal error</body></html>",
+                );
             }
             if faults.no_reqid.contains(&k) {
                 return respond(
-                    &mut stream,
-                    200,
+                    StatusCode::OK,
                     "<html><body><h1>Call Scheduler</h1><p>The request could not be processed.</p></body></html>",
                 );
             }
@@ -166,8 +129,7 @@ fn serve(mut stream: TcpStream, cfg: &SandboxConfig, state: &Mutex<State>) -> io
             let phoneno = field("phoneno").unwrap_or("").trim().to_owned();
             if phoneno.is_empty() || given != 1 {
                 return respond(
-                    &mut stream,
-                    200,
+                    StatusCode::OK,
                     "<html><body><p>Invalid call request: phoneno and one of txt, audiofile, startapp, startexec are required.</p></body></html>",
                 );
             }
@@ -200,19 +162,20 @@ fn serve(mut stream: TcpStream, cfg: &SandboxConfig, state: &Mutex<State>) -> io
                 id
             };
             if faults.drop_after.contains(&k) {
-                let _ = stream.shutdown(Shutdown::Both);
-                return Ok(());
+                return Err(HangUp);
             }
             if faults.error_after.contains(&k) {
-                return respond(&mut stream, 500, "<html><body>Internal error</body></html>");
+                return respond(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "<html><body>Internal error</body></html>",
+                );
             }
             if faults.is_slow(k) {
-                std::thread::sleep(faults.delay);
+                server.stop.sleep(faults.delay).await;
             }
             respond(
-                &mut stream,
-                200,
-                &format!(
+                StatusCode::OK,
+                format!(
                     "<html><body>Your call is scheduled for {}. [ReqId={id}]</body></html>",
                     now.strftime("%a %b %d %H:%M:%S UTC %Y")
                 ),
@@ -223,7 +186,7 @@ fn serve(mut stream: TcpStream, cfg: &SandboxConfig, state: &Mutex<State>) -> io
                 Some(id) => lock().status(id, Instant::now(), cfg.dial_delay),
                 None => "ERROR: no such call record: ".to_owned(),
             };
-            respond(&mut stream, 200, &page)
+            respond(StatusCode::OK, page)
         }
         REMOVE_PATH => {
             let page = match reqid() {
@@ -231,8 +194,8 @@ fn serve(mut stream: TcpStream, cfg: &SandboxConfig, state: &Mutex<State>) -> io
                 Some(id) => format!("ERROR: no such call record: {id}"),
                 None => "ERROR: no such call record: ".to_owned(),
             };
-            respond(&mut stream, 200, &page)
+            respond(StatusCode::OK, page)
         }
-        _ => respond(&mut stream, 404, "<html><body>Not found</body></html>"),
+        _ => respond(StatusCode::NOT_FOUND, "<html><body>Not found</body></html>"),
     }
 }

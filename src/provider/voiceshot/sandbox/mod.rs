@@ -1,6 +1,6 @@
 //! A local VoiceShot-compatible server for demos, end-to-end and fault tests.
 //!
-//! It speaks HTTP/1.1 on a `std::net::TcpListener` (a thread per connection), takes raw XML
+//! It speaks HTTP/1.1 through hyper (on a runtime of its own, on a background thread), takes raw XML
 //! posts on `POST /ivrapi.asp` with VoiceShot's actions 0, 1, 2, 3, 6, 7 and 8 and its errorid
 //! replies, simulates call outcomes deterministically, and can inject transport faults.
 //!
@@ -19,7 +19,6 @@
 
 mod api;
 mod faults;
-mod http;
 mod sim;
 mod state;
 mod store;
@@ -27,19 +26,24 @@ mod summaries;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
-use std::io::{self, BufReader, Write};
-use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::Duration;
+
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, StatusCode};
 
 pub use faults::{Faults, FaultsParseError};
 pub use state::{CallStatus, SandboxCall, SandboxPrompt};
 
-use http::{BodyKind, Head, HttpError};
+use crate::http_server::{
+    self, BodyError, HangUp, Limits, Reply, Resetter, Stop, closing, response,
+};
 use state::State;
 
 /// How the sandbox behaves.
@@ -85,8 +89,12 @@ impl Default for SandboxConfig {
     }
 }
 
-/// How long a kept-alive connection may sit idle; bounds threads left by vanished clients.
+/// How long a kept-alive connection may sit idle, and a client may take over a request head
+/// or body: bounds connections left by vanished clients.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How connections are served: kept alive, as VoiceShot's server does.
+const LIMITS: Limits = Limits::sandbox(true, IDLE_TIMEOUT);
 
 /// A running sandbox. Dropping it shuts it down.
 #[derive(Debug)]
@@ -116,15 +124,14 @@ struct Shared {
     /// Requests that followed a redirect to `/_sandbox/recorder`.
     recorded: AtomicU32,
     stopping: AtomicBool,
-    /// Paired with `stop_cv` so fault delays end early on shutdown.
+    /// Paired with `stop_cv` so the summary thread's waits end early on shutdown.
     stop_lock: Mutex<()>,
     stop_cv: Condvar,
+    /// The server's stop, which also ends fault delays early.
+    stop: Stop,
     /// Call Summaries delivered, and given up on after every retry.
     summaries_posted: AtomicU64,
     summaries_failed: AtomicU64,
-    /// A clone of every open connection, so shutdown can unblock their reads.
-    conns: Mutex<HashMap<u64, TcpStream>>,
-    next_conn: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -168,8 +175,7 @@ impl Sandbox {
             stopping: AtomicBool::new(false),
             stop_lock: Mutex::new(()),
             stop_cv: Condvar::new(),
-            conns: Mutex::new(HashMap::new()),
-            next_conn: AtomicU64::new(0),
+            stop: Stop::default(),
             summaries_posted: AtomicU64::new(0),
             summaries_failed: AtomicU64::new(0),
         });
@@ -178,9 +184,16 @@ impl Sandbox {
         }
         let acceptor = {
             let shared = Arc::clone(&shared);
-            thread::Builder::new()
-                .name("sandbox-accept".into())
-                .spawn(move || accept_loop(&shared, listener))?
+            let resets = !shared.cfg.faults.reset_before.is_empty();
+            let stop = shared.stop.clone();
+            http_server::spawn(
+                "sandbox-http",
+                listener,
+                LIMITS,
+                resets,
+                stop,
+                move |reset, request| route(Arc::clone(&shared), reset, request),
+            )?
         };
         Ok(Sandbox {
             shared,
@@ -233,7 +246,8 @@ impl Sandbox {
         ShutdownHandle(Arc::clone(&self.shared))
     }
 
-    /// Stops accepting, closes open connections and joins every thread.
+    /// Stops accepting, lets requests under way finish (closing idle connections) and joins
+    /// the server's thread.
     pub fn shutdown(mut self) {
         self.shared.request_stop();
         self.join();
@@ -267,19 +281,15 @@ impl Shared {
         }
         drop(lock(&self.stop_lock));
         self.stop_cv.notify_all();
-        // `accept` only returns on a connection, so make one.
-        let mut wake = self.addr;
-        if wake.ip().is_unspecified() {
-            wake.set_ip(Ipv4Addr::LOCALHOST.into());
-        }
-        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+        self.stop.stop();
     }
 
     fn stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// Sleeps `d`, or less if the sandbox is stopping.
+    /// Sleeps `d`, or less if the sandbox is stopping (for the summary thread; handlers use
+    /// [`Stop::sleep`]).
     fn sleep(&self, d: Duration) {
         let guard = lock(&self.stop_lock);
         let _ = self
@@ -314,178 +324,120 @@ impl Shared {
     }
 }
 
-fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
-    let mut workers: Vec<JoinHandle<()>> = Vec::new();
-    for stream in listener.incoming() {
-        if shared.stopping() {
-            break;
-        }
-        let Ok(stream) = stream else {
-            // Out of descriptors and the like: back off instead of spinning.
-            thread::sleep(Duration::from_millis(10));
-            continue;
-        };
-        let Ok(clone) = stream.try_clone() else {
-            continue;
-        };
-        let id = shared.next_conn.fetch_add(1, Ordering::SeqCst);
-        lock(&shared.conns).insert(id, clone);
-        workers.retain(|w| !w.is_finished());
-        let worker_shared = Arc::clone(shared);
-        let spawned = thread::Builder::new()
-            .name("sandbox-conn".into())
-            .spawn(move || {
-                serve_connection(&worker_shared, stream);
-                lock(&worker_shared.conns).remove(&id);
-            });
-        match spawned {
-            Ok(handle) => workers.push(handle),
-            Err(_) => drop(lock(&shared.conns).remove(&id)),
-        }
-    }
-    drop(listener);
-    for conn in lock(&shared.conns).values() {
-        let _ = conn.shutdown(Shutdown::Both);
-    }
-    for worker in workers {
-        let _ = worker.join();
-    }
+/// Runs `f`, which takes the state lock, off the server's thread: a post being applied and
+/// persisted must not hold up the other connections.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, HangUp> {
+    // A handler that panicked gets its connection closed, as before.
+    tokio::task::spawn_blocking(f).await.map_err(|_| HangUp)
 }
 
-/// What to do with the connection after a request.
-enum Next {
-    KeepAlive,
-    Close,
-    /// Close with RST instead of FIN.
-    Reset,
-}
-
-fn serve_connection(shared: &Shared, stream: TcpStream) {
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(IDLE_TIMEOUT));
-    let _ = stream.set_nodelay(true);
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
-    let mut writer = stream;
-    loop {
-        let next = match http::read_head(&mut reader) {
-            Ok(Some(head)) if !shared.stopping() => route(shared, head, &mut reader, &mut writer),
-            Ok(_) | Err(HttpError::Io) => Next::Close,
-            Err(HttpError::Status(status, why)) => {
-                let _ =
-                    http::write_response(&mut writer, status, "text/plain", why.as_bytes(), false);
-                Next::Close
-            }
-        };
-        match next {
-            Next::KeepAlive => continue,
-            Next::Close => break,
-            Next::Reset => {
-                // SO_LINGER 0 makes the close send RST; every fd of the socket must go for
-                // that to happen, including the registry's clone (removed by the caller).
-                let _ = socket2::SockRef::from(&writer).set_linger(Some(Duration::ZERO));
-                break;
-            }
-        }
-    }
-}
-
-fn route(
+/// Reads a request body within the cap; the refusal to reply when it cannot be.
+async fn body_of(
     shared: &Shared,
-    head: Head,
-    reader: &mut BufReader<TcpStream>,
-    writer: &mut TcpStream,
-) -> Next {
-    let keep = head.keep_alive;
-    let reply = |w: &mut TcpStream, status: u16, ctype: &str, body: &[u8], keep: bool| {
-        match http::write_response(w, status, ctype, body, keep) {
-            Ok(()) if keep => Next::KeepAlive,
-            _ => Next::Close,
-        }
-    };
-    if head.path == "/ivrapi.asp" && head.method == "POST" {
-        return post_ivrapi(shared, head, reader, writer);
+    headers: &header::HeaderMap,
+    body: Incoming,
+) -> Result<Bytes, Reply> {
+    let cap = usize::try_from(shared.cfg.max_body).unwrap_or(usize::MAX);
+    match http_server::read_body(headers, body, cap, IDLE_TIMEOUT).await {
+        Ok(body) => Ok(body),
+        Err(BodyError::TooLarge) => Err(Ok(closing(response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "text/plain",
+            "request body too large",
+        )))),
+        Err(BodyError::Broken(why)) => Err(Ok(closing(response(
+            StatusCode::BAD_REQUEST,
+            "text/plain",
+            why,
+        )))),
+        Err(BodyError::TimedOut) => Err(Err(HangUp)),
     }
-    // Other routes carry no meaningful body, but it must be consumed to keep the stream framed.
-    match http::read_body(reader, head.body, shared.cfg.max_body) {
-        Ok(_) => {}
-        Err(HttpError::Status(status, why)) => {
-            return reply(writer, status, "text/plain", why.as_bytes(), false);
-        }
-        Err(HttpError::Io) => return Next::Close,
+}
+
+async fn route(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>) -> Reply {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path();
+    if path == "/ivrapi.asp" && parts.method == Method::POST {
+        return post_ivrapi(&shared, &reset, &parts.headers, body).await;
     }
-    match (head.method.as_str(), head.path.as_str()) {
-        (_, "/ivrapi.asp") => reply(writer, 405, "text/plain", b"POST the XML document", keep),
-        ("GET", "/_sandbox/calls") => {
-            let body = serde_json::to_vec(&shared.snapshot()).unwrap_or_default();
-            reply(writer, 200, "application/json", &body, keep)
+    // Other routes carry no meaningful body, but it is read within the cap all the same.
+    if let Err(refusal) = body_of(&shared, &parts.headers, body).await {
+        return refusal;
+    }
+    Ok(match (&parts.method, path) {
+        (_, "/ivrapi.asp") => {
+            let mut response = response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "text/plain",
+                "POST the XML document",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            response
         }
-        ("GET", "/_sandbox/health") => {
-            let calls = lock(&shared.state).calls.len();
-            let mut body = serde_json::json!({
-                "status": "ok",
-                "requests": shared.requests.load(Ordering::SeqCst),
-                "calls": calls,
-            });
-            // Summary counts only where summaries are posted at all.
-            if shared.cfg.summary_url.is_some() {
-                body["summaries_posted"] = shared.summaries_posted.load(Ordering::SeqCst).into();
-                body["summaries_failed"] = shared.summaries_failed.load(Ordering::SeqCst).into();
-            }
-            reply(
-                writer,
-                200,
-                "application/json",
-                body.to_string().as_bytes(),
-                keep,
-            )
+        (&Method::GET, "/_sandbox/calls") => {
+            let shared = Arc::clone(&shared);
+            let body = blocking(move || serde_json::to_vec(&shared.snapshot()).unwrap_or_default())
+                .await?;
+            response(StatusCode::OK, "application/json", body)
+        }
+        (&Method::GET, "/_sandbox/health") => {
+            let shared = Arc::clone(&shared);
+            let body = blocking(move || {
+                let calls = lock(&shared.state).calls.len();
+                let mut body = serde_json::json!({
+                    "status": "ok",
+                    "requests": shared.requests.load(Ordering::SeqCst),
+                    "calls": calls,
+                });
+                // Summary counts only where summaries are posted at all.
+                if shared.cfg.summary_url.is_some() {
+                    body["summaries_posted"] =
+                        shared.summaries_posted.load(Ordering::SeqCst).into();
+                    body["summaries_failed"] =
+                        shared.summaries_failed.load(Ordering::SeqCst).into();
+                }
+                body.to_string()
+            })
+            .await?;
+            response(StatusCode::OK, "application/json", body)
         }
         (_, "/_sandbox/recorder") => {
             // Where redirect faults point: anything arriving here followed a redirect.
             shared.recorded.fetch_add(1, Ordering::SeqCst);
-            reply(
-                writer,
-                200,
+            response(
+                StatusCode::OK,
                 "text/xml",
-                br#"<campaign errorid="0" comment="ok"/>"#,
-                keep,
+                r#"<campaign errorid="0" comment="ok"/>"#,
             )
         }
-        ("POST", "/_sandbox/shutdown") => {
-            let _ = http::write_response(writer, 200, "text/plain", b"stopping", false);
+        (&Method::POST, "/_sandbox/shutdown") => {
+            // The server lets this reply out before it stops.
             shared.request_stop();
-            Next::Close
+            closing(response(StatusCode::OK, "text/plain", "stopping"))
         }
-        _ => reply(writer, 404, "text/plain", b"not found", keep),
-    }
+        _ => response(StatusCode::NOT_FOUND, "text/plain", "not found"),
+    })
 }
 
-fn post_ivrapi(
-    shared: &Shared,
-    head: Head,
-    reader: &mut BufReader<TcpStream>,
-    writer: &mut TcpStream,
-) -> Next {
+async fn post_ivrapi(
+    shared: &Arc<Shared>,
+    reset: &Resetter,
+    headers: &header::HeaderMap,
+    body: Incoming,
+) -> Reply {
     let faults = &shared.cfg.faults;
+    // hyper calls the service as each head is parsed, on one thread: K counts heads in the
+    // order they arrive.
     let k = shared.requests.fetch_add(1, Ordering::SeqCst) + 1;
     if faults.reset_before.contains(&k) {
-        return Next::Reset;
+        reset.arm();
+        return Err(HangUp);
     }
-    if head.expect_continue
-        && head.body != BodyKind::None
-        && writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err()
-    {
-        return Next::Close;
-    }
-    let body = match http::read_body(reader, head.body, shared.cfg.max_body) {
+    let body = match body_of(shared, headers, body).await {
         Ok(body) => body,
-        Err(HttpError::Status(status, why)) => {
-            let _ = http::write_response(writer, status, "text/plain", why.as_bytes(), false);
-            return Next::Close;
-        }
-        Err(HttpError::Io) => return Next::Close,
+        Err(refusal) => return refusal,
     };
     if faults.redirect.contains(&k) {
         let status = match faults.redirect_status {
@@ -493,37 +445,47 @@ fn post_ivrapi(
             s => s,
         };
         let location = format!("http://{}/_sandbox/recorder", shared.addr);
-        let _ = http::write_redirect(writer, status, &location);
-        return Next::Close;
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+        let mut redirect = closing(response(status, "text/plain", ""));
+        if let Ok(location) = HeaderValue::from_str(&location) {
+            redirect.headers_mut().insert(header::LOCATION, location);
+        }
+        return Ok(redirect);
     }
     if faults.late.contains(&k) {
-        shared.sleep(faults.late_by);
+        shared.stop.sleep(faults.late_by).await;
     }
     let (status, text) = if k <= faults.fail_first {
-        (500, "simulated failure: nothing was stored".to_owned())
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "simulated failure: nothing was stored".to_owned(),
+        )
     } else {
-        match shared.apply(&body, k) {
-            Ok(_) if faults.drop_after.contains(&k) => return Next::Close,
-            Ok(_) if faults.error_after.contains(&k) => {
-                (500, "simulated failure after storing the post".to_owned())
-            }
-            Ok(_) if faults.garbage_after.contains(&k) => {
-                (200, "<html><body>Service busy</body></html>".to_owned())
-            }
-            Ok(xml) => (200, xml),
-            Err(e) => (500, format!("sandbox state could not be saved: {e}")),
+        let applier = Arc::clone(shared);
+        match blocking(move || applier.apply(&body, k)).await? {
+            Ok(_) if faults.drop_after.contains(&k) => return Err(HangUp),
+            Ok(_) if faults.error_after.contains(&k) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "simulated failure after storing the post".to_owned(),
+            ),
+            Ok(_) if faults.garbage_after.contains(&k) => (
+                StatusCode::OK,
+                "<html><body>Service busy</body></html>".to_owned(),
+            ),
+            Ok(xml) => (StatusCode::OK, xml),
+            Err(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("sandbox state could not be saved: {e}"),
+            ),
         }
     };
     if !faults.delay.is_zero() {
-        shared.sleep(faults.delay);
+        shared.stop.sleep(faults.delay).await;
     }
-    let ctype = if status == 200 {
+    let content_type = if status == StatusCode::OK {
         "text/xml"
     } else {
         "text/plain"
     };
-    match http::write_response(writer, status, ctype, text.as_bytes(), head.keep_alive) {
-        Ok(()) if head.keep_alive => Next::KeepAlive,
-        _ => Next::Close,
-    }
+    Ok(response(status, content_type, text))
 }

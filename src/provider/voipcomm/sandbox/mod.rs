@@ -21,18 +21,25 @@
 mod faults;
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header;
+use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
 
 pub use faults::{Faults, FaultsParseError};
 
 use super::tables;
+use crate::http_server::{
+    self, BodyError, HangUp, Limits, Reply, Resetter, Stop, closing, response,
+};
 
 /// The make-calls path, as on the real host.
 pub const CALL_PATH: &str = "/api-v2/index.php/pcall/call";
@@ -123,7 +130,7 @@ struct Shared {
     addr: SocketAddr,
     calls: Mutex<Vec<SandboxCall>>,
     requests: AtomicU32,
-    stopping: AtomicBool,
+    stop: Stop,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -147,13 +154,20 @@ impl Sandbox {
             addr,
             calls: Mutex::new(Vec::new()),
             requests: AtomicU32::new(0),
-            stopping: AtomicBool::new(false),
+            stop: Stop::default(),
         });
         let acceptor = {
             let shared = Arc::clone(&shared);
-            thread::Builder::new()
-                .name("voipcomm-accept".into())
-                .spawn(move || accept_loop(&shared, listener))?
+            let resets = !shared.cfg.faults.reset_before.is_empty();
+            let stop = shared.stop.clone();
+            http_server::spawn(
+                "voipcomm-http",
+                listener,
+                LIMITS,
+                resets,
+                stop,
+                move |reset, request| serve(Arc::clone(&shared), reset, request),
+            )?
         };
         let dialler = {
             let shared = Arc::clone(&shared);
@@ -202,49 +216,16 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         if !self.threads.is_empty() {
-            self.shared.stop();
+            self.shared.stop.stop();
             self.join();
         }
-    }
-}
-
-impl Shared {
-    fn stop(&self) {
-        if !self.stopping.swap(true, Ordering::SeqCst) {
-            // `accept` only returns on a connection, so make one.
-            let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        }
-    }
-}
-
-fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
-    let mut workers: Vec<JoinHandle<()>> = Vec::new();
-    for stream in listener.incoming() {
-        if shared.stopping.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else {
-            thread::sleep(Duration::from_millis(10));
-            continue;
-        };
-        workers.retain(|w| !w.is_finished());
-        let s = Arc::clone(shared);
-        if let Ok(w) = thread::Builder::new()
-            .name("voipcomm-conn".into())
-            .spawn(move || serve(&s, stream))
-        {
-            workers.push(w);
-        }
-    }
-    for w in workers {
-        let _ = w.join();
     }
 }
 
 /// Ends immediate calls once due and delivers their callbacks (outside the lock: a slow
 /// receiver must not hold up the API).
 fn dial_loop(shared: &Shared) {
-    while !shared.stopping.load(Ordering::SeqCst) {
+    while !shared.stop.is_stopped() {
         thread::sleep(Duration::from_millis(10));
         let now = Instant::now();
         let mut ended = Vec::new();
@@ -366,90 +347,33 @@ fn deliver_callback(call: &SandboxCall) -> bool {
 /// Tries per callback.
 const CALLBACK_TRIES: u32 = 4;
 
-/// A request as the stand-in needs it.
-struct Request {
-    method: String,
-    path: String,
-    authorization: Option<String>,
-    length: usize,
+/// Longest request body accepted.
+const MAX_BODY: usize = 1 << 20;
+
+/// Time a client has to send its request head, and its body.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One request per connection: every reply closes it.
+const LIMITS: Limits = Limits::sandbox(false, READ_TIMEOUT);
+
+type Page = Response<Full<Bytes>>;
+
+fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Page {
+    closing(response(status, content_type, body))
 }
 
-/// Reads a request head (at most 64 KiB).
-fn read_head(reader: &mut impl BufRead) -> Option<Request> {
-    let mut buf = Vec::new();
-    loop {
-        let n = reader
-            .by_ref()
-            .take(64 * 1024)
-            .read_until(b'\n', &mut buf)
-            .ok()?;
-        if n == 0 || buf.len() >= 64 * 1024 {
-            return None;
-        }
-        if buf.ends_with(b"\r\n\r\n") || buf.ends_with(b"\n\n") {
-            break;
-        }
-    }
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut req = httparse::Request::new(&mut headers);
-    if !matches!(req.parse(&buf), Ok(httparse::Status::Complete(_))) {
-        return None;
-    }
-    let header = |name: &str| {
-        req.headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
-            .and_then(|h| std::str::from_utf8(h.value).ok())
-            .map(|v| v.trim().to_string())
-    };
-    let target = req.path.unwrap_or("/");
-    Some(Request {
-        method: req.method.unwrap_or_default().to_string(),
-        path: target.split('?').next().unwrap_or(target).to_string(),
-        authorization: header("authorization"),
-        length: header("content-length")
-            .and_then(|l| l.parse().ok())
-            .unwrap_or(0),
-    })
-}
-
-fn respond(w: &mut TcpStream, status: u16, content_type: &str, body: &str) {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        _ => "Internal Server Error",
-    };
-    let _ = write!(
-        w,
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = w.flush();
-}
-
-fn json_reply(w: &mut TcpStream, status: u16, data: serde_json::Value) {
+fn json_reply(status: StatusCode, data: serde_json::Value) -> Page {
     respond(
-        w,
         status,
         "application/json",
-        &serde_json::json!({ "data": data }).to_string(),
-    );
+        serde_json::json!({ "data": data }).to_string(),
+    )
 }
 
-/// One request per connection: every reply closes it, which keeps the framing trivial.
-fn serve(shared: &Shared, stream: TcpStream) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
-    let mut w = stream;
-    let Some(req) = read_head(&mut reader) else {
-        return;
-    };
-    let is_call = req.method == "POST" && req.path == CALL_PATH;
+async fn serve(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>) -> Reply {
+    let (parts, body) = request.into_parts();
+    let (method, path) = (&parts.method, parts.uri.path());
+    let is_call = method == Method::POST && path == CALL_PATH;
     let k = if is_call {
         shared.requests.fetch_add(1, Ordering::SeqCst) + 1
     } else {
@@ -457,18 +381,32 @@ fn serve(shared: &Shared, stream: TcpStream) {
     };
     let faults = &shared.cfg.faults;
     if is_call && faults.reset_before.contains(&k) {
-        // SO_LINGER 0 makes the close send RST.
-        let _ = socket2::SockRef::from(&w).set_linger(Some(Duration::ZERO));
-        return;
+        // The connection is reset (RST), not closed: the client sees a failure mid-request.
+        reset.arm();
+        return Err(HangUp);
     }
-    let mut body = vec![0; req.length.min(1 << 20)];
-    if reader.read_exact(&mut body).is_err() {
-        return;
-    }
-    match (req.method.as_str(), req.path.as_str()) {
-        ("POST", CALL_PATH) => post_call(shared, &req, &body, k, &mut w),
-        ("GET" | "POST", LIST_PATH) => {
-            if authorized(shared, &req, &mut w) {
+    let body = match http_server::read_body(&parts.headers, body, MAX_BODY, READ_TIMEOUT).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => {
+            return Ok(respond(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "text/plain",
+                "too large",
+            ));
+        }
+        Err(BodyError::TimedOut | BodyError::Broken(_)) => return Err(HangUp),
+    };
+    let authorization = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let refusal = || auth_refusal(&shared, authorization);
+    Ok(match (method.as_str(), path) {
+        ("POST", CALL_PATH) => return post_call(&shared, authorization, &body, k).await,
+        ("GET" | "POST", LIST_PATH) => match refusal() {
+            Some(refusal) => refusal,
+            None => {
                 let list: Vec<serde_json::Value> = lock(&shared.calls)
                     .iter()
                     .filter(|c| c.status == CallStatus::Scheduled)
@@ -480,11 +418,12 @@ fn serve(shared: &Shared, stream: TcpStream) {
                         })
                     })
                     .collect();
-                json_reply(&mut w, 200, serde_json::Value::Array(list));
+                json_reply(StatusCode::OK, serde_json::Value::Array(list))
             }
-        }
-        ("POST", DELETE_PATH) => {
-            if authorized(shared, &req, &mut w) {
+        },
+        ("POST", DELETE_PATH) => match refusal() {
+            Some(refusal) => refusal,
+            None => {
                 let form = parse_form(&body);
                 let id = form.get("callid").cloned().unwrap_or_default();
                 let mut calls = lock(&shared.calls);
@@ -495,73 +434,65 @@ fn serve(shared: &Shared, stream: TcpStream) {
                     Some(call) => {
                         call.status = CallStatus::Deleted;
                         json_reply(
-                            &mut w,
-                            200,
+                            StatusCode::OK,
                             serde_json::json!({"code": 200, "code_desc": "", "callid": id}),
-                        );
+                        )
                     }
                     None => json_reply(
-                        &mut w,
-                        400,
+                        StatusCode::BAD_REQUEST,
                         serde_json::json!({"code": 400, "code_desc": "no scheduled call with this callid", "callid": id}),
                     ),
                 }
             }
-        }
+        },
         ("GET", "/_sandbox/calls") => {
             let calls = lock(&shared.calls).clone();
             respond(
-                &mut w,
-                200,
+                StatusCode::OK,
                 "application/json",
-                &serde_json::to_string(&calls).unwrap_or_default(),
-            );
+                serde_json::to_string(&calls).unwrap_or_default(),
+            )
         }
         ("POST", "/_sandbox/shutdown") => {
-            respond(&mut w, 200, "text/plain", "stopping");
-            shared.stop();
+            // The server lets this reply out before it stops.
+            shared.stop.stop();
+            respond(StatusCode::OK, "text/plain", "stopping")
         }
-        _ => respond(&mut w, 404, "text/plain", "not found"),
-    }
+        _ => respond(StatusCode::NOT_FOUND, "text/plain", "not found"),
+    })
 }
 
-fn authorized(shared: &Shared, req: &Request, w: &mut TcpStream) -> bool {
-    let Some((user, pass)) = &shared.cfg.credentials else {
-        return true;
-    };
+/// The 401 to reply when the request lacks the configured credentials.
+fn auth_refusal(shared: &Shared, authorization: Option<&str>) -> Option<Page> {
+    let (user, pass) = shared.cfg.credentials.as_ref()?;
     use base64::Engine;
     let expected = format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
     );
-    if req.authorization.as_deref() == Some(expected.as_str()) {
-        return true;
-    }
-    json_reply(
-        w,
-        401,
-        serde_json::json!({"code": 401, "code_desc": "Invalid API credentials"}),
-    );
-    false
+    (authorization != Some(expected.as_str())).then(|| {
+        json_reply(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"code": 401, "code_desc": "Invalid API credentials"}),
+        )
+    })
 }
 
 fn parse_form(body: &[u8]) -> BTreeMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn post_call(shared: &Shared, req: &Request, body: &[u8], k: u32, w: &mut TcpStream) {
+async fn post_call(shared: &Shared, authorization: Option<&str>, body: &[u8], k: u32) -> Reply {
     let faults = &shared.cfg.faults;
     if k <= faults.fail_first {
-        respond(
-            w,
-            500,
+        return Ok(respond(
+            StatusCode::INTERNAL_SERVER_ERROR,
             "text/plain",
             "simulated failure: nothing was stored",
-        );
-        return;
+        ));
     }
-    if !authorized(shared, req, w) {
-        return;
+    if let Some(refusal) = auth_refusal(shared, authorization) {
+        return Ok(refusal);
     }
     let params = parse_form(body);
     if let Err(desc) = validate(&params) {
@@ -571,8 +502,10 @@ fn post_call(shared: &Shared, req: &Request, body: &[u8], k: u32, w: &mut TcpStr
             .collect();
         data.insert("code".into(), 400.into());
         data.insert("code_desc".into(), desc.into());
-        json_reply(w, 400, serde_json::Value::Object(data));
-        return;
+        return Ok(json_reply(
+            StatusCode::BAD_REQUEST,
+            serde_json::Value::Object(data),
+        ));
     }
     let scheduled = params.contains_key("call_date");
     let call = SandboxCall {
@@ -595,23 +528,24 @@ fn post_call(shared: &Shared, req: &Request, body: &[u8], k: u32, w: &mut TcpStr
     lock(&shared.calls).push(call);
     // Stored: from here on every fault leaves the client in doubt.
     if faults.drop_after.contains(&k) {
-        return;
+        return Err(HangUp);
     }
     if !faults.delay.is_zero() {
-        thread::sleep(faults.delay);
+        shared.stop.sleep(faults.delay).await;
     }
     if faults.error_after.contains(&k) {
-        respond(
-            w,
-            500,
+        return Ok(respond(
+            StatusCode::INTERNAL_SERVER_ERROR,
             "text/plain",
             "simulated failure after storing the call",
-        );
-        return;
+        ));
     }
     if faults.garbage_after.contains(&k) {
-        respond(w, 200, "text/html", "<html><body>OK</body></html>");
-        return;
+        return Ok(respond(
+            StatusCode::OK,
+            "text/html",
+            "<html><body>OK</body></html>",
+        ));
     }
     let mut data: serde_json::Map<String, serde_json::Value> = params
         .into_iter()
@@ -620,7 +554,7 @@ fn post_call(shared: &Shared, req: &Request, body: &[u8], k: u32, w: &mut TcpStr
     data.insert("code".into(), 200.into());
     data.insert("code_desc".into(), "".into());
     data.insert("callid".into(), id.into());
-    json_reply(w, 200, serde_json::Value::Object(data));
+    Ok(json_reply(StatusCode::OK, serde_json::Value::Object(data)))
 }
 
 /// A callid unique to this stand-in: 27 hex digits like the page's example, from the request
