@@ -48,7 +48,9 @@ pub(super) fn start(shared: &Arc<Shared>, url: String) -> std::io::Result<()> {
     thread::Builder::new()
         .name("sandbox-summary-post".into())
         .spawn(move || {
+            // Loopback only (checked at start), so no proxy.
             let client = reqwest::blocking::Client::builder()
+                .no_proxy()
                 .timeout(Duration::from_secs(10))
                 .build();
             let Ok(client) = client else { return };

@@ -21,8 +21,8 @@
 mod faults;
 
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -225,6 +225,12 @@ impl Drop for Sandbox {
 /// Ends immediate calls once due and delivers their callbacks (outside the lock: a slow
 /// receiver must not hold up the API).
 fn dial_loop(shared: &Shared) {
+    // Loopback only, so no proxy; a receiver gets 2 s to answer.
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(2))
+        .build();
+    let Ok(client) = client else { return };
     while !shared.stop.is_stopped() {
         thread::sleep(Duration::from_millis(10));
         let now = Instant::now();
@@ -241,7 +247,7 @@ fn dial_loop(shared: &Shared) {
             }
         }
         for call in ended {
-            let delivered = deliver_callback(&call);
+            let delivered = deliver_callback(&client, &call);
             if let Some(c) = lock(&shared.calls)
                 .iter_mut()
                 .find(|c| c.callid == call.callid)
@@ -283,9 +289,9 @@ fn end(call: &mut SandboxCall) {
     }
 }
 
-/// POSTs the end of `call` to its callback URL; only to loopback, so the stand-in never
-/// reaches out to the network.
-fn deliver_callback(call: &SandboxCall) -> bool {
+/// POSTs the end of `call` to its callback URL (its query included: outdial names the call
+/// there); only to loopback, so the stand-in never reaches out to the network.
+fn deliver_callback(client: &reqwest::blocking::Client, call: &SandboxCall) -> bool {
     let Some(url) = call.params.get("callback_url") else {
         return false;
     };
@@ -296,12 +302,6 @@ fn deliver_callback(call: &SandboxCall) -> bool {
     if url.scheme() != "http" || !loopback {
         return false;
     }
-    let Ok(addrs) = url.socket_addrs(|| Some(80)) else {
-        return false;
-    };
-    let Some(addr) = addrs.first() else {
-        return false;
-    };
     let status = match call.outcome {
         Some(Outcome::Person) => "Person",
         Some(Outcome::Machine) => "Machine",
@@ -315,33 +315,25 @@ fn deliver_callback(call: &SandboxCall) -> bool {
         ("status", status.to_string()),
         ("billed_seconds", call.billed_seconds.to_string()),
     ]);
-    let send = || -> io::Result<bool> {
-        let mut s = TcpStream::connect_timeout(addr, Duration::from_secs(2))?;
-        s.set_read_timeout(Some(Duration::from_secs(2)))?;
-        write!(
-            s,
-            "POST {}{} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            url.path(),
-            // The query names the call (outdial puts its call id there).
-            url.query().map(|q| format!("?{q}")).unwrap_or_default(),
-            url.host_str().unwrap_or("localhost"),
-            body.len()
-        )?;
-        let mut reply = String::new();
-        s.read_to_string(&mut reply)?;
-        Ok(reply.starts_with("HTTP/1.1 2") || reply.starts_with("HTTP/1.0 2"))
+    let send = || {
+        client
+            .post(url.clone())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .is_ok_and(|r| r.status().is_success())
     };
     // A receiver that is restarting or busy gets a few more tries, as a real callback sender
     // would retry: listen stores a redelivered callback once.
     let mut wait = Duration::from_millis(200);
     for _ in 1..CALLBACK_TRIES {
-        if send().unwrap_or(false) {
+        if send() {
             return true;
         }
         thread::sleep(wait);
         wait *= 2;
     }
-    send().unwrap_or(false)
+    send()
 }
 
 /// Tries per callback.
