@@ -269,51 +269,71 @@ impl Submitter<'_> {
         state: &JournalState,
         on: &mut dyn FnMut(Event),
     ) -> Result<Removal, SubmitError> {
-        let interval = self.campaign.provider().pacing().interval;
         let mut removal = Removal::default();
         let mut last: Option<Instant> = None;
-        for (i, r) in self.planned_recipients()?.iter().enumerate() {
-            let seq = i + 1;
-            let Some(id) = state.provider_id(&r.callid, r.number.as_str()) else {
-                removal.unknown += 1;
-                continue;
-            };
-            if let Some(wait) = last.and_then(|t| interval.checked_sub(t.elapsed())) {
-                std::thread::sleep(wait);
+        // The plan streams past: one post's recipients are held at a time, whatever the
+        // campaign's size.
+        let mut seq = 0;
+        for post in plan::posts(self.campaign, Action::Query) {
+            for r in post?.body.recipients() {
+                seq += 1;
+                self.delete_one(state, seq, r, &mut last, &mut removal, on)?;
             }
-            last = Some(Instant::now());
-            // Without a status request, the removal's own answer tells a call still waiting
-            // from one already made.
-            if self.by_id_provider().has(PostKind::Query) {
-                match self.status_of(seq, id)? {
-                    None => {
-                        removal.not_found += 1;
-                        continue;
-                    }
-                    Some(s) if self.by_id_provider().finished(&s) => {
-                        removal.finished += 1;
-                        continue;
-                    }
-                    Some(_) => {}
-                }
-            }
-            let body = self.by_id_request(seq, PostKind::Delete, id)?;
-            match self.by_id_provider().read_removal(&body) {
-                Ok(true) => removal.removed += 1,
-                Ok(false) => removal.not_found += 1,
-                Err(e) => return Err(reply_error(seq, PostKind::Delete, e)),
-            }
-            on(Event::Post {
-                action: Action::Delete,
-                seq,
-                kind: PostKind::Delete,
-                numbers: 1,
-                sent: 1,
-                status: PostStatus::Accepted,
-                endpoint: None,
-            });
         }
         Ok(removal)
+    }
+
+    /// [`delete_by_id`](Self::delete_by_id) of one recipient, the `seq`th, started no sooner
+    /// than the provider's interval after the `last`.
+    fn delete_one(
+        &self,
+        state: &JournalState,
+        seq: usize,
+        r: &Recipient,
+        last: &mut Option<Instant>,
+        removal: &mut Removal,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<(), SubmitError> {
+        let Some(id) = state.provider_id(&r.callid, r.number.as_str()) else {
+            removal.unknown += 1;
+            return Ok(());
+        };
+        let interval = self.campaign.provider().pacing().interval;
+        if let Some(wait) = last.and_then(|t| interval.checked_sub(t.elapsed())) {
+            std::thread::sleep(wait);
+        }
+        *last = Some(Instant::now());
+        // Without a status request, the removal's own answer tells a call still waiting
+        // from one already made.
+        if self.by_id_provider().has(PostKind::Query) {
+            match self.status_of(seq, id)? {
+                None => {
+                    removal.not_found += 1;
+                    return Ok(());
+                }
+                Some(s) if self.by_id_provider().finished(&s) => {
+                    removal.finished += 1;
+                    return Ok(());
+                }
+                Some(_) => {}
+            }
+        }
+        let body = self.by_id_request(seq, PostKind::Delete, id)?;
+        match self.by_id_provider().read_removal(&body) {
+            Ok(true) => removal.removed += 1,
+            Ok(false) => removal.not_found += 1,
+            Err(e) => return Err(reply_error(seq, PostKind::Delete, e)),
+        }
+        on(Event::Post {
+            action: Action::Delete,
+            seq,
+            kind: PostKind::Delete,
+            numbers: 1,
+            sent: 1,
+            status: PostStatus::Accepted,
+            endpoint: None,
+        });
+        Ok(())
     }
 
     /// `ping` for providers that know calls by their own id: asks the status of an id no call
