@@ -670,8 +670,9 @@ impl Submitter<'_> {
     /// own thread with exactly the steps of a sequential send (lookup, intent, post, outcome).
     /// The journal is one, behind a lock: its lines are written one at a time, each chained
     /// to the one before, whatever the order the replies come back in. A post whose calls
-    /// overlap one in flight (a recipient twice in a plan) waits for it, so that it sees its
-    /// outcome. Events are passed to `on` on this thread. The first failure stops new posts;
+    /// overlap one in flight waits for it, so that it sees its outcome: a guard only, since a
+    /// plan holds each recipient once (the check pass deduplicates every number), which is
+    /// also what lets a finished post's calls leave the journal's memory ([`Journal::retire`]). Events are passed to `on` on this thread. The first failure stops new posts;
     /// those in flight finish and are journaled.
     fn send_concurrently<'c>(
         &self,
