@@ -269,8 +269,9 @@ fn send_query_delete_end_to_end() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut lines = run.stdout.lines();
-    assert!(
-        lines.next().unwrap().ends_with(",keypresses,confirm"),
+    assert_eq!(
+        lines.next().unwrap(),
+        "number,callid,result,status,comment,dateandtime,duration,attempts,keypresses,confirm",
         "{}",
         run.stdout
     );

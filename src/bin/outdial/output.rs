@@ -974,7 +974,7 @@ impl PrintCsv {
         }
         writeln!(
             io::stdout().lock(),
-            "number,callid,result,status,comment,dateandtime,duration,keypresses{}",
+            "number,callid,result,status,comment,dateandtime,duration,attempts,keypresses{}",
             columns
                 .iter()
                 .map(|n| format!(",{}", csv_field(n)))
@@ -1060,7 +1060,7 @@ impl Report for PrintCsv {
                 self.header(row.columns)?;
                 writeln!(
                     io::stdout().lock(),
-                    "{},{},{},{},{},{},{},{}{}",
+                    "{},{},{},{},{},{},{},{},{}{}",
                     csv_field(&r.number),
                     csv_field(&r.callid),
                     reach_name(r.result),
@@ -1068,6 +1068,7 @@ impl Report for PrintCsv {
                     csv_field(&r.comment),
                     csv_field(&r.dateandtime),
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
+                    r.attempts.map(|n| n.to_string()).unwrap_or_default(),
                     csv_field(&keys(r)),
                     row.columns
                         .iter()
