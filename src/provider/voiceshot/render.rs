@@ -127,11 +127,10 @@ fn write_callids<'a, W: Write>(
 /// text appended to `text` since `start`, in place (values and literals together, since a
 /// CR LF may be split between them).
 fn normalise_breaks(text: &mut String, start: usize) {
-    // A byte scan: `str::contains` with a char set decodes UTF-8, and this runs per call.
-    let has_breaks = text.as_bytes()[start..]
-        .iter()
-        .any(|&b| matches!(b, b'\n' | b'\r' | b'\t'));
-    if has_breaks {
+    // A vectorised search, since this runs per call over the whole text: `str::contains`
+    // with a char set decodes UTF-8, and a plain byte loop was still half of the texts' own
+    // cost (callgrind, compile of 100k rows).
+    if memchr::memchr3(b'\n', b'\r', b'\t', &text.as_bytes()[start..]).is_some() {
         let normalised = text[start..]
             .replace("\r\n", " ")
             .replace(['\n', '\r', '\t'], " ");
