@@ -269,19 +269,31 @@ fn push_text(tag: &mut BytesStart<'static>, name: &str, value: &str) {
     }
     let mut escaped = String::with_capacity(value.len() + 16);
     // Runs of plain ASCII are copied whole; only the characters that need a reference stop.
-    let mut plain = 0;
-    for (i, c) in value.char_indices() {
-        let named = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&apos;",
-            c if c.is_ascii() => continue,
+    // The runs are walked byte by byte, a character decoded only where a byte is not ASCII:
+    // decoding every character was 25 instructions a byte (callgrind, 100k rows, a fifth of
+    // them with an accented name: 5% of a compile).
+    let bytes = value.as_bytes();
+    let (mut plain, mut i) = (0, 0);
+    while i < bytes.len() {
+        let named = match bytes[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            b if b.is_ascii() => {
+                i += 1;
+                continue;
+            }
             _ => "",
         };
         escaped.push_str(&value[plain..i]);
-        plain = i + c.len_utf8();
+        // `i` is always where a character starts: it moves by whole characters.
+        let Some(c) = value[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        plain = i;
         if !named.is_empty() {
             escaped.push_str(named);
             continue;
