@@ -60,8 +60,12 @@ impl PhoneNumber {
 
     /// The number as one integer (for compact sets); international numbers carry a flag bit.
     pub fn as_u64(&self) -> u64 {
-        let digits = self.as_str().trim_start_matches('+');
-        let n = digits.bytes().fold(0, |n, d| n * 10 + u64::from(d - b'0'));
+        // On the bytes: the check pass asks this for every row, and going through `as_str`
+        // (a UTF-8 check) and a char pattern cost 208 instructions a call (callgrind, 100k
+        // rows: 4% of a compile).
+        let text = &self.text[..usize::from(self.len)];
+        let digits = text.strip_prefix(b"+").unwrap_or(text);
+        let n = digits.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0'));
         if self.is_nanp() { n } else { n | INTERNATIONAL }
     }
 

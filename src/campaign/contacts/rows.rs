@@ -207,9 +207,28 @@ pub(super) struct Rules<'a> {
     pub(super) provider: Option<&'a dyn crate::provider::Provider>,
 }
 
-fn cell(record: &ByteRecord, column: usize) -> Result<&str, RowError> {
-    std::str::from_utf8(record.get(column).unwrap_or_default())
-        .map_err(|_| RowError::NotUtf8(column))
+/// A record's cells as text. The first pass checks the whole record as UTF-8 once and cuts
+/// its cells out of that, instead of checking each cell again (callgrind, 100k rows with
+/// three var columns: four checks a row were a sixth of the first pass's own work).
+struct Cells<'r> {
+    record: &'r ByteRecord,
+    /// The whole record, when it was checked.
+    text: Option<&'r str>,
+}
+
+impl<'r> Cells<'r> {
+    fn get(&self, column: usize) -> Result<&'r str, RowError> {
+        let Some(range) = self.record.range(column) else {
+            return Ok("");
+        };
+        match self.text {
+            // The record is UTF-8, so a cell is UTF-8 exactly when it starts and ends on
+            // character boundaries.
+            Some(text) => text.get(range),
+            None => std::str::from_utf8(&self.record.as_slice()[range]).ok(),
+        }
+        .ok_or(RowError::NotUtf8(column))
+    }
 }
 
 impl Rules<'_> {
@@ -218,11 +237,17 @@ impl Rules<'_> {
         if record.len() != self.columns.names.len() {
             return Err(RowError::Ragged(record.len()));
         }
-        if !self.trusted && std::str::from_utf8(record.as_slice()).is_err() {
-            let column = (0..record.len())
-                .find(|&i| std::str::from_utf8(&record[i]).is_err())
-                .unwrap_or(0);
-            return Err(RowError::NotUtf8(column));
+        let mut cells = Cells { record, text: None };
+        if !self.trusted {
+            match std::str::from_utf8(record.as_slice()) {
+                Ok(text) => cells.text = Some(text),
+                Err(_) => {
+                    let column = (0..record.len())
+                        .find(|&i| std::str::from_utf8(&record[i]).is_err())
+                        .unwrap_or(0);
+                    return Err(RowError::NotUtf8(column));
+                }
+            }
         }
         let c = self.columns;
         let written = record.get(c.number).unwrap_or_default();
@@ -234,7 +259,7 @@ impl Rules<'_> {
         .map_err(|err| RowError::Number(c.number, err))?;
         let callid = match c.callid {
             Some(col) => {
-                let text = cell(record, col)?.trim();
+                let text = cells.get(col)?.trim();
                 if text.is_empty() {
                     None
                 } else {
@@ -246,7 +271,7 @@ impl Rules<'_> {
         };
         let mut at = None;
         if let (Some(col), Some(zone)) = (c.at, self.zone) {
-            let text = cell(record, col)?;
+            let text = cells.get(col)?;
             if !text.trim().is_empty() {
                 let time = schedule::parse_at(text, &zone.tz, &zone.name)
                     .map_err(|err| RowError::Time(col, err.to_string()))?;
@@ -267,7 +292,7 @@ impl Rules<'_> {
             _ => false,
         };
         let timezone = match c.timezone {
-            Some(col) => Some(cell(record, col)?.trim()).filter(|t| !t.is_empty()),
+            Some(col) => Some(cells.get(col)?.trim()).filter(|t| !t.is_empty()),
             None => None,
         };
         let (mut group, mut deferred) = (NO_GROUP, None);
@@ -299,7 +324,7 @@ impl Rules<'_> {
             }
         }
         for (&col, &required) in c.vars.iter().zip(&c.required).filter(|_| !self.trusted) {
-            let text = cell(record, col)?;
+            let text = cells.get(col)?;
             if text.is_empty() {
                 if required {
                     return Err(RowError::MissingVar(
