@@ -27,5 +27,5 @@ awk -F': ' -v rows="$ROWS" -v rec="$recipients" -v sup="$suppressed" '
         distinct = rec + sup  # every distinct valid number: sent or suppressed
         slots = 1; while (slots * 7 / 8 < distinct) slots *= 2
         printf "rows: %d  recipients: %d  wall: %.2f s  peak RSS: %.1f MiB\n", rows, rec, w, m / 1024
-        printf "dedupe set: %d slots x 9 bytes = %.0f MiB, %.1f bytes per distinct number (%.0f MiB more while it doubles)\n", slots, slots * 9 / 1048576, slots * 9 / distinct, slots / 2 * 9 / 1048576
+        printf "dedupe set: %d slots x 9 bytes = %.0f MiB, %.1f bytes per distinct number (reserved once, from the length of the first rows; had that estimate been short, a doubling would hold %.0f MiB more while it lasted)\n", slots, slots * 9 / 1048576, slots * 9 / distinct, slots / 2 * 9 / 1048576
     }' "$log"
