@@ -35,18 +35,63 @@ struct Slot {
 
 const NONE: u32 = u32::MAX;
 
+/// Slots per block of [`Blocks`]: 3 MiB.
+const BLOCK: usize = 1 << 16;
+
+/// A vector that grows by whole blocks and never moves what it holds. A `Vec` of ten million
+/// slots doubles up to 512 MiB, and each doubling holds the old array and the new one at once
+/// (the allocator may keep the old one's pages a while after: jemalloc did, and a 10M-call
+/// sandbox peaked at 1,054 MiB instead of 758 MiB).
+#[derive(Debug, Default)]
+struct Blocks {
+    blocks: Vec<Vec<Slot>>,
+    len: usize,
+}
+
+impl Blocks {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn push(&mut self, slot: Slot) {
+        if self.len.is_multiple_of(BLOCK) {
+            self.blocks.push(Vec::with_capacity(BLOCK));
+        }
+        self.blocks[self.len / BLOCK].push(slot);
+        self.len += 1;
+    }
+}
+
+impl std::ops::Index<usize> for Blocks {
+    type Output = Slot;
+
+    fn index(&self, i: usize) -> &Slot {
+        &self.blocks[i / BLOCK][i % BLOCK]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Blocks {
+    fn index_mut(&mut self, i: usize) -> &mut Slot {
+        &mut self.blocks[i / BLOCK][i % BLOCK]
+    }
+}
+
+/// Shards of [`Calls::by_callid`]: each table doubles on its own, so a doubling holds a
+/// 64th of the index twice, not all of it.
+const SHARDS: usize = 64;
+
 /// Every call the sandbox accepted, in acceptance order.
 #[derive(Debug, Default)]
 pub(crate) struct Calls {
-    slots: Vec<Slot>,
+    slots: Blocks,
     /// The calls' JSON, back to back; made with the first call.
     text: Option<File>,
     text_len: u64,
     menuids: Vec<String>,
     menuid_index: HashMap<String, u32>,
-    /// The last call with each (menuid, call id) hash; earlier ones chain through
-    /// [`Slot::prev`].
-    by_callid: HashMap<u64, u32>,
+    /// The last call with each (menuid, call id) hash, in [`SHARDS`] tables by the hash's
+    /// top bits; earlier ones chain through [`Slot::prev`].
+    by_callid: Vec<HashMap<u64, u32>>,
 }
 
 /// FNV-1a of a campaign index and a call id: the key of [`Calls::by_callid`].
@@ -58,7 +103,20 @@ fn callid_key(menuid: u32, callid: &str) -> u64 {
         })
 }
 
+/// Which of the [`SHARDS`] tables holds `key`.
+fn shard_of(key: u64) -> usize {
+    (key >> (64 - SHARDS.trailing_zeros())) as usize
+}
+
 impl Calls {
+    /// The table of [`Calls::by_callid`] that holds `key`, made with the first call.
+    fn shard_mut(&mut self, key: u64) -> &mut HashMap<u64, u32> {
+        if self.by_callid.is_empty() {
+            self.by_callid.resize_with(SHARDS, HashMap::new);
+        }
+        &mut self.by_callid[shard_of(key)]
+    }
+
     /// How many calls were accepted.
     pub(crate) fn len(&self) -> usize {
         self.slots.len()
@@ -90,10 +148,8 @@ impl Calls {
                 }
             };
             let index = self.slots.len() as u32;
-            let prev = self
-                .by_callid
-                .insert(callid_key(menuid, &call.callid), index)
-                .unwrap_or(NONE);
+            let key = callid_key(menuid, &call.callid);
+            let prev = self.shard_mut(key).insert(key, index).unwrap_or(NONE);
             self.slots.push(Slot {
                 seq: call.seq,
                 due_unix_ms: call.due_unix_ms,
@@ -188,9 +244,11 @@ impl Calls {
         };
         let mut out = Vec::new();
         for callid in callids {
+            let key = callid_key(m, callid);
             let mut next = self
                 .by_callid
-                .get(&callid_key(m, callid))
+                .get(shard_of(key))
+                .and_then(|table| table.get(&key))
                 .copied()
                 .unwrap_or(NONE);
             while next != NONE {
@@ -211,6 +269,32 @@ impl Calls {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_keep_every_slot_across_block_boundaries() {
+        let mut blocks = Blocks::default();
+        let slot = |seq| Slot {
+            seq,
+            due_unix_ms: 0,
+            at: 0,
+            len: 0,
+            request: 0,
+            menuid: 0,
+            prev: NONE,
+            status: CallStatus::Pending,
+        };
+        let n = 2 * BLOCK + 3;
+        for i in 0..n {
+            blocks.push(slot(i as u64));
+        }
+        assert_eq!((blocks.len(), blocks.blocks.len()), (n, 3));
+        assert!((0..n).all(|i| blocks[i].seq == i as u64));
+        blocks[BLOCK].status = CallStatus::Paused;
+        assert_eq!(blocks[BLOCK].status, CallStatus::Paused);
+        assert_eq!(blocks[BLOCK - 1].status, CallStatus::Pending);
+        // A block is allocated whole and never grows: no slot moves once pushed.
+        assert!(blocks.blocks.iter().all(|b| b.capacity() == BLOCK));
+    }
 
     fn call(seq: u64, menuid: &str, callid: &str, number: &str) -> SandboxCall {
         SandboxCall {
