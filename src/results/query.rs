@@ -103,8 +103,10 @@ impl Store {
             for call in calls {
                 // A summary or callback is the provider's last word; a query only replaces
                 // an earlier query or a call still pending.
-                let n = tx.execute(
-                    &format!(
+                // Prepared once a connection (the cache), not parsed again for every row: parsing
+                // was most of a large query's time.
+                let n = tx
+                    .prepare_cached(&format!(
                         "INSERT INTO calls {CALL_COLUMNS} \
                          ON CONFLICT (provider, campaign, callid, number) DO UPDATE SET \
                          status = excluded.status, outcome = excluded.outcome, \
@@ -113,9 +115,8 @@ impl Store {
                          called_at = excluded.called_at, source = excluded.source, \
                          recording = excluded.recording, updated_at = excluded.updated_at \
                          WHERE calls.source = 'query' OR calls.outcome = 'pending'"
-                    ),
-                    &call.values(&now)[..],
-                )?;
+                    ))?
+                    .execute(&call.values(&now)[..])?;
                 if n > 0 {
                     written.insert((call.callid.as_str(), call.number.as_str()));
                 } else {
@@ -127,20 +128,20 @@ impl Store {
             for (callid, number) in &written {
                 let provider = calls.first().map_or("", |c| c.provider.as_str());
                 let campaign = calls.first().map_or("", |c| c.campaign.as_str());
-                tx.execute(
+                tx.prepare_cached(
                     "DELETE FROM keypresses WHERE provider = ?1 AND campaign = ?2 \
                      AND callid = ?3 AND number = ?4 AND source = 'query'",
-                    params![provider, campaign, callid, number],
-                )?;
+                )?
+                .execute(params![provider, campaign, callid, number])?;
             }
             for key in keys {
                 if !written.contains(&(key.callid.as_str(), key.number.as_str())) {
                     continue;
                 }
-                tx.execute(
-                    &format!("INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"),
-                    &key.values(&Source::Query, &now)[..],
-                )?;
+                tx.prepare_cached(&format!(
+                    "INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"
+                ))?
+                .execute(&key.values(&Source::Query, &now)[..])?;
             }
             Ok((written.len(), kept))
         })();

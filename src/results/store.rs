@@ -327,25 +327,24 @@ impl Store {
                 hash.update([0]);
                 hash.update(body);
                 let digest = format!("{:x}", hash.finalize());
-                let fresh = tx.execute(
-                    "INSERT OR IGNORE INTO posts (digest, route, received_at) VALUES (?1, ?2, ?3)",
-                    params![digest, route, now],
-                )?;
+                let fresh = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO posts (digest, route, received_at) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![digest, route, now])?;
                 if fresh == 0 {
                     return Ok(false);
                 }
             }
             for call in calls {
-                tx.execute(
-                    &format!("INSERT OR REPLACE INTO calls {CALL_COLUMNS}"),
-                    &call.values(&now)[..],
-                )?;
+                tx.prepare_cached(&format!("INSERT OR REPLACE INTO calls {CALL_COLUMNS}"))?
+                    .execute(&call.values(&now)[..])?;
             }
             for key in keys {
-                tx.execute(
-                    &format!("INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"),
-                    &key.values(&key.source, &now)[..],
-                )?;
+                tx.prepare_cached(&format!(
+                    "INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"
+                ))?
+                .execute(&key.values(&key.source, &now)[..])?;
             }
             Ok(true)
         })();
