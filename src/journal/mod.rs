@@ -157,6 +157,33 @@ struct Attempt {
     answered: bool,
 }
 
+impl CallState {
+    /// A call's state once the outcome of a post that held it is known (`was`: its state
+    /// before; never posted counts as not taken). Accepted stays accepted.
+    fn after(was: Option<CallState>, outcome: Outcome) -> CallState {
+        match (was.unwrap_or(CallState::NotTaken), outcome) {
+            (CallState::Accepted, _) | (_, Outcome::Accepted) => CallState::Accepted,
+            (_, Outcome::Ambiguous) => CallState::InDoubt,
+            (_, Outcome::Rejected | Outcome::NotSent) => CallState::NotTaken,
+        }
+    }
+}
+
+/// The recipient keys of an intent line, and whether they are bare call ids (a version 1
+/// line, without numbers).
+fn intent_keys(callids: &[String], numbers: &[String]) -> (Vec<String>, bool) {
+    if numbers.len() == callids.len() {
+        let keys = callids
+            .iter()
+            .zip(numbers)
+            .map(|(id, n)| call_key(id, n))
+            .collect();
+        (keys, false)
+    } else {
+        (callids.to_vec(), true)
+    }
+}
+
 /// How the journal names one recipient: its call id and its number (call ids can be shared
 /// by a household, numbers can repeat across campaigns; the pair cannot).
 pub fn call_key(callid: &str, number: &str) -> String {
@@ -240,16 +267,8 @@ impl JournalState {
                 ..
             } => {
                 self.next_attempt = self.next_attempt.max(attempt + 1);
-                let keys: Vec<String> = if numbers.len() == callids.len() {
-                    callids
-                        .iter()
-                        .zip(numbers)
-                        .map(|(id, n)| call_key(id, n))
-                        .collect()
-                } else {
-                    self.bare = true;
-                    callids.clone()
-                };
+                let (keys, bare) = intent_keys(callids, numbers);
+                self.bare |= bare;
                 if *action == Action::Send && *kind == PostKind::Send {
                     self.post_hashes.insert(*seq, post_hash.clone());
                     self.last_call_intent = at.parse().ok().or(self.last_call_intent);
@@ -293,14 +312,7 @@ impl JournalState {
                     self.uploads.insert(a.post_hash.clone(), *outcome);
                 }
                 for id in std::mem::take(&mut a.keys) {
-                    self.set(&id, None, |was| {
-                        match (was.unwrap_or(CallState::NotTaken), outcome) {
-                            (CallState::Accepted, _) => CallState::Accepted,
-                            (_, Outcome::Accepted) => CallState::Accepted,
-                            (_, Outcome::Ambiguous) => CallState::InDoubt,
-                            (_, Outcome::Rejected | Outcome::NotSent) => CallState::NotTaken,
-                        }
-                    });
+                    self.set(&id, None, |was| CallState::after(was, *outcome));
                 }
             }
             Record::Resolved {
@@ -1080,15 +1092,7 @@ mod tests {
                         numbers,
                         ..
                     } => {
-                        let keys: Vec<String> = if numbers.len() == callids.len() {
-                            callids
-                                .iter()
-                                .zip(numbers)
-                                .map(|(id, n)| call_key(id, n))
-                                .collect()
-                        } else {
-                            callids.clone()
-                        };
+                        let (keys, _) = intent_keys(callids, numbers);
                         if *action == Action::Send && *kind == PostKind::Send {
                             for key in &keys {
                                 let s = self.calls.entry(key.clone()).or_insert(CallState::InDoubt);
@@ -1110,13 +1114,8 @@ mod tests {
                         }
                         let keys = self.attempts[attempt].2.clone();
                         for id in keys {
-                            let s = self.calls.entry(id).or_insert(CallState::NotTaken);
-                            *s = match (*s, outcome) {
-                                (CallState::Accepted, _) => CallState::Accepted,
-                                (_, Outcome::Accepted) => CallState::Accepted,
-                                (_, Outcome::Ambiguous) => CallState::InDoubt,
-                                (_, Outcome::Rejected | Outcome::NotSent) => CallState::NotTaken,
-                            };
+                            let was = self.calls.get(&id).copied();
+                            self.calls.insert(id, CallState::after(was, *outcome));
                         }
                     }
                     Record::Resolved {
