@@ -345,11 +345,7 @@ fn side(campaign: &Campaign, r: &Recipient) -> RecipientSide {
         .filter_map(|p| match &p.content {
             PromptContent::Tts(template) => {
                 let text = template
-                    .render(|name| {
-                        r.vars
-                            .get(name)
-                            .or_else(|| campaign.vars.get(name).map(String::as_str))
-                    })
+                    .render(|name| campaign.var(r, name))
                     // Validation made sure every placeholder has a value; were one missing,
                     // the text as written is still the best account of the prompt.
                     .unwrap_or_else(|_| template.written());

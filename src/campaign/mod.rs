@@ -258,6 +258,14 @@ impl Vars {
 }
 
 impl Campaign {
+    /// The value of placeholder `name` for `r`: the recipient's own, else the campaign's
+    /// `[vars]`; what every rendering of a prompt's text looks up.
+    pub fn var<'a>(&'a self, r: &'a Recipient, name: &str) -> Option<&'a str> {
+        r.vars
+            .get(name)
+            .or_else(|| self.vars.get(name).map(String::as_str))
+    }
+
     /// The provider the campaign is sent to, with its settings.
     pub fn provider(&self) -> &dyn Provider {
         self.provider.as_ref()

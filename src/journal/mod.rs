@@ -912,13 +912,10 @@ impl Journal {
                 Record::Intent {
                     callids, numbers, ..
                 } => {
-                    if numbers.len() == callids.len() {
-                        for (id, n) in callids.iter().zip(&numbers) {
-                            add(&call_key(id, n));
-                        }
-                    } else {
-                        callids.iter().for_each(|id| add(id));
-                    }
+                    intent_keys(&callids, &numbers)
+                        .0
+                        .iter()
+                        .for_each(|key| add(key));
                 }
                 Record::Resolved {
                     present, missing, ..

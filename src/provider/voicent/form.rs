@@ -91,11 +91,7 @@ fn call_form(
             match &prompt.content {
                 PromptContent::Tts(template) => {
                     let text = template
-                        .render(|name| {
-                            r.vars
-                                .get(name)
-                                .or_else(|| campaign.vars.get(name).map(String::as_str))
-                        })
+                        .render(|name| campaign.var(r, name))
                         .map_err(|name| {
                             EncodeError::MissingVar(name.to_owned(), r.callid.clone())
                         })?;

@@ -210,11 +210,7 @@ fn prompt_text(campaign: &Campaign, id: u32, r: &Recipient) -> Result<String, En
         })
         .ok_or_else(|| EncodeError::Unsupported(format!("prompt {id} has no tts")))?;
     let text = template
-        .render(|name| {
-            r.vars
-                .get(name)
-                .or_else(|| campaign.vars.get(name).map(String::as_str))
-        })
+        .render(|name| campaign.var(r, name))
         .map_err(|name| EncodeError::MissingVar(name.to_string(), r.number.to_string()))?;
     Ok(text.replace(['\r', '\n', '\t'], " "))
 }

@@ -161,13 +161,7 @@ fn spoken(campaign: &Campaign, first: Option<&Recipient>) -> Vec<SpokenPrompt> {
                 PromptContent::Tts(template) => {
                     let written = template.written();
                     let example = first.filter(|_| !template.is_constant()).and_then(|r| {
-                        let text = template
-                            .render(|name| {
-                                r.vars
-                                    .get(name)
-                                    .or_else(|| campaign.vars.get(name).map(String::as_str))
-                            })
-                            .ok()?;
+                        let text = template.render(|name| campaign.var(r, name)).ok()?;
                         Some(Example {
                             number: r.number.as_str().to_owned(),
                             callid: r.callid.clone(),
