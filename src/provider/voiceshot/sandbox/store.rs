@@ -44,21 +44,26 @@ const BLOCK: usize = 1 << 16;
 /// sandbox peaked at 1,054 MiB instead of 758 MiB).
 #[derive(Debug, Default)]
 struct Blocks {
+    /// Full blocks, then the one being filled.
     blocks: Vec<Vec<Slot>>,
-    len: usize,
 }
 
 impl Blocks {
     fn len(&self) -> usize {
-        self.len
+        self.blocks
+            .last()
+            .map_or(0, |last| (self.blocks.len() - 1) * BLOCK + last.len())
     }
 
     fn push(&mut self, slot: Slot) {
-        if self.len.is_multiple_of(BLOCK) {
-            self.blocks.push(Vec::with_capacity(BLOCK));
+        match self.blocks.last_mut() {
+            Some(last) if last.len() < BLOCK => last.push(slot),
+            _ => {
+                let mut block = Vec::with_capacity(BLOCK);
+                block.push(slot);
+                self.blocks.push(block);
+            }
         }
-        self.blocks[self.len / BLOCK].push(slot);
-        self.len += 1;
     }
 }
 
