@@ -657,11 +657,8 @@ pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
         (callid.to_owned(), number.to_owned())
     };
     let mut named = NamedCalls::default();
-    for line in bytes.split(|&b| b == b'\n') {
-        let Ok(line) = serde_json::from_slice::<Line>(line) else {
-            continue;
-        };
-        match line.record {
+    for record in records(&bytes) {
+        match record {
             Record::Intent {
                 callids, numbers, ..
             } => {
@@ -708,7 +705,15 @@ pub fn read_state(path: &Path) -> Result<JournalState, JournalError> {
     replay(path, &text).map(|r| r.state)
 }
 
-/// Replays complete lines; returns the state and the length of the complete part.
+/// The records of a journal's lines, in order, leaving out any that do not read (the torn
+/// last line of a killed run): for readers of a journal already checked.
+fn records(bytes: &[u8]) -> impl Iterator<Item = Record> + '_ {
+    bytes
+        .split(|&b| b == b'\n')
+        .filter_map(|line| serde_json::from_slice::<Line>(line).ok())
+        .map(|line| line.record)
+}
+
 /// One line as stored: a record and the hash of the line before it.
 #[derive(Deserialize)]
 struct Line {
@@ -903,12 +908,9 @@ impl Journal {
                 keys.push((key.to_owned(), state));
             }
         };
-        for line in bytes.split(|&b| b == b'\n') {
-            // Lines were checked when the journal was opened; a torn tail has been cut off.
-            let Ok(line) = serde_json::from_slice::<Line>(line) else {
-                continue;
-            };
-            match line.record {
+        // Lines were checked when the journal was opened; a torn tail has been cut off.
+        for record in records(&bytes) {
+            match record {
                 Record::Intent {
                     callids, numbers, ..
                 } => {
