@@ -518,6 +518,8 @@ pub struct QuerySummary {
     pub pending: usize,
     /// Unknown to the provider.
     pub not_found: usize,
+    /// Answered in words outdial does not recognise.
+    pub unknown: usize,
     /// The names of the answers an IVR collected, over all reports, sorted (shown as extra
     /// CSV columns only).
     #[serde(skip)]
@@ -541,6 +543,7 @@ impl QuerySummary {
                 Reach::NotReached => &mut self.not_reached,
                 Reach::Pending => &mut self.pending,
                 Reach::NotFound => &mut self.not_found,
+                Reach::Unknown => &mut self.unknown,
             } += 1;
             for name in report.responses.keys() {
                 if let Err(at) = self.columns.binary_search(name) {
@@ -862,7 +865,7 @@ mod tests {
         );
         assert_eq!(
             line(Message::Query(QuerySummary::of(&[report]))),
-            r#"{"not_found":0,"not_reached":1,"pending":0,"reached":0,"recipients":1,"type":"query"}"#
+            r#"{"not_found":0,"not_reached":1,"pending":0,"reached":0,"recipients":1,"type":"query","unknown":0}"#
         );
         let err = SubmitError::Rejected {
             seq: 1,

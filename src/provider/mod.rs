@@ -309,6 +309,9 @@ pub enum Reach {
     Pending,
     /// The provider does not know the call (not sent, or deleted).
     NotFound,
+    /// The provider answered in words outdial does not recognise: kept with its raw text,
+    /// never taken as "not reached" (which would put the person on the list to call again).
+    Unknown,
 }
 
 /// One call's result as a provider reports it: the shared result type of every provider.

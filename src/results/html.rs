@@ -26,6 +26,7 @@ svg .axis text { fill: #555; font-size: 12px; }
 .reached rect, rect.reached, .sw.reached { fill: #2e7d32; background: #2e7d32; }
 .not-reached rect, rect.not-reached, .sw.not-reached { fill: #c62828; background: #c62828; }
 .pending rect, .sw.pending { fill: #f9a825; background: #f9a825; }
+.unknown rect, .sw.unknown { fill: #ef6c00; background: #ef6c00; }
 .in-doubt rect, .sw.in-doubt { fill: #6a1b9a; background: #6a1b9a; }
 .never-sent rect, .sw.never-sent { fill: #757575; background: #757575; }
 .funnel rect { fill: #1565c0; }
@@ -354,6 +355,7 @@ mod tests {
                 reached: 1,
                 not_reached: 1,
                 pending: 0,
+                unknown: 0,
                 in_doubt: 0,
                 never_sent: 1,
             },

@@ -22,6 +22,7 @@ fn outcome_of(reach: Reach) -> Option<Outcome> {
         Reach::Reached => Some(Outcome::Reached),
         Reach::NotReached => Some(Outcome::NotReached),
         Reach::Pending => Some(Outcome::Pending),
+        Reach::Unknown => Some(Outcome::Unknown),
         Reach::NotFound => None,
     }
 }

@@ -27,6 +27,9 @@ pub enum Status {
     NotReached,
     /// Sent and accepted, no final word from the provider yet.
     Pending,
+    /// The provider said something outdial does not recognise (kept in `provider_status`):
+    /// not retried, since the call may have reached the person.
+    Unknown,
     /// Posted without a clear answer: the provider may or may not hold the call (settle it
     /// with `send`'s lookup or `resolve` before trying again).
     InDoubt,
@@ -36,10 +39,11 @@ pub enum Status {
 
 impl Status {
     /// Every status, in the order reports list them.
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Reached,
         Status::NotReached,
         Status::Pending,
+        Status::Unknown,
         Status::InDoubt,
         Status::NeverSent,
     ];
@@ -50,6 +54,7 @@ impl Status {
             Status::Reached => "reached",
             Status::NotReached => "not-reached",
             Status::Pending => "pending",
+            Status::Unknown => "unknown",
             Status::InDoubt => "in-doubt",
             Status::NeverSent => "never-sent",
         }
@@ -61,6 +66,7 @@ impl Status {
             Status::Reached => "answered, by a person or a machine",
             Status::NotReached => "dialled, nobody answered (busy, no answer, failed)",
             Status::Pending => "accepted by the provider, no outcome yet",
+            Status::Unknown => "the provider's answer is not one outdial recognises; see its words",
             Status::InDoubt => "posted without a clear answer; settle before trying again",
             Status::NeverSent => "not sent, or not taken by the provider",
         }
@@ -120,6 +126,8 @@ pub struct StatusCounts {
     pub not_reached: u64,
     /// [`Status::Pending`].
     pub pending: u64,
+    /// [`Status::Unknown`].
+    pub unknown: u64,
     /// [`Status::InDoubt`].
     pub in_doubt: u64,
     /// [`Status::NeverSent`].
@@ -133,6 +141,7 @@ impl StatusCounts {
             Status::Reached => self.reached,
             Status::NotReached => self.not_reached,
             Status::Pending => self.pending,
+            Status::Unknown => self.unknown,
             Status::InDoubt => self.in_doubt,
             Status::NeverSent => self.never_sent,
         }
@@ -143,6 +152,7 @@ impl StatusCounts {
             Status::Reached => &mut self.reached,
             Status::NotReached => &mut self.not_reached,
             Status::Pending => &mut self.pending,
+            Status::Unknown => &mut self.unknown,
             Status::InDoubt => &mut self.in_doubt,
             Status::NeverSent => &mut self.never_sent,
         } += 1;
@@ -270,6 +280,7 @@ pub fn build(
                         Outcome::Reached => Status::Reached,
                         Outcome::NotReached => Status::NotReached,
                         Outcome::Pending => Status::Pending,
+                        Outcome::Unknown => Status::Unknown,
                     };
                     result.provider_status = Some(row.status);
                     result.reason = row.reason;

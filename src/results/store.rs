@@ -55,6 +55,9 @@ pub enum Outcome {
     NotReached,
     /// The provider holds the call but has not finished it.
     Pending,
+    /// The provider said something outdial does not recognise; its words are kept in the
+    /// row. Never counted as not reached, never retried.
+    Unknown,
 }
 
 impl Outcome {
@@ -64,6 +67,7 @@ impl Outcome {
             Outcome::Reached => "reached",
             Outcome::NotReached => "not-reached",
             Outcome::Pending => "pending",
+            Outcome::Unknown => "unknown",
         }
     }
 
@@ -72,6 +76,7 @@ impl Outcome {
             "reached" => Outcome::Reached,
             "not-reached" => Outcome::NotReached,
             "pending" => Outcome::Pending,
+            "unknown" => Outcome::Unknown,
             _ => return None,
         })
     }

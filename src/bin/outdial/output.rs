@@ -917,12 +917,18 @@ impl Report for PrintHuman {
             Message::Query(q) => {
                 self.header()?;
                 self.summary(&format!(
-                    "{}: {} reached, {} not reached, {} pending, {} not found",
+                    "{}: {} reached, {} not reached, {} pending, {} not found{}",
                     plural(q.recipients, "recipient", "recipients"),
                     q.reached,
                     q.not_reached,
                     q.pending,
-                    q.not_found
+                    q.not_found,
+                    // Shown only when it happened: most queries never meet an answer
+                    // outdial does not know.
+                    match q.unknown {
+                        0 => String::new(),
+                        n => format!(", {n} unknown (the provider's words are in the rows)"),
+                    }
                 ))
             }
             // People read the counts; the rows are for JSON and CSV.
@@ -1134,6 +1140,7 @@ fn reach_name(r: Reach) -> &'static str {
         Reach::NotReached => "not-reached",
         Reach::Pending => "pending",
         Reach::NotFound => "not-found",
+        Reach::Unknown => "unknown",
     }
 }
 
