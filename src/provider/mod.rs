@@ -404,6 +404,13 @@ pub trait Provider: fmt::Debug + Send + Sync {
         None
     }
 
+    /// The zone the provider's result times ([`Provider::result_time`]) are written in, when
+    /// its settings say (VoiceShot's `account_zone`). `None`: the campaign's zone, else this
+    /// machine's, is taken.
+    fn result_zone(&self) -> Option<jiff::tz::TimeZone> {
+        None
+    }
+
     /// The id the provider's own posts (summaries, events) name this campaign by, if they
     /// name it at all.
     fn results_key(&self) -> Option<&str> {

@@ -38,6 +38,8 @@ fn cli(dir: &Path, args: &[&str]) -> Output {
     cmd.args(args)
         .args(["--now", NOW])
         .current_dir(dir)
+        // The provider's times are read on this machine's zone when the campaign names none.
+        .env("TZ", "UTC")
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .stdin(Stdio::null())
@@ -87,6 +89,27 @@ fn csv_rows(csv: &str) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
 }
 
 /// The `report` record of a JSON Lines report.
+/// Validates every JSON Lines record of `stdout` against `schemas/result.schema.json` (the one
+/// schema of `query` and `report` alike) and gives how many are of type `kind`.
+fn valid_records(stdout: &str, kind: &str) -> usize {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schemas/result.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let mut n = 0;
+    for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&record)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{line}\n{}", errors.join("\n"));
+        n += usize::from(record["type"] == kind);
+    }
+    n
+}
+
 fn counts(stdout: &str) -> serde_json::Value {
     let lines = json_lines(stdout);
     assert_eq!(lines[0]["type"], "version");
@@ -123,6 +146,12 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
         "{}",
         text(&query.stderr)
     );
+    // The query's records are the report's: one schema for both.
+    let query_json = ok(
+        &run(net(&["--format", "json", "query", f], &sb.url(), &FAST)),
+        "query json",
+    );
+    assert_eq!(valid_records(&query_json, "result"), 30);
     assert!(dir.path().join(".outdial/results.db").is_file());
 
     // A recipient added since the send was never sent.
@@ -140,7 +169,7 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
                 CallStatus::Successful => "reached",
                 CallStatus::Unsuccessful => "not-reached",
                 CallStatus::Pending | CallStatus::Paused => "pending",
-                CallStatus::Deleted => "never-sent",
+                CallStatus::Deleted => "removed",
             };
             (c.number.clone(), status)
         })
@@ -173,13 +202,16 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
             "number",
             "callid",
             "status",
-            "reason",
-            "duration",
             "provider_status",
+            "reason",
             "answered_by",
+            "duration",
             "attempts",
             "called_at",
+            "provider_time",
             "source",
+            "recording",
+            "responses",
             "prompt_1",
             "prompt_3"
         ]
@@ -209,6 +241,7 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
     }
 
     let json = ok(&cli(dir.path(), &["--format", "json", "report", f]), "json");
+    assert_eq!(valid_records(&json, "result"), 31);
     let c = counts(&json);
     assert_eq!(c["reached"], count("reached"));
     assert_eq!(c["not_reached"], count("not-reached"));
@@ -534,6 +567,16 @@ fn golden_store(dir: &Path) -> (PathBuf, PathBuf) {
         Outcome::Pending,
         Source::Event,
     ));
+    // Words no reader knows, kept as they came; a call the provider no longer holds.
+    calls.push(call(
+        "8185550127",
+        "Transferred to queue",
+        Outcome::Unknown,
+        Source::Callback,
+    ));
+    let mut removed = call("8185550128", "", Outcome::Removed, Source::Query);
+    removed.reason = Some("no such call record (removed or self-deleted)".into());
+    calls.push(removed);
     // A number removed from the campaign since: counted as unmatched.
     calls.push(call(
         "8185550999",
@@ -592,6 +635,7 @@ fn golden_json_csv_text_and_html_on_a_fixed_store() {
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!("report-json", golden);
+    assert_eq!(valid_records(&json, "result"), 30);
     let c = counts(&json);
     assert_eq!(
         (
@@ -601,7 +645,11 @@ fn golden_json_csv_text_and_html_on_a_fixed_store() {
         ),
         (12.into(), 4.into(), 1.into())
     );
-    assert_eq!(c["never_sent"], 13);
+    assert_eq!(
+        (c["unknown"].clone(), c["removed"].clone()),
+        (1.into(), 1.into())
+    );
+    assert_eq!(c["never_sent"], 11);
 
     let csv = ok(&run_with(args("csv")), "csv");
     insta::assert_snapshot!("report-csv", csv);

@@ -120,6 +120,46 @@ pub fn is_private_url(url: &str) -> bool {
     }
 }
 
+/// Reason strings (a status record's field 5) that say an answering machine took the call,
+/// from the Voicent KB article "Voicent Gateway call status string" (see
+/// voicent-voipcomm-peers.md §1.4). The gateway has no string that says a person answered:
+/// `Call succeeded` is made either way, so no reason reads as `human`.
+const MACHINE_REASONS: [&str; 3] = [
+    "Message left on answering machine",
+    "Answering machine force disconnect",
+    "Answering machine no beep detected",
+];
+
+/// Whether a status record's reason says an answering machine took the call.
+fn machine_reason(comment: &str) -> bool {
+    let comment = comment.trim();
+    MACHINE_REASONS
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(comment))
+}
+
+/// The time of an attempt as a status record writes it: `YYYY M D H m` on the gateway's
+/// clock, the month counted from 0 (Java's `Calendar`: `2008 3 17 12 24` is 17 April 2008).
+fn attempt_time(text: &str) -> Option<jiff::civil::DateTime> {
+    let fields: Vec<i16> = text
+        .split_whitespace()
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let [year, month, day, hour, minute] = fields[..] else {
+        return None;
+    };
+    jiff::civil::DateTime::new(
+        year,
+        i8::try_from(month + 1).ok()?,
+        i8::try_from(day).ok()?,
+        i8::try_from(hour).ok()?,
+        i8::try_from(minute).ok()?,
+        0,
+        0,
+    )
+    .ok()
+}
+
 impl Provider for Voicent {
     fn name(&self) -> ProviderName {
         ProviderName::Voicent
@@ -205,6 +245,14 @@ impl Provider for Voicent {
         }
     }
 
+    fn answered_by(&self, comment: &str) -> Option<&'static str> {
+        machine_reason(comment).then_some("machine")
+    }
+
+    fn result_time(&self, text: &str) -> Option<jiff::civil::DateTime> {
+        attempt_time(text)
+    }
+
     fn uploads_audio(&self) -> bool {
         false
     }
@@ -271,5 +319,35 @@ impl ById for Voicent {
 
     fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {
         reply::read_removal(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempt_times_count_months_from_zero_and_machines_are_named() {
+        assert_eq!(
+            attempt_time("2008 3 17 12 24").unwrap().to_string(),
+            "2008-04-17T12:24:00"
+        );
+        assert_eq!(
+            attempt_time(" 2026 11 5 9 7 ").unwrap().to_string(),
+            "2026-12-05T09:07:00"
+        );
+        for bad in [
+            "",
+            "2008 12 17 12 24",
+            "2008 3 17 12",
+            "soon",
+            "2008 3 17 12 24 1",
+        ] {
+            assert!(attempt_time(bad).is_none(), "{bad}");
+        }
+        assert!(machine_reason("Message left on answering machine"));
+        assert!(machine_reason(" answering machine no beep detected "));
+        assert!(!machine_reason("Call succeeded"));
+        assert!(!machine_reason("No Answer"));
     }
 }
