@@ -247,6 +247,7 @@ mod tests {
             key("a", "2025550100", 1, "9", Source::Query),
             key("a", "2025550100", 1, "1", Source::Summary),
             key("a", "2025550100", 2, "#", Source::Event),
+            key("a", "2025550100", 2, "*", Source::Event),
         ];
         store.record(None, &calls, &keys).unwrap();
         let mut rows = Rows::open(&store, "voiceshot", "c").unwrap();
@@ -255,10 +256,12 @@ mod tests {
             (a.duration, a.attempts, a.answered_by),
             (Some(9), Some(2), Some("human"))
         );
-        // The best source's keys per prompt: a summary over a query.
-        let mut pressed = a.keys.clone();
-        pressed.sort();
-        assert_eq!(pressed, [(1, "1".to_owned()), (2, "#".to_owned())]);
+        // The best source's keys per prompt (a summary over a query), every event's keypress
+        // in the order pressed.
+        assert_eq!(
+            a.keys,
+            [(1, "1".to_owned()), (2, "#".to_owned()), (2, "*".to_owned())]
+        );
         assert!(rows.find("home", "2025550102").unwrap().is_some());
         assert!(rows.find("home", "2025550103").unwrap().is_some());
         assert!(rows.find("x", "2025550101").unwrap().is_none());

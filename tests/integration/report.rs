@@ -12,7 +12,7 @@ use outdial::provider::voiceshot::sandbox::{CallStatus, Sandbox, SandboxConfig};
 use outdial::results::{CallRecord, Keypress, Outcome, Source, Store};
 
 use crate::submit::{FAST, outdial as net, run};
-use crate::support::{NOW, have_tool, json_lines, repo, tempdir};
+use crate::support::{NOW, have_tool, json_lines, repo, tempdir, valid_records};
 
 const BIN: &str = env!("CARGO_BIN_EXE_outdial");
 
@@ -89,27 +89,6 @@ fn csv_rows(csv: &str) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
 }
 
 /// The `report` record of a JSON Lines report.
-/// Validates every JSON Lines record of `stdout` against `schemas/result.schema.json` (the one
-/// schema of `query` and `report` alike) and gives how many are of type `kind`.
-fn valid_records(stdout: &str, kind: &str) -> usize {
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("schemas/result.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let mut n = 0;
-    for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
-        let record: serde_json::Value = serde_json::from_str(line).unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(&record)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(errors.is_empty(), "{line}\n{}", errors.join("\n"));
-        n += usize::from(record["type"] == kind);
-    }
-    n
-}
-
 fn counts(stdout: &str) -> serde_json::Value {
     let lines = json_lines(stdout);
     assert_eq!(lines[0]["type"], "version");

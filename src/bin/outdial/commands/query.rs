@@ -49,18 +49,7 @@ pub fn run(
             let mut result =
                 RecipientResult::from_report(campaign.provider(), &clock, call, report);
             if unasked {
-                result =
-                    match store.as_ref().ok().map(|s| {
-                        results::stored_result(s, campaign, &result.callid, &result.number)
-                    }) {
-                        Some(Ok(Some(row))) => row,
-                        // Nothing stored (or the store unreadable): the journal's word alone, which
-                        // is no result to keep.
-                        _ => RecipientResult {
-                            source: None,
-                            ..result
-                        },
-                    };
+                result = from_callbacks(store.as_ref().ok(), campaign, result, &report.comment);
             }
             summary.add(&result);
             out.show(Message::Call(ResultRow {
@@ -96,4 +85,24 @@ pub fn run(
     }
     out.show(Message::Query(summary));
     Ok(())
+}
+
+/// What a provider that cannot be asked about a call said of it in its callbacks, as `report`
+/// shows it; without a stored callback, the journal's word (`result`) with why there is no
+/// more (`note`), which is no result to keep.
+fn from_callbacks(
+    store: Option<&Store>,
+    campaign: &outdial::campaign::Campaign,
+    result: RecipientResult,
+    note: &str,
+) -> RecipientResult {
+    let stored = store.map(|s| results::stored_result(s, campaign, &result.callid, &result.number));
+    match stored {
+        Some(Ok(Some(row))) => row,
+        _ => RecipientResult {
+            source: None,
+            reason: Some(note.to_owned()).filter(|n| !n.is_empty()),
+            ..result
+        },
+    }
 }
