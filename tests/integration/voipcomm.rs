@@ -431,7 +431,7 @@ fn the_password_never_shows() {
     }
     // A refused transport (plain http to a remote host) names the variables, not the values.
     let out = run(cmd(&["send", f], Some("http://example.com/x"), &[]));
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(64), "{}", text(&out));
     outputs.push(("insecure".into(), out.status.code(), text(&out)));
 
     for (args, code, out) in &outputs {
@@ -457,7 +457,7 @@ fn the_password_never_shows() {
     );
     for unsupported in ["pause", "resume", "delete", "sounds", "ping"] {
         let (_, code, out) = by(&format!("{unsupported} {f}"));
-        assert_eq!(*code, Some(2), "{unsupported}: {out}");
+        assert_eq!(*code, Some(64), "{unsupported}: {out}");
         assert!(
             out.contains("voip-communications.net cannot"),
             "{unsupported}: {out}"
@@ -791,7 +791,7 @@ fn credentials_the_request_cannot_carry_are_refused_before_sending() {
             .env("VOIPCOMM_API_PASSWORD", password);
         let out = run(c);
         let shown = text(&out);
-        assert_eq!(out.status.code(), Some(2), "{shown}");
+        assert_eq!(out.status.code(), Some(64), "{shown}");
         assert!(shown.contains(&format!("{var} holds {what}")), "{shown}");
         assert!(!shown.contains("s3cret"), "the value never shows: {shown}");
         assert!(sb.calls().is_empty(), "nothing was posted");
@@ -810,7 +810,7 @@ fn delete_removes_scheduled_calls_and_query_says_what_is_known() {
     let sb = sandbox(Faults::default(), true);
 
     let refused = run(cmd(&["delete", f], Some(&sb.url()), &[]));
-    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert_eq!(refused.status.code(), Some(64), "{}", text(&refused));
     assert!(
         text(&refused).contains("cannot delete"),
         "{}",

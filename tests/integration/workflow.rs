@@ -266,7 +266,7 @@ fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
     rows.push_str("8185550125,Eve\n");
     std::fs::write(&csv, rows).unwrap();
     assert_eq!(plan(&[]).status.code(), Some(2));
-    // Errors are 1, whatever they would be without the flag.
+    // Errors keep their own codes, none of them 2.
     std::fs::write(&file, "[campaign]\nname = \"Not A Slug\"\n").unwrap();
     assert_eq!(plan(&[]).status.code(), Some(1));
     let out = run(outdial(
@@ -274,7 +274,14 @@ fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
         &sb.url(),
         &[],
     ));
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    // A mistyped flag is a usage error, never "something to send".
+    let out = run(outdial(
+        &["plan", s(&file), "--detailed-exitcod"],
+        &sb.url(),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
 }
 
 /// `plan --format markdown`: the pull request comment, golden. Every CSV feature (suppressed,
