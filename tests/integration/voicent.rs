@@ -79,7 +79,7 @@ fn unsupported_actions_name_the_provider() {
             "--endpoint",
             "http://127.0.0.1:9",
         ]);
-        assert_eq!(run.code, 2, "{action}: {}", run.stderr);
+        assert_eq!(run.code, 64, "{action}: {}", run.stderr);
         assert!(
             run.stderr.contains("the Voicent Gateway cannot"),
             "{action}: {}",
@@ -583,6 +583,6 @@ fn resend_in_doubt_is_an_explicit_choice_that_may_call_twice() {
     );
     // A call id that is not in doubt cannot be settled.
     let run = run_in(dir.path(), &["resolve", f, "--sent", "matrix8185550101"]);
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, 64);
     assert!(run.stderr.contains("not in doubt"), "{}", run.stderr);
 }

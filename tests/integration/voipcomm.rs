@@ -1006,3 +1006,33 @@ fn scheduled_calls_in_doubt_are_settled_from_the_scheduled_list() {
         );
     }
 }
+
+/// A local copy of `play_url` that is missing gets "check the path", not a conversion; a
+/// stereo 44.1 kHz file is described in the words every provider uses, with the same sox
+/// command (written next to the file) as VoiceShot's and Voicent's audio checks.
+#[test]
+fn play_file_problems_say_what_every_provider_says() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.path().join("sounds")).unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/audio/bad/44k-stereo.wav"),
+        dir.path().join("sounds/stereo.wav"),
+    )
+    .unwrap();
+    let file = dir.path().join("audio.toml");
+    std::fs::write(
+        &file,
+        "[campaign]\nname = \"audio\"\nprovider = \"voipcomm\"\n\n[voipcomm.answer]\nplay_url = \"https://example.com/a.wav\"\nplay_file = \"sounds/stereo.wav\"\n\n[voipcomm.machine]\nplay_url = \"https://example.com/m.wav\"\nplay_file = \"sounds/missing.wav\"\n\n[recipients]\nnumbers = [\"818-555-0100\"]\n",
+    )
+    .unwrap();
+    let out = run(cmd(&["check", file.to_str().unwrap()], None, &[]));
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("the audio is 44100 Hz stereo 16-bit PCM"),
+        "{all}"
+    );
+    assert!(all.contains("sounds/stereo-8k.wav', then publish"), "{all}");
+    assert!(all.contains("check the path: nothing exists at"), "{all}");
+    assert_eq!(all.matches("sox ").count(), 1, "one conversion only: {all}");
+}
