@@ -437,6 +437,14 @@ fn help_lists_credentials_exit_codes_and_an_example_per_command() {
         help.contains("OUTDIAL_LISTEN_USER, OUTDIAL_LISTEN_PASSWORD"),
         "{help}"
     );
+    // voip-communications.net is listed only for what it takes, not for pause or ping.
+    let voipcomm = help
+        .lines()
+        .skip_while(|l| !l.contains("VOIPCOMM_API_KEY"))
+        .nth(1)
+        .unwrap();
+    assert!(voipcomm.contains("(send; delete when"), "{voipcomm}");
+    assert!(!voipcomm.contains("pause"), "{voipcomm}");
     for code in [0, 1, 2, 3, 4, 5, 64] {
         assert!(
             help.contains(&format!("\n  {code:<2}  ")),
@@ -558,4 +566,27 @@ fn a_campaign_on_stdin_reads_its_files_from_the_current_folder() {
         Some(0),
         "the same campaign from stdin and from its file"
     );
+}
+
+/// Every command that changes something at the provider takes `--yes` as `send` does, so a
+/// script can pass it to each (a dry run shows what would be posted, and nothing is).
+#[test]
+fn every_command_that_changes_something_takes_yes() {
+    let dir = tempdir();
+    let journal = dir.path().join("j.jsonl");
+    for args in [
+        &["delete", "examples/outage-alert.toml"][..],
+        &["pause", "examples/pause.toml"],
+        &["resume", "examples/pause.toml"],
+        &["sounds", "examples/sound-upload.toml"],
+        &["sounds", "examples/sound-upload.toml", "--delete"],
+        &["send", "examples/outage-alert.toml"],
+    ] {
+        for yes in ["--yes", "-y"] {
+            let mut all = args.to_vec();
+            all.extend([yes, "--dry-run", "--journal", journal.to_str().unwrap()]);
+            let run = outdial(&all);
+            assert_eq!(run.code, 0, "{all:?}: {}", run.stderr);
+        }
+    }
 }

@@ -86,6 +86,28 @@ fn unsupported_actions_name_the_provider() {
             run.stderr
         );
     }
+    // `compile` of a request the provider has not is a usage error that says so, not a
+    // folder that cannot be written.
+    for (file, action) in [
+        ("examples/voicent-text.toml", "query"),
+        ("examples/voicent-text.toml", "pause"),
+        ("examples/voipcomm-reminder.toml", "pause"),
+    ] {
+        let run = outdial(["compile", file, "--action", action]);
+        assert_eq!(run.code, 64, "{file} {action}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("compile::unsupported"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("choose another --action"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("writable"), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
 }
 
 /// A campaign in `dir` with the given body after `[campaign]`.

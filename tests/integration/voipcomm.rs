@@ -812,7 +812,12 @@ fn delete_removes_scheduled_calls_and_query_says_what_is_known() {
     let refused = run(cmd(&["delete", f], Some(&sb.url()), &[]));
     assert_eq!(refused.status.code(), Some(64), "{}", text(&refused));
     assert!(
-        text(&refused).contains("cannot delete"),
+        text(&refused).contains("cannot delete: the campaign sets no scheduled_delete_url"),
+        "{}",
+        text(&refused)
+    );
+    assert!(
+        text(&refused).contains("set `scheduled_delete_url` in [voipcomm]"),
         "{}",
         text(&refused)
     );

@@ -214,6 +214,12 @@ fn a_saved_plan_is_refused_at_another_endpoint() {
         "{err}"
     );
     assert!(err.contains("no input file changed"), "{err}");
+    // Only the endpoint differs: the help says where the plan goes, not "another version".
+    assert!(
+        err.contains("send where the plan is for with `--endpoint http://127.0.0.1:9/ivrapi.asp`"),
+        "{err}"
+    );
+    assert!(!err.contains("another outdial version"), "{err}");
     assert_eq!(sb.requests(), 0);
 }
 
@@ -236,7 +242,7 @@ fn a_file_that_is_not_a_saved_plan_is_refused() {
 }
 
 /// `plan --detailed-exitcode`: 2 while there is something to send, 0 once the journal shows
-/// it all sent, 1 on any error (terraform's contract).
+/// it all sent; an error keeps its own code, never 2.
 #[test]
 fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
     let dir = tempfile::tempdir().unwrap();
