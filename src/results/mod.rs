@@ -5,15 +5,18 @@
 mod chart;
 mod html;
 pub mod listen;
+mod posts;
 mod query;
 mod report;
 mod rows;
 mod store;
+mod version;
 mod watch;
 
 use std::path::{Path, PathBuf};
 
 pub use html::write_html;
+pub use posts::{Filed, Post, Unmatched, Verdict};
 pub use query::query_rows;
 pub use report::{
     Bucket, KeyCount, PromptKeys, RecipientResult, ResultsError, RetryWriter, Status, StatusCounts,
