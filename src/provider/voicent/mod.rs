@@ -13,6 +13,7 @@ pub mod form;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
+pub mod vocabulary;
 
 use std::io::Write;
 
@@ -198,11 +199,11 @@ impl Provider for Voicent {
     }
 
     fn reach(&self, result: &CallResult) -> Reach {
-        match result.status.as_str() {
-            "made" => Reach::Reached,
-            "failed" => Reach::NotReached,
-            _ => Reach::Pending,
-        }
+        vocabulary::status_reach(&result.status)
+    }
+
+    fn answered_by(&self, comment: &str) -> Option<&'static str> {
+        vocabulary::answered_by(comment)
     }
 
     fn uploads_audio(&self) -> bool {
@@ -266,7 +267,10 @@ impl ById for Voicent {
 
     fn finished(&self, status: &Status) -> bool {
         // The status record's words for a call that has run its course.
-        matches!(status.result.status.as_str(), "made" | "failed")
+        matches!(
+            vocabulary::status_reach(&status.result.status),
+            Reach::Reached | Reach::NotReached
+        )
     }
 
     fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {

@@ -557,6 +557,7 @@ fn failed(err: SubmitError, journal: Option<&Path>, out: &dyn Report) -> Exit {
     out.show(Message::Failed(Failed {
         exit: exit.code(),
         error: &err,
+        provider_message: err.provider_message(),
     }));
     out.show(Message::Problem(
         &Problem::error("send::failed", err.to_string()).help(err.help(journal)),
