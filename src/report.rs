@@ -468,6 +468,9 @@ pub struct Failed<'a> {
     /// Why.
     #[serde(serialize_with = "error_text")]
     pub error: &'a SubmitError,
+    /// The provider's own words, verbatim and scrubbed, when it refused the post.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_message: Option<&'a str>,
 }
 
 fn error_text<S: Serializer>(error: &&SubmitError, s: S) -> Result<S::Ok, S::Error> {
@@ -840,12 +843,14 @@ mod tests {
                 message: "no".into(),
                 refusal: true,
                 help: None,
+                provider_message: None,
             },
         };
         assert_eq!(
             line(Message::Failed(Failed {
                 exit: 5,
-                error: &err
+                error: &err,
+                provider_message: err.provider_message(),
             })),
             r#"{"error":"post 1 (send) was rejected: errorid 1: no","exit":5,"type":"failed"}"#
         );

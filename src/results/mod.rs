@@ -7,16 +7,19 @@ pub mod cell;
 mod chart;
 mod html;
 pub mod listen;
+mod posts;
 mod query;
 mod record;
 mod report;
 mod rows;
 mod store;
+mod version;
 mod watch;
 
 use std::path::{Path, PathBuf};
 
 pub use html::write_html;
+pub use posts::{Filed, Post, Unmatched, Verdict};
 pub use query::query_rows;
 pub use record::{Clock, PromptKey, RecipientResult, Status};
 pub use report::{

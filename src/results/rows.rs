@@ -260,7 +260,11 @@ mod tests {
         // in the order pressed.
         assert_eq!(
             a.keys,
-            [(1, "1".to_owned()), (2, "#".to_owned()), (2, "*".to_owned())]
+            [
+                (1, "1".to_owned()),
+                (2, "#".to_owned()),
+                (2, "*".to_owned())
+            ]
         );
         assert!(rows.find("home", "2025550102").unwrap().is_some());
         assert!(rows.find("home", "2025550103").unwrap().is_some());

@@ -4,29 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
+use rusqlite::{Connection, params};
+
+use super::version;
 
 /// The schema, kept as SQL so a user can read it beside the README's description.
-const SCHEMA: &str = include_str!("schema.sql");
-/// Bumped when a table changes shape. A store of an older version is brought up to date by
-/// [`MIGRATIONS`] when opened; one of a newer (or unknown) version is refused, never rewritten.
-const SCHEMA_VERSION: &str = "2";
-/// Version 1 to 2: `calls.outcome` takes `unknown` and `removed` (a CHECK constraint, so the
-/// table is copied into the new shape), and `keypresses` numbers each Call Event's keypress
-/// (`seq`), so a second keypress at a prompt is kept beside the first. Run in one transaction
-/// around [`SCHEMA`], which makes the new tables.
-const FROM_V1: [&str; 2] = [
-    "ALTER TABLE calls RENAME TO calls_v1; ALTER TABLE keypresses RENAME TO keypresses_v1;",
-    "INSERT INTO calls SELECT * FROM calls_v1;
-     INSERT INTO keypresses (provider, campaign, callid, number, prompt, keys, source,
-       received_at, seq)
-       SELECT provider, campaign, callid, number, prompt, keys, source, received_at, 0
-       FROM keypresses_v1;
-     DROP TABLE calls_v1;
-     DROP TABLE keypresses_v1;
-     UPDATE meta SET value = '2' WHERE key = 'schema_version';",
-];
+pub(super) const SCHEMA: &str = include_str!("schema.sql");
+/// Bumped when a table changes shape. Versions 1 and 2 are migrated in place (see
+/// `version.rs`); any other version is refused, never rewritten.
+pub(super) const SCHEMA_VERSION: &str = "3";
 /// How long a writer waits for another process holding the database (`listen` and `query`
 /// may run side by side).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -49,6 +35,26 @@ pub enum StoreError {
         path: PathBuf,
         /// What the file system said.
         source: std::io::Error,
+    },
+    /// The file is SQLite (or not even that) but not an outdial results store.
+    #[error(
+        "{path} is not an outdial results store ({what}): use another --db path, or move the file away"
+    )]
+    Foreign {
+        /// The database file.
+        path: PathBuf,
+        /// What was found instead.
+        what: String,
+    },
+    /// The store cannot be written (a read-only file or folder, a full disk).
+    #[error(
+        "results store {path} cannot be written: {source}; make the file and its folder writable, or use another --db path"
+    )]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
     },
     /// The file is a results store of another version of outdial.
     #[error(
@@ -161,8 +167,16 @@ pub(super) const CALL_COLUMNS: &str = "(provider, campaign, callid, number, stat
 pub(super) const KEYPRESS_COLUMNS: &str = "(provider, campaign, callid, number, prompt, keys, \
      source, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
-/// An `INSERT` of a Call Event's keypress ([`Keypress::values`]) after the keypresses already
-/// stored at its prompt: events come one keypress each, and every one is kept, in order.
+/// The `INSERT` of a keypress from `source` ([`Keypress::values`]): a Call Event's goes after
+/// the keypresses already stored at its prompt (events come one keypress each, and every one is
+/// kept, in order); any other source's replaces that source's row for the prompt.
+pub(super) fn keypress_insert(source: Source) -> String {
+    match source {
+        Source::Event => EVENT_KEYPRESS.to_owned(),
+        _ => format!("INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"),
+    }
+}
+
 const EVENT_KEYPRESS: &str = "INSERT INTO keypresses (provider, campaign, callid, number, \
      prompt, keys, source, received_at, seq) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
      coalesce(max(seq) + 1, 0) FROM keypresses WHERE provider = ?1 AND campaign = ?2 \
@@ -319,7 +333,9 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (and on first use creates) the store at `path`, in WAL mode.
+    /// Opens (and on first use creates) the store at `path`, in WAL mode. A file that is not
+    /// an outdial results store (not SQLite, or another program's tables) is refused before
+    /// anything is written to it; a store of version 1 is migrated in place.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
@@ -333,48 +349,52 @@ impl Store {
         };
         let conn = Connection::open(path).map_err(fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        let found = version::own_version(&conn, path)?;
         // WAL: readers (report) never block the writer (listen); synchronous=FULL because a
         // post is acknowledged only after its commit is durable.
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(fail)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(fail)?;
-        conn.execute_batch(SCHEMA).map_err(fail)?;
-        let found: Option<String> = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(fail)?;
-        match found {
+        match found.as_deref() {
             None => {
+                conn.execute_batch(SCHEMA).map_err(fail)?;
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
                     [SCHEMA_VERSION],
                 )
                 .map_err(fail)?;
             }
-            Some(found) if found == "1" => {
-                let tx = conn.unchecked_transaction().map_err(fail)?;
-                tx.execute_batch(FROM_V1[0]).map_err(fail)?;
-                tx.execute_batch(SCHEMA).map_err(fail)?;
-                tx.execute_batch(FROM_V1[1]).map_err(fail)?;
-                tx.commit().map_err(fail)?;
-            }
-            Some(found) if found != SCHEMA_VERSION => {
+            Some(SCHEMA_VERSION) => conn.execute_batch(SCHEMA).map_err(fail)?,
+            Some("1" | "2") => version::migrate(&conn).map_err(fail)?,
+            Some(found) => {
                 return Err(StoreError::Version {
                     path: path.to_path_buf(),
-                    found,
+                    found: found.to_owned(),
                 });
             }
-            Some(_) => {}
         }
         Ok(Store {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Makes sure the store takes writes (file, folder, WAL) by committing a write that
+    /// changes nothing, so `listen` finds out before it binds rather than at its first post.
+    pub fn check_writable(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let fail = |source| StoreError::ReadOnly {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(fail)?;
+        tx.execute(
+            "UPDATE meta SET value = value WHERE key = 'schema_version'",
+            [],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)
     }
 
     /// The database file.
@@ -389,53 +409,20 @@ impl Store {
         }
     }
 
-    /// Stores what one post (or one query reply) said, in one transaction. With `post`
-    /// (the route and the exact body), a post already stored is recognised by its digest and
-    /// changes nothing: the answer is `false`. Rows replace earlier rows of the same recipient.
+    /// Stores what one post (or rows from elsewhere) said, in one transaction: [`Store::file`]
+    /// without keeping the body. `false`: the same post was stored before; nothing changed.
     pub fn record(
         &mut self,
         post: Option<(&str, &[u8])>,
         calls: &[CallRecord],
         keys: &[Keypress],
     ) -> Result<bool, StoreError> {
-        let now = jiff::Timestamp::now().to_string();
-        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
-        let result = (|| -> rusqlite::Result<bool> {
-            if let Some((route, body)) = post {
-                let mut hash = Sha256::new();
-                hash.update(route.as_bytes());
-                hash.update([0]);
-                hash.update(body);
-                let digest = format!("{:x}", hash.finalize());
-                let fresh = tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO posts (digest, route, received_at) VALUES (?1, ?2, ?3)",
-                    )?
-                    .execute(params![digest, route, now])?;
-                if fresh == 0 {
-                    return Ok(false);
-                }
-            }
-            for call in calls {
-                tx.prepare_cached(&format!("INSERT OR REPLACE INTO calls {CALL_COLUMNS}"))?
-                    .execute(&call.values(&now)[..])?;
-            }
-            for key in keys {
-                let insert = match key.source {
-                    Source::Event => EVENT_KEYPRESS.to_owned(),
-                    _ => format!("INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"),
-                };
-                tx.prepare_cached(&insert)?
-                    .execute(&key.values(&key.source, &now)[..])?;
-            }
-            Ok(true)
-        })();
-        // On an error the transaction is dropped, which rolls it back.
-        let committed = result.and_then(|fresh| tx.commit().map(|()| fresh));
-        committed.map_err(|e| self.fail(e))
+        let post = post.map(|(route, body)| super::posts::Post {
+            route,
+            body,
+            keep_body: false,
+        });
+        self.file(post, calls, keys).map(|filed| filed.fresh)
     }
 
     /// Every stored result of one campaign, ordered by call id and number.
@@ -695,6 +682,20 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, "2");
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_store_that_cannot_be_written_is_found_out_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        Store::open(&path).unwrap().check_writable().unwrap();
+        // Read-only the way a user without write permission opens it (root ignores modes).
+        let conn =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let mut store = Store { conn, path };
+        let err = store.check_writable().unwrap_err();
+        assert!(matches!(err, StoreError::ReadOnly { .. }), "{err}");
+        assert!(err.to_string().contains("cannot be written"), "{err}");
     }
 }

@@ -113,11 +113,22 @@ pub struct Change {
     pub now: Option<String>,
 }
 
+/// The provider's own words after outdial's explanation, when it said any that the
+/// explanation does not already hold.
+fn said_by_provider(rejection: &Rejection) -> String {
+    match rejection.provider_message.as_deref().map(str::trim) {
+        Some(words) if !words.is_empty() && !rejection.message.contains(words) => {
+            format!(" (the provider said: \"{words}\")")
+        }
+        _ => String::new(),
+    }
+}
+
 /// Why a submission stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
     /// The provider refused the post.
-    #[error("post {seq} ({kind}) was rejected: {} {}: {}", .rejection.code_name, .rejection.code, .rejection.message)]
+    #[error("post {seq} ({kind}) was rejected: {} {}: {}{}", .rejection.code_name, .rejection.code, .rejection.message, said_by_provider(.rejection))]
     Rejected {
         /// Position in the plan.
         seq: usize,
@@ -191,6 +202,14 @@ impl SubmitError {
     /// Whether this is a refusal of the account or host, not of the post.
     pub fn is_refusal(&self) -> bool {
         matches!(self, SubmitError::Rejected { rejection, .. } if rejection.refusal)
+    }
+
+    /// The provider's own words, when it refused the post and said any.
+    pub fn provider_message(&self) -> Option<&str> {
+        match self {
+            SubmitError::Rejected { rejection, .. } => rejection.provider_message.as_deref(),
+            _ => None,
+        }
     }
 
     /// What a person can do about this error. The provider's own advice comes with its
@@ -1132,6 +1151,10 @@ impl Submitter<'_> {
                 Ok(calls) => return Ok(calls),
                 Err(ReplyOutcome::Rejected(mut rejection)) => {
                     rejection.message = self.scrub(&rejection.message);
+                    rejection.provider_message = rejection
+                        .provider_message
+                        .as_deref()
+                        .map(|m| self.scrub(m).into());
                     return Err(SubmitError::Rejected {
                         seq,
                         kind: PostKind::Query,
@@ -1269,6 +1292,10 @@ impl Submitter<'_> {
                 ReplyOutcome::Rejected(mut rejection) => {
                     // A refusal may quote the request back: never store or show a secret.
                     rejection.message = self.scrub(&rejection.message);
+                    rejection.provider_message = rejection
+                        .provider_message
+                        .as_deref()
+                        .map(|m| self.scrub(m).into());
                     lock(journal).outcome(
                         attempt,
                         seq,
@@ -1276,6 +1303,10 @@ impl Submitter<'_> {
                         Said {
                             code: Some(rejection.code.clone()),
                             detail: Some(rejection.message.clone()),
+                            provider_message: rejection
+                                .provider_message
+                                .as_deref()
+                                .map(str::to_owned),
                             endpoint: Some(reply.endpoint.clone()),
                             ..Said::default()
                         },
@@ -1499,6 +1530,7 @@ mod tests {
                 message: String::new(),
                 refusal,
                 help: help.map(str::to_owned),
+                provider_message: None,
             },
         }
     }

@@ -10,6 +10,7 @@ mod examples;
 mod guard;
 mod listen;
 mod recipients;
+mod refusals;
 mod report;
 mod roundtrip;
 mod rules;

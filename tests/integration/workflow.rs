@@ -214,6 +214,12 @@ fn a_saved_plan_is_refused_at_another_endpoint() {
         "{err}"
     );
     assert!(err.contains("no input file changed"), "{err}");
+    // Only the endpoint differs: the help says where the plan goes, not "another version".
+    assert!(
+        err.contains("send where the plan is for with `--endpoint http://127.0.0.1:9/ivrapi.asp`"),
+        "{err}"
+    );
+    assert!(!err.contains("another outdial version"), "{err}");
     assert_eq!(sb.requests(), 0);
 }
 
@@ -236,7 +242,7 @@ fn a_file_that_is_not_a_saved_plan_is_refused() {
 }
 
 /// `plan --detailed-exitcode`: 2 while there is something to send, 0 once the journal shows
-/// it all sent, 1 on any error (terraform's contract).
+/// it all sent; an error keeps its own code, never 2.
 #[test]
 fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
     let dir = tempfile::tempdir().unwrap();
@@ -266,7 +272,7 @@ fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
     rows.push_str("8185550125,Eve\n");
     std::fs::write(&csv, rows).unwrap();
     assert_eq!(plan(&[]).status.code(), Some(2));
-    // Errors are 1, whatever they would be without the flag.
+    // Errors keep their own codes, none of them 2.
     std::fs::write(&file, "[campaign]\nname = \"Not A Slug\"\n").unwrap();
     assert_eq!(plan(&[]).status.code(), Some(1));
     let out = run(outdial(
@@ -274,7 +280,14 @@ fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
         &sb.url(),
         &[],
     ));
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    // A mistyped flag is a usage error, never "something to send".
+    let out = run(outdial(
+        &["plan", s(&file), "--detailed-exitcod"],
+        &sb.url(),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
 }
 
 /// `plan --format markdown`: the pull request comment, golden. Every CSV feature (suppressed,
@@ -299,7 +312,7 @@ fn plan_markdown_is_a_stable_comment() {
     }
     // Markdown is for `plan` only.
     let run = crate::support::outdial(["--format", "markdown", "check", "examples/query.toml"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.code, 64, "{}", run.stderr);
 }
 
 /// Completion scripts for bash, zsh and fish, generated from the command line definition;
@@ -324,7 +337,7 @@ fn completions_are_generated_for_each_shell() {
             assert!(status.success(), "bash -n accepts the script");
         }
     }
-    assert_eq!(crate::support::outdial(["completions", "tcsh"]).code, 2);
+    assert_eq!(crate::support::outdial(["completions", "tcsh"]).code, 64);
 }
 
 /// The man page, generated from the command line definition.

@@ -40,8 +40,9 @@ pub fn command() -> clap::Command {
     for provider in outdial::provider::ProviderName::ALL {
         match provider.credential_vars() {
             Some((user, password)) => env.push_str(&format!(
-                "  {user}, {password}\n      credentials for {} (send, pause, resume, delete, query, sounds, ping)\n",
-                provider.display()
+                "  {user}, {password}\n      credentials for {} ({})\n",
+                provider.display(),
+                provider.credential_commands()
             )),
             None => env.push_str(&format!(
                 "  ({} takes no credentials)\n",
@@ -150,6 +151,16 @@ pub struct Target {
     pub dry_run: bool,
     #[command(flatten)]
     pub net: NetArgs,
+}
+
+/// `--yes` of the commands that change something at the provider besides `send`: they never
+/// call anyone, so they do not ask, but they take the flag as `send` does, so that a script
+/// can pass `--yes` to every command that changes something.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Yes {
+    /// Do it without asking (these commands do not ask; accepted as `send` takes it).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// What to do.
@@ -288,14 +299,30 @@ pub enum Command {
         journal: JournalArgs,
     },
     /// Pause the campaign's pending calls at the provider (action 7).
-    #[command(after_help = "Example:\n  outdial pause campaigns/outage.toml")]
-    Pause(Target),
+    #[command(after_help = "Example:\n  outdial pause campaigns/outage.toml --yes")]
+    Pause {
+        #[command(flatten)]
+        yes: Yes,
+        // Last: its network settings end the help under their own heading.
+        #[command(flatten)]
+        target: Target,
+    },
     /// Un-pause paused calls (action 8).
-    #[command(after_help = "Example:\n  outdial resume campaigns/outage.toml")]
-    Resume(Target),
+    #[command(after_help = "Example:\n  outdial resume campaigns/outage.toml --yes")]
+    Resume {
+        #[command(flatten)]
+        yes: Yes,
+        #[command(flatten)]
+        target: Target,
+    },
     /// Delete this campaign's calls not yet dialled, by call id (action 2).
     #[command(after_help = "Example:\n  outdial delete campaigns/outage.toml --dry-run")]
-    Delete(Target),
+    Delete {
+        #[command(flatten)]
+        yes: Yes,
+        #[command(flatten)]
+        target: Target,
+    },
     /// Who was reached, who was not, who is pending (action 3); the results are kept in the
     /// results store for `report`.
     #[command(
@@ -337,6 +364,8 @@ pub enum Command {
         /// Delete the files from the account instead.
         #[arg(long)]
         delete: bool,
+        #[command(flatten)]
+        yes: Yes,
         // Last: its network settings end the help under their own heading.
         #[command(flatten)]
         target: Target,

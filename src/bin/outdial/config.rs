@@ -301,15 +301,16 @@ impl Config {
                     endpoint,
                 }
             }
-            args::Command::Pause(t) => Command::Action {
+            // `--yes` changes nothing for them: they do not ask (see `args::Yes`).
+            args::Command::Pause { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Pause,
             },
-            args::Command::Resume(t) => Command::Action {
+            args::Command::Resume { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Resume,
             },
-            args::Command::Delete(t) => Command::Action {
+            args::Command::Delete { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Delete,
             },
@@ -317,7 +318,11 @@ impl Config {
                 target: Target::new(t, &mut journal),
                 action: Action::Ping,
             },
-            args::Command::Sounds { target: t, delete } => Command::Action {
+            args::Command::Sounds {
+                target: t,
+                delete,
+                yes: _,
+            } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: if delete {
                     Action::SoundsDelete

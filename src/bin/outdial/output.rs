@@ -512,6 +512,8 @@ struct PrintHuman {
     /// Summaries on stdout and a progress bar (not under `--format csv`).
     summaries: bool,
     handler: GraphicalReportHandler,
+    /// The handler's colours, for the help it leaves to us.
+    theme: GraphicalTheme,
     /// The bar of the submission under way; it ends at the first message that is not progress.
     bar: RefCell<ProgressBar>,
     /// Whether the query table's header is out.
@@ -531,23 +533,21 @@ impl PrintHuman {
             .ok()
             .and_then(|c| c.parse().ok())
             .unwrap_or(100);
-        let handler = GraphicalReportHandler::new_themed(theme)
+        let handler = GraphicalReportHandler::new_themed(theme.clone())
             .with_width(width)
             .with_links(false);
         PrintHuman {
             quiet,
             summaries,
             handler,
+            theme,
             bar: RefCell::new(ProgressBar::hidden()),
             header: Cell::new(false),
         }
     }
 
     fn problem(&self, problem: &Problem) -> io::Result<()> {
-        let mut text = String::new();
-        if self.handler.render_report(&mut text, problem).is_err() {
-            text = format!("{problem}\n");
-        }
+        let text = crate::problem_text::render(&self.handler, &self.theme, problem);
         write!(io::stderr().lock(), "{text}")
     }
 

@@ -13,6 +13,7 @@ pub mod form;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
+pub mod vocabulary;
 
 use std::io::Write;
 
@@ -120,24 +121,6 @@ pub fn is_private_url(url: &str) -> bool {
     }
 }
 
-/// Reason strings (a status record's field 5) that say an answering machine took the call,
-/// from the Voicent KB article "Voicent Gateway call status string" (see
-/// voicent-voipcomm-peers.md §1.4). The gateway has no string that says a person answered:
-/// `Call succeeded` is made either way, so no reason reads as `human`.
-const MACHINE_REASONS: [&str; 3] = [
-    "Message left on answering machine",
-    "Answering machine force disconnect",
-    "Answering machine no beep detected",
-];
-
-/// Whether a status record's reason says an answering machine took the call.
-fn machine_reason(comment: &str) -> bool {
-    let comment = comment.trim();
-    MACHINE_REASONS
-        .iter()
-        .any(|r| r.eq_ignore_ascii_case(comment))
-}
-
 /// The time of an attempt as a status record writes it: `YYYY M D H m` on the gateway's
 /// clock, the month counted from 0 (Java's `Calendar`: `2008 3 17 12 24` is 17 April 2008).
 fn attempt_time(text: &str) -> Option<jiff::civil::DateTime> {
@@ -238,15 +221,11 @@ impl Provider for Voicent {
     }
 
     fn reach(&self, result: &CallResult) -> Reach {
-        match result.status.as_str() {
-            "made" => Reach::Reached,
-            "failed" => Reach::NotReached,
-            _ => Reach::Pending,
-        }
+        vocabulary::status_reach(&result.status)
     }
 
     fn answered_by(&self, comment: &str) -> Option<&'static str> {
-        machine_reason(comment).then_some("machine")
+        vocabulary::answered_by(comment)
     }
 
     fn result_time(&self, text: &str) -> Option<jiff::civil::DateTime> {
@@ -314,7 +293,10 @@ impl ById for Voicent {
 
     fn finished(&self, status: &Status) -> bool {
         // The status record's words for a call that has run its course.
-        matches!(status.result.status.as_str(), "made" | "failed")
+        matches!(
+            vocabulary::status_reach(&status.result.status),
+            Reach::Reached | Reach::NotReached
+        )
     }
 
     fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {
@@ -327,7 +309,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn attempt_times_count_months_from_zero_and_machines_are_named() {
+    fn attempt_times_count_months_from_zero() {
         assert_eq!(
             attempt_time("2008 3 17 12 24").unwrap().to_string(),
             "2008-04-17T12:24:00"
@@ -345,9 +327,5 @@ mod tests {
         ] {
             assert!(attempt_time(bad).is_none(), "{bad}");
         }
-        assert!(machine_reason("Message left on answering machine"));
-        assert!(machine_reason(" answering machine no beep detected "));
-        assert!(!machine_reason("Call succeeded"));
-        assert!(!machine_reason("No Answer"));
     }
 }

@@ -50,15 +50,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
         out.show(Message::Problem(
             &Problem::error("usage::format", message).help("use --format human or --format json"),
         ));
-        // `plan --detailed-exitcode` keeps 2 for "something to send": any error is 1.
-        return match config.command {
-            Command::Plan {
-                detailed_exitcode: true,
-                ..
-            }
-            | Command::Diff { .. } => Exit::Invalid,
-            _ => Exit::Usage,
-        };
+        return Exit::Usage;
     }
     match &config.command {
         Command::Check { files } => check::run(files, config, out),

@@ -23,19 +23,20 @@ pub struct Options<'a> {
     pub save: Option<&'a Path>,
     /// The endpoint the plan is for, instead of the campaign's.
     pub endpoint: Option<&'a str>,
-    /// Exit 0 when there is nothing to send, 2 when there is, 1 on any error.
+    /// Exit 0 when there is nothing to send, 2 when there is; an error ends in its own code.
     pub detailed_exitcode: bool,
 }
 
 /// Runs `plan`; with `--detailed-exitcode` the exit says whether `send` has anything to do
-/// (terraform's contract: 0 nothing, 2 something, 1 an error of any kind).
+/// (terraform's contract: 0 nothing, 2 something; an error keeps its own code, none of which
+/// is 2).
 pub fn run(file: &Path, options: Options<'_>, config: &Config, out: &dyn Report) -> Exit {
     let planned = plan(file, options, config, out);
     match (options.detailed_exitcode, planned) {
         (false, planned) => planned.map(|_| ()).into(),
         (true, Ok(false)) => Exit::Ok,
         (true, Ok(true)) => Exit::Pending,
-        (true, Err(_)) => Exit::Invalid,
+        (true, Err(exit)) => exit,
     }
 }
 

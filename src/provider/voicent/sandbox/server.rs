@@ -127,6 +127,12 @@ async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>)
             ];
             let given = kinds.iter().filter(|k| field(k).is_some()).count();
             let phoneno = field("phoneno").unwrap_or("").trim().to_owned();
+            if faults.refuse.contains(&k) {
+                return respond(
+                    StatusCode::OK,
+                    "<html><body><p>Invalid call request: the line for this number is out of service.</p></body></html>",
+                );
+            }
             if phoneno.is_empty() || given != 1 {
                 return respond(
                     StatusCode::OK,
