@@ -391,3 +391,50 @@ fn the_example_ci_workflow_runs_locally() {
         assert!(yaml.contains(step), "the workflow runs {step}");
     }
 }
+
+/// The human plan shows what the Markdown comment shows: where the posts go (`--endpoint`
+/// when given) and every prompt as written and as filled for the first recipient.
+#[test]
+fn the_human_plan_shows_the_endpoint_and_the_prompts() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    let file = "examples/appointment-reminder.toml";
+    let human = crate::support::outdial(["plan", file, "--journal", s(&journal)]);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    let markdown = crate::support::outdial([
+        "--format",
+        "markdown",
+        "plan",
+        file,
+        "--journal",
+        s(&journal),
+    ]);
+    for part in [
+        "to VoiceShot at https://api.voiceshot.com/ivrapi.asp",
+        "\n    1 says: Hello {name}, this is {clinic}",
+        "\n      for 8185550101 (call id appt4471): Hello Ann Lee, this is Maple Street Clinic",
+        "\n    2 says: To reschedule, stay on the line & we'll transfer you.",
+    ] {
+        assert!(human.stdout.contains(part), "{part}: {}", human.stdout);
+    }
+    assert!(
+        markdown
+            .stdout
+            .contains("https://api.voiceshot.com/ivrapi.asp")
+    );
+    let elsewhere = crate::support::outdial([
+        "plan",
+        file,
+        "--journal",
+        s(&journal),
+        "--endpoint",
+        "http://127.0.0.1:9/ivrapi.asp",
+    ]);
+    assert!(
+        elsewhere
+            .stdout
+            .contains("at http://127.0.0.1:9/ivrapi.asp"),
+        "{}",
+        elsewhere.stdout
+    );
+}

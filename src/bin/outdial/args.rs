@@ -202,7 +202,8 @@ pub enum Command {
         #[command(flatten)]
         journal: JournalArgs,
     },
-    /// Write the XML posts an action would send, one document per post.
+    /// Write the posts an action would send, one document per post (VoiceShot XML, Voicent
+    /// and voip-communications.net form bodies).
     #[command(after_help = "Example:\n  outdial compile examples/outage-alert.toml -o posts/")]
     Compile {
         /// Campaign file.
