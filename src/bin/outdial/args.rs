@@ -397,7 +397,8 @@ pub enum Command {
         max_body: usize,
     },
     /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
-    /// voipcomm) on 127.0.0.1 for demos and tests.
+    /// voipcomm) on 127.0.0.1 for demos and tests. With the provider's credential variables
+    /// set, it refuses posts that do not carry them (to rehearse an authentication failure).
     #[command(after_help = "Example:\n  outdial sandbox --port 0 --faults fail-first=2")]
     Sandbox {
         /// Which provider's API to stand in for.
