@@ -319,6 +319,10 @@ pub struct PlanReport<'a> {
     /// The provider's name as people know it (shown to people only).
     #[serde(skip)]
     pub provider: &'a str,
+    /// Where `send` would post first: `--endpoint`, else the campaign's (shown to people
+    /// only).
+    #[serde(skip)]
+    pub endpoint: &'a str,
     /// The prompts as they will be spoken (shown to people only: `--format markdown`).
     #[serde(skip)]
     pub prompts: Vec<SpokenPrompt>,
@@ -968,6 +972,7 @@ mod tests {
                 to_send: 0,
             },
             provider: "VoiceShot",
+            endpoint: "https://api.voiceshot.com/ivrapi.asp",
             prompts: Vec::new(),
         };
         assert_eq!(

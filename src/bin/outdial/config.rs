@@ -72,8 +72,13 @@ pub enum Command {
     Schema,
     /// `completions SHELL`.
     Completions(clap_complete::Shell),
-    /// `man`.
-    Man,
+    /// `man [COMMAND]`, or `man --dir DIR`.
+    Man {
+        /// The command whose page to print.
+        command: Option<String>,
+        /// Write every page here.
+        dir: Option<PathBuf>,
+    },
     /// `send`.
     Send {
         /// Campaign and network.
@@ -270,7 +275,7 @@ impl Config {
             },
             args::Command::Schema => Command::Schema,
             args::Command::Completions { shell } => Command::Completions(shell),
-            args::Command::Man => Command::Man,
+            args::Command::Man { command, dir } => Command::Man { command, dir },
             args::Command::Send {
                 target: t,
                 allow_changed,

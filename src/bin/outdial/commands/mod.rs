@@ -9,6 +9,7 @@ mod diff;
 mod journal;
 mod listen;
 mod load;
+mod man;
 mod plan;
 mod provider;
 mod query;
@@ -75,7 +76,10 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
         Command::Diff { old, new } => return diff::run(old, new, config, out),
         Command::Schema => schema::run(out),
         Command::Completions(shell) => cli_docs::completions(*shell, out),
-        Command::Man => cli_docs::man(out),
+        Command::Man { command, dir } => match dir {
+            Some(dir) => cli_docs::man_dir(dir, out),
+            None => cli_docs::man(command.as_deref(), out),
+        },
         Command::Send {
             target,
             allow_changed,
