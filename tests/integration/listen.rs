@@ -35,6 +35,7 @@ impl Listener {
             .arg(db)
             .env_remove("OUTDIAL_LISTEN_USER")
             .env_remove("OUTDIAL_LISTEN_PASSWORD")
+            .env_remove("OUTDIAL_LISTEN_TOKEN")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -42,6 +43,8 @@ impl Listener {
         if auth {
             cmd.env("OUTDIAL_LISTEN_USER", USER)
                 .env("OUTDIAL_LISTEN_PASSWORD", PASSWORD);
+        } else {
+            cmd.arg("--insecure-no-auth");
         }
         let mut child = cmd.spawn().expect("listen runs");
         let stdout = child.stdout.take().unwrap();
@@ -479,11 +482,11 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
     assert_eq!(post(&url, "text/xml", "<campaign menuid=", AUTH).0, 400);
     assert_eq!(post(&url, "text/xml", "<campaign/>", AUTH).0, 400);
     assert_eq!(post(&url, "text/xml", vec![0xff, 0xfe, 0], AUTH).0, 400);
-    // An unknown menuid, an unknown call id.
+    // An unknown menuid, an unknown call id: read, so kept as unmatched and answered 200.
     let other_menu = good.replace("1-1234", "9-9999");
-    assert_eq!(post(&url, "text/xml", other_menu, AUTH).0, 422);
+    assert_eq!(post(&url, "text/xml", other_menu, AUTH).0, 200);
     let unknown = summary("nobody-1", "Successful", "Human Answer");
-    assert_eq!(post(&url, "text/xml", unknown, AUTH).0, 422);
+    assert_eq!(post(&url, "text/xml", unknown, AUTH).0, 200);
     // A route that does not exist, a GET.
     assert_eq!(post(&listener.route("/nope"), "text/xml", "x", AUTH).0, 404);
     let get = reqwest::blocking::get(&url).unwrap().status().as_u16();
@@ -507,7 +510,7 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
     // The other routes refuse the same way.
     let events = listener.route("/voiceshot/events");
     let stranger = r#"<prompt menuid="1-1234" callid="nobody-1" promptid="1" keypress="1"/>"#;
-    assert_eq!(post(&events, "text/xml", stranger, AUTH).0, 422);
+    assert_eq!(post(&events, "text/xml", stranger, AUTH).0, 200);
     assert_eq!(post(&events, "text/xml", "<prompt/>", AUTH).0, 400);
     let callback = listener.route("/voipcomm/callback");
     let form = "application/x-www-form-urlencoded";
@@ -515,14 +518,14 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
         post(&callback, "text/xml", "callid=1&status=Person", AUTH).0,
         415
     );
-    assert_eq!(post(&callback, form, "callid=1", AUTH).0, 400);
     assert_eq!(
         post(&callback, "application/json", "{\"callid\":", AUTH).0,
         400
     );
+    assert_eq!(post(&callback, form, vec![0xff, 0xfe], AUTH).0, 400);
     assert_eq!(
         post(&callback, form, "callid=unknown&status=Person", AUTH).0,
-        422
+        200
     );
 
     // Still serving: the good post is stored, once however often it is delivered.
@@ -540,13 +543,6 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
     assert_eq!(calls[0].callid, callids[0]);
     assert_eq!(calls[0].outcome, Outcome::Reached);
     assert_eq!(store.keypresses("voiceshot", "loop").unwrap().len(), 1);
-    // A later, different summary of the same call replaces its row.
-    let later = summary(&callids[0], "Unsuccessful", "Busy");
-    assert_eq!(post(&url, "text/xml", later, AUTH).0, 200);
-    let calls = store.calls("voiceshot", "loop").unwrap();
-    assert_eq!(calls.len(), 1);
-    assert_eq!(calls[0].outcome, Outcome::NotReached);
-    assert_eq!(calls[0].reason.as_deref(), Some("Busy"));
     drop(store);
 
     let (code, log) = listener.stop();
@@ -559,7 +555,7 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
     assert!(log.contains("refused with 413"), "{log}");
     assert!(log.contains("already stored"), "{log}");
     assert!(!log.contains(PASSWORD), "the password never shows");
-    assert!(log.contains("stopped: 3 posts stored"), "{log}");
+    assert!(log.contains("stopped: 6 posts stored"), "{log}");
 }
 
 /// Announces `length` bytes, sends 1 MiB of them, and returns the status the listener answers.
@@ -698,8 +694,10 @@ fn listen_events_are_json_lines_with_format_json() {
         .arg(&file)
         .args(["--bind", "127.0.0.1:0", "--db"])
         .arg(dir.path().join("r.db"))
+        .arg("--insecure-no-auth")
         .env_remove("OUTDIAL_LISTEN_USER")
         .env_remove("OUTDIAL_LISTEN_PASSWORD")
+        .env_remove("OUTDIAL_LISTEN_TOKEN")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -769,7 +767,7 @@ fn a_client_that_never_finishes_its_request_head_is_dropped() {
     let _ = slow.read_to_end(&mut rest);
     let waited = started.elapsed();
     assert!(
-        waited >= Duration::from_secs(8) && waited < Duration::from_secs(20),
+        waited >= Duration::from_secs(4) && waited < Duration::from_secs(8),
         "dropped after {waited:?}"
     );
     let (code, _) = listener.stop();
@@ -801,7 +799,8 @@ fn campaigns_sharing_a_menuid_are_told_apart_by_call_id() {
     let listener = Listener::start(&[&first, &second], &db, false);
     let url = listener.route("/voiceshot/summary");
     for call in &calls {
-        let body = summary(&call.callid, "Successful", "Human Answer");
+        let body =
+            summary(&call.callid, "Successful", "Human Answer").replace("2125551000", &call.number);
         assert_eq!(post(&url, "text/xml", body, None).0, 200, "{}", call.callid);
     }
     let store = Store::open(&db).unwrap();
@@ -850,7 +849,11 @@ fn sigterm_under_load_loses_no_acknowledged_post() {
                     let sent = client
                         .post(&url)
                         .header("Content-Type", "text/xml")
-                        .body(summary(&callid, "Successful", "Human Answer"))
+                        // Without a number: filed under the call id's only one.
+                        .body(
+                            summary(&callid, "Successful", "Human Answer")
+                                .replace(" phonenumber=\"2125551000\"", ""),
+                        )
                         .timeout(Duration::from_secs(20))
                         .send();
                     match sent {

@@ -51,7 +51,12 @@ pub fn command() -> clap::Command {
     }
     let (user, password) = crate::config::LISTEN_CREDENTIAL_VARS;
     env.push_str(&format!(
-        "  {user}, {password}\n      the credentials posts to `listen` must carry (required to listen beyond loopback)\n"
+        "  {user}, {password}\n      the credentials posts to `listen` must carry (or use the token)\n"
+    ));
+    env.push_str(&format!(
+        "  {}\n      a secret of at least {} letters, digits, '-' or '_': `listen` also takes posts to ROUTE/TOKEN\n",
+        crate::config::LISTEN_TOKEN_VAR,
+        outdial::results::listen::MIN_TOKEN_LEN
     ));
     env.push_str("  NO_COLOR\n      set: no colour in diagnostics\n");
     env.push_str("  COLUMNS\n      the width diagnostics are wrapped to (default 100)\n");
@@ -347,8 +352,9 @@ pub enum Command {
     /// Receive what providers post back (VoiceShot Call Summaries and Call Events,
     /// voip-communications callbacks) into the results store, answering keypresses with the
     /// campaigns' Call Commands. Posts must carry the credentials in OUTDIAL_LISTEN_USER and
-    /// OUTDIAL_LISTEN_PASSWORD when those are set (required beyond loopback). Stops on
-    /// SIGINT/SIGTERM once accepted posts are stored.
+    /// OUTDIAL_LISTEN_PASSWORD, or end their route in the token in OUTDIAL_LISTEN_TOKEN
+    /// (/voiceshot/summary/TOKEN); --insecure-no-auth serves without. Stops on SIGINT/SIGTERM
+    /// once accepted posts are stored.
     #[command(
         after_help = "Example:\n  outdial listen campaigns/outage.toml --bind 127.0.0.1:8080"
     )]
@@ -365,6 +371,10 @@ pub enum Command {
         /// Largest request body accepted, in bytes (voicemail arrives inside summaries).
         #[arg(long, value_name = "BYTES", default_value_t = outdial::results::listen::DEFAULT_MAX_BODY)]
         max_body: usize,
+        /// Serve posts without credentials or token (loopback only; for trying things out):
+        /// anyone who can reach the port can then forge results.
+        #[arg(long)]
+        insecure_no_auth: bool,
     },
     /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
     /// voipcomm) on 127.0.0.1 for demos and tests.
