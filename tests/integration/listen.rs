@@ -15,19 +15,38 @@ use outdial::results::{Outcome, Store};
 
 use crate::support::tempdir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_outdial");
-const USER: &str = "hooks";
-const PASSWORD: &str = "listen-Pa55-never-shown";
+pub(super) const BIN: &str = env!("CARGO_BIN_EXE_outdial");
+pub(super) const USER: &str = "hooks";
+pub(super) const PASSWORD: &str = "listen-Pa55-never-shown";
 
 /// A running `outdial listen`; dropping it stops it with SIGTERM.
-struct Listener {
+pub(super) struct Listener {
     child: Option<Child>,
-    url: String,
+    pub(super) url: String,
     stderr: mpsc::Receiver<String>,
 }
 
 impl Listener {
-    fn start(files: &[&Path], db: &Path, auth: bool) -> Listener {
+    pub(super) fn start(files: &[&Path], db: &Path, auth: bool) -> Listener {
+        if auth {
+            let env = [
+                ("OUTDIAL_LISTEN_USER", USER),
+                ("OUTDIAL_LISTEN_PASSWORD", PASSWORD),
+            ];
+            Listener::start_with(files, db, &[], &env)
+        } else {
+            Listener::start_with(files, db, &["--insecure-no-auth"], &[])
+        }
+    }
+
+    /// `listen` with more arguments and environment variables (no listen variable is
+    /// inherited).
+    pub(super) fn start_with(
+        files: &[&Path],
+        db: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Listener {
         let mut cmd = Command::new(BIN);
         cmd.arg("listen")
             .args(files)
@@ -40,12 +59,7 @@ impl Listener {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if auth {
-            cmd.env("OUTDIAL_LISTEN_USER", USER)
-                .env("OUTDIAL_LISTEN_PASSWORD", PASSWORD);
-        } else {
-            cmd.arg("--insecure-no-auth");
-        }
+        cmd.args(args).envs(env.iter().copied());
         let mut child = cmd.spawn().expect("listen runs");
         let stdout = child.stdout.take().unwrap();
         let stderr = child.stderr.take().unwrap();
@@ -72,12 +86,12 @@ impl Listener {
         }
     }
 
-    fn route(&self, path: &str) -> String {
+    pub(super) fn route(&self, path: &str) -> String {
         format!("{}{path}", self.url)
     }
 
     /// Stops it with SIGTERM; its exit code and the stderr lines.
-    fn stop(mut self) -> (Option<i32>, Vec<String>) {
+    pub(super) fn stop(mut self) -> (Option<i32>, Vec<String>) {
         let mut child = self.child.take().unwrap();
         term(&child);
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -93,7 +107,7 @@ impl Listener {
     }
 }
 
-fn term(child: &Child) {
+pub(super) fn term(child: &Child) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
@@ -109,7 +123,7 @@ impl Drop for Listener {
 }
 
 /// A POST with a deadline: status and body.
-fn post(
+pub(super) fn post(
     url: &str,
     ctype: &str,
     body: impl Into<Vec<u8>>,
@@ -130,7 +144,7 @@ fn post(
 }
 
 /// `outdial ARGS…` with a deadline.
-fn outdial(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+pub(super) fn outdial(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut child = Command::new(BIN)
         .args(args)
         .envs(env.iter().copied())
@@ -151,7 +165,7 @@ fn outdial(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
-fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
+pub(super) fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -160,7 +174,7 @@ fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
 }
 
 /// `n` distinct valid numbers, as a CSV with a `number` column.
-fn contacts(dir: &Path, n: usize) -> PathBuf {
+pub(super) fn contacts(dir: &Path, n: usize) -> PathBuf {
     let mut csv = String::from("number\n");
     for i in 0..n {
         // Area codes 212, 213, … and 555-01xx style lines: all valid NANP numbers.
@@ -172,7 +186,7 @@ fn contacts(dir: &Path, n: usize) -> PathBuf {
 }
 
 /// A VoiceShot campaign over `n` CSV recipients, with a prompt and Call Command rules.
-fn voiceshot_campaign(dir: &Path, n: usize, extra: &str) -> PathBuf {
+pub(super) fn voiceshot_campaign(dir: &Path, n: usize, extra: &str) -> PathBuf {
     contacts(dir, n);
     let text = format!(
         "[campaign]\nname = \"loop\"\n\n[voiceshot]\nmenuid = \"1-1234\"\n\n[[prompt]]\nid = 1\ntts = \"The web server is down. Press 1 to hear more.\"\n\n[[prompt]]\nid = 2\ntts = \"More.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n{extra}"
@@ -182,7 +196,7 @@ fn voiceshot_campaign(dir: &Path, n: usize, extra: &str) -> PathBuf {
     path
 }
 
-fn send(file: &Path, endpoint: &str, env: &[(&str, &str)]) {
+pub(super) fn send(file: &Path, endpoint: &str, env: &[(&str, &str)]) {
     let out = outdial(
         &[
             "send",
@@ -334,7 +348,8 @@ fn voipcomm_loop(
     (file, db, listener, sb)
 }
 
-const VOIPCOMM_ENV: [(&str, &str); 2] = [("VOIPCOMM_API_KEY", "k"), ("VOIPCOMM_API_PASSWORD", "p")];
+pub(super) const VOIPCOMM_ENV: [(&str, &str); 2] =
+    [("VOIPCOMM_API_KEY", "k"), ("VOIPCOMM_API_PASSWORD", "p")];
 
 #[test]
 fn listen_stores_every_voipcomm_callback() {
@@ -438,7 +453,7 @@ fn a_callback_for_a_call_in_doubt_is_stored_by_outdials_own_call_id() {
 
 /// A listener with credentials over a small sent campaign (no summaries: the sandbox never
 /// dials), for posts made by hand.
-fn small_setup(dir: &Path, rules: &str) -> (Listener, PathBuf, Vec<String>) {
+pub(super) fn small_setup(dir: &Path, rules: &str) -> (Listener, PathBuf, Vec<String>) {
     use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
     let file = voiceshot_campaign(dir, 3, rules);
     let sb = Sandbox::start(SandboxConfig {
@@ -452,9 +467,9 @@ fn small_setup(dir: &Path, rules: &str) -> (Listener, PathBuf, Vec<String>) {
     (Listener::start(&[&file], &db, true), db, callids)
 }
 
-const AUTH: Option<(&str, &str)> = Some((USER, PASSWORD));
+pub(super) const AUTH: Option<(&str, &str)> = Some((USER, PASSWORD));
 
-fn summary(callid: &str, status: &str, comment: &str) -> String {
+pub(super) fn summary(callid: &str, status: &str, comment: &str) -> String {
     format!(
         r#"<?xml version="1.0"?><campaign menuid="1-1234" duration="14" phonenumber="2125551000" status="{status}" comment="{comment}" callid="{callid}" dateandtime="12/1/2026 1:02:03 AM"><prompts><prompt promptid="1" keypress="1"/></prompts></campaign>"#
     )

@@ -333,6 +333,10 @@ pub enum Command {
         /// CSV a campaign's `csv` can name.
         #[arg(long, value_name = "PATH")]
         retry: Option<PathBuf>,
+        /// List instead the posts `listen` kept because they named no call of a campaign it
+        /// serves (an unknown call id or number, a provider's test post).
+        #[arg(long, conflicts_with_all = ["html", "retry"])]
+        unmatched: bool,
         #[command(flatten)]
         journal: JournalArgs,
     },

@@ -124,6 +124,8 @@ pub enum Command {
         html: Option<PathBuf>,
         /// The retry CSV to write.
         retry: Option<PathBuf>,
+        /// `--unmatched`: list the unmatched posts instead.
+        unmatched: bool,
     },
     /// `sandbox`.
     Sandbox(Sandbox),
@@ -349,6 +351,7 @@ impl Config {
                 db,
                 html,
                 retry,
+                unmatched,
                 journal: j,
             } => {
                 journal = j.journal;
@@ -357,6 +360,7 @@ impl Config {
                     db,
                     html,
                     retry,
+                    unmatched,
                 }
             }
             args::Command::Sandbox {

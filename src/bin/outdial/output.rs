@@ -821,6 +821,10 @@ impl PrintHuman {
                 self.bar.borrow().inc(1);
                 Ok(())
             }
+            Note::Unmatched { posts } => self.summary(&format!(
+                "{} kept as unmatched",
+                plural(posts, "post", "posts")
+            )),
             Note::NothingToPost { file, action } => self.note(&format!(
                 "{}: {} has nothing to post",
                 file.display(),
@@ -968,6 +972,17 @@ impl Report for PrintHuman {
             // Scripts read this line to learn the port, so it is printed even with -q.
             Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
             Message::Listen(event) => self.listen(event),
+            // Provider text, escaped: a post may carry control characters.
+            Message::Unmatched(u) => writeln!(
+                io::stdout().lock(),
+                "{} {} call id \"{}\" number \"{}\": {}",
+                u.received_at,
+                u.route,
+                u.callid.escape_debug(),
+                u.number.escape_debug(),
+                // Provider text in it is quoted and escaped already.
+                u.why
+            ),
             Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
             Message::Completions(c) => io::stdout().lock().write_all(c.script.as_bytes()),
             Message::Man(page) => io::stdout().lock().write_all(page.roff.as_bytes()),
