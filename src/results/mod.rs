@@ -23,7 +23,7 @@ pub use report::{
     Summary, build,
 };
 pub use store::{CallRecord, Keypress, Outcome, Source, Store, StoreError};
-pub use watch::Watched;
+pub use watch::{Miss, Watched};
 
 /// The results store of the campaign in `campaign_file` when no `--db` is given:
 /// `.outdial/results.db` in the campaign file's folder (one store per project; `listen`,

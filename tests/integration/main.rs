@@ -9,6 +9,7 @@ mod diff;
 mod examples;
 mod guard;
 mod listen;
+mod listen_hostile;
 mod recipients;
 mod refusals;
 mod report;

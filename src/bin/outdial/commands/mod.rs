@@ -112,12 +112,14 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             db,
             html,
             retry,
+            unmatched,
         } => report::run(
             file,
             report::Files {
                 db: db.as_deref(),
                 html: html.as_deref(),
                 retry: retry.as_deref(),
+                unmatched: *unmatched,
             },
             config,
             out,
