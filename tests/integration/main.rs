@@ -9,6 +9,7 @@ mod diff;
 mod examples;
 mod guard;
 mod listen;
+mod query_all;
 mod recipients;
 mod refusals;
 mod report;

@@ -113,6 +113,8 @@ pub enum Command {
         target: Target,
         /// The results store, instead of the one next to the campaign file.
         db: Option<PathBuf>,
+        /// Every call the provider holds for the campaign (`--all`).
+        all: bool,
     },
     /// `report`.
     Report {
@@ -325,9 +327,10 @@ impl Config {
                     Action::Sounds
                 },
             },
-            args::Command::Query { target: t, db } => Command::Query {
+            args::Command::Query { target: t, db, all } => Command::Query {
                 target: Target::new(t, &mut journal),
                 db,
+                all,
             },
             args::Command::Report {
                 file,
