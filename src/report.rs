@@ -900,6 +900,7 @@ mod tests {
             keypresses: vec![(1, "2".into())],
             responses: Default::default(),
             attempts: None,
+            not_sent_by_outdial: false,
         };
         assert_eq!(
             line(Message::Call(CallRow {
@@ -971,6 +972,7 @@ mod tests {
             keypresses: Vec::new(),
             responses: Default::default(),
             attempts: None,
+            not_sent_by_outdial: false,
         };
         report.responses.insert("confirm".into(), "1".into());
         let summary = QuerySummary::of(std::slice::from_ref(&report));

@@ -10,6 +10,7 @@ mod examples;
 mod guard;
 mod listen;
 mod listen_hostile;
+mod query_all;
 mod recipients;
 mod refusals;
 mod report;

@@ -370,6 +370,11 @@ pub enum Command {
         /// The results store (default `.outdial/results.db` next to the campaign file).
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
+        /// Every call the provider holds for the campaign, not only the ones this campaign
+        /// sent: calls placed elsewhere (the provider's screens, another tool) are marked
+        /// "not sent by outdial". VoiceShot only (one Call Query with callid="").
+        #[arg(long)]
+        all: bool,
         // Last: its network settings end the help under their own heading.
         #[command(flatten)]
         target: Target,

@@ -118,6 +118,8 @@ pub enum Command {
         target: Target,
         /// The results store, instead of the one next to the campaign file.
         db: Option<PathBuf>,
+        /// Every call the provider holds for the campaign (`--all`).
+        all: bool,
     },
     /// `report`.
     Report {
@@ -352,9 +354,10 @@ impl Config {
                     Action::Sounds
                 },
             },
-            args::Command::Query { target: t, db } => Command::Query {
+            args::Command::Query { target: t, db, all } => Command::Query {
                 target: Target::new(t, &mut journal),
                 db,
+                all,
             },
             args::Command::Report {
                 file,

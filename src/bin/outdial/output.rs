@@ -972,7 +972,7 @@ impl Report for PrintHuman {
                 self.header()?;
                 writeln!(
                     io::stdout().lock(),
-                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}{}",
+                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}{}{}",
                     r.number,
                     r.callid,
                     reach_name(r.result),
@@ -980,7 +980,12 @@ impl Report for PrintHuman {
                     r.comment,
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
                     keys(r),
-                    responses_text(r)
+                    responses_text(r),
+                    if r.not_sent_by_outdial {
+                        "  (not sent by outdial)"
+                    } else {
+                        ""
+                    }
                 )
             }
             Message::Query(q) => {

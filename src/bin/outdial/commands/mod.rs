@@ -106,7 +106,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             endpoint,
         } => resolve::run(file, sent, not_sent, endpoint.as_deref(), config, out),
         Command::Action { target, action } => command::run(target, *action, config, out),
-        Command::Query { target, db } => query::run(target, db.as_deref(), config, out),
+        Command::Query { target, db, all } => query::run(target, db.as_deref(), *all, config, out),
         Command::Report {
             file,
             db,
