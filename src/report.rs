@@ -64,6 +64,8 @@ pub enum Message<'a> {
     Sandbox(SandboxUrl<'a>),
     /// What `listen` did: its log, one event a line.
     Listen(&'a crate::results::listen::ListenEvent),
+    /// A post `listen` kept because it named no call it serves (`report --unmatched`).
+    Unmatched(UnmatchedPost<'a>),
     /// The campaign file's JSON Schema.
     Schema(Schema),
     /// A shell completion script (`completions`).
@@ -320,6 +322,10 @@ pub struct PlanReport<'a> {
     /// The provider's name as people know it (shown to people only).
     #[serde(skip)]
     pub provider: &'a str,
+    /// Where `send` would post first: `--endpoint`, else the campaign's (shown to people
+    /// only).
+    #[serde(skip)]
+    pub endpoint: &'a str,
     /// The prompts as they will be spoken (shown to people only: `--format markdown`).
     #[serde(skip)]
     pub prompts: Vec<SpokenPrompt>,
@@ -511,6 +517,37 @@ impl QuerySummary {
     }
 }
 
+/// A post `listen` could read but not file under a call, as `report --unmatched` shows it.
+#[derive(Debug, Serialize)]
+pub struct UnmatchedPost<'a> {
+    /// When it was stored (RFC 3339, UTC).
+    pub received_at: &'a str,
+    /// The route it came on.
+    pub route: &'a str,
+    /// The call id it named ('' for none).
+    pub callid: &'a str,
+    /// The number it named ('' for none).
+    pub number: &'a str,
+    /// Why it matched no call.
+    pub why: &'a str,
+    /// The body as text (invalid UTF-8 replaced).
+    pub body: String,
+}
+
+impl<'a> UnmatchedPost<'a> {
+    /// The row of a stored unmatched post.
+    pub fn of(u: &'a crate::results::Unmatched) -> UnmatchedPost<'a> {
+        UnmatchedPost {
+            received_at: &u.received_at,
+            route: &u.route,
+            callid: &u.callid,
+            number: &u.number,
+            why: &u.why,
+            body: String::from_utf8_lossy(&u.body).into_owned(),
+        }
+    }
+}
+
 /// Where the local sandbox listens.
 #[derive(Debug, Serialize)]
 pub struct SandboxUrl<'a> {
@@ -596,6 +633,11 @@ pub enum Note<'a> {
     },
     /// One more post is done (where posts have no record of their own).
     Posted,
+    /// `report --unmatched` listed this many posts.
+    Unmatched {
+        /// Posts listed.
+        posts: usize,
+    },
     /// `compile` found nothing to post for the action.
     NothingToPost {
         /// The campaign file.
@@ -819,6 +861,7 @@ mod tests {
             }],
             responses: [("confirm".to_owned(), "1".to_owned())].into(),
             recording: None,
+            not_sent_by_outdial: false,
         };
         // A query's row and a report's row are one record.
         let record = r#"{"answered_by":null,"attempts":null,"called_at":"2026-01-02T15:00:00Z","callid":"web8185550100","duration":12,"keypresses":[{"keys":"2","prompt":1}],"number":"8185550100","provider_status":"No Answer","provider_time":"1/2/2026 9:00 AM","reason":"No Answer","recording":null,"responses":{"confirm":"1"},"source":"query","status":"not-reached","type":"result"}"#;
@@ -910,6 +953,7 @@ mod tests {
                 to_send: 0,
             },
             provider: "VoiceShot",
+            endpoint: "https://api.voiceshot.com/ivrapi.asp",
             prompts: Vec::new(),
         };
         assert_eq!(

@@ -435,6 +435,12 @@ pub trait Provider: fmt::Debug + Send + Sync {
         None
     }
 
+    /// Names of `[vars]` the provider's settings use besides the prompts (the gateway's
+    /// extra form fields, its `info` text), so that they are not reported unused.
+    fn vars_used(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
     /// The id the provider's own posts (summaries, events) name this campaign by, if they
     /// name it at all.
     fn results_key(&self) -> Option<&str> {

@@ -521,6 +521,7 @@ mod tests {
             keypresses: Vec::new(),
             responses: Default::default(),
             recording: None,
+            not_sent_by_outdial: false,
         };
         let summary = Summary {
             campaign: "c".into(),

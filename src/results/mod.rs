@@ -27,7 +27,7 @@ pub use report::{
     Summary, build, stored_result,
 };
 pub use store::{CallRecord, Keypress, Outcome, Response, Source, Store, StoreError};
-pub use watch::Watched;
+pub use watch::{Miss, Watched};
 
 /// The results store of the campaign in `campaign_file` when no `--db` is given:
 /// `.outdial/results.db` in the campaign file's folder (one store per project; `listen`,

@@ -15,6 +15,10 @@ use super::store::{
     Source, Store, StoreError,
 };
 
+/// The reason stored for a call the provider holds for the campaign that outdial did not
+/// place.
+pub const NOT_SENT_BY_OUTDIAL: &str = "not sent by outdial";
+
 /// The rows a query's results make for `campaign` at `provider` (its key, `voicent`): one per
 /// recipient the provider answered for, with its keypresses and IVR answers. A call the
 /// provider does not know makes a `removed` row when the journal says it was taken; a call
@@ -274,6 +278,7 @@ mod tests {
             keypresses: vec![(1, String::new()), (2, "1".into()), (2, "3".into())],
             responses: [("confirm".to_owned(), "yes".to_owned())].into(),
             attempts: Some(2),
+            not_sent_by_outdial: false,
         };
         let results: Vec<RecipientResult> = [
             (Reach::NotFound, "", "", None),

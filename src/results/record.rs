@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::query::NOT_SENT_BY_OUTDIAL;
 use super::rows::Row;
 use super::store::Outcome;
 use crate::journal::CallState;
@@ -148,6 +149,10 @@ pub struct RecipientResult {
     pub responses: BTreeMap<String, String>,
     /// A voicemail recording saved by `listen`, relative to the results store's folder.
     pub recording: Option<String>,
+    /// A call the provider holds for the campaign that this campaign's journal never sent
+    /// (found by `query --all`); its reason says so too. Written only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_sent_by_outdial: bool,
 }
 
 impl RecipientResult {
@@ -168,6 +173,7 @@ impl RecipientResult {
             keypresses: Vec::new(),
             responses: BTreeMap::new(),
             recording: None,
+            not_sent_by_outdial: false,
         }
     }
 
@@ -230,11 +236,19 @@ impl RecipientResult {
         result.provider_status = text(&report.status);
         // The provider's detail says why a call failed (`Busy`, `No Answer`) or why it stands
         // as it does; its status word is the reason when there is no detail.
-        result.reason = match status {
+        let reason = match status {
             Status::Reached | Status::Pending => None,
             Status::NotReached => text(&report.comment).or_else(|| text(&report.status)),
             _ => text(&report.comment),
         };
+        // A call outdial did not place (found by `query --all`) says so where a person reads
+        // why: its reason.
+        result.reason = match (report.not_sent_by_outdial, reason) {
+            (false, reason) => reason,
+            (true, None) => Some(NOT_SENT_BY_OUTDIAL.to_owned()),
+            (true, Some(why)) => Some(format!("{NOT_SENT_BY_OUTDIAL}; {why}")),
+        };
+        result.not_sent_by_outdial = report.not_sent_by_outdial;
         result.duration = report.duration;
         result.answered_by = provider.answered_by(&report.comment).map(str::to_owned);
         result.attempts = report.attempts;

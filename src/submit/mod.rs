@@ -16,6 +16,7 @@
 
 pub mod byid;
 pub mod http;
+mod query_all;
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
@@ -356,6 +357,11 @@ pub struct CallReport {
     /// How many times the provider dialled it, when it says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts: Option<u32>,
+    /// A call the provider holds for this campaign that the campaign's journal does not
+    /// know: placed by someone else (the provider's web screens, another tool, another
+    /// campaign file on the same provider campaign). Only `query --all` finds these.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_sent_by_outdial: bool,
 }
 
 /// One post a `send` would make now, per the journal.
@@ -1125,10 +1131,18 @@ impl Submitter<'_> {
         recipients: &[Recipient],
         on: &mut dyn FnMut(Event),
     ) -> Result<Vec<CallResult>, SubmitError> {
-        let post = Post {
-            seq,
-            body: PostBody::Query(recipients.to_vec()),
-        };
+        self.lookup(seq, PostBody::Query(recipients.to_vec()), on)
+    }
+
+    /// Posts a lookup (`Query` or `QueryAll`) and reads the calls it finds, asking again
+    /// on an unreadable answer (a lookup changes nothing at the provider).
+    fn lookup(
+        &self,
+        seq: usize,
+        body: PostBody<'_>,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<Vec<CallResult>, SubmitError> {
+        let post = Post { seq, body };
         let body = http::PostBody::Bytes(self.body(&post)?);
         let retries = self.transport.config().retries;
         let provider = self.campaign.provider();
@@ -1407,6 +1421,7 @@ impl Submitter<'_> {
                         keypresses: c.keypresses.clone(),
                         responses: Default::default(),
                         attempts: None,
+                        not_sent_by_outdial: false,
                     },
                     None => CallReport {
                         number: r.number.to_string(),
@@ -1419,6 +1434,7 @@ impl Submitter<'_> {
                         keypresses: Vec::new(),
                         responses: Default::default(),
                         attempts: None,
+                        not_sent_by_outdial: false,
                     },
                 });
             }

@@ -520,7 +520,7 @@ fn every_command_gives_json_lines() {
     let man = outdial(["--format", "json", "man"]);
     let record = &json_lines(&man.stdout)[1];
     assert_eq!(record["type"], "man");
-    assert!(record["roff"].as_str().unwrap().contains(".TH outdial"));
+    assert!(record["roff"].as_str().unwrap().contains(".TH OUTDIAL"));
 }
 
 /// `-` reads the campaign from standard input; its relative paths resolve against the

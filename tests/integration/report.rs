@@ -780,7 +780,11 @@ fn the_html_report_opens_in_headless_chromium_without_errors() {
     assert!(dom.status.success(), "{}", text(&dom.stderr));
     let dom_text = text(&dom.stdout);
     // The charts survived parsing as SVG: four charts, their titles, their bars.
-    assert_eq!(dom_text.matches("<svg").count(), 5, "{dom_text}");
+    // Statuses, who answered, the funnel, the timeline and the keys at prompts 1 and 3.
+    assert_eq!(dom_text.matches("<svg").count(), 6, "{dom_text}");
+    // Who to look at: a folding section per status, no script needed to filter.
+    assert_eq!(dom_text.matches("<details").count(), 3, "{dom_text}");
+    assert!(dom_text.contains("Transferred to queue"));
     assert!(dom_text.contains("<title id=\"funnel-chart-title\">Reach funnel</title>"));
     assert!(dom_text.matches("<rect").count() > 20);
     assert!(dom_text.contains("Keys pressed at prompt 3"));

@@ -346,16 +346,74 @@ fn the_man_page_is_generated() {
     let run = crate::support::outdial(["man"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.starts_with(".ie") || run.stdout.contains(".TH outdial"),
-        "roff"
-    );
-    assert!(
-        run.stdout.contains(".TH outdial 1"),
+        run.stdout.contains(".TH OUTDIAL 1"),
         "{}",
         &run.stdout[..200]
     );
-    for word in ["plan", "send", "completions", "Campaigns as code"] {
+    for word in [
+        "plan",
+        "send",
+        "completions",
+        "Campaigns as code",
+        "outdial\\-send",
+    ] {
         assert!(run.stdout.contains(word), "the page mentions {word}");
+    }
+    let plan = crate::support::outdial(["man", "plan"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(
+        plan.stdout.contains(".TH OUTDIAL-PLAN 1"),
+        "{}",
+        plan.stdout
+    );
+    let none = crate::support::outdial(["man", "sned"]);
+    assert_eq!(none.code, 64, "{}", none.stderr);
+    assert!(
+        none.stderr.contains("there is no command \"sned\""),
+        "{}",
+        none.stderr
+    );
+}
+
+/// `man --dir` writes a page per command, and `man -l` renders each one with its sections
+/// (as `man outdial-send` does once the package installs them).
+#[test]
+fn man_dir_writes_a_page_per_command_that_man_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("man1");
+    let run = crate::support::outdial(["man", "--dir", s(&pages)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut files: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 19, "{files:?}");
+    for command in ["check", "plan", "send", "delete", "report", "listen", "man"] {
+        assert!(files.contains(&format!("outdial-{command}.1")), "{files:?}");
+    }
+    assert!(files.contains(&"outdial.1".to_owned()));
+    if !crate::support::have_tool("man", "man-db", "the man pages were not rendered") {
+        return;
+    }
+    for file in &files {
+        let out = std::process::Command::new("man")
+            .arg("-l")
+            .arg(pages.join(file))
+            .env("MANWIDTH", "100")
+            .env("MAN_KEEP_FORMATTING", "")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for section in ["NAME", "SYNOPSIS", "ENVIRONMENT", "EXIT STATUS", "EXAMPLES"] {
+            assert!(text.contains(section), "{file} has no {section}: {text}");
+        }
+        assert!(text.contains("VOICESHOT_USERNAME"), "{file}");
     }
 }
 
@@ -390,4 +448,51 @@ fn the_example_ci_workflow_runs_locally() {
     ] {
         assert!(yaml.contains(step), "the workflow runs {step}");
     }
+}
+
+/// The human plan shows what the Markdown comment shows: where the posts go (`--endpoint`
+/// when given) and every prompt as written and as filled for the first recipient.
+#[test]
+fn the_human_plan_shows_the_endpoint_and_the_prompts() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    let file = "examples/appointment-reminder.toml";
+    let human = crate::support::outdial(["plan", file, "--journal", s(&journal)]);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    let markdown = crate::support::outdial([
+        "--format",
+        "markdown",
+        "plan",
+        file,
+        "--journal",
+        s(&journal),
+    ]);
+    for part in [
+        "to VoiceShot at https://api.voiceshot.com/ivrapi.asp",
+        "\n    1 says: Hello {name}, this is {clinic}",
+        "\n      for 8185550101 (call id appt4471): Hello Ann Lee, this is Maple Street Clinic",
+        "\n    2 says: To reschedule, stay on the line & we'll transfer you.",
+    ] {
+        assert!(human.stdout.contains(part), "{part}: {}", human.stdout);
+    }
+    assert!(
+        markdown
+            .stdout
+            .contains("https://api.voiceshot.com/ivrapi.asp")
+    );
+    let elsewhere = crate::support::outdial([
+        "plan",
+        file,
+        "--journal",
+        s(&journal),
+        "--endpoint",
+        "http://127.0.0.1:9/ivrapi.asp",
+    ]);
+    assert!(
+        elsewhere
+            .stdout
+            .contains("at http://127.0.0.1:9/ivrapi.asp"),
+        "{}",
+        elsewhere.stdout
+    );
 }

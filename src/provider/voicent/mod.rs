@@ -14,6 +14,7 @@ pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
 pub mod vocabulary;
+mod vxml;
 
 use std::io::Write;
 
@@ -54,6 +55,16 @@ pub enum Play {
     },
     /// An IVR Studio application deployed on the gateway (`startapp`).
     Ivr(String),
+    /// A VoiceXML application drives the call (`startvxml` or `starturl`, and optionally
+    /// `exitvxml` or `exiturl`), with per-recipient values as extra form fields.
+    Vxml {
+        /// The gateway's key (`startvxml` or `starturl`) and its value.
+        start: (&'static str, String),
+        /// The exit key (`exitvxml` or `exiturl`) and its value.
+        exit: Option<(&'static str, String)>,
+        /// Names of vars sent as extra fields, in order.
+        fields: Vec<String>,
+    },
     /// A program the gateway runs (`startexec` with `cmdline`), opted into.
     Exec {
         /// Path of the program on the gateway host.
@@ -234,6 +245,14 @@ impl Provider for Voicent {
 
     fn uploads_audio(&self) -> bool {
         false
+    }
+
+    fn vars_used(&self) -> Vec<&str> {
+        let mut used: Vec<&str> = self.info.vars().map(|(name, _)| name).collect();
+        if let Play::Vxml { fields, .. } = &self.play {
+            used.extend(fields.iter().map(String::as_str));
+        }
+        used
     }
 
     fn url(&self, endpoint: &str, kind: PostKind) -> String {

@@ -129,6 +129,7 @@ fn plan(
         saved::write(&plan, path, out)?;
         out.show(Message::Note(Note::SavedPlan { path }));
     }
+    let first_endpoint = super::provider::endpoint(&campaign, endpoint);
     out.show(Message::Plan(PlanReport {
         file,
         campaign: &campaign.name,
@@ -146,6 +147,7 @@ fn plan(
             to_send,
         },
         provider: campaign.provider().name().display(),
+        endpoint: &first_endpoint,
         prompts: spoken(&campaign, first.as_ref()),
     }));
     Ok(to_send + in_doubt + uploads_to_send > 0)
