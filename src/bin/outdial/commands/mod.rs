@@ -108,7 +108,15 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             sent,
             not_sent,
             endpoint,
-        } => resolve::run(file, sent, not_sent, endpoint.as_deref(), config, out),
+            settle,
+        } => resolve::run(
+            file,
+            resolve::Ids { sent, not_sent },
+            endpoint.as_deref(),
+            *settle,
+            config,
+            out,
+        ),
         Command::Action { target, action } => command::run(target, *action, config, out),
         Command::Query { target, db } => query::run(target, db.as_deref(), config, out),
         Command::Report {
