@@ -8,6 +8,7 @@ mod diagnostics;
 mod diff;
 mod examples;
 mod guard;
+mod hostile;
 mod listen;
 mod recipients;
 mod report;
