@@ -87,20 +87,26 @@ fn quoted<T>(
     outcome: ReplyOutcome,
     again: Option<Result<T, ReplyOutcome>>,
 ) -> ReplyOutcome {
+    let left_out = || "the provider's reply quoted a credential (left out)".to_owned();
+    // (What outdial says, what the provider said.)
     let words = match again {
         None => None,
-        Some(Err(ReplyOutcome::Rejected(r))) => Some(r.message),
-        Some(Err(ReplyOutcome::Unreadable(m))) => Some(m),
-        Some(_) => Some("the provider's reply quoted a credential (left out)".to_owned()),
+        Some(Err(ReplyOutcome::Rejected(r))) => Some((r.message, r.provider_message)),
+        Some(Err(ReplyOutcome::Unreadable(m))) => Some((m, None)),
+        Some(_) => Some((left_out(), None)),
     };
     match outcome {
         ReplyOutcome::Rejected(mut r) => {
-            r.message = secrets.scrub(&words.unwrap_or(r.message));
+            let (message, provider) = words.unwrap_or((r.message, r.provider_message));
+            r.message = secrets.scrub(&message);
+            r.provider_message = provider.map(|m| secrets.scrub(&m).into());
             r.code = secrets.scrub(&r.code);
             r.help = r.help.map(|h| secrets.scrub(&h));
             ReplyOutcome::Rejected(r)
         }
-        ReplyOutcome::Unreadable(m) => ReplyOutcome::Unreadable(secrets.scrub(&words.unwrap_or(m))),
+        ReplyOutcome::Unreadable(m) => {
+            ReplyOutcome::Unreadable(secrets.scrub(&words.map_or(m, |(w, _)| w)))
+        }
         accepted => accepted,
     }
 }
