@@ -41,7 +41,7 @@ pub enum SettleError {
     /// A call id said not to be at the provider was posted too recently for that to be
     /// known: the post may still reach the provider (as a lookup waits, so does a person).
     #[error(
-        "call id {callid} was posted {age} ago: a post that got no answer can still reach the provider for a while; wait {wait} more, check the provider's records again, then settle it"
+        "call id {callid} was posted {age:#} ago: a post that got no answer can still reach the provider for a while; wait {wait:#} more, check the provider's records again, then settle it"
     )]
     TooSoon {
         /// The call id.
