@@ -321,6 +321,10 @@ pub struct PlanReport<'a> {
     /// The provider's name as people know it (shown to people only).
     #[serde(skip)]
     pub provider: &'a str,
+    /// Where `send` would post first: `--endpoint`, else the campaign's (shown to people
+    /// only).
+    #[serde(skip)]
+    pub endpoint: &'a str,
     /// The prompts as they will be spoken (shown to people only: `--format markdown`).
     #[serde(skip)]
     pub prompts: Vec<SpokenPrompt>,
@@ -469,6 +473,9 @@ pub struct Failed<'a> {
     /// Why.
     #[serde(serialize_with = "error_text")]
     pub error: &'a SubmitError,
+    /// The provider's own words, verbatim and scrubbed, when it refused the post.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_message: Option<&'a str>,
 }
 
 fn error_text<S: Serializer>(error: &&SubmitError, s: S) -> Result<S::Ok, S::Error> {
@@ -903,6 +910,7 @@ mod tests {
             keypresses: vec![(1, "2".into())],
             responses: Default::default(),
             attempts: None,
+            not_sent_by_outdial: false,
         };
         assert_eq!(
             line(Message::Call(CallRow {
@@ -924,12 +932,14 @@ mod tests {
                 message: "no".into(),
                 refusal: true,
                 help: None,
+                provider_message: None,
             },
         };
         assert_eq!(
             line(Message::Failed(Failed {
                 exit: 5,
-                error: &err
+                error: &err,
+                provider_message: err.provider_message(),
             })),
             r#"{"error":"post 1 (send) was rejected: errorid 1: no","exit":5,"type":"failed"}"#
         );
@@ -972,6 +982,7 @@ mod tests {
             keypresses: Vec::new(),
             responses: Default::default(),
             attempts: None,
+            not_sent_by_outdial: false,
         };
         report.responses.insert("confirm".into(), "1".into());
         let summary = QuerySummary::of(std::slice::from_ref(&report));
@@ -1011,6 +1022,7 @@ mod tests {
                 to_send: 0,
             },
             provider: "VoiceShot",
+            endpoint: "https://api.voiceshot.com/ivrapi.asp",
             prompts: Vec::new(),
         };
         assert_eq!(

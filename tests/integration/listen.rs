@@ -751,7 +751,7 @@ fn listen_refuses_a_public_address_without_credentials() {
         &["listen", file.to_str().unwrap(), "--bind", "0.0.0.0:0"],
         &[],
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("set OUTDIAL_LISTEN_USER and OUTDIAL_LISTEN_PASSWORD"),

@@ -72,8 +72,13 @@ pub enum Command {
     Schema,
     /// `completions SHELL`.
     Completions(clap_complete::Shell),
-    /// `man`.
-    Man,
+    /// `man [COMMAND]`, or `man --dir DIR`.
+    Man {
+        /// The command whose page to print.
+        command: Option<String>,
+        /// Write every page here.
+        dir: Option<PathBuf>,
+    },
     /// `send`.
     Send {
         /// Campaign and network.
@@ -113,6 +118,8 @@ pub enum Command {
         target: Target,
         /// The results store, instead of the one next to the campaign file.
         db: Option<PathBuf>,
+        /// Every call the provider holds for the campaign (`--all`).
+        all: bool,
     },
     /// `report`.
     Report {
@@ -287,7 +294,7 @@ impl Config {
             },
             args::Command::Schema => Command::Schema,
             args::Command::Completions { shell } => Command::Completions(shell),
-            args::Command::Man => Command::Man,
+            args::Command::Man { command, dir } => Command::Man { command, dir },
             args::Command::Send {
                 target: t,
                 allow_changed,
@@ -318,15 +325,16 @@ impl Config {
                     endpoint,
                 }
             }
-            args::Command::Pause(t) => Command::Action {
+            // `--yes` changes nothing for them: they do not ask (see `args::Yes`).
+            args::Command::Pause { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Pause,
             },
-            args::Command::Resume(t) => Command::Action {
+            args::Command::Resume { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Resume,
             },
-            args::Command::Delete(t) => Command::Action {
+            args::Command::Delete { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Delete,
             },
@@ -334,7 +342,11 @@ impl Config {
                 target: Target::new(t, &mut journal),
                 action: Action::Ping,
             },
-            args::Command::Sounds { target: t, delete } => Command::Action {
+            args::Command::Sounds {
+                target: t,
+                delete,
+                yes: _,
+            } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: if delete {
                     Action::SoundsDelete
@@ -342,9 +354,10 @@ impl Config {
                     Action::Sounds
                 },
             },
-            args::Command::Query { target: t, db } => Command::Query {
+            args::Command::Query { target: t, db, all } => Command::Query {
                 target: Target::new(t, &mut journal),
                 db,
+                all,
             },
             args::Command::Report {
                 file,
