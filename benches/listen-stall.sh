@@ -6,6 +6,7 @@
 #
 #   benches/listen-stall.sh                 # 1,000 idle, 500 slow, 20 real posts
 #   IDLE=2000 SLOW=1000 benches/listen-stall.sh
+#   PROFILE=debug benches/listen-stall.sh   # the debug build
 #
 # Not part of `cargo test`. Needs python3 (standard library only) and a descriptor limit
 # above IDLE + SLOW + 100 for both processes (ulimit -n).
@@ -15,8 +16,14 @@ SLOW=${SLOW:-500}
 ROUNDS=${ROUNDS:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin=$CARGO_TARGET_DIR/release/outdial
+# PROFILE=debug: the debug build (quicker to make; the stalls measured do not need speed).
+PROFILE=${PROFILE:-release}
+if [ "$PROFILE" = release ]; then
+  cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+else
+  cargo build --quiet --manifest-path "$root/Cargo.toml"
+fi
+bin=$CARGO_TARGET_DIR/$PROFILE/outdial
 work=$(mktemp -d)
 sandbox='' listener=''
 trap 'kill $sandbox $listener 2>/dev/null || true; rm -rf "$work"' EXIT
