@@ -19,6 +19,7 @@ use std::time::Duration;
 
 pub use encode::{encode_base64, encoded_len};
 pub use format::{Encoding, Format, FourCc, SUBTYPE_PCM};
+pub(crate) use problem::sox_command;
 pub use problem::{AudioProblem, Place};
 
 /// The upload limit callers use unless configured otherwise: 16 MiB.

@@ -63,6 +63,8 @@ pub enum Message<'a> {
     Sandbox(SandboxUrl<'a>),
     /// What `listen` did: its log, one event a line.
     Listen(&'a crate::results::listen::ListenEvent),
+    /// A post `listen` kept because it named no call it serves (`report --unmatched`).
+    Unmatched(UnmatchedPost<'a>),
     /// The campaign file's JSON Schema.
     Schema(Schema),
     /// A shell completion script (`completions`).
@@ -319,6 +321,10 @@ pub struct PlanReport<'a> {
     /// The provider's name as people know it (shown to people only).
     #[serde(skip)]
     pub provider: &'a str,
+    /// Where `send` would post first: `--endpoint`, else the campaign's (shown to people
+    /// only).
+    #[serde(skip)]
+    pub endpoint: &'a str,
     /// The prompts as they will be spoken (shown to people only: `--format markdown`).
     #[serde(skip)]
     pub prompts: Vec<SpokenPrompt>,
@@ -557,6 +563,37 @@ impl QuerySummary {
     }
 }
 
+/// A post `listen` could read but not file under a call, as `report --unmatched` shows it.
+#[derive(Debug, Serialize)]
+pub struct UnmatchedPost<'a> {
+    /// When it was stored (RFC 3339, UTC).
+    pub received_at: &'a str,
+    /// The route it came on.
+    pub route: &'a str,
+    /// The call id it named ('' for none).
+    pub callid: &'a str,
+    /// The number it named ('' for none).
+    pub number: &'a str,
+    /// Why it matched no call.
+    pub why: &'a str,
+    /// The body as text (invalid UTF-8 replaced).
+    pub body: String,
+}
+
+impl<'a> UnmatchedPost<'a> {
+    /// The row of a stored unmatched post.
+    pub fn of(u: &'a crate::results::Unmatched) -> UnmatchedPost<'a> {
+        UnmatchedPost {
+            received_at: &u.received_at,
+            route: &u.route,
+            callid: &u.callid,
+            number: &u.number,
+            why: &u.why,
+            body: String::from_utf8_lossy(&u.body).into_owned(),
+        }
+    }
+}
+
 /// Where the local sandbox listens.
 #[derive(Debug, Serialize)]
 pub struct SandboxUrl<'a> {
@@ -642,6 +679,11 @@ pub enum Note<'a> {
     },
     /// One more post is done (where posts have no record of their own).
     Posted,
+    /// `report --unmatched` listed this many posts.
+    Unmatched {
+        /// Posts listed.
+        posts: usize,
+    },
     /// `compile` found nothing to post for the action.
     NothingToPost {
         /// The campaign file.
@@ -970,6 +1012,7 @@ mod tests {
                 to_send: 0,
             },
             provider: "VoiceShot",
+            endpoint: "https://api.voiceshot.com/ivrapi.asp",
             prompts: Vec::new(),
         };
         assert_eq!(

@@ -333,7 +333,7 @@ fn too_large_fix(path: &Path, size: u64, limit: u64) -> String {
 }
 
 /// The sox command that converts `path` to the telephony format, next to it.
-fn sox_command(path: &Path) -> String {
+pub(crate) fn sox_command(path: &Path) -> String {
     format!(
         "sox {} -r 8000 -c 1 -b 16 -e signed-integer {}",
         shell_quote(path),

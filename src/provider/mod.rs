@@ -84,6 +84,18 @@ impl ProviderName {
         }
     }
 
+    /// The commands that post to it with its credentials, for `--help`: only those it takes.
+    pub fn credential_commands(self) -> &'static str {
+        match self {
+            ProviderName::Voiceshot => "send, pause, resume, delete, query, sounds, ping",
+            // The gateway has no authentication.
+            ProviderName::Voicent => "",
+            // The one documented request, and the delete URL a campaign may configure; `query`
+            // answers from the journal.
+            ProviderName::Voipcomm => "send; delete when scheduled_delete_url is set",
+        }
+    }
+
     /// How people call it (`VoiceShot`).
     pub fn display(self) -> &'static str {
         match self {
@@ -351,6 +363,13 @@ pub trait Provider: fmt::Debug + Send + Sync {
 
     /// Whether the provider can carry out `action` at all.
     fn supports(&self, action: Action) -> bool;
+
+    /// Why `action` is not supported (it is not, see [`Provider::supports`]) and what would
+    /// make it so, when a setting would: the end of "… cannot ACTION: ".
+    fn unsupported_reason(&self, action: Action) -> (String, Option<String>) {
+        let _ = action;
+        ("it has no such request".to_owned(), None)
+    }
 
     /// Where posts go when no `--endpoint` is given: the primary, then fallbacks tried only
     /// when nothing was sent.

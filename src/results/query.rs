@@ -210,6 +210,8 @@ mod tests {
         assert!(store.keypresses("voiceshot", "outage").unwrap().is_empty());
 
         // A pending summary row is replaced by a query's final word; a query row by a newer one.
+        // (A post never turns a final row back into pending: start again from none.)
+        store.conn.execute("DELETE FROM calls", []).unwrap();
         store
             .record(
                 None,

@@ -9,6 +9,7 @@ mod diff;
 mod examples;
 mod guard;
 mod listen;
+mod listen_hostile;
 mod query_all;
 mod recipients;
 mod refusals;

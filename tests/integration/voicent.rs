@@ -161,12 +161,34 @@ fn unsupported_actions_name_the_provider() {
             "--endpoint",
             "http://127.0.0.1:9",
         ]);
-        assert_eq!(run.code, 2, "{action}: {}", run.stderr);
+        assert_eq!(run.code, 64, "{action}: {}", run.stderr);
         assert!(
             run.stderr.contains("the Voicent Gateway cannot"),
             "{action}: {}",
             run.stderr
         );
+    }
+    // `compile` of a request the provider has not is a usage error that says so, not a
+    // folder that cannot be written.
+    for (file, action) in [
+        ("examples/voicent-text.toml", "query"),
+        ("examples/voicent-text.toml", "pause"),
+        ("examples/voipcomm-reminder.toml", "pause"),
+    ] {
+        let run = outdial(["compile", file, "--action", action]);
+        assert_eq!(run.code, 64, "{file} {action}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("compile::unsupported"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("choose another --action"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("writable"), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
     }
 }
 
@@ -662,6 +684,6 @@ fn resend_in_doubt_is_an_explicit_choice_that_may_call_twice() {
     );
     // A call id that is not in doubt cannot be settled.
     let run = run_in(dir.path(), &["resolve", f, "--sent", "matrix8185550101"]);
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, 64);
     assert!(run.stderr.contains("not in doubt"), "{}", run.stderr);
 }

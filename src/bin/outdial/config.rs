@@ -72,8 +72,13 @@ pub enum Command {
     Schema,
     /// `completions SHELL`.
     Completions(clap_complete::Shell),
-    /// `man`.
-    Man,
+    /// `man [COMMAND]`, or `man --dir DIR`.
+    Man {
+        /// The command whose page to print.
+        command: Option<String>,
+        /// Write every page here.
+        dir: Option<PathBuf>,
+    },
     /// `send`.
     Send {
         /// Campaign and network.
@@ -126,6 +131,8 @@ pub enum Command {
         html: Option<PathBuf>,
         /// The retry CSV to write.
         retry: Option<PathBuf>,
+        /// `--unmatched`: list the unmatched posts instead.
+        unmatched: bool,
     },
     /// `sandbox`.
     Sandbox(Sandbox),
@@ -145,11 +152,26 @@ pub struct Listen {
     /// Largest body.
     pub max_body: usize,
     /// From OUTDIAL_LISTEN_USER / OUTDIAL_LISTEN_PASSWORD (Debug redacts them).
-    pub auth: Option<BasicAuth>,
+    pub basic: Option<BasicAuth>,
+    /// From OUTDIAL_LISTEN_TOKEN, not yet checked.
+    pub token: Option<Secret>,
+    /// `--insecure-no-auth`.
+    pub insecure_no_auth: bool,
 }
 
 /// The variables `listen` takes its credentials from.
 pub const LISTEN_CREDENTIAL_VARS: (&str, &str) = ("OUTDIAL_LISTEN_USER", "OUTDIAL_LISTEN_PASSWORD");
+/// The variable `listen` takes its path token from.
+pub const LISTEN_TOKEN_VAR: &str = "OUTDIAL_LISTEN_TOKEN";
+
+/// A secret as given, whose Debug print never shows it.
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
 
 /// The old version `diff` compares with.
 #[derive(Debug)]
@@ -272,7 +294,7 @@ impl Config {
             },
             args::Command::Schema => Command::Schema,
             args::Command::Completions { shell } => Command::Completions(shell),
-            args::Command::Man => Command::Man,
+            args::Command::Man { command, dir } => Command::Man { command, dir },
             args::Command::Send {
                 target: t,
                 allow_changed,
@@ -303,15 +325,16 @@ impl Config {
                     endpoint,
                 }
             }
-            args::Command::Pause(t) => Command::Action {
+            // `--yes` changes nothing for them: they do not ask (see `args::Yes`).
+            args::Command::Pause { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Pause,
             },
-            args::Command::Resume(t) => Command::Action {
+            args::Command::Resume { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Resume,
             },
-            args::Command::Delete(t) => Command::Action {
+            args::Command::Delete { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Delete,
             },
@@ -319,7 +342,11 @@ impl Config {
                 target: Target::new(t, &mut journal),
                 action: Action::Ping,
             },
-            args::Command::Sounds { target: t, delete } => Command::Action {
+            args::Command::Sounds {
+                target: t,
+                delete,
+                yes: _,
+            } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: if delete {
                     Action::SoundsDelete
@@ -337,6 +364,7 @@ impl Config {
                 db,
                 html,
                 retry,
+                unmatched,
                 journal: j,
             } => {
                 journal = j.journal;
@@ -345,6 +373,7 @@ impl Config {
                     db,
                     html,
                     retry,
+                    unmatched,
                 }
             }
             args::Command::Sandbox {
@@ -375,6 +404,7 @@ impl Config {
                 bind,
                 db,
                 max_body,
+                insecure_no_auth,
             } => {
                 let db = db.unwrap_or_else(|| {
                     files.first().map_or_else(
@@ -383,18 +413,24 @@ impl Config {
                     )
                 });
                 let (user, password) = LISTEN_CREDENTIAL_VARS;
-                let auth = match (std::env::var(user), std::env::var(password)) {
+                let basic = match (std::env::var(user), std::env::var(password)) {
                     (Ok(user), Ok(password)) if !user.is_empty() && !password.is_empty() => {
                         Some(BasicAuth { user, password })
                     }
                     _ => None,
                 };
+                let token = std::env::var(LISTEN_TOKEN_VAR)
+                    .ok()
+                    .filter(|t| !t.is_empty())
+                    .map(Secret);
                 Command::Listen(Listen {
                     files,
                     bind,
                     db,
                     max_body,
-                    auth,
+                    basic,
+                    token,
+                    insecure_no_auth,
                 })
             }
         };

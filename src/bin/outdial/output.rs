@@ -158,6 +158,11 @@ fn code(text: &str) -> String {
     text.replace('`', "'").replace(['\n', '\r'], " ")
 }
 
+/// Text on one line, as written otherwise.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r', '\t'], " ")
+}
+
 /// Text with Markdown's special characters escaped, on one line.
 fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -178,8 +183,10 @@ fn md(text: &str) -> String {
 fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
     let stats = plan.stats;
     let mut t = format!(
-        "### outdial plan: `{}` ({})\n\n| | |\n|---|---:|\n",
-        plan.campaign, plan.provider
+        "### outdial plan: `{}` ({})\n\nPosts go to `{}`.\n\n| | |\n|---|---:|\n",
+        plan.campaign,
+        plan.provider,
+        code(plan.endpoint)
     );
     let mut row = |label: &str, n: u64| t.push_str(&format!("| {label} | {n} |\n"));
     row("recipients to call", stats.recipients);
@@ -199,27 +206,10 @@ fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
     if plan.prompts.is_empty() {
         t.push_str("None.\n");
     }
-    for prompt in &plan.prompts {
-        match &prompt.plays {
-            Plays::Text(text) => t.push_str(&format!("- **{}** says: {}\n", prompt.id, md(text))),
-            Plays::Audio(path) => t.push_str(&format!(
-                "- **{}** plays the local file {} (uploaded first)\n",
-                prompt.id,
-                md(path)
-            )),
-            Plays::Sound(name) => t.push_str(&format!(
-                "- **{}** plays {} from the account\n",
-                prompt.id,
-                md(name)
-            )),
-        }
-        if let Some(e) = &prompt.example {
-            t.push_str(&format!(
-                "  - for {} (call id {}): {}\n",
-                e.number,
-                md(&e.callid),
-                md(&e.text)
-            ));
+    for (prompt, example) in prompt_lines(plan, md, |id| format!("**{id}**")) {
+        t.push_str(&format!("- {prompt}\n"));
+        if let Some(example) = example {
+            t.push_str(&format!("  - {example}\n"));
         }
     }
     t.push_str("\n#### Warnings\n\n");
@@ -230,6 +220,37 @@ fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
         t.push_str(&format!("- {w}\n"));
     }
     t
+}
+
+/// Each prompt of a plan in a phrase ("1 says: …"), with its filled example if it has one;
+/// `text` escapes what the campaign wrote and `id` shows a prompt id, for Markdown or people.
+fn prompt_lines(
+    plan: &PlanReport<'_>,
+    text: fn(&str) -> String,
+    id: fn(u32) -> String,
+) -> Vec<(String, Option<String>)> {
+    plan.prompts
+        .iter()
+        .map(|prompt| {
+            let id = id(prompt.id);
+            let line = match &prompt.plays {
+                Plays::Text(words) => format!("{id} says: {}", text(words)),
+                Plays::Audio(path) => {
+                    format!("{id} plays the local file {} (uploaded first)", text(path))
+                }
+                Plays::Sound(name) => format!("{id} plays {} from the account", text(name)),
+            };
+            let example = prompt.example.as_ref().map(|e| {
+                format!(
+                    "for {} (call id {}): {}",
+                    e.number,
+                    text(&e.callid),
+                    text(&e.text)
+                )
+            });
+            (line, example)
+        })
+        .collect()
 }
 
 /// At most this many recipients are listed in a Markdown diff: a pull request comment has a
@@ -507,6 +528,8 @@ struct PrintHuman {
     /// Summaries on stdout and a progress bar (not under `--format csv`).
     summaries: bool,
     handler: GraphicalReportHandler,
+    /// The handler's colours, for the help it leaves to us.
+    theme: GraphicalTheme,
     /// The bar of the submission under way; it ends at the first message that is not progress.
     bar: RefCell<ProgressBar>,
     /// Whether the query table's header is out.
@@ -526,23 +549,21 @@ impl PrintHuman {
             .ok()
             .and_then(|c| c.parse().ok())
             .unwrap_or(100);
-        let handler = GraphicalReportHandler::new_themed(theme)
+        let handler = GraphicalReportHandler::new_themed(theme.clone())
             .with_width(width)
             .with_links(false);
         PrintHuman {
             quiet,
             summaries,
             handler,
+            theme,
             bar: RefCell::new(ProgressBar::hidden()),
             header: Cell::new(false),
         }
     }
 
     fn problem(&self, problem: &Problem) -> io::Result<()> {
-        let mut text = String::new();
-        if self.handler.render_report(&mut text, problem).is_err() {
-            text = format!("{problem}\n");
-        }
+        let text = crate::problem_text::render(&self.handler, &self.theme, problem);
         write!(io::stderr().lock(), "{text}")
     }
 
@@ -661,15 +682,28 @@ impl PrintHuman {
             ]);
         }
         let mut text = format!(
-            "{}: plan for \"{}\" (send)",
+            "{}: plan for \"{}\" (send) to {} at {}",
             plan.file.display(),
-            plan.campaign
+            plan.campaign,
+            plan.provider,
+            plan.endpoint
         );
         if let Some(csv) = plan.contacts {
             text.push_str(&format!("\n  contacts: {}", csv.display()));
         }
         for (label, n) in rows {
             text.push_str(&format!("\n  {label:<24}{n:>12}"));
+        }
+        // What people will hear, as the Markdown comment shows it.
+        let prompts = prompt_lines(plan, one_line, |id| id.to_string());
+        if !prompts.is_empty() {
+            text.push_str("\n  prompts:");
+        }
+        for (prompt, example) in prompts {
+            text.push_str(&format!("\n    {prompt}"));
+            if let Some(example) = example {
+                text.push_str(&format!("\n      {example}"));
+            }
         }
         self.summary(&text)?;
         let listed = stats.skipped.len() as u64;
@@ -742,27 +776,58 @@ impl PrintHuman {
                 db,
                 campaigns,
                 auth,
+                token,
+                connections,
             } => {
                 writeln!(io::stdout().lock(), "{url}")?;
                 self.note(&format!(
-                    "listening on {url} for {} into {db}{}",
+                    "listening on {url} for {} into {db} ({connections} connections at once){}",
                     campaigns.join(", "),
-                    if *auth { " (credentials required)" } else { "" }
-                ))
+                    match (*auth, *token) {
+                        (_, true) => "; posts must carry credentials or end in the token",
+                        (true, false) => "; posts must carry credentials",
+                        (false, _) => "",
+                    }
+                ))?;
+                if !*auth {
+                    // Even with -q: serving without authentication is a choice to be reminded of.
+                    writeln!(
+                        io::stderr().lock(),
+                        "warning: --insecure-no-auth: no authentication; anyone who can reach {url} can post results"
+                    )?;
+                }
+                Ok(())
             }
             ListenEvent::Stored {
                 route,
                 campaign,
                 callid,
                 fresh,
+                verdict,
                 command,
             } => self.note(&format!(
                 "{route}: {campaign} {callid} {}{}",
-                if *fresh { "stored" } else { "already stored" },
+                match (*fresh, *verdict) {
+                    (false, _) => "already stored",
+                    (true, Some("repeat")) => "stored (says what was stored before)",
+                    (true, Some("lesser")) => "kept in history (a lesser word than the stored one)",
+                    (true, Some("conflict")) => {
+                        "kept in history (conflicts with the final word stored before)"
+                    }
+                    (true, _) => "stored",
+                },
                 if *command {
                     ", Call Command replied"
                 } else {
                     ""
+                }
+            )),
+            ListenEvent::Unmatched { route, callid, why } => self.note(&format!(
+                "{route}: kept as unmatched ({why}){}",
+                if callid.is_empty() {
+                    String::new()
+                } else {
+                    format!(", call id {}", callid.escape_debug())
                 }
             )),
             ListenEvent::Recording { path, problem } => self.note(&match problem {
@@ -790,6 +855,10 @@ impl PrintHuman {
                 self.bar.borrow().inc(1);
                 Ok(())
             }
+            Note::Unmatched { posts } => self.summary(&format!(
+                "{} kept as unmatched",
+                plural(posts, "post", "posts")
+            )),
             Note::NothingToPost { file, action } => self.note(&format!(
                 "{}: {} has nothing to post",
                 file.display(),
@@ -942,6 +1011,17 @@ impl Report for PrintHuman {
             // Scripts read this line to learn the port, so it is printed even with -q.
             Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
             Message::Listen(event) => self.listen(event),
+            // Provider text, escaped: a post may carry control characters.
+            Message::Unmatched(u) => writeln!(
+                io::stdout().lock(),
+                "{} {} call id \"{}\" number \"{}\": {}",
+                u.received_at,
+                u.route,
+                u.callid.escape_debug(),
+                u.number.escape_debug(),
+                // Provider text in it is quoted and escaped already.
+                u.why
+            ),
             Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
             Message::Completions(c) => io::stdout().lock().write_all(c.script.as_bytes()),
             Message::Man(page) => io::stdout().lock().write_all(page.roff.as_bytes()),

@@ -58,7 +58,7 @@ pub(in crate::campaign) fn settings(
                         format!("\"{}\" is not a calling-hours window", text.get_ref()),
                     )
                     .at(source, text.span(), "not HH:MM-HH:MM")
-                    .help("write the hours as \"08:00-21:00\" (24-hour, in campaign.timezone)"),
+                    .help("write the hours as \"08:00-21:00\" (24-hour, judged in each recipient's own time zone)"),
                 );
                 None
             }

@@ -259,6 +259,16 @@ impl Provider for VoipComm {
         }
     }
 
+    fn unsupported_reason(&self, action: Action) -> (String, Option<String>) {
+        match action {
+            Action::Delete => (
+                "the campaign sets no scheduled_delete_url".to_owned(),
+                Some("set `scheduled_delete_url` in [voipcomm] to the URL the account deletes scheduled calls at".to_owned()),
+            ),
+            _ => ("it has no such request".to_owned(), None),
+        }
+    }
+
     fn endpoints(&self) -> Vec<String> {
         vec![self.endpoint.clone()]
     }

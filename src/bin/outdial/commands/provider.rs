@@ -70,9 +70,12 @@ pub fn endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
     first_endpoint(campaign, endpoint)
 }
 
+/// A request the provider does not have keeps its own kind, so `compile` can say so rather
+/// than blame the output folder.
 fn into_io(err: EncodeError) -> io::Error {
     match err {
         EncodeError::Io(err) => err,
+        EncodeError::Unsupported(what) => io::Error::new(io::ErrorKind::Unsupported, what),
         other => io::Error::other(other.to_string()),
     }
 }
@@ -114,17 +117,20 @@ impl<'a> Context<'a> {
             return Err(Exit::Usage);
         }
         if !provider.supports(action) {
-            out.show(Message::Problem(
-                &Problem::error(
-                    "usage::unsupported",
-                    format!(
-                        "{} cannot {}: it has no such request",
-                        provider.name().display(),
-                        action.name()
-                    ),
-                )
-                .in_file(&campaign.source),
-            ));
+            let (reason, help) = provider.unsupported_reason(action);
+            let mut problem = Problem::error(
+                "usage::unsupported",
+                format!(
+                    "{} cannot {}: {reason}",
+                    provider.name().display(),
+                    action.name()
+                ),
+            )
+            .in_file(&campaign.source);
+            if let Some(help) = help {
+                problem = problem.help(help);
+            }
+            out.show(Message::Problem(&problem));
             return Err(Exit::Usage);
         }
         let credentials = credentials(&campaign, out)?;
