@@ -553,7 +553,7 @@ fn resolve_not_sent_waits_the_settle_time_after_the_post() {
     };
     // The default settle time is 2 minutes (send's, with its default --timeout).
     let early = resolve(&at(30), None);
-    assert_eq!(early.code, 2, "{}", early.stderr);
+    assert_eq!(early.code, 64, "{}", early.stderr);
     assert!(early.stderr.contains("wait"), "{}", early.stderr);
     assert!(early.stderr.contains("m"), "{}", early.stderr);
     let still = outdial::journal::read_state(&journal).unwrap();
