@@ -88,25 +88,25 @@ fn quoted<T>(
     again: Option<Result<T, ReplyOutcome>>,
 ) -> ReplyOutcome {
     let left_out = || "the provider's reply quoted a credential (left out)".to_owned();
-    // (What outdial says, what the provider said.)
-    let words = match again {
-        None => None,
-        Some(Err(ReplyOutcome::Rejected(r))) => Some((r.message, r.provider_message)),
-        Some(Err(ReplyOutcome::Unreadable(m))) => Some((m, None)),
-        Some(_) => Some((left_out(), None)),
+    // The provider's own words are quoted too, so they come from the scrubbed page as well.
+    let (words, provider_words) = match again {
+        None => (None, None),
+        Some(Err(ReplyOutcome::Rejected(r))) => (Some(r.message), Some(r.provider_message)),
+        Some(Err(ReplyOutcome::Unreadable(m))) => (Some(m), None),
+        Some(_) => (Some(left_out()), None),
     };
     match outcome {
         ReplyOutcome::Rejected(mut r) => {
-            let (message, provider) = words.unwrap_or((r.message, r.provider_message));
-            r.message = secrets.scrub(&message);
-            r.provider_message = provider.map(|m| secrets.scrub(&m).into());
+            if words.is_some() {
+                r.provider_message = provider_words.unwrap_or_else(|| Some(left_out().into()));
+            }
+            r.provider_message = r.provider_message.map(|m| secrets.scrub(&m).into());
+            r.message = secrets.scrub(&words.unwrap_or(r.message));
             r.code = secrets.scrub(&r.code);
             r.help = r.help.map(|h| secrets.scrub(&h));
             ReplyOutcome::Rejected(r)
         }
-        ReplyOutcome::Unreadable(m) => {
-            ReplyOutcome::Unreadable(secrets.scrub(&words.map_or(m, |(w, _)| w)))
-        }
+        ReplyOutcome::Unreadable(m) => ReplyOutcome::Unreadable(secrets.scrub(&words.unwrap_or(m))),
         accepted => accepted,
     }
 }

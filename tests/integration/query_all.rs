@@ -109,7 +109,6 @@ fn query_all_at_a_provider_that_cannot_list_says_so() {
         &FAST,
     ));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    // A usage error: 64 (sysexits' EX_USAGE).
     assert_eq!(out.status.code(), Some(64), "{stderr}");
     assert!(stderr.contains("cannot list every call"), "{stderr}");
     assert!(stderr.contains("without --all"), "{stderr}");

@@ -353,6 +353,12 @@ impl Provider for VoipComm {
             .then_some(self as &dyn ScheduledList)
     }
 
+    fn no_results_why(&self) -> Option<&'static str> {
+        self.callback_url.is_none().then_some(
+            "voip-communications.net has no status request and posts results only to callback_url, which this campaign does not set",
+        )
+    }
+
     fn reach(&self, result: &CallResult) -> Reach {
         // The callback's answer status (Person/Machine), once results arrive there.
         match result.status.trim().to_ascii_lowercase().as_str() {
