@@ -454,12 +454,12 @@ pub fn resolve(
     campaign: &Campaign,
     path: &Path,
     endpoint: Option<&str>,
-    sent: &[String],
-    not_sent: &[String],
+    ids: super::resolve::Ids<'_>,
+    clock: submit::SettleClock,
     out: &dyn Report,
 ) -> Result<(), Exit> {
     let mut journal = open_journal(path, campaign, &first_endpoint(campaign, endpoint), out)?;
-    match submit::settle(&mut journal, sent, not_sent) {
+    match submit::settle(&mut journal, ids.sent, ids.not_sent, clock) {
         Ok(settled) => {
             out.show(Message::Settled(Settled {
                 campaign: &campaign.name,

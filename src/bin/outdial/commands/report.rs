@@ -138,6 +138,20 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
         ));
     }
     out.show(Message::Results(&summary));
+    let provider = campaign.provider().name().key();
+    let aside = store.unmatched_count(provider).and_then(|unmatched| {
+        let (lesser, conflicts) = store.overruled(provider, &campaign.name)?;
+        Ok((unmatched, lesser, conflicts))
+    });
+    match aside {
+        Ok((0, 0, 0)) => {}
+        Ok((unmatched, lesser, conflicts)) => out.show(Message::Note(Note::PostsAside {
+            unmatched,
+            lesser,
+            conflicts,
+        })),
+        Err(e) => return Err(problem("report::store", e.to_string(), out)),
+    }
     Ok(())
 }
 
