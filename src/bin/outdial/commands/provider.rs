@@ -23,7 +23,12 @@ use crate::output::Report;
 
 /// Numbers per call post.
 pub fn batch_size(campaign: &Campaign) -> usize {
-    campaign.provider().limits().batch_size
+    // A provider that takes the whole campaign in one request (callTillConfirm) has no
+    // real limit: the batch is the campaign.
+    match campaign.provider().limits().batch_size {
+        usize::MAX => (campaign.stats.recipients as usize).max(1),
+        batch => batch,
+    }
 }
 
 /// Sound files a `send` uploads before its calls (none for providers that take no uploads).
