@@ -62,7 +62,6 @@ fn listen_will_not_serve_unauthenticated_unless_told_and_then_says_so() {
         &["listen", file.to_str().unwrap(), "--bind", "127.0.0.1:0"],
         &[],
     );
-    // A usage error: exit 64 (EX_USAGE), as every usage error now is.
     assert_eq!(out.status.code(), Some(64));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("must be authenticated"), "{stderr}");
@@ -149,6 +148,27 @@ fn a_final_word_is_not_downgraded_or_overturned_by_a_later_post() {
         "{log}"
     );
     assert!(log.contains("a lesser word than the stored one"), "{log}");
+    // `report` counts them.
+    let out = outdial(
+        &[
+            "report",
+            file.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(
+            "2 later posts kept in history: 1 conflicting with a stored final word, 1 saying less"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod diagnostics;
 mod diff;
 mod examples;
 mod guard;
+mod hostile;
 mod listen;
 mod listen_hostile;
 mod query_all;

@@ -110,7 +110,6 @@ fn query_all_at_a_provider_that_cannot_list_says_so() {
         &FAST,
     ));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    // A usage error: exit 64 (EX_USAGE), as every usage error now is.
     assert_eq!(out.status.code(), Some(64), "{stderr}");
     assert!(stderr.contains("cannot list every call"), "{stderr}");
     assert!(stderr.contains("without --all"), "{stderr}");
