@@ -244,8 +244,31 @@ pub(crate) fn control_character(value: &str) -> Option<String> {
         .map(|c| format!("a control character (U+{:04X})", u32::from(c)))
 }
 
-/// What a request carries besides its body: content type and headers. The method is always
-/// POST (every provider outdial speaks takes posts).
+/// The HTTP method of a request. Every documented request is a POST; an undocumented one
+/// (voip-communications.net's scheduled-call list and delete) may be configured as a GET,
+/// whose parameters then travel in the query string.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    /// The body is sent as the request's body.
+    #[default]
+    Post,
+    /// The body (form-encoded parameters) is appended to the URL's query; nothing is sent
+    /// as a body.
+    Get,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Post => "POST",
+            Method::Get => "GET",
+        }
+    }
+}
+
+/// What a request carries besides its body: content type and headers. The method is POST
+/// unless a provider's by-id or list request says otherwise (see [`Method`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestHead {
     /// The `Content-Type` of the body.
@@ -568,6 +591,11 @@ pub trait ScheduledList: Send + Sync {
     /// Where the list is asked for when posts go to `endpoint`.
     fn list_url(&self, endpoint: &str) -> String;
 
+    /// How the list is asked for.
+    fn list_method(&self) -> Method {
+        Method::Post
+    }
+
     /// Reads the list.
     fn read_list(&self, body: &[u8]) -> Result<Vec<ScheduledCall>, ReplyOutcome>;
 
@@ -622,6 +650,11 @@ pub trait ById: Send + Sync {
 
     /// Where a request of `kind` goes when posts go to `endpoint`.
     fn url(&self, kind: PostKind, endpoint: &str) -> String;
+
+    /// How a request of `kind` is sent.
+    fn method(&self, _kind: PostKind) -> Method {
+        Method::Post
+    }
 
     /// The body of a request of `kind` about call `id`.
     fn body(&self, kind: PostKind, id: &str) -> Vec<u8>;

@@ -177,7 +177,13 @@ impl Submitter<'_> {
         let body = provider.body(kind, id);
         let url = |endpoint: &str| provider.url(kind, endpoint);
         self.transport
-            .post_to(&http::PostBody::Bytes(body), true, &url, &mut |_| {})
+            .send_to(
+                provider.method(kind),
+                &http::PostBody::Bytes(body),
+                true,
+                &url,
+                &mut |_| {},
+            )
             .map(|reply| reply.body)
             .map_err(|failure| SubmitError::Transport { seq, kind, failure })
     }

@@ -1,4 +1,5 @@
-//! The HTTP transport: one POST of a body a provider encoded, and the retry policy.
+//! The HTTP transport: one POST of a body a provider encoded (or, where a setting asks for
+//! it, a GET with that body as its query), and the retry policy.
 //!
 //! It knows no provider: the content type and headers come in [`TransportConfig`], the
 //! endpoints too.
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Body, Client};
 
-use crate::provider::RequestHead;
+use crate::provider::{Method, RequestHead};
 pub use crate::secret::Secrets;
 use crate::secret::redact_userinfo;
 
@@ -192,11 +193,25 @@ impl Transport {
     /// One POST to `url`, bounded as a whole by the configured timeout: the status and
     /// body of a 2xx reply or of one of [`TransportConfig::answer_statuses`].
     pub fn post_once(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
+        self.send_once(Method::Post, url, body)
+    }
+
+    /// [`post_once`](Self::post_once) with `method`: a GET sends the body (form-encoded
+    /// parameters, in memory) as the URL's query instead.
+    pub fn send_once(
+        &self,
+        method: Method,
+        url: &str,
+        body: &PostBody,
+    ) -> Result<(u16, Vec<u8>), Failure> {
         // Neither headers nor bodies are logged, as they carry the credentials.
         let shown = self.shown(url);
-        let _span = tracing::info_span!("http", url = %shown).entered();
+        let _span = tracing::info_span!("http", method = method.as_str(), url = %shown).entered();
         let started = Instant::now();
-        let result = self.exchange(url, body);
+        let result = match method {
+            Method::Post => self.exchange(url, body),
+            Method::Get => self.get(url, body),
+        };
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match &result {
             Ok((status, reply)) => {
@@ -210,6 +225,28 @@ impl Transport {
             ),
         }
         result
+    }
+
+    /// A GET of `url` with `body`'s parameters added to its query.
+    fn get(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
+        let PostBody::Bytes(query) = body else {
+            return Err(Failure {
+                maybe_sent: false,
+                message: "a file upload cannot be sent as a GET".into(),
+                endpoint: self.shown(url),
+            });
+        };
+        let query = String::from_utf8_lossy(query);
+        let url = match (query.is_empty(), url.contains('?')) {
+            (true, _) => url.to_owned(),
+            (false, false) => format!("{url}?{query}"),
+            (false, true) => format!("{url}&{query}"),
+        };
+        let mut request = self.client.get(&url);
+        for (name, value) in &self.cfg.head.headers {
+            request = request.header(*name, value);
+        }
+        self.finish(&url, Instant::now(), request)
     }
 
     fn exchange(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
@@ -239,8 +276,23 @@ impl Transport {
         for (name, value) in &self.cfg.head.headers {
             request = request.header(*name, value);
         }
+        self.finish(url, started, request.body(body))
+    }
+
+    /// Sends `request` to `url` and reads its reply: the status and body of a 2xx reply or
+    /// of one of [`TransportConfig::answer_statuses`], else a failure.
+    fn finish(
+        &self,
+        url: &str,
+        started: Instant,
+        request: reqwest::blocking::RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), Failure> {
+        let fail = |maybe_sent: bool, message: String| Failure {
+            maybe_sent,
+            message: self.cfg.secrets.scrub(&message),
+            endpoint: self.shown(url),
+        };
         let response = request
-            .body(body)
             .send()
             .map_err(|e| fail(!e.is_connect(), error_chain(&e)))?;
         let status = response.status();
@@ -330,12 +382,24 @@ impl Transport {
         url: &dyn Fn(&str) -> String,
         on_retry: &mut dyn FnMut(&Retry),
     ) -> Result<Reply, Failure> {
+        self.send_to(Method::Post, body, repeatable, url, on_retry)
+    }
+
+    /// [`post_to`](Self::post_to) with `method` (see [`send_once`](Self::send_once)).
+    pub fn send_to(
+        &self,
+        method: Method,
+        body: &PostBody,
+        repeatable: bool,
+        url: &dyn Fn(&str) -> String,
+        on_retry: &mut dyn FnMut(&Retry),
+    ) -> Result<Reply, Failure> {
         let mut waits = round_waits(self.cfg.backoff, self.cfg.retries);
         let mut last = None;
         for round in 0..=self.cfg.retries {
             for (i, endpoint) in self.cfg.endpoints.iter().enumerate() {
                 let url = &url(endpoint);
-                match self.post_once(url, body) {
+                match self.send_once(method, url, body) {
                     Ok((status, body)) => {
                         return Ok(Reply {
                             status,
@@ -583,6 +647,50 @@ mod tests {
             recorded.lock().unwrap().is_empty(),
             "nothing reached the Location"
         );
+    }
+
+    #[test]
+    fn a_get_carries_the_parameters_in_the_query_and_sends_no_body() {
+        let (url, seen) = server(
+            |_| vec![b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".to_vec()],
+            Duration::ZERO,
+        );
+        let t = transport(&url, Duration::from_secs(5), Secrets::default());
+        let params = PostBody::Bytes(b"callid=c+1%26x".to_vec());
+        let reply = t
+            .send_to(Method::Get, &params, true, &|e| e.to_owned(), &mut |_| {})
+            .unwrap();
+        assert_eq!((reply.status, reply.body.as_slice()), (200, &b"ok"[..]));
+        let with_query = format!("{url}?team=a");
+        t.send_to(
+            Method::Get,
+            &params,
+            true,
+            &|_| with_query.clone(),
+            &mut |_| {},
+        )
+        .unwrap();
+        t.post(&params, true, &mut |_| {}).unwrap();
+        let seen = seen.lock().unwrap();
+        assert!(
+            seen[0].starts_with("GET /post?callid=c+1%26x HTTP/1.1\r\n"),
+            "{}",
+            seen[0]
+        );
+        assert!(seen[0].ends_with("\r\n\r\n"), "no body: {}", seen[0]);
+        assert!(
+            !seen[0].to_ascii_lowercase().contains("content-type"),
+            "{}",
+            seen[0]
+        );
+        assert!(
+            seen[1].starts_with("GET /post?team=a&callid=c+1%26x HTTP/1.1"),
+            "{}",
+            seen[1]
+        );
+        // POST stays the default, the parameters in the body.
+        assert!(seen[2].starts_with("POST /post HTTP/1.1"), "{}", seen[2]);
+        assert!(seen[2].ends_with("\r\n\r\ncallid=c+1%26x"), "{}", seen[2]);
     }
 
     #[test]

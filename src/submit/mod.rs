@@ -1012,7 +1012,8 @@ impl Submitter<'_> {
         let calls = match cached {
             Some(calls) => calls,
             None => {
-                let reply = self.transport.post_to(
+                let reply = self.transport.send_to(
+                    list.list_method(),
                     &http::PostBody::Bytes(Vec::new()),
                     true,
                     &|endpoint| list.list_url(endpoint),

@@ -23,4 +23,5 @@ mod submit;
 mod support;
 mod voicent;
 mod voipcomm;
+mod voipcomm_scheduled;
 mod workflow;

@@ -21,7 +21,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_outdial");
 const KEY: &str = "vc-key-4711";
 const PASSWORD: &str = "s3cret-Pa55-never-shown";
 
-fn sandbox(faults: Faults, credentials: bool) -> Sandbox {
+pub(crate) fn sandbox(faults: Faults, credentials: bool) -> Sandbox {
     Sandbox::start(SandboxConfig {
         credentials: credentials.then(|| (KEY.to_string(), PASSWORD.to_string())),
         faults,
@@ -32,7 +32,7 @@ fn sandbox(faults: Faults, credentials: bool) -> Sandbox {
 }
 
 /// `outdial ARGS --endpoint URL EXTRA…` with the credentials set, bounded in time.
-fn cmd(args: &[&str], url: Option<&str>, extra: &[&str]) -> Command {
+pub(crate) fn cmd(args: &[&str], url: Option<&str>, extra: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.args(args)
         .args(crate::support::yes_if_sending(args))
@@ -48,7 +48,7 @@ fn cmd(args: &[&str], url: Option<&str>, extra: &[&str]) -> Command {
     c
 }
 
-fn run(mut c: Command) -> Output {
+pub(crate) fn run(mut c: Command) -> Output {
     let mut child = c.spawn().expect("outdial runs");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -63,7 +63,7 @@ fn run(mut c: Command) -> Output {
     }
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}\n{}",
         String::from_utf8_lossy(&out.stdout),
@@ -72,7 +72,7 @@ fn text(out: &Output) -> String {
 }
 
 /// Copies an example into `dir` (with the sound it names) and returns the copy's path.
-fn example(dir: &Path, name: &str) -> PathBuf {
+pub(crate) fn example(dir: &Path, name: &str) -> PathBuf {
     std::fs::create_dir_all(dir.join("sounds")).unwrap();
     std::fs::copy(
         repo().join("examples/sounds/hello.wav"),
@@ -495,7 +495,7 @@ fn matrix_campaign(dir: &Path) -> PathBuf {
     file
 }
 
-const FAST: [&str; 6] = ["--timeout", "700ms", "--backoff", "10ms", "--retries", "2"];
+pub(crate) const FAST: [&str; 6] = ["--timeout", "700ms", "--backoff", "10ms", "--retries", "2"];
 
 /// What the journal says of each call id: accepted, in doubt, or nothing.
 fn journal_states(dir: &Path) -> BTreeMap<String, &'static str> {

@@ -13,6 +13,7 @@
 pub mod callback;
 pub mod reply;
 pub mod sandbox;
+pub mod scheduled;
 pub(crate) mod settings;
 pub mod tables;
 
@@ -82,6 +83,8 @@ pub struct VoipComm {
     pub scheduled_list_url: Option<String>,
     /// The scheduled-call delete, when configured.
     pub scheduled_delete_url: Option<String>,
+    /// How the scheduled-call list and delete are sent and read.
+    pub scheduled: scheduled::Shape,
     /// `answer_*` parameters, in [`PARAMS`] order.
     pub answer: Vec<Field>,
     /// `answermachine_*` parameters, in [`PARAMS`] order.
@@ -392,11 +395,12 @@ impl ById for VoipComm {
             .map_or_else(|| endpoint.to_owned(), |url| resolve(url, endpoint))
     }
 
+    fn method(&self, _kind: PostKind) -> super::Method {
+        self.scheduled.delete_method
+    }
+
     fn body(&self, _kind: PostKind, id: &str) -> Vec<u8> {
-        form_urlencoded::Serializer::new(String::new())
-            .append_pair("callid", id)
-            .finish()
-            .into_bytes()
+        scheduled::delete_params(&self.scheduled, id)
     }
 
     fn probe_id(&self) -> &'static str {
@@ -429,8 +433,12 @@ impl ScheduledList for VoipComm {
             .map_or_else(|| endpoint.to_owned(), |url| resolve(url, endpoint))
     }
 
+    fn list_method(&self) -> super::Method {
+        self.scheduled.list_method
+    }
+
     fn read_list(&self, body: &[u8]) -> Result<Vec<ScheduledCall>, ReplyOutcome> {
-        reply::read_list(body)
+        reply::read_list(body, &self.scheduled.list_array)
     }
 
     fn entry_of(&self, campaign: &Campaign, recipient: &Recipient) -> Option<(String, String)> {

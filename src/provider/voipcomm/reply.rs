@@ -144,14 +144,10 @@ pub fn read_removal(body: &[u8]) -> Result<bool, ReplyOutcome> {
     }
 }
 
-/// Reads the scheduled-calls list. Its shape is not published: outdial assumes the
-/// make-calls envelope with `data` an array of `{callid, to, call_date}` (as its stand-in
-/// answers).
-pub fn read_list(body: &[u8]) -> Result<Vec<ScheduledCall>, ReplyOutcome> {
-    #[derive(Deserialize)]
-    struct List {
-        data: Vec<Entry>,
-    }
+/// Reads the scheduled-calls list. Its shape is not published: outdial reads the array at
+/// JSON pointer `array` (`scheduled_list_array`, default `/data`: the make-calls envelope, as
+/// its stand-in answers) as `{callid, to, call_date}` entries.
+pub fn read_list(body: &[u8], array: &str) -> Result<Vec<ScheduledCall>, ReplyOutcome> {
     #[derive(Deserialize)]
     struct Entry {
         callid: String,
@@ -159,14 +155,18 @@ pub fn read_list(body: &[u8]) -> Result<Vec<ScheduledCall>, ReplyOutcome> {
         #[serde(default)]
         call_date: Option<String>,
     }
-    let list: List = serde_json::from_slice(body).map_err(|_| {
+    let unreadable = || {
         ReplyOutcome::Unreadable(format!(
-            "the scheduled-calls list is not the expected JSON: {}",
+            "the scheduled-calls list is not the expected JSON (an array of callid, to, call_date at \"{array}\"): {}",
             snippet(body)
         ))
-    })?;
-    Ok(list
-        .data
+    };
+    let mut reply: serde_json::Value = serde_json::from_slice(body).map_err(|_| unreadable())?;
+    let list = reply.pointer_mut(array).map(serde_json::Value::take);
+    let entries: Vec<Entry> = list
+        .and_then(|l| serde_json::from_value(l).ok())
+        .ok_or_else(unreadable)?;
+    Ok(entries
         .into_iter()
         .map(|e| ScheduledCall {
             to: e.to,
@@ -208,6 +208,37 @@ mod tests {
             read_removal(b"<html>busy</html>"),
             Err(ReplyOutcome::Unreadable(_))
         ));
+    }
+
+    #[test]
+    fn the_list_is_read_where_its_setting_points() {
+        let enveloped =
+            br#"{"data":[{"callid":"c1","to":"18185550100","call_date":"2026-12-01 09:00:00"}]}"#;
+        let calls = read_list(enveloped, "/data").unwrap();
+        assert_eq!(
+            (
+                calls[0].id.as_str(),
+                calls[0].to.as_str(),
+                calls[0].when.as_str()
+            ),
+            ("c1", "18185550100", "2026-12-01 09:00:00")
+        );
+        let nested = br#"{"result":{"calls":[{"callid":"c2","to":"1"}]}}"#;
+        assert_eq!(read_list(nested, "/result/calls").unwrap()[0].id, "c2");
+        let bare = br#"[{"callid":"c3","to":"1"}]"#;
+        assert_eq!(read_list(bare, "").unwrap()[0].id, "c3");
+        // Elsewhere than the setting says, or not this JSON: unreadable, never "no calls".
+        for (body, array) in [
+            (&nested[..], "/data"),
+            (&enveloped[..], "/result/calls"),
+            (b"{\"data\":{}}", "/data"),
+            (b"<html/>", "/data"),
+        ] {
+            let Err(ReplyOutcome::Unreadable(why)) = read_list(body, array) else {
+                panic!("{} at {array} was read", String::from_utf8_lossy(body))
+            };
+            assert!(why.contains(array), "{why}");
+        }
     }
 
     #[test]

@@ -56,6 +56,22 @@ pub struct Section {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub scheduled_delete_url: Option<Spanned<String>>,
+    /// How the scheduled-calls list is asked for: "POST" (the default) or "GET".
+    #[serde(default)]
+    pub scheduled_list_method: Option<super::scheduled::MethodSetting>,
+    /// How a scheduled-call delete is sent: "POST" (the default, the id in a form body) or
+    /// "GET" (the id in the query string).
+    #[serde(default)]
+    pub scheduled_delete_method: Option<super::scheduled::MethodSetting>,
+    /// The delete's parameter carrying the provider's callid; default "callid".
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub scheduled_id_param: Option<Spanned<String>>,
+    /// JSON pointer to the list reply's array of `{callid, to, call_date}`; default "/data"
+    /// ("" when the reply is the array itself).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub scheduled_list_array: Option<Spanned<String>>,
     /// What happens when a person answers, in the provider's order: play, speak, tts, ivr,
     /// then dial. At least one of them is required (one `tts` prompt alone is spoken in
     /// en-US without this table).
@@ -233,6 +249,13 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<VoipComm
         .scheduled_delete_url
         .as_ref()
         .and_then(|u| url_or_path(c, u, "scheduled_delete_url"));
+    let scheduled = super::scheduled::build(
+        c,
+        vc.scheduled_list_method,
+        vc.scheduled_delete_method,
+        vc.scheduled_id_param.as_ref(),
+        vc.scheduled_list_array.as_ref(),
+    );
 
     let default_answer = AnswerSection::default();
     let a = vc.answer.as_ref().unwrap_or(&default_answer);
@@ -390,6 +413,7 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<VoipComm
         zone: zone.map(|z| z.tz),
         scheduled_list_url: list_url,
         scheduled_delete_url: delete_url,
+        scheduled,
         answer,
         machine,
     })

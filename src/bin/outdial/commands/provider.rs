@@ -332,14 +332,20 @@ impl<'a> Context<'a> {
             _ => PostKind::Delete,
         };
         for (i, id) in ids.iter().enumerate() {
-            let request = format!(
-                "{}\n{}",
-                by_id.url(
-                    kind,
-                    &first_endpoint(&self.campaign, self.network.endpoint.as_deref())
-                ),
-                String::from_utf8_lossy(&by_id.body(kind, id))
+            let url = by_id.url(
+                kind,
+                &first_endpoint(&self.campaign, self.network.endpoint.as_deref()),
             );
+            let params = String::from_utf8_lossy(&by_id.body(kind, id)).into_owned();
+            // A GET carries its parameters in the URL; a POST (the default) shows its body
+            // under the URL.
+            let request = match by_id.method(kind) {
+                provider::Method::Post => format!("{url}\n{params}"),
+                provider::Method::Get => {
+                    let sep = if url.contains('?') { '&' } else { '?' };
+                    format!("GET {url}{sep}{params}")
+                }
+            };
             out.show(Message::Post(PostEvent::DryRun {
                 seq: i + 1,
                 kind,

@@ -4,8 +4,9 @@
 //! - `POST /api-v2/index.php/pcall/call`: Basic auth (when credentials are configured), the
 //!   page's validation (HTTP 400 with `code_desc`), JSON replies with unique callids.
 //! - `GET|POST /api-v2/index.php/pcall/scheduled`: the scheduled calls,
-//!   `{"data": [{"callid", "to", "call_date"}]}`; `POST …/pcall/scheduled/delete` with
-//!   `callid=…` deletes one. The vendor documents that these exist but not their shape: these
+//!   `{"data": [{"callid", "to", "call_date"}]}`; `GET|POST …/pcall/scheduled/delete` with
+//!   `callid=…` (in the query or a form body) deletes one. Both requests are recorded with
+//!   their method ([`Sandbox::scheduled_requests`]). The vendor documents that these exist but not their shape: these
 //!   paths and shapes are the stand-in's assumption, which outdial's settings point at.
 //! - Calls without `call_date` end after `dial_delay` with an outcome chosen by the last digit
 //!   of `to` (7: machine, 8: no answer, 9: busy, else a person), then the stand-in POSTs
@@ -130,6 +131,8 @@ struct Shared {
     addr: SocketAddr,
     calls: Mutex<Vec<SandboxCall>>,
     requests: AtomicU32,
+    /// "METHOD path" of every list and delete request.
+    scheduled_requests: Mutex<Vec<String>>,
     stop: Stop,
 }
 
@@ -154,6 +157,7 @@ impl Sandbox {
             addr,
             calls: Mutex::new(Vec::new()),
             requests: AtomicU32::new(0),
+            scheduled_requests: Mutex::new(Vec::new()),
             stop: Stop::default(),
         });
         let acceptor = {
@@ -194,6 +198,11 @@ impl Sandbox {
     /// Every call accepted so far, in order.
     pub fn calls(&self) -> Vec<SandboxCall> {
         lock(&self.shared.calls).clone()
+    }
+
+    /// "METHOD path" of every scheduled-call list and delete request so far, in order.
+    pub fn scheduled_requests(&self) -> Vec<String> {
+        lock(&self.shared.scheduled_requests).clone()
     }
 
     /// How many make-calls POSTs have arrived (faulted ones included).
@@ -394,6 +403,9 @@ async fn serve(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>)
         .and_then(|v| v.to_str().ok())
         .map(str::trim);
     let refusal = || auth_refusal(&shared, authorization);
+    if path == LIST_PATH || path == DELETE_PATH {
+        lock(&shared.scheduled_requests).push(format!("{method} {path}"));
+    }
     Ok(match (method.as_str(), path) {
         ("POST", CALL_PATH) => return post_call(&shared, authorization, &body, k).await,
         ("GET" | "POST", LIST_PATH) => match refusal() {
@@ -413,10 +425,11 @@ async fn serve(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>)
                 json_reply(StatusCode::OK, serde_json::Value::Array(list))
             }
         },
-        ("POST", DELETE_PATH) => match refusal() {
+        ("GET" | "POST", DELETE_PATH) => match refusal() {
             Some(refusal) => refusal,
             None => {
-                let form = parse_form(&body);
+                let mut form = parse_form(&body);
+                form.extend(parse_form(parts.uri.query().unwrap_or("").as_bytes()));
                 let id = form.get("callid").cloned().unwrap_or_default();
                 let mut calls = lock(&shared.calls);
                 match calls
