@@ -709,6 +709,12 @@ pub enum Note<'a> {
         /// The file.
         path: &'a Path,
     },
+    /// Where this campaign's results will come from, when not from where they are posted
+    /// ([`crate::provider::Provider::results_note`]).
+    ResultsFrom {
+        /// The provider's sentence.
+        why: &'a str,
+    },
     /// A command had no posts to make.
     NothingToDo {
         /// The campaign's name.

@@ -464,6 +464,18 @@ pub trait Provider: fmt::Debug + Send + Sync {
         None
     }
 
+    /// Where results come from when the provider posts them to a place the campaign does not
+    /// name (`plan` and `send` say it once, as a note); `None` when nothing needs saying.
+    fn results_note(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Why `report` shows every sent call pending while no result is stored, and what to
+    /// do: `(why, help)`. `None` when nothing is worth adding.
+    fn nothing_stored_why(&self) -> Option<(String, String)> {
+        None
+    }
+
     /// Names of `[vars]` the provider's settings use besides the prompts (the gateway's
     /// extra form fields, its `info` text), so that they are not reported unused.
     fn vars_used(&self) -> Vec<&str> {

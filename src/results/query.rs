@@ -265,6 +265,7 @@ mod tests {
             account_zone: Some(jiff::tz::TimeZone::get("America/Chicago").unwrap()),
             endpoint: String::new(),
             fallback_endpoint: String::new(),
+            summary_url: None,
         };
         let clock = super::super::record::Clock::with(&provider, None);
         let report = |result, status: &str, comment: &str| CallReport {

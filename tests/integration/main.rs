@@ -15,6 +15,7 @@ mod query_all;
 mod recipients;
 mod refusals;
 mod report;
+mod report_nothing_stored;
 mod roundtrip;
 mod rules;
 mod safety;

@@ -23,7 +23,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Copies the report fixtures into `dir`, where the journal and the store are kept next to
 /// the campaign file; gives the VoiceShot campaign's path.
-fn fixtures_in(dir: &Path) -> PathBuf {
+pub(crate) fn fixtures_in(dir: &Path) -> PathBuf {
     for name in ["outage.toml", "contacts.csv", "voicent.toml"] {
         std::fs::copy(fixture(name), dir.join(name)).unwrap();
     }
@@ -32,7 +32,7 @@ fn fixtures_in(dir: &Path) -> PathBuf {
 
 /// `outdial ARGS…` in `dir` at [`NOW`], bounded in time. Stdout goes through a file: a
 /// report of thousands of rows would fill a pipe that is read only at the end.
-fn cli(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn cli(dir: &Path, args: &[&str]) -> Output {
     let stdout = tempfile::NamedTempFile::new().unwrap();
     let mut cmd = Command::new(BIN);
     cmd.args(args)
@@ -50,11 +50,11 @@ fn cli(dir: &Path, args: &[&str]) -> Output {
     out
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8")
 }
 
-fn ok(out: &Output, what: &str) -> String {
+pub(crate) fn ok(out: &Output, what: &str) -> String {
     assert_eq!(
         out.status.code(),
         Some(0),

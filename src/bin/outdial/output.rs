@@ -926,6 +926,7 @@ impl PrintHuman {
             Note::WroteFile { what, path } => {
                 self.note(&format!("wrote {what} to {}", path.display()))
             }
+            Note::ResultsFrom { why } => self.note(&format!("note: {why}")),
             Note::NothingToDo { campaign, action } => {
                 self.summary(&format!("{campaign}: nothing to {}", action.name()))
             }

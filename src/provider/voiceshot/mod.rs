@@ -52,6 +52,8 @@ pub struct VoiceShot {
     pub endpoint: String,
     /// Where posts go when the endpoint cannot be reached.
     pub fallback_endpoint: String,
+    /// Where `outdial listen` receives the Call Summaries (set in VoiceShot's designer).
+    pub summary_url: Option<String>,
 }
 
 impl Provider for VoiceShot {
@@ -73,6 +75,32 @@ impl Provider for VoiceShot {
 
     fn endpoints(&self) -> Vec<String> {
         vec![self.endpoint.clone(), self.fallback_endpoint.clone()]
+    }
+
+    fn results_note(&self) -> Option<&'static str> {
+        // The Call Summary URL lives in VoiceShot's designer, out of outdial's sight: without
+        // summary_url nothing says anyone listens there, but the Call Query still answers.
+        self.summary_url.is_none().then_some(
+            "VoiceShot posts Call Summaries to the URL set in its web designer, which this campaign does not name ([voiceshot] summary_url): results come only from `outdial query` until `outdial listen` receives them there",
+        )
+    }
+
+    fn nothing_stored_why(&self) -> Option<(String, String)> {
+        let (why, help) = match &self.summary_url {
+            Some(url) => (
+                format!(
+                    "no result of this campaign is stored: no Call Summary has reached `outdial listen` at {url}, and no `outdial query` has been run"
+                ),
+                format!(
+                    "run `outdial query FILE` to ask VoiceShot now; check that the designer's Call Summary URL is {url} and that `outdial listen` runs there"
+                ),
+            ),
+            None => (
+                "no result of this campaign is stored: it names no summary_url where `outdial listen` receives VoiceShot's Call Summaries, and no `outdial query` has been run".to_owned(),
+                "run `outdial query FILE` to ask VoiceShot; or set the Call Summary URL in VoiceShot's designer, run `outdial listen` there, and name it as summary_url in [voiceshot]".to_owned(),
+            ),
+        };
+        Some((why, help))
     }
 
     fn credential_problem(&self, _user: bool, value: &str) -> Option<String> {
@@ -242,7 +270,27 @@ mod tests {
             account_zone: None,
             endpoint: DEFAULT_ENDPOINT.into(),
             fallback_endpoint: DEFAULT_FALLBACK.into(),
+            summary_url: None,
         }
+    }
+
+    #[test]
+    fn without_summary_url_results_come_only_from_query_and_report_says_so() {
+        let without = voiceshot();
+        let note = without.results_note().expect("a note without summary_url");
+        assert!(note.contains("summary_url"), "{note}");
+        assert!(note.contains("outdial query"), "{note}");
+        let (why, help) = without.nothing_stored_why().unwrap();
+        assert!(why.contains("no summary_url"), "{why}");
+        assert!(help.contains("outdial query"), "{help}");
+        let with = VoiceShot {
+            summary_url: Some("https://hooks.example/outdial".into()),
+            ..voiceshot()
+        };
+        assert_eq!(with.results_note(), None);
+        let (why, help) = with.nothing_stored_why().unwrap();
+        assert!(why.contains("https://hooks.example/outdial"), "{why}");
+        assert!(help.contains("outdial listen"), "{help}");
     }
 
     #[test]

@@ -49,6 +49,12 @@ pub struct Section {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub fallback_endpoint: Option<Spanned<String>>,
+    /// Where `outdial listen` receives this campaign's Call Summaries, as entered in
+    /// VoiceShot's web designer (outdial cannot set it there). Nothing is sent to it; without
+    /// it `plan` and `send` note that results come only from `outdial query`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub summary_url: Option<Spanned<String>>,
 }
 
 /// Builds the provider from its table; every problem goes to `c`.
@@ -90,6 +96,10 @@ pub(crate) fn build(section: Option<&Section>, c: &mut Checker<'_>) -> Option<Vo
         .fallback_endpoint
         .as_ref()
         .and_then(|u| c.url(u, "fallback_endpoint", DEFAULT_ENDPOINT));
+    let summary_url = vs
+        .summary_url
+        .as_ref()
+        .and_then(|u| c.url(u, "summary_url", "https://your-host/outdial"));
     menuid.map(|menuid| VoiceShot {
         menuid,
         callerid,
@@ -100,6 +110,7 @@ pub(crate) fn build(section: Option<&Section>, c: &mut Checker<'_>) -> Option<Vo
         account_zone: account_zone.map(|z| z.tz),
         endpoint: endpoint.unwrap_or_else(|| DEFAULT_ENDPOINT.into()),
         fallback_endpoint: fallback_endpoint.unwrap_or_else(|| DEFAULT_FALLBACK.into()),
+        summary_url,
     })
 }
 

@@ -129,6 +129,9 @@ fn plan(
         saved::write(&plan, path, out)?;
         out.show(Message::Note(Note::SavedPlan { path }));
     }
+    if let Some(why) = campaign.provider().results_note() {
+        out.show(Message::Note(Note::ResultsFrom { why }));
+    }
     let first_endpoint = super::provider::endpoint(&campaign, endpoint);
     out.show(Message::Plan(PlanReport {
         file,

@@ -137,6 +137,28 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
             .help("add callback_url to [voipcomm] and run `outdial listen` there for the calls sent from now on; the provider's own screens show how the earlier ones went"),
         ));
     }
+    // Asked only when every call sent is pending, so the store is read again only when it
+    // holds little or nothing for the campaign.
+    if summary.counts.pending > 0
+        && summary.counts.pending == summary.sent
+        && campaign.provider().no_results_why().is_none()
+        && store
+            .calls(campaign.provider().name().key(), &campaign.name)
+            .is_ok_and(|calls| calls.is_empty())
+        && let Some((why, help)) = campaign.provider().nothing_stored_why()
+    {
+        out.show(Message::Problem(
+            &Problem::warning(
+                "report::nothing-stored",
+                format!(
+                    "every call sent ({}) is pending: {why}",
+                    summary.counts.pending
+                ),
+            )
+            .in_file(&campaign.source)
+            .help(help),
+        ));
+    }
     out.show(Message::Results(&summary));
     let provider = campaign.provider().name().key();
     let aside = store.unmatched_count(provider).and_then(|unmatched| {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use outdial::diagnostic::Problem;
 use outdial::plan::{self, Action};
-use outdial::report::{Intent, Message, Sent};
+use outdial::report::{Intent, Message, Note, Sent};
 
 use super::provider::Context;
 use super::{load, saved};
@@ -101,6 +101,9 @@ pub fn run(
         &confirm,
         out,
     )?;
+    if let Some(why) = context.campaign.provider().results_note() {
+        out.show(Message::Note(Note::ResultsFrom { why }));
+    }
     out.show(Message::Sent(Sent {
         campaign: &context.campaign.name,
         provider: context.provider(),
