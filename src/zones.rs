@@ -255,6 +255,29 @@ mod tests {
         );
     }
 
+    /// The start-up cost of the table: reading it and looking its zones up in the bundled
+    /// database, as the first number judged pays it. `benches/zones.sh` runs it in release.
+    #[test]
+    #[ignore = "a benchmark: benches/zones.sh"]
+    #[allow(clippy::print_stdout)] // a benchmark says its figure
+    fn startup_cost() {
+        let runs = 50u32;
+        let start = std::time::Instant::now();
+        for _ in 0..runs {
+            std::hint::black_box(parse(TABLE_TEXT));
+        }
+        let each = start.elapsed() / runs;
+        let t = table();
+        println!(
+            "zone table: {} bytes, {} prefixes, {} zone groups; parsed in {:.2} ms (mean of {runs})",
+            TABLE_TEXT.len(),
+            t.prefixes(),
+            t.groups(),
+            each.as_secs_f64() * 1e3
+        );
+        assert!(each < std::time::Duration::from_secs(1));
+    }
+
     #[test]
     fn lookups() {
         let t = table();

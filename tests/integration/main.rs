@@ -20,3 +20,4 @@ mod support;
 mod voicent;
 mod voipcomm;
 mod workflow;
+mod world;
