@@ -95,6 +95,9 @@ pub enum Record {
         /// Why, for failures.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        /// The provider's own words on a refusal, verbatim and scrubbed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider_message: Option<String>,
         /// Which endpoint answered or failed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         endpoint: Option<String>,
@@ -516,6 +519,8 @@ pub struct Said {
     pub ids: BTreeMap<String, String>,
     /// Why, for failures.
     pub detail: Option<String>,
+    /// The provider's own words on a refusal, verbatim and scrubbed.
+    pub provider_message: Option<String>,
     /// Which endpoint answered or failed.
     pub endpoint: Option<String>,
 }
@@ -542,6 +547,9 @@ fn lock_campaign(
     endpoint: &str,
 ) -> Result<File, JournalError> {
     let dir = std::env::temp_dir().join("outdial-locks");
+    // The place without its userinfo: credentials do not change where calls go, and no
+    // digest of them is written to a shared directory.
+    let endpoint = crate::secret::redact_userinfo(endpoint);
     let place = &sha256_hex(endpoint.as_bytes())[..16];
     let path = dir.join(format!("{}-{campaign}-{place}.lock", provider.key()));
     let io_err = |source| JournalError::Io {
@@ -931,6 +939,39 @@ impl Journal {
         Ok(out)
     }
 
+    /// When each of `callids` was last in a call post (its intent line), for those that were:
+    /// a post that timed out may still reach the provider a while after that.
+    pub(crate) fn last_posted(
+        &self,
+        callids: &[&str],
+    ) -> Result<BTreeMap<String, jiff::Timestamp>, JournalError> {
+        let bytes = fs::read(&self.path).map_err(|source| JournalError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        let mut out = BTreeMap::new();
+        for record in records(&bytes) {
+            let Record::Intent {
+                action: Action::Send,
+                kind: PostKind::Send,
+                callids: posted,
+                at,
+                ..
+            } = record
+            else {
+                continue;
+            };
+            let Ok(at) = at.parse::<jiff::Timestamp>() else {
+                continue;
+            };
+            for id in posted.iter().filter(|id| callids.contains(&id.as_str())) {
+                let last = out.entry(id.clone()).or_insert(at);
+                *last = (*last).max(at);
+            }
+        }
+        Ok(out)
+    }
+
     /// A fresh attempt number for an [`Record::Intent`].
     pub fn next_attempt(&self) -> u64 {
         self.state.next_attempt
@@ -1026,6 +1067,7 @@ impl Journal {
             errorid: None,
             ids: said.ids,
             detail: said.detail,
+            provider_message: said.provider_message,
             endpoint: said.endpoint,
             at: now(),
         })
@@ -1278,6 +1320,7 @@ mod tests {
                             errorid: None,
                             ids,
                             detail: None,
+                            provider_message: None,
                             endpoint: None,
                             at: "2026-12-01T00:00:01Z".into(),
                         });

@@ -84,6 +84,18 @@ impl ProviderName {
         }
     }
 
+    /// The commands that post to it with its credentials, for `--help`: only those it takes.
+    pub fn credential_commands(self) -> &'static str {
+        match self {
+            ProviderName::Voiceshot => "send, pause, resume, delete, query, sounds, ping",
+            // The gateway has no authentication.
+            ProviderName::Voicent => "",
+            // The one documented request, and the delete URL a campaign may configure; `query`
+            // answers from the journal.
+            ProviderName::Voipcomm => "send; delete when scheduled_delete_url is set",
+        }
+    }
+
     /// How people call it (`VoiceShot`).
     pub fn display(self) -> &'static str {
         match self {
@@ -295,6 +307,11 @@ pub struct Rejection {
     pub refusal: bool,
     /// What to do about it, when the provider knows better than "fix the campaign".
     pub help: Option<String>,
+    /// The provider's own words, verbatim (VoiceShot's `comment`, voip-communications'
+    /// `code_desc`, the gateway's page as text), kept beside `message` (outdial's
+    /// explanation). Scrubbed of secrets before it is stored or shown. (Boxed: a submission
+    /// error carries a rejection, and stays small.)
+    pub provider_message: Option<Box<str>>,
 }
 
 /// How one recipient's call stands, as the provider reports it.
@@ -346,6 +363,13 @@ pub trait Provider: fmt::Debug + Send + Sync {
 
     /// Whether the provider can carry out `action` at all.
     fn supports(&self, action: Action) -> bool;
+
+    /// Why `action` is not supported (it is not, see [`Provider::supports`]) and what would
+    /// make it so, when a setting would: the end of "… cannot ACTION: ".
+    fn unsupported_reason(&self, action: Action) -> (String, Option<String>) {
+        let _ = action;
+        ("it has no such request".to_owned(), None)
+    }
 
     /// Where posts go when no `--endpoint` is given: the primary, then fallbacks tried only
     /// when nothing was sent.
@@ -402,6 +426,25 @@ pub trait Provider: fmt::Debug + Send + Sync {
     fn result_time(&self, text: &str) -> Option<jiff::civil::DateTime> {
         let _ = text;
         None
+    }
+
+    /// The zone the provider's result times ([`Provider::result_time`]) are written in, when
+    /// its settings say (VoiceShot's `account_zone`). `None`: the campaign's zone, else this
+    /// machine's, is taken.
+    fn result_zone(&self) -> Option<jiff::tz::TimeZone> {
+        None
+    }
+
+    /// Why no result of this campaign's calls can ever arrive, when none can (`report` says
+    /// so beside calls that stay pending); `None` when results have a way in.
+    fn no_results_why(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Names of `[vars]` the provider's settings use besides the prompts (the gateway's
+    /// extra form fields, its `info` text), so that they are not reported unused.
+    fn vars_used(&self) -> Vec<&str> {
+        Vec::new()
     }
 
     /// The id the provider's own posts (summaries, events) name this campaign by, if they

@@ -4,13 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
+use rusqlite::{Connection, params};
+
+use super::version;
 
 /// The schema, kept as SQL so a user can read it beside the README's description.
-const SCHEMA: &str = include_str!("schema.sql");
-/// Bumped when a table changes shape; a store of another version is refused, never rewritten.
-const SCHEMA_VERSION: &str = "1";
+pub(super) const SCHEMA: &str = include_str!("schema.sql");
+/// Bumped when a table changes shape. Versions 1 and 2 are migrated in place (see
+/// `version.rs`); any other version is refused, never rewritten.
+pub(super) const SCHEMA_VERSION: &str = "3";
 /// How long a writer waits for another process holding the database (`listen` and `query`
 /// may run side by side).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,6 +35,26 @@ pub enum StoreError {
         path: PathBuf,
         /// What the file system said.
         source: std::io::Error,
+    },
+    /// The file is SQLite (or not even that) but not an outdial results store.
+    #[error(
+        "{path} is not an outdial results store ({what}): use another --db path, or move the file away"
+    )]
+    Foreign {
+        /// The database file.
+        path: PathBuf,
+        /// What was found instead.
+        what: String,
+    },
+    /// The store cannot be written (a read-only file or folder, a full disk).
+    #[error(
+        "results store {path} cannot be written: {source}; make the file and its folder writable, or use another --db path"
+    )]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
     },
     /// The file is a results store of another version of outdial.
     #[error(
@@ -58,6 +80,10 @@ pub enum Outcome {
     /// The provider said something outdial does not recognise; its words are kept in the
     /// row. Never counted as not reached, never retried.
     Unknown,
+    /// The provider no longer holds a call it took: removed by `delete`, or by the provider
+    /// itself once made (the Voicent Gateway's `selfdelete`). Whether it reached anyone is
+    /// not known, so it is not retried.
+    Removed,
 }
 
 impl Outcome {
@@ -68,6 +94,7 @@ impl Outcome {
             Outcome::NotReached => "not-reached",
             Outcome::Pending => "pending",
             Outcome::Unknown => "unknown",
+            Outcome::Removed => "removed",
         }
     }
 
@@ -77,6 +104,7 @@ impl Outcome {
             "not-reached" => Outcome::NotReached,
             "pending" => Outcome::Pending,
             "unknown" => Outcome::Unknown,
+            "removed" => Outcome::Removed,
             _ => return None,
         })
     }
@@ -134,8 +162,28 @@ pub(super) const CALL_COLUMNS: &str = "(provider, campaign, callid, number, stat
      reason, duration, answered_by, attempts, called_at, source, recording, updated_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
-/// The columns of `keypresses` as [`Keypress::values`] gives them, for an `INSERT`.
+/// The columns of `keypresses` as [`Keypress::values`] gives them, for an `INSERT` (`seq` 0:
+/// one row per prompt and source).
 pub(super) const KEYPRESS_COLUMNS: &str = "(provider, campaign, callid, number, prompt, keys, \
+     source, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/// The `INSERT` of a keypress from `source` ([`Keypress::values`]): a Call Event's goes after
+/// the keypresses already stored at its prompt (events come one keypress each, and every one is
+/// kept, in order); any other source's replaces that source's row for the prompt.
+pub(super) fn keypress_insert(source: Source) -> String {
+    match source {
+        Source::Event => EVENT_KEYPRESS.to_owned(),
+        _ => format!("INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"),
+    }
+}
+
+const EVENT_KEYPRESS: &str = "INSERT INTO keypresses (provider, campaign, callid, number, \
+     prompt, keys, source, received_at, seq) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+     coalesce(max(seq) + 1, 0) FROM keypresses WHERE provider = ?1 AND campaign = ?2 \
+     AND callid = ?3 AND number = ?4 AND prompt = ?5 AND source = ?7";
+
+/// The columns of `responses` as [`Response::values`] gives them, for an `INSERT`.
+pub(super) const RESPONSE_COLUMNS: &str = "(provider, campaign, callid, number, name, value, \
      source, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// One recipient's result: a row of `calls`.
@@ -235,6 +283,43 @@ impl Keypress {
     }
 }
 
+/// One answer an IVR application collected during a call: a row of `responses`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// `voiceshot`, `voicent` or `voipcomm`.
+    pub provider: String,
+    /// The campaign's name.
+    pub campaign: String,
+    /// The call id outdial sent.
+    pub callid: String,
+    /// The number as the journal keys it.
+    pub number: String,
+    /// The answer's name, as the provider wrote it.
+    pub name: String,
+    /// The answer, as the provider wrote it.
+    pub value: String,
+    /// Which kind of report this row came from.
+    pub source: Source,
+}
+
+impl Response {
+    /// The row's values in [`RESPONSE_COLUMNS`] order, stored at `now`.
+    // A `String`, not a `str`: a value handed to SQLite as `&dyn ToSql` must be sized.
+    #[allow(clippy::ptr_arg)]
+    pub(super) fn values<'a>(&'a self, now: &'a String) -> [&'a dyn rusqlite::ToSql; 8] {
+        [
+            &self.provider,
+            &self.campaign,
+            &self.callid,
+            &self.number,
+            &self.name,
+            &self.value,
+            &self.source,
+            now,
+        ]
+    }
+}
+
 /// An open results store.
 pub struct Store {
     pub(super) conn: Connection,
@@ -248,7 +333,9 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (and on first use creates) the store at `path`, in WAL mode.
+    /// Opens (and on first use creates) the store at `path`, in WAL mode. A file that is not
+    /// an outdial results store (not SQLite, or another program's tables) is refused before
+    /// anything is written to it; a store of version 1 is migrated in place.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
@@ -262,41 +349,52 @@ impl Store {
         };
         let conn = Connection::open(path).map_err(fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        let found = version::own_version(&conn, path)?;
         // WAL: readers (report) never block the writer (listen); synchronous=FULL because a
         // post is acknowledged only after its commit is durable.
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(fail)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(fail)?;
-        conn.execute_batch(SCHEMA).map_err(fail)?;
-        let found: Option<String> = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(fail)?;
-        match found {
+        match found.as_deref() {
             None => {
+                conn.execute_batch(SCHEMA).map_err(fail)?;
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
                     [SCHEMA_VERSION],
                 )
                 .map_err(fail)?;
             }
-            Some(found) if found != SCHEMA_VERSION => {
+            Some(SCHEMA_VERSION) => conn.execute_batch(SCHEMA).map_err(fail)?,
+            Some("1" | "2") => version::migrate(&conn).map_err(fail)?,
+            Some(found) => {
                 return Err(StoreError::Version {
                     path: path.to_path_buf(),
-                    found,
+                    found: found.to_owned(),
                 });
             }
-            Some(_) => {}
         }
         Ok(Store {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Makes sure the store takes writes (file, folder, WAL) by committing a write that
+    /// changes nothing, so `listen` finds out before it binds rather than at its first post.
+    pub fn check_writable(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let fail = |source| StoreError::ReadOnly {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(fail)?;
+        tx.execute(
+            "UPDATE meta SET value = value WHERE key = 'schema_version'",
+            [],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)
     }
 
     /// The database file.
@@ -311,51 +409,20 @@ impl Store {
         }
     }
 
-    /// Stores what one post (or one query reply) said, in one transaction. With `post`
-    /// (the route and the exact body), a post already stored is recognised by its digest and
-    /// changes nothing: the answer is `false`. Rows replace earlier rows of the same recipient.
+    /// Stores what one post (or rows from elsewhere) said, in one transaction: [`Store::file`]
+    /// without keeping the body. `false`: the same post was stored before; nothing changed.
     pub fn record(
         &mut self,
         post: Option<(&str, &[u8])>,
         calls: &[CallRecord],
         keys: &[Keypress],
     ) -> Result<bool, StoreError> {
-        let now = jiff::Timestamp::now().to_string();
-        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
-        let result = (|| -> rusqlite::Result<bool> {
-            if let Some((route, body)) = post {
-                let mut hash = Sha256::new();
-                hash.update(route.as_bytes());
-                hash.update([0]);
-                hash.update(body);
-                let digest = format!("{:x}", hash.finalize());
-                let fresh = tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO posts (digest, route, received_at) VALUES (?1, ?2, ?3)",
-                    )?
-                    .execute(params![digest, route, now])?;
-                if fresh == 0 {
-                    return Ok(false);
-                }
-            }
-            for call in calls {
-                tx.prepare_cached(&format!("INSERT OR REPLACE INTO calls {CALL_COLUMNS}"))?
-                    .execute(&call.values(&now)[..])?;
-            }
-            for key in keys {
-                tx.prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"
-                ))?
-                .execute(&key.values(&key.source, &now)[..])?;
-            }
-            Ok(true)
-        })();
-        // On an error the transaction is dropped, which rolls it back.
-        let committed = result.and_then(|fresh| tx.commit().map(|()| fresh));
-        committed.map_err(|e| self.fail(e))
+        let post = post.map(|(route, body)| super::posts::Post {
+            route,
+            body,
+            keep_body: false,
+        });
+        self.file(post, calls, keys).map(|filed| filed.fresh)
     }
 
     /// Every stored result of one campaign, ordered by call id and number.
@@ -399,7 +466,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT provider, campaign, callid, number, prompt, keys, source FROM keypresses \
-                 WHERE provider = ?1 AND campaign = ?2 ORDER BY callid, number, prompt, source",
+                 WHERE provider = ?1 AND campaign = ?2 \
+                 ORDER BY callid, number, prompt, source, seq",
             )
             .map_err(|e| self.fail(e))?;
         let rows = statement
@@ -514,5 +582,120 @@ mod tests {
             matches!(err, StoreError::Version { ref found, .. } if found == "99"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn every_keypress_of_call_events_is_kept_in_order_and_a_summary_replaces_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("r.db")).unwrap();
+        let press = |keys: &str, source| Keypress {
+            provider: "voiceshot".into(),
+            campaign: "outage".into(),
+            callid: "a1".into(),
+            number: "2025550143".into(),
+            prompt: 1,
+            keys: keys.into(),
+            source,
+        };
+        for keys in ["1", "2", "1"] {
+            store
+                .record(None, &[], &[press(keys, Source::Event)])
+                .unwrap();
+        }
+        store
+            .record(None, &[], &[press("9", Source::Summary)])
+            .unwrap();
+        store
+            .record(None, &[], &[press("3", Source::Summary)])
+            .unwrap();
+        let kept: Vec<(String, Source)> = store
+            .keypresses("voiceshot", "outage")
+            .unwrap()
+            .into_iter()
+            .map(|k| (k.keys, k.source))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("1".to_owned(), Source::Event),
+                ("2".to_owned(), Source::Event),
+                ("1".to_owned(), Source::Event),
+                ("3".to_owned(), Source::Summary),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_version_1_store_is_brought_up_to_date_with_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let conn = Connection::open(&path).unwrap();
+        // The tables as version 1 made them.
+        conn.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+             INSERT INTO meta VALUES ('schema_version', '1');
+             CREATE TABLE calls (provider TEXT NOT NULL, campaign TEXT NOT NULL,
+               callid TEXT NOT NULL, number TEXT NOT NULL, status TEXT NOT NULL,
+               outcome TEXT NOT NULL CHECK (outcome IN ('reached', 'not-reached', 'pending')),
+               reason TEXT, duration INTEGER,
+               answered_by TEXT CHECK (answered_by IN ('human', 'machine')),
+               attempts INTEGER, called_at TEXT,
+               source TEXT NOT NULL CHECK (source IN ('summary', 'callback', 'query', 'event')),
+               recording TEXT, updated_at TEXT NOT NULL,
+               PRIMARY KEY (provider, campaign, callid, number)) STRICT;
+             CREATE TABLE keypresses (provider TEXT NOT NULL, campaign TEXT NOT NULL,
+               callid TEXT NOT NULL, number TEXT NOT NULL, prompt INTEGER NOT NULL,
+               keys TEXT NOT NULL,
+               source TEXT NOT NULL CHECK (source IN ('summary', 'callback', 'query', 'event')),
+               received_at TEXT NOT NULL,
+               PRIMARY KEY (provider, campaign, callid, number, prompt, source)) STRICT;
+             CREATE TABLE posts (digest TEXT PRIMARY KEY, route TEXT NOT NULL,
+               received_at TEXT NOT NULL) STRICT;
+             INSERT INTO calls VALUES ('voiceshot', 'outage', 'a1', '2025550143', 'Successful',
+               'reached', NULL, 14, 'human', 1, '5/20/2004 10:50:50 PM', 'summary', NULL, 'x');
+             INSERT INTO keypresses VALUES ('voiceshot', 'outage', 'a1', '2025550143', 3, '#',
+               'summary', 'x');",
+        )
+        .unwrap();
+        drop(conn);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.calls("voiceshot", "outage").unwrap(),
+            [call("a1", Outcome::Reached)]
+        );
+        assert_eq!(store.keypresses("voiceshot", "outage").unwrap().len(), 1);
+        // What version 1 could not hold.
+        store
+            .record(
+                None,
+                &[call("b2", Outcome::Unknown), call("c3", Outcome::Removed)],
+                &[],
+            )
+            .unwrap();
+        assert_eq!(store.calls("voiceshot", "outage").unwrap().len(), 3);
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        let version: String = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_store_that_cannot_be_written_is_found_out_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        Store::open(&path).unwrap().check_writable().unwrap();
+        // Read-only the way a user without write permission opens it (root ignores modes).
+        let conn =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let mut store = Store { conn, path };
+        let err = store.check_writable().unwrap_err();
+        assert!(matches!(err, StoreError::ReadOnly { .. }), "{err}");
+        assert!(err.to_string().contains("cannot be written"), "{err}");
     }
 }

@@ -27,13 +27,24 @@ fn check_takes_several_files_and_fails_if_any_is_invalid() {
 }
 
 #[test]
-fn usage_errors_exit_2() {
-    assert_eq!(outdial(["compile"]).code, 2);
-    assert_eq!(outdial(["check"]).code, 2);
+fn usage_errors_exit_64_never_2() {
+    assert_eq!(outdial(["compile"]).code, 64);
+    assert_eq!(outdial(["check"]).code, 64);
     assert_eq!(
         outdial(["compile", "examples/pause.toml", "--action", "dance"]).code,
-        2
+        64
     );
+    // 2 is "differs": a mistyped flag of `diff` must not look like one.
+    let typo = outdial([
+        "diff",
+        "tests/fixtures/diff/no-change/old.toml",
+        "tests/fixtures/diff/no-change/new.toml",
+        "--bsae",
+        "main",
+    ]);
+    assert_eq!(typo.code, 64, "{}", typo.stderr);
+    assert_eq!(outdial(["--help"]).code, 0);
+    assert_eq!(outdial(["--version"]).code, 0);
 }
 
 #[test]
@@ -134,7 +145,7 @@ fn network_flags_belong_to_the_commands_that_post() {
         &["plan", "examples/pause.toml", "--retries", "0"],
         &["schema", "--timeout", "1s"],
     ] {
-        assert_eq!(outdial(args).code, 2, "{args:?}");
+        assert_eq!(outdial(args).code, 64, "{args:?}");
     }
     // `plan` reads the journal, so it takes --journal.
     let dir = tempdir();
@@ -155,7 +166,7 @@ fn network_flags_belong_to_the_commands_that_post() {
 #[test]
 fn csv_is_only_for_query_and_report() {
     let run = outdial(["--format", "csv", "check", "examples/pause.toml"]);
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, 64);
     assert!(run.stdout.is_empty());
     assert!(
         run.stderr
@@ -426,9 +437,17 @@ fn help_lists_credentials_exit_codes_and_an_example_per_command() {
         help.contains("OUTDIAL_LISTEN_USER, OUTDIAL_LISTEN_PASSWORD"),
         "{help}"
     );
-    for code in 0..=5 {
+    // voip-communications.net is listed only for what it takes, not for pause or ping.
+    let voipcomm = help
+        .lines()
+        .skip_while(|l| !l.contains("VOIPCOMM_API_KEY"))
+        .nth(1)
+        .unwrap();
+    assert!(voipcomm.contains("(send; delete when"), "{voipcomm}");
+    assert!(!voipcomm.contains("pause"), "{voipcomm}");
+    for code in [0, 1, 2, 3, 4, 5, 64] {
         assert!(
-            help.contains(&format!("\n  {code}  ")),
+            help.contains(&format!("\n  {code:<2}  ")),
             "exit code {code}: {help}"
         );
     }
@@ -501,7 +520,7 @@ fn every_command_gives_json_lines() {
     let man = outdial(["--format", "json", "man"]);
     let record = &json_lines(&man.stdout)[1];
     assert_eq!(record["type"], "man");
-    assert!(record["roff"].as_str().unwrap().contains(".TH outdial"));
+    assert!(record["roff"].as_str().unwrap().contains(".TH OUTDIAL"));
 }
 
 /// `-` reads the campaign from standard input; its relative paths resolve against the
@@ -547,4 +566,27 @@ fn a_campaign_on_stdin_reads_its_files_from_the_current_folder() {
         Some(0),
         "the same campaign from stdin and from its file"
     );
+}
+
+/// Every command that changes something at the provider takes `--yes` as `send` does, so a
+/// script can pass it to each (a dry run shows what would be posted, and nothing is).
+#[test]
+fn every_command_that_changes_something_takes_yes() {
+    let dir = tempdir();
+    let journal = dir.path().join("j.jsonl");
+    for args in [
+        &["delete", "examples/outage-alert.toml"][..],
+        &["pause", "examples/pause.toml"],
+        &["resume", "examples/pause.toml"],
+        &["sounds", "examples/sound-upload.toml"],
+        &["sounds", "examples/sound-upload.toml", "--delete"],
+        &["send", "examples/outage-alert.toml"],
+    ] {
+        for yes in ["--yes", "-y"] {
+            let mut all = args.to_vec();
+            all.extend([yes, "--dry-run", "--journal", journal.to_str().unwrap()]);
+            let run = outdial(&all);
+            assert_eq!(run.code, 0, "{all:?}: {}", run.stderr);
+        }
+    }
 }

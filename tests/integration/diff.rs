@@ -132,7 +132,7 @@ fn a_campaign_that_does_not_load_is_an_error_not_a_difference() {
     assert!(run.stdout.is_empty());
     assert!(run.stderr.contains("callids.toml"), "{}", run.stderr);
     let missing = outdial(["diff", "tests/fixtures/diff/no-change/old.toml"]);
-    assert_eq!(missing.code, 2, "a usage error: NEW or --base is required");
+    assert_eq!(missing.code, 64, "a usage error: NEW or --base is required");
 }
 
 fn git(dir: &Path, args: &[&str]) {

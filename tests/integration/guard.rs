@@ -55,7 +55,7 @@ fn a_malformed_endpoint_is_a_usage_error_before_anything_else() {
         vec!["resolve", f, "--sent", "x", "--endpoint", "not-a-url"],
     ] {
         let out = run_in(dir.path(), &args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {}", stderr(&out));
         assert!(
             stderr(&out).contains("is not a") && stderr(&out).contains("https://host/path"),
             "{args:?}: {}",
@@ -151,7 +151,7 @@ fn a_send_without_a_terminal_needs_yes() {
         );
         // People read it on stderr, programs as a problem record on stdout.
         let text = stderr(&out) + &String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert_eq!(out.status.code(), Some(64), "{text}");
         assert!(text.contains("usage::confirm"), "{text}");
         assert!(text.contains("pass --yes"), "{text}");
     }

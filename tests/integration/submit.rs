@@ -299,11 +299,8 @@ fn send_query_pause_resume_delete_with_an_upload() {
     }
     let out = run(outdial(&["--format", "json", "query", f], &url, &[]));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(
-        text.matches("\"result\":\"not-found\"").count(),
-        7,
-        "{text}"
-    );
+    // Taken, then deleted: removed (not pending, not to be tried again).
+    assert_eq!(text.matches("\"status\":\"removed\"").count(), 7, "{text}");
 
     let out = run(outdial(&["ping", f], &url, &[]));
     assert_eq!(out.status.code(), Some(0));
@@ -528,4 +525,56 @@ fn fault_matrix_sigkill_at_journal_points() {
         send_until_done(&file, &sb.url());
         assert_once_each(&sb, &format!("SIGKILL after {lines} journal lines"));
     }
+}
+
+/// `outdial sandbox` given VoiceShot credentials in the environment refuses posts that carry
+/// others, as VoiceShot does (errorid 1, exit 5, nothing accepted), so an authentication
+/// failure can be rehearsed; the right ones are accepted.
+#[test]
+fn the_cli_sandbox_checks_voiceshot_credentials_when_given_them() {
+    let mut sandbox = Command::new(BIN)
+        .args(["sandbox", "--port", "0", "--dial-delay", "50ms"])
+        .env("VOICESHOT_USERNAME", "rehearsal")
+        .env("VOICESHOT_PASSWORD", "right-pass")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the sandbox starts");
+    let mut url = String::new();
+    BufReader::new(sandbox.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("outage-alert.toml");
+    std::fs::copy(
+        crate::support::repo().join("examples/outage-alert.toml"),
+        &file,
+    )
+    .unwrap();
+    let send = |password: &str| {
+        Command::new(BIN)
+            .args(["send", file.to_str().unwrap(), "--yes", "--retries", "0"])
+            .args(["--settle", "50ms", "--endpoint", &url])
+            .env("VOICESHOT_USERNAME", "rehearsal")
+            .env("VOICESHOT_PASSWORD", password)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let refused = send("wrong-pass");
+    let wrong = String::from_utf8_lossy(&refused.stderr).into_owned();
+    let accepted = send("right-pass");
+    let right = String::from_utf8_lossy(&accepted.stderr).into_owned();
+    let _ = sandbox.kill();
+    let _ = sandbox.wait();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(refused.status.code(), Some(5), "{wrong}");
+    assert!(wrong.contains("errorid 1"), "{wrong}");
+    assert!(
+        !wrong.contains("wrong-pass"),
+        "the password never shows: {wrong}"
+    );
+    assert_eq!(accepted.status.code(), Some(0), "{right}");
 }

@@ -375,7 +375,7 @@ fn rejections_and_refusals_map_to_exit_codes() {
     let out = run(c);
     assert_eq!(out.status.code(), Some(5), "{}", text(&out));
     assert!(
-        text(&out).contains("Invalid API credentials"),
+        text(&out).contains("invalid API credentials"),
         "{}",
         text(&out)
     );
@@ -441,7 +441,7 @@ fn the_password_never_shows() {
     }
     // A refused transport (plain http to a remote host) names the variables, not the values.
     let out = run(cmd(&["send", f], Some("http://example.com/x"), &[]));
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(64), "{}", text(&out));
     outputs.push(("insecure".into(), out.status.code(), text(&out)));
 
     for (args, code, out) in &outputs {
@@ -467,7 +467,7 @@ fn the_password_never_shows() {
     );
     for unsupported in ["pause", "resume", "delete", "sounds", "ping"] {
         let (_, code, out) = by(&format!("{unsupported} {f}"));
-        assert_eq!(*code, Some(2), "{unsupported}: {out}");
+        assert_eq!(*code, Some(64), "{unsupported}: {out}");
         assert!(
             out.contains("voip-communications.net cannot"),
             "{unsupported}: {out}"
@@ -801,7 +801,7 @@ fn credentials_the_request_cannot_carry_are_refused_before_sending() {
             .env("VOIPCOMM_API_PASSWORD", password);
         let out = run(c);
         let shown = text(&out);
-        assert_eq!(out.status.code(), Some(2), "{shown}");
+        assert_eq!(out.status.code(), Some(64), "{shown}");
         assert!(shown.contains(&format!("{var} holds {what}")), "{shown}");
         assert!(!shown.contains("s3cret"), "the value never shows: {shown}");
         assert!(sb.calls().is_empty(), "nothing was posted");
@@ -820,9 +820,14 @@ fn delete_removes_scheduled_calls_and_query_says_what_is_known() {
     let sb = sandbox(Faults::default(), true);
 
     let refused = run(cmd(&["delete", f], Some(&sb.url()), &[]));
-    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert_eq!(refused.status.code(), Some(64), "{}", text(&refused));
     assert!(
-        text(&refused).contains("cannot delete"),
+        text(&refused).contains("cannot delete: the campaign sets no scheduled_delete_url"),
+        "{}",
+        text(&refused)
+    );
+    assert!(
+        text(&refused).contains("set `scheduled_delete_url` in [voipcomm]"),
         "{}",
         text(&refused)
     );
@@ -1015,4 +1020,68 @@ fn scheduled_calls_in_doubt_are_settled_from_the_scheduled_list() {
             "{spec}: {resolved}"
         );
     }
+}
+
+/// Without callback_url nothing ever says who was reached: check and plan warn with the fix,
+/// and report says why every call stays pending.
+#[test]
+fn without_a_callback_url_results_can_never_arrive_and_every_command_says_so() {
+    let dir = tempdir();
+    let file = example(dir.path(), "voipcomm-bridge.toml");
+    let body = std::fs::read_to_string(&file).unwrap();
+    let without: String = body
+        .lines()
+        .filter(|l| !l.starts_with("callback_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(body, without);
+    std::fs::write(&file, without).unwrap();
+    let f = file.to_str().unwrap();
+    for args in [vec!["check", f], vec!["plan", f]] {
+        let out = run(cmd(&args, None, &[]));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let shown = text(&out);
+        assert!(shown.contains("voipcomm::no-results"), "{shown}");
+        assert!(shown.contains("add callback_url"), "{shown}");
+    }
+    let sb = sandbox(Faults::default(), true);
+    let out = run(cmd(&["send", f], Some(&sb.url()), &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(cmd(&["report", f], None, &[]));
+    let shown = text(&out);
+    assert!(
+        shown.contains("2 pending calls will stay pending"),
+        "{shown}"
+    );
+    assert!(shown.contains("callback_url"), "{shown}");
+}
+
+/// A local copy of `play_url` that is missing gets "check the path", not a conversion; a
+/// stereo 44.1 kHz file is described in the words every provider uses, with the same sox
+/// command (written next to the file) as VoiceShot's and Voicent's audio checks.
+#[test]
+fn play_file_problems_say_what_every_provider_says() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.path().join("sounds")).unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/audio/bad/44k-stereo.wav"),
+        dir.path().join("sounds/stereo.wav"),
+    )
+    .unwrap();
+    let file = dir.path().join("audio.toml");
+    std::fs::write(
+        &file,
+        "[campaign]\nname = \"audio\"\nprovider = \"voipcomm\"\n\n[voipcomm.answer]\nplay_url = \"https://example.com/a.wav\"\nplay_file = \"sounds/stereo.wav\"\n\n[voipcomm.machine]\nplay_url = \"https://example.com/m.wav\"\nplay_file = \"sounds/missing.wav\"\n\n[recipients]\nnumbers = [\"818-555-0100\"]\n",
+    )
+    .unwrap();
+    let out = run(cmd(&["check", file.to_str().unwrap()], None, &[]));
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("the audio is 44100 Hz stereo 16-bit PCM"),
+        "{all}"
+    );
+    assert!(all.contains("sounds/stereo-8k.wav', then publish"), "{all}");
+    assert!(all.contains("check the path: nothing exists at"), "{all}");
+    assert_eq!(all.matches("sox ").count(), 1, "one conversion only: {all}");
 }

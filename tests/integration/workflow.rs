@@ -214,6 +214,12 @@ fn a_saved_plan_is_refused_at_another_endpoint() {
         "{err}"
     );
     assert!(err.contains("no input file changed"), "{err}");
+    // Only the endpoint differs: the help says where the plan goes, not "another version".
+    assert!(
+        err.contains("send where the plan is for with `--endpoint http://127.0.0.1:9/ivrapi.asp`"),
+        "{err}"
+    );
+    assert!(!err.contains("another outdial version"), "{err}");
     assert_eq!(sb.requests(), 0);
 }
 
@@ -236,7 +242,7 @@ fn a_file_that_is_not_a_saved_plan_is_refused() {
 }
 
 /// `plan --detailed-exitcode`: 2 while there is something to send, 0 once the journal shows
-/// it all sent, 1 on any error (terraform's contract).
+/// it all sent; an error keeps its own code, never 2.
 #[test]
 fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
     let dir = tempfile::tempdir().unwrap();
@@ -266,7 +272,7 @@ fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
     rows.push_str("8185550125,Eve\n");
     std::fs::write(&csv, rows).unwrap();
     assert_eq!(plan(&[]).status.code(), Some(2));
-    // Errors are 1, whatever they would be without the flag.
+    // Errors keep their own codes, none of them 2.
     std::fs::write(&file, "[campaign]\nname = \"Not A Slug\"\n").unwrap();
     assert_eq!(plan(&[]).status.code(), Some(1));
     let out = run(outdial(
@@ -274,7 +280,14 @@ fn plan_detailed_exitcode_says_whether_there_is_something_to_send() {
         &sb.url(),
         &[],
     ));
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    // A mistyped flag is a usage error, never "something to send".
+    let out = run(outdial(
+        &["plan", s(&file), "--detailed-exitcod"],
+        &sb.url(),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
 }
 
 /// `plan --format markdown`: the pull request comment, golden. Every CSV feature (suppressed,
@@ -299,7 +312,7 @@ fn plan_markdown_is_a_stable_comment() {
     }
     // Markdown is for `plan` only.
     let run = crate::support::outdial(["--format", "markdown", "check", "examples/query.toml"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.code, 64, "{}", run.stderr);
 }
 
 /// Completion scripts for bash, zsh and fish, generated from the command line definition;
@@ -324,7 +337,7 @@ fn completions_are_generated_for_each_shell() {
             assert!(status.success(), "bash -n accepts the script");
         }
     }
-    assert_eq!(crate::support::outdial(["completions", "tcsh"]).code, 2);
+    assert_eq!(crate::support::outdial(["completions", "tcsh"]).code, 64);
 }
 
 /// The man page, generated from the command line definition.
@@ -333,16 +346,74 @@ fn the_man_page_is_generated() {
     let run = crate::support::outdial(["man"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.starts_with(".ie") || run.stdout.contains(".TH outdial"),
-        "roff"
-    );
-    assert!(
-        run.stdout.contains(".TH outdial 1"),
+        run.stdout.contains(".TH OUTDIAL 1"),
         "{}",
         &run.stdout[..200]
     );
-    for word in ["plan", "send", "completions", "Campaigns as code"] {
+    for word in [
+        "plan",
+        "send",
+        "completions",
+        "Campaigns as code",
+        "outdial\\-send",
+    ] {
         assert!(run.stdout.contains(word), "the page mentions {word}");
+    }
+    let plan = crate::support::outdial(["man", "plan"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(
+        plan.stdout.contains(".TH OUTDIAL-PLAN 1"),
+        "{}",
+        plan.stdout
+    );
+    let none = crate::support::outdial(["man", "sned"]);
+    assert_eq!(none.code, 64, "{}", none.stderr);
+    assert!(
+        none.stderr.contains("there is no command \"sned\""),
+        "{}",
+        none.stderr
+    );
+}
+
+/// `man --dir` writes a page per command, and `man -l` renders each one with its sections
+/// (as `man outdial-send` does once the package installs them).
+#[test]
+fn man_dir_writes_a_page_per_command_that_man_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("man1");
+    let run = crate::support::outdial(["man", "--dir", s(&pages)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut files: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 19, "{files:?}");
+    for command in ["check", "plan", "send", "delete", "report", "listen", "man"] {
+        assert!(files.contains(&format!("outdial-{command}.1")), "{files:?}");
+    }
+    assert!(files.contains(&"outdial.1".to_owned()));
+    if !crate::support::have_tool("man", "man-db", "the man pages were not rendered") {
+        return;
+    }
+    for file in &files {
+        let out = std::process::Command::new("man")
+            .arg("-l")
+            .arg(pages.join(file))
+            .env("MANWIDTH", "100")
+            .env("MAN_KEEP_FORMATTING", "")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for section in ["NAME", "SYNOPSIS", "ENVIRONMENT", "EXIT STATUS", "EXAMPLES"] {
+            assert!(text.contains(section), "{file} has no {section}: {text}");
+        }
+        assert!(text.contains("VOICESHOT_USERNAME"), "{file}");
     }
 }
 
@@ -377,4 +448,51 @@ fn the_example_ci_workflow_runs_locally() {
     ] {
         assert!(yaml.contains(step), "the workflow runs {step}");
     }
+}
+
+/// The human plan shows what the Markdown comment shows: where the posts go (`--endpoint`
+/// when given) and every prompt as written and as filled for the first recipient.
+#[test]
+fn the_human_plan_shows_the_endpoint_and_the_prompts() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    let file = "examples/appointment-reminder.toml";
+    let human = crate::support::outdial(["plan", file, "--journal", s(&journal)]);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    let markdown = crate::support::outdial([
+        "--format",
+        "markdown",
+        "plan",
+        file,
+        "--journal",
+        s(&journal),
+    ]);
+    for part in [
+        "to VoiceShot at https://api.voiceshot.com/ivrapi.asp",
+        "\n    1 says: Hello {name}, this is {clinic}",
+        "\n      for 8185550101 (call id appt4471): Hello Ann Lee, this is Maple Street Clinic",
+        "\n    2 says: To reschedule, stay on the line & we'll transfer you.",
+    ] {
+        assert!(human.stdout.contains(part), "{part}: {}", human.stdout);
+    }
+    assert!(
+        markdown
+            .stdout
+            .contains("https://api.voiceshot.com/ivrapi.asp")
+    );
+    let elsewhere = crate::support::outdial([
+        "plan",
+        file,
+        "--journal",
+        s(&journal),
+        "--endpoint",
+        "http://127.0.0.1:9/ivrapi.asp",
+    ]);
+    assert!(
+        elsewhere
+            .stdout
+            .contains("at http://127.0.0.1:9/ivrapi.asp"),
+        "{}",
+        elsewhere.stdout
+    );
 }

@@ -37,26 +37,55 @@ pub struct Cli {
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
     let mut env = String::from("Environment:\n");
-    for provider in outdial::provider::ProviderName::ALL {
-        match provider.credential_vars() {
-            Some((user, password)) => env.push_str(&format!(
-                "  {user}, {password}\n      credentials for {} (send, pause, resume, delete, query, sounds, ping)\n",
-                provider.display()
-            )),
-            None => env.push_str(&format!(
-                "  ({} takes no credentials)\n",
-                provider.display()
-            )),
+    for (names, meaning) in environment() {
+        match names {
+            Some(names) => env.push_str(&format!("  {names}\n      {meaning}\n")),
+            None => env.push_str(&format!("  ({meaning})\n")),
         }
     }
-    let (user, password) = crate::config::LISTEN_CREDENTIAL_VARS;
-    env.push_str(&format!(
-        "  {user}, {password}\n      the credentials posts to `listen` must carry (required to listen beyond loopback)\n"
-    ));
-    env.push_str("  NO_COLOR\n      set: no colour in diagnostics\n");
-    env.push_str("  COLUMNS\n      the width diagnostics are wrapped to (default 100)\n");
     let text = format!("{env}\n{}", crate::exit::help());
     Cli::command().after_long_help(text)
+}
+
+/// The environment variables outdial reads and what for, for `--help` and the man pages;
+/// a provider without credentials is a remark with no variable.
+pub fn environment() -> Vec<(Option<String>, String)> {
+    let mut vars = Vec::new();
+    for provider in outdial::provider::ProviderName::ALL {
+        vars.push(match provider.credential_vars() {
+            Some((user, password)) => (
+                Some(format!("{user}, {password}")),
+                format!(
+                    "credentials for {} ({})",
+                    provider.display(),
+                    provider.credential_commands()
+                ),
+            ),
+            None => (None, format!("{} takes no credentials", provider.display())),
+        });
+    }
+    let (user, password) = crate::config::LISTEN_CREDENTIAL_VARS;
+    vars.push((
+        Some(format!("{user}, {password}")),
+        "the credentials posts to `listen` must carry (or use the token)".to_owned(),
+    ));
+    vars.push((
+        Some(crate::config::LISTEN_TOKEN_VAR.to_owned()),
+        format!(
+            "a secret of at least {} letters, digits, '-' or '_': `listen` also takes posts to ROUTE/TOKEN",
+            outdial::results::listen::MIN_TOKEN_LEN
+        ),
+    ));
+    vars.push((
+        Some("NO_COLOR".to_owned()),
+        "set: no colour in diagnostics".to_owned(),
+    ));
+    vars.push((
+        Some("COLUMNS".to_owned()),
+        "the width diagnostics are wrapped to (default 100; a help line is never wrapped)"
+            .to_owned(),
+    ));
+    vars
 }
 
 /// Output format.
@@ -96,7 +125,7 @@ pub struct NetArgs {
     #[command(flatten)]
     pub journal: JournalArgs,
     /// Time allowed for one whole request, reply included (e.g. 60s, 500ms).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = DEFAULT_TIMEOUT)]
     pub timeout: Duration,
     /// Time allowed to connect.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
@@ -120,6 +149,9 @@ pub struct NetArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub settle: Option<Duration>,
 }
+
+/// `--timeout` when not given (also what `resolve` takes send's settle time to follow from).
+pub const DEFAULT_TIMEOUT: &str = "60s";
 
 /// `500ms`, `2s`, `1.5s`, `1m30s` (jiff's friendly format, through the library's one reader).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -150,6 +182,16 @@ pub struct Target {
     pub dry_run: bool,
     #[command(flatten)]
     pub net: NetArgs,
+}
+
+/// `--yes` of the commands that change something at the provider besides `send`: they never
+/// call anyone, so they do not ask, but they take the flag as `send` does, so that a script
+/// can pass `--yes` to every command that changes something.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Yes {
+    /// Do it without asking (these commands do not ask; accepted as `send` takes it).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// What to do.
@@ -191,7 +233,8 @@ pub enum Command {
         #[command(flatten)]
         journal: JournalArgs,
     },
-    /// Write the XML posts an action would send, one document per post.
+    /// Write the posts an action would send, one document per post (VoiceShot XML, Voicent
+    /// and voip-communications.net form bodies).
     #[command(after_help = "Example:\n  outdial compile examples/outage-alert.toml -o posts/")]
     Compile {
         /// Campaign file.
@@ -208,7 +251,7 @@ pub enum Command {
     },
     /// Compare two versions of a campaign: settings, prompts, schedule and calling rules, and
     /// every recipient added, removed or called differently (text as spoken, time, caller
-    /// ID). Exit 0 when they are the same, 2 when they differ, 1 on an error. No network.
+    /// ID). Exit 0 when they are the same, 2 when they differ; an error is never 2. No network.
     #[command(
         after_help = "Example:\n  outdial --format markdown diff campaigns/outage.toml --base origin/main"
     )]
@@ -236,9 +279,18 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff; e.g. `outdial man > outdial.1 && man ./outdial.1`).
-    #[command(after_help = "Example:\n  outdial man > outdial.1 && man ./outdial.1")]
-    Man,
+    /// Print a man page (roff), or write one per command with --dir.
+    #[command(
+        after_help = "Example:\n  outdial man --dir /usr/local/share/man/man1\n  outdial man send > outdial-send.1 && man -l outdial-send.1"
+    )]
+    Man {
+        /// The command whose page to print (default: outdial's own, outdial.1).
+        #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+        command: Option<String>,
+        /// Write outdial.1 and outdial-COMMAND.1 for every command into this folder.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
     #[command(after_help = "Example:\n  outdial send campaigns/outage.toml --plan plan.json --yes")]
     Send {
@@ -284,18 +336,39 @@ pub enum Command {
         /// on a campaign at an endpoint).
         #[arg(long, value_name = "URL", value_parser = parse_url)]
         endpoint: Option<String>,
+        /// How old a post must be before its calls may be settled as not sent: one that got
+        /// no answer can still reach the provider (default: 2m, send's settle time with its
+        /// default --timeout; give send's --settle if it had another).
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        settle: Option<Duration>,
         #[command(flatten)]
         journal: JournalArgs,
     },
     /// Pause the campaign's pending calls at the provider (action 7).
-    #[command(after_help = "Example:\n  outdial pause campaigns/outage.toml")]
-    Pause(Target),
+    #[command(after_help = "Example:\n  outdial pause campaigns/outage.toml --yes")]
+    Pause {
+        #[command(flatten)]
+        yes: Yes,
+        // Last: its network settings end the help under their own heading.
+        #[command(flatten)]
+        target: Target,
+    },
     /// Un-pause paused calls (action 8).
-    #[command(after_help = "Example:\n  outdial resume campaigns/outage.toml")]
-    Resume(Target),
+    #[command(after_help = "Example:\n  outdial resume campaigns/outage.toml --yes")]
+    Resume {
+        #[command(flatten)]
+        yes: Yes,
+        #[command(flatten)]
+        target: Target,
+    },
     /// Delete this campaign's calls not yet dialled, by call id (action 2).
     #[command(after_help = "Example:\n  outdial delete campaigns/outage.toml --dry-run")]
-    Delete(Target),
+    Delete {
+        #[command(flatten)]
+        yes: Yes,
+        #[command(flatten)]
+        target: Target,
+    },
     /// Who was reached, who was not, who is pending (action 3); the results are kept in the
     /// results store for `report`.
     #[command(
@@ -305,6 +378,11 @@ pub enum Command {
         /// The results store (default `.outdial/results.db` next to the campaign file).
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
+        /// Every call the provider holds for the campaign, not only the ones this campaign
+        /// sent: calls placed elsewhere (the provider's screens, another tool) are marked
+        /// "not sent by outdial". VoiceShot only (one Call Query with callid="").
+        #[arg(long)]
+        all: bool,
         // Last: its network settings end the help under their own heading.
         #[command(flatten)]
         target: Target,
@@ -328,6 +406,10 @@ pub enum Command {
         /// CSV a campaign's `csv` can name.
         #[arg(long, value_name = "PATH")]
         retry: Option<PathBuf>,
+        /// List instead the posts `listen` kept because they named no call of a campaign it
+        /// serves (an unknown call id or number, a provider's test post).
+        #[arg(long, conflicts_with_all = ["html", "retry"])]
+        unmatched: bool,
         #[command(flatten)]
         journal: JournalArgs,
     },
@@ -337,6 +419,8 @@ pub enum Command {
         /// Delete the files from the account instead.
         #[arg(long)]
         delete: bool,
+        #[command(flatten)]
+        yes: Yes,
         // Last: its network settings end the help under their own heading.
         #[command(flatten)]
         target: Target,
@@ -347,8 +431,9 @@ pub enum Command {
     /// Receive what providers post back (VoiceShot Call Summaries and Call Events,
     /// voip-communications callbacks) into the results store, answering keypresses with the
     /// campaigns' Call Commands. Posts must carry the credentials in OUTDIAL_LISTEN_USER and
-    /// OUTDIAL_LISTEN_PASSWORD when those are set (required beyond loopback). Stops on
-    /// SIGINT/SIGTERM once accepted posts are stored.
+    /// OUTDIAL_LISTEN_PASSWORD, or end their route in the token in OUTDIAL_LISTEN_TOKEN
+    /// (/voiceshot/summary/TOKEN); --insecure-no-auth serves without. Stops on SIGINT/SIGTERM
+    /// once accepted posts are stored.
     #[command(
         after_help = "Example:\n  outdial listen campaigns/outage.toml --bind 127.0.0.1:8080"
     )]
@@ -365,9 +450,14 @@ pub enum Command {
         /// Largest request body accepted, in bytes (voicemail arrives inside summaries).
         #[arg(long, value_name = "BYTES", default_value_t = outdial::results::listen::DEFAULT_MAX_BODY)]
         max_body: usize,
+        /// Serve posts without credentials or token (loopback only; for trying things out):
+        /// anyone who can reach the port can then forge results.
+        #[arg(long)]
+        insecure_no_auth: bool,
     },
     /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
-    /// voipcomm) on 127.0.0.1 for demos and tests.
+    /// voipcomm) on 127.0.0.1 for demos and tests. With the provider's credential variables
+    /// set, it refuses posts that do not carry them (to rehearse an authentication failure).
     #[command(after_help = "Example:\n  outdial sandbox --port 0 --faults fail-first=2")]
     Sandbox {
         /// Which provider's API to stand in for.

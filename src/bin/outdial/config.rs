@@ -72,8 +72,13 @@ pub enum Command {
     Schema,
     /// `completions SHELL`.
     Completions(clap_complete::Shell),
-    /// `man`.
-    Man,
+    /// `man [COMMAND]`, or `man --dir DIR`.
+    Man {
+        /// The command whose page to print.
+        command: Option<String>,
+        /// Write every page here.
+        dir: Option<PathBuf>,
+    },
     /// `send`.
     Send {
         /// Campaign and network.
@@ -99,6 +104,8 @@ pub enum Command {
         not_sent: Vec<String>,
         /// The endpoint the campaign is sent to, instead of its own.
         endpoint: Option<String>,
+        /// How old a post must be before its calls may be settled as not sent.
+        settle: Duration,
     },
     /// `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`: one action's posts.
     Action {
@@ -113,6 +120,8 @@ pub enum Command {
         target: Target,
         /// The results store, instead of the one next to the campaign file.
         db: Option<PathBuf>,
+        /// Every call the provider holds for the campaign (`--all`).
+        all: bool,
     },
     /// `report`.
     Report {
@@ -124,6 +133,8 @@ pub enum Command {
         html: Option<PathBuf>,
         /// The retry CSV to write.
         retry: Option<PathBuf>,
+        /// `--unmatched`: list the unmatched posts instead.
+        unmatched: bool,
     },
     /// `sandbox`.
     Sandbox(Sandbox),
@@ -143,11 +154,26 @@ pub struct Listen {
     /// Largest body.
     pub max_body: usize,
     /// From OUTDIAL_LISTEN_USER / OUTDIAL_LISTEN_PASSWORD (Debug redacts them).
-    pub auth: Option<BasicAuth>,
+    pub basic: Option<BasicAuth>,
+    /// From OUTDIAL_LISTEN_TOKEN, not yet checked.
+    pub token: Option<Secret>,
+    /// `--insecure-no-auth`.
+    pub insecure_no_auth: bool,
 }
 
 /// The variables `listen` takes its credentials from.
 pub const LISTEN_CREDENTIAL_VARS: (&str, &str) = ("OUTDIAL_LISTEN_USER", "OUTDIAL_LISTEN_PASSWORD");
+/// The variable `listen` takes its path token from.
+pub const LISTEN_TOKEN_VAR: &str = "OUTDIAL_LISTEN_TOKEN";
+
+/// A secret as given, whose Debug print never shows it.
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
 
 /// The old version `diff` compares with.
 #[derive(Debug)]
@@ -270,7 +296,7 @@ impl Config {
             },
             args::Command::Schema => Command::Schema,
             args::Command::Completions { shell } => Command::Completions(shell),
-            args::Command::Man => Command::Man,
+            args::Command::Man { command, dir } => Command::Man { command, dir },
             args::Command::Send {
                 target: t,
                 allow_changed,
@@ -291,6 +317,7 @@ impl Config {
                 sent,
                 not_sent,
                 endpoint,
+                settle,
                 journal: j,
             } => {
                 journal = j.journal;
@@ -299,17 +326,23 @@ impl Config {
                     sent,
                     not_sent,
                     endpoint,
+                    settle: settle.unwrap_or_else(|| {
+                        let timeout =
+                            args::parse_duration(args::DEFAULT_TIMEOUT).unwrap_or_default();
+                        SubmitOptions::default_settle(timeout)
+                    }),
                 }
             }
-            args::Command::Pause(t) => Command::Action {
+            // `--yes` changes nothing for them: they do not ask (see `args::Yes`).
+            args::Command::Pause { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Pause,
             },
-            args::Command::Resume(t) => Command::Action {
+            args::Command::Resume { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Resume,
             },
-            args::Command::Delete(t) => Command::Action {
+            args::Command::Delete { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: Action::Delete,
             },
@@ -317,7 +350,11 @@ impl Config {
                 target: Target::new(t, &mut journal),
                 action: Action::Ping,
             },
-            args::Command::Sounds { target: t, delete } => Command::Action {
+            args::Command::Sounds {
+                target: t,
+                delete,
+                yes: _,
+            } => Command::Action {
                 target: Target::new(t, &mut journal),
                 action: if delete {
                     Action::SoundsDelete
@@ -325,15 +362,17 @@ impl Config {
                     Action::Sounds
                 },
             },
-            args::Command::Query { target: t, db } => Command::Query {
+            args::Command::Query { target: t, db, all } => Command::Query {
                 target: Target::new(t, &mut journal),
                 db,
+                all,
             },
             args::Command::Report {
                 file,
                 db,
                 html,
                 retry,
+                unmatched,
                 journal: j,
             } => {
                 journal = j.journal;
@@ -342,6 +381,7 @@ impl Config {
                     db,
                     html,
                     retry,
+                    unmatched,
                 }
             }
             args::Command::Sandbox {
@@ -372,6 +412,7 @@ impl Config {
                 bind,
                 db,
                 max_body,
+                insecure_no_auth,
             } => {
                 let db = db.unwrap_or_else(|| {
                     files.first().map_or_else(
@@ -380,18 +421,24 @@ impl Config {
                     )
                 });
                 let (user, password) = LISTEN_CREDENTIAL_VARS;
-                let auth = match (std::env::var(user), std::env::var(password)) {
+                let basic = match (std::env::var(user), std::env::var(password)) {
                     (Ok(user), Ok(password)) if !user.is_empty() && !password.is_empty() => {
                         Some(BasicAuth { user, password })
                     }
                     _ => None,
                 };
+                let token = std::env::var(LISTEN_TOKEN_VAR)
+                    .ok()
+                    .filter(|t| !t.is_empty())
+                    .map(Secret);
                 Command::Listen(Listen {
                     files,
                     bind,
                     db,
                     max_body,
-                    auth,
+                    basic,
+                    token,
+                    insecure_no_auth,
                 })
             }
         };

@@ -5,14 +5,17 @@ use std::process::ExitCode;
 use outdial::results::{ResultsError, StoreError};
 use outdial::submit::SubmitError;
 
-/// How the process ends (the table in the README).
+/// How the process ends: one meaning per code, whatever the command (the table in `--help`
+/// and in docs/reference.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// Everything worked.
     Ok,
     /// A campaign (or a file it names) is invalid, or output could not be written.
     Invalid,
-    /// The command line is wrong (clap uses 2 as well).
+    /// The command line is wrong, or asks for what this command or provider cannot do:
+    /// 64, sysexits' `EX_USAGE`, so that 2 keeps meaning "differs" (the parser's own errors
+    /// end in it too, see `main`).
     Usage,
     /// `plan --detailed-exitcode`: `send` has something to send (terraform's 2).
     Pending,
@@ -33,27 +36,31 @@ impl Exit {
         match self {
             Exit::Ok => 0,
             Exit::Invalid => 1,
-            Exit::Usage | Exit::Pending | Exit::Differ => 2,
+            Exit::Pending | Exit::Differ => 2,
             Exit::Rejected => 3,
             Exit::Transport => 4,
             Exit::Refused => 5,
+            Exit::Usage => USAGE,
         }
     }
 }
 
-/// The exit codes as `--help` lists them (the README's table says the same).
-const TABLE: &[(u8, &str)] = &[
+/// The code of a usage error (sysexits' `EX_USAGE`).
+pub const USAGE: u8 = 64;
+
+/// The exit codes as `--help` lists them (docs/reference.md's table says the same).
+pub const TABLE: &[(u8, &str)] = &[
     (
         0,
         "ok; `diff`: no differences; `plan --detailed-exitcode`: nothing to send",
     ),
     (
         1,
-        "invalid campaign, unreadable or unwritable file, declined send; any error of `diff` and `plan --detailed-exitcode`",
+        "invalid campaign, unreadable or unwritable file, declined send, any other error",
     ),
     (
         2,
-        "usage error; `diff`: the versions differ; `plan --detailed-exitcode`: something to send",
+        "`diff`: the versions differ; `plan --detailed-exitcode`: something to send (never an error)",
     ),
     (3, "the provider rejected a post"),
     (
@@ -61,13 +68,17 @@ const TABLE: &[(u8, &str)] = &[
         "the network failed after every retry; running the command again resumes",
     ),
     (5, "the provider refused this host or account"),
+    (
+        USAGE,
+        "usage error: a wrong option or value, or a command this provider cannot do; nothing was sent",
+    ),
 ];
 
 /// The exit code table for `--help`.
 pub fn help() -> String {
     let mut text = String::from("Exit codes:\n");
     for (code, meaning) in TABLE {
-        text.push_str(&format!("  {code}  {meaning}\n"));
+        text.push_str(&format!("  {code:<2}  {meaning}\n"));
     }
     text
 }
@@ -133,6 +144,7 @@ mod tests {
                 message: String::new(),
                 refusal,
                 help: None,
+                provider_message: None,
             },
         }
     }
@@ -154,7 +166,18 @@ mod tests {
                 "{exit:?}"
             );
         }
-        assert!(help().contains("  5  the provider refused"));
+        assert!(help().contains("  5   the provider refused"));
+        // One meaning per code: no code is listed twice, and usage is not "differs".
+        let mut codes: Vec<u8> = TABLE.iter().map(|(code, _)| *code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), TABLE.len());
+        assert_ne!(Exit::Usage.code(), Exit::Differ.code());
+        assert_eq!(
+            Exit::Pending.code(),
+            Exit::Differ.code(),
+            "both mean \"differs\""
+        );
     }
 
     #[test]
@@ -188,7 +211,7 @@ mod tests {
             summary: SendSummary::default(),
         };
         assert_eq!(Exit::from(&in_doubt).code(), 4);
-        assert_eq!(Exit::from(Err(Exit::Usage)).code(), 2);
+        assert_eq!(Exit::from(Err(Exit::Usage)).code(), 64);
         assert_eq!(Exit::from(Ok(())).code(), 0);
     }
 }

@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod exit;
 mod output;
+mod problem_text;
 
 use std::process::ExitCode;
 
@@ -20,11 +21,28 @@ use clap::FromArgMatches;
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
-    let cli =
-        args::Cli::from_arg_matches(&args::command().get_matches()).unwrap_or_else(|e| e.exit());
+    let cli = match args::command()
+        .try_get_matches()
+        .and_then(|matches| args::Cli::from_arg_matches(&matches))
+    {
+        Ok(cli) => cli,
+        Err(e) => return parse_failed(&e),
+    };
     let config = config::Config::new(cli);
     output::trace(config.verbose);
     // The one printer of this run, for the format asked for.
     let out = output::printer(config.format, config.quiet);
     commands::run(&config, out.as_ref()).into()
+}
+
+/// `--help` and `--version` end in 0; a wrong command line in the usage code (64), not clap's
+/// 2, which `diff` and `plan --detailed-exitcode` keep for "differs".
+fn parse_failed(e: &clap::Error) -> ExitCode {
+    // Nothing more can be said if the terminal is gone.
+    let _ = e.print();
+    if e.use_stderr() {
+        exit::Exit::Usage.into()
+    } else {
+        ExitCode::SUCCESS
+    }
 }

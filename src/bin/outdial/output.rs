@@ -14,8 +14,10 @@ use outdial::plan::Action;
 use outdial::report::{
     Checked, Diffed, Done, Intent, Message, Note, PlanReport, Plays, PostEvent, Progress,
 };
+use outdial::results::cell::{csv_own, csv_text, escape_controls as shown};
 use outdial::results::listen::ListenEvent;
-use outdial::submit::{CallReport, Event, Reach};
+use outdial::results::{RecipientResult, Status};
+use outdial::submit::Event;
 
 use crate::args::Format;
 
@@ -158,6 +160,11 @@ fn code(text: &str) -> String {
     text.replace('`', "'").replace(['\n', '\r'], " ")
 }
 
+/// Text on one line, as written otherwise.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r', '\t'], " ")
+}
+
 /// Text with Markdown's special characters escaped, on one line.
 fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -178,8 +185,10 @@ fn md(text: &str) -> String {
 fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
     let stats = plan.stats;
     let mut t = format!(
-        "### outdial plan: `{}` ({})\n\n| | |\n|---|---:|\n",
-        plan.campaign, plan.provider
+        "### outdial plan: `{}` ({})\n\nPosts go to `{}`.\n\n| | |\n|---|---:|\n",
+        plan.campaign,
+        plan.provider,
+        code(plan.endpoint)
     );
     let mut row = |label: &str, n: u64| t.push_str(&format!("| {label} | {n} |\n"));
     row("recipients to call", stats.recipients);
@@ -199,27 +208,10 @@ fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
     if plan.prompts.is_empty() {
         t.push_str("None.\n");
     }
-    for prompt in &plan.prompts {
-        match &prompt.plays {
-            Plays::Text(text) => t.push_str(&format!("- **{}** says: {}\n", prompt.id, md(text))),
-            Plays::Audio(path) => t.push_str(&format!(
-                "- **{}** plays the local file {} (uploaded first)\n",
-                prompt.id,
-                md(path)
-            )),
-            Plays::Sound(name) => t.push_str(&format!(
-                "- **{}** plays {} from the account\n",
-                prompt.id,
-                md(name)
-            )),
-        }
-        if let Some(e) = &prompt.example {
-            t.push_str(&format!(
-                "  - for {} (call id {}): {}\n",
-                e.number,
-                md(&e.callid),
-                md(&e.text)
-            ));
+    for (prompt, example) in prompt_lines(plan, md, |id| format!("**{id}**")) {
+        t.push_str(&format!("- {prompt}\n"));
+        if let Some(example) = example {
+            t.push_str(&format!("  - {example}\n"));
         }
     }
     t.push_str("\n#### Warnings\n\n");
@@ -232,9 +224,43 @@ fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
     t
 }
 
+/// Each prompt of a plan in a phrase ("1 says: …"), with its filled example if it has one;
+/// `text` escapes what the campaign wrote and `id` shows a prompt id, for Markdown or people.
+fn prompt_lines(
+    plan: &PlanReport<'_>,
+    text: fn(&str) -> String,
+    id: fn(u32) -> String,
+) -> Vec<(String, Option<String>)> {
+    plan.prompts
+        .iter()
+        .map(|prompt| {
+            let id = id(prompt.id);
+            let line = match &prompt.plays {
+                Plays::Text(words) => format!("{id} says: {}", text(words)),
+                Plays::Audio(path) => {
+                    format!("{id} plays the local file {} (uploaded first)", text(path))
+                }
+                Plays::Sound(name) => format!("{id} plays {} from the account", text(name)),
+            };
+            let example = prompt.example.as_ref().map(|e| {
+                format!(
+                    "for {} (call id {}): {}",
+                    e.number,
+                    text(&e.callid),
+                    text(&e.text)
+                )
+            });
+            (line, example)
+        })
+        .collect()
+}
+
 /// At most this many recipients are listed in a Markdown diff: a pull request comment has a
 /// size limit, and the counts and `--format json` give the rest.
 const MARKDOWN_RECIPIENTS: usize = 50;
+/// Unknown results the human report names, with the provider's words; the rest are in the
+/// CSV and JSON rows.
+const UNKNOWN_LINES: usize = 20;
 
 /// The Markdown comment of a `diff`.
 fn diff_markdown(diffed: &Diffed<'_>, changes: &[Change]) -> String {
@@ -507,6 +533,8 @@ struct PrintHuman {
     /// Summaries on stdout and a progress bar (not under `--format csv`).
     summaries: bool,
     handler: GraphicalReportHandler,
+    /// The handler's colours, for the help it leaves to us.
+    theme: GraphicalTheme,
     /// The bar of the submission under way; it ends at the first message that is not progress.
     bar: RefCell<ProgressBar>,
     /// Whether the query table's header is out.
@@ -526,23 +554,21 @@ impl PrintHuman {
             .ok()
             .and_then(|c| c.parse().ok())
             .unwrap_or(100);
-        let handler = GraphicalReportHandler::new_themed(theme)
+        let handler = GraphicalReportHandler::new_themed(theme.clone())
             .with_width(width)
             .with_links(false);
         PrintHuman {
             quiet,
             summaries,
             handler,
+            theme,
             bar: RefCell::new(ProgressBar::hidden()),
             header: Cell::new(false),
         }
     }
 
     fn problem(&self, problem: &Problem) -> io::Result<()> {
-        let mut text = String::new();
-        if self.handler.render_report(&mut text, problem).is_err() {
-            text = format!("{problem}\n");
-        }
+        let text = crate::problem_text::render(&self.handler, &self.theme, problem);
         write!(io::stderr().lock(), "{text}")
     }
 
@@ -590,9 +616,9 @@ impl PrintHuman {
             "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  KEYS",
             "NUMBER",
             "CALLID",
-            "RESULT",
             "STATUS",
-            "COMMENT",
+            "PROVIDER",
+            "DETAIL",
             "SECS"
         )
     }
@@ -667,15 +693,28 @@ impl PrintHuman {
             ]);
         }
         let mut text = format!(
-            "{}: plan for \"{}\" (send)",
+            "{}: plan for \"{}\" (send) to {} at {}",
             plan.file.display(),
-            plan.campaign
+            plan.campaign,
+            plan.provider,
+            plan.endpoint
         );
         if let Some(csv) = plan.contacts {
             text.push_str(&format!("\n  contacts: {}", csv.display()));
         }
         for (label, n) in rows {
             text.push_str(&format!("\n  {label:<24}{n:>12}"));
+        }
+        // What people will hear, as the Markdown comment shows it.
+        let prompts = prompt_lines(plan, one_line, |id| id.to_string());
+        if !prompts.is_empty() {
+            text.push_str("\n  prompts:");
+        }
+        for (prompt, example) in prompts {
+            text.push_str(&format!("\n    {prompt}"));
+            if let Some(example) = example {
+                text.push_str(&format!("\n      {example}"));
+            }
         }
         self.summary(&text)?;
         let listed = stats.skipped.len() as u64;
@@ -748,27 +787,58 @@ impl PrintHuman {
                 db,
                 campaigns,
                 auth,
+                token,
+                connections,
             } => {
                 writeln!(io::stdout().lock(), "{url}")?;
                 self.note(&format!(
-                    "listening on {url} for {} into {db}{}",
+                    "listening on {url} for {} into {db} ({connections} connections at once){}",
                     campaigns.join(", "),
-                    if *auth { " (credentials required)" } else { "" }
-                ))
+                    match (*auth, *token) {
+                        (_, true) => "; posts must carry credentials or end in the token",
+                        (true, false) => "; posts must carry credentials",
+                        (false, _) => "",
+                    }
+                ))?;
+                if !*auth {
+                    // Even with -q: serving without authentication is a choice to be reminded of.
+                    writeln!(
+                        io::stderr().lock(),
+                        "warning: --insecure-no-auth: no authentication; anyone who can reach {url} can post results"
+                    )?;
+                }
+                Ok(())
             }
             ListenEvent::Stored {
                 route,
                 campaign,
                 callid,
                 fresh,
+                verdict,
                 command,
             } => self.note(&format!(
                 "{route}: {campaign} {callid} {}{}",
-                if *fresh { "stored" } else { "already stored" },
+                match (*fresh, *verdict) {
+                    (false, _) => "already stored",
+                    (true, Some("repeat")) => "stored (says what was stored before)",
+                    (true, Some("lesser")) => "kept in history (a lesser word than the stored one)",
+                    (true, Some("conflict")) => {
+                        "kept in history (conflicts with the final word stored before)"
+                    }
+                    (true, _) => "stored",
+                },
                 if *command {
                     ", Call Command replied"
                 } else {
                     ""
+                }
+            )),
+            ListenEvent::Unmatched { route, callid, why } => self.note(&format!(
+                "{route}: kept as unmatched ({why}){}",
+                if callid.is_empty() {
+                    String::new()
+                } else {
+                    format!(", call id {}", callid.escape_debug())
                 }
             )),
             ListenEvent::Recording { path, problem } => self.note(&match problem {
@@ -796,6 +866,30 @@ impl PrintHuman {
                 self.bar.borrow().inc(1);
                 Ok(())
             }
+            Note::PostsAside {
+                unmatched,
+                lesser,
+                conflicts,
+            } => {
+                let mut parts = Vec::new();
+                if unmatched > 0 {
+                    parts.push(format!(
+                        "{} kept as unmatched (outdial report --unmatched)",
+                        plural(unmatched as usize, "post", "posts")
+                    ));
+                }
+                if lesser + conflicts > 0 {
+                    parts.push(format!(
+                        "{} kept in history: {conflicts} conflicting with a stored final word, {lesser} saying less",
+                        plural((lesser + conflicts) as usize, "later post", "later posts")
+                    ));
+                }
+                self.summary(&parts.join("; "))
+            }
+            Note::Unmatched { posts } => self.summary(&format!(
+                "{} kept as unmatched",
+                plural(posts, "post", "posts")
+            )),
             Note::NothingToPost { file, action } => self.note(&format!(
                 "{}: {} has nothing to post",
                 file.display(),
@@ -905,37 +999,46 @@ impl Report for PrintHuman {
                 s.in_doubt.len()
             )),
             Message::Call(row) => {
-                let r = row.report;
+                let r = row.result;
                 self.header()?;
+                let detail = r.reason.as_deref().or(r.answered_by.as_deref());
                 writeln!(
                     io::stdout().lock(),
-                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}{}",
-                    r.number,
-                    r.callid,
-                    reach_name(r.result),
-                    r.status,
-                    r.comment,
+                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}{}{}",
+                    shown(&r.number),
+                    shown(&r.callid),
+                    r.status.as_str(),
+                    shown(r.provider_status.as_deref().unwrap_or("")),
+                    shown(detail.unwrap_or("")),
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
-                    keys(r),
-                    responses_text(r)
+                    shown(&keys(r)),
+                    shown(&responses_text(r)),
+                    if r.not_sent_by_outdial {
+                        "  (not sent by outdial)"
+                    } else {
+                        ""
+                    }
                 )
             }
             Message::Query(q) => {
                 self.header()?;
-                self.summary(&format!(
-                    "{}: {} reached, {} not reached, {} pending, {} not found{}",
+                let c = &q.counts;
+                let mut line = format!(
+                    "{}: {} reached, {} not reached, {} pending",
                     plural(q.recipients, "recipient", "recipients"),
-                    q.reached,
-                    q.not_reached,
-                    q.pending,
-                    q.not_found,
-                    // Shown only when it happened: most queries never meet an answer
-                    // outdial does not know.
-                    match q.unknown {
-                        0 => String::new(),
-                        n => format!(", {n} unknown (the provider's words are in the rows)"),
+                    c.reached,
+                    c.not_reached,
+                    c.pending,
+                );
+                // The rarer statuses only when they happened.
+                for status in [Status::Unknown, Status::InDoubt, Status::Removed, Status::NeverSent]
+                {
+                    match c.get(status) {
+                        0 => {}
+                        n => line.push_str(&format!(", {n} {}", status.as_str())),
                     }
-                ))
+                }
+                self.summary(&line)
             }
             // People read the counts; the rows are for JSON and CSV.
             Message::Recipient(_) => Ok(()),
@@ -943,6 +1046,17 @@ impl Report for PrintHuman {
             // Scripts read this line to learn the port, so it is printed even with -q.
             Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
             Message::Listen(event) => self.listen(event),
+            // Provider text, escaped: a post may carry control characters.
+            Message::Unmatched(u) => writeln!(
+                io::stdout().lock(),
+                "{} {} call id \"{}\" number \"{}\": {}",
+                u.received_at,
+                u.route,
+                u.callid.escape_debug(),
+                u.number.escape_debug(),
+                // Provider text in it is quoted and escaped already.
+                u.why
+            ),
             Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
             Message::Completions(c) => io::stdout().lock().write_all(c.script.as_bytes()),
             Message::Man(page) => io::stdout().lock().write_all(page.roff.as_bytes()),
@@ -979,41 +1093,75 @@ struct PrintCsv {
 }
 
 impl PrintCsv {
-    /// The header row: the fixed columns, then one per answer name.
-    fn header(&self, columns: &[String]) -> io::Result<()> {
-        if self.header.replace(true) {
-            return Ok(());
-        }
-        writeln!(
-            io::stdout().lock(),
-            "number,callid,result,status,comment,dateandtime,duration,attempts,keypresses{}",
-            columns
-                .iter()
-                .map(|n| format!(",{}", csv_field(n)))
-                .collect::<String>()
-        )
-    }
-}
-
-impl PrintCsv {
-    /// The header row of `report`: the fixed columns, then `prompt_N` per prompt.
+    /// The header row of `query` and `report` alike: the fixed columns, then `prompt_N` per
+    /// prompt.
     fn results_header(&self, prompts: &[u32]) -> io::Result<()> {
         if self.header.replace(true) {
             return Ok(());
         }
-        let mut line = String::from(
-            "number,callid,status,reason,duration,provider_status,answered_by,attempts,called_at,source",
-        );
+        let mut line = RESULT_COLUMNS.join(",");
         for prompt in prompts {
             line.push_str(&format!(",prompt_{prompt}"));
         }
         writeln!(io::stdout().lock(), "{line}")
     }
+
+    /// One recipient's row. Provider text is neutralised ([`csv_text`]); the columns outdial
+    /// writes itself (`number`, `status`, `duration`, `attempts`, `called_at`, `source`, the
+    /// prompt columns' ids) are not.
+    fn result_row(&self, r: &RecipientResult, prompts: &[u32]) -> io::Result<()> {
+        self.results_header(prompts)?;
+        let number = |n: Option<u32>| n.map(|d| d.to_string()).unwrap_or_default();
+        let text = |t: Option<&str>| csv_text(t.unwrap_or(""));
+        let mut line = [
+            csv_own(&r.number),
+            csv_text(&r.callid),
+            r.status.as_str().to_owned(),
+            text(r.provider_status.as_deref()),
+            text(r.reason.as_deref()),
+            text(r.answered_by.as_deref()),
+            number(r.duration),
+            number(r.attempts),
+            csv_own(r.called_at.as_deref().unwrap_or("")),
+            text(r.provider_time.as_deref()),
+            r.source.unwrap_or("").to_owned(),
+            text(r.recording.as_deref()),
+            csv_text(responses_text(r).trim_start()),
+        ]
+        .join(",");
+        for prompt in prompts {
+            line.push(',');
+            let keys: Vec<&str> = r
+                .keypresses
+                .iter()
+                .filter(|k| k.prompt == *prompt)
+                .map(|k| k.keys.as_str())
+                .collect();
+            line.push_str(&csv_text(&keys.join(" ")));
+        }
+        writeln!(io::stdout().lock(), "{line}")
+    }
 }
+
+/// The fixed columns of a result row in CSV, as named in the JSON record.
+const RESULT_COLUMNS: [&str; 13] = [
+    "number",
+    "callid",
+    "status",
+    "provider_status",
+    "reason",
+    "answered_by",
+    "duration",
+    "attempts",
+    "called_at",
+    "provider_time",
+    "source",
+    "recording",
+    "responses",
+];
 
 /// The human summary of a results report: a table of statuses, then reasons and keys.
 fn results_text(s: &outdial::results::Summary) -> String {
-    use outdial::results::Status;
     let mut t = format!(
         "{}: {} ({})",
         s.campaign,
@@ -1031,11 +1179,35 @@ fn results_text(s: &outdial::results::Summary) -> String {
         t.push_str(&format!("\n  {:<14}{n:>10}{}", status.as_str(), share(n)));
     }
     t.push_str(&format!("\n  {:<14}{:>10}", "to try again", s.retry));
+    if s.counts.reached > 0 {
+        let by = s.reached_by;
+        t.push_str(&format!(
+            "\n  reached: {} by a person, {} by a machine, {} not said",
+            by.person, by.machine, by.unsaid
+        ));
+    }
+    // The provider's own words for what outdial could not read: a person decides.
+    let unknown: Vec<_> = s
+        .attention
+        .iter()
+        .filter(|r| r.status == Status::Unknown)
+        .collect();
+    for r in unknown.iter().take(UNKNOWN_LINES) {
+        t.push_str(&format!(
+            "\n  unknown: {} {} said \"{}\"",
+            shown(&r.number),
+            s.provider,
+            shown(r.provider_status.as_deref().unwrap_or(""))
+        ));
+    }
+    if unknown.len() > UNKNOWN_LINES || (s.attention_more > 0 && !unknown.is_empty()) {
+        t.push_str("\n  unknown: more in `outdial report --format csv`");
+    }
     if !s.reasons.is_empty() {
         let reasons: Vec<String> = s
             .reasons
             .iter()
-            .map(|r| format!("{} {}", r.value, r.count))
+            .map(|r| format!("{} {}", shown(&r.value), r.count))
             .collect();
         t.push_str(&format!("\n  not reached: {}", reasons.join(", ")));
     }
@@ -1043,7 +1215,7 @@ fn results_text(s: &outdial::results::Summary) -> String {
         let keys: Vec<String> = prompt
             .keys
             .iter()
-            .map(|k| format!("\"{}\" {}", k.value, k.count))
+            .map(|k| format!("\"{}\" {}", shown(&k.value), k.count))
             .collect();
         t.push_str(&format!(
             "\n  prompt {} keys: {}",
@@ -1067,54 +1239,11 @@ fn results_text(s: &outdial::results::Summary) -> String {
 impl Report for PrintCsv {
     fn report(&self, message: Message<'_>) -> io::Result<()> {
         match message {
-            Message::Call(row) => {
-                let r = row.report;
-                self.header(row.columns)?;
-                writeln!(
-                    io::stdout().lock(),
-                    "{},{},{},{},{},{},{},{},{}{}",
-                    csv_field(&r.number),
-                    csv_field(&r.callid),
-                    reach_name(r.result),
-                    csv_field(&r.status),
-                    csv_field(&r.comment),
-                    csv_field(&r.dateandtime),
-                    r.duration.map(|d| d.to_string()).unwrap_or_default(),
-                    r.attempts.map(|n| n.to_string()).unwrap_or_default(),
-                    csv_field(&keys(r)),
-                    row.columns
-                        .iter()
-                        .map(|n| format!(
-                            ",{}",
-                            csv_field(r.responses.get(n).map_or("", String::as_str))
-                        ))
-                        .collect::<String>(),
-                )
+            Message::Call(row) | Message::Recipient(row) => {
+                self.result_row(row.result, row.prompts)
             }
-            Message::Query(q) => self.header(&q.columns),
-            Message::Recipient(row) => {
-                self.results_header(row.prompts)?;
-                let r = row.result;
-                let mut line = [
-                    csv_field(&r.number),
-                    csv_field(&r.callid),
-                    r.status.as_str().to_owned(),
-                    csv_field(r.reason.as_deref().unwrap_or("")),
-                    r.duration.map(|d| d.to_string()).unwrap_or_default(),
-                    csv_field(r.provider_status.as_deref().unwrap_or("")),
-                    csv_field(r.answered_by.as_deref().unwrap_or("")),
-                    r.attempts.map(|n| n.to_string()).unwrap_or_default(),
-                    csv_field(r.called_at.as_deref().unwrap_or("")),
-                    r.source.unwrap_or("").to_owned(),
-                ]
-                .join(",");
-                for prompt in row.prompts {
-                    line.push(',');
-                    let keys = r.keypresses.iter().find(|k| k.prompt == *prompt);
-                    line.push_str(&csv_field(keys.map_or("", |k| k.keys.as_str())));
-                }
-                writeln!(io::stdout().lock(), "{line}")
-            }
+            // A query of nobody still writes the header: the prompts are the campaign's.
+            Message::Query(_) => self.results_header(&[]),
             Message::Results(summary) => {
                 let prompts: Vec<u32> = summary.keypresses.iter().map(|k| k.prompt).collect();
                 self.results_header(&prompts)
@@ -1124,36 +1253,19 @@ impl Report for PrintCsv {
     }
 }
 
-fn keys(r: &CallReport) -> String {
+/// `prompt:keys …`, every keypress in order.
+fn keys(r: &RecipientResult) -> String {
     r.keypresses
         .iter()
-        .map(|(p, k)| format!("{p}:{k}"))
+        .map(|k| format!("{}:{}", k.prompt, k.keys))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// ` name=value …` for the human table (empty without answers).
-fn responses_text(r: &CallReport) -> String {
+/// ` name=value …` (empty without answers).
+fn responses_text(r: &RecipientResult) -> String {
     r.responses
         .iter()
         .map(|(k, v)| format!(" {k}={v}"))
         .collect()
-}
-
-fn reach_name(r: Reach) -> &'static str {
-    match r {
-        Reach::Reached => "reached",
-        Reach::NotReached => "not-reached",
-        Reach::Pending => "pending",
-        Reach::NotFound => "not-found",
-        Reach::Unknown => "unknown",
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }

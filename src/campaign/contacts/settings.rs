@@ -65,7 +65,7 @@ pub(in crate::campaign) fn settings(
                         format!("\"{}\" is not a calling-hours window", text.get_ref()),
                     )
                     .at(source, text.span(), "not HH:MM-HH:MM")
-                    .help("write the hours as \"08:00-21:00\" (24-hour, in each recipient's time), or \"always\""),
+                    .help("write the hours as \"08:00-21:00\" (24-hour, judged in each recipient's own time zone), or \"always\""),
                 );
                 None
             }

@@ -13,6 +13,9 @@ pub mod form;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
+pub mod till_confirm;
+pub mod vocabulary;
+mod vxml;
 
 use std::io::Write;
 
@@ -53,12 +56,25 @@ pub enum Play {
     },
     /// An IVR Studio application deployed on the gateway (`startapp`).
     Ivr(String),
-    /// A program the gateway runs (`startexec` with `cmdline`), opted into.
+    /// A VoiceXML application drives the call (`startvxml` or `starturl`, and optionally
+    /// `exitvxml` or `exiturl`), with per-recipient values as extra form fields.
+    Vxml {
+        /// The gateway's key (`startvxml` or `starturl`) and its value.
+        start: (&'static str, String),
+        /// The exit key (`exitvxml` or `exiturl`) and its value.
+        exit: Option<(&'static str, String)>,
+        /// Names of vars sent as extra fields, in order.
+        fields: Vec<String>,
+    },
+    /// A program the gateway runs (`startexec` with `cmdline`), opted into: one request for
+    /// the whole campaign (callTillConfirm), never one per recipient.
     Exec {
         /// Path of the program on the gateway host.
         program: String,
         /// Its command line.
         cmdline: String,
+        /// The number the request names (a dummy: the program does the calling).
+        phoneno: String,
     },
 }
 
@@ -120,6 +136,28 @@ pub fn is_private_url(url: &str) -> bool {
     }
 }
 
+/// The time of an attempt as a status record writes it: `YYYY M D H m` on the gateway's
+/// clock, the month counted from 0 (Java's `Calendar`: `2008 3 17 12 24` is 17 April 2008).
+fn attempt_time(text: &str) -> Option<jiff::civil::DateTime> {
+    let fields: Vec<i16> = text
+        .split_whitespace()
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let [year, month, day, hour, minute] = fields[..] else {
+        return None;
+    };
+    jiff::civil::DateTime::new(
+        year,
+        i8::try_from(month + 1).ok()?,
+        i8::try_from(day).ok()?,
+        i8::try_from(hour).ok()?,
+        i8::try_from(minute).ok()?,
+        0,
+        0,
+    )
+    .ok()
+}
+
 impl Provider for Voicent {
     fn name(&self) -> ProviderName {
         ProviderName::Voicent
@@ -127,8 +165,13 @@ impl Provider for Voicent {
 
     fn limits(&self) -> Limits {
         Limits {
-            // One call per request: the Call Scheduler has no batch form.
-            batch_size: 1,
+            // One call per request: the Call Scheduler has no batch form. A program it runs
+            // (callTillConfirm) does the calling itself: one request for the whole campaign.
+            batch_size: if matches!(self.play, Play::Exec { .. }) {
+                usize::MAX
+            } else {
+                1
+            },
             max_upload_bytes: crate::audio::DEFAULT_MAX_BYTES,
         }
     }
@@ -198,15 +241,27 @@ impl Provider for Voicent {
     }
 
     fn reach(&self, result: &CallResult) -> Reach {
-        match result.status.as_str() {
-            "made" => Reach::Reached,
-            "failed" => Reach::NotReached,
-            _ => Reach::Pending,
-        }
+        vocabulary::status_reach(&result.status)
+    }
+
+    fn answered_by(&self, comment: &str) -> Option<&'static str> {
+        vocabulary::answered_by(comment)
+    }
+
+    fn result_time(&self, text: &str) -> Option<jiff::civil::DateTime> {
+        attempt_time(text)
     }
 
     fn uploads_audio(&self) -> bool {
         false
+    }
+
+    fn vars_used(&self) -> Vec<&str> {
+        let mut used: Vec<&str> = self.info.vars().map(|(name, _)| name).collect();
+        if let Play::Vxml { fields, .. } = &self.play {
+            used.extend(fields.iter().map(String::as_str));
+        }
+        used
     }
 
     fn url(&self, endpoint: &str, kind: PostKind) -> String {
@@ -266,10 +321,39 @@ impl ById for Voicent {
 
     fn finished(&self, status: &Status) -> bool {
         // The status record's words for a call that has run its course.
-        matches!(status.result.status.as_str(), "made" | "failed")
+        matches!(
+            vocabulary::status_reach(&status.result.status),
+            Reach::Reached | Reach::NotReached
+        )
     }
 
     fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {
         reply::read_removal(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempt_times_count_months_from_zero() {
+        assert_eq!(
+            attempt_time("2008 3 17 12 24").unwrap().to_string(),
+            "2008-04-17T12:24:00"
+        );
+        assert_eq!(
+            attempt_time(" 2026 11 5 9 7 ").unwrap().to_string(),
+            "2026-12-05T09:07:00"
+        );
+        for bad in [
+            "",
+            "2008 12 17 12 24",
+            "2008 3 17 12",
+            "soon",
+            "2008 3 17 12 24 1",
+        ] {
+            assert!(attempt_time(bad).is_none(), "{bad}");
+        }
     }
 }

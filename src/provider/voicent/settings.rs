@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{DEFAULT_ENDPOINT, DEFAULT_INFO, Play, Voicent};
+use super::{DEFAULT_ENDPOINT, DEFAULT_INFO, Play, Voicent, till_confirm, vxml};
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
 use crate::diagnostic::Problem;
@@ -62,16 +62,46 @@ pub struct Section {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub ivr: Option<Spanned<String>>,
-    /// A program on the gateway host for the gateway to run per call (`startexec`, as
-    /// callTillConfirm does). It runs programs remotely without authentication, so it needs
-    /// `allow_startexec = true`.
+    /// A program on the gateway host for the gateway to run (`startexec`): one request for
+    /// the whole campaign, never one per recipient (each would start the program again). It
+    /// runs programs remotely without authentication, so it needs `allow_startexec = true`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub startexec: Option<Spanned<String>>,
+    /// callTillConfirm as the vendor's SDKs send it: one request that starts BroadcastByPhone
+    /// with a call list, a WAV and a confirm code, all on the gateway host. Needs
+    /// `allow_startexec = true`.
+    #[serde(default)]
+    #[schemars(with = "Option<TillConfirm>")]
+    pub till_confirm: Option<Spanned<TillConfirm>>,
     /// The command line given to `startexec` (`cmdline`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub cmdline: Option<Spanned<String>>,
+    /// Path, on the gateway host, of the VoiceXML file that drives each call (`startvxml`):
+    /// the call runs that application instead of playing a prompt.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub startvxml: Option<Spanned<String>>,
+    /// The starting VoiceXML file as a URL the gateway fetches (`starturl`); instead of
+    /// `startvxml`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub starturl: Option<Spanned<String>>,
+    /// Path, on the gateway host, of a VoiceXML file run when the call ends (`exitvxml`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub exitvxml: Option<Spanned<String>>,
+    /// The exit VoiceXML as a URL (`exiturl`); instead of `exitvxml`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub exiturl: Option<Spanned<String>>,
+    /// Names of `[vars]` sent with each VoiceXML call request as extra form fields of the
+    /// same name: the recipient's own value (inline vars or CSV column) or else the
+    /// campaign's. Each needs a default in `[vars]`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub fields: Option<Vec<Spanned<String>>>,
     /// Allow `startexec`. Default false.
     #[serde(default)]
     #[schemars(with = "Option<bool>")]
@@ -87,6 +117,25 @@ pub struct Section {
     /// Voicent asks for a few seconds).
     #[serde(default)]
     pub poll_interval_ms: Option<u64>,
+}
+
+/// `[voicent.till_confirm]`: the SDKs' callTillConfirm(vcastexe, vocfile, wavfile, ccode).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TillConfirm {
+    /// BroadcastByPhone's program on the gateway host, e.g.
+    /// "C:\Program Files\Voicent\BroadcastByPhone\bin\vcast.exe".
+    pub program: String,
+    /// The BroadcastByPhone call list (`.voc`) on the gateway host: who is called.
+    pub call_list: String,
+    /// The WAV the broadcast plays, on the gateway host.
+    pub wavfile: String,
+    /// The digits a person enters to stop the calling.
+    pub confirm_code: String,
+    /// The number the request names (the broadcast calls the list, not this); default
+    /// "1111111", as the SDKs send.
+    #[serde(default)]
+    pub phoneno: Option<String>,
 }
 
 /// Default call requests per second.
@@ -106,6 +155,12 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<Voicent>
         ivr: None,
         startexec: None,
         cmdline: None,
+        till_confirm: None,
+        startvxml: None,
+        starturl: None,
+        exitvxml: None,
+        exiturl: None,
+        fields: None,
         allow_startexec: None,
         requests_per_second: None,
         max_in_flight: None,
@@ -155,6 +210,8 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<Voicent>
     };
     let info = match &s.info {
         Some(t) => info_template(c, t, file),
+        // callTillConfirm's request describes the broadcast, as the SDKs write it.
+        None if s.till_confirm.is_some() => Template::parse(till_confirm::INFO).ok(),
         None => Template::parse(DEFAULT_INFO).ok(),
     };
     ok &= info.is_some();
@@ -280,13 +337,17 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
     if let Some(exec) = &s.startexec {
         things.push(("startexec", exec.span()));
     }
+    if let Some(t) = &s.till_confirm {
+        things.push(("till_confirm", t.span()));
+    }
     let mut ok = true;
+    let vxml = vxml::start(c, s, &mut things, &mut ok);
     match things.as_slice() {
         [] => {
             c.problems.push(
                 Problem::error("voicent::nothing-to-play", "each call has nothing to play")
                     .at(c.source, c.campaign_span.clone(), "this campaign")
-                    .help("add one [[prompt]] with tts, audio or sound, or [voicent] ivr = \"appname\""),
+                    .help("add one [[prompt]] with tts, audio or sound, or [voicent] ivr = \"appname\", or [voicent] startvxml = \"path of a VoiceXML file on the gateway\""),
             );
             return None;
         }
@@ -304,27 +365,39 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
                 )
                 .at(c.source, second.1.clone(), format!("`{}` here", second.0))
                 .note(first.1.clone(), format!("`{}` here", first.0))
-                .help("keep exactly one: one [[prompt]] (tts, audio or sound), or [voicent] ivr, or [voicent] startexec"),
+                .help(if second.0.starts_with("start") && second.0 != "startexec" {
+                    "a VoiceXML application plays what the call says: remove the [[prompt]] (or startapp / startexec), or drop startvxml / starturl to play the prompt"
+                } else {
+                    "keep exactly one: one [[prompt]] (tts, audio or sound), or [voicent] ivr, startvxml, starturl or startexec"
+                }),
             );
             ok = false;
         }
     }
-    if let Some(exec) = &s.startexec {
+    let exec_span = s
+        .startexec
+        .as_ref()
+        .map(Spanned::span)
+        .or(s.till_confirm.as_ref().map(Spanned::span));
+    if let Some(t) = &s.till_confirm {
+        ok &= till_confirm::check(c, t, s.cmdline.as_ref());
+    }
+    if let Some(exec) = exec_span {
         let allowed = s.allow_startexec.as_ref().is_some_and(|a| *a.get_ref());
         if allowed {
             c.problems.push(
                 Problem::warning(
                     "voicent::startexec",
-                    "each call makes the gateway run a program on its host",
+                    "the campaign's one request makes the gateway run a program on its host",
                 )
-                .at(c.source, exec.span(), "run by the gateway")
+                .at(c.source, exec.clone(), "run by the gateway")
                 .help("anyone who can reach the gateway can do the same; keep it on a private network"),
             );
         } else {
             c.error(
                 "voicent::startexec-not-allowed",
                 "startexec makes the gateway run a program on its host, and needs an explicit opt-in",
-                exec.span(),
+                exec.clone(),
                 "a program to run",
                 "add `allow_startexec = true` to [voicent] if that is what you want",
             );
@@ -373,11 +446,20 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
         }
         (None, None) => None,
     };
+    let fields = vxml::fields(c, s, file, vxml.is_some(), &mut ok);
     if !ok {
         return None;
     }
-    Some(if let Some(app) = &s.ivr {
+    Some(if let Some(start) = vxml {
+        Play::Vxml {
+            start,
+            exit: vxml::exit(s),
+            fields: fields.unwrap_or_default(),
+        }
+    } else if let Some(app) = &s.ivr {
         Play::Ivr(app.get_ref().clone())
+    } else if let Some(t) = &s.till_confirm {
+        till_confirm::play(t.get_ref())
     } else if let Some(exec) = &s.startexec {
         Play::Exec {
             program: exec.get_ref().clone(),
@@ -386,6 +468,7 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
                 .as_ref()
                 .map(|c| c.get_ref().clone())
                 .unwrap_or_default(),
+            phoneno: till_confirm::DUMMY_PHONENO.to_owned(),
         }
     } else {
         Play::Prompt { audio_dir }

@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use super::tables::{self, DEFAULT_LANGUAGE};
 use super::{DEFAULT_ENDPOINT, Field, VoipComm};
+use crate::audio::{self, AudioProblem};
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
 use crate::diagnostic::{Problem, did_you_mean};
@@ -171,6 +172,20 @@ struct PromptIds {
     used: Vec<u32>,
 }
 
+/// Without `callback_url` nothing ever says who was reached: the provider has no status
+/// request, and its callback is the only place results come from.
+fn no_results_warning(c: &mut Checker<'_>) {
+    let span = c.provider_span.clone().unwrap_or(c.campaign_span.clone());
+    c.problems.push(
+        Problem::warning(
+            "voipcomm::no-results",
+            "no result will ever arrive: voip-communications.net has no status request and posts results only to callback_url, which is not set",
+        )
+        .at(c.source, span, "sent to voip-communications.net")
+        .help("add callback_url = \"https://your-host/outdial\" to [voipcomm] and run `outdial listen` there (docs/guide/listen.md); without it `report` shows every call pending"),
+    );
+}
+
 /// Builds the provider from the campaign file; every problem goes to `c`.
 pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<VoipComm> {
     let default = Section::default();
@@ -196,6 +211,9 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<VoipComm
         .callback_url
         .as_ref()
         .and_then(|u| c.url(u, "callback_url", "https://example.com/calls/done"));
+    if vc.callback_url.is_none() {
+        no_results_warning(c);
+    }
     let zone = vc.timezone.as_ref().and_then(|tz| c.zone(tz, "timezone"));
     // Their paths are not published: a full URL, or a path taken on the endpoint's host
     // (so that `--endpoint` moves them along with the calls).
@@ -601,53 +619,66 @@ fn number(c: &mut Checker<'_>, value: &Spanned<String>, key: &str, region: &str)
 }
 
 /// Checks a local copy of an audio URL against the formats the make-calls page lists: WAV
-/// PCM 16-bit at 8000 or 11025 Hz, or MP3.
+/// PCM 16-bit at 8000 or 11025 Hz, or MP3. A WAV file is described, and its conversion
+/// written, as for every other provider (the audio module's words and sox command).
 fn audio_file(c: &mut Checker<'_>, value: &Spanned<String>, key: &str) {
     let path = c.source.resolve(value.get_ref());
-    let problem = match std::fs::read(&path) {
-        Err(e) => Some(format!(
-            "cannot read {}: {e} (paths are relative to the campaign file's folder)",
-            path.display()
-        )),
-        Ok(bytes) if bytes.starts_with(b"ID3") || is_mp3_frame(&bytes) => None,
+    let shown = path.display();
+    let (message, help) = match std::fs::read(&path) {
+        Err(e) => (
+            format!("cannot read {shown}: {e} (paths are relative to the campaign file's folder)"),
+            AudioProblem::io(&e).fix(&path),
+        ),
+        Ok(bytes) if bytes.starts_with(b"ID3") || is_mp3_frame(&bytes) => return,
         Ok(bytes) if bytes.starts_with(b"RIFF") => {
-            match hound::WavReader::new(std::io::Cursor::new(bytes)) {
-                Ok(reader) => {
-                    let spec = reader.spec();
-                    let ok = spec.sample_format == hound::SampleFormat::Int
-                        && spec.bits_per_sample == 16
-                        && matches!(spec.sample_rate, 8000 | 11025);
-                    (!ok).then(|| {
-                        format!(
-                            "{}: the audio is {} Hz {}-bit {}, but voip-communications.net plays WAV PCM 16-bit at 8000 or 11025 Hz",
-                            path.display(),
-                            spec.sample_rate,
-                            spec.bits_per_sample,
-                            match spec.sample_format {
-                                hound::SampleFormat::Int => "PCM",
-                                hound::SampleFormat::Float => "float",
-                            }
-                        )
-                    })
+            let len = bytes.len() as u64;
+            // The audio module judges by the telephony format; this provider plays more.
+            let found = match audio::inspect(std::io::Cursor::new(bytes), len) {
+                Ok(info) => info.encoding(),
+                Err(AudioProblem::WrongFormat { found }) => found,
+                Err(problem) => {
+                    c.error(
+                        "voipcomm::bad-audio",
+                        format!("{shown}: not a readable WAV file: {problem}"),
+                        value.span(),
+                        format!("`{key}`"),
+                        problem.fix(&path),
+                    );
+                    return;
                 }
-                Err(e) => Some(format!("{}: not a readable WAV file: {e}", path.display())),
+            };
+            if found.format.is_pcm()
+                && found.bits_per_sample == 16
+                && matches!(found.sample_rate, 8000 | 11025)
+            {
+                return;
             }
+            (
+                format!(
+                    "{shown}: the audio is {}, but voip-communications.net plays WAV PCM 16-bit at 8000 or 11025 Hz",
+                    found.describe()
+                ),
+                format!(
+                    "convert it: {}, then publish the new file at play_url and name it in `{key}`",
+                    audio::sox_command(&path)
+                ),
+            )
         }
-        Ok(_) => Some(format!(
-            "{}: neither WAV nor MP3 (voip-communications.net plays those two)",
-            path.display()
-        )),
+        Ok(_) => (
+            format!("{shown}: neither WAV nor MP3 (voip-communications.net plays those two)"),
+            format!(
+                "convert it: {}, then publish the new file at play_url and name it in `{key}`",
+                audio::sox_command(&path)
+            ),
+        ),
     };
-    if let Some(message) = problem {
-        let quoted = format!("'{}'", path.display().to_string().replace('\'', "'\\''"));
-        c.error(
-            "voipcomm::bad-audio",
-            message,
-            value.span(),
-            format!("`{key}`"),
-            format!("convert it: sox {quoted} -r 8000 -c 1 -b 16 -e signed-integer out-8k.wav, then publish it at play_url"),
-        );
-    }
+    c.error(
+        "voipcomm::bad-audio",
+        message,
+        value.span(),
+        format!("`{key}`"),
+        help,
+    );
 }
 
 /// An MPEG audio frame header without ID3 tag: 11 sync bits.

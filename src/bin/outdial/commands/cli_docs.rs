@@ -1,9 +1,10 @@
 //! `completions` and `man`: generated from the clap definition, so they never drift from it.
 
 use std::io;
+use std::path::Path;
 
 use outdial::diagnostic::Problem;
-use outdial::report::{Completions, ManPage, Message};
+use outdial::report::{Completions, ManPage, Message, Note};
 
 use crate::args;
 use crate::exit::Exit;
@@ -23,14 +24,45 @@ pub fn completions(shell: clap_complete::Shell, out: &dyn Report) -> Result<(), 
     )
 }
 
-/// Reports the man page (roff).
-pub fn man(out: &dyn Report) -> Result<(), Exit> {
-    let mut page = Vec::new();
-    clap_mangen::Man::new(args::command())
-        .render(&mut page)
-        .map_err(|e| failed(&e, out))?;
-    let roff = String::from_utf8_lossy(&page);
-    emit(Message::Man(ManPage { roff: &roff }), out)
+/// Reports the man page of `command`, or outdial's own.
+pub fn man(command: Option<&str>, out: &dyn Report) -> Result<(), Exit> {
+    let page = match command {
+        None => super::man::pages()
+            .map(|pages| pages.into_iter().next())
+            .map_err(|e| failed(&e, out))?,
+        Some(command) => super::man::page_of(command).map_err(|e| failed(&e, out))?,
+    };
+    let Some(page) = page else {
+        out.show(Message::Problem(
+            &Problem::error(
+                "usage::command",
+                format!("there is no command {:?}", command.unwrap_or_default()),
+            )
+            .help("`outdial --help` lists the commands"),
+        ));
+        return Err(Exit::Usage);
+    };
+    emit(Message::Man(ManPage { roff: &page.roff }), out)
+}
+
+/// Writes `outdial.1` and `outdial-COMMAND.1` for every command into `dir`.
+pub fn man_dir(dir: &Path, out: &dyn Report) -> Result<(), Exit> {
+    let pages = super::man::pages().map_err(|e| failed(&e, out))?;
+    std::fs::create_dir_all(dir).map_err(|e| failed(&e, out))?;
+    for page in pages {
+        let path = dir.join(&page.file);
+        std::fs::write(&path, &page.roff).map_err(|e| {
+            failed(
+                &io::Error::new(e.kind(), format!("{}: {e}", path.display())),
+                out,
+            )
+        })?;
+        out.show(Message::Note(Note::WroteFile {
+            what: "a man page",
+            path: &path,
+        }));
+    }
+    Ok(())
 }
 
 /// The generated text is the product: failing to write it fails the command (a closed pipe

@@ -37,6 +37,13 @@ pub fn run(
             return Err(Exit::Invalid);
         }
         Err(Failure::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(Failure::Io(err)) if err.kind() == io::ErrorKind::Unsupported => {
+            out.show(Message::Problem(
+                &Problem::error("compile::unsupported", err.to_string())
+                    .help("nothing was written; choose another --action (`outdial compile --help` lists them)"),
+            ));
+            return Err(Exit::Usage);
+        }
         Err(Failure::Io(err)) => {
             out.show(Message::Problem(
                 &Problem::error("compile::write", format!("cannot write the posts: {err}"))

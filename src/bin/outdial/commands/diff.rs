@@ -30,7 +30,7 @@ fn compare(old: &Old, new: &Path, config: &Config, out: &dyn Report) -> Result<E
                 )
                 .help("give the campaign file's path"),
             ));
-            return Err(Exit::Invalid);
+            return Err(Exit::Usage);
         }
         Old::Base(git_ref) => {
             checkout = base::at_ref(new, git_ref).map_err(|problem| {

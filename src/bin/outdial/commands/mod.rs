@@ -9,6 +9,7 @@ mod diff;
 mod journal;
 mod listen;
 mod load;
+mod man;
 mod plan;
 mod provider;
 mod query;
@@ -50,15 +51,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
         out.show(Message::Problem(
             &Problem::error("usage::format", message).help("use --format human or --format json"),
         ));
-        // `plan --detailed-exitcode` keeps 2 for "something to send": any error is 1.
-        return match config.command {
-            Command::Plan {
-                detailed_exitcode: true,
-                ..
-            }
-            | Command::Diff { .. } => Exit::Invalid,
-            _ => Exit::Usage,
-        };
+        return Exit::Usage;
     }
     match &config.command {
         Command::Check { files } => check::run(files, config, out),
@@ -83,7 +76,10 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
         Command::Diff { old, new } => return diff::run(old, new, config, out),
         Command::Schema => schema::run(out),
         Command::Completions(shell) => cli_docs::completions(*shell, out),
-        Command::Man => cli_docs::man(out),
+        Command::Man { command, dir } => match dir {
+            Some(dir) => cli_docs::man_dir(dir, out),
+            None => cli_docs::man(command.as_deref(), out),
+        },
         Command::Send {
             target,
             allow_changed,
@@ -108,20 +104,30 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             sent,
             not_sent,
             endpoint,
-        } => resolve::run(file, sent, not_sent, endpoint.as_deref(), config, out),
+            settle,
+        } => resolve::run(
+            file,
+            resolve::Ids { sent, not_sent },
+            endpoint.as_deref(),
+            *settle,
+            config,
+            out,
+        ),
         Command::Action { target, action } => command::run(target, *action, config, out),
-        Command::Query { target, db } => query::run(target, db.as_deref(), config, out),
+        Command::Query { target, db, all } => query::run(target, db.as_deref(), *all, config, out),
         Command::Report {
             file,
             db,
             html,
             retry,
+            unmatched,
         } => report::run(
             file,
             report::Files {
                 db: db.as_deref(),
                 html: html.as_deref(),
                 retry: retry.as_deref(),
+                unmatched: *unmatched,
             },
             config,
             out,

@@ -23,19 +23,20 @@ pub struct Options<'a> {
     pub save: Option<&'a Path>,
     /// The endpoint the plan is for, instead of the campaign's.
     pub endpoint: Option<&'a str>,
-    /// Exit 0 when there is nothing to send, 2 when there is, 1 on any error.
+    /// Exit 0 when there is nothing to send, 2 when there is; an error ends in its own code.
     pub detailed_exitcode: bool,
 }
 
 /// Runs `plan`; with `--detailed-exitcode` the exit says whether `send` has anything to do
-/// (terraform's contract: 0 nothing, 2 something, 1 an error of any kind).
+/// (terraform's contract: 0 nothing, 2 something; an error keeps its own code, none of which
+/// is 2).
 pub fn run(file: &Path, options: Options<'_>, config: &Config, out: &dyn Report) -> Exit {
     let planned = plan(file, options, config, out);
     match (options.detailed_exitcode, planned) {
         (false, planned) => planned.map(|_| ()).into(),
         (true, Ok(false)) => Exit::Ok,
         (true, Ok(true)) => Exit::Pending,
-        (true, Err(_)) => Exit::Invalid,
+        (true, Err(exit)) => exit,
     }
 }
 
@@ -128,6 +129,7 @@ fn plan(
         saved::write(&plan, path, out)?;
         out.show(Message::Note(Note::SavedPlan { path }));
     }
+    let first_endpoint = super::provider::endpoint(&campaign, endpoint);
     out.show(Message::Plan(PlanReport {
         file,
         campaign: &campaign.name,
@@ -145,6 +147,7 @@ fn plan(
             to_send,
         },
         provider: campaign.provider().name().display(),
+        endpoint: &first_endpoint,
         prompts: spoken(&campaign, first.as_ref()),
     }));
     Ok(to_send + in_doubt + uploads_to_send > 0)

@@ -23,7 +23,12 @@ use crate::output::Report;
 
 /// Numbers per call post.
 pub fn batch_size(campaign: &Campaign) -> usize {
-    campaign.provider().limits().batch_size
+    // A provider that takes the whole campaign in one request (callTillConfirm) has no
+    // real limit: the batch is the campaign.
+    match campaign.provider().limits().batch_size {
+        usize::MAX => (campaign.stats.recipients as usize).max(1),
+        batch => batch,
+    }
 }
 
 /// Sound files a `send` uploads before its calls (none for providers that take no uploads).
@@ -70,9 +75,12 @@ pub fn endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
     first_endpoint(campaign, endpoint)
 }
 
+/// A request the provider does not have keeps its own kind, so `compile` can say so rather
+/// than blame the output folder.
 fn into_io(err: EncodeError) -> io::Error {
     match err {
         EncodeError::Io(err) => err,
+        EncodeError::Unsupported(what) => io::Error::new(io::ErrorKind::Unsupported, what),
         other => io::Error::other(other.to_string()),
     }
 }
@@ -99,18 +107,35 @@ impl<'a> Context<'a> {
     ) -> Result<Self, Exit> {
         let (campaign, _) = super::load::campaign(&target.file, config, out)?;
         let provider = campaign.provider();
-        if !provider.supports(action) {
+        if action == Action::QueryAll && !provider.supports(action) {
             out.show(Message::Problem(
                 &Problem::error(
-                    "usage::unsupported",
+                    "usage::cannot-list",
                     format!(
-                        "{} cannot {}: it has no such request",
-                        provider.name().display(),
-                        action.name()
+                        "{} cannot list every call of a campaign: it is asked about calls one by one, by the ids outdial kept when it sent them",
+                        provider.name().display()
                     ),
                 )
-                .in_file(&campaign.source),
+                .in_file(&campaign.source)
+                .help("run `outdial query` without --all: it asks about every call this campaign sent"),
             ));
+            return Err(Exit::Usage);
+        }
+        if !provider.supports(action) {
+            let (reason, help) = provider.unsupported_reason(action);
+            let mut problem = Problem::error(
+                "usage::unsupported",
+                format!(
+                    "{} cannot {}: {reason}",
+                    provider.name().display(),
+                    action.name()
+                ),
+            )
+            .in_file(&campaign.source);
+            if let Some(help) = help {
+                problem = problem.help(help);
+            }
+            out.show(Message::Problem(&problem));
             return Err(Exit::Usage);
         }
         let credentials = credentials(&campaign, out)?;
@@ -248,12 +273,14 @@ impl<'a> Context<'a> {
     /// are paced: its answers' names are known before the first is shown).
     pub fn query(
         &self,
+        all: bool,
         out: &dyn Report,
         each: &mut dyn FnMut(Vec<CallReport>),
     ) -> Result<(), Exit> {
         let transport = self.transport(out)?;
+        let action = if all { Action::QueryAll } else { Action::Query };
         out.show(Message::Note(Note::Posting {
-            posts: plan::post_count(&self.campaign, Action::Query),
+            posts: plan::post_count(&self.campaign, action),
         }));
         // The calls are the result; the posts that fetched them are only progress.
         let mut on = |e: Event| match e {
@@ -261,7 +288,9 @@ impl<'a> Context<'a> {
             e => out.show(Message::Submit(self.progress(&e))),
         };
         let submitter = self.submitter(&transport);
-        let result = if self.by_id() {
+        let result = if all {
+            submitter.query_all(&self.journal_state(out)?, &mut on, each)
+        } else if self.by_id() {
             submitter
                 .query_by_id(&self.journal_state(out)?, &mut on)
                 .map(each)
@@ -338,7 +367,7 @@ impl<'a> Context<'a> {
     }
 
     /// The journal's state, read without locking.
-    fn journal_state(&self, out: &dyn Report) -> Result<JournalState, Exit> {
+    pub fn journal_state(&self, out: &dyn Report) -> Result<JournalState, Exit> {
         super::journal::read(&self.journal, None, out)
     }
 
@@ -425,12 +454,12 @@ pub fn resolve(
     campaign: &Campaign,
     path: &Path,
     endpoint: Option<&str>,
-    sent: &[String],
-    not_sent: &[String],
+    ids: super::resolve::Ids<'_>,
+    clock: submit::SettleClock,
     out: &dyn Report,
 ) -> Result<(), Exit> {
     let mut journal = open_journal(path, campaign, &first_endpoint(campaign, endpoint), out)?;
-    match submit::settle(&mut journal, sent, not_sent) {
+    match submit::settle(&mut journal, ids.sent, ids.not_sent, clock) {
         Ok(settled) => {
             out.show(Message::Settled(Settled {
                 campaign: &campaign.name,
@@ -551,6 +580,7 @@ fn failed(err: SubmitError, journal: Option<&Path>, out: &dyn Report) -> Exit {
     out.show(Message::Failed(Failed {
         exit: exit.code(),
         error: &err,
+        provider_message: err.provider_message(),
     }));
     out.show(Message::Problem(
         &Problem::error("send::failed", err.to_string()).help(err.help(journal)),

@@ -82,6 +82,7 @@ fn start_voiceshot(config: &Sandbox, out: &dyn Report) -> Result<Started, Exit> 
         seed: config.seed,
         faults: faults(&config.faults, out)?,
         summary_url: config.summary_url.clone(),
+        credentials: env_credentials(ProviderName::Voiceshot),
         ..SandboxConfig::default()
     };
     Ok(Sandbox::start(cfg).map(|s| Box::new(s) as Box<dyn Serving>))
@@ -98,18 +99,25 @@ fn start_voicent(config: &Sandbox, out: &dyn Report) -> Result<Started, Exit> {
     Ok(Sandbox::start(cfg).map(|s| Box::new(s) as Box<dyn Serving>))
 }
 
-/// With the provider's credential variables set, requests must carry them (Basic auth); the
-/// values are never printed.
+/// The provider's credentials when both of its variables are set: a stand-in given them
+/// refuses requests that do not carry them, so that an authentication failure can be
+/// rehearsed. The values are never printed.
+fn env_credentials(provider: ProviderName) -> Option<(String, String)> {
+    let (user, pass) = provider.credential_vars()?;
+    match (std::env::var(user), std::env::var(pass)) {
+        (Ok(user), Ok(password)) if !user.is_empty() && !password.is_empty() => {
+            Some((user, password))
+        }
+        _ => None,
+    }
+}
+
+/// With the provider's credential variables set, requests must carry them (Basic auth).
 fn start_voipcomm(config: &Sandbox, out: &dyn Report) -> Result<Started, Exit> {
     use voipcomm::sandbox::{Sandbox, SandboxConfig};
-    let (user, pass) = voipcomm::CREDENTIAL_VARS;
-    let credentials = match (std::env::var(user), std::env::var(pass)) {
-        (Ok(key), Ok(password)) if !key.is_empty() && !password.is_empty() => Some((key, password)),
-        _ => None,
-    };
     let cfg = SandboxConfig {
         addr: config.addr,
-        credentials,
+        credentials: env_credentials(ProviderName::Voipcomm),
         faults: faults(&config.faults, out)?,
         dial_delay: config.dial_delay,
     };

@@ -116,10 +116,7 @@ pub fn check(
                 what_differs(&mismatch)
             ),
         )
-        .help(format!(
-            "{}; make a new plan with `outdial plan FILE --out PLAN`, review it, and send that",
-            changed_inputs(&mismatch)
-        )),
+        .help(remedy(&mismatch)),
     ));
     Err(Exit::Invalid)
 }
@@ -159,10 +156,26 @@ fn what_differs(m: &Mismatch) -> String {
     parts.join("; ")
 }
 
+/// What to do: the inputs that changed and a new plan; when only the endpoint differs, no
+/// file changed and sending where the plan says is the other way.
+fn remedy(m: &Mismatch) -> String {
+    const NEW_PLAN: &str =
+        "make a new plan with `outdial plan FILE --out PLAN`, review it, and send that";
+    match &m.endpoint {
+        Some((was, _)) if m.inputs.is_empty() && m.posts.is_empty() => format!(
+            "no input file changed; send where the plan is for with `--endpoint {was}`, or make a plan for this endpoint with `outdial plan FILE --endpoint URL --out PLAN`"
+        ),
+        _ => format!("{}; {NEW_PLAN}", changed_inputs(m)),
+    }
+}
+
 /// The inputs that changed, in a phrase.
 fn changed_inputs(m: &Mismatch) -> String {
+    if m.inputs.is_empty() && m.posts.is_empty() {
+        return "no input file changed".to_owned();
+    }
     if m.inputs.is_empty() {
-        return "no input file changed (was the plan made by another outdial version?)".to_owned();
+        return "no input file changed, yet the posts differ (was the plan made by another outdial version, or with another --now?)".to_owned();
     }
     let list: Vec<String> = m
         .inputs
