@@ -272,7 +272,7 @@ fn premium_rate_personal_and_satellite_numbers_are_refused_with_their_line_and_k
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("kinds.toml:14:"), "{}", run.stderr);
+    assert!(run.stderr.contains("kinds.toml:13:"), "{}", run.stderr);
 }
 
 #[test]
