@@ -10,6 +10,10 @@
 
 use std::fmt;
 
+mod kind;
+
+pub use kind::{Kind, NumberTypes, Restricted, country_wide, restricted};
+
 /// A valid number: a North American one (area code, exchange and line) for every provider,
 /// or, for providers that call abroad, an international one in E.164.
 ///
@@ -140,6 +144,10 @@ pub enum NumberError {
     /// An extension after the number (`x123`, `ext. 5`, `;ext=5`, `#5`).
     #[error("the number has an extension ({0:?}); outdial dials the number only")]
     Extension(String),
+    /// A number of a kind outdial does not call (premium-rate), or calls only when
+    /// `allow_number_types` names it (personal, shared-cost, UAN, satellite).
+    #[error("{} is a {} number ({}){}", .0, .1.kind.name(), .1.source, if .1.kind.allowable() { "" } else { ": outdial never calls one" })]
+    Restricted(String, Kind),
     /// A `+` number outside +1 that is not a valid number of the country its code names.
     #[error(
         "not a valid number of the country its code names (checked with libphonenumber's rules)"
@@ -446,6 +454,14 @@ impl NumberError {
             NumberError::Extension(_) => {
                 "remove the extension from the number; give it as the recipient's `ext` where the provider dials extensions".to_owned()
             }
+            NumberError::Restricted(_, kind) if !kind.kind.allowable() => {
+                "remove it: the person called pays for the call, and no campaign may place one"
+                    .to_owned()
+            }
+            NumberError::Restricted(_, kind) => format!(
+                "remove it, or add allow_number_types = [\"{}\"] to [recipients] to call such numbers",
+                kind.kind.name()
+            ),
             NumberError::NotValidAbroad => {
                 "check the digits against the country's numbering: + country code, then the number without its leading 0, e.g. +44 20 7946 0958".to_owned()
             }
@@ -516,6 +532,16 @@ pub fn explain(text: &str, err: &NumberError, region: Region, provider: &str) ->
             )
         }
         None => format!("\"{}\": {}", text.trim(), err.message(provider)),
+    }
+}
+
+/// Refuses a number of a restricted kind that `allowed` does not name (premium-rate always).
+pub fn check_kind(number: &PhoneNumber, allowed: NumberTypes) -> Result<(), NumberError> {
+    match restricted(number) {
+        Some(kind) if !allowed.allows(kind.kind) => {
+            Err(NumberError::Restricted(number.to_string(), kind))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -150,6 +150,8 @@ pub enum Checked<'a> {
         batch_size: usize,
         /// Warnings shown.
         warnings: usize,
+        /// `window = "always"`: calls ring at any hour, by choice (said once, here).
+        any_hour: bool,
     },
     /// The campaign has errors (all shown before this).
     Invalid {
@@ -174,8 +176,12 @@ impl Serialize for Checked<'_> {
                 call_posts,
                 batch_size: _,
                 warnings,
+                any_hour,
             } => {
-                let mut m = s.serialize_struct("Checked", 8)?;
+                let mut m = s.serialize_struct("Checked", 9)?;
+                if *any_hour {
+                    m.serialize_field("any_hour", any_hour)?;
+                }
                 m.serialize_field("file", &file.display().to_string())?;
                 m.serialize_field("ok", &true)?;
                 m.serialize_field("campaign", campaign)?;
@@ -762,6 +768,7 @@ mod tests {
                 call_posts: 1,
                 batch_size: 500,
                 warnings: 2,
+                any_hour: false,
             })),
             r#"{"call_posts":1,"campaign":"web","file":"c.toml","ok":true,"prompts":1,"recipients":3,"sounds":0,"type":"checked","warnings":2}"#
         );

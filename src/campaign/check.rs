@@ -32,6 +32,8 @@ pub(crate) struct Checker<'a> {
     /// The campaign's time zone is missing because a problem with it was already reported
     /// (a misspelt `timezone` key, an unknown zone): its absence is not reported again.
     pub(crate) zone_reported: bool,
+    /// `allow_number_types`: the kinds of numbers called although refused by default.
+    pub(crate) allowed: crate::phone::NumberTypes,
 }
 
 impl Checker<'_> {

@@ -25,7 +25,7 @@ pub(crate) mod pattern {
     /// A time: "YYYY-MM-DD HH:MM", optionally with seconds, an offset or a zone in brackets.
     pub const TIME: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}";
     /// Calling hours: "HH:MM-HH:MM".
-    pub const WINDOW: &str = r"^ *[0-9]{1,2}:[0-9]{2} *- *[0-9]{1,2}:[0-9]{2} *$";
+    pub const WINDOW: &str = r"^( *[0-9]{1,2}:[0-9]{2} *- *[0-9]{1,2}:[0-9]{2} *| *always *)$";
     /// A VoiceShot menuid: "account-campaign".
     pub const MENUID: &str = r"^[0-9]+-[0-9]+$";
 }
@@ -195,15 +195,24 @@ pub struct RecipientsSection {
     /// number of fields always fail: they mean the file itself is damaged.
     #[serde(default)]
     pub on_invalid: Option<OnInvalid>,
-    /// Calling hours in each recipient's own local time, "HH:MM-HH:MM" (e.g. "08:00-21:00"):
-    /// the zone comes from the number's area code (every zone of an area code that spans
-    /// several must be inside the hours), or from the recipient's `timezone`. Checked for
-    /// scheduled and immediate calls; see `outside_window`. Needs `campaign.timezone` (area
-    /// codes outside the table are judged in it).
+    /// Calling hours in each recipient's own local time, "HH:MM-HH:MM" (e.g. "08:00-21:00"),
+    /// or "always" for urgent alerts. Without it, calls ring 08:00-21:00 recipient-local (the
+    /// US federal telemarketing hours, 47 CFR 64.1200(c)(1)). The zone comes from the
+    /// number's prefix in the zone table, for every country (every zone of a prefix that
+    /// spans several must be inside the hours); a number the table cannot place is judged in
+    /// the recipient's `timezone`, else `campaign.timezone`. Checked for scheduled and
+    /// immediate calls; see `outside_window`. A window written here needs
+    /// `campaign.timezone`.
     #[serde(default)]
     #[schemars(with = "Option<String>", regex(pattern = pattern::WINDOW))]
     #[schemars(example = "08:00-21:00")]
     pub window: Option<Spanned<String>>,
+    /// Kinds of numbers called although they are refused by default: "personal" (NANP 5XX
+    /// and 700, UK 070), "shared-cost", "uan" and "satellite". Premium-rate numbers are never
+    /// called.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allow_number_types: Vec<Spanned<String>>,
     /// What an immediate call that would ring outside `window` (or on a quiet day) does:
     /// "error" (default) makes it invalid; "defer" schedules it at the next opening in the
     /// recipient's time, and `outdial plan` says how many and to when. Scheduled calls outside

@@ -64,6 +64,9 @@ pub struct Campaign {
     pub source: Arc<SourceFile>,
     /// Call Commands: how `listen` answers keypress Call Events, in file order.
     pub on_keypress: Vec<KeypressRule>,
+    /// `window = "always"`: calls ring at any hour, by the campaign's explicit choice (else
+    /// they ring within `window`, or 08:00-21:00 recipient-local without one).
+    pub any_hour: bool,
 }
 
 /// One `[[on_keypress]]` rule, checked: what to answer keys pressed at a prompt with.

@@ -49,6 +49,7 @@ pub(super) fn validate(
         campaign_span: section.name.as_ref().map_or(0..0, Spanned::span),
         provider_span,
         zone_reported: false,
+        allowed: phone::NumberTypes::default(),
     };
     let name = section.name.as_ref().and_then(|n| c.name(n));
     let timezone = section
@@ -68,6 +69,7 @@ pub(super) fn validate(
     let (prompts, sounds) = c.prompts(&raw.prompts, max_upload, provider.as_deref());
     let on_keypress = c.keypress_rules(&raw.on_keypress, &raw.prompts, provider.as_deref());
 
+    c.allowed = contacts::number_types(raw.recipients.as_ref(), c.source, c.problems);
     let prefix = name.as_deref().map(callid::prefix).unwrap_or_default();
     let (recipients, default_at) = c.recipients(&raw, &prefix, timezone.as_ref());
     if let Some(p) = provider.as_deref() {
@@ -150,6 +152,7 @@ pub(super) fn validate(
             provider: c.provider_name(),
             provider_rules: provider.as_deref(),
             abroad: c.provider.calls_abroad(),
+            allowed: c.allowed,
         },
         c.problems,
     );
@@ -225,6 +228,7 @@ pub(super) fn validate(
         default_at,
         source: Arc::clone(source),
         on_keypress,
+        any_hour: settings.any_hour,
     })
 }
 
@@ -268,7 +272,8 @@ impl Checker<'_> {
             phone::parse_international(value.get_ref())
         } else {
             phone::parse(value.get_ref())
-        };
+        }
+        .and_then(|n| phone::check_kind(&n, self.allowed).map(|()| n));
         match parsed {
             Ok(number) => Some(number),
             Err(err) => {

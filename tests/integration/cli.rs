@@ -8,7 +8,7 @@ fn a_valid_file_exits_0_with_a_one_line_summary() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "examples/outage-alert.toml: ok: \"web-outage\", 3 recipients, 1 prompt, 0 sound files, 1 call post (batches of 500)\n"
+        "examples/outage-alert.toml: ok: \"web-outage\", 3 recipients, 1 prompt, 0 sound files, 1 call post (batches of 500); window = \"always\": calls ring at any hour of the recipient's day\n"
     );
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }

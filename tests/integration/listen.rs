@@ -189,7 +189,7 @@ pub(super) fn contacts(dir: &Path, n: usize) -> PathBuf {
 pub(super) fn voiceshot_campaign(dir: &Path, n: usize, extra: &str) -> PathBuf {
     contacts(dir, n);
     let text = format!(
-        "[campaign]\nname = \"loop\"\n\n[voiceshot]\nmenuid = \"1-1234\"\n\n[[prompt]]\nid = 1\ntts = \"The web server is down. Press 1 to hear more.\"\n\n[[prompt]]\nid = 2\ntts = \"More.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n{extra}"
+        "[campaign]\nname = \"loop\"\n\n[voiceshot]\nmenuid = \"1-1234\"\n\n[[prompt]]\nid = 1\ntts = \"The web server is down. Press 1 to hear more.\"\n\n[[prompt]]\nid = 2\ntts = \"More.\"\n\n[recipients]\nwindow = \"always\"\ncsv = \"contacts.csv\"\n{extra}"
     );
     let path = dir.join("loop.toml");
     std::fs::write(&path, text).unwrap();
@@ -330,7 +330,7 @@ fn voipcomm_loop(
     // only for its name and journal).
     let write = |url: &str| {
         let text = format!(
-            "[campaign]\nname = \"vc-loop\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"{url}\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Your parcel arrives today.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n"
+            "[campaign]\nname = \"vc-loop\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"{url}\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Your parcel arrives today.\"\n\n[recipients]\nwindow = \"always\"\ncsv = \"contacts.csv\"\n"
         );
         let path = dir.join("vc.toml");
         std::fs::write(&path, text).unwrap();

@@ -26,3 +26,4 @@ mod voicent;
 mod voipcomm;
 mod voipcomm_scheduled;
 mod workflow;
+mod world;

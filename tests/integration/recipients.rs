@@ -312,7 +312,7 @@ fn a_csv_changed_after_the_check_stops_the_posts() {
 #[test]
 fn plan_command_json_counts() {
     let out = Command::new(env!("CARGO_BIN_EXE_outdial"))
-        .args(["--format", "json", "plan"])
+        .args(["--format", "json", "plan", "--now", crate::support::NOW])
         .arg(fixture("contacts.toml"))
         .output()
         .unwrap();

@@ -32,7 +32,7 @@ fn shared_call_ids_across_batches_lose_nobody() {
     let file = dir.path().join("c.toml");
     std::fs::write(
         &file,
-        "[campaign]\nname = \"households\"\n[voiceshot]\nmenuid = \"1-1234\"\nbatch_size = 2\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n[recipients]\ncsv = \"contacts.csv\"\nshared_callids = true\n",
+        "[campaign]\nname = \"households\"\n[voiceshot]\nmenuid = \"1-1234\"\nbatch_size = 2\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n[recipients]\nwindow = \"always\"\ncsv = \"contacts.csv\"\nshared_callids = true\n",
     )
     .unwrap();
     let sb = sandbox(Faults::default());
@@ -65,7 +65,7 @@ fn big_campaign(dir: &Path) -> PathBuf {
     let file = dir.join("big.toml");
     std::fs::write(
         &file,
-        "[campaign]\nname = \"big\"\n[voiceshot]\nmenuid = \"1-1234\"\nbatch_size = 100\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n[recipients]\ncsv = \"contacts.csv\"\nnumber_column = \"phone\"\nsuppress = [\"dnc.txt\"]\n",
+        "[campaign]\nname = \"big\"\n[voiceshot]\nmenuid = \"1-1234\"\nbatch_size = 100\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n[recipients]\nwindow = \"always\"\ncsv = \"contacts.csv\"\nnumber_column = \"phone\"\nsuppress = [\"dnc.txt\"]\n",
     )
     .unwrap();
     file

@@ -63,7 +63,7 @@ pub(crate) fn campaign(dir: &Path, with_sound: bool) -> PathBuf {
         "tts = \"The web server is down.\""
     };
     let text = format!(
-        "[campaign]\nname = \"matrix\"\n\n[voiceshot]\nmenuid = \"1-1234\"\ncallerid = \"8185550199\"\nbatch_size = 2\n\n[[prompt]]\nid = 1\n{prompt}\n\n[recipients]\nnumbers = [{}]\nsuppress = [\"dnc.txt\"]\n",
+        "[campaign]\nname = \"matrix\"\n\n[voiceshot]\nmenuid = \"1-1234\"\ncallerid = \"8185550199\"\nbatch_size = 2\n\n[[prompt]]\nid = 1\n{prompt}\n\n[recipients]\nwindow = \"always\"\nnumbers = [{}]\nsuppress = [\"dnc.txt\"]\n",
         numbers.join(", ")
     );
     let path = dir.join("campaign.toml");

@@ -45,7 +45,13 @@ fn sandbox(faults: Faults, minute: Duration, dial: Duration) -> Sandbox {
 fn golden_form_bodies_of_the_examples() {
     for name in ["voicent-text", "voicent-audio", "voicent-ivr"] {
         let file = format!("examples/{name}.toml");
-        let run = outdial(["compile", &file, "--now", NOW]);
+        // The IVR survey calls now, within the protective hours: 09:00 in Los Angeles.
+        let now = if name == "voicent-ivr" {
+            "2030-12-01T17:00:00Z"
+        } else {
+            NOW
+        };
+        let run = outdial(["compile", &file, "--now", now]);
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
         // One form body a line, one call each.
         for line in run.stdout.lines() {
@@ -313,21 +319,21 @@ fn send_query_delete_end_to_end() {
         dir.path(),
         "text",
         &format!(
-            "[voicent]\n{fast}\n[[prompt]]\nid = 1\ntts = \"Hello & welcome\"\n\n[recipients]\nnumbers = [\"8185550100\", \"8185550106\", \"8185550107\", \"8185550108\"]\n\n[[recipient]]\nnumber = \"8185550115\"\nat = \"{later}\"\n"
+            "[voicent]\n{fast}\n[[prompt]]\nid = 1\ntts = \"Hello & welcome\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [\"8185550100\", \"8185550106\", \"8185550107\", \"8185550108\"]\n\n[[recipient]]\nnumber = \"8185550115\"\nat = \"{later}\"\n"
         ),
     );
     let audio = write_campaign(
         dir.path(),
         "audio",
         &format!(
-            "[voicent]\n{fast}audio_dir = \"/srv/voicent\"\n\n[[prompt]]\nid = 1\naudio = \"sounds/hello.wav\"\n\n[recipients]\nnumbers = [\"8185550120\"]\n"
+            "[voicent]\n{fast}audio_dir = \"/srv/voicent\"\n\n[[prompt]]\nid = 1\naudio = \"sounds/hello.wav\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [\"8185550120\"]\n"
         ),
     );
     let ivr = write_campaign(
         dir.path(),
         "ivr",
         &format!(
-            "[voicent]\n{fast}ivr = \"reminderApp\"\n\n[recipients]\nnumbers = [\"8185550130\", \"8185550131\"]\n"
+            "[voicent]\n{fast}ivr = \"reminderApp\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [\"8185550130\", \"8185550131\"]\n"
         ),
     );
     // The gateway deletes this one's record once the call is made.
@@ -566,7 +572,7 @@ fn matrix_campaign(dir: &Path) -> PathBuf {
         dir,
         "matrix",
         &format!(
-            "[voicent]\nrequests_per_second = 1000\n\n[[prompt]]\nid = 1\ntts = \"Test\"\n\n[recipients]\nnumbers = [{}]\n",
+            "[voicent]\nrequests_per_second = 1000\n\n[[prompt]]\nid = 1\ntts = \"Test\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [{}]\n",
             numbers.join(", ")
         ),
     )

@@ -79,8 +79,15 @@ pub(crate) fn example(dir: &Path, name: &str) -> PathBuf {
         dir.join("sounds/hello.wav"),
     )
     .unwrap();
+    // Sent at the real now, so calls due now say they may ring at any hour: the hours are
+    // the subject of tests/integration/rules.rs, not of these.
+    let text = std::fs::read_to_string(repo().join("examples").join(name)).unwrap();
     let to = dir.join(name);
-    std::fs::copy(repo().join("examples").join(name), &to).unwrap();
+    std::fs::write(
+        &to,
+        text.replacen("[recipients]\n", "[recipients]\nwindow = \"always\"\n", 1),
+    )
+    .unwrap();
     to
 }
 
@@ -296,6 +303,9 @@ tts = "Hello {{name}}, a parcel is on its way."
 id = 3
 tts = "Parcel for {{name}} today."
 
+[recipients]
+window = "always"
+
 [[recipient]]
 number = "818-555-0100"
 vars = {{ name = "Ann" }}
@@ -487,7 +497,7 @@ fn matrix_campaign(dir: &Path) -> PathBuf {
     std::fs::write(
         &file,
         format!(
-            "[campaign]\nname = \"matrix\"\nprovider = \"voipcomm\"\n\n[[prompt]]\nid = 1\ntts = \"Test call.\"\n\n[recipients]\nnumbers = [{}]\n",
+            "[campaign]\nname = \"matrix\"\nprovider = \"voipcomm\"\n\n[[prompt]]\nid = 1\ntts = \"Test call.\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [{}]\n",
             numbers.join(", ")
         ),
     )
@@ -741,7 +751,7 @@ numbers = ["818-555-0100"]
     let none = dir.path().join("none.toml");
     std::fs::write(
         &none,
-        "[campaign]\nname = \"none\"\nprovider = \"voipcomm\"\n\n[voipcomm.machine]\nplay_url = \"https://example.com/m.wav\"\n\n[recipients]\nnumbers = [\"818-555-0100\"]\n",
+        "[campaign]\nname = \"none\"\nprovider = \"voipcomm\"\n\n[voipcomm.machine]\nplay_url = \"https://example.com/m.wav\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [\"818-555-0100\"]\n",
     )
     .unwrap();
     let out = run(cmd(&["check", none.to_str().unwrap()], None, &[]));
@@ -757,7 +767,7 @@ numbers = ["818-555-0100"]
     let plain = dir.path().join("plain.toml");
     std::fs::write(
         &plain,
-        "[campaign]\nname = \"plain\"\nprovider = \"voipcomm\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\nnumbers = [\"818-555-0100\"]\n",
+        "[campaign]\nname = \"plain\"\nprovider = \"voipcomm\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [\"818-555-0100\"]\n",
     )
     .unwrap();
     let out = run(cmd(&["compile", plain.to_str().unwrap()], None, &[]));
@@ -893,7 +903,7 @@ fn numbers_abroad_are_called_once_and_suppressed_like_any_other() {
     let file = dir.path().join("abroad.toml");
     let campaign = |provider: &str, extra: &str| {
         format!(
-            "[campaign]\nname = \"abroad\"\nprovider = \"{provider}\"\n{extra}\n[[prompt]]\nid = 1\ntts = \"Hello {{name}}.\"\n\n[recipients]\ncsv = \"contacts.csv\"\nsuppress = [\"dnc.txt\"]\n"
+            "[campaign]\nname = \"abroad\"\nprovider = \"{provider}\"\n{extra}\n[[prompt]]\nid = 1\ntts = \"Hello {{name}}.\"\n\n[recipients]\nwindow = \"always\"\ncsv = \"contacts.csv\"\nsuppress = [\"dnc.txt\"]\n"
         )
     };
     std::fs::write(&file, campaign("voipcomm", "")).unwrap();

@@ -31,7 +31,7 @@ fn campaign(dir: &Path) -> PathBuf {
     let text = "[campaign]\nname = \"saved\"\n\n[voiceshot]\nmenuid = \"1-1234\"\nbatch_size = 2\n\n\
         [[prompt]]\nid = 1\ntts = \"Hello {name}, the web server is down.\"\n\n\
         [[prompt]]\nid = 2\naudio = \"sounds/hello.wav\"\n\n\
-        [recipients]\nnumbers = [\"8185550120\"]\ncsv = \"contacts.csv\"\nnumber_column = \"phone\"\n\
+        [recipients]\nwindow = \"always\"\nnumbers = [\"8185550120\"]\ncsv = \"contacts.csv\"\nnumber_column = \"phone\"\n\
         suppress = [\"dnc.txt\"]\n\n[vars]\nname = \"there\"\n";
     let path = dir.join("campaign.toml");
     std::fs::write(&path, text).unwrap();

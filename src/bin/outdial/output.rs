@@ -634,8 +634,9 @@ impl PrintHuman {
                 call_posts,
                 batch_size,
                 warnings,
+                any_hour,
             } => self.summary(&format!(
-                "{}: ok: \"{campaign}\", {}, {}, {}, {} (batches of {batch_size}){}",
+                "{}: ok: \"{campaign}\", {}, {}, {}, {} (batches of {batch_size}){}{}",
                 file.display(),
                 plural(*recipients as usize, "recipient", "recipients"),
                 plural(*prompts, "prompt", "prompts"),
@@ -645,6 +646,11 @@ impl PrintHuman {
                     format!(", {}", plural(*warnings, "warning", "warnings"))
                 } else {
                     String::new()
+                },
+                if *any_hour {
+                    "; window = \"always\": calls ring at any hour of the recipient's day"
+                } else {
+                    ""
                 },
             )),
             Checked::Invalid {

@@ -37,7 +37,7 @@ use header::Columns;
 pub(super) use header::{Header, read_header};
 pub use rules::{CallingRules, Closed, QuietDays};
 pub(super) use scan::{ScanInput, scan};
-pub(super) use settings::settings;
+pub(super) use settings::{number_types, settings};
 pub use stream::RowStream;
 pub use window::Window;
 pub(super) use window::past_times;
@@ -61,6 +61,8 @@ pub struct Contacts {
     line_fix: u64,
     /// The calling rules, judged again (with the same "now") when the rows are streamed.
     calling: Option<std::sync::Arc<CallingRules>>,
+    /// `allow_number_types`, applied again when the rows are streamed.
+    allowed: crate::phone::NumberTypes,
 }
 
 impl Contacts {

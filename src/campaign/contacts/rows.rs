@@ -203,6 +203,8 @@ pub(super) struct Rules<'a> {
     pub(super) trusted: bool,
     /// Whether numbers abroad (`+44 …`) are read: the provider calls them (both passes).
     pub(super) abroad: bool,
+    /// `allow_number_types`: the kinds of numbers called although refused by default.
+    pub(super) allowed: phone::NumberTypes,
     /// The provider, to ask whether it would read a time other than meant (first pass only).
     pub(super) provider: Option<&'a dyn crate::provider::Provider>,
 }
@@ -256,6 +258,7 @@ impl Rules<'_> {
         } else {
             phone::parse_bytes(written)
         }
+        .and_then(|n| phone::check_kind(&n, self.allowed).map(|()| n))
         .map_err(|err| RowError::Number(c.number, err))?;
         let callid = match c.callid {
             Some(col) => {

@@ -1,6 +1,6 @@
 //! Calling rules that protect the people called: calling hours and quiet days judged in each
-//! recipient's own local time (the zones of the number's area code, or the recipient's own
-//! `timezone`), and what an immediate call outside them does (an error, or deferred to the
+//! recipient's own local time (the recipient's own `timezone`, else the zones of the number's
+//! prefix in the zone table, for every country, else the campaign's zone), and what an immediate call outside them does (an error, or deferred to the
 //! next opening).
 
 use std::collections::HashMap;
@@ -96,9 +96,10 @@ pub struct CallingRules {
     pub(super) now: Timestamp,
     /// `[recipients] at`, when calls without their own time are scheduled.
     pub(super) default_at: Option<Zoned>,
-    /// The campaign's zone: for area codes outside the table, and the zone deferred times
-    /// are written in.
-    pub(super) zone: Zone,
+    /// The campaign's zone: for numbers the table cannot place, and the zone deferred times
+    /// are written in. Without one (only with the protective hours: a written window needs
+    /// it), such numbers are not judged, and times are written in UTC.
+    pub(super) zone: Option<Zone>,
     /// Zones named by recipients (`timezone`), after the table's groups and the campaign's.
     named: Mutex<Vec<(String, TimeZone)>>,
     /// Verdicts on calls without their own time, by zone group: the same for every such call.
@@ -112,7 +113,7 @@ impl CallingRules {
         defer: bool,
         now: Timestamp,
         default_at: Option<Zoned>,
-        zone: Zone,
+        zone: Option<Zone>,
     ) -> Self {
         Self {
             window,
@@ -132,7 +133,7 @@ impl CallingRules {
     }
 
     /// The zone group of a recipient: its own `timezone` (an IANA name; `Err` if unknown), else
-    /// its area code's, else the campaign's.
+    /// its prefix's in the zone table, else the campaign's ([`CallingRules::fallback`]).
     pub(super) fn group(&self, number: &PhoneNumber, timezone: Option<&str>) -> Result<u16, ()> {
         let table = zones::table();
         let base = table.groups() as u16 + 1;
@@ -152,6 +153,17 @@ impl CallingRules {
         }
     }
 
+    /// The group of numbers the table cannot place and that name no zone of their own:
+    /// judged in the campaign's zone (and counted in a warning).
+    pub(super) fn fallback(&self) -> u16 {
+        zones::table().groups() as u16
+    }
+
+    /// The zone the campaign writes times in (UTC without `campaign.timezone`).
+    fn own_tz(&self) -> TimeZone {
+        self.zone.as_ref().map_or(TimeZone::UTC, |z| z.tz.clone())
+    }
+
     /// The zones of a group (see [`CallingRules::group`]).
     fn zones_of(&self, group: u16, f: &mut dyn FnMut(&TimeZone) -> bool) -> bool {
         let table = zones::table();
@@ -159,7 +171,8 @@ impl CallingRules {
         if group < n {
             table.group(group).zones.iter().all(|(_, tz)| f(tz))
         } else if group == n {
-            f(&self.zone.tz)
+            // No campaign zone: nothing to judge the number in (the warning says so).
+            self.zone.as_ref().is_none_or(|z| f(&z.tz))
         } else {
             let named = self.named.lock().unwrap_or_else(|e| e.into_inner());
             named
@@ -175,7 +188,10 @@ impl CallingRules {
         if group < n {
             table.group(group).label.clone()
         } else if group == n {
-            format!("{} (area code not in the table)", self.zone.name)
+            match &self.zone {
+                Some(zone) => format!("{} (number not in the zone table)", zone.name),
+                None => "number not in the zone table, no zone".to_owned(),
+            }
         } else {
             let named = self.named.lock().unwrap_or_else(|e| e.into_inner());
             named
@@ -265,7 +281,7 @@ impl CallingRules {
                     immediate: true,
                 },
                 Err(rule) => match self.next_opening(group, self.now) {
-                    Some(t) => Verdict::Deferred(t.to_zoned(self.zone.tz.clone())),
+                    Some(t) => Verdict::Deferred(t.to_zoned(self.own_tz())),
                     None => Verdict::Closed {
                         rule,
                         immediate: true,
@@ -286,7 +302,7 @@ impl CallingRules {
         } else {
             format!(
                 "the call at {}",
-                t.to_zoned(self.zone.tz.clone()).strftime("%Y-%m-%d %H:%M")
+                t.to_zoned(self.own_tz()).strftime("%Y-%m-%d %H:%M")
             )
         };
         format!("{when} rings {}", self.local(group, t))

@@ -98,6 +98,8 @@ pub(in crate::campaign) struct ScanInput<'a> {
     pub provider_rules: Option<&'a dyn crate::provider::Provider>,
     /// Whether the provider calls numbers abroad.
     pub abroad: bool,
+    /// `allow_number_types`.
+    pub allowed: crate::phone::NumberTypes,
 }
 
 /// The outcome of [`scan`].
@@ -118,19 +120,18 @@ pub(in crate::campaign) fn scan(mut input: ScanInput<'_>, problems: &mut Problem
     let now = input.options.now.unwrap_or_else(Timestamp::now);
     let suppress = suppression(input.section, input.source, problems);
     stats.suppress_list = suppress.len() as u64;
-    let calling = match input.zone {
-        Some(zone) if input.window.is_some() || !input.quiet.is_empty() => {
-            Some(Arc::new(CallingRules::new(
-                input.window,
-                input.quiet.clone(),
-                input.defer,
-                now,
-                input.default_at.cloned(),
-                zone.clone(),
-            )))
-        }
-        _ => None,
-    };
+    // A written window or quiet days without a zone were reported when the settings were
+    // read; the protective hours need none.
+    let calling = (input.window.is_some() || !input.quiet.is_empty()).then(|| {
+        Arc::new(CallingRules::new(
+            input.window,
+            input.quiet.clone(),
+            input.defer,
+            now,
+            input.default_at.cloned(),
+            input.zone.cloned(),
+        ))
+    });
     let cap = input.max_calls.map(|(count, per)| {
         let dir = input.source.resolve(".outdial");
         let (set, journals) = capped(&dir, input.name, count, per, now);
@@ -207,6 +208,7 @@ fn keep_inline(
             group = rules
                 .group(&r.number, r.timezone.as_deref())
                 .unwrap_or(NO_GROUP);
+            counts.placed(group, rules);
             match rules.judge(group, r.at.as_ref()) {
                 Verdict::Open => {}
                 Verdict::Deferred(at) => {
@@ -296,9 +298,17 @@ fn group_for_count(group: u16, number: &PhoneNumber) -> u16 {
 #[derive(Default)]
 struct RuleCounts {
     by_group: BTreeMap<u16, ZoneRules>,
+    /// Numbers the zone table cannot place and that name no zone of their own.
+    unplaced: u64,
 }
 
 impl RuleCounts {
+    /// Counts a number judged in `group` when the table could not place it.
+    fn placed(&mut self, group: u16, rules: &CallingRules) {
+        if group == rules.fallback() {
+            self.unplaced += 1;
+        }
+    }
     fn entry(&mut self, group: u16) -> &mut ZoneRules {
         self.by_group.entry(group).or_default()
     }
@@ -357,6 +367,32 @@ impl RuleCounts {
             }
             same
         });
+        if self.unplaced > 0
+            && let Some(calling) = calling
+        {
+            let (judged, help) = match &calling.zone {
+                Some(zone) => (
+                    format!("were judged in campaign.timezone ({})", zone.name),
+                    "give them a `timezone` of their own where they ring elsewhere",
+                ),
+                None => (
+                    "were not held to the calling hours: there is no zone to read them in"
+                        .to_owned(),
+                    "give them a `timezone`, or set campaign.timezone",
+                ),
+            };
+            problems.push(
+                Problem::warning(
+                    "campaign::unplaced-numbers",
+                    format!(
+                        "{} numbers the zone table cannot place (toll-free, non-geographic) {judged}",
+                        self.unplaced
+                    ),
+                )
+                .in_file(source)
+                .help(help),
+            );
+        }
         stats.outside_window = rules.iter().map(|r| r.outside_window).sum();
         stats.quiet_day = rules.iter().map(|r| r.quiet_day).sum();
         if !rules.is_empty() {
@@ -438,6 +474,7 @@ impl CsvScan<'_> {
             deny_past: input.options.deny_past,
             trusted: false,
             abroad: input.abroad,
+            allowed: input.allowed,
             provider: input.provider_rules,
         };
         let file = match super::open_list(&header.path) {
@@ -475,6 +512,7 @@ impl CsvScan<'_> {
             region: input.region,
             line_fix: u64::from(header.crlf),
             calling: self.calling.clone(),
+            allowed: input.allowed,
         })
     }
 
@@ -688,6 +726,14 @@ impl Tally<'_> {
         let suppressed = |n: u64| sets.suppress.first(n).is_some();
         let (columns, stats, found) = (self.columns, &mut *self.stats, &mut self.found);
         stats.rows += 1;
+        if let Some(calling) = sets.calling {
+            match &outcome {
+                Ok(Good { group, .. }) | Err(RowError::Closed { group, .. }) => {
+                    self.counts.placed(*group, calling);
+                }
+                Err(_) => {}
+            }
+        }
         if let (Ok(good), Some(ids)) = (&outcome, self.callids.as_mut())
             && !suppressed(good.number.as_u64())
             && self.seen.first(good.number.as_u64()).is_none()

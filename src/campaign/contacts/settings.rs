@@ -1,5 +1,5 @@
 //! The `[recipients]` settings that stand on their own: `region`, `window`, `quiet_days`,
-//! `outside_window` and `max_calls`.
+//! `outside_window`, `max_calls` and `allow_number_types`.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use super::rules::QuietDays;
 use crate::campaign::Zone;
 use crate::campaign::file::{OutsideWindow, RecipientsSection};
 use crate::diagnostic::{Problem, Problems};
-use crate::phone::Region;
+use crate::phone::{NumberTypes, Region, Restricted};
 use crate::source::SourceFile;
 
 /// The `region` and `window` settings, checked even when other parts of the campaign have
@@ -36,7 +36,14 @@ pub(in crate::campaign) fn settings(
         },
         None => Region::US,
     };
-    let window = section.and_then(|s| s.window.as_ref()).and_then(|text| {
+    let written = section.and_then(|s| s.window.as_ref());
+    let hours = match written {
+        None => Hours::Protective,
+        // `check` says so in its summary: the one place every run shows.
+        Some(text) if text.get_ref().trim() == "always" => Hours::Always,
+        Some(_) => Hours::Written,
+    };
+    let window = written.filter(|_| hours == Hours::Written).and_then(|text| {
         match Window::parse(text.get_ref()) {
             Some(window) if zone.is_some() => Some(window),
             Some(_) if zone_reported => None,
@@ -58,12 +65,16 @@ pub(in crate::campaign) fn settings(
                         format!("\"{}\" is not a calling-hours window", text.get_ref()),
                     )
                     .at(source, text.span(), "not HH:MM-HH:MM")
-                    .help("write the hours as \"08:00-21:00\" (24-hour, judged in each recipient's own time zone)"),
+                    .help("write the hours as \"08:00-21:00\" (24-hour, judged in each recipient's own time zone), or \"always\""),
                 );
                 None
             }
         }
     });
+    let window = match hours {
+        Hours::Protective => Some(Window::PROTECTIVE),
+        _ => window,
+    };
     let mut quiet = QuietDays::default();
     for day in section.iter().flat_map(|s| &s.quiet_days) {
         if !quiet.add(day.get_ref()) {
@@ -77,7 +88,10 @@ pub(in crate::campaign) fn settings(
             );
         }
     }
-    if !quiet.is_empty() && zone.is_none() && !zone_reported && window.is_none() {
+    // A written window without a zone already said the zone is missing.
+    let window_said_so =
+        hours == Hours::Written && written.is_some_and(|t| Window::parse(t.get_ref()).is_some());
+    if !quiet.is_empty() && zone.is_none() && !zone_reported && !window_said_so {
         let span = section
             .and_then(|s| s.quiet_days.first())
             .map_or(0..0, toml::Spanned::span);
@@ -114,6 +128,7 @@ pub(in crate::campaign) fn settings(
     Settings {
         region,
         window,
+        any_hour: hours == Hours::Always,
         quiet,
         defer,
         max_calls,
@@ -124,10 +139,58 @@ pub(in crate::campaign) fn settings(
 pub(in crate::campaign) struct Settings {
     pub region: Region,
     pub window: Option<Window>,
+    /// `window = "always"`: no calling hours, by choice.
+    pub any_hour: bool,
     pub quiet: QuietDays,
     pub defer: bool,
     /// `max_calls`: calls allowed, within this span.
     pub max_calls: Option<(u32, jiff::SignedDuration)>,
+}
+
+/// Where a campaign's calling hours come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hours {
+    /// `window = "HH:MM-HH:MM"`.
+    Written,
+    /// No `window`: 08:00-21:00 in the recipient's time ([`Window::PROTECTIVE`]).
+    Protective,
+    /// `window = "always"`.
+    Always,
+}
+
+/// The `allow_number_types` setting: the kinds of numbers called although refused by
+/// default. Read before the recipients, whose numbers it judges.
+pub(in crate::campaign) fn number_types(
+    section: Option<&RecipientsSection>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> NumberTypes {
+    let mut allowed = NumberTypes::default();
+    for name in section.iter().flat_map(|s| &s.allow_number_types) {
+        match Restricted::parse(name.get_ref()) {
+            Some(kind) if kind.allowable() => allowed.allow(kind),
+            Some(_) => problems.push(
+                Problem::error(
+                    "campaign::premium-rate-allowed",
+                    "premium-rate numbers cannot be allowed: the person called pays for the call",
+                )
+                .at(source, name.span(), "never allowed")
+                .help("remove \"premium-rate\" from allow_number_types"),
+            ),
+            None => problems.push(
+                Problem::error(
+                    "campaign::bad-number-type",
+                    format!(
+                        "\"{}\" is not a kind of number outdial refuses",
+                        name.get_ref()
+                    ),
+                )
+                .at(source, name.span(), "not a number type")
+                .help("name \"personal\", \"shared-cost\", \"uan\" or \"satellite\""),
+            ),
+        }
+    }
+    allowed
 }
 
 /// "7d", "24h" as a span of time.

@@ -74,6 +74,7 @@ impl Contacts {
                 deny_past: false,
                 trusted: true,
                 abroad: campaign.provider().name().calls_abroad(),
+                allowed: self.allowed,
                 provider: None,
             },
             prefix: &campaign.callid_prefix,

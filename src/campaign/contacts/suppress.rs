@@ -1,6 +1,9 @@
 //! Do-not-call lists (`suppress = [...]`): plain text, one number a line, or a CSV with a
-//! number column. A list must be exact, so a number that cannot be read is an error, not a
-//! skipped line.
+//! number column. A list must be exact, so an entry that cannot be read as any number is an
+//! error, not a skipped line: a garbled entry may hide someone who must not be called. An
+//! entry outdial could never dial (a reserved code, a service code, a premium-rate number)
+//! is counted in a warning and left out, and an entry with an extension suppresses the
+//! number without it (also counted): national registries hold both kinds.
 
 use std::io::{BufRead, BufReader, Read};
 use std::ops::Range;
@@ -13,7 +16,7 @@ use super::dedupe::Seen;
 use super::{MAX_ROW_BYTES, SHOWN, open_error, reader};
 use crate::campaign::file::RecipientsSection;
 use crate::diagnostic::{Problem, Problems};
-use crate::phone::{self, NumberError, Region};
+use crate::phone::{self, NumberError, PhoneNumber, Region, Restricted};
 use crate::source::SourceFile;
 
 /// Reads every list in `[recipients] suppress` into one set, so that checking a number is
@@ -60,6 +63,7 @@ fn load_suppress(
         Err(err) => return unreadable(problems, open_error(&path, &err)),
     };
     let shown = path.display().to_string();
+    let mut odd = Odd::default();
     let mut bad = 0usize;
     let mut report = |line: usize, text: &str, cell: Range<usize>, err: NumberError| {
         bad += 1;
@@ -120,11 +124,13 @@ fn load_suppress(
             let line = record.position().map_or(0, |p| p.line() as usize);
             let text = String::from_utf8_lossy(record.get(column).unwrap_or_default());
             // Numbers abroad too: a provider that calls them must find them suppressed.
-            match phone::parse_international(&text) {
-                Ok(n) => out.push(n.as_u64()),
-                // A number outside NANP can never be called, so it never needs suppressing.
-                Err(NumberError::NotNanp) => {}
-                Err(err) => report(line, &text, 0..text.len(), err),
+            match entry(&text) {
+                Entry::Number(n) => out.push(n.as_u64()),
+                Entry::Odd(n, kind) => {
+                    out.extend(n.map(|n| n.as_u64()));
+                    odd.count(kind, line, &text, 0..text.len());
+                }
+                Entry::Bad(err) => report(line, &text, 0..text.len(), err),
             }
         }
     } else {
@@ -158,13 +164,14 @@ fn load_suppress(
             if trimmed.is_empty() {
                 continue;
             }
-            match phone::parse_international(trimmed) {
-                Ok(n) => out.push(n.as_u64()),
-                Err(NumberError::NotNanp) => {}
-                Err(err) => {
-                    let start = line.find(trimmed).unwrap_or(0);
-                    report(i, line, start..start + trimmed.len(), err);
+            let start = line.find(trimmed).unwrap_or(0);
+            match entry(trimmed) {
+                Entry::Number(n) => out.push(n.as_u64()),
+                Entry::Odd(n, kind) => {
+                    out.extend(n.map(|n| n.as_u64()));
+                    odd.count(kind, i, line, start..start + trimmed.len());
                 }
+                Entry::Bad(err) => report(i, line, start..start + trimmed.len(), err),
             }
         }
     }
@@ -176,6 +183,7 @@ fn load_suppress(
             ),
         );
     }
+    odd.report(&shown, problems);
     if bad > SHOWN {
         problems.push(
             Problem::error(
@@ -184,5 +192,102 @@ fn load_suppress(
             )
             .at(source, list.span(), "this file"),
         );
+    }
+}
+
+/// What one entry of a list is.
+enum Entry {
+    /// A number to suppress.
+    Number(PhoneNumber),
+    /// An entry kept out of the list or cut to its number, with the number suppressed.
+    Odd(Option<PhoneNumber>, OddKind),
+    /// Not a number at all: an error.
+    Bad(NumberError),
+}
+
+/// The entries a list may hold that are not plain numbers, but are no error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OddKind {
+    /// A number outdial could never dial: nothing to suppress.
+    Undialable,
+    /// A number with an extension: the number without it is suppressed.
+    Extension,
+}
+
+/// Reads one entry.
+fn entry(text: &str) -> Entry {
+    match phone::parse_international(text) {
+        Ok(n) if phone::restricted(&n).is_some_and(|k| k.kind == Restricted::PremiumRate) => {
+            Entry::Odd(None, OddKind::Undialable)
+        }
+        Ok(n) => Entry::Number(n),
+        // A number outside NANP can never be called, so it never needs suppressing.
+        Err(NumberError::NotNanp) => Entry::Odd(None, OddKind::Undialable),
+        Err(
+            NumberError::Reserved(..)
+            | NumberError::SpecialExchange(..)
+            | NumberError::ServiceCode(_),
+        ) => Entry::Odd(None, OddKind::Undialable),
+        Err(NumberError::Extension(tail)) => {
+            let base = text.rfind(tail.as_str()).map_or(text, |at| &text[..at]);
+            match entry(base) {
+                Entry::Number(n) => Entry::Odd(Some(n), OddKind::Extension),
+                other => other,
+            }
+        }
+        Err(err) => Entry::Bad(err),
+    }
+}
+
+/// The first odd entry of a kind: its line's text, the entry's place in it, the line number.
+type First = Option<(String, Range<usize>, usize)>;
+
+/// The odd entries of one list: how many of each kind, and where the first is.
+#[derive(Default)]
+struct Odd {
+    undialable: (usize, First),
+    extension: (usize, First),
+}
+
+impl Odd {
+    fn count(&mut self, kind: OddKind, line: usize, text: &str, cell: Range<usize>) {
+        let slot = match kind {
+            OddKind::Undialable => &mut self.undialable,
+            OddKind::Extension => &mut self.extension,
+        };
+        slot.0 += 1;
+        slot.1.get_or_insert_with(|| (text.to_string(), cell, line));
+    }
+
+    /// One warning for each kind found, at its first entry.
+    fn report(self, shown: &str, problems: &mut Problems) {
+        for (kind, (n, first)) in [
+            (OddKind::Undialable, self.undialable),
+            (OddKind::Extension, self.extension),
+        ] {
+            let Some((text, cell, line)) = first else {
+                continue;
+            };
+            let excerpt = SourceFile::excerpt(shown, text, line, "text");
+            let (code, what, label, help) = match kind {
+                OddKind::Undialable => (
+                    "suppress::undialable",
+                    "numbers outdial could never dial (a reserved or service code, pay-per-call or premium-rate): left out of the list",
+                    "never dialled",
+                    "nothing to do: such an entry can never be called, so it needs no suppressing",
+                ),
+                OddKind::Extension => (
+                    "suppress::extension",
+                    "numbers with an extension: the number without it is suppressed",
+                    "the number is suppressed",
+                    "nothing to do: outdial dials numbers, not extensions, so the number itself is never called",
+                ),
+            };
+            problems.push(
+                Problem::warning(code, format!("{shown} line {line}: {n} {what}"))
+                    .at(&excerpt, cell, label)
+                    .help(help),
+            );
+        }
     }
 }

@@ -21,6 +21,13 @@ pub struct Window {
 }
 
 impl Window {
+    /// The calling hours without a `window`: 08:00-21:00 in the recipient's time, the US
+    /// federal telemarketing hours (47 CFR 64.1200(c)(1); 16 CFR 310.4(c)).
+    pub const PROTECTIVE: Window = Window {
+        start: 8 * 60,
+        end: 21 * 60,
+    };
+
     /// Parses "08:00-21:00".
     pub fn parse(text: &str) -> Option<Window> {
         let (a, b) = text.split_once('-')?;

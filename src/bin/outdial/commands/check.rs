@@ -27,6 +27,7 @@ pub fn run(files: &[PathBuf], config: &Config, out: &dyn Report) -> Result<(), E
             call_posts: plan::post_count(&campaign, Action::Send) - provider::uploads(&campaign),
             batch_size: provider::batch_size(&campaign),
             warnings,
+            any_hour: campaign.any_hour,
         }));
     }
     result
