@@ -206,7 +206,7 @@ impl Transport {
     ) -> Result<(u16, Vec<u8>), Failure> {
         // Neither headers nor bodies are logged, as they carry the credentials.
         let shown = self.shown(url);
-        let _span = tracing::info_span!("http", method = method.as_str(), url = %shown).entered();
+        let _span = tracing::info_span!("http", url = %shown, method = method.as_str()).entered();
         let started = Instant::now();
         let result = match method {
             Method::Post => self.exchange(url, body),
