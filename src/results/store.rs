@@ -7,7 +7,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-/// The schema, kept as SQL so a user can read it beside the README's description.
+/// The schema, kept as SQL so a user can read it beside docs/guide/report-and-listen.md.
 const SCHEMA: &str = include_str!("schema.sql");
 /// Bumped when a table changes shape; a store of another version is refused, never rewritten.
 const SCHEMA_VERSION: &str = "1";
