@@ -1,17 +1,19 @@
 //! Serving HTTP/1.1 with hyper: the accept loop, body reading and stop signal shared by
 //! `listen` and the providers' sandboxes, and the one transport fault hyper cannot produce.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
 use std::net::TcpListener;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Body, Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
-use hyper::service::HttpService;
+use hyper::service::Service;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -35,6 +37,10 @@ pub(crate) struct Limits {
     /// How long open connections get to finish their request after the stop; `None`: as
     /// long as they need.
     pub(crate) drain: Option<Duration>,
+    /// At the cap, close the oldest connection that has no request under way (idle between
+    /// requests, or still sending its head) to make room, instead of leaving the newcomer in
+    /// the backlog: idle or slow peers cannot hold every slot.
+    pub(crate) evict_idle: bool,
 }
 
 impl Limits {
@@ -47,6 +53,7 @@ impl Limits {
             keep_alive,
             title_case: true,
             drain: Some(Duration::from_secs(2)),
+            evict_idle: false,
         }
     }
 }
@@ -64,7 +71,7 @@ pub(crate) async fn serve_connections<S, B>(
     mut service: impl FnMut(&tokio::net::TcpStream) -> S,
     stop: impl Future<Output = ()>,
 ) where
-    S: HttpService<Incoming, ResBody = B> + Send + 'static,
+    S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<BoxError>,
     B: Body + Send + 'static,
@@ -73,14 +80,23 @@ pub(crate) async fn serve_connections<S, B>(
 {
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.connections));
+    let open = Open::default();
     tokio::pin!(stop);
     loop {
-        let slot = tokio::select! {
-            slot = Arc::clone(&slots).acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
+        let free = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(slot) => Some(slot),
+            Err(_) if limits.evict_idle && open.close_oldest_idle() => None,
+            Err(_) => None,
+        };
+        let slot = match free {
+            Some(slot) => slot,
+            None => tokio::select! {
+                slot = Arc::clone(&slots).acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+                () = &mut stop => break,
             },
-            () = &mut stop => break,
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -94,18 +110,27 @@ pub(crate) async fn serve_connections<S, B>(
             () = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = service(&stream);
+        let (id, tracked) = open.add();
+        let counted = Counted {
+            inner: service(&stream),
+            tracked: Arc::clone(&tracked),
+        };
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_timeout)
             .keep_alive(limits.keep_alive)
             .title_case_headers(limits.title_case)
-            .serve_connection(TokioIo::new(stream), service);
+            .serve_connection(TokioIo::new(stream), counted);
         let watched = graceful.watch(connection);
+        let open = open.clone();
         tokio::spawn(async move {
             // A connection's own failure (a reset, a timeout, a hang-up) concerns only that
-            // client.
-            let _ = watched.await;
+            // client. Closing it for room drops it: the socket closes.
+            tokio::select! {
+                _ = watched => {}
+                () = tracked.close.notified() => {}
+            }
+            open.remove(id);
             drop(slot);
         });
     }
@@ -116,6 +141,92 @@ pub(crate) async fn serve_connections<S, B>(
         Some(limit) => {
             let _ = tokio::time::timeout(limit, graceful.shutdown()).await;
         }
+    }
+}
+
+/// One open connection as the accept loop sees it.
+#[derive(Debug, Default)]
+struct Tracked {
+    /// Requests under way (the service called, its reply not yet made).
+    busy: AtomicUsize,
+    /// Closes the connection.
+    close: tokio::sync::Notify,
+}
+
+/// The next connection's id, and the open connections by id (oldest first).
+type Registry = (u64, BTreeMap<u64, Arc<Tracked>>);
+
+/// The open connections.
+#[derive(Clone, Debug, Default)]
+struct Open(Arc<Mutex<Registry>>);
+
+impl Open {
+    fn add(&self) -> (u64, Arc<Tracked>) {
+        let mut open = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let id = open.0;
+        open.0 += 1;
+        let tracked = Arc::new(Tracked::default());
+        open.1.insert(id, Arc::clone(&tracked));
+        (id, tracked)
+    }
+
+    fn remove(&self, id: u64) {
+        let mut open = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        open.1.remove(&id);
+    }
+
+    /// Asks the oldest connection without a request under way to close; `false` if every
+    /// connection is busy.
+    fn close_oldest_idle(&self) -> bool {
+        let mut open = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let idle = open
+            .1
+            .iter()
+            .find(|(_, t)| t.busy.load(Ordering::SeqCst) == 0)
+            .map(|(id, _)| *id);
+        match idle.and_then(|id| open.1.remove(&id)) {
+            Some(tracked) => {
+                tracked.close.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A connection's service, counting its requests under way.
+struct Counted<S> {
+    inner: S,
+    tracked: Arc<Tracked>,
+}
+
+/// Lowers the count when the request's future completes or is dropped.
+struct Busy(Arc<Tracked>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl<S, R> Service<R> for Counted<S>
+where
+    S: Service<R>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = std::pin::Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn call(&self, request: R) -> Self::Future {
+        self.tracked.busy.fetch_add(1, Ordering::SeqCst);
+        let busy = Busy(Arc::clone(&self.tracked));
+        let future = self.inner.call(request);
+        Box::pin(async move {
+            let reply = future.await;
+            drop(busy);
+            reply
+        })
     }
 }
 

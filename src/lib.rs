@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod diff;
 pub(crate) mod http_server;
 pub mod journal;
+pub(crate) mod multipart;
 pub mod phone;
 pub mod plan;
 pub mod provider;

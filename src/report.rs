@@ -63,6 +63,8 @@ pub enum Message<'a> {
     Sandbox(SandboxUrl<'a>),
     /// What `listen` did: its log, one event a line.
     Listen(&'a crate::results::listen::ListenEvent),
+    /// A post `listen` kept because it named no call it serves (`report --unmatched`).
+    Unmatched(UnmatchedPost<'a>),
     /// The campaign file's JSON Schema.
     Schema(Schema),
     /// A shell completion script (`completions`).
@@ -471,6 +473,9 @@ pub struct Failed<'a> {
     /// Why.
     #[serde(serialize_with = "error_text")]
     pub error: &'a SubmitError,
+    /// The provider's own words, verbatim and scrubbed, when it refused the post.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_message: Option<&'a str>,
 }
 
 fn error_text<S: Serializer>(error: &&SubmitError, s: S) -> Result<S::Ok, S::Error> {
@@ -554,6 +559,37 @@ impl QuerySummary {
                     self.columns.insert(at, name.clone());
                 }
             }
+        }
+    }
+}
+
+/// A post `listen` could read but not file under a call, as `report --unmatched` shows it.
+#[derive(Debug, Serialize)]
+pub struct UnmatchedPost<'a> {
+    /// When it was stored (RFC 3339, UTC).
+    pub received_at: &'a str,
+    /// The route it came on.
+    pub route: &'a str,
+    /// The call id it named ('' for none).
+    pub callid: &'a str,
+    /// The number it named ('' for none).
+    pub number: &'a str,
+    /// Why it matched no call.
+    pub why: &'a str,
+    /// The body as text (invalid UTF-8 replaced).
+    pub body: String,
+}
+
+impl<'a> UnmatchedPost<'a> {
+    /// The row of a stored unmatched post.
+    pub fn of(u: &'a crate::results::Unmatched) -> UnmatchedPost<'a> {
+        UnmatchedPost {
+            received_at: &u.received_at,
+            route: &u.route,
+            callid: &u.callid,
+            number: &u.number,
+            why: &u.why,
+            body: String::from_utf8_lossy(&u.body).into_owned(),
         }
     }
 }
@@ -643,6 +679,11 @@ pub enum Note<'a> {
     },
     /// One more post is done (where posts have no record of their own).
     Posted,
+    /// `report --unmatched` listed this many posts.
+    Unmatched {
+        /// Posts listed.
+        posts: usize,
+    },
     /// `compile` found nothing to post for the action.
     NothingToPost {
         /// The campaign file.
@@ -859,6 +900,7 @@ mod tests {
             keypresses: vec![(1, "2".into())],
             responses: Default::default(),
             attempts: None,
+            not_sent_by_outdial: false,
         };
         assert_eq!(
             line(Message::Call(CallRow {
@@ -880,12 +922,14 @@ mod tests {
                 message: "no".into(),
                 refusal: true,
                 help: None,
+                provider_message: None,
             },
         };
         assert_eq!(
             line(Message::Failed(Failed {
                 exit: 5,
-                error: &err
+                error: &err,
+                provider_message: err.provider_message(),
             })),
             r#"{"error":"post 1 (send) was rejected: errorid 1: no","exit":5,"type":"failed"}"#
         );
@@ -928,6 +972,7 @@ mod tests {
             keypresses: Vec::new(),
             responses: Default::default(),
             attempts: None,
+            not_sent_by_outdial: false,
         };
         report.responses.insert("confirm".into(), "1".into());
         let summary = QuerySummary::of(std::slice::from_ref(&report));

@@ -1,5 +1,6 @@
 //! What providers post back to `listen`: VoiceShot Call Summaries and Call Events, and
-//! voip-communications.net callbacks (as a form and as JSON).
+//! voip-communications.net callbacks (as a form, JSON, text/plain key=value lines and
+//! multipart/form-data).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -9,6 +10,12 @@ use outdial::provider::voipcomm::callback;
 fuzz_target!(|data: &[u8]| {
     let _ = summary::parse_summary(data);
     let _ = events::parse_event(data);
-    let _ = callback::parse_callback(data, true);
-    let _ = callback::parse_callback(data, false);
+    for ctype in [
+        None,
+        Some("application/json"),
+        Some("text/plain"),
+        Some("multipart/form-data; boundary=b"),
+    ] {
+        let _ = callback::parse_callback(data, ctype);
+    }
 });

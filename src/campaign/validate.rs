@@ -24,6 +24,12 @@ use crate::{audio, callid, provider, schedule, xmltext};
 /// At most this many recipients are named for one missing placeholder; the rest are counted.
 const MISSING_VAR_EXAMPLES: usize = 3;
 
+/// `[vars]` as validated, and as written (with spans).
+type VarsAsReadAndWritten<'a> = (
+    &'a BTreeMap<String, String>,
+    &'a BTreeMap<Spanned<String>, Spanned<String>>,
+);
+
 pub(super) fn validate(
     raw: CampaignFile,
     source: &Arc<SourceFile>,
@@ -89,9 +95,12 @@ pub(super) fn validate(
         &prompts,
         &raw.prompts,
         &recipients,
-        &vars,
-        &raw.vars,
+        (&vars, &raw.vars),
         header.as_ref(),
+        provider
+            .as_deref()
+            .map(|p| p.vars_used())
+            .unwrap_or_default(),
     );
 
     let settings = contacts::settings(
@@ -941,17 +950,18 @@ impl Checker<'_> {
         None
     }
 
-    /// Every placeholder of every prompt must have a value for every recipient.
+    /// Every placeholder of every prompt must have a value for every recipient. (Vars the
+    /// provider's settings use are not reported unused.)
     fn placeholders(
         &mut self,
         prompts: &[Prompt],
         raw_prompts: &[Spanned<PromptEntry>],
         recipients: &[Recipient],
-        vars: &BTreeMap<String, String>,
-        raw_vars: &BTreeMap<Spanned<String>, Spanned<String>>,
+        (vars, raw_vars): VarsAsReadAndWritten<'_>,
         csv: Option<&Header>,
+        used_by_provider: Vec<&str>,
     ) {
-        let mut used: HashSet<&str> = HashSet::new();
+        let mut used: HashSet<&str> = used_by_provider.into_iter().collect();
         for prompt in prompts {
             let PromptContent::Tts(template) = &prompt.content else {
                 continue;

@@ -95,6 +95,9 @@ pub enum Record {
         /// Why, for failures.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        /// The provider's own words on a refusal, verbatim and scrubbed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider_message: Option<String>,
         /// Which endpoint answered or failed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         endpoint: Option<String>,
@@ -516,6 +519,8 @@ pub struct Said {
     pub ids: BTreeMap<String, String>,
     /// Why, for failures.
     pub detail: Option<String>,
+    /// The provider's own words on a refusal, verbatim and scrubbed.
+    pub provider_message: Option<String>,
     /// Which endpoint answered or failed.
     pub endpoint: Option<String>,
 }
@@ -1026,6 +1031,7 @@ impl Journal {
             errorid: None,
             ids: said.ids,
             detail: said.detail,
+            provider_message: said.provider_message,
             endpoint: said.endpoint,
             at: now(),
         })
@@ -1278,6 +1284,7 @@ mod tests {
                             errorid: None,
                             ids,
                             detail: None,
+                            provider_message: None,
                             endpoint: None,
                             at: "2026-12-01T00:00:01Z".into(),
                         });

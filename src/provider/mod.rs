@@ -307,6 +307,11 @@ pub struct Rejection {
     pub refusal: bool,
     /// What to do about it, when the provider knows better than "fix the campaign".
     pub help: Option<String>,
+    /// The provider's own words, verbatim (VoiceShot's `comment`, voip-communications'
+    /// `code_desc`, the gateway's page as text), kept beside `message` (outdial's
+    /// explanation). Scrubbed of secrets before it is stored or shown. (Boxed: a submission
+    /// error carries a rejection, and stays small.)
+    pub provider_message: Option<Box<str>>,
 }
 
 /// How one recipient's call stands, as the provider reports it.
@@ -421,6 +426,12 @@ pub trait Provider: fmt::Debug + Send + Sync {
     fn result_time(&self, text: &str) -> Option<jiff::civil::DateTime> {
         let _ = text;
         None
+    }
+
+    /// Names of `[vars]` the provider's settings use besides the prompts (the gateway's
+    /// extra form fields, its `info` text), so that they are not reported unused.
+    fn vars_used(&self) -> Vec<&str> {
+        Vec::new()
     }
 
     /// The id the provider's own posts (summaries, events) name this campaign by, if they

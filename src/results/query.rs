@@ -15,6 +15,10 @@ use super::store::{
 use crate::provider::{Provider, Reach};
 use crate::submit::CallReport;
 
+/// The reason stored for a call the provider holds for the campaign that outdial did not
+/// place.
+pub const NOT_SENT_BY_OUTDIAL: &str = "not sent by outdial";
+
 /// What a provider's verdict means in the store; `None` for a call the provider does not
 /// know (never taken, or deleted), which is not a result to keep.
 fn outcome_of(reach: Reach) -> Option<Outcome> {
@@ -47,6 +51,13 @@ pub fn query_rows(
         let reason = match outcome {
             Outcome::NotReached => text(&report.comment).or_else(|| text(&report.status)),
             _ => None,
+        };
+        // A call outdial did not place (found by `query --all`) says so where a person
+        // reads why: its reason.
+        let reason = match (report.not_sent_by_outdial, reason) {
+            (false, reason) => reason,
+            (true, None) => Some(NOT_SENT_BY_OUTDIAL.to_owned()),
+            (true, Some(why)) => Some(format!("{NOT_SENT_BY_OUTDIAL}; {why}")),
         };
         calls.push(CallRecord {
             provider: name.to_owned(),
@@ -199,6 +210,8 @@ mod tests {
         assert!(store.keypresses("voiceshot", "outage").unwrap().is_empty());
 
         // A pending summary row is replaced by a query's final word; a query row by a newer one.
+        // (A post never turns a final row back into pending: start again from none.)
+        store.conn.execute("DELETE FROM calls", []).unwrap();
         store
             .record(
                 None,
@@ -250,6 +263,7 @@ mod tests {
             keypresses: vec![(1, String::new()), (2, "1".into())],
             responses: Default::default(),
             attempts: Some(2),
+            not_sent_by_outdial: false,
         };
         let (calls, keys) = query_rows(
             &provider,

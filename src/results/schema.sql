@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS calls (
   callid      TEXT NOT NULL,            -- the call id outdial sent (not a provider's own id)
   number      TEXT NOT NULL,            -- as the journal keys it ('' when the post did not say)
   status      TEXT NOT NULL,            -- the provider's own status word, verbatim
-  outcome     TEXT NOT NULL CHECK (outcome IN ('reached', 'not-reached', 'pending')),
+  outcome     TEXT NOT NULL CHECK (outcome IN ('reached', 'not-reached', 'pending', 'unknown')),
   reason      TEXT,                     -- why not reached, in the provider's words
   duration    INTEGER,                  -- seconds on the line
   answered_by TEXT CHECK (answered_by IN ('human', 'machine')),
@@ -43,5 +43,39 @@ CREATE TABLE IF NOT EXISTS keypresses (
 CREATE TABLE IF NOT EXISTS posts (
   digest      TEXT PRIMARY KEY,
   route       TEXT NOT NULL,
+  received_at TEXT NOT NULL
+) STRICT;
+
+-- Every post that named a known call, in order of arrival, with what it said and what became
+-- of it: `stored` (it is the call's row now), `repeat` (it said what the row says),
+-- `conflict` (it said otherwise about a call whose final outcome was stored before; the row
+-- kept the first word) or `lesser` (a weaker word than the row's, e.g. pending after
+-- reached). `body` keeps the raw post where the mapping depends on vocabulary outdial chose
+-- (voip-communications callbacks).
+CREATE TABLE IF NOT EXISTS history (
+  digest      TEXT NOT NULL,            -- posts.digest
+  provider    TEXT NOT NULL,
+  campaign    TEXT NOT NULL,
+  callid      TEXT NOT NULL,
+  number      TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  outcome     TEXT NOT NULL,
+  verdict     TEXT NOT NULL CHECK (verdict IN ('stored', 'repeat', 'conflict', 'lesser')),
+  body        BLOB,
+  received_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS history_call ON history (provider, campaign, callid, number);
+
+-- Posts `listen` could read but not file under a call of a campaign it serves (an unknown
+-- call id, a number the journal does not have for it, a VoiceShot Test post): kept whole,
+-- answered 200, shown by `report --unmatched`.
+CREATE TABLE IF NOT EXISTS unmatched (
+  digest      TEXT PRIMARY KEY,         -- posts.digest
+  route       TEXT NOT NULL,
+  provider    TEXT NOT NULL,
+  callid      TEXT NOT NULL,            -- the call id the post named ('' when none)
+  number      TEXT NOT NULL,            -- the number the post named ('' when none)
+  why         TEXT NOT NULL,
+  body        BLOB NOT NULL,
   received_at TEXT NOT NULL
 ) STRICT;

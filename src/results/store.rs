@@ -4,13 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
+use rusqlite::{Connection, params};
+
+use super::version;
 
 /// The schema, kept as SQL so a user can read it beside docs/guide/report-and-listen.md.
-const SCHEMA: &str = include_str!("schema.sql");
-/// Bumped when a table changes shape; a store of another version is refused, never rewritten.
-const SCHEMA_VERSION: &str = "1";
+pub(super) const SCHEMA: &str = include_str!("schema.sql");
+/// Bumped when a table changes shape. Version 1 (before `unknown`, history and unmatched
+/// posts) is migrated in place; any other version is refused, never rewritten.
+pub(super) const SCHEMA_VERSION: &str = "2";
 /// How long a writer waits for another process holding the database (`listen` and `query`
 /// may run side by side).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,6 +35,26 @@ pub enum StoreError {
         path: PathBuf,
         /// What the file system said.
         source: std::io::Error,
+    },
+    /// The file is SQLite (or not even that) but not an outdial results store.
+    #[error(
+        "{path} is not an outdial results store ({what}): use another --db path, or move the file away"
+    )]
+    Foreign {
+        /// The database file.
+        path: PathBuf,
+        /// What was found instead.
+        what: String,
+    },
+    /// The store cannot be written (a read-only file or folder, a full disk).
+    #[error(
+        "results store {path} cannot be written: {source}; make the file and its folder writable, or use another --db path"
+    )]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
     },
     /// The file is a results store of another version of outdial.
     #[error(
@@ -248,7 +270,9 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (and on first use creates) the store at `path`, in WAL mode.
+    /// Opens (and on first use creates) the store at `path`, in WAL mode. A file that is not
+    /// an outdial results store (not SQLite, or another program's tables) is refused before
+    /// anything is written to it; a store of version 1 is migrated in place.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
@@ -262,41 +286,52 @@ impl Store {
         };
         let conn = Connection::open(path).map_err(fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        let found = version::own_version(&conn, path)?;
         // WAL: readers (report) never block the writer (listen); synchronous=FULL because a
         // post is acknowledged only after its commit is durable.
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(fail)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(fail)?;
-        conn.execute_batch(SCHEMA).map_err(fail)?;
-        let found: Option<String> = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(fail)?;
-        match found {
+        match found.as_deref() {
             None => {
+                conn.execute_batch(SCHEMA).map_err(fail)?;
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
                     [SCHEMA_VERSION],
                 )
                 .map_err(fail)?;
             }
-            Some(found) if found != SCHEMA_VERSION => {
+            Some(SCHEMA_VERSION) => conn.execute_batch(SCHEMA).map_err(fail)?,
+            Some("1") => version::migrate_from_1(&conn).map_err(fail)?,
+            Some(found) => {
                 return Err(StoreError::Version {
                     path: path.to_path_buf(),
-                    found,
+                    found: found.to_owned(),
                 });
             }
-            Some(_) => {}
         }
         Ok(Store {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Makes sure the store takes writes (file, folder, WAL) by committing a write that
+    /// changes nothing, so `listen` finds out before it binds rather than at its first post.
+    pub fn check_writable(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let fail = |source| StoreError::ReadOnly {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(fail)?;
+        tx.execute(
+            "UPDATE meta SET value = value WHERE key = 'schema_version'",
+            [],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)
     }
 
     /// The database file.
@@ -311,51 +346,20 @@ impl Store {
         }
     }
 
-    /// Stores what one post (or one query reply) said, in one transaction. With `post`
-    /// (the route and the exact body), a post already stored is recognised by its digest and
-    /// changes nothing: the answer is `false`. Rows replace earlier rows of the same recipient.
+    /// Stores what one post (or rows from elsewhere) said, in one transaction: [`Store::file`]
+    /// without keeping the body. `false`: the same post was stored before; nothing changed.
     pub fn record(
         &mut self,
         post: Option<(&str, &[u8])>,
         calls: &[CallRecord],
         keys: &[Keypress],
     ) -> Result<bool, StoreError> {
-        let now = jiff::Timestamp::now().to_string();
-        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
-        let result = (|| -> rusqlite::Result<bool> {
-            if let Some((route, body)) = post {
-                let mut hash = Sha256::new();
-                hash.update(route.as_bytes());
-                hash.update([0]);
-                hash.update(body);
-                let digest = format!("{:x}", hash.finalize());
-                let fresh = tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO posts (digest, route, received_at) VALUES (?1, ?2, ?3)",
-                    )?
-                    .execute(params![digest, route, now])?;
-                if fresh == 0 {
-                    return Ok(false);
-                }
-            }
-            for call in calls {
-                tx.prepare_cached(&format!("INSERT OR REPLACE INTO calls {CALL_COLUMNS}"))?
-                    .execute(&call.values(&now)[..])?;
-            }
-            for key in keys {
-                tx.prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"
-                ))?
-                .execute(&key.values(&key.source, &now)[..])?;
-            }
-            Ok(true)
-        })();
-        // On an error the transaction is dropped, which rolls it back.
-        let committed = result.and_then(|fresh| tx.commit().map(|()| fresh));
-        committed.map_err(|e| self.fail(e))
+        let post = post.map(|(route, body)| super::posts::Post {
+            route,
+            body,
+            keep_body: false,
+        });
+        self.file(post, calls, keys).map(|filed| filed.fresh)
     }
 
     /// Every stored result of one campaign, ordered by call id and number.
@@ -514,5 +518,19 @@ mod tests {
             matches!(err, StoreError::Version { ref found, .. } if found == "99"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_store_that_cannot_be_written_is_found_out_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        Store::open(&path).unwrap().check_writable().unwrap();
+        // Read-only the way a user without write permission opens it (root ignores modes).
+        let conn =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let mut store = Store { conn, path };
+        let err = store.check_writable().unwrap_err();
+        assert!(matches!(err, StoreError::ReadOnly { .. }), "{err}");
+        assert!(err.to_string().contains("cannot be written"), "{err}");
     }
 }

@@ -34,6 +34,34 @@ struct Known {
     numbers: HashMap<String, Vec<String>>,
     /// `(callid, number)` per provider call id.
     by_provider_id: HashMap<String, (String, String)>,
+    /// Provider call id per `(callid, number)`.
+    provider_id: HashMap<(String, String), String>,
+}
+
+/// Why a post's call is not one of the campaign's recipients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Miss {
+    /// The journal has no such call id.
+    UnknownCall,
+    /// The call id is known, but not with the number the post names.
+    OtherNumber,
+}
+
+/// A number's digits without a North American country code (the journal keys NANP numbers
+/// by their ten digits; voip-communications writes them with the leading 1).
+fn national(number: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    match digits.strip_prefix('1') {
+        Some(rest) if digits.len() == 11 => rest.to_owned(),
+        _ => digits,
+    }
+}
+
+/// Whether two numbers are the same line: the same digits, apart from a NANP country code.
+/// Never a suffix match: "2" is not 2025550142.
+fn same_number(a: &str, b: &str) -> bool {
+    let (a, b) = (national(a), national(b));
+    !a.is_empty() && a == b
 }
 
 impl Watched {
@@ -70,6 +98,9 @@ impl Watched {
             numbers.sort();
         }
         for (callid, number, id) in named.provider_ids {
+            fresh
+                .provider_id
+                .insert((callid.clone(), number.clone()), id.clone());
             fresh.by_provider_id.insert(id, (callid, number));
         }
         *known = fresh;
@@ -84,24 +115,32 @@ impl Watched {
         look(&known)
     }
 
-    /// The journal's number for `callid`, given the number the post reported: the journal's
-    /// number that matches it (digits compared, with or without a country code), else the
-    /// call id's first number (a call id shared by a household, reported without a number).
-    /// `None`: the call id is not in the journal.
-    pub fn number(&self, callid: &str, reported: &str) -> Option<String> {
-        self.with_known(|known| {
+    /// The journal's number for `callid`, given the number the post reported (see [`Miss`]
+    /// for when there is none). A post that names no number is filed under the call id's
+    /// only number, or, for a call id shared by a household, under the call id alone ('').
+    pub fn number(&self, callid: &str, reported: &str) -> Result<String, Miss> {
+        let found = self.with_known(|known| {
             let numbers = known.numbers.get(callid)?;
-            let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-            let reported = digits(reported);
-            numbers
-                .iter()
-                .find(|n| {
-                    let n = digits(n);
-                    !reported.is_empty() && (n.ends_with(&reported) || reported.ends_with(&n))
-                })
-                .or_else(|| numbers.first())
-                .cloned()
-        })
+            Some(if national(reported).is_empty() {
+                match numbers.as_slice() {
+                    [only] => Ok(only.clone()),
+                    _ => Ok(String::new()),
+                }
+            } else {
+                numbers
+                    .iter()
+                    .find(|n| same_number(n, reported))
+                    .cloned()
+                    .ok_or(Miss::OtherNumber)
+            })
+        });
+        found.unwrap_or(Err(Miss::UnknownCall))
+    }
+
+    /// The provider id the journal recorded for the call to `number` with `callid`.
+    pub fn provider_id(&self, callid: &str, number: &str) -> Option<String> {
+        let key = (callid.to_owned(), number.to_owned());
+        self.with_known(|known| known.provider_id.get(&key).cloned())
     }
 
     /// `(callid, number)` of the call the provider knows as `id`.
@@ -114,5 +153,21 @@ impl Watched {
         self.rules
             .iter()
             .find(|r| r.prompt == prompt && r.key == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_match_whole_never_by_their_ending() {
+        assert!(same_number("2025550142", "2025550142"));
+        assert!(same_number("2025550142", "12025550142"));
+        assert!(same_number("(202) 555-0142", "+1 202 555 0142"));
+        assert!(!same_number("2025550142", "2"));
+        assert!(!same_number("2025550142", "5550142"));
+        assert!(!same_number("2025550142", "442025550142"));
+        assert!(!same_number("", ""));
     }
 }

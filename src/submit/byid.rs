@@ -220,6 +220,7 @@ impl Submitter<'_> {
                 keypresses: Vec::new(),
                 responses: BTreeMap::new(),
                 attempts: None,
+                not_sent_by_outdial: false,
             };
             match status {
                 Some(s) => {

@@ -16,6 +16,7 @@
 
 pub mod byid;
 pub mod http;
+mod query_all;
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
@@ -113,11 +114,22 @@ pub struct Change {
     pub now: Option<String>,
 }
 
+/// The provider's own words after outdial's explanation, when it said any that the
+/// explanation does not already hold.
+fn said_by_provider(rejection: &Rejection) -> String {
+    match rejection.provider_message.as_deref().map(str::trim) {
+        Some(words) if !words.is_empty() && !rejection.message.contains(words) => {
+            format!(" (the provider said: \"{words}\")")
+        }
+        _ => String::new(),
+    }
+}
+
 /// Why a submission stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
     /// The provider refused the post.
-    #[error("post {seq} ({kind}) was rejected: {} {}: {}", .rejection.code_name, .rejection.code, .rejection.message)]
+    #[error("post {seq} ({kind}) was rejected: {} {}: {}{}", .rejection.code_name, .rejection.code, .rejection.message, said_by_provider(.rejection))]
     Rejected {
         /// Position in the plan.
         seq: usize,
@@ -191,6 +203,14 @@ impl SubmitError {
     /// Whether this is a refusal of the account or host, not of the post.
     pub fn is_refusal(&self) -> bool {
         matches!(self, SubmitError::Rejected { rejection, .. } if rejection.refusal)
+    }
+
+    /// The provider's own words, when it refused the post and said any.
+    pub fn provider_message(&self) -> Option<&str> {
+        match self {
+            SubmitError::Rejected { rejection, .. } => rejection.provider_message.as_deref(),
+            _ => None,
+        }
     }
 
     /// What a person can do about this error. The provider's own advice comes with its
@@ -337,6 +357,11 @@ pub struct CallReport {
     /// How many times the provider dialled it, when it says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts: Option<u32>,
+    /// A call the provider holds for this campaign that the campaign's journal does not
+    /// know: placed by someone else (the provider's web screens, another tool, another
+    /// campaign file on the same provider campaign). Only `query --all` finds these.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_sent_by_outdial: bool,
 }
 
 /// One post a `send` would make now, per the journal.
@@ -1106,10 +1131,18 @@ impl Submitter<'_> {
         recipients: &[Recipient],
         on: &mut dyn FnMut(Event),
     ) -> Result<Vec<CallResult>, SubmitError> {
-        let post = Post {
-            seq,
-            body: PostBody::Query(recipients.to_vec()),
-        };
+        self.lookup(seq, PostBody::Query(recipients.to_vec()), on)
+    }
+
+    /// Posts a lookup (`Query` or `QueryAll`) and reads the calls it finds, asking again
+    /// on an unreadable answer (a lookup changes nothing at the provider).
+    fn lookup(
+        &self,
+        seq: usize,
+        body: PostBody<'_>,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<Vec<CallResult>, SubmitError> {
+        let post = Post { seq, body };
         let body = http::PostBody::Bytes(self.body(&post)?);
         let retries = self.transport.config().retries;
         let provider = self.campaign.provider();
@@ -1132,6 +1165,10 @@ impl Submitter<'_> {
                 Ok(calls) => return Ok(calls),
                 Err(ReplyOutcome::Rejected(mut rejection)) => {
                     rejection.message = self.scrub(&rejection.message);
+                    rejection.provider_message = rejection
+                        .provider_message
+                        .as_deref()
+                        .map(|m| self.scrub(m).into());
                     return Err(SubmitError::Rejected {
                         seq,
                         kind: PostKind::Query,
@@ -1269,6 +1306,10 @@ impl Submitter<'_> {
                 ReplyOutcome::Rejected(mut rejection) => {
                     // A refusal may quote the request back: never store or show a secret.
                     rejection.message = self.scrub(&rejection.message);
+                    rejection.provider_message = rejection
+                        .provider_message
+                        .as_deref()
+                        .map(|m| self.scrub(m).into());
                     lock(journal).outcome(
                         attempt,
                         seq,
@@ -1276,6 +1317,10 @@ impl Submitter<'_> {
                         Said {
                             code: Some(rejection.code.clone()),
                             detail: Some(rejection.message.clone()),
+                            provider_message: rejection
+                                .provider_message
+                                .as_deref()
+                                .map(str::to_owned),
                             endpoint: Some(reply.endpoint.clone()),
                             ..Said::default()
                         },
@@ -1376,6 +1421,7 @@ impl Submitter<'_> {
                         keypresses: c.keypresses.clone(),
                         responses: Default::default(),
                         attempts: None,
+                        not_sent_by_outdial: false,
                     },
                     None => CallReport {
                         number: r.number.to_string(),
@@ -1388,6 +1434,7 @@ impl Submitter<'_> {
                         keypresses: Vec::new(),
                         responses: Default::default(),
                         attempts: None,
+                        not_sent_by_outdial: false,
                     },
                 });
             }
@@ -1499,6 +1546,7 @@ mod tests {
                 message: String::new(),
                 refusal,
                 help: help.map(str::to_owned),
+                provider_message: None,
             },
         }
     }

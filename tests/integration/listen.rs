@@ -15,19 +15,38 @@ use outdial::results::{Outcome, Store};
 
 use crate::support::tempdir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_outdial");
-const USER: &str = "hooks";
-const PASSWORD: &str = "listen-Pa55-never-shown";
+pub(super) const BIN: &str = env!("CARGO_BIN_EXE_outdial");
+pub(super) const USER: &str = "hooks";
+pub(super) const PASSWORD: &str = "listen-Pa55-never-shown";
 
 /// A running `outdial listen`; dropping it stops it with SIGTERM.
-struct Listener {
+pub(super) struct Listener {
     child: Option<Child>,
-    url: String,
+    pub(super) url: String,
     stderr: mpsc::Receiver<String>,
 }
 
 impl Listener {
-    fn start(files: &[&Path], db: &Path, auth: bool) -> Listener {
+    pub(super) fn start(files: &[&Path], db: &Path, auth: bool) -> Listener {
+        if auth {
+            let env = [
+                ("OUTDIAL_LISTEN_USER", USER),
+                ("OUTDIAL_LISTEN_PASSWORD", PASSWORD),
+            ];
+            Listener::start_with(files, db, &[], &env)
+        } else {
+            Listener::start_with(files, db, &["--insecure-no-auth"], &[])
+        }
+    }
+
+    /// `listen` with more arguments and environment variables (no listen variable is
+    /// inherited).
+    pub(super) fn start_with(
+        files: &[&Path],
+        db: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Listener {
         let mut cmd = Command::new(BIN);
         cmd.arg("listen")
             .args(files)
@@ -35,14 +54,12 @@ impl Listener {
             .arg(db)
             .env_remove("OUTDIAL_LISTEN_USER")
             .env_remove("OUTDIAL_LISTEN_PASSWORD")
+            .env_remove("OUTDIAL_LISTEN_TOKEN")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if auth {
-            cmd.env("OUTDIAL_LISTEN_USER", USER)
-                .env("OUTDIAL_LISTEN_PASSWORD", PASSWORD);
-        }
+        cmd.args(args).envs(env.iter().copied());
         let mut child = cmd.spawn().expect("listen runs");
         let stdout = child.stdout.take().unwrap();
         let stderr = child.stderr.take().unwrap();
@@ -69,12 +86,12 @@ impl Listener {
         }
     }
 
-    fn route(&self, path: &str) -> String {
+    pub(super) fn route(&self, path: &str) -> String {
         format!("{}{path}", self.url)
     }
 
     /// Stops it with SIGTERM; its exit code and the stderr lines.
-    fn stop(mut self) -> (Option<i32>, Vec<String>) {
+    pub(super) fn stop(mut self) -> (Option<i32>, Vec<String>) {
         let mut child = self.child.take().unwrap();
         term(&child);
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -90,7 +107,7 @@ impl Listener {
     }
 }
 
-fn term(child: &Child) {
+pub(super) fn term(child: &Child) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
@@ -106,7 +123,7 @@ impl Drop for Listener {
 }
 
 /// A POST with a deadline: status and body.
-fn post(
+pub(super) fn post(
     url: &str,
     ctype: &str,
     body: impl Into<Vec<u8>>,
@@ -127,7 +144,7 @@ fn post(
 }
 
 /// `outdial ARGS…` with a deadline.
-fn outdial(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+pub(super) fn outdial(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut child = Command::new(BIN)
         .args(args)
         .envs(env.iter().copied())
@@ -148,7 +165,7 @@ fn outdial(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
-fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
+pub(super) fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -157,7 +174,7 @@ fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
 }
 
 /// `n` distinct valid numbers, as a CSV with a `number` column.
-fn contacts(dir: &Path, n: usize) -> PathBuf {
+pub(super) fn contacts(dir: &Path, n: usize) -> PathBuf {
     let mut csv = String::from("number\n");
     for i in 0..n {
         // Area codes 212, 213, … and 555-01xx style lines: all valid NANP numbers.
@@ -169,7 +186,7 @@ fn contacts(dir: &Path, n: usize) -> PathBuf {
 }
 
 /// A VoiceShot campaign over `n` CSV recipients, with a prompt and Call Command rules.
-fn voiceshot_campaign(dir: &Path, n: usize, extra: &str) -> PathBuf {
+pub(super) fn voiceshot_campaign(dir: &Path, n: usize, extra: &str) -> PathBuf {
     contacts(dir, n);
     let text = format!(
         "[campaign]\nname = \"loop\"\n\n[voiceshot]\nmenuid = \"1-1234\"\n\n[[prompt]]\nid = 1\ntts = \"The web server is down. Press 1 to hear more.\"\n\n[[prompt]]\nid = 2\ntts = \"More.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n{extra}"
@@ -179,7 +196,7 @@ fn voiceshot_campaign(dir: &Path, n: usize, extra: &str) -> PathBuf {
     path
 }
 
-fn send(file: &Path, endpoint: &str, env: &[(&str, &str)]) {
+pub(super) fn send(file: &Path, endpoint: &str, env: &[(&str, &str)]) {
     let out = outdial(
         &[
             "send",
@@ -331,7 +348,8 @@ fn voipcomm_loop(
     (file, db, listener, sb)
 }
 
-const VOIPCOMM_ENV: [(&str, &str); 2] = [("VOIPCOMM_API_KEY", "k"), ("VOIPCOMM_API_PASSWORD", "p")];
+pub(super) const VOIPCOMM_ENV: [(&str, &str); 2] =
+    [("VOIPCOMM_API_KEY", "k"), ("VOIPCOMM_API_PASSWORD", "p")];
 
 #[test]
 fn listen_stores_every_voipcomm_callback() {
@@ -435,7 +453,7 @@ fn a_callback_for_a_call_in_doubt_is_stored_by_outdials_own_call_id() {
 
 /// A listener with credentials over a small sent campaign (no summaries: the sandbox never
 /// dials), for posts made by hand.
-fn small_setup(dir: &Path, rules: &str) -> (Listener, PathBuf, Vec<String>) {
+pub(super) fn small_setup(dir: &Path, rules: &str) -> (Listener, PathBuf, Vec<String>) {
     use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
     let file = voiceshot_campaign(dir, 3, rules);
     let sb = Sandbox::start(SandboxConfig {
@@ -449,9 +467,9 @@ fn small_setup(dir: &Path, rules: &str) -> (Listener, PathBuf, Vec<String>) {
     (Listener::start(&[&file], &db, true), db, callids)
 }
 
-const AUTH: Option<(&str, &str)> = Some((USER, PASSWORD));
+pub(super) const AUTH: Option<(&str, &str)> = Some((USER, PASSWORD));
 
-fn summary(callid: &str, status: &str, comment: &str) -> String {
+pub(super) fn summary(callid: &str, status: &str, comment: &str) -> String {
     format!(
         r#"<?xml version="1.0"?><campaign menuid="1-1234" duration="14" phonenumber="2125551000" status="{status}" comment="{comment}" callid="{callid}" dateandtime="12/1/2026 1:02:03 AM"><prompts><prompt promptid="1" keypress="1"/></prompts></campaign>"#
     )
@@ -479,11 +497,11 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
     assert_eq!(post(&url, "text/xml", "<campaign menuid=", AUTH).0, 400);
     assert_eq!(post(&url, "text/xml", "<campaign/>", AUTH).0, 400);
     assert_eq!(post(&url, "text/xml", vec![0xff, 0xfe, 0], AUTH).0, 400);
-    // An unknown menuid, an unknown call id.
+    // An unknown menuid, an unknown call id: read, so kept as unmatched and answered 200.
     let other_menu = good.replace("1-1234", "9-9999");
-    assert_eq!(post(&url, "text/xml", other_menu, AUTH).0, 422);
+    assert_eq!(post(&url, "text/xml", other_menu, AUTH).0, 200);
     let unknown = summary("nobody-1", "Successful", "Human Answer");
-    assert_eq!(post(&url, "text/xml", unknown, AUTH).0, 422);
+    assert_eq!(post(&url, "text/xml", unknown, AUTH).0, 200);
     // A route that does not exist, a GET.
     assert_eq!(post(&listener.route("/nope"), "text/xml", "x", AUTH).0, 404);
     let get = reqwest::blocking::get(&url).unwrap().status().as_u16();
@@ -507,7 +525,7 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
     // The other routes refuse the same way.
     let events = listener.route("/voiceshot/events");
     let stranger = r#"<prompt menuid="1-1234" callid="nobody-1" promptid="1" keypress="1"/>"#;
-    assert_eq!(post(&events, "text/xml", stranger, AUTH).0, 422);
+    assert_eq!(post(&events, "text/xml", stranger, AUTH).0, 200);
     assert_eq!(post(&events, "text/xml", "<prompt/>", AUTH).0, 400);
     let callback = listener.route("/voipcomm/callback");
     let form = "application/x-www-form-urlencoded";
@@ -515,14 +533,14 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
         post(&callback, "text/xml", "callid=1&status=Person", AUTH).0,
         415
     );
-    assert_eq!(post(&callback, form, "callid=1", AUTH).0, 400);
     assert_eq!(
         post(&callback, "application/json", "{\"callid\":", AUTH).0,
         400
     );
+    assert_eq!(post(&callback, form, vec![0xff, 0xfe], AUTH).0, 400);
     assert_eq!(
         post(&callback, form, "callid=unknown&status=Person", AUTH).0,
-        422
+        200
     );
 
     // Still serving: the good post is stored, once however often it is delivered.
@@ -540,13 +558,6 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
     assert_eq!(calls[0].callid, callids[0]);
     assert_eq!(calls[0].outcome, Outcome::Reached);
     assert_eq!(store.keypresses("voiceshot", "loop").unwrap().len(), 1);
-    // A later, different summary of the same call replaces its row.
-    let later = summary(&callids[0], "Unsuccessful", "Busy");
-    assert_eq!(post(&url, "text/xml", later, AUTH).0, 200);
-    let calls = store.calls("voiceshot", "loop").unwrap();
-    assert_eq!(calls.len(), 1);
-    assert_eq!(calls[0].outcome, Outcome::NotReached);
-    assert_eq!(calls[0].reason.as_deref(), Some("Busy"));
     drop(store);
 
     let (code, log) = listener.stop();
@@ -559,7 +570,7 @@ fn bad_posts_get_a_4xx_and_the_listener_keeps_serving() {
     assert!(log.contains("refused with 413"), "{log}");
     assert!(log.contains("already stored"), "{log}");
     assert!(!log.contains(PASSWORD), "the password never shows");
-    assert!(log.contains("stopped: 3 posts stored"), "{log}");
+    assert!(log.contains("stopped: 6 posts stored"), "{log}");
 }
 
 /// Announces `length` bytes, sends 1 MiB of them, and returns the status the listener answers.
@@ -698,8 +709,10 @@ fn listen_events_are_json_lines_with_format_json() {
         .arg(&file)
         .args(["--bind", "127.0.0.1:0", "--db"])
         .arg(dir.path().join("r.db"))
+        .arg("--insecure-no-auth")
         .env_remove("OUTDIAL_LISTEN_USER")
         .env_remove("OUTDIAL_LISTEN_PASSWORD")
+        .env_remove("OUTDIAL_LISTEN_TOKEN")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -769,7 +782,7 @@ fn a_client_that_never_finishes_its_request_head_is_dropped() {
     let _ = slow.read_to_end(&mut rest);
     let waited = started.elapsed();
     assert!(
-        waited >= Duration::from_secs(8) && waited < Duration::from_secs(20),
+        waited >= Duration::from_secs(4) && waited < Duration::from_secs(8),
         "dropped after {waited:?}"
     );
     let (code, _) = listener.stop();
@@ -801,7 +814,8 @@ fn campaigns_sharing_a_menuid_are_told_apart_by_call_id() {
     let listener = Listener::start(&[&first, &second], &db, false);
     let url = listener.route("/voiceshot/summary");
     for call in &calls {
-        let body = summary(&call.callid, "Successful", "Human Answer");
+        let body =
+            summary(&call.callid, "Successful", "Human Answer").replace("2125551000", &call.number);
         assert_eq!(post(&url, "text/xml", body, None).0, 200, "{}", call.callid);
     }
     let store = Store::open(&db).unwrap();
@@ -850,7 +864,11 @@ fn sigterm_under_load_loses_no_acknowledged_post() {
                     let sent = client
                         .post(&url)
                         .header("Content-Type", "text/xml")
-                        .body(summary(&callid, "Successful", "Human Answer"))
+                        // Without a number: filed under the call id's only one.
+                        .body(
+                            summary(&callid, "Successful", "Human Answer")
+                                .replace(" phonenumber=\"2125551000\"", ""),
+                        )
                         .timeout(Duration::from_secs(20))
                         .send();
                     match sent {

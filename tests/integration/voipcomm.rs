@@ -365,7 +365,7 @@ fn rejections_and_refusals_map_to_exit_codes() {
     let out = run(c);
     assert_eq!(out.status.code(), Some(5), "{}", text(&out));
     assert!(
-        text(&out).contains("Invalid API credentials"),
+        text(&out).contains("invalid API credentials"),
         "{}",
         text(&out)
     );

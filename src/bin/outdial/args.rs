@@ -67,8 +67,14 @@ pub fn environment() -> Vec<(Option<String>, String)> {
     let (user, password) = crate::config::LISTEN_CREDENTIAL_VARS;
     vars.push((
         Some(format!("{user}, {password}")),
-        "the credentials posts to `listen` must carry (required to listen beyond loopback)"
-            .to_owned(),
+        "the credentials posts to `listen` must carry (or use the token)".to_owned(),
+    ));
+    vars.push((
+        Some(crate::config::LISTEN_TOKEN_VAR.to_owned()),
+        format!(
+            "a secret of at least {} letters, digits, '-' or '_': `listen` also takes posts to ROUTE/TOKEN",
+            outdial::results::listen::MIN_TOKEN_LEN
+        ),
     ));
     vars.push((
         Some("NO_COLOR".to_owned()),
@@ -364,6 +370,11 @@ pub enum Command {
         /// The results store (default `.outdial/results.db` next to the campaign file).
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
+        /// Every call the provider holds for the campaign, not only the ones this campaign
+        /// sent: calls placed elsewhere (the provider's screens, another tool) are marked
+        /// "not sent by outdial". VoiceShot only (one Call Query with callid="").
+        #[arg(long)]
+        all: bool,
         // Last: its network settings end the help under their own heading.
         #[command(flatten)]
         target: Target,
@@ -387,6 +398,10 @@ pub enum Command {
         /// CSV a campaign's `csv` can name.
         #[arg(long, value_name = "PATH")]
         retry: Option<PathBuf>,
+        /// List instead the posts `listen` kept because they named no call of a campaign it
+        /// serves (an unknown call id or number, a provider's test post).
+        #[arg(long, conflicts_with_all = ["html", "retry"])]
+        unmatched: bool,
         #[command(flatten)]
         journal: JournalArgs,
     },
@@ -408,8 +423,9 @@ pub enum Command {
     /// Receive what providers post back (VoiceShot Call Summaries and Call Events,
     /// voip-communications callbacks) into the results store, answering keypresses with the
     /// campaigns' Call Commands. Posts must carry the credentials in OUTDIAL_LISTEN_USER and
-    /// OUTDIAL_LISTEN_PASSWORD when those are set (required beyond loopback). Stops on
-    /// SIGINT/SIGTERM once accepted posts are stored.
+    /// OUTDIAL_LISTEN_PASSWORD, or end their route in the token in OUTDIAL_LISTEN_TOKEN
+    /// (/voiceshot/summary/TOKEN); --insecure-no-auth serves without. Stops on SIGINT/SIGTERM
+    /// once accepted posts are stored.
     #[command(
         after_help = "Example:\n  outdial listen campaigns/outage.toml --bind 127.0.0.1:8080"
     )]
@@ -426,6 +442,10 @@ pub enum Command {
         /// Largest request body accepted, in bytes (voicemail arrives inside summaries).
         #[arg(long, value_name = "BYTES", default_value_t = outdial::results::listen::DEFAULT_MAX_BODY)]
         max_body: usize,
+        /// Serve posts without credentials or token (loopback only; for trying things out):
+        /// anyone who can reach the port can then forge results.
+        #[arg(long)]
+        insecure_no_auth: bool,
     },
     /// Run a local stand-in of a provider (VoiceShot by default; --provider voicent or
     /// voipcomm) on 127.0.0.1 for demos and tests. With the provider's credential variables

@@ -118,6 +118,8 @@ pub enum Command {
         target: Target,
         /// The results store, instead of the one next to the campaign file.
         db: Option<PathBuf>,
+        /// Every call the provider holds for the campaign (`--all`).
+        all: bool,
     },
     /// `report`.
     Report {
@@ -129,6 +131,8 @@ pub enum Command {
         html: Option<PathBuf>,
         /// The retry CSV to write.
         retry: Option<PathBuf>,
+        /// `--unmatched`: list the unmatched posts instead.
+        unmatched: bool,
     },
     /// `sandbox`.
     Sandbox(Sandbox),
@@ -148,11 +152,26 @@ pub struct Listen {
     /// Largest body.
     pub max_body: usize,
     /// From OUTDIAL_LISTEN_USER / OUTDIAL_LISTEN_PASSWORD (Debug redacts them).
-    pub auth: Option<BasicAuth>,
+    pub basic: Option<BasicAuth>,
+    /// From OUTDIAL_LISTEN_TOKEN, not yet checked.
+    pub token: Option<Secret>,
+    /// `--insecure-no-auth`.
+    pub insecure_no_auth: bool,
 }
 
 /// The variables `listen` takes its credentials from.
 pub const LISTEN_CREDENTIAL_VARS: (&str, &str) = ("OUTDIAL_LISTEN_USER", "OUTDIAL_LISTEN_PASSWORD");
+/// The variable `listen` takes its path token from.
+pub const LISTEN_TOKEN_VAR: &str = "OUTDIAL_LISTEN_TOKEN";
+
+/// A secret as given, whose Debug print never shows it.
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
 
 /// The old version `diff` compares with.
 #[derive(Debug)]
@@ -335,15 +354,17 @@ impl Config {
                     Action::Sounds
                 },
             },
-            args::Command::Query { target: t, db } => Command::Query {
+            args::Command::Query { target: t, db, all } => Command::Query {
                 target: Target::new(t, &mut journal),
                 db,
+                all,
             },
             args::Command::Report {
                 file,
                 db,
                 html,
                 retry,
+                unmatched,
                 journal: j,
             } => {
                 journal = j.journal;
@@ -352,6 +373,7 @@ impl Config {
                     db,
                     html,
                     retry,
+                    unmatched,
                 }
             }
             args::Command::Sandbox {
@@ -382,6 +404,7 @@ impl Config {
                 bind,
                 db,
                 max_body,
+                insecure_no_auth,
             } => {
                 let db = db.unwrap_or_else(|| {
                     files.first().map_or_else(
@@ -390,18 +413,24 @@ impl Config {
                     )
                 });
                 let (user, password) = LISTEN_CREDENTIAL_VARS;
-                let auth = match (std::env::var(user), std::env::var(password)) {
+                let basic = match (std::env::var(user), std::env::var(password)) {
                     (Ok(user), Ok(password)) if !user.is_empty() && !password.is_empty() => {
                         Some(BasicAuth { user, password })
                     }
                     _ => None,
                 };
+                let token = std::env::var(LISTEN_TOKEN_VAR)
+                    .ok()
+                    .filter(|t| !t.is_empty())
+                    .map(Secret);
                 Command::Listen(Listen {
                     files,
                     bind,
                     db,
                     max_body,
-                    auth,
+                    basic,
+                    token,
+                    insecure_no_auth,
                 })
             }
         };

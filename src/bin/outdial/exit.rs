@@ -144,6 +144,7 @@ mod tests {
                 message: String::new(),
                 refusal,
                 help: None,
+                provider_message: None,
             },
         }
     }

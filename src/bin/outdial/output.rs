@@ -776,27 +776,58 @@ impl PrintHuman {
                 db,
                 campaigns,
                 auth,
+                token,
+                connections,
             } => {
                 writeln!(io::stdout().lock(), "{url}")?;
                 self.note(&format!(
-                    "listening on {url} for {} into {db}{}",
+                    "listening on {url} for {} into {db} ({connections} connections at once){}",
                     campaigns.join(", "),
-                    if *auth { " (credentials required)" } else { "" }
-                ))
+                    match (*auth, *token) {
+                        (_, true) => "; posts must carry credentials or end in the token",
+                        (true, false) => "; posts must carry credentials",
+                        (false, _) => "",
+                    }
+                ))?;
+                if !*auth {
+                    // Even with -q: serving without authentication is a choice to be reminded of.
+                    writeln!(
+                        io::stderr().lock(),
+                        "warning: --insecure-no-auth: no authentication; anyone who can reach {url} can post results"
+                    )?;
+                }
+                Ok(())
             }
             ListenEvent::Stored {
                 route,
                 campaign,
                 callid,
                 fresh,
+                verdict,
                 command,
             } => self.note(&format!(
                 "{route}: {campaign} {callid} {}{}",
-                if *fresh { "stored" } else { "already stored" },
+                match (*fresh, *verdict) {
+                    (false, _) => "already stored",
+                    (true, Some("repeat")) => "stored (says what was stored before)",
+                    (true, Some("lesser")) => "kept in history (a lesser word than the stored one)",
+                    (true, Some("conflict")) => {
+                        "kept in history (conflicts with the final word stored before)"
+                    }
+                    (true, _) => "stored",
+                },
                 if *command {
                     ", Call Command replied"
                 } else {
                     ""
+                }
+            )),
+            ListenEvent::Unmatched { route, callid, why } => self.note(&format!(
+                "{route}: kept as unmatched ({why}){}",
+                if callid.is_empty() {
+                    String::new()
+                } else {
+                    format!(", call id {}", callid.escape_debug())
                 }
             )),
             ListenEvent::Recording { path, problem } => self.note(&match problem {
@@ -824,6 +855,10 @@ impl PrintHuman {
                 self.bar.borrow().inc(1);
                 Ok(())
             }
+            Note::Unmatched { posts } => self.summary(&format!(
+                "{} kept as unmatched",
+                plural(posts, "post", "posts")
+            )),
             Note::NothingToPost { file, action } => self.note(&format!(
                 "{}: {} has nothing to post",
                 file.display(),
@@ -937,7 +972,7 @@ impl Report for PrintHuman {
                 self.header()?;
                 writeln!(
                     io::stdout().lock(),
-                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}{}",
+                    "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}{}{}",
                     r.number,
                     r.callid,
                     reach_name(r.result),
@@ -945,7 +980,12 @@ impl Report for PrintHuman {
                     r.comment,
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
                     keys(r),
-                    responses_text(r)
+                    responses_text(r),
+                    if r.not_sent_by_outdial {
+                        "  (not sent by outdial)"
+                    } else {
+                        ""
+                    }
                 )
             }
             Message::Query(q) => {
@@ -971,6 +1011,17 @@ impl Report for PrintHuman {
             // Scripts read this line to learn the port, so it is printed even with -q.
             Message::Sandbox(sandbox) => writeln!(io::stdout().lock(), "{}", sandbox.url),
             Message::Listen(event) => self.listen(event),
+            // Provider text, escaped: a post may carry control characters.
+            Message::Unmatched(u) => writeln!(
+                io::stdout().lock(),
+                "{} {} call id \"{}\" number \"{}\": {}",
+                u.received_at,
+                u.route,
+                u.callid.escape_debug(),
+                u.number.escape_debug(),
+                // Provider text in it is quoted and escaped already.
+                u.why
+            ),
             Message::Schema(schema) => io::stdout().lock().write_all(schema.text().as_bytes()),
             Message::Completions(c) => io::stdout().lock().write_all(c.script.as_bytes()),
             Message::Man(page) => io::stdout().lock().write_all(page.roff.as_bytes()),

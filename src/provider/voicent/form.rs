@@ -117,6 +117,24 @@ fn call_form(
         Play::Ivr(app) => {
             form.append_pair("startapp", app);
         }
+        Play::Vxml {
+            start: (key, value),
+            exit,
+            fields,
+        } => {
+            form.append_pair(key, value);
+            if let Some((key, value)) = exit {
+                form.append_pair(key, value);
+            }
+            // The application's own fields, named as its vars are (never a name the gateway
+            // reads itself: the check refuses those).
+            for name in fields {
+                let value = campaign
+                    .var(r, name)
+                    .ok_or_else(|| EncodeError::MissingVar(name.clone(), r.callid.clone()))?;
+                form.append_pair(name, value);
+            }
+        }
         Play::Exec { program, cmdline } => {
             form.append_pair("startexec", program);
             form.append_pair("cmdline", cmdline);

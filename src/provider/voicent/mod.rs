@@ -13,6 +13,8 @@ pub mod form;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
+pub mod vocabulary;
+mod vxml;
 
 use std::io::Write;
 
@@ -53,6 +55,16 @@ pub enum Play {
     },
     /// An IVR Studio application deployed on the gateway (`startapp`).
     Ivr(String),
+    /// A VoiceXML application drives the call (`startvxml` or `starturl`, and optionally
+    /// `exitvxml` or `exiturl`), with per-recipient values as extra form fields.
+    Vxml {
+        /// The gateway's key (`startvxml` or `starturl`) and its value.
+        start: (&'static str, String),
+        /// The exit key (`exitvxml` or `exiturl`) and its value.
+        exit: Option<(&'static str, String)>,
+        /// Names of vars sent as extra fields, in order.
+        fields: Vec<String>,
+    },
     /// A program the gateway runs (`startexec` with `cmdline`), opted into.
     Exec {
         /// Path of the program on the gateway host.
@@ -198,15 +210,23 @@ impl Provider for Voicent {
     }
 
     fn reach(&self, result: &CallResult) -> Reach {
-        match result.status.as_str() {
-            "made" => Reach::Reached,
-            "failed" => Reach::NotReached,
-            _ => Reach::Pending,
-        }
+        vocabulary::status_reach(&result.status)
+    }
+
+    fn answered_by(&self, comment: &str) -> Option<&'static str> {
+        vocabulary::answered_by(comment)
     }
 
     fn uploads_audio(&self) -> bool {
         false
+    }
+
+    fn vars_used(&self) -> Vec<&str> {
+        let mut used: Vec<&str> = self.info.vars().map(|(name, _)| name).collect();
+        if let Play::Vxml { fields, .. } = &self.play {
+            used.extend(fields.iter().map(String::as_str));
+        }
+        used
     }
 
     fn url(&self, endpoint: &str, kind: PostKind) -> String {
@@ -266,7 +286,10 @@ impl ById for Voicent {
 
     fn finished(&self, status: &Status) -> bool {
         // The status record's words for a call that has run its course.
-        matches!(status.result.status.as_str(), "made" | "failed")
+        matches!(
+            vocabulary::status_reach(&status.result.status),
+            Reach::Reached | Reach::NotReached
+        )
     }
 
     fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {

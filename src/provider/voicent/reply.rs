@@ -1,6 +1,7 @@
 //! Reading the gateway's replies: the `[ReqId=…]` page of a call request, status records,
 //! removals.
 
+use super::vocabulary;
 use crate::provider::{CallResult, Rejection, ReplyOutcome, Status};
 
 /// What the gateway says when it has no record of a reqId (removed, self-deleted, never
@@ -12,54 +13,115 @@ const MAX_REQID: usize = 40;
 
 /// Reads the reply to a call request.
 ///
-/// Strict: exactly one reqId (the same one repeated is fine), made of digits. A page without
-/// any `[ReqId=` is the gateway declining the request (its text, without markup, is the
-/// message). A page that has the marker but no readable id may mean the call was taken, so it
-/// is unreadable, never a rejection.
+/// The reqId is read leniently where it is unambiguous (see [`vocabulary::REQID_FORMS`]):
+/// one id, however often repeated, is the call taken. Only a page with a recognised refusal
+/// ([`vocabulary::REFUSALS`]) is a rejection. Every other page — no id, an empty body, a
+/// marker without a number, two different ids — leaves the call in doubt: the gateway may
+/// have scheduled it, so it is never posted again on a guess.
 pub fn read_call_reply(body: &[u8]) -> ReplyOutcome {
     let text = String::from_utf8_lossy(body);
-    let mut ids: Vec<&str> = Vec::new();
-    let mut rest = text.as_ref();
-    while let Some(at) = rest.find("[ReqId=") {
-        rest = &rest[at + "[ReqId=".len()..];
-        let Some(end) = rest.find(']') else {
-            return ReplyOutcome::Unreadable(format!(
-                "the gateway's reply has an unterminated [ReqId=: {}",
-                plain_text(&text, 200)
-            ));
-        };
-        let id = &rest[..end];
-        if id.is_empty() || id.len() > MAX_REQID || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return ReplyOutcome::Unreadable(format!(
-                "the gateway's reply has a reqId that is not a number: [ReqId={}]",
-                plain_text(id, 60)
-            ));
-        }
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-        rest = &rest[end..];
-    }
+    let ids = match reqids(&text) {
+        Ok(ids) => ids,
+        Err(why) => return ReplyOutcome::Unreadable(why),
+    };
     match ids.as_slice() {
         [id] => ReplyOutcome::Accepted {
             // One call per request: the call id is the post's only one (filled in by submit).
-            ids: vec![(String::new(), (*id).to_owned())],
+            ids: vec![(String::new(), id.clone())],
         },
-        [] => ReplyOutcome::Rejected(Rejection {
-            code: "no-reqid".into(),
-            code_name: "reply",
-            message: match plain_text(&text, 300) {
-                t if t.is_empty() => "the gateway answered with an empty page (no [ReqId=…])".into(),
-                t => format!("the gateway did not schedule the call: {t}"),
-            },
-            refusal: false,
-            help: Some("check the request with `outdial compile` and the gateway's log; nothing was scheduled".into()),
-        }),
+        [] => without_reqid(&text),
         _ => ReplyOutcome::Unreadable(format!(
             "the gateway's reply names {} different reqIds",
             ids.len()
         )),
     }
+}
+
+/// A page that names no reqId: a recognised refusal, or in doubt.
+fn without_reqid(text: &str) -> ReplyOutcome {
+    let page = plain_text(text, 300);
+    if let Some(phrase) = vocabulary::refusal_in(&page) {
+        return ReplyOutcome::Rejected(Rejection {
+            code: "refused".into(),
+            code_name: "reply",
+            message: format!("the gateway refused the call request ({phrase})"),
+            refusal: false,
+            help: Some(
+                "check the request with `outdial compile` and the gateway's log; nothing was scheduled"
+                    .into(),
+            ),
+            provider_message: Some(page.into()),
+        });
+    }
+    ReplyOutcome::Unreadable(if page.is_empty() {
+        "the gateway answered with an empty page: no reqId, so whether it scheduled the call is unknown".into()
+    } else if page.to_ascii_lowercase().contains("scheduled") {
+        format!("the gateway's page says the call is scheduled but names no reqId: {page}")
+    } else {
+        format!("the gateway's page names no reqId and is not a refusal outdial knows: {page}")
+    })
+}
+
+/// Every distinct reqId the page names, in order: the word `reqid` in any case (not inside
+/// another word), `=` or `:`, then digits, in brackets or not. A marker whose value is not a
+/// number, or a `[` left open, is an error (the page may still mean the call was taken).
+fn reqids(text: &str) -> Result<Vec<String>, String> {
+    const WORD: &str = "reqid";
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut ids: Vec<String> = Vec::new();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(WORD) {
+        let at = from + found;
+        from = at + WORD.len();
+        if at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_') {
+            continue;
+        }
+        let bracketed = at > 0 && bytes[at - 1] == b'[';
+        let mut i = skip_spaces(bytes, from);
+        if !matches!(bytes.get(i), Some(b'=' | b':')) {
+            // The word alone (`reqid` in a sentence or a form field name) names nothing.
+            continue;
+        }
+        i = skip_spaces(bytes, i + 1);
+        let quoted = matches!(bytes.get(i), Some(b'"' | b'\''));
+        i += usize::from(quoted);
+        let start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let id = &text[start..i];
+        i += usize::from(quoted && matches!(bytes.get(i), Some(b'"' | b'\'')));
+        let next = bytes.get(i).copied();
+        let garbled = id.is_empty()
+            || id.len() > MAX_REQID
+            || next.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if garbled {
+            let shown: String = text[at..].chars().take(40).collect();
+            return Err(format!(
+                "the gateway's reply has a reqId that is not a number: {}",
+                plain_text(&shown, 60)
+            ));
+        }
+        if bracketed && bytes.get(skip_spaces(bytes, i)) != Some(&b']') {
+            return Err(format!(
+                "the gateway's reply has an unterminated [ReqId=: {}",
+                plain_text(text, 200)
+            ));
+        }
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_owned());
+        }
+        from = i;
+    }
+    Ok(ids)
+}
+
+fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+        i += 1;
+    }
+    i
 }
 
 /// `text` without HTML tags, whitespace collapsed, at most `max` characters.
@@ -246,36 +308,73 @@ mod tests {
     }
 
     #[test]
-    fn a_page_without_reqid_is_a_rejection_with_its_text() {
-        let page = "<html><body><h1>Error</h1>\n<p>Missing   phoneno</p></body></html>";
+    fn only_a_recognised_refusal_is_a_rejection() {
+        let page = "<html><body><h1>Error</h1>\n<p>Invalid call request:   phoneno missing</p></body></html>";
         let ReplyOutcome::Rejected(r) = read_call_reply(page.as_bytes()) else {
             panic!("expected a rejection");
         };
-        assert_eq!(r.code, "no-reqid");
-        assert!(
-            r.message.ends_with("Error Missing phoneno"),
-            "{}",
-            r.message
+        assert_eq!(r.code, "refused");
+        assert_eq!(
+            r.provider_message.as_deref(),
+            Some("Error Invalid call request: phoneno missing")
         );
+        assert!(r.message.contains("refused"), "{}", r.message);
         assert!(!r.refusal);
     }
 
     #[test]
-    fn a_garbled_or_double_reqid_is_unreadable_not_rejected() {
+    fn a_page_without_a_readable_reqid_is_in_doubt_never_a_rejection() {
         for page in [
-            "[ReqId=]",
-            "[ReqId=12a]",
-            "[ReqId=123",
-            "[ReqId=1] [ReqId=2]",
+            "Your call is scheduled for Mon Apr 21 11:51:18 BST 2008.",
+            "<html><body><h1>Call Scheduler</h1><p>Error</p></body></html>",
+            "Ihr Anruf ist geplant für Mo 21 Apr 11:51:18 MESZ 2008.",
+            "",
+            "   \n",
+            "<html></html>",
+            "ReqId",
+            "reqid is a number",
         ] {
+            let outcome = read_call_reply(page.as_bytes());
             assert!(
-                matches!(
-                    read_call_reply(page.as_bytes()),
-                    ReplyOutcome::Unreadable(_)
-                ),
+                matches!(outcome, ReplyOutcome::Unreadable(_)),
+                "{page:?}: {outcome:?}"
+            );
+        }
+        let ReplyOutcome::Unreadable(why) =
+            read_call_reply(b"Your call is scheduled for Mon Apr 21 11:51:18 BST 2008.")
+        else {
+            unreachable!()
+        };
+        assert!(why.contains("scheduled but names no reqId"), "{why}");
+        let ReplyOutcome::Unreadable(why) = read_call_reply(b"") else {
+            unreachable!()
+        };
+        assert!(why.contains("empty page"), "{why}");
+    }
+
+    #[test]
+    fn the_reqid_is_read_in_any_case_with_or_without_brackets() {
+        for page in [
+            "Your call is scheduled. [reqid=1208775078314]",
+            "Your call is scheduled. [REQID = 1208775078314 ]",
+            "Your call is scheduled. ReqId=1208775078314",
+            "Ihr Anruf ist geplant. ReqId: 1208775078314.",
+            "<a href=\"callstatusHandler.jsp?reqid=1208775078314\">[ReqId=1208775078314]</a>",
+            "<input name=reqid value=x> ReqId=\"1208775078314\"",
+        ] {
+            assert_eq!(
+                read_call_reply(page.as_bytes()),
+                ReplyOutcome::Accepted {
+                    ids: vec![(String::new(), "1208775078314".into())]
+                },
                 "{page}"
             );
         }
+        // Inside another word it names nothing.
+        assert!(matches!(
+            read_call_reply(b"myreqid=5 and nothing else"),
+            ReplyOutcome::Unreadable(_)
+        ));
     }
 
     #[test]

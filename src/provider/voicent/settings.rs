@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{DEFAULT_ENDPOINT, DEFAULT_INFO, Play, Voicent};
+use super::{DEFAULT_ENDPOINT, DEFAULT_INFO, Play, Voicent, vxml};
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
 use crate::diagnostic::Problem;
@@ -72,6 +72,30 @@ pub struct Section {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub cmdline: Option<Spanned<String>>,
+    /// Path, on the gateway host, of the VoiceXML file that drives each call (`startvxml`):
+    /// the call runs that application instead of playing a prompt.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub startvxml: Option<Spanned<String>>,
+    /// The starting VoiceXML file as a URL the gateway fetches (`starturl`); instead of
+    /// `startvxml`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub starturl: Option<Spanned<String>>,
+    /// Path, on the gateway host, of a VoiceXML file run when the call ends (`exitvxml`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub exitvxml: Option<Spanned<String>>,
+    /// The exit VoiceXML as a URL (`exiturl`); instead of `exitvxml`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub exiturl: Option<Spanned<String>>,
+    /// Names of `[vars]` sent with each VoiceXML call request as extra form fields of the
+    /// same name: the recipient's own value (inline vars or CSV column) or else the
+    /// campaign's. Each needs a default in `[vars]`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub fields: Option<Vec<Spanned<String>>>,
     /// Allow `startexec`. Default false.
     #[serde(default)]
     #[schemars(with = "Option<bool>")]
@@ -106,6 +130,11 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<Voicent>
         ivr: None,
         startexec: None,
         cmdline: None,
+        startvxml: None,
+        starturl: None,
+        exitvxml: None,
+        exiturl: None,
+        fields: None,
         allow_startexec: None,
         requests_per_second: None,
         max_in_flight: None,
@@ -281,12 +310,13 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
         things.push(("startexec", exec.span()));
     }
     let mut ok = true;
+    let vxml = vxml::start(c, s, &mut things, &mut ok);
     match things.as_slice() {
         [] => {
             c.problems.push(
                 Problem::error("voicent::nothing-to-play", "each call has nothing to play")
                     .at(c.source, c.campaign_span.clone(), "this campaign")
-                    .help("add one [[prompt]] with tts, audio or sound, or [voicent] ivr = \"appname\""),
+                    .help("add one [[prompt]] with tts, audio or sound, or [voicent] ivr = \"appname\", or [voicent] startvxml = \"path of a VoiceXML file on the gateway\""),
             );
             return None;
         }
@@ -304,7 +334,11 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
                 )
                 .at(c.source, second.1.clone(), format!("`{}` here", second.0))
                 .note(first.1.clone(), format!("`{}` here", first.0))
-                .help("keep exactly one: one [[prompt]] (tts, audio or sound), or [voicent] ivr, or [voicent] startexec"),
+                .help(if second.0.starts_with("start") && second.0 != "startexec" {
+                    "a VoiceXML application plays what the call says: remove the [[prompt]] (or startapp / startexec), or drop startvxml / starturl to play the prompt"
+                } else {
+                    "keep exactly one: one [[prompt]] (tts, audio or sound), or [voicent] ivr, startvxml, starturl or startexec"
+                }),
             );
             ok = false;
         }
@@ -373,10 +407,17 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
         }
         (None, None) => None,
     };
+    let fields = vxml::fields(c, s, file, vxml.is_some(), &mut ok);
     if !ok {
         return None;
     }
-    Some(if let Some(app) = &s.ivr {
+    Some(if let Some(start) = vxml {
+        Play::Vxml {
+            start,
+            exit: vxml::exit(s),
+            fields: fields.unwrap_or_default(),
+        }
+    } else if let Some(app) = &s.ivr {
         Play::Ivr(app.get_ref().clone())
     } else if let Some(exec) = &s.startexec {
         Play::Exec {

@@ -50,7 +50,7 @@ pub fn is_refusal(errorid: u32) -> bool {
 pub(crate) fn rejection(errorid: u32, comment: &str) -> Rejection {
     let message = describe(errorid)
         .map(str::to_owned)
-        .unwrap_or_else(|| format!("undocumented error: {comment}"));
+        .unwrap_or_else(|| "an errorid VoiceShot does not document".to_owned());
     let help = match errorid {
         1 => Some("register this machine's public IP in VoiceShot: Campaign → Options → Developer → Registered IPs".to_string()),
         2 => Some("the VoiceShot account needs attention (see the message)".to_string()),
@@ -62,6 +62,9 @@ pub(crate) fn rejection(errorid: u32, comment: &str) -> Rejection {
         message,
         refusal: is_refusal(errorid),
         help,
+        provider_message: Some(comment.trim())
+            .filter(|c| !c.is_empty())
+            .map(Into::into),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
 pub mod summary;
+pub mod vocabulary;
 
 use std::io::Write;
 
@@ -133,6 +134,13 @@ impl Provider for VoiceShot {
     fn read_reply(&self, body: &[u8]) -> ReplyOutcome {
         match reply::parse_command_reply(body) {
             Ok(r) if r.errorid == 0 => ReplyOutcome::Accepted { ids: Vec::new() },
+            // Only a documented errorid is a refusal: another code may not mean that nothing
+            // was taken, so the post stays in doubt.
+            Ok(r) if errorid::describe(r.errorid).is_none() => ReplyOutcome::Unreadable(format!(
+                "VoiceShot answered errorid {}, which it does not document: {}",
+                r.errorid,
+                r.comment.trim()
+            )),
             Ok(r) => ReplyOutcome::Rejected(errorid::rejection(r.errorid, &r.comment)),
             Err(e) => ReplyOutcome::Unreadable(format!("unreadable reply: {e}")),
         }
@@ -198,11 +206,7 @@ impl Provider for VoiceShot {
     }
 
     fn reach(&self, result: &CallResult) -> Reach {
-        match result.status.trim().to_ascii_lowercase().as_str() {
-            "successful" | "success" => Reach::Reached,
-            "" | "pending" | "paused" | "queued" | "scheduled" => Reach::Pending,
-            _ => Reach::NotReached,
-        }
+        vocabulary::status_reach(&result.status)
     }
 
     fn answered_by(&self, comment: &str) -> Option<&'static str> {
@@ -272,5 +276,31 @@ mod tests {
         // A colon, quotes and non-ASCII letters are fine in an XML attribute.
         let ok = credentials_from(&provider, |_| Some("a:b\"<é>".to_owned())).unwrap();
         assert_eq!(ok.unwrap().password, "a:b\"<é>");
+    }
+
+    #[test]
+    fn a_refusal_keeps_voiceshots_words_and_an_undocumented_code_is_in_doubt() {
+        let v = voiceshot();
+        let ReplyOutcome::Rejected(r) = v.read_reply(
+            br#"<campaign errorid="19" comment="Invalid MenuID 1-999 (campaign deleted 12/1)"/>"#,
+        ) else {
+            panic!("a documented errorid is a refusal");
+        };
+        assert_eq!(r.code, "19");
+        assert!(r.message.contains("menuid is invalid"), "{}", r.message);
+        assert_eq!(
+            r.provider_message.as_deref(),
+            Some("Invalid MenuID 1-999 (campaign deleted 12/1)")
+        );
+        for body in [
+            &br#"<campaign errorid="22" comment="Rate limited"/>"#[..],
+            br#"<campaign errorid="9999" comment=""/>"#,
+        ] {
+            assert!(
+                matches!(v.read_reply(body), ReplyOutcome::Unreadable(_)),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 }

@@ -137,9 +137,10 @@ pub(crate) fn takes_content_type(ctype: Option<&str>) -> bool {
 /// What a summary's status means, with the reason (when not reached) and who answered.
 ///
 /// A summary is posted on hang-up or after the last attempt (§7), so `Successful` means the
-/// call connected and played (reached; `comment` says a person or a machine), and any other
-/// non-empty status is the provider giving up (not reached, `comment` says why). An empty or
-/// queue-like status (as in Call Query replies) means VoiceShot still holds the call.
+/// call connected and played (reached; `comment` says a person or a machine), and
+/// `Unsuccessful` (or `Failed`) is the provider giving up (not reached, `comment` says why).
+/// An empty or queue-like status (as in Call Query replies) means VoiceShot still holds the
+/// call. Any other word is unknown, kept verbatim: never read as not reached.
 pub fn outcome(status: &str, comment: &str) -> (Outcome, Option<String>, Option<&'static str>) {
     let answered_by = match comment.trim().to_ascii_lowercase().as_str() {
         "human answer" => Some("human"),
@@ -149,7 +150,7 @@ pub fn outcome(status: &str, comment: &str) -> (Outcome, Option<String>, Option<
     match status.trim().to_ascii_lowercase().as_str() {
         "successful" | "success" => (Outcome::Reached, None, answered_by),
         "" | "pending" | "paused" | "queued" | "scheduled" => (Outcome::Pending, None, None),
-        _ => {
+        "unsuccessful" | "failed" | "failure" => {
             let reason = if comment.trim().is_empty() {
                 status.trim()
             } else {
@@ -157,6 +158,8 @@ pub fn outcome(status: &str, comment: &str) -> (Outcome, Option<String>, Option<
             };
             (Outcome::NotReached, Some(reason.to_owned()), None)
         }
+        // A word outdial does not know: kept verbatim, never read as not reached.
+        _ => (Outcome::Unknown, Some(status.trim().to_owned()), None),
     }
 }
 
@@ -272,6 +275,11 @@ mod tests {
             outcome("Failed", ""),
             (Outcome::NotReached, Some("Failed".into()), None)
         );
+        // A word VoiceShot never documented is unknown, never not reached.
+        assert_eq!(
+            outcome("Retry ", "No Answer"),
+            (Outcome::Unknown, Some("Retry".into()), None)
+        );
     }
 
     proptest::proptest! {
@@ -279,8 +287,9 @@ mod tests {
         fn no_body_makes_a_reader_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
             let _ = parse_summary(&body);
             let _ = crate::provider::voiceshot::events::parse_event(&body);
-            let _ = crate::provider::voipcomm::callback::parse_callback(&body, false);
-            let _ = crate::provider::voipcomm::callback::parse_callback(&body, true);
+            for ctype in [None, Some("application/json"), Some("text/plain"), Some("multipart/form-data; boundary=b")] {
+                let _ = crate::provider::voipcomm::callback::parse_callback(&body, ctype);
+            }
         }
 
         #[test]

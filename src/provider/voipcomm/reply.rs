@@ -46,10 +46,19 @@ pub fn read(status: u16, body: &[u8]) -> ReplyOutcome {
         .and_then(|d| d.code_desc.clone())
         .filter(|d| !d.trim().is_empty());
     match status {
-        400 => rejected("400", desc.unwrap_or_else(|| snippet(body)), false, None),
+        400 => rejected(
+            "400",
+            "the request was refused as invalid",
+            desc,
+            body,
+            false,
+            None,
+        ),
         401 => rejected(
             "401",
-            desc.unwrap_or_else(|| "invalid API credentials".into()),
+            "invalid API credentials",
+            desc,
+            body,
             true,
             Some(format!(
                 "check {} and {} (the API key and password of your voip-communications.net account)",
@@ -59,7 +68,9 @@ pub fn read(status: u16, body: &[u8]) -> ReplyOutcome {
         ),
         402 => rejected(
             "402",
-            desc.unwrap_or_else(|| "insufficient funds".into()),
+            "insufficient funds",
+            desc,
+            body,
             true,
             Some(
                 "add funds to the voip-communications.net account, then run the command again"
@@ -95,13 +106,24 @@ pub fn read(status: u16, body: &[u8]) -> ReplyOutcome {
     }
 }
 
-fn rejected(code: &str, message: String, refusal: bool, help: Option<String>) -> ReplyOutcome {
+/// A documented refusal: outdial's explanation of `code`, and the provider's own words
+/// (its `code_desc`, else the start of the body).
+fn rejected(
+    code: &str,
+    message: &str,
+    desc: Option<String>,
+    body: &[u8],
+    refusal: bool,
+    help: Option<String>,
+) -> ReplyOutcome {
+    let said = desc.or_else(|| (!body.trim_ascii().is_empty()).then(|| snippet(body)));
     ReplyOutcome::Rejected(Rejection {
         code: code.into(),
         code_name: "HTTP",
-        message,
+        message: message.into(),
         refusal,
         help,
+        provider_message: said.map(Into::into),
     })
 }
 
@@ -223,13 +245,23 @@ mod tests {
         };
         assert_eq!(
             (r.code.as_str(), r.message.as_str(), r.refusal),
-            ("400", "answer_speak_lang is required", false)
+            ("400", "the request was refused as invalid", false)
+        );
+        // The provider's words are kept verbatim beside outdial's.
+        assert_eq!(
+            r.provider_message.as_deref(),
+            Some("answer_speak_lang is required")
         );
         let ReplyOutcome::Rejected(r) = read(401, b"Unauthorized") else {
             panic!("401 is a refusal")
         };
         assert!(r.refusal);
-        assert!(r.help.unwrap().contains("VOIPCOMM_API_PASSWORD"));
+        assert_eq!(r.provider_message.as_deref(), Some("Unauthorized"));
+        let ReplyOutcome::Rejected(r) = read(402, b"") else {
+            panic!("402 is a refusal")
+        };
+        assert_eq!(r.provider_message, None, "an empty body said nothing");
+        assert!(r.help.unwrap().contains("add funds"));
         // A 200 whose JSON says 400 is the same refusal.
         let ReplyOutcome::Rejected(r) = read(200, bad) else {
             panic!("code 400 in a 200 is a rejection")

@@ -7,10 +7,10 @@ use std::thread;
 use outdial::diagnostic::Problem;
 use outdial::report::Message;
 use outdial::results::Watched;
-use outdial::results::listen::{self, ListenConfig, ListenError, ListenEvent};
+use outdial::results::listen::{self, Auth, ListenConfig, ListenError, ListenEvent, Token};
 
 use crate::commands::load;
-use crate::config::{Config, LISTEN_CREDENTIAL_VARS, Listen};
+use crate::config::{Config, LISTEN_CREDENTIAL_VARS, LISTEN_TOKEN_VAR, Listen};
 use crate::exit::Exit;
 use crate::output::Report;
 
@@ -22,12 +22,26 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
         let journal = config.journal_path(file, &campaign.name);
         campaigns.push(Watched::new(&campaign, journal));
     }
+    let token = match &listen.token {
+        None => None,
+        Some(secret) => Some(Token::new(secret.0.clone()).map_err(|e| {
+            let problem = Problem::error("listen::token", format!("{LISTEN_TOKEN_VAR}: {e}"))
+                .help("make one with `openssl rand -hex 16`");
+            out.show(Message::Problem(&problem));
+            Exit::Usage
+        })?),
+    };
     let settings = ListenConfig {
         bind: listen.bind,
         db: listen.db.clone(),
         campaigns,
-        auth: listen.auth.clone(),
+        auth: Auth {
+            basic: listen.basic.clone(),
+            token,
+        },
+        insecure_no_auth: listen.insecure_no_auth,
         max_body: listen.max_body,
+        body_budget: listen::DEFAULT_BODY_BUDGET.max(listen.max_body),
         body_timeout: listen::DEFAULT_BODY_TIMEOUT,
     };
     let (tx, rx) = mpsc::channel::<ListenEvent>();
@@ -55,15 +69,20 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
     result.map_err(|e| {
         let (user, password) = LISTEN_CREDENTIAL_VARS;
         let problem = match &e {
+            ListenError::NoAuth => Problem::error("listen::auth", e.to_string()).help(format!(
+                "set {user} and {password}, or {LISTEN_TOKEN_VAR} for a token route; --insecure-no-auth serves without (loopback only)"
+            )),
             ListenError::NeedsAuth(_) => Problem::error("listen::auth", e.to_string())
-                .help(format!("set {user} and {password}, or bind to 127.0.0.1")),
+                .help(format!("set {user} and {password} (or {LISTEN_TOKEN_VAR}), or bind to 127.0.0.1")),
             ListenError::Bind { .. } => Problem::error("listen::bind", e.to_string())
                 .help("pick another --bind port, or port 0 for a free one"),
             _ => Problem::error("listen::start", e.to_string()),
         };
         out.show(Message::Problem(&problem));
         match e {
-            ListenError::NeedsAuth(_) | ListenError::Bind { .. } => Exit::Usage,
+            ListenError::NoAuth | ListenError::NeedsAuth(_) | ListenError::Bind { .. } => {
+                Exit::Usage
+            }
             _ => Exit::Invalid,
         }
     })

@@ -106,18 +106,20 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             endpoint,
         } => resolve::run(file, sent, not_sent, endpoint.as_deref(), config, out),
         Command::Action { target, action } => command::run(target, *action, config, out),
-        Command::Query { target, db } => query::run(target, db.as_deref(), config, out),
+        Command::Query { target, db, all } => query::run(target, db.as_deref(), *all, config, out),
         Command::Report {
             file,
             db,
             html,
             retry,
+            unmatched,
         } => report::run(
             file,
             report::Files {
                 db: db.as_deref(),
                 html: html.as_deref(),
                 retry: retry.as_deref(),
+                unmatched: *unmatched,
             },
             config,
             out,

@@ -102,6 +102,20 @@ impl<'a> Context<'a> {
     ) -> Result<Self, Exit> {
         let (campaign, _) = super::load::campaign(&target.file, config, out)?;
         let provider = campaign.provider();
+        if action == Action::QueryAll && !provider.supports(action) {
+            out.show(Message::Problem(
+                &Problem::error(
+                    "usage::cannot-list",
+                    format!(
+                        "{} cannot list every call of a campaign: it is asked about calls one by one, by the ids outdial kept when it sent them",
+                        provider.name().display()
+                    ),
+                )
+                .in_file(&campaign.source)
+                .help("run `outdial query` without --all: it asks about every call this campaign sent"),
+            ));
+            return Err(Exit::Usage);
+        }
         if !provider.supports(action) {
             let (reason, help) = provider.unsupported_reason(action);
             let mut problem = Problem::error(
@@ -254,12 +268,14 @@ impl<'a> Context<'a> {
     /// are paced: its answers' names are known before the first is shown).
     pub fn query(
         &self,
+        all: bool,
         out: &dyn Report,
         each: &mut dyn FnMut(Vec<CallReport>),
     ) -> Result<(), Exit> {
         let transport = self.transport(out)?;
+        let action = if all { Action::QueryAll } else { Action::Query };
         out.show(Message::Note(Note::Posting {
-            posts: plan::post_count(&self.campaign, Action::Query),
+            posts: plan::post_count(&self.campaign, action),
         }));
         // The calls are the result; the posts that fetched them are only progress.
         let mut on = |e: Event| match e {
@@ -267,7 +283,9 @@ impl<'a> Context<'a> {
             e => out.show(Message::Submit(self.progress(&e))),
         };
         let submitter = self.submitter(&transport);
-        let result = if self.by_id() {
+        let result = if all {
+            submitter.query_all(&self.journal_state(out)?, &mut on, each)
+        } else if self.by_id() {
             submitter
                 .query_by_id(&self.journal_state(out)?, &mut on)
                 .map(each)
@@ -557,6 +575,7 @@ fn failed(err: SubmitError, journal: Option<&Path>, out: &dyn Report) -> Exit {
     out.show(Message::Failed(Failed {
         exit: exit.code(),
         error: &err,
+        provider_message: err.provider_message(),
     }));
     out.show(Message::Problem(
         &Problem::error("send::failed", err.to_string()).help(err.help(journal)),

@@ -17,12 +17,14 @@ use crate::output::Report;
 pub fn run(
     target: &Target,
     db: Option<&Path>,
+    all: bool,
     config: &Config,
     out: &dyn Report,
 ) -> Result<(), Exit> {
-    let context = Context::load(target, Action::Query, config, out)?;
+    let action = if all { Action::QueryAll } else { Action::Query };
+    let context = Context::load(target, action, config, out)?;
     if target.dry_run {
-        return context.dry_run(Action::Query, out);
+        return context.dry_run(action, out);
     }
     // Each post's results are shown and stored as they come, so memory holds one post's
     // worth whatever the campaign's size; a store that fails stops being written to, and the
@@ -31,7 +33,7 @@ pub fn run(
     let mut store = Store::open(&path);
     let (mut rows, mut kept) = (0, 0);
     let mut summary = QuerySummary::default();
-    context.query(out, &mut |reports| {
+    context.query(all, out, &mut |reports| {
         summary.add(&reports);
         for report in &reports {
             out.show(Message::Call(CallRow {

@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use outdial::diagnostic::Problem;
-use outdial::report::{Message, Note, ResultRow};
+use outdial::report::{Message, Note, ResultRow, UnmatchedPost};
 use outdial::results::{self, ResultsError, RetryWriter, Store};
 
 use super::load;
@@ -23,6 +23,8 @@ pub struct Files<'a> {
     pub html: Option<&'a Path>,
     /// `--retry`.
     pub retry: Option<&'a Path>,
+    /// `--unmatched`: list the unmatched posts instead of the report.
+    pub unmatched: bool,
 }
 
 /// Reports every recipient, then the counts; writes the HTML page and the retry CSV.
@@ -45,6 +47,16 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
         )));
         Exit::from(&e)
     })?;
+    if files.unmatched {
+        let posts = store
+            .unmatched(campaign.provider().name().key())
+            .map_err(|e| problem("report::store", e.to_string(), out))?;
+        for post in &posts {
+            out.show(Message::Unmatched(UnmatchedPost::of(post)));
+        }
+        out.show(Message::Note(Note::Unmatched { posts: posts.len() }));
+        return Ok(());
+    }
     if let (Some(retry), Some(contacts)) = (files.retry, &campaign.contacts)
         && same_file(retry, &contacts.path)
     {

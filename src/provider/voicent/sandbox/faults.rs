@@ -26,6 +26,8 @@ pub struct Faults {
     pub error_after: Vec<u32>,
     /// Requests K answered with a page without `[ReqId=…]`; nothing is stored.
     pub no_reqid: Vec<u32>,
+    /// Requests K refused with the sandbox's "Invalid call request" page; nothing is stored.
+    pub refuse: Vec<u32>,
     /// Requests K whose reply waits [`delay`](Self::delay) after the call is scheduled
     /// (every request when empty).
     pub slow: Vec<u32>,
@@ -48,10 +50,10 @@ impl Faults {
 pub use crate::provider::fault_spec::FaultsParseError;
 
 /// How a spec looks, for errors.
-const EXAMPLE: &str = "fail-first=1,reset=2,drop=3,error=4,noreqid=5,slow=6,delay=2s";
+const EXAMPLE: &str = "fail-first=1,reset=2,drop=3,error=4,noreqid=5,refuse=6,slow=7,delay=2s";
 
 /// `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`, `error=K`,
-/// `noreqid=K`, `slow=K` (repeatable, or several numbers joined by `+`), `delay=` with `ms`
+/// `noreqid=K`, `refuse=K`, `slow=K` (repeatable, or several numbers joined by `+`), `delay=` with `ms`
 /// or `s`. The empty string means no faults.
 impl FromStr for Faults {
     type Err = FaultsParseError;
@@ -66,6 +68,7 @@ impl FromStr for Faults {
                 "drop" => faults.drop_after.extend(item.numbers()?),
                 "error" => faults.error_after.extend(item.numbers()?),
                 "noreqid" => faults.no_reqid.extend(item.numbers()?),
+                "refuse" => faults.refuse.extend(item.numbers()?),
                 "slow" => faults.slow.extend(item.numbers()?),
                 "delay" => faults.delay = item.duration()?,
                 _ => return Err(item.unknown()),
@@ -83,6 +86,7 @@ impl fmt::Display for Faults {
             .numbers("drop", &self.drop_after)
             .numbers("error", &self.error_after)
             .numbers("noreqid", &self.no_reqid)
+            .numbers("refuse", &self.refuse)
             .numbers("slow", &self.slow)
             .duration("delay", self.delay)
             .write(f)
@@ -95,11 +99,13 @@ mod tests {
 
     #[test]
     fn parses_and_prints_the_spec() {
-        let f: Faults = "fail-first=1,reset=2,drop=3+4,error=5,noreqid=6,slow=7,delay=1.5s"
-            .parse()
-            .unwrap();
+        let f: Faults =
+            "fail-first=1,reset=2,drop=3+4,error=5,noreqid=6,refuse=8,slow=7,delay=1.5s"
+                .parse()
+                .unwrap();
         assert_eq!(f.drop_after, vec![3, 4]);
         assert_eq!(f.no_reqid, vec![6]);
+        assert_eq!(f.refuse, vec![8]);
         assert_eq!(f.delay, Duration::from_millis(1500));
         assert!(f.is_slow(7) && !f.is_slow(6));
         assert_eq!(f.to_string().parse::<Faults>().unwrap(), f);

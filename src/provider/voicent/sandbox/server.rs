@@ -127,10 +127,16 @@ async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>)
             ];
             let given = kinds.iter().filter(|k| field(k).is_some()).count();
             let phoneno = field("phoneno").unwrap_or("").trim().to_owned();
+            if faults.refuse.contains(&k) {
+                return respond(
+                    StatusCode::OK,
+                    "<html><body><p>Invalid call request: the line for this number is out of service.</p></body></html>",
+                );
+            }
             if phoneno.is_empty() || given != 1 {
                 return respond(
                     StatusCode::OK,
-                    "<html><body><p>Invalid call request: phoneno and one of txt, audiofile, startapp, startexec are required.</p></body></html>",
+                    "<html><body><p>Invalid call request: phoneno and one of txt, audiofile, startapp, startexec, startvxml, starturl are required.</p></body></html>",
                 );
             }
             let minutes: u32 = if field("schedule") == Some("t") {
@@ -155,7 +161,10 @@ async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>)
                         taken,
                         due: Instant::now() + cfg.minute * minutes,
                         selfdelete: field("selfdelete") == Some("1"),
-                        ivr: field("startapp").is_some(),
+                        // An IVR app or a VoiceXML application collects answers.
+                        ivr: ["startapp", "startvxml", "starturl"]
+                            .iter()
+                            .any(|k| field(k).is_some()),
                         requested: gateway_time(now),
                     },
                 );

@@ -208,6 +208,9 @@ fn refused(code: u32) -> Handled {
 pub(crate) fn command_reply(code: u32) -> String {
     let comment = if code == 0 {
         "ok"
+    } else if code == 1 {
+        // VoiceShot's own wording, as its documentation quotes it.
+        "IP address is not registered with VoiceShot."
     } else {
         errorid::describe(code).unwrap_or("error")
     };

@@ -33,6 +33,9 @@ pub struct Faults {
     /// Posts K that are held [`late_by`](Self::late_by) before they are applied and
     /// answered: the client has given up by then, and the calls appear afterwards.
     pub late: Vec<u32>,
+    /// Posts K refused with errorid 19 (no campaign for the menuid) and a comment in
+    /// VoiceShot's manner; nothing is stored.
+    pub refuse: Vec<u32>,
     /// How long a `late` post is held.
     pub late_by: Duration,
     /// Posts K answered with a redirect ([`redirect_status`](Self::redirect_status)) to the
@@ -55,7 +58,7 @@ pub use crate::provider::fault_spec::FaultsParseError;
 const EXAMPLE: &str = "fail-first=2,reset=3,drop=5,error=6,delay=200ms";
 
 /// Parses `key=value` items separated by commas: `fail-first=N`, `reset=K`, `drop=K`,
-/// `error=K` (the last three repeatable, or with several numbers joined by `+`, e.g.
+/// `error=K`, `refuse=K` (repeatable, or with several numbers joined by `+`, e.g.
 /// `reset=3+7`), and `delay=` with a unit `ms` or `s`. The empty string means no faults.
 impl FromStr for Faults {
     type Err = FaultsParseError;
@@ -71,6 +74,7 @@ impl FromStr for Faults {
                 "error" | "error-after" => faults.error_after.extend(item.numbers()?),
                 "garbage" => faults.garbage_after.extend(item.numbers()?),
                 "late" => faults.late.extend(item.numbers()?),
+                "refuse" => faults.refuse.extend(item.numbers()?),
                 "late-by" => faults.late_by = item.duration()?,
                 "redirect" => faults.redirect.extend(item.numbers()?),
                 "redirect-status" => {
@@ -99,6 +103,7 @@ impl fmt::Display for Faults {
             .numbers("error", &self.error_after)
             .numbers("garbage", &self.garbage_after)
             .numbers("late", &self.late)
+            .numbers("refuse", &self.refuse)
             .numbers("redirect", &self.redirect)
             .duration("delay", self.delay)
             .duration("late-by", self.late_by)

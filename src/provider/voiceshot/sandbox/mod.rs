@@ -460,6 +460,11 @@ async fn post_ivrapi(
             StatusCode::INTERNAL_SERVER_ERROR,
             "simulated failure: nothing was stored".to_owned(),
         )
+    } else if faults.refuse.contains(&k) {
+        (
+            StatusCode::OK,
+            r#"<campaign errorid="19" comment="Invalid MenuID: campaign not found in this account (deleted 11/30/2026)"/>"#.to_owned(),
+        )
     } else {
         let applier = Arc::clone(shared);
         match blocking(move || applier.apply(&body, k)).await? {
