@@ -62,7 +62,7 @@ fn listen_will_not_serve_unauthenticated_unless_told_and_then_says_so() {
         &["listen", file.to_str().unwrap(), "--bind", "127.0.0.1:0"],
         &[],
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("must be authenticated"), "{stderr}");
     assert!(stderr.contains("--insecure-no-auth"), "{stderr}");
@@ -71,7 +71,7 @@ fn listen_will_not_serve_unauthenticated_unless_told_and_then_says_so() {
         &["listen", file.to_str().unwrap(), "--bind", "127.0.0.1:0"],
         &[("OUTDIAL_LISTEN_TOKEN", "abc")],
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("OUTDIAL_LISTEN_TOKEN"), "{stderr}");
     assert!(!stderr.contains("abc\n"), "{stderr}");

@@ -109,7 +109,7 @@ fn query_all_at_a_provider_that_cannot_list_says_so() {
         &FAST,
     ));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(out.status.code(), Some(64), "{stderr}");
     assert!(stderr.contains("cannot list every call"), "{stderr}");
     assert!(stderr.contains("without --all"), "{stderr}");
 }
