@@ -16,6 +16,9 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 bin=$CARGO_TARGET_DIR/release/outdial
 work=$(mktemp -d)
+# listen requires authentication: posts go to the token route.
+OUTDIAL_LISTEN_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+export OUTDIAL_LISTEN_TOKEN
 sandbox='' listener='' sampler=''
 trap 'kill $sandbox $listener $sampler 2>/dev/null || true; rm -rf "$work"' EXIT
 

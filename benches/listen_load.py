@@ -5,7 +5,7 @@ listen_load.py SANDBOX_URL LISTEN_URL ACKED_FILE [CLIENTS] [DUPLICATES]
 
 Reads the calls the sandbox accepted (GET /_sandbox/calls), writes one Call Summary per
 call as VoiceShot posts it, adds DUPLICATES of them a second time (the same bytes: a
-redelivery), shuffles, and POSTs them to LISTEN_URL/voiceshot/summary from CLIENTS threads
+redelivery), shuffles, and POSTs them to LISTEN_URL/voiceshot/summary/$OUTDIAL_LISTEN_TOKEN from CLIENTS threads
 over keep-alive connections. A post that fails (connection refused or reset, a 5xx: the
 listener was killed) is retried until it gets a 2xx, as a provider redelivers. Every call id
 acknowledged with a 2xx is appended to ACKED_FILE as soon as the reply is read.
@@ -14,6 +14,7 @@ Prints posts/second, p50/p99 latency of acknowledged posts, and the statuses see
 """
 import http.client
 import json
+import os
 import queue
 import random
 import sys
@@ -24,6 +25,8 @@ import urllib.request
 from xml.sax.saxutils import quoteattr
 
 sandbox, listen, acked_path = sys.argv[1], sys.argv[2], sys.argv[3]
+# listen requires authentication: the token route, with the token from the environment.
+route = "/voiceshot/summary/" + os.environ["OUTDIAL_LISTEN_TOKEN"]
 clients = int(sys.argv[4]) if len(sys.argv) > 4 else 16
 duplicates = int(sys.argv[5]) if len(sys.argv) > 5 else 1000
 
@@ -79,7 +82,7 @@ def client():
                     conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
                 start = time.perf_counter()
                 conn.request(
-                    "POST", "/voiceshot/summary", body=body, headers={"Content-Type": "text/xml"}
+                    "POST", route, body=body, headers={"Content-Type": "text/xml"}
                 )
                 reply = conn.getresponse()
                 reply.read()

@@ -387,7 +387,38 @@ mod tests {
         let mut h = fs::read(fixture_dir("good").join("pcm.wav")).unwrap();
         h.truncate(40);
         h.extend_from_slice(&data_len.to_le_bytes());
+        h[4..8].copy_from_slice(&data_len.wrapping_add(36).to_le_bytes());
         h
+    }
+
+    #[test]
+    fn a_riff_size_other_than_the_files_is_an_error_with_its_fix() {
+        let good = fs::read(fixture_dir("good").join("pcm.wav")).unwrap();
+        let len = good.len() as u64;
+        assert!(inspect(Cursor::new(&good), len).is_ok());
+        for claimed in [u32::MAX, 0, len as u32 - 10, len as u32 - 6] {
+            let mut bytes = good.clone();
+            bytes[4..8].copy_from_slice(&claimed.to_le_bytes());
+            let problem = inspect(Cursor::new(&bytes), len).unwrap_err();
+            assert_eq!(
+                problem,
+                AudioProblem::RiffSize {
+                    claimed,
+                    file_len: len
+                }
+            );
+            assert_eq!(problem.code(), "audio::riff-size");
+            assert!(
+                problem
+                    .to_string()
+                    .contains(&format!("says the file holds {claimed} bytes"))
+            );
+            let fix = problem.fix(Path::new("prompts/a b.wav"));
+            assert!(
+                fix.starts_with("write the file again") && fix.contains("sox 'prompts/a b.wav'"),
+                "{fix}"
+            );
+        }
     }
 
     #[test]

@@ -410,3 +410,74 @@ where
         Ok(Err(e)) => Err(BodyError::Broken(e.to_string())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// Serves `limits` on a thread with a handler that answers 200; returns the address.
+    fn start(limits: Limits) -> (std::net::SocketAddr, Stop) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = Stop::default();
+        spawn(
+            "test",
+            listener,
+            limits,
+            false,
+            stop.clone(),
+            |_, _| async { Ok(response(StatusCode::OK, "text/plain", "ok")) },
+        )
+        .unwrap();
+        (addr, stop)
+    }
+
+    fn get(addr: std::net::SocketAddr) -> String {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        write!(s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        reply
+    }
+
+    #[test]
+    fn at_the_cap_the_oldest_idle_connection_makes_room() {
+        let limits = Limits {
+            connections: 4,
+            evict_idle: true,
+            ..Limits::sandbox(true, Duration::from_secs(60))
+        };
+        let (addr, stop) = start(limits);
+        let mut idle: Vec<_> = (0..4)
+            .map(|_| std::net::TcpStream::connect(addr).unwrap())
+            .collect();
+        std::thread::sleep(Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        assert!(get(addr).starts_with("HTTP/1.1 200"));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        // The oldest was closed for it.
+        idle[0]
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        // Closed: end of stream, not a read that times out.
+        assert!(matches!(idle[0].read(&mut [0; 16]), Ok(0)));
+        stop.stop();
+    }
+
+    #[test]
+    fn without_eviction_idle_connections_hold_every_slot() {
+        let limits = Limits {
+            connections: 2,
+            ..Limits::sandbox(true, Duration::from_secs(60))
+        };
+        let (addr, stop) = start(limits);
+        let _idle: Vec<_> = (0..2)
+            .map(|_| std::net::TcpStream::connect(addr).unwrap())
+            .collect();
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(get(addr), "", "the newcomer waits in the backlog");
+        stop.stop();
+    }
+}

@@ -20,6 +20,7 @@ pub mod report;
 pub mod results;
 pub mod saved_plan;
 pub mod schedule;
+pub mod secret;
 pub(crate) mod source;
 pub mod submit;
 pub mod template;

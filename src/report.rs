@@ -679,6 +679,16 @@ pub enum Note<'a> {
     },
     /// One more post is done (where posts have no record of their own).
     Posted,
+    /// Posts the report's rows do not show: kept as unmatched, or kept in history because
+    /// the stored word outranked them.
+    PostsAside {
+        /// Unmatched posts of the campaign's provider.
+        unmatched: u64,
+        /// Posts with a lesser word than the stored one.
+        lesser: u64,
+        /// Posts with another final word than the stored one.
+        conflicts: u64,
+    },
     /// `report --unmatched` listed this many posts.
     Unmatched {
         /// Posts listed.

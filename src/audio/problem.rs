@@ -110,6 +110,14 @@ pub enum AudioProblem {
         /// The file's length.
         file_len: u64,
     },
+    /// The RIFF header's size is not the file's.
+    #[error("the RIFF header says the file holds {} bytes after it, but {} follow", .claimed, .file_len.saturating_sub(8))]
+    RiffSize {
+        /// The size the RIFF header claims.
+        claimed: u32,
+        /// The file's length.
+        file_len: u64,
+    },
     /// So many chunks come before the audio that the walk gave up.
     #[error("the file has more than {limit} chunks without both a fmt and a data chunk among them")]
     TooManyChunks {
@@ -214,6 +222,7 @@ impl AudioProblem {
             AudioProblem::Rf64 => "audio::rf64",
             AudioProblem::NotWave { .. } => "audio::not-wave",
             AudioProblem::Truncated { .. } => "audio::truncated",
+            AudioProblem::RiffSize { .. } => "audio::riff-size",
             AudioProblem::TooManyChunks { .. } => "audio::too-many-chunks",
             AudioProblem::NoFmt => "audio::no-fmt",
             AudioProblem::NoData => "audio::no-data",
@@ -286,6 +295,10 @@ impl AudioProblem {
             AudioProblem::EmptyData => {
                 "the recording holds no sound; record or export the prompt again".to_owned()
             }
+            AudioProblem::RiffSize { .. } => format!(
+                "write the file again with a correct header (a provider refuses it as it is): {}",
+                sox_command(path)
+            ),
             AudioProblem::Truncated { .. }
             | AudioProblem::TooManyChunks { .. }
             | AudioProblem::NoFmt

@@ -64,6 +64,7 @@ pub(crate) fn inspect<R: Read + Seek>(
             block_align: fmt.block_align,
         });
     }
+    check_riff_size(&mut reader, file_len)?;
     let frames = data_len / 2;
     confirm_with_hound(reader, data_start, data_len, frames)?;
     Ok(WavInfo {
@@ -165,6 +166,21 @@ fn check_riff_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<()
             })
         }
     }
+}
+
+/// Checks that the RIFF header's size is the file's: a streaming recorder leaves 0 or
+/// 0xFFFFFFFF there, and a provider that reads it refuses the file mid-send.
+fn check_riff_size<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<(), AudioProblem> {
+    let mut size = [0u8; 4];
+    read_exact_at(reader, 4, &mut size, Place::RiffHeader, file_len)?;
+    let claimed = u32::from_le_bytes(size);
+    let body = file_len.saturating_sub(8);
+    // An odd-sized RIFF body may be followed by its pad byte.
+    let padded = u64::from(claimed) + u64::from(claimed & 1);
+    if u64::from(claimed) == body || padded == body {
+        return Ok(());
+    }
+    Err(AudioProblem::RiffSize { claimed, file_len })
 }
 
 /// Walks the chunks after the RIFF header until both `fmt ` and `data` are found.

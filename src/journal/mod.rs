@@ -547,6 +547,9 @@ fn lock_campaign(
     endpoint: &str,
 ) -> Result<File, JournalError> {
     let dir = std::env::temp_dir().join("outdial-locks");
+    // The place without its userinfo: credentials do not change where calls go, and no
+    // digest of them is written to a shared directory.
+    let endpoint = crate::secret::redact_userinfo(endpoint);
     let place = &sha256_hex(endpoint.as_bytes())[..16];
     let path = dir.join(format!("{}-{campaign}-{place}.lock", provider.key()));
     let io_err = |source| JournalError::Io {
@@ -932,6 +935,39 @@ impl Journal {
         }
         for keys in out.values_mut() {
             keys.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        Ok(out)
+    }
+
+    /// When each of `callids` was last in a call post (its intent line), for those that were:
+    /// a post that timed out may still reach the provider a while after that.
+    pub(crate) fn last_posted(
+        &self,
+        callids: &[&str],
+    ) -> Result<BTreeMap<String, jiff::Timestamp>, JournalError> {
+        let bytes = fs::read(&self.path).map_err(|source| JournalError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        let mut out = BTreeMap::new();
+        for record in records(&bytes) {
+            let Record::Intent {
+                action: Action::Send,
+                kind: PostKind::Send,
+                callids: posted,
+                at,
+                ..
+            } = record
+            else {
+                continue;
+            };
+            let Ok(at) = at.parse::<jiff::Timestamp>() else {
+                continue;
+            };
+            for id in posted.iter().filter(|id| callids.contains(&id.as_str())) {
+                let last = out.entry(id.clone()).or_insert(at);
+                *last = (*last).max(at);
+            }
         }
         Ok(out)
     }

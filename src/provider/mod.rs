@@ -428,6 +428,12 @@ pub trait Provider: fmt::Debug + Send + Sync {
         None
     }
 
+    /// Why no result of this campaign's calls can ever arrive, when none can (`report` says
+    /// so beside calls that stay pending); `None` when results have a way in.
+    fn no_results_why(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Names of `[vars]` the provider's settings use besides the prompts (the gateway's
     /// extra form fields, its `info` text), so that they are not reported unused.
     fn vars_used(&self) -> Vec<&str> {

@@ -250,6 +250,18 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
     }
 
+    /// How many unmatched posts of `provider` are kept.
+    pub fn unmatched_count(&self, provider: &str) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM unmatched WHERE provider = ?1",
+                [provider],
+                |row| row.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.fail(e))
+    }
+
     /// Posts of one campaign that were kept in history over a stored row: (lesser,
     /// conflicting).
     pub fn overruled(&self, provider: &str, campaign: &str) -> Result<(u64, u64), StoreError> {
@@ -422,6 +434,7 @@ mod tests {
         assert!(store.file_unmatched(&u).unwrap());
         assert!(!store.file_unmatched(&u).unwrap());
         assert_eq!(store.unmatched("voipcomm").unwrap(), vec![u]);
+        assert_eq!(store.unmatched_count("voipcomm").unwrap(), 1);
         assert!(store.unmatched("voiceshot").unwrap().is_empty());
     }
 }

@@ -38,6 +38,19 @@ pub enum SettleError {
         /// What the journal says.
         state: &'static str,
     },
+    /// A call id said not to be at the provider was posted too recently for that to be
+    /// known: the post may still reach the provider (as a lookup waits, so does a person).
+    #[error(
+        "call id {callid} was posted {age:#} ago: a post that got no answer can still reach the provider for a while; wait {wait:#} more, check the provider's records again, then settle it"
+    )]
+    TooSoon {
+        /// The call id.
+        callid: String,
+        /// How long ago it was posted (rounded to seconds).
+        age: jiff::SignedDuration,
+        /// How long to wait still (rounded up to seconds).
+        wait: jiff::SignedDuration,
+    },
     /// An id is in both lists.
     #[error("call id {0} is given both as sent and as not sent")]
     Both(String),
@@ -46,13 +59,25 @@ pub enum SettleError {
     Journal(#[from] JournalError),
 }
 
+/// When [`settle`] is asked, and how long a post must be old before a person may say it was
+/// not taken (the [`settle`](super::SubmitOptions::settle) time a lookup waits too).
+#[derive(Clone, Copy, Debug)]
+pub struct SettleClock {
+    /// Now.
+    pub now: jiff::Timestamp,
+    /// The settle time.
+    pub settle: std::time::Duration,
+}
+
 /// Settles calls in doubt from what a person found in the provider's own records: `sent`
 /// were taken (never posted again), `not_sent` were not (the next `send` posts them). Every
-/// id must be in doubt; one journal line records the answer.
+/// id must be in doubt, and every id of `not_sent` posted at least the settle time before
+/// `clock.now`; one journal line records the answer.
 pub fn settle(
     journal: &mut Journal,
     sent: &[String],
     not_sent: &[String],
+    clock: SettleClock,
 ) -> Result<Settled, SettleError> {
     if sent.is_empty() && not_sent.is_empty() {
         return Err(SettleError::Nothing);
@@ -79,6 +104,7 @@ pub fn settle(
             state,
         });
     }
+    too_soon(journal, not_sent, clock)?;
     // A call id names every call in doubt that carries it (a household shares one).
     let keys = |ids: &[String]| {
         let mut v: Vec<String> = ids
@@ -99,6 +125,28 @@ pub fn settle(
     // Seq 0: settled by a person, not by a post of the plan.
     journal.resolved(0, sent, not_sent)?;
     Ok(settled)
+}
+
+/// Refuses `not_sent` when one of them was posted less than the settle time ago: a post the
+/// client gave up on can still arrive, and the next `send` would then call twice.
+fn too_soon(journal: &Journal, not_sent: &[String], clock: SettleClock) -> Result<(), SettleError> {
+    let ids: Vec<&str> = not_sent.iter().map(String::as_str).collect();
+    let settle = jiff::SignedDuration::try_from(clock.settle).unwrap_or(jiff::SignedDuration::MAX);
+    for (callid, at) in journal.last_posted(&ids)? {
+        let age = clock.now.duration_since(at);
+        if age < settle {
+            let whole = |d: jiff::SignedDuration, up: bool| {
+                let extra = i64::from(up && d.subsec_nanos() > 0);
+                jiff::SignedDuration::from_secs(d.as_secs() + extra)
+            };
+            return Err(SettleError::TooSoon {
+                callid,
+                age: whole(age.max(jiff::SignedDuration::ZERO), false),
+                wait: whole(settle - age, true),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What a removal run did.
@@ -138,8 +186,8 @@ impl Submitter<'_> {
     /// providers that have a status request.
     fn status_of(&self, seq: usize, id: &str) -> Result<Option<Status>, SubmitError> {
         let body = self.by_id_request(seq, PostKind::Query, id)?;
-        self.by_id_provider()
-            .read_status(&body)
+        self.read_safely(&body, |b| self.by_id_provider().read_status(b))
+            .map(|status| status.map(|s| self.scrub_status(s)))
             .map_err(|e| reply_error(seq, PostKind::Query, e))
     }
 
@@ -320,7 +368,7 @@ impl Submitter<'_> {
             }
         }
         let body = self.by_id_request(seq, PostKind::Delete, id)?;
-        match self.by_id_provider().read_removal(&body) {
+        match self.read_safely(&body, |b| self.by_id_provider().read_removal(b)) {
             Ok(true) => removal.removed += 1,
             Ok(false) => removal.not_found += 1,
             Err(e) => return Err(reply_error(seq, PostKind::Delete, e)),

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::{Body, Client};
 
 use crate::provider::RequestHead;
+pub use crate::secret::Secrets;
+use crate::secret::redact_userinfo;
 
 /// How the transport behaves.
 #[derive(Clone, Debug)]
@@ -42,62 +44,6 @@ pub struct TransportConfig {
     /// Non-2xx statuses the provider documents as its answer (nothing taken): their replies
     /// are handed back to be read, not failed as ambiguous. Empty by default.
     pub answer_statuses: Vec<u16>,
-}
-
-/// Secret values and the forms they may be echoed in, to scrub from text.
-#[derive(Clone, Default)]
-pub struct Secrets(Vec<String>);
-
-impl std::fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secrets({} values)", self.0.len())
-    }
-}
-
-impl Secrets {
-    /// Each of `values` (empty ones are ignored) in the forms a server may echo it: as
-    /// written, XML-escaped, percent-encoded, and a user:password pair as HTTP Basic's base64.
-    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>, basic: Option<(&str, &str)>) -> Self {
-        use base64::Engine as _;
-        let mut forms = Vec::new();
-        for value in values.into_iter().filter(|v| !v.is_empty()) {
-            forms.push(value.to_owned());
-            forms.push(quick_xml::escape::escape(value).into_owned());
-            forms.push(percent_encode(value));
-        }
-        if let Some((user, password)) = basic {
-            forms.push(
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")),
-            );
-        }
-        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        forms.dedup();
-        Secrets(forms)
-    }
-
-    /// `text` with every secret form replaced by `***`.
-    pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for form in &self.0 {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), "***");
-            }
-        }
-        out
-    }
-}
-
-/// `value` percent-encoded as in a form body or URL (every byte but unreserved ones).
-fn percent_encode(value: &str) -> String {
-    use std::fmt::Write as _;
-    value.bytes().fold(String::new(), |mut out, b| {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-        out
-    })
 }
 
 impl Default for TransportConfig {
@@ -202,7 +148,14 @@ fn is_loopback(url: &str) -> bool {
 impl Transport {
     /// Builds the client; refuses credentials (`with_credentials`) over plain http to a
     /// remote host.
-    pub fn new(cfg: TransportConfig, with_credentials: bool) -> Result<Transport, TransportError> {
+    pub fn new(
+        mut cfg: TransportConfig,
+        with_credentials: bool,
+    ) -> Result<Transport, TransportError> {
+        // Credentials in an endpoint's userinfo go to the server (as HTTP Basic) and nowhere
+        // else: they are scrubbed like any other.
+        let urls: Vec<String> = cfg.endpoints.clone();
+        cfg.secrets = std::mem::take(&mut cfg.secrets).with_urls(urls.iter().map(String::as_str));
         if with_credentials
             && !cfg.allow_insecure
             && let Some(url) = cfg
@@ -210,7 +163,7 @@ impl Transport {
                 .iter()
                 .find(|u| !u.starts_with("https://") && !is_loopback(u))
         {
-            return Err(TransportError::Insecure(url.clone()));
+            return Err(TransportError::Insecure(redact_userinfo(url).into_owned()));
         }
         let client = Client::builder()
             .connect_timeout(cfg.connect_timeout)
@@ -230,12 +183,17 @@ impl Transport {
         &self.cfg
     }
 
+    /// `url` as failures, replies, retries and traces name it: without userinfo or any
+    /// secret (a provider may take credentials in the query).
+    fn shown(&self, url: &str) -> String {
+        self.cfg.secrets.scrub(url)
+    }
+
     /// One POST to `url`, bounded as a whole by the configured timeout: the status and
     /// body of a 2xx reply or of one of [`TransportConfig::answer_statuses`].
     pub fn post_once(&self, url: &str, body: &PostBody) -> Result<(u16, Vec<u8>), Failure> {
-        // The URL as the failures name it (scrubbed: a provider may take credentials in the
-        // query); neither headers nor bodies are logged, as they carry the credentials.
-        let shown = self.cfg.secrets.scrub(url);
+        // Neither headers nor bodies are logged, as they carry the credentials.
+        let shown = self.shown(url);
         let _span = tracing::info_span!("http", url = %shown).entered();
         let started = Instant::now();
         let result = self.exchange(url, body);
@@ -258,7 +216,7 @@ impl Transport {
         let fail = |maybe_sent: bool, message: String| Failure {
             maybe_sent,
             message: self.cfg.secrets.scrub(&message),
-            endpoint: url.to_owned(),
+            endpoint: self.shown(url),
         };
         let started = Instant::now();
         let body = match body {
@@ -310,8 +268,12 @@ impl Transport {
             ));
         }
         if !status.is_success() && !self.cfg.answer_statuses.contains(&status.as_u16()) {
-            let text = String::from_utf8_lossy(&buf[..buf.len().min(200)]).into_owned();
-            return Err(fail(true, format!("HTTP {status}: {}", text.trim())));
+            // Scrubbed whole, then cut: a cut inside a secret would leave a prefix that no
+            // scrubber recognises.
+            // (16 KiB hold the excerpt and any secret that starts within it.)
+            let page = String::from_utf8_lossy(&buf[..buf.len().min(16 * 1024)]);
+            let text = self.cfg.secrets.excerpt(&page, 200);
+            return Err(fail(true, format!("HTTP {status}: {text}")));
         }
         Ok((status.as_u16(), buf))
     }
@@ -378,7 +340,7 @@ impl Transport {
                         return Ok(Reply {
                             status,
                             body,
-                            endpoint: url.clone(),
+                            endpoint: self.shown(url),
                         });
                     }
                     Err(f) if f.maybe_sent && !repeatable => return Err(f),
@@ -388,7 +350,7 @@ impl Transport {
                         if !last_try {
                             let next_is_new_round = i + 1 == self.cfg.endpoints.len();
                             let next =
-                                self.cfg.endpoints[(i + 1) % self.cfg.endpoints.len()].clone();
+                                self.shown(&self.cfg.endpoints[(i + 1) % self.cfg.endpoints.len()]);
                             let pause = if next_is_new_round {
                                 waits.next().unwrap_or(self.cfg.backoff)
                             } else {
@@ -677,15 +639,5 @@ mod tests {
         for leak in ["canary", "user-7", "p&amp;ss"] {
             assert!(!shown.contains(leak), "{leak} in {shown}");
         }
-    }
-
-    #[test]
-    fn secrets_are_scrubbed_in_every_form() {
-        let s = Secrets::new(["a&b c"], Some(("u", "a&b c")));
-        assert_eq!(s.scrub("x a&b c y"), "x *** y");
-        assert_eq!(s.scrub("x a&amp;b c y"), "x *** y");
-        assert_eq!(s.scrub("x a%26b%20c y"), "x *** y");
-        assert_eq!(s.scrub("Basic dTphJmIgYw=="), "Basic ***");
-        assert_eq!(Secrets::default().scrub("a&b c"), "a&b c");
     }
 }

@@ -17,6 +17,7 @@
 pub mod byid;
 pub mod http;
 mod query_all;
+mod quote;
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
@@ -37,7 +38,7 @@ use crate::provider::{
 };
 
 pub use crate::provider::Reach;
-pub use byid::{Removal, SettleError, Settled, settle};
+pub use byid::{Removal, SettleClock, SettleError, Settled, settle};
 pub use http::{Failure, Secrets, Transport, TransportConfig, TransportError};
 
 /// Progress of a submission, one event per post (plus retries and resolutions).
@@ -550,11 +551,6 @@ impl Preview {
 }
 
 impl Submitter<'_> {
-    /// `text` without any credential value in it.
-    fn scrub(&self, text: &str) -> String {
-        self.transport.config().secrets.scrub(text)
-    }
-
     fn body(&self, post: &Post<'_>) -> Result<Vec<u8>, RenderError> {
         let mut out = Vec::new();
         // Written at the moment of sending: some providers schedule relative to it.
@@ -1161,21 +1157,17 @@ impl Submitter<'_> {
                     kind: PostKind::Query,
                     failure,
                 })?;
-            let message = match self.campaign.provider().read_lookup(&reply.body) {
-                Ok(calls) => return Ok(calls),
-                Err(ReplyOutcome::Rejected(mut rejection)) => {
-                    rejection.message = self.scrub(&rejection.message);
-                    rejection.provider_message = rejection
-                        .provider_message
-                        .as_deref()
-                        .map(|m| self.scrub(m).into());
+            let read = |b: &[u8]| self.campaign.provider().read_lookup(b);
+            let message = match self.read_safely(&reply.body, read) {
+                Ok(calls) => return Ok(calls.into_iter().map(|c| self.scrub_result(c)).collect()),
+                Err(ReplyOutcome::Rejected(rejection)) => {
                     return Err(SubmitError::Rejected {
                         seq,
                         kind: PostKind::Query,
                         rejection,
                     });
                 }
-                Err(ReplyOutcome::Unreadable(message)) => self.scrub(&message),
+                Err(ReplyOutcome::Unreadable(message)) => message,
                 Err(ReplyOutcome::Accepted { .. }) => {
                     "the provider's lookup reply says nothing of the calls".into()
                 }
@@ -1283,7 +1275,9 @@ impl Submitter<'_> {
             &mut Self::retry_cb(seq, on),
         );
         let failure = match result {
-            Ok(reply) => match provider.read_answer(reply.status, &reply.body) {
+            Ok(reply) => match self
+                .read_outcome_safely(&reply.body, |b| provider.read_answer(reply.status, b))
+            {
                 ReplyOutcome::Accepted { ids } => {
                     // An empty call id stands for the post's only call (one call per request),
                     // kept under its recipient key: call ids can be shared.
@@ -1303,13 +1297,8 @@ impl Submitter<'_> {
                     )?;
                     return Ok(Ok(reply.endpoint));
                 }
-                ReplyOutcome::Rejected(mut rejection) => {
-                    // A refusal may quote the request back: never store or show a secret.
-                    rejection.message = self.scrub(&rejection.message);
-                    rejection.provider_message = rejection
-                        .provider_message
-                        .as_deref()
-                        .map(|m| self.scrub(m).into());
+                ReplyOutcome::Rejected(rejection) => {
+                    // (A refusal may quote the request back: read_outcome_safely scrubbed it.)
                     lock(journal).outcome(
                         attempt,
                         seq,
@@ -1333,7 +1322,7 @@ impl Submitter<'_> {
                 }
                 ReplyOutcome::Unreadable(message) => Failure {
                     maybe_sent: true,
-                    message: self.scrub(&message),
+                    message,
                     endpoint: reply.endpoint,
                 },
             },

@@ -902,3 +902,23 @@ fn sigterm_under_load_loses_no_acknowledged_post() {
         );
     }
 }
+
+/// A post nested a million deep (XML to the VoiceShot routes, JSON to the voip-communications
+/// callback) is refused with a 400, and the listener keeps serving: no stack overflow.
+#[test]
+fn posts_nested_a_million_deep_are_refused_and_the_listener_keeps_serving() {
+    let dir = tempdir();
+    let (listener, _db, callids) = small_setup(dir.path(), "");
+    let deep_xml = format!("{}{}", "<a>".repeat(1_000_000), "</a>".repeat(1_000_000));
+    for route in ["/voiceshot/summary", "/voiceshot/events"] {
+        let (status, body) = post(&listener.route(route), "text/xml", deep_xml.clone(), AUTH);
+        assert_eq!(status, 400, "{route}: {body}");
+    }
+    let deep_json = format!("{}{}", "[".repeat(1_000_000), "]".repeat(1_000_000));
+    let callback = listener.route("/voipcomm/callback");
+    let (status, body) = post(&callback, "application/json", deep_json, AUTH);
+    assert_eq!(status, 400, "{body}");
+    let good = summary(&callids[0], "Successful", "Human Answer");
+    let url = listener.route("/voiceshot/summary");
+    assert_eq!(post(&url, "text/xml", good, AUTH).0, 200);
+}

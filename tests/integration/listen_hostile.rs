@@ -148,6 +148,27 @@ fn a_final_word_is_not_downgraded_or_overturned_by_a_later_post() {
         "{log}"
     );
     assert!(log.contains("a lesser word than the stored one"), "{log}");
+    // `report` counts them.
+    let out = outdial(
+        &[
+            "report",
+            file.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(
+            "2 later posts kept in history: 1 conflicting with a stored final word, 1 saying less"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

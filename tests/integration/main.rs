@@ -9,6 +9,7 @@ mod diff;
 mod docs;
 mod examples;
 mod guard;
+mod hostile;
 mod listen;
 mod listen_hostile;
 mod query_all;

@@ -1012,6 +1012,40 @@ fn scheduled_calls_in_doubt_are_settled_from_the_scheduled_list() {
     }
 }
 
+/// Without callback_url nothing ever says who was reached: check and plan warn with the fix,
+/// and report says why every call stays pending.
+#[test]
+fn without_a_callback_url_results_can_never_arrive_and_every_command_says_so() {
+    let dir = tempdir();
+    let file = example(dir.path(), "voipcomm-bridge.toml");
+    let body = std::fs::read_to_string(&file).unwrap();
+    let without: String = body
+        .lines()
+        .filter(|l| !l.starts_with("callback_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(body, without);
+    std::fs::write(&file, without).unwrap();
+    let f = file.to_str().unwrap();
+    for args in [vec!["check", f], vec!["plan", f]] {
+        let out = run(cmd(&args, None, &[]));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let shown = text(&out);
+        assert!(shown.contains("voipcomm::no-results"), "{shown}");
+        assert!(shown.contains("add callback_url"), "{shown}");
+    }
+    let sb = sandbox(Faults::default(), true);
+    let out = run(cmd(&["send", f], Some(&sb.url()), &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(cmd(&["report", f], None, &[]));
+    let shown = text(&out);
+    assert!(
+        shown.contains("2 pending calls will stay pending"),
+        "{shown}"
+    );
+    assert!(shown.contains("callback_url"), "{shown}");
+}
+
 /// A local copy of `play_url` that is missing gets "check the path", not a conversion; a
 /// stereo 44.1 kHz file is described in the words every provider uses, with the same sox
 /// command (written next to the file) as VoiceShot's and Voicent's audio checks.

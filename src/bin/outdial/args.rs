@@ -125,7 +125,7 @@ pub struct NetArgs {
     #[command(flatten)]
     pub journal: JournalArgs,
     /// Time allowed for one whole request, reply included (e.g. 60s, 500ms).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = DEFAULT_TIMEOUT)]
     pub timeout: Duration,
     /// Time allowed to connect.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
@@ -149,6 +149,9 @@ pub struct NetArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub settle: Option<Duration>,
 }
+
+/// `--timeout` when not given (also what `resolve` takes send's settle time to follow from).
+pub const DEFAULT_TIMEOUT: &str = "60s";
 
 /// `500ms`, `2s`, `1.5s`, `1m30s` (jiff's friendly format, through the library's one reader).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -333,6 +336,11 @@ pub enum Command {
         /// on a campaign at an endpoint).
         #[arg(long, value_name = "URL", value_parser = parse_url)]
         endpoint: Option<String>,
+        /// How old a post must be before its calls may be settled as not sent: one that got
+        /// no answer can still reach the provider (default: 2m, send's settle time with its
+        /// default --timeout; give send's --settle if it had another).
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        settle: Option<Duration>,
         #[command(flatten)]
         journal: JournalArgs,
     },

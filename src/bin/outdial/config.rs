@@ -104,6 +104,8 @@ pub enum Command {
         not_sent: Vec<String>,
         /// The endpoint the campaign is sent to, instead of its own.
         endpoint: Option<String>,
+        /// How old a post must be before its calls may be settled as not sent.
+        settle: Duration,
     },
     /// `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`: one action's posts.
     Action {
@@ -315,6 +317,7 @@ impl Config {
                 sent,
                 not_sent,
                 endpoint,
+                settle,
                 journal: j,
             } => {
                 journal = j.journal;
@@ -323,6 +326,11 @@ impl Config {
                     sent,
                     not_sent,
                     endpoint,
+                    settle: settle.unwrap_or_else(|| {
+                        let timeout =
+                            args::parse_duration(args::DEFAULT_TIMEOUT).unwrap_or_default();
+                        SubmitOptions::default_settle(timeout)
+                    }),
                 }
             }
             // `--yes` changes nothing for them: they do not ask (see `args::Yes`).

@@ -855,6 +855,26 @@ impl PrintHuman {
                 self.bar.borrow().inc(1);
                 Ok(())
             }
+            Note::PostsAside {
+                unmatched,
+                lesser,
+                conflicts,
+            } => {
+                let mut parts = Vec::new();
+                if unmatched > 0 {
+                    parts.push(format!(
+                        "{} kept as unmatched (outdial report --unmatched)",
+                        plural(unmatched as usize, "post", "posts")
+                    ));
+                }
+                if lesser + conflicts > 0 {
+                    parts.push(format!(
+                        "{} kept in history: {conflicts} conflicting with a stored final word, {lesser} saying less",
+                        plural((lesser + conflicts) as usize, "later post", "later posts")
+                    ));
+                }
+                self.summary(&parts.join("; "))
+            }
             Note::Unmatched { posts } => self.summary(&format!(
                 "{} kept as unmatched",
                 plural(posts, "post", "posts")

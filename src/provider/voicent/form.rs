@@ -22,8 +22,9 @@ pub fn write_post(
     out: &mut dyn Write,
 ) -> Result<(), EncodeError> {
     let body = match &post.body {
-        PostBody::Calls(recipients) => match recipients.as_slice() {
-            [r] => call_form(v, campaign, r, now)?,
+        PostBody::Calls(recipients) => match (&v.play, recipients.as_slice()) {
+            (Play::Exec { .. }, [first, ..]) => exec_form(v, campaign, first, now),
+            (_, [r]) => call_form(v, campaign, r, now)?,
             _ => {
                 return Err(EncodeError::Unsupported(format!(
                     "the Voicent Gateway takes one call per request, not {}",
@@ -67,6 +68,40 @@ pub fn gateway_path(dir: &str, name: &str) -> String {
     };
     let dir = dir.trim_end_matches(['/', '\\']);
     format!("{dir}{sep}{name}")
+}
+
+/// The one request of a campaign whose calls a program on the gateway host makes
+/// (callTillConfirm): the fields in the order the vendor's SDK writes them, then the
+/// optional ones. `first` is the campaign's first recipient, for `info` and the schedule.
+fn exec_form(v: &Voicent, campaign: &Campaign, first: &Recipient, now: Timestamp) -> String {
+    let Play::Exec {
+        program,
+        cmdline,
+        phoneno,
+    } = &v.play
+    else {
+        return String::new();
+    };
+    let minutes = first
+        .at
+        .as_ref()
+        .and_then(|at| calltime(at.timestamp(), now));
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("info", &v.info_for(campaign, first));
+    form.append_pair("phoneno", phoneno);
+    let firstocc = i64::from(v.firstocc) + minutes.unwrap_or(0);
+    form.append_pair("firstocc", &firstocc.to_string());
+    form.append_pair("selfdelete", if v.selfdelete { "1" } else { "0" });
+    form.append_pair("startexec", program);
+    form.append_pair("cmdline", cmdline);
+    if let Some(id) = &v.callerid {
+        form.append_pair("callerid", id);
+    }
+    if let Some(m) = minutes {
+        form.append_pair("schedule", "t");
+        form.append_pair("calltime", &m.to_string());
+    }
+    form.finish()
 }
 
 fn call_form(
@@ -135,9 +170,11 @@ fn call_form(
                 form.append_pair(name, value);
             }
         }
-        Play::Exec { program, cmdline } => {
-            form.append_pair("startexec", program);
-            form.append_pair("cmdline", cmdline);
+        Play::Exec { .. } => {
+            // Written by `exec_form` (one request for the campaign).
+            return Err(EncodeError::Unsupported(
+                "a program the gateway runs is started once for the campaign".into(),
+            ));
         }
     }
     form.append_pair("selfdelete", if v.selfdelete { "1" } else { "0" });

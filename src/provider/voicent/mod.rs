@@ -13,6 +13,7 @@ pub mod form;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod settings;
+pub mod till_confirm;
 pub mod vocabulary;
 mod vxml;
 
@@ -65,12 +66,15 @@ pub enum Play {
         /// Names of vars sent as extra fields, in order.
         fields: Vec<String>,
     },
-    /// A program the gateway runs (`startexec` with `cmdline`), opted into.
+    /// A program the gateway runs (`startexec` with `cmdline`), opted into: one request for
+    /// the whole campaign (callTillConfirm), never one per recipient.
     Exec {
         /// Path of the program on the gateway host.
         program: String,
         /// Its command line.
         cmdline: String,
+        /// The number the request names (a dummy: the program does the calling).
+        phoneno: String,
     },
 }
 
@@ -139,8 +143,13 @@ impl Provider for Voicent {
 
     fn limits(&self) -> Limits {
         Limits {
-            // One call per request: the Call Scheduler has no batch form.
-            batch_size: 1,
+            // One call per request: the Call Scheduler has no batch form. A program it runs
+            // (callTillConfirm) does the calling itself: one request for the whole campaign.
+            batch_size: if matches!(self.play, Play::Exec { .. }) {
+                usize::MAX
+            } else {
+                1
+            },
             max_upload_bytes: crate::audio::DEFAULT_MAX_BYTES,
         }
     }

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{DEFAULT_ENDPOINT, DEFAULT_INFO, Play, Voicent, vxml};
+use super::{DEFAULT_ENDPOINT, DEFAULT_INFO, Play, Voicent, till_confirm, vxml};
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
 use crate::diagnostic::Problem;
@@ -62,12 +62,18 @@ pub struct Section {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub ivr: Option<Spanned<String>>,
-    /// A program on the gateway host for the gateway to run per call (`startexec`, as
-    /// callTillConfirm does). It runs programs remotely without authentication, so it needs
-    /// `allow_startexec = true`.
+    /// A program on the gateway host for the gateway to run (`startexec`): one request for
+    /// the whole campaign, never one per recipient (each would start the program again). It
+    /// runs programs remotely without authentication, so it needs `allow_startexec = true`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub startexec: Option<Spanned<String>>,
+    /// callTillConfirm as the vendor's SDKs send it: one request that starts BroadcastByPhone
+    /// with a call list, a WAV and a confirm code, all on the gateway host. Needs
+    /// `allow_startexec = true`.
+    #[serde(default)]
+    #[schemars(with = "Option<TillConfirm>")]
+    pub till_confirm: Option<Spanned<TillConfirm>>,
     /// The command line given to `startexec` (`cmdline`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -113,6 +119,25 @@ pub struct Section {
     pub poll_interval_ms: Option<u64>,
 }
 
+/// `[voicent.till_confirm]`: the SDKs' callTillConfirm(vcastexe, vocfile, wavfile, ccode).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TillConfirm {
+    /// BroadcastByPhone's program on the gateway host, e.g.
+    /// "C:\Program Files\Voicent\BroadcastByPhone\bin\vcast.exe".
+    pub program: String,
+    /// The BroadcastByPhone call list (`.voc`) on the gateway host: who is called.
+    pub call_list: String,
+    /// The WAV the broadcast plays, on the gateway host.
+    pub wavfile: String,
+    /// The digits a person enters to stop the calling.
+    pub confirm_code: String,
+    /// The number the request names (the broadcast calls the list, not this); default
+    /// "1111111", as the SDKs send.
+    #[serde(default)]
+    pub phoneno: Option<String>,
+}
+
 /// Default call requests per second.
 pub const DEFAULT_RATE: f64 = 2.0;
 
@@ -130,6 +155,7 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<Voicent>
         ivr: None,
         startexec: None,
         cmdline: None,
+        till_confirm: None,
         startvxml: None,
         starturl: None,
         exitvxml: None,
@@ -184,6 +210,8 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<Voicent>
     };
     let info = match &s.info {
         Some(t) => info_template(c, t, file),
+        // callTillConfirm's request describes the broadcast, as the SDKs write it.
+        None if s.till_confirm.is_some() => Template::parse(till_confirm::INFO).ok(),
         None => Template::parse(DEFAULT_INFO).ok(),
     };
     ok &= info.is_some();
@@ -309,6 +337,9 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
     if let Some(exec) = &s.startexec {
         things.push(("startexec", exec.span()));
     }
+    if let Some(t) = &s.till_confirm {
+        things.push(("till_confirm", t.span()));
+    }
     let mut ok = true;
     let vxml = vxml::start(c, s, &mut things, &mut ok);
     match things.as_slice() {
@@ -343,22 +374,30 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
             ok = false;
         }
     }
-    if let Some(exec) = &s.startexec {
+    let exec_span = s
+        .startexec
+        .as_ref()
+        .map(Spanned::span)
+        .or(s.till_confirm.as_ref().map(Spanned::span));
+    if let Some(t) = &s.till_confirm {
+        ok &= till_confirm::check(c, t, s.cmdline.as_ref());
+    }
+    if let Some(exec) = exec_span {
         let allowed = s.allow_startexec.as_ref().is_some_and(|a| *a.get_ref());
         if allowed {
             c.problems.push(
                 Problem::warning(
                     "voicent::startexec",
-                    "each call makes the gateway run a program on its host",
+                    "the campaign's one request makes the gateway run a program on its host",
                 )
-                .at(c.source, exec.span(), "run by the gateway")
+                .at(c.source, exec.clone(), "run by the gateway")
                 .help("anyone who can reach the gateway can do the same; keep it on a private network"),
             );
         } else {
             c.error(
                 "voicent::startexec-not-allowed",
                 "startexec makes the gateway run a program on its host, and needs an explicit opt-in",
-                exec.span(),
+                exec.clone(),
                 "a program to run",
                 "add `allow_startexec = true` to [voicent] if that is what you want",
             );
@@ -419,6 +458,8 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
         }
     } else if let Some(app) = &s.ivr {
         Play::Ivr(app.get_ref().clone())
+    } else if let Some(t) = &s.till_confirm {
+        till_confirm::play(t.get_ref())
     } else if let Some(exec) = &s.startexec {
         Play::Exec {
             program: exec.get_ref().clone(),
@@ -427,6 +468,7 @@ fn play(c: &mut Checker<'_>, s: &Section, file: &CampaignFile) -> Option<Play> {
                 .as_ref()
                 .map(|c| c.get_ref().clone())
                 .unwrap_or_default(),
+            phoneno: till_confirm::DUMMY_PHONENO.to_owned(),
         }
     } else {
         Play::Prompt { audio_dir }

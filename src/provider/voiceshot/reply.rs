@@ -175,9 +175,14 @@ impl Element {
     }
 }
 
+/// How deep elements may nest in a document read by [`parse_element_tree`]: VoiceShot's
+/// documents nest four deep; a tree of a hostile peer's depth would overflow the stack when
+/// dropped.
+pub(crate) const MAX_DEPTH: usize = 256;
+
 /// Parses a whole document into its root element, enforcing what quick-xml leaves to the
-/// caller: exactly one root, nothing but whitespace, comments and PIs outside it, and every
-/// element closed.
+/// caller: exactly one root, nothing but whitespace, comments and PIs outside it, every
+/// element closed, and no deeper than [`MAX_DEPTH`].
 pub(crate) fn parse_element_tree(body: &[u8]) -> Result<Element, ReplyError> {
     let text = std::str::from_utf8(body).map_err(|_| ReplyError::NotText)?;
     let mut reader = Reader::from_str(text);
@@ -190,6 +195,11 @@ pub(crate) fn parse_element_tree(body: &[u8]) -> Result<Element, ReplyError> {
             Event::Start(start) => {
                 if stack.is_empty() && root.is_some() {
                     return Err(malformed(&"more than one root element"));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(malformed(&format!(
+                        "elements nested deeper than {MAX_DEPTH}"
+                    )));
                 }
                 stack.push(element_from(&start)?);
             }
@@ -405,6 +415,16 @@ mod tests {
             b"<result/>",
         ];
         assert_all_rejected(cases, parse_query_reply);
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let doc = |depth: usize| format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        assert!(parse_element_tree(doc(MAX_DEPTH).as_bytes()).is_ok());
+        for depth in [MAX_DEPTH + 1, 1_000_000] {
+            let err = parse_element_tree(doc(depth).as_bytes()).unwrap_err();
+            assert!(err.to_string().contains("nested deeper than 256"), "{err}");
+        }
     }
 
     #[test]

@@ -353,12 +353,29 @@ impl Provider for VoipComm {
             .then_some(self as &dyn ScheduledList)
     }
 
+    fn no_results_why(&self) -> Option<&'static str> {
+        self.callback_url.is_none().then_some(
+            "voip-communications.net has no status request and posts results only to callback_url, which this campaign does not set",
+        )
+    }
+
     fn reach(&self, result: &CallResult) -> Reach {
-        // The callback's answer status (Person/Machine), once results arrive there.
-        match result.status.trim().to_ascii_lowercase().as_str() {
-            "person" | "machine" => Reach::Reached,
+        // The callback's answer status (Person/Machine, seed 004), once results arrive
+        // there; the same words the callback reader knows. Any other word is unknown, never
+        // "not reached" (which would put the person on the list to call again).
+        let folded: String = result
+            .status
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_'))
+            .flat_map(char::to_lowercase)
+            .collect();
+        match folded.as_str() {
+            "person" | "human" | "machine" | "answeringmachine" | "voicemail" | "answered" => {
+                Reach::Reached
+            }
+            "noanswer" | "busy" | "failed" => Reach::NotReached,
             "" | "scheduled" | "pending" => Reach::Pending,
-            _ => Reach::NotReached,
+            _ => Reach::Unknown,
         }
     }
 }

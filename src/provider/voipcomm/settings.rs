@@ -172,6 +172,20 @@ struct PromptIds {
     used: Vec<u32>,
 }
 
+/// Without `callback_url` nothing ever says who was reached: the provider has no status
+/// request, and its callback is the only place results come from.
+fn no_results_warning(c: &mut Checker<'_>) {
+    let span = c.provider_span.clone().unwrap_or(c.campaign_span.clone());
+    c.problems.push(
+        Problem::warning(
+            "voipcomm::no-results",
+            "no result will ever arrive: voip-communications.net has no status request and posts results only to callback_url, which is not set",
+        )
+        .at(c.source, span, "sent to voip-communications.net")
+        .help("add callback_url = \"https://your-host/outdial\" to [voipcomm] and run `outdial listen` there (docs/guide/listen.md); without it `report` shows every call pending"),
+    );
+}
+
 /// Builds the provider from the campaign file; every problem goes to `c`.
 pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<VoipComm> {
     let default = Section::default();
@@ -197,6 +211,9 @@ pub(crate) fn build(file: &CampaignFile, c: &mut Checker<'_>) -> Option<VoipComm
         .callback_url
         .as_ref()
         .and_then(|u| c.url(u, "callback_url", "https://example.com/calls/done"));
+    if vc.callback_url.is_none() {
+        no_results_warning(c);
+    }
     let zone = vc.timezone.as_ref().and_then(|tz| c.zone(tz, "timezone"));
     // Their paths are not published: a full URL, or a path taken on the endpoint's host
     // (so that `--endpoint` moves them along with the calls).

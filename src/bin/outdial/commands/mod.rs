@@ -104,7 +104,15 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             sent,
             not_sent,
             endpoint,
-        } => resolve::run(file, sent, not_sent, endpoint.as_deref(), config, out),
+            settle,
+        } => resolve::run(
+            file,
+            resolve::Ids { sent, not_sent },
+            endpoint.as_deref(),
+            *settle,
+            config,
+            out,
+        ),
         Command::Action { target, action } => command::run(target, *action, config, out),
         Command::Query { target, db, all } => query::run(target, db.as_deref(), *all, config, out),
         Command::Report {

@@ -23,7 +23,12 @@ use crate::output::Report;
 
 /// Numbers per call post.
 pub fn batch_size(campaign: &Campaign) -> usize {
-    campaign.provider().limits().batch_size
+    // A provider that takes the whole campaign in one request (callTillConfirm) has no
+    // real limit: the batch is the campaign.
+    match campaign.provider().limits().batch_size {
+        usize::MAX => (campaign.stats.recipients as usize).max(1),
+        batch => batch,
+    }
 }
 
 /// Sound files a `send` uploads before its calls (none for providers that take no uploads).
@@ -449,12 +454,12 @@ pub fn resolve(
     campaign: &Campaign,
     path: &Path,
     endpoint: Option<&str>,
-    sent: &[String],
-    not_sent: &[String],
+    ids: super::resolve::Ids<'_>,
+    clock: submit::SettleClock,
     out: &dyn Report,
 ) -> Result<(), Exit> {
     let mut journal = open_journal(path, campaign, &first_endpoint(campaign, endpoint), out)?;
-    match submit::settle(&mut journal, sent, not_sent) {
+    match submit::settle(&mut journal, ids.sent, ids.not_sent, clock) {
         Ok(settled) => {
             out.show(Message::Settled(Settled {
                 campaign: &campaign.name,

@@ -121,7 +121,37 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
             path,
         }));
     }
+    if summary.counts.pending > 0
+        && let Some(why) = campaign.provider().no_results_why()
+    {
+        out.show(Message::Problem(
+            &Problem::warning(
+                "report::no-results",
+                format!(
+                    "{} pending call{} will stay pending: {why}",
+                    summary.counts.pending,
+                    if summary.counts.pending == 1 { "" } else { "s" }
+                ),
+            )
+            .in_file(&campaign.source)
+            .help("add callback_url to [voipcomm] and run `outdial listen` there for the calls sent from now on; the provider's own screens show how the earlier ones went"),
+        ));
+    }
     out.show(Message::Results(&summary));
+    let provider = campaign.provider().name().key();
+    let aside = store.unmatched_count(provider).and_then(|unmatched| {
+        let (lesser, conflicts) = store.overruled(provider, &campaign.name)?;
+        Ok((unmatched, lesser, conflicts))
+    });
+    match aside {
+        Ok((0, 0, 0)) => {}
+        Ok((unmatched, lesser, conflicts)) => out.show(Message::Note(Note::PostsAside {
+            unmatched,
+            lesser,
+            conflicts,
+        })),
+        Err(e) => return Err(problem("report::store", e.to_string(), out)),
+    }
     Ok(())
 }
 
