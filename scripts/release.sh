@@ -6,6 +6,7 @@
 #                                                  (when cargo-deb is installed; DEB=0 skips it)
 #   target/dist/SHA256SUMS                         the checksums of both
 # Usage: scripts/release.sh            (the host's target)
+#        BUILD=0 scripts/release.sh   (package the binary already in target/release)
 #        TARGET=x86_64-unknown-linux-musl scripts/release.sh   (a target whose binaries run
 #                                                             here: they make their own man
 #                                                             pages and completions)
@@ -19,11 +20,11 @@ dist=target/dist
 name="outdial-$version-$target"
 
 if [ "$target" = "$host" ]; then
-  cargo build --release --locked
   bin=target/release/outdial
+  [ "${BUILD:-1}" = 0 ] || cargo build --release --locked
 else
-  cargo build --release --locked --target "$target"
   bin="target/$target/release/outdial"
+  [ "${BUILD:-1}" = 0 ] || cargo build --release --locked --target "$target"
 fi
 
 # The man pages and completions come from the binary itself, so they match it.
