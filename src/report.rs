@@ -17,10 +17,10 @@ use serde::ser::{Error as _, SerializeStruct, Serializer};
 use crate::campaign::RecipientStats;
 use crate::diagnostic::Problem;
 use crate::plan::{Action, PostKind};
-use crate::submit::{CallReport, Event, Reach, Removal, SendSummary, SubmitError};
+use crate::submit::{Event, Removal, SendSummary, SubmitError};
 
 /// Version of the JSON Lines event stream.
-pub const EVENT_SCHEMA: u32 = 1;
+pub const EVENT_SCHEMA: u32 = 2;
 
 /// One thing a command reports.
 #[derive(Debug, Serialize)]
@@ -48,8 +48,9 @@ pub enum Message<'a> {
     Settled(Settled<'a>),
     /// A submission stopped; `exit` is the process exit code.
     Failed(Failed<'a>),
-    /// One recipient's Call Query result.
-    Call(CallRow<'a>),
+    /// One recipient's Call Query result: the same record as a report's recipient.
+    #[serde(rename = "result")]
+    Call(ResultRow<'a>),
     /// The counts of a Call Query.
     Query(QuerySummary),
     /// One recipient of a results report (`report`), with the prompts of the campaign (the
@@ -482,22 +483,6 @@ fn error_text<S: Serializer>(error: &&SubmitError, s: S) -> Result<S::Ok, S::Err
     s.collect_str(error)
 }
 
-/// One recipient's Call Query result, with the answer columns of the whole query (the record
-/// is the report's own).
-#[derive(Debug, Clone, Copy)]
-pub struct CallRow<'a> {
-    /// The result.
-    pub report: &'a CallReport,
-    /// The names of the answers collected over all reports, sorted (extra CSV columns).
-    pub columns: &'a [String],
-}
-
-impl Serialize for CallRow<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.report.serialize(s)
-    }
-}
-
 /// One recipient of a results report, with the campaign's prompt ids (the record is the
 /// result's own).
 #[derive(Debug, Clone, Copy)]
@@ -514,52 +499,21 @@ impl Serialize for ResultRow<'_> {
     }
 }
 
-/// The counts of a Call Query.
+/// The counts of a Call Query, by the statuses a report uses.
 #[derive(Debug, Default, Serialize)]
 pub struct QuerySummary {
     /// Recipients queried.
     pub recipients: usize,
-    /// Answered.
-    pub reached: usize,
-    /// Dialled, not answered.
-    pub not_reached: usize,
-    /// Not yet dialled.
-    pub pending: usize,
-    /// Unknown to the provider.
-    pub not_found: usize,
-    /// Answered in words outdial does not recognise.
-    pub unknown: usize,
-    /// The names of the answers an IVR collected, over all reports, sorted (shown as extra
-    /// CSV columns only).
-    #[serde(skip)]
-    pub columns: Vec<String>,
+    /// Recipients per status.
+    #[serde(flatten)]
+    pub counts: crate::results::StatusCounts,
 }
 
 impl QuerySummary {
-    /// Counts `reports`.
-    pub fn of(reports: &[CallReport]) -> Self {
-        let mut summary = QuerySummary::default();
-        summary.add(reports);
-        summary
-    }
-
-    /// Counts `reports` too, and adds the answer names they have that are new.
-    pub fn add(&mut self, reports: &[CallReport]) {
-        self.recipients += reports.len();
-        for report in reports {
-            *match report.result {
-                Reach::Reached => &mut self.reached,
-                Reach::NotReached => &mut self.not_reached,
-                Reach::Pending => &mut self.pending,
-                Reach::NotFound => &mut self.not_found,
-                Reach::Unknown => &mut self.unknown,
-            } += 1;
-            for name in report.responses.keys() {
-                if let Err(at) = self.columns.binary_search(name) {
-                    self.columns.insert(at, name.clone());
-                }
-            }
-        }
+    /// Counts `result` too.
+    pub fn add(&mut self, result: &crate::results::RecipientResult) {
+        self.recipients += 1;
+        self.counts.add(result.status);
     }
 }
 
@@ -899,29 +853,39 @@ mod tests {
             })),
             r#"{"accepted":2,"journal":".outdial/web.jsonl","numbers_sent":3,"posts":3,"resolved_present":0,"skipped":1,"type":"sent"}"#
         );
-        let report = CallReport {
+        let result = crate::results::RecipientResult {
             number: "8185550100".into(),
             callid: "web8185550100".into(),
-            result: Reach::NotReached,
-            status: "No Answer".into(),
-            comment: String::new(),
-            dateandtime: "1/2/2026 9:00 AM".into(),
+            status: crate::results::Status::NotReached,
+            provider_status: Some("No Answer".into()),
+            reason: Some("No Answer".into()),
             duration: Some(12),
-            keypresses: vec![(1, "2".into())],
-            responses: Default::default(),
+            answered_by: None,
             attempts: None,
+            called_at: Some("2026-01-02T15:00:00Z".into()),
+            provider_time: Some("1/2/2026 9:00 AM".into()),
+            source: Some("query"),
+            keypresses: vec![crate::results::PromptKey {
+                prompt: 1,
+                keys: "2".into(),
+            }],
+            responses: [("confirm".to_owned(), "1".to_owned())].into(),
+            recording: None,
             not_sent_by_outdial: false,
         };
+        // A query's row and a report's row are one record.
+        let record = r#"{"answered_by":null,"attempts":null,"called_at":"2026-01-02T15:00:00Z","callid":"web8185550100","duration":12,"keypresses":[{"keys":"2","prompt":1}],"number":"8185550100","provider_status":"No Answer","provider_time":"1/2/2026 9:00 AM","reason":"No Answer","recording":null,"responses":{"confirm":"1"},"source":"query","status":"not-reached","type":"result"}"#;
+        let row = ResultRow {
+            result: &result,
+            prompts: &[1],
+        };
+        assert_eq!(line(Message::Call(row)), record);
+        assert_eq!(line(Message::Recipient(row)), record);
+        let mut summary = QuerySummary::default();
+        summary.add(&result);
         assert_eq!(
-            line(Message::Call(CallRow {
-                report: &report,
-                columns: &[]
-            })),
-            r#"{"callid":"web8185550100","comment":"","dateandtime":"1/2/2026 9:00 AM","duration":12,"keypresses":[[1,"2"]],"number":"8185550100","result":"not-reached","status":"No Answer","type":"call"}"#
-        );
-        assert_eq!(
-            line(Message::Query(QuerySummary::of(&[report]))),
-            r#"{"not_found":0,"not_reached":1,"pending":0,"reached":0,"recipients":1,"type":"query","unknown":0}"#
+            line(Message::Query(summary)),
+            r#"{"in_doubt":0,"never_sent":0,"not_reached":1,"pending":0,"reached":0,"recipients":1,"removed":0,"type":"query","unknown":0}"#
         );
         let err = SubmitError::Rejected {
             seq: 1,
@@ -970,29 +934,6 @@ mod tests {
                 in_doubt: vec!["web8185550101"],
             })),
             r#"{"in_doubt":["web8185550101"],"not_sent":2,"sent":1,"type":"resolved"}"#
-        );
-        let mut report = CallReport {
-            number: "8185550100".into(),
-            callid: "web8185550100".into(),
-            result: Reach::Reached,
-            status: "Called".into(),
-            comment: String::new(),
-            dateandtime: String::new(),
-            duration: None,
-            keypresses: Vec::new(),
-            responses: Default::default(),
-            attempts: None,
-            not_sent_by_outdial: false,
-        };
-        report.responses.insert("confirm".into(), "1".into());
-        let summary = QuerySummary::of(std::slice::from_ref(&report));
-        assert_eq!(summary.columns, ["confirm"]);
-        assert_eq!(
-            line(Message::Call(CallRow {
-                report: &report,
-                columns: &summary.columns
-            })),
-            r#"{"callid":"web8185550100","comment":"","dateandtime":"","duration":null,"keypresses":[],"number":"8185550100","responses":{"confirm":"1"},"result":"reached","status":"Called","type":"call"}"#
         );
     }
 

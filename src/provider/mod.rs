@@ -428,6 +428,13 @@ pub trait Provider: fmt::Debug + Send + Sync {
         None
     }
 
+    /// The zone the provider's result times ([`Provider::result_time`]) are written in, when
+    /// its settings say (VoiceShot's `account_zone`). `None`: the campaign's zone, else this
+    /// machine's, is taken.
+    fn result_zone(&self) -> Option<jiff::tz::TimeZone> {
+        None
+    }
+
     /// Why no result of this campaign's calls can ever arrive, when none can (`report` says
     /// so beside calls that stay pending); `None` when results have a way in.
     fn no_results_why(&self) -> Option<&'static str> {

@@ -170,6 +170,23 @@ pub(super) fn bars<W: Write>(
     doc.close("svg")
 }
 
+/// Whole-number ticks from 0 to the first multiple of the step at or above `max` (at least
+/// 1), the step being 1, 2 or 5 times a power of ten: at most five ticks.
+fn ticks(max: u64) -> Vec<u64> {
+    let max = max.max(1);
+    let mut power = 1u64;
+    loop {
+        for m in [1, 2, 5] {
+            let step = power.saturating_mul(m);
+            let n = max.div_ceil(step);
+            if n <= 4 {
+                return (0..=n).map(|i| i.saturating_mul(step)).collect();
+            }
+        }
+        power = power.saturating_mul(10);
+    }
+}
+
 /// One stack of a column chart: its label and a value per series.
 pub(super) struct Column<'a> {
     pub(super) label: &'a str,
@@ -193,20 +210,21 @@ pub(super) fn columns<W: Write>(
 ) -> io::Result<()> {
     let height = TOP + COL_H + BOTTOM;
     start(doc, id, height, title, desc)?;
-    let max = columns
-        .iter()
-        .map(|c| c.values.iter().sum::<u64>())
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let ticks = ticks(
+        columns
+            .iter()
+            .map(|c| c.values.iter().sum::<u64>())
+            .max()
+            .unwrap_or(0),
+    );
+    // The axis ends at its last tick, so every grid line is a whole number of calls.
+    let max = ticks.last().copied().unwrap_or(1).max(1);
     let plot_w = f64::from(WIDTH - AXIS_W - 8);
     let slot = plot_w / columns.len().max(1) as f64;
     let bar_w = (slot * 0.8).clamp(1.0, 48.0);
     let y_of = |v: u64| f64::from(TOP + COL_H) - f64::from(COL_H) * v as f64 / max as f64;
-    // The value axis: 0, half and the top, with grid lines.
+    // The value axis, with grid lines.
     doc.open("g", &[("class", "axis")])?;
-    let mut ticks = vec![0, max / 2, max];
-    ticks.dedup();
     for tick in ticks {
         let y = px(y_of(tick));
         doc.shape(
@@ -305,4 +323,21 @@ pub(super) fn columns<W: Write>(
         x += 130;
     }
     doc.close("svg")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ticks;
+
+    #[test]
+    fn axes_have_whole_number_ticks_that_reach_the_top() {
+        assert_eq!(ticks(0), [0, 1]);
+        assert_eq!(ticks(1), [0, 1]);
+        assert_eq!(ticks(3), [0, 1, 2, 3]);
+        assert_eq!(ticks(5), [0, 2, 4, 6]);
+        assert_eq!(ticks(7), [0, 2, 4, 6, 8]);
+        assert_eq!(ticks(41), [0, 20, 40, 60]);
+        assert_eq!(ticks(1_000_000), [0, 500_000, 1_000_000]);
+        assert!(ticks(u64::MAX).len() <= 5);
+    }
 }

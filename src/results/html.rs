@@ -4,8 +4,11 @@
 
 use std::io::{self, Write};
 
+use super::attention;
+use super::cell::escape_controls as visible;
 use super::chart::{self, Bar, Column, Doc};
-use super::report::{Status, Summary};
+use super::record::Status;
+use super::report::Summary;
 
 /// The page's style sheet. Written as is: it holds no `<` or `&` (a `<style>` element is raw
 /// text in HTML, where an escaped character would stay escaped).
@@ -29,6 +32,13 @@ svg .axis text { fill: #555; font-size: 12px; }
 .unknown rect, .sw.unknown { fill: #ef6c00; background: #ef6c00; }
 .in-doubt rect, .sw.in-doubt { fill: #6a1b9a; background: #6a1b9a; }
 .never-sent rect, .sw.never-sent { fill: #757575; background: #757575; }
+.removed rect, .sw.removed { fill: #5d4037; background: #5d4037; }
+.machine rect { fill: #66bb6a; }
+.unsaid rect { fill: #a5d6a7; }
+p.nothing { color: #555; font-style: italic; }
+details { margin: 6px 0; border: 1px solid #e3e3e3; border-radius: 4px; padding: 2px 10px; }
+details summary { cursor: pointer; padding: 6px 0; font-weight: 600; }
+details table { font-size: 0.93em; }
 .funnel rect { fill: #1565c0; }
 .keys rect { fill: #00838f; }
 span.sw { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
@@ -73,9 +83,22 @@ pub fn write_html<W: Write>(
         ),
     )?;
     statuses(&mut doc, summary)?;
-    funnel(&mut doc, summary)?;
-    over_time(&mut doc, summary)?;
-    keypresses(&mut doc, summary)?;
+    attention::write(&mut doc, summary)?;
+    if summary.dialled == 0 {
+        // One sentence instead of empty charts.
+        section_start(&mut doc, "charts", "Charts")?;
+        doc.element(
+            "p",
+            &[("class", "nothing")],
+            "Nothing to draw yet: no call of this campaign has been dialled.",
+        )?;
+        doc.close("section")?;
+    } else {
+        reached_by(&mut doc, summary)?;
+        funnel(&mut doc, summary)?;
+        over_time(&mut doc, summary)?;
+        keypresses(&mut doc, summary)?;
+    }
     reasons(&mut doc, summary)?;
     doc.open("footer", &[])?;
     doc.text(
@@ -102,13 +125,13 @@ fn pct(n: u64, whole: u64) -> String {
     format!("{}%", (n * 100 + whole / 2) / whole)
 }
 
-fn section_start<W: Write>(doc: &mut Doc<W>, id: &str, heading: &str) -> io::Result<()> {
+pub(super) fn section_start<W: Write>(doc: &mut Doc<W>, id: &str, heading: &str) -> io::Result<()> {
     let h = format!("{id}-h");
     doc.open("section", &[("aria-labelledby", &h)])?;
     doc.element("h2", &[("id", &h)], heading)
 }
 
-fn header_row<W: Write>(doc: &mut Doc<W>, cells: &[(&str, bool)]) -> io::Result<()> {
+pub(super) fn header_row<W: Write>(doc: &mut Doc<W>, cells: &[(&str, bool)]) -> io::Result<()> {
     doc.open("thead", &[])?;
     doc.open("tr", &[])?;
     for (text, numeric) in cells {
@@ -189,6 +212,40 @@ fn statuses<W: Write>(doc: &mut Doc<W>, s: &Summary) -> io::Result<()> {
                 String::new()
             }
         ),
+    )?;
+    doc.close("section")
+}
+
+fn reached_by<W: Write>(doc: &mut Doc<W>, s: &Summary) -> io::Result<()> {
+    section_start(doc, "reached-by", "Who answered")?;
+    let by = s.reached_by;
+    let bars = [
+        Bar {
+            label: "a person",
+            value: by.person,
+            class: "reached",
+        },
+        Bar {
+            label: "a machine",
+            value: by.machine,
+            class: "machine",
+        },
+        Bar {
+            label: "not said",
+            value: by.unsaid,
+            class: "unsaid",
+        },
+    ];
+    chart::bars(
+        doc,
+        "reached-by-chart",
+        "Reached recipients by who answered",
+        &format!(
+            "Of {} reached: {} by a person, {} by an answering machine or voicemail, {} without the provider saying who.",
+            s.counts.reached, by.person, by.machine, by.unsaid
+        ),
+        &bars,
+        Some(s.counts.reached),
     )?;
     doc.close("section")
 }
@@ -282,10 +339,12 @@ fn keypresses<W: Write>(doc: &mut Doc<W>, s: &Summary) -> io::Result<()> {
         // The most pressed sequences; the rest (free-form entries, say) in one bar.
         let (shown, rest) = prompt.keys.split_at(prompt.keys.len().min(KEY_BARS));
         let other = format!("{} others", rest.len());
+        let labels: Vec<String> = shown.iter().map(|k| visible(&k.value).into()).collect();
         let mut bars: Vec<Bar<'_>> = shown
             .iter()
-            .map(|k| Bar {
-                label: &k.value,
+            .zip(&labels)
+            .map(|(k, label)| Bar {
+                label,
                 value: k.count,
                 class: "keys",
             })
@@ -330,7 +389,7 @@ fn reasons<W: Write>(doc: &mut Doc<W>, s: &Summary) -> io::Result<()> {
         doc.open("tbody", &[])?;
         for r in &s.reasons {
             doc.open("tr", &[])?;
-            doc.element("td", &[], &r.value)?;
+            doc.element("td", &[], &visible(&r.value))?;
             doc.element("td", &[("class", "n")], &r.count.to_string())?;
             doc.close("tr")?;
         }
@@ -357,6 +416,7 @@ mod tests {
                 pending: 0,
                 unknown: 0,
                 in_doubt: 0,
+                removed: 0,
                 never_sent: 1,
             },
             sent: 2,
@@ -382,6 +442,9 @@ mod tests {
             period: "1 hour",
             untimed: 0,
             unmatched: 0,
+            reached_by: Default::default(),
+            attention: Vec::new(),
+            attention_more: 0,
         };
         let html = String::from_utf8(
             write_html(Vec::new(), &summary, jiff::Timestamp::UNIX_EPOCH).unwrap(),
@@ -391,7 +454,8 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
         assert!(html.contains("Busy &lt;b&gt;"));
         assert!(!html.contains("http"), "no external reference");
-        assert_eq!(html.matches("<svg").count(), 4);
+        // Statuses, who answered, the funnel, the timeline and prompt 1's keys.
+        assert_eq!(html.matches("<svg").count(), 5);
         assert!(
             !html.contains("<td/>") && !html.contains("<span/>"),
             "{html}"
@@ -411,8 +475,8 @@ mod tests {
             provider: "voiceshot",
             recipients: 2000,
             counts: StatusCounts::default(),
-            sent: 0,
-            dialled: 0,
+            sent: 1,
+            dialled: 1,
             retry: 0,
             reasons: Vec::new(),
             keypresses: vec![PromptKeys {
@@ -424,6 +488,9 @@ mod tests {
             period: "1 minute",
             untimed: 0,
             unmatched: 0,
+            reached_by: Default::default(),
+            attention: Vec::new(),
+            attention_more: 0,
         };
         let html = String::from_utf8(
             write_html(Vec::new(), &summary, jiff::Timestamp::UNIX_EPOCH).unwrap(),
@@ -434,5 +501,65 @@ mod tests {
         assert_eq!(chart.matches("<rect").count(), KEY_BARS + 1);
         // 28 sequences pressed 38 down to 11 times: 686 in the last bar.
         assert!(chart.contains("28 others: 686"), "{chart}");
+    }
+
+    #[test]
+    fn nothing_to_draw_is_said_once_and_hostile_text_is_escaped() {
+        use crate::results::record::{RecipientResult, Status};
+        let mut unknown = RecipientResult {
+            number: "8185550100".into(),
+            callid: "c1".into(),
+            status: Status::Unknown,
+            provider_status: Some("Frob\u{1b}[2J\u{7}bed".into()),
+            reason: Some("=HYPERLINK(\"x\")\r".into()),
+            duration: None,
+            answered_by: None,
+            attempts: None,
+            called_at: None,
+            provider_time: None,
+            source: Some("callback"),
+            keypresses: Vec::new(),
+            responses: Default::default(),
+            recording: None,
+            not_sent_by_outdial: false,
+        };
+        let summary = Summary {
+            campaign: "c".into(),
+            provider: "voipcomm",
+            recipients: 2,
+            counts: StatusCounts {
+                unknown: 1,
+                in_doubt: 1,
+                ..StatusCounts::default()
+            },
+            sent: 2,
+            dialled: 0,
+            retry: 0,
+            reached_by: Default::default(),
+            reasons: Vec::new(),
+            keypresses: Vec::new(),
+            timeline: Vec::new(),
+            period: "1 minute",
+            untimed: 0,
+            unmatched: 0,
+            attention: vec![unknown.clone(), {
+                unknown.status = Status::InDoubt;
+                unknown.number = "8185550101".into();
+                unknown
+            }],
+            attention_more: 0,
+        };
+        let html = String::from_utf8(
+            write_html(Vec::new(), &summary, jiff::Timestamp::UNIX_EPOCH).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(html.matches("Nothing to draw").count(), 1, "{html}");
+        // Only the statuses chart: no empty chart is drawn.
+        assert_eq!(html.matches("<svg").count(), 1);
+        assert!(!html.chars().any(|c| c.is_control() && c != '\n'), "{html}");
+        assert!(html.contains("Frob\\u{1b}[2J\\u{7}bed"), "{html}");
+        // Both lists, open, each with its recipient.
+        assert_eq!(html.matches("<details open=\"open\">").count(), 2);
+        assert!(html.contains("<td>8185550101</td>"));
     }
 }

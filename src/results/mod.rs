@@ -2,11 +2,14 @@
 //! query replies), kept in an embedded SQLite store that `report` reads, and the `listen`
 //! server that receives them.
 
+mod attention;
+pub mod cell;
 mod chart;
 mod html;
 pub mod listen;
 mod posts;
 mod query;
+mod record;
 mod report;
 mod rows;
 mod store;
@@ -18,11 +21,12 @@ use std::path::{Path, PathBuf};
 pub use html::write_html;
 pub use posts::{Filed, Post, Unmatched, Verdict};
 pub use query::query_rows;
+pub use record::{Clock, PromptKey, RecipientResult, Status};
 pub use report::{
-    Bucket, KeyCount, PromptKeys, RecipientResult, ResultsError, RetryWriter, Status, StatusCounts,
-    Summary, build,
+    ATTENTION, Bucket, KeyCount, PromptKeys, ReachedBy, ResultsError, RetryWriter, StatusCounts,
+    Summary, build, stored_result,
 };
-pub use store::{CallRecord, Keypress, Outcome, Source, Store, StoreError};
+pub use store::{CallRecord, Keypress, Outcome, Response, Source, Store, StoreError};
 pub use watch::{Miss, Watched};
 
 /// The results store of the campaign in `campaign_file` when no `--db` is given:

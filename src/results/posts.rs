@@ -16,7 +16,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use super::store::StoreError;
-use super::store::{CALL_COLUMNS, CallRecord, KEYPRESS_COLUMNS, Keypress, Outcome, Source, Store};
+use super::store::{CALL_COLUMNS, CallRecord, Keypress, Outcome, Source, Store};
 
 /// One post as received.
 #[derive(Debug, Clone, Copy)]
@@ -93,11 +93,11 @@ pub struct Unmatched {
     pub received_at: String,
 }
 
-/// How much a word says: pending < unknown < final.
+/// How much a word says: pending < unknown or removed (a query's "no longer held") < final.
 fn rank(outcome: Outcome) -> u8 {
     match outcome {
         Outcome::Pending => 0,
-        Outcome::Unknown => 1,
+        Outcome::Unknown | Outcome::Removed => 1,
         Outcome::Reached | Outcome::NotReached => 2,
     }
 }
@@ -180,10 +180,8 @@ impl Store {
             }
             if !kept_over {
                 for key in keys {
-                    tx.prepare_cached(&format!(
-                        "INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"
-                    ))?
-                    .execute(&key.values(&key.source, &now)[..])?;
+                    tx.prepare_cached(&super::store::keypress_insert(key.source))?
+                        .execute(&key.values(&key.source, &now)[..])?;
                 }
             }
             Ok(Filed {

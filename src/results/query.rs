@@ -9,88 +9,76 @@
 
 use rusqlite::params;
 
+use super::record::{RecipientResult, Status};
 use super::store::{
-    CALL_COLUMNS, CallRecord, KEYPRESS_COLUMNS, Keypress, Outcome, Source, Store, StoreError,
+    CALL_COLUMNS, CallRecord, KEYPRESS_COLUMNS, Keypress, Outcome, RESPONSE_COLUMNS, Response,
+    Source, Store, StoreError,
 };
-use crate::provider::{Provider, Reach};
-use crate::submit::CallReport;
 
 /// The reason stored for a call the provider holds for the campaign that outdial did not
 /// place.
 pub const NOT_SENT_BY_OUTDIAL: &str = "not sent by outdial";
 
-/// What a provider's verdict means in the store; `None` for a call the provider does not
-/// know (never taken, or deleted), which is not a result to keep.
-fn outcome_of(reach: Reach) -> Option<Outcome> {
-    match reach {
-        Reach::Reached => Some(Outcome::Reached),
-        Reach::NotReached => Some(Outcome::NotReached),
-        Reach::Pending => Some(Outcome::Pending),
-        Reach::Unknown => Some(Outcome::Unknown),
-        Reach::NotFound => None,
-    }
-}
-
-/// The rows a query's results make for `campaign` at `provider`: one per recipient the
-/// provider knows, with its keypresses.
+/// The rows a query's results make for `campaign` at `provider` (its key, `voicent`): one per
+/// recipient the provider answered for, with its keypresses and IVR answers. A call the
+/// provider does not know makes a `removed` row when the journal says it was taken; a call
+/// never sent or in doubt, or a result that did not come from this query (a stored callback
+/// shown instead), makes none.
 pub fn query_rows(
-    provider: &dyn Provider,
+    provider: &str,
     campaign: &str,
-    reports: &[CallReport],
-) -> (Vec<CallRecord>, Vec<Keypress>) {
-    let name = provider.name().key();
-    let mut calls = Vec::with_capacity(reports.len());
+    results: &[RecipientResult],
+) -> (Vec<CallRecord>, Vec<Keypress>, Vec<Response>) {
+    let mut calls = Vec::with_capacity(results.len());
     let mut keys = Vec::new();
-    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    for report in reports {
-        let Some(outcome) = outcome_of(report.result) else {
+    let mut answers = Vec::new();
+    for r in results {
+        let outcome = match r.status {
+            Status::Reached => Outcome::Reached,
+            Status::NotReached => Outcome::NotReached,
+            Status::Pending => Outcome::Pending,
+            Status::Unknown => Outcome::Unknown,
+            Status::Removed => Outcome::Removed,
+            Status::InDoubt | Status::NeverSent => continue,
+        };
+        if r.source != Some(Source::Query.as_str()) {
             continue;
-        };
-        // The provider's detail says why a call failed (`Busy`, `No Answer`); its status
-        // word is the reason when there is no detail.
-        let reason = match outcome {
-            Outcome::NotReached => text(&report.comment).or_else(|| text(&report.status)),
-            _ => None,
-        };
-        // A call outdial did not place (found by `query --all`) says so where a person
-        // reads why: its reason.
-        let reason = match (report.not_sent_by_outdial, reason) {
-            (false, reason) => reason,
-            (true, None) => Some(NOT_SENT_BY_OUTDIAL.to_owned()),
-            (true, Some(why)) => Some(format!("{NOT_SENT_BY_OUTDIAL}; {why}")),
-        };
+        }
         calls.push(CallRecord {
-            provider: name.to_owned(),
+            provider: provider.to_owned(),
             campaign: campaign.to_owned(),
-            callid: report.callid.clone(),
-            number: report.number.clone(),
-            status: report.status.clone(),
+            callid: r.callid.clone(),
+            number: r.number.clone(),
+            status: r.provider_status.clone().unwrap_or_default(),
             outcome,
-            reason,
-            duration: report.duration,
-            answered_by: provider.answered_by(&report.comment).map(str::to_owned),
-            attempts: report.attempts,
-            called_at: text(&report.dateandtime),
+            reason: r.reason.clone(),
+            duration: r.duration,
+            answered_by: r.answered_by.clone(),
+            attempts: r.attempts,
+            called_at: r.provider_time.clone(),
             source: Source::Query,
             recording: None,
         });
-        keys.extend(
-            report
-                .keypresses
-                .iter()
-                .filter(|(_, k)| !k.is_empty())
-                .map(|(prompt, k)| Keypress {
-                    provider: name.to_owned(),
-                    campaign: campaign.to_owned(),
-                    callid: report.callid.clone(),
-                    number: report.number.clone(),
-                    prompt: *prompt,
-                    keys: k.clone(),
-                    source: Source::Query,
-                }),
-        );
+        keys.extend(r.keypresses.iter().map(|k| Keypress {
+            provider: provider.to_owned(),
+            campaign: campaign.to_owned(),
+            callid: r.callid.clone(),
+            number: r.number.clone(),
+            prompt: k.prompt,
+            keys: k.keys.clone(),
+            source: Source::Query,
+        }));
+        answers.extend(r.responses.iter().map(|(name, value)| Response {
+            provider: provider.to_owned(),
+            campaign: campaign.to_owned(),
+            callid: r.callid.clone(),
+            number: r.number.clone(),
+            name: name.clone(),
+            value: value.clone(),
+            source: Source::Query,
+        }));
     }
-    (calls, keys)
+    (calls, keys, answers)
 }
 
 impl Store {
@@ -102,6 +90,7 @@ impl Store {
         &mut self,
         calls: &[CallRecord],
         keys: &[Keypress],
+        answers: &[Response],
     ) -> Result<(usize, usize), StoreError> {
         let now = jiff::Timestamp::now().to_string();
         let path = self.path().to_path_buf();
@@ -145,6 +134,11 @@ impl Store {
                      AND callid = ?3 AND number = ?4 AND source = 'query'",
                 )?
                 .execute(params![provider, campaign, callid, number])?;
+                tx.prepare_cached(
+                    "DELETE FROM responses WHERE provider = ?1 AND campaign = ?2 \
+                     AND callid = ?3 AND number = ?4 AND source = 'query'",
+                )?
+                .execute(params![provider, campaign, callid, number])?;
             }
             for key in keys {
                 if !written.contains(&(key.callid.as_str(), key.number.as_str())) {
@@ -154,6 +148,15 @@ impl Store {
                     "INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"
                 ))?
                 .execute(&key.values(&Source::Query, &now)[..])?;
+            }
+            for answer in answers {
+                if !written.contains(&(answer.callid.as_str(), answer.number.as_str())) {
+                    continue;
+                }
+                tx.prepare_cached(&format!(
+                    "INSERT OR REPLACE INTO responses {RESPONSE_COLUMNS}"
+                ))?
+                .execute(&answer.values(&now)[..])?;
             }
             Ok((written.len(), kept))
         })();
@@ -203,7 +206,11 @@ mod tests {
             source: Source::Query,
         };
         let counts = store
-            .record_query(std::slice::from_ref(&query), std::slice::from_ref(&key))
+            .record_query(
+                std::slice::from_ref(&query),
+                std::slice::from_ref(&key),
+                &[],
+            )
             .unwrap();
         assert_eq!(counts, (0, 1));
         assert_eq!(store.calls("voiceshot", "outage").unwrap(), vec![summary]);
@@ -221,13 +228,17 @@ mod tests {
             .unwrap();
         assert_eq!(
             store
-                .record_query(std::slice::from_ref(&query), &[])
+                .record_query(std::slice::from_ref(&query), &[], &[])
                 .unwrap(),
             (1, 0)
         );
         let newer = row(Source::Query, Outcome::Reached, "Successful");
         store
-            .record_query(std::slice::from_ref(&newer), std::slice::from_ref(&key))
+            .record_query(
+                std::slice::from_ref(&newer),
+                std::slice::from_ref(&key),
+                &[],
+            )
             .unwrap();
         assert_eq!(
             store.calls("voiceshot", "outage").unwrap(),
@@ -236,22 +247,26 @@ mod tests {
         assert_eq!(store.keypresses("voiceshot", "outage").unwrap(), vec![key]);
         // A newer reply without keys takes the old query's keys away.
         store
-            .record_query(std::slice::from_ref(&newer), &[])
+            .record_query(std::slice::from_ref(&newer), &[], &[])
             .unwrap();
         assert!(store.keypresses("voiceshot", "outage").unwrap().is_empty());
     }
 
     #[test]
-    fn unknown_calls_make_no_row_and_failures_carry_a_reason() {
+    fn unknown_calls_are_removed_or_never_sent_and_failures_carry_a_reason() {
+        use crate::journal::CallState;
+        use crate::provider::Reach;
+        use crate::submit::CallReport;
         let provider = crate::provider::voiceshot::VoiceShot {
             menuid: "1-1".into(),
             callerid: None,
             batch_size: 1,
             max_upload_bytes: 0,
-            account_zone: None,
+            account_zone: Some(jiff::tz::TimeZone::get("America/Chicago").unwrap()),
             endpoint: String::new(),
             fallback_endpoint: String::new(),
         };
+        let clock = super::super::record::Clock::with(&provider, None);
         let report = |result, status: &str, comment: &str| CallReport {
             number: "2025550143".into(),
             callid: "a1".into(),
@@ -260,27 +275,85 @@ mod tests {
             comment: comment.into(),
             dateandtime: "5/22/2004 4:15:15 PM".into(),
             duration: Some(0),
-            keypresses: vec![(1, String::new()), (2, "1".into())],
-            responses: Default::default(),
+            keypresses: vec![(1, String::new()), (2, "1".into()), (2, "3".into())],
+            responses: [("confirm".to_owned(), "yes".to_owned())].into(),
             attempts: Some(2),
             not_sent_by_outdial: false,
         };
-        let (calls, keys) = query_rows(
-            &provider,
-            "outage",
-            &[
-                report(Reach::NotFound, "", ""),
-                report(Reach::NotReached, "Unsuccessful", "Busy"),
-                report(Reach::Reached, "Successful", "Answering Machine"),
-            ],
+        let results: Vec<RecipientResult> = [
+            (Reach::NotFound, "", "", None),
+            (
+                Reach::NotFound,
+                "",
+                "no such call",
+                Some(CallState::Accepted),
+            ),
+            (Reach::NotFound, "", "", Some(CallState::InDoubt)),
+            (
+                Reach::NotReached,
+                "Unsuccessful",
+                "Busy",
+                Some(CallState::Accepted),
+            ),
+            (
+                Reach::Reached,
+                "Successful",
+                "Answering Machine",
+                Some(CallState::Accepted),
+            ),
+            (Reach::Unknown, "Frobbed", "", Some(CallState::Accepted)),
+        ]
+        .into_iter()
+        .map(|(reach, status, comment, journal)| {
+            RecipientResult::from_report(
+                &provider,
+                &clock,
+                journal,
+                &report(reach, status, comment),
+            )
+        })
+        .collect();
+        let statuses: Vec<Status> = results.iter().map(|r| r.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                Status::NeverSent,
+                Status::Removed,
+                Status::InDoubt,
+                Status::NotReached,
+                Status::Reached,
+                Status::Unknown
+            ]
         );
-        assert_eq!(calls.len(), 2);
-        assert_eq!(calls[0].reason.as_deref(), Some("Busy"));
-        assert_eq!(calls[1].reason, None);
-        assert_eq!(calls[1].answered_by.as_deref(), Some("machine"));
+        // The provider's wall time in its account's zone, in UTC; its text kept beside.
+        assert_eq!(
+            results[4].called_at.as_deref(),
+            Some("2004-05-22T21:15:15Z")
+        );
+        assert_eq!(
+            results[4].provider_time.as_deref(),
+            Some("5/22/2004 4:15:15 PM")
+        );
+        assert_eq!(results[1].reason.as_deref(), Some("no such call"));
+        let (calls, keys, answers) = query_rows("voiceshot", "outage", &results);
+        let outcomes: Vec<Outcome> = calls.iter().map(|c| c.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Removed,
+                Outcome::NotReached,
+                Outcome::Reached,
+                Outcome::Unknown
+            ]
+        );
+        assert_eq!(calls[1].reason.as_deref(), Some("Busy"));
+        assert_eq!(calls[2].reason, None);
+        assert_eq!(calls[2].answered_by.as_deref(), Some("machine"));
+        assert_eq!(calls[3].status, "Frobbed");
         assert!(calls.iter().all(|c| c.attempts == Some(2)));
-        // Prompts reached without a key press are no keypress.
-        assert_eq!(keys.len(), 2);
+        // Prompts reached without a key press are no keypress; both presses at 2 are kept.
+        assert_eq!(keys.len(), 8);
         assert!(keys.iter().all(|k| k.prompt == 2));
+        assert_eq!(answers.len(), 4);
     }
 }

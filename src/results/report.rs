@@ -10,112 +10,13 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::record::{Clock, RecipientResult, Status};
 use super::rows::Rows;
-use super::store::{Outcome, Store, StoreError};
+use super::store::{Store, StoreError};
 use crate::campaign::{Campaign, PromptContent, Recipient};
 use crate::diagnostic::Problem;
-use crate::journal::{CallState, JournalState};
+use crate::journal::JournalState;
 use crate::plan::{self, Action};
-
-/// Where one recipient stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// The provider says someone (or a machine) answered.
-    Reached,
-    /// The provider dialled and gave up (busy, no answer, failed).
-    NotReached,
-    /// Sent and accepted, no final word from the provider yet.
-    Pending,
-    /// The provider said something outdial does not recognise (kept in `provider_status`):
-    /// not retried, since the call may have reached the person.
-    Unknown,
-    /// Posted without a clear answer: the provider may or may not hold the call (settle it
-    /// with `send`'s lookup or `resolve` before trying again).
-    InDoubt,
-    /// Never sent, or known not taken by the provider.
-    NeverSent,
-}
-
-impl Status {
-    /// Every status, in the order reports list them.
-    pub const ALL: [Status; 6] = [
-        Status::Reached,
-        Status::NotReached,
-        Status::Pending,
-        Status::Unknown,
-        Status::InDoubt,
-        Status::NeverSent,
-    ];
-
-    /// The word reports use (`not-reached`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Reached => "reached",
-            Status::NotReached => "not-reached",
-            Status::Pending => "pending",
-            Status::Unknown => "unknown",
-            Status::InDoubt => "in-doubt",
-            Status::NeverSent => "never-sent",
-        }
-    }
-
-    /// What the status means, in a sentence fragment for people.
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Status::Reached => "answered, by a person or a machine",
-            Status::NotReached => "dialled, nobody answered (busy, no answer, failed)",
-            Status::Pending => "accepted by the provider, no outcome yet",
-            Status::Unknown => "the provider's answer is not one outdial recognises; see its words",
-            Status::InDoubt => "posted without a clear answer; settle before trying again",
-            Status::NeverSent => "not sent, or not taken by the provider",
-        }
-    }
-
-    /// Whether the recipient belongs in the list to try again: not reached, or never sent.
-    /// Calls in doubt are left out (the provider may hold them: trying again could call
-    /// twice), and pending calls are still the provider's.
-    pub fn retry(self) -> bool {
-        matches!(self, Status::NotReached | Status::NeverSent)
-    }
-}
-
-/// Keys pressed at one prompt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PromptKey {
-    /// The prompt id.
-    pub prompt: u32,
-    /// The keys, as the provider wrote them.
-    pub keys: String,
-}
-
-/// One recipient in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecipientResult {
-    /// The number, as the journal keys it.
-    pub number: String,
-    /// The call id.
-    pub callid: String,
-    /// Where it stands.
-    pub status: Status,
-    /// The provider's own status word, when it reported one.
-    pub provider_status: Option<String>,
-    /// Why it was not reached, in the provider's words.
-    pub reason: Option<String>,
-    /// Seconds on the line.
-    pub duration: Option<u32>,
-    /// `human` or `machine`, when the provider says.
-    pub answered_by: Option<String>,
-    /// How many times the provider dialled, when it says (the Voicent Gateway's status
-    /// records).
-    pub attempts: Option<u32>,
-    /// When the provider says the call took place, as it wrote it.
-    pub called_at: Option<String>,
-    /// Which kind of report the result came from (`summary`, `callback`, `query`, `event`).
-    pub source: Option<&'static str>,
-    /// Keys pressed, per prompt, in prompt order.
-    pub keypresses: Vec<PromptKey>,
-}
 
 /// Recipients per status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -130,6 +31,8 @@ pub struct StatusCounts {
     pub unknown: u64,
     /// [`Status::InDoubt`].
     pub in_doubt: u64,
+    /// [`Status::Removed`].
+    pub removed: u64,
     /// [`Status::NeverSent`].
     pub never_sent: u64,
 }
@@ -143,17 +46,20 @@ impl StatusCounts {
             Status::Pending => self.pending,
             Status::Unknown => self.unknown,
             Status::InDoubt => self.in_doubt,
+            Status::Removed => self.removed,
             Status::NeverSent => self.never_sent,
         }
     }
 
-    fn add(&mut self, status: Status) {
+    /// Counts one recipient of `status`.
+    pub fn add(&mut self, status: Status) {
         *match status {
             Status::Reached => &mut self.reached,
             Status::NotReached => &mut self.not_reached,
             Status::Pending => &mut self.pending,
             Status::Unknown => &mut self.unknown,
             Status::InDoubt => &mut self.in_doubt,
+            Status::Removed => &mut self.removed,
             Status::NeverSent => &mut self.never_sent,
         } += 1;
     }
@@ -190,6 +96,29 @@ pub struct Bucket {
     pub not_reached: u64,
 }
 
+/// Reached recipients by who answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReachedBy {
+    /// A person answered (the provider said so).
+    pub person: u64,
+    /// An answering machine or voicemail took the message.
+    pub machine: u64,
+    /// The provider did not say who answered.
+    pub unsaid: u64,
+}
+
+/// The statuses a person should look at, recipient by recipient (the HTML page's table).
+pub const ATTENTION: [Status; 4] = [
+    Status::NotReached,
+    Status::Unknown,
+    Status::InDoubt,
+    Status::Removed,
+];
+
+/// Recipients the HTML page lists by name; past this it says how many more there are (the
+/// CSV and JSON formats list everyone). Keeps the report's memory bounded.
+const ATTENTION_ROWS: usize = 2000;
+
 /// The report's counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -207,6 +136,8 @@ pub struct Summary {
     pub dialled: u64,
     /// Recipients to try again (`not-reached` and `never-sent`).
     pub retry: u64,
+    /// Reached recipients by who answered.
+    pub reached_by: ReachedBy,
     /// Why calls were not reached, most frequent first.
     pub reasons: Vec<KeyCount>,
     /// Keys pressed, per prompt of the campaign, in prompt order.
@@ -222,6 +153,13 @@ pub struct Summary {
     /// Rows of the store for this campaign that match none of its recipients (a recipient
     /// removed from the campaign since, say).
     pub unmatched: u64,
+    /// The first recipients with a status of [`ATTENTION`], in campaign order (for the HTML
+    /// page; the JSON and CSV rows carry everyone).
+    #[serde(skip)]
+    pub attention: Vec<RecipientResult>,
+    /// Recipients of those statuses past the first ones.
+    #[serde(skip)]
+    pub attention_more: u64,
 }
 
 /// Why a report could not be made.
@@ -246,140 +184,149 @@ pub fn build(
     store: &Store,
     on: &mut dyn FnMut(&Recipient, &RecipientResult) -> io::Result<()>,
 ) -> Result<Summary, ResultsError> {
-    let provider = campaign.provider();
-    let key = provider.name().key();
+    let key = campaign.provider().name().key();
+    let clock = Clock::of(campaign);
     let mut rows = Rows::open(store, key, &campaign.name)?;
     let prompts: Vec<u32> = campaign.prompts.iter().map(|p| p.id).collect();
-    let mut counts = StatusCounts::default();
-    let mut recipients = 0;
-    let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
-    let mut pressed: BTreeMap<u32, BTreeMap<String, u64>> = BTreeMap::new();
-    let mut times: BTreeMap<jiff::civil::DateTime, (u64, u64)> = BTreeMap::new();
-    let mut untimed = 0;
+    let mut tally = Tally::default();
     for post in plan::posts(campaign, Action::Query) {
         let post = post.map_err(|p| ResultsError::Recipients(Box::new(p)))?;
         for r in post.body.recipients() {
-            recipients += 1;
             let number = r.number.as_str();
-            let mut result = RecipientResult {
-                number: number.to_owned(),
-                callid: r.callid.clone(),
-                status: Status::NeverSent,
-                provider_status: None,
-                reason: None,
-                duration: None,
-                answered_by: None,
-                attempts: None,
-                called_at: None,
-                source: None,
-                keypresses: Vec::new(),
+            let result = match rows.find(&r.callid, number)? {
+                Some(row) => RecipientResult::from_row(&clock, number, &r.callid, &prompts, row),
+                None => RecipientResult::bare(
+                    number,
+                    &r.callid,
+                    Status::of_journal(journal.call(&r.callid, number)),
+                ),
             };
-            match rows.find(&r.callid, number)? {
-                Some(row) => {
-                    result.status = match row.outcome {
-                        Outcome::Reached => Status::Reached,
-                        Outcome::NotReached => Status::NotReached,
-                        Outcome::Pending => Status::Pending,
-                        Outcome::Unknown => Status::Unknown,
-                    };
-                    result.provider_status = Some(row.status);
-                    result.reason = row.reason;
-                    result.duration = row.duration;
-                    result.answered_by = row.answered_by.map(str::to_owned);
-                    result.attempts = row.attempts;
-                    result.called_at = row.called_at;
-                    result.source = Some(row.source.as_str());
-                    for &prompt in &prompts {
-                        let Some((_, keys)) =
-                            row.keys.iter().find(|(p, k)| *p == prompt && !k.is_empty())
-                        else {
-                            continue;
-                        };
-                        result.keypresses.push(PromptKey {
-                            prompt,
-                            keys: keys.to_string(),
-                        });
-                        *pressed
-                            .entry(prompt)
-                            .or_default()
-                            .entry(keys.to_string())
-                            .or_default() += 1;
-                    }
-                }
-                None => {
-                    result.status = match journal.call(&r.callid, number) {
-                        Some(CallState::Accepted) => Status::Pending,
-                        Some(CallState::InDoubt) => Status::InDoubt,
-                        Some(CallState::NotTaken) | None => Status::NeverSent,
-                    };
-                }
-            }
-            counts.add(result.status);
-            if result.status == Status::NotReached {
-                let reason = result
-                    .reason
-                    .clone()
-                    .unwrap_or_else(|| "no reason given".into());
-                *reasons.entry(reason).or_default() += 1;
-            }
-            if matches!(result.status, Status::Reached | Status::NotReached) {
-                match result
-                    .called_at
-                    .as_deref()
-                    .and_then(|t| provider.result_time(t).or_else(|| iso_time(t)))
-                {
-                    Some(at) => {
-                        let minute = at.with().second(0).subsec_nanosecond(0).build();
-                        let slot = times.entry(minute.unwrap_or(at)).or_default();
-                        if result.status == Status::Reached {
-                            slot.0 += 1;
-                        } else {
-                            slot.1 += 1;
-                        }
-                    }
-                    None => untimed += 1,
-                }
-            }
+            tally.add(&clock, &result);
             on(r, &result)?;
         }
     }
     let unmatched = rows.unmatched()?;
-    Ok(Summary {
-        campaign: campaign.name.clone(),
-        provider: key,
-        recipients,
-        sent: recipients - counts.never_sent,
-        dialled: counts.reached + counts.not_reached,
-        retry: counts.not_reached + counts.never_sent,
-        counts,
-        reasons: by_count(reasons),
-        keypresses: prompts
-            .iter()
-            .map(|&prompt| {
-                let keys = by_count(pressed.remove(&prompt).unwrap_or_default());
-                PromptKeys {
-                    prompt,
-                    pressed: keys.iter().map(|k| k.count).sum(),
-                    keys,
-                }
-            })
-            .collect(),
-        period: period_name(period_of(&times)),
-        timeline: timeline(&times),
-        untimed,
-        unmatched,
-    })
+    Ok(tally.finish(campaign, key, &prompts, unmatched))
 }
 
-/// A time written as RFC 3339 (`2026-06-01T14:05:10Z`, read in UTC) or as an ISO 8601 civil
-/// time (`2026-06-01T14:05:10`): how `listen` or a provider without its own format may store
-/// `called_at`.
-fn iso_time(text: &str) -> Option<jiff::civil::DateTime> {
-    let text = text.trim();
-    text.parse::<jiff::Timestamp>()
-        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).datetime())
-        .or_else(|_| text.parse::<jiff::civil::DateTime>())
-        .ok()
+/// What the results store says of the call `callid` to `number` of `campaign`, as `report`
+/// shows it; `None` when it has no row.
+pub fn stored_result(
+    store: &Store,
+    campaign: &Campaign,
+    callid: &str,
+    number: &str,
+) -> Result<Option<RecipientResult>, StoreError> {
+    let key = campaign.provider().name().key();
+    let prompts: Vec<u32> = campaign.prompts.iter().map(|p| p.id).collect();
+    let clock = Clock::of(campaign);
+    let row = Rows::open(store, key, &campaign.name)?.find(callid, number)?;
+    Ok(row.map(|row| RecipientResult::from_row(&clock, number, callid, &prompts, row)))
+}
+
+/// The counts of a report as its recipients go by.
+#[derive(Default)]
+struct Tally {
+    recipients: u64,
+    counts: StatusCounts,
+    reached_by: ReachedBy,
+    reasons: BTreeMap<String, u64>,
+    pressed: BTreeMap<u32, BTreeMap<String, u64>>,
+    times: BTreeMap<jiff::civil::DateTime, (u64, u64)>,
+    untimed: u64,
+    attention: Vec<RecipientResult>,
+    attention_more: u64,
+}
+
+impl Tally {
+    fn add(&mut self, clock: &Clock<'_>, result: &RecipientResult) {
+        self.recipients += 1;
+        self.counts.add(result.status);
+        // The keys that count at a prompt are the last pressed there.
+        let mut last: BTreeMap<u32, &str> = BTreeMap::new();
+        for k in &result.keypresses {
+            last.insert(k.prompt, &k.keys);
+        }
+        for (prompt, keys) in last {
+            *self
+                .pressed
+                .entry(prompt)
+                .or_default()
+                .entry(keys.to_owned())
+                .or_default() += 1;
+        }
+        match result.status {
+            Status::Reached => match result.answered_by.as_deref() {
+                Some("human") => self.reached_by.person += 1,
+                Some("machine") => self.reached_by.machine += 1,
+                _ => self.reached_by.unsaid += 1,
+            },
+            Status::NotReached => {
+                let reason = result.reason.as_deref().unwrap_or("no reason given");
+                *self.reasons.entry(reason.to_owned()).or_default() += 1;
+            }
+            _ => {}
+        }
+        if ATTENTION.contains(&result.status) {
+            if self.attention.len() < ATTENTION_ROWS {
+                self.attention.push(result.clone());
+            } else {
+                self.attention_more += 1;
+            }
+        }
+        if matches!(result.status, Status::Reached | Status::NotReached) {
+            match result.provider_time.as_deref().and_then(|t| clock.civil(t)) {
+                Some(at) => {
+                    let minute = at.with().second(0).subsec_nanosecond(0).build();
+                    let slot = self.times.entry(minute.unwrap_or(at)).or_default();
+                    if result.status == Status::Reached {
+                        slot.0 += 1;
+                    } else {
+                        slot.1 += 1;
+                    }
+                }
+                None => self.untimed += 1,
+            }
+        }
+    }
+
+    fn finish(
+        mut self,
+        campaign: &Campaign,
+        key: &'static str,
+        prompts: &[u32],
+        unmatched: u64,
+    ) -> Summary {
+        let counts = self.counts;
+        Summary {
+            campaign: campaign.name.clone(),
+            provider: key,
+            recipients: self.recipients,
+            sent: self.recipients - counts.never_sent,
+            dialled: counts.reached + counts.not_reached,
+            retry: counts.not_reached + counts.never_sent,
+            counts,
+            reached_by: self.reached_by,
+            reasons: by_count(self.reasons),
+            keypresses: prompts
+                .iter()
+                .map(|&prompt| {
+                    let keys = by_count(self.pressed.remove(&prompt).unwrap_or_default());
+                    PromptKeys {
+                        prompt,
+                        pressed: keys.iter().map(|k| k.count).sum(),
+                        keys,
+                    }
+                })
+                .collect(),
+            period: period_name(period_of(&self.times)),
+            timeline: timeline(&self.times),
+            untimed: self.untimed,
+            unmatched,
+            attention: self.attention,
+            attention_more: self.attention_more,
+        }
+    }
 }
 
 /// Values with their counts, most frequent first (then by value, for a stable order).
@@ -574,25 +521,6 @@ mod tests {
         assert_eq!(buckets[0].start, "2026-06-01");
         assert_eq!((buckets[0].reached, buckets[0].not_reached), (3, 5));
         assert!(timeline(&BTreeMap::new()).is_empty());
-    }
-
-    #[test]
-    fn iso_times_are_read_for_any_provider() {
-        assert_eq!(
-            iso_time("2026-06-01T14:05:10Z").unwrap().to_string(),
-            "2026-06-01T14:05:10"
-        );
-        assert_eq!(
-            iso_time("2026-06-01T09:05:10-05:00").unwrap().to_string(),
-            "2026-06-01T14:05:10"
-        );
-        assert_eq!(
-            iso_time(" 2026-06-01T14:05 ").unwrap().to_string(),
-            "2026-06-01T14:05:00"
-        );
-        for bad in ["", "6/1/2026 2:05:10 PM", "soon", "2026-13-01T00:00"] {
-            assert!(iso_time(bad).is_none(), "{bad}");
-        }
     }
 
     #[test]

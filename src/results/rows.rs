@@ -20,8 +20,13 @@ pub(super) struct Row {
     pub(super) attempts: Option<u32>,
     pub(super) called_at: Option<String>,
     pub(super) source: Source,
-    /// (prompt, keys): the best source's keys per prompt.
+    /// A voicemail recording, relative to the store's folder.
+    pub(super) recording: Option<String>,
+    /// (prompt, keys): the best source's keys per prompt, in prompt order and, within a
+    /// prompt, in the order they were pressed (Call Events give one row per keypress).
     pub(super) keys: Vec<(u32, String)>,
+    /// (name, value): the answers an IVR application collected, by name.
+    pub(super) responses: Vec<(String, String)>,
 }
 
 /// How trustworthy a keypress's source is (lower is better): a provider's own final report
@@ -40,6 +45,7 @@ pub(super) struct Rows<'s> {
     provider: &'s str,
     campaign: &'s str,
     call: Statement<'s>,
+    responses: Statement<'s>,
     /// Rows a recipient matched.
     matched: u64,
     /// Call ids whose row stored under the call id alone (a post that did not say the
@@ -60,10 +66,19 @@ impl<'s> Rows<'s> {
             .conn
             .prepare(
                 "SELECT c.status, c.outcome, c.reason, c.duration, c.answered_by, c.called_at, \
-                 c.source, c.attempts, k.prompt, k.keys, k.source FROM calls c \
+                 c.source, c.attempts, k.prompt, k.keys, k.source, c.recording FROM calls c \
                  LEFT JOIN keypresses k ON k.provider = c.provider AND k.campaign = c.campaign \
                  AND k.callid = c.callid AND k.number = c.number \
-                 WHERE c.provider = ?1 AND c.campaign = ?2 AND c.callid = ?3 AND c.number = ?4",
+                 WHERE c.provider = ?1 AND c.campaign = ?2 AND c.callid = ?3 AND c.number = ?4 \
+                 ORDER BY k.prompt, k.seq",
+            )
+            .map_err(fail)?;
+        // A query's answers lose to a final report's, as keypresses do.
+        let responses = store
+            .conn
+            .prepare(
+                "SELECT name, value FROM responses WHERE provider = ?1 AND campaign = ?2 \
+                 AND callid = ?3 AND number = ?4 ORDER BY name, source = 'query'",
             )
             .map_err(fail)?;
         Ok(Rows {
@@ -71,6 +86,7 @@ impl<'s> Rows<'s> {
             provider,
             campaign,
             call,
+            responses,
             matched: 0,
             bare: HashSet::new(),
         })
@@ -94,7 +110,8 @@ impl<'s> Rows<'s> {
         let store = self.store;
         let fail = |e| store.fail(e);
         let mut found: Option<Row> = None;
-        let mut best: Vec<(u32, u8, String)> = Vec::new();
+        // (prompt, rank, keys in the order pressed)
+        let mut best: Vec<(u32, u8, Vec<String>)> = Vec::new();
         let mut rows = self
             .call
             .query(params![self.provider, self.campaign, callid, number])
@@ -119,7 +136,9 @@ impl<'s> Rows<'s> {
                     source: Source::parse(text(6)?.as_deref().unwrap_or(""))
                         .unwrap_or(Source::Query),
                     attempts: line.get(7).map_err(fail)?,
+                    recording: text(11)?,
                     keys: Vec::new(),
+                    responses: Vec::new(),
                 });
             }
             let (Some(prompt), Some(pressed)) =
@@ -130,15 +149,33 @@ impl<'s> Rows<'s> {
             let rank =
                 rank(Source::parse(text(10)?.as_deref().unwrap_or("")).unwrap_or(Source::Query));
             match best.iter_mut().find(|(p, _, _)| *p == prompt) {
-                Some(b) if rank < b.1 => *b = (prompt, rank, pressed),
+                Some(b) if rank < b.1 => *b = (prompt, rank, vec![pressed]),
+                Some(b) if rank == b.1 => b.2.push(pressed),
                 Some(_) => {}
-                None => best.push((prompt, rank, pressed)),
+                None => best.push((prompt, rank, vec![pressed])),
             }
         }
-        Ok(found.map(|mut row| {
-            row.keys = best.into_iter().map(|(p, _, k)| (p, k)).collect();
-            row
-        }))
+        drop(rows);
+        let Some(mut row) = found else {
+            return Ok(None);
+        };
+        row.keys = best
+            .into_iter()
+            .flat_map(|(p, _, keys)| keys.into_iter().map(move |k| (p, k)))
+            .collect();
+        let mut answers = self
+            .responses
+            .query(params![self.provider, self.campaign, callid, number])
+            .map_err(fail)?;
+        while let Some(line) = answers.next().map_err(fail)? {
+            let name: String = line.get(0).map_err(fail)?;
+            // Ordered by name, the final report's answer first: a query's is kept only alone.
+            if row.responses.last().is_some_and(|(n, _)| *n == name) {
+                continue;
+            }
+            row.responses.push((name, line.get(1).map_err(fail)?));
+        }
+        Ok(Some(row))
     }
 
     /// Rows of the campaign no recipient matched, once every recipient was looked up.
@@ -210,6 +247,7 @@ mod tests {
             key("a", "2025550100", 1, "9", Source::Query),
             key("a", "2025550100", 1, "1", Source::Summary),
             key("a", "2025550100", 2, "#", Source::Event),
+            key("a", "2025550100", 2, "*", Source::Event),
         ];
         store.record(None, &calls, &keys).unwrap();
         let mut rows = Rows::open(&store, "voiceshot", "c").unwrap();
@@ -218,10 +256,16 @@ mod tests {
             (a.duration, a.attempts, a.answered_by),
             (Some(9), Some(2), Some("human"))
         );
-        // The best source's keys per prompt: a summary over a query.
-        let mut pressed = a.keys.clone();
-        pressed.sort();
-        assert_eq!(pressed, [(1, "1".to_owned()), (2, "#".to_owned())]);
+        // The best source's keys per prompt (a summary over a query), every event's keypress
+        // in the order pressed.
+        assert_eq!(
+            a.keys,
+            [
+                (1, "1".to_owned()),
+                (2, "#".to_owned()),
+                (2, "*".to_owned())
+            ]
+        );
         assert!(rows.find("home", "2025550102").unwrap().is_some());
         assert!(rows.find("home", "2025550103").unwrap().is_some());
         assert!(rows.find("x", "2025550101").unwrap().is_none());

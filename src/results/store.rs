@@ -10,9 +10,9 @@ use super::version;
 
 /// The schema, kept as SQL so a user can read it beside docs/guide/report-and-listen.md.
 pub(super) const SCHEMA: &str = include_str!("schema.sql");
-/// Bumped when a table changes shape. Version 1 (before `unknown`, history and unmatched
-/// posts) is migrated in place; any other version is refused, never rewritten.
-pub(super) const SCHEMA_VERSION: &str = "2";
+/// Bumped when a table changes shape. Versions 1 and 2 are migrated in place (see
+/// `version.rs`); any other version is refused, never rewritten.
+pub(super) const SCHEMA_VERSION: &str = "3";
 /// How long a writer waits for another process holding the database (`listen` and `query`
 /// may run side by side).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -80,6 +80,10 @@ pub enum Outcome {
     /// The provider said something outdial does not recognise; its words are kept in the
     /// row. Never counted as not reached, never retried.
     Unknown,
+    /// The provider no longer holds a call it took: removed by `delete`, or by the provider
+    /// itself once made (the Voicent Gateway's `selfdelete`). Whether it reached anyone is
+    /// not known, so it is not retried.
+    Removed,
 }
 
 impl Outcome {
@@ -90,6 +94,7 @@ impl Outcome {
             Outcome::NotReached => "not-reached",
             Outcome::Pending => "pending",
             Outcome::Unknown => "unknown",
+            Outcome::Removed => "removed",
         }
     }
 
@@ -99,6 +104,7 @@ impl Outcome {
             "not-reached" => Outcome::NotReached,
             "pending" => Outcome::Pending,
             "unknown" => Outcome::Unknown,
+            "removed" => Outcome::Removed,
             _ => return None,
         })
     }
@@ -156,8 +162,28 @@ pub(super) const CALL_COLUMNS: &str = "(provider, campaign, callid, number, stat
      reason, duration, answered_by, attempts, called_at, source, recording, updated_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
-/// The columns of `keypresses` as [`Keypress::values`] gives them, for an `INSERT`.
+/// The columns of `keypresses` as [`Keypress::values`] gives them, for an `INSERT` (`seq` 0:
+/// one row per prompt and source).
 pub(super) const KEYPRESS_COLUMNS: &str = "(provider, campaign, callid, number, prompt, keys, \
+     source, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/// The `INSERT` of a keypress from `source` ([`Keypress::values`]): a Call Event's goes after
+/// the keypresses already stored at its prompt (events come one keypress each, and every one is
+/// kept, in order); any other source's replaces that source's row for the prompt.
+pub(super) fn keypress_insert(source: Source) -> String {
+    match source {
+        Source::Event => EVENT_KEYPRESS.to_owned(),
+        _ => format!("INSERT OR REPLACE INTO keypresses {KEYPRESS_COLUMNS}"),
+    }
+}
+
+const EVENT_KEYPRESS: &str = "INSERT INTO keypresses (provider, campaign, callid, number, \
+     prompt, keys, source, received_at, seq) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+     coalesce(max(seq) + 1, 0) FROM keypresses WHERE provider = ?1 AND campaign = ?2 \
+     AND callid = ?3 AND number = ?4 AND prompt = ?5 AND source = ?7";
+
+/// The columns of `responses` as [`Response::values`] gives them, for an `INSERT`.
+pub(super) const RESPONSE_COLUMNS: &str = "(provider, campaign, callid, number, name, value, \
      source, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// One recipient's result: a row of `calls`.
@@ -257,6 +283,43 @@ impl Keypress {
     }
 }
 
+/// One answer an IVR application collected during a call: a row of `responses`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// `voiceshot`, `voicent` or `voipcomm`.
+    pub provider: String,
+    /// The campaign's name.
+    pub campaign: String,
+    /// The call id outdial sent.
+    pub callid: String,
+    /// The number as the journal keys it.
+    pub number: String,
+    /// The answer's name, as the provider wrote it.
+    pub name: String,
+    /// The answer, as the provider wrote it.
+    pub value: String,
+    /// Which kind of report this row came from.
+    pub source: Source,
+}
+
+impl Response {
+    /// The row's values in [`RESPONSE_COLUMNS`] order, stored at `now`.
+    // A `String`, not a `str`: a value handed to SQLite as `&dyn ToSql` must be sized.
+    #[allow(clippy::ptr_arg)]
+    pub(super) fn values<'a>(&'a self, now: &'a String) -> [&'a dyn rusqlite::ToSql; 8] {
+        [
+            &self.provider,
+            &self.campaign,
+            &self.callid,
+            &self.number,
+            &self.name,
+            &self.value,
+            &self.source,
+            now,
+        ]
+    }
+}
+
 /// An open results store.
 pub struct Store {
     pub(super) conn: Connection,
@@ -303,7 +366,7 @@ impl Store {
                 .map_err(fail)?;
             }
             Some(SCHEMA_VERSION) => conn.execute_batch(SCHEMA).map_err(fail)?,
-            Some("1") => version::migrate_from_1(&conn).map_err(fail)?,
+            Some("1" | "2") => version::migrate(&conn).map_err(fail)?,
             Some(found) => {
                 return Err(StoreError::Version {
                     path: path.to_path_buf(),
@@ -403,7 +466,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT provider, campaign, callid, number, prompt, keys, source FROM keypresses \
-                 WHERE provider = ?1 AND campaign = ?2 ORDER BY callid, number, prompt, source",
+                 WHERE provider = ?1 AND campaign = ?2 \
+                 ORDER BY callid, number, prompt, source, seq",
             )
             .map_err(|e| self.fail(e))?;
         let rows = statement
@@ -518,6 +582,107 @@ mod tests {
             matches!(err, StoreError::Version { ref found, .. } if found == "99"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn every_keypress_of_call_events_is_kept_in_order_and_a_summary_replaces_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("r.db")).unwrap();
+        let press = |keys: &str, source| Keypress {
+            provider: "voiceshot".into(),
+            campaign: "outage".into(),
+            callid: "a1".into(),
+            number: "2025550143".into(),
+            prompt: 1,
+            keys: keys.into(),
+            source,
+        };
+        for keys in ["1", "2", "1"] {
+            store
+                .record(None, &[], &[press(keys, Source::Event)])
+                .unwrap();
+        }
+        store
+            .record(None, &[], &[press("9", Source::Summary)])
+            .unwrap();
+        store
+            .record(None, &[], &[press("3", Source::Summary)])
+            .unwrap();
+        let kept: Vec<(String, Source)> = store
+            .keypresses("voiceshot", "outage")
+            .unwrap()
+            .into_iter()
+            .map(|k| (k.keys, k.source))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("1".to_owned(), Source::Event),
+                ("2".to_owned(), Source::Event),
+                ("1".to_owned(), Source::Event),
+                ("3".to_owned(), Source::Summary),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_version_1_store_is_brought_up_to_date_with_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let conn = Connection::open(&path).unwrap();
+        // The tables as version 1 made them.
+        conn.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+             INSERT INTO meta VALUES ('schema_version', '1');
+             CREATE TABLE calls (provider TEXT NOT NULL, campaign TEXT NOT NULL,
+               callid TEXT NOT NULL, number TEXT NOT NULL, status TEXT NOT NULL,
+               outcome TEXT NOT NULL CHECK (outcome IN ('reached', 'not-reached', 'pending')),
+               reason TEXT, duration INTEGER,
+               answered_by TEXT CHECK (answered_by IN ('human', 'machine')),
+               attempts INTEGER, called_at TEXT,
+               source TEXT NOT NULL CHECK (source IN ('summary', 'callback', 'query', 'event')),
+               recording TEXT, updated_at TEXT NOT NULL,
+               PRIMARY KEY (provider, campaign, callid, number)) STRICT;
+             CREATE TABLE keypresses (provider TEXT NOT NULL, campaign TEXT NOT NULL,
+               callid TEXT NOT NULL, number TEXT NOT NULL, prompt INTEGER NOT NULL,
+               keys TEXT NOT NULL,
+               source TEXT NOT NULL CHECK (source IN ('summary', 'callback', 'query', 'event')),
+               received_at TEXT NOT NULL,
+               PRIMARY KEY (provider, campaign, callid, number, prompt, source)) STRICT;
+             CREATE TABLE posts (digest TEXT PRIMARY KEY, route TEXT NOT NULL,
+               received_at TEXT NOT NULL) STRICT;
+             INSERT INTO calls VALUES ('voiceshot', 'outage', 'a1', '2025550143', 'Successful',
+               'reached', NULL, 14, 'human', 1, '5/20/2004 10:50:50 PM', 'summary', NULL, 'x');
+             INSERT INTO keypresses VALUES ('voiceshot', 'outage', 'a1', '2025550143', 3, '#',
+               'summary', 'x');",
+        )
+        .unwrap();
+        drop(conn);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.calls("voiceshot", "outage").unwrap(),
+            [call("a1", Outcome::Reached)]
+        );
+        assert_eq!(store.keypresses("voiceshot", "outage").unwrap().len(), 1);
+        // What version 1 could not hold.
+        store
+            .record(
+                None,
+                &[call("b2", Outcome::Unknown), call("c3", Outcome::Removed)],
+                &[],
+            )
+            .unwrap();
+        assert_eq!(store.calls("voiceshot", "outage").unwrap().len(), 3);
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        let version: String = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     #[test]

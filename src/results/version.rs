@@ -53,20 +53,37 @@ pub(super) fn own_version(conn: &Connection, path: &Path) -> Result<Option<Strin
     }
 }
 
-/// Version 1 to 2: `calls.outcome` takes `unknown` (SQLite changes a CHECK only by building
-/// the table again), and the history and unmatched tables are added; one transaction.
-pub(super) fn migrate_from_1(conn: &Connection) -> rusqlite::Result<()> {
-    let calls = SCHEMA
-        .split("CREATE TABLE IF NOT EXISTS calls")
+/// The body of `table`'s `CREATE TABLE` in [`SCHEMA`] (from its opening parenthesis to
+/// before `) STRICT;`).
+fn table_body(table: &str) -> &'static str {
+    SCHEMA
+        .split(&format!("CREATE TABLE IF NOT EXISTS {table} "))
         .nth(1)
         .and_then(|rest| rest.split(") STRICT;").next())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Versions 1 and 2 to the current one, in one transaction. SQLite changes a CHECK or a
+/// primary key only by building the table again, so `calls` (its outcome takes `unknown` and
+/// `removed`) and `keypresses` (each Call Event's keypress numbered by `seq`, so a second
+/// keypress at a prompt is kept beside the first) are copied into their new shapes; the
+/// tables either version lacks (history, unmatched, responses) are then made by [`SCHEMA`].
+/// Both versions have the same columns in both tables.
+pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let (calls, keypresses) = (table_body("calls"), table_body("keypresses"));
     conn.execute_batch(&format!(
         "BEGIN IMMEDIATE;
-         CREATE TABLE calls_v2{calls}) STRICT;
-         INSERT INTO calls_v2 SELECT * FROM calls;
+         CREATE TABLE calls_new {calls}) STRICT;
+         INSERT INTO calls_new SELECT * FROM calls;
          DROP TABLE calls;
-         ALTER TABLE calls_v2 RENAME TO calls;
+         ALTER TABLE calls_new RENAME TO calls;
+         CREATE TABLE keypresses_new {keypresses}) STRICT;
+         INSERT INTO keypresses_new (provider, campaign, callid, number, prompt, keys, source,
+           received_at, seq)
+           SELECT provider, campaign, callid, number, prompt, keys, source, received_at, 0
+           FROM keypresses;
+         DROP TABLE keypresses;
+         ALTER TABLE keypresses_new RENAME TO keypresses;
          {SCHEMA}
          UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';
          COMMIT;"
@@ -76,7 +93,7 @@ pub(super) fn migrate_from_1(conn: &Connection) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::store::{CALL_COLUMNS, CallRecord, Outcome, Source, Store};
+    use crate::results::store::{CALL_COLUMNS, CallRecord, Keypress, Outcome, Source, Store};
 
     fn call(callid: &str, outcome: Outcome) -> CallRecord {
         CallRecord {
@@ -96,34 +113,62 @@ mod tests {
         }
     }
 
+    /// The tables as version 2 made them, from today's: no `removed` outcome, no `seq`, no
+    /// `responses`.
+    fn version_2() -> String {
+        let (before, rest) = SCHEMA.split_once("-- The answers an IVR").unwrap();
+        let (_, after) = rest.split_once("-- Every post accepted").unwrap();
+        let v2 = format!("{before}-- Every post accepted{after}")
+            .replace(", 'removed')", ")")
+            .replace("  seq         INTEGER NOT NULL DEFAULT 0,\n", "")
+            .replace("source, seq)", "source)");
+        assert!(!v2.contains("seq  ") && !v2.contains("'removed'") && !v2.contains("responses ("));
+        v2
+    }
+
     #[test]
-    fn a_version_1_store_is_migrated_and_takes_unknown() {
+    fn a_version_2_store_is_migrated_and_takes_removed_and_every_keypress() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.db");
-        // Version 1's tables: `calls.outcome` without `unknown`.
-        let v1 = SCHEMA
-            .replace("'pending', 'unknown'", "'pending'")
-            .split("CREATE TABLE IF NOT EXISTS history")
-            .next()
-            .unwrap()
-            .to_owned();
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(&v1).unwrap();
-        conn.execute("INSERT INTO meta VALUES ('schema_version', '1')", [])
+        conn.execute_batch(&version_2()).unwrap();
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '2')", [])
             .unwrap();
-        let row = call("a1", Outcome::Reached);
+        let row = call("a1", Outcome::Unknown);
         conn.execute(
             &format!("INSERT INTO calls {CALL_COLUMNS}"),
             &row.values(&"2026-01-01T00:00:00Z".to_owned())[..],
         )
         .unwrap();
+        conn.execute(
+            "INSERT INTO keypresses VALUES ('voiceshot', 'outage', 'a1', '2025550143', 1, '1', \
+             'event', 'x')",
+            [],
+        )
+        .unwrap();
         drop(conn);
         let mut store = Store::open(&path).unwrap();
         assert_eq!(store.calls("voiceshot", "outage").unwrap(), vec![row]);
+        let press = Keypress {
+            provider: "voiceshot".into(),
+            campaign: "outage".into(),
+            callid: "a1".into(),
+            number: "2025550143".into(),
+            prompt: 1,
+            keys: "2".into(),
+            source: Source::Event,
+        };
         store
-            .record(None, &[call("a2", Outcome::Unknown)], &[])
+            .record(None, &[call("a2", Outcome::Removed)], &[press])
             .unwrap();
         assert_eq!(store.calls("voiceshot", "outage").unwrap().len(), 2);
+        let keys: Vec<String> = store
+            .keypresses("voiceshot", "outage")
+            .unwrap()
+            .into_iter()
+            .map(|k| k.keys)
+            .collect();
+        assert_eq!(keys, ["1", "2"], "the second keypress beside the first");
         drop(store);
         let conn = Connection::open(&path).unwrap();
         let version: String = conn

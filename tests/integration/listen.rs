@@ -403,6 +403,160 @@ fn listen_stores_every_voipcomm_callback() {
     assert!(reached > 0 && reached < n);
 }
 
+/// The journal's (our call id, number, provider's callid) of every call `send` made.
+fn voipcomm_ids(dir: &Path, campaign: &str) -> Vec<(String, String, String)> {
+    let journal = std::fs::read_to_string(dir.join(format!(".outdial/{campaign}.jsonl"))).unwrap();
+    let mut ids = Vec::new();
+    for line in journal.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for (ours, theirs) in v
+            .get("ids")
+            .and_then(|i| i.as_object())
+            .into_iter()
+            .flatten()
+        {
+            let (callid, number) = ours.split_once(' ').unwrap_or((ours.as_str(), ""));
+            let theirs = theirs.as_str().unwrap().to_owned();
+            ids.push((callid.to_owned(), number.to_owned(), theirs));
+        }
+    }
+    ids
+}
+
+/// The `result` records of `outdial --format json ARGS…`, by number.
+fn records(args: &[&str]) -> BTreeMap<String, serde_json::Value> {
+    let out = outdial(&[&["--format", "json"], args].concat(), &VOIPCOMM_ENV);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    crate::support::valid_records(&stdout, "result");
+    crate::support::json_lines(&stdout)
+        .into_iter()
+        .filter(|r| r["type"] == "result")
+        .map(|r| (r["number"].as_str().unwrap().to_owned(), r))
+        .collect()
+}
+
+/// voip-communications.net has no status request: `query` shows what its callbacks said, the
+/// very records `report` shows, instead of calling every call pending.
+#[test]
+fn a_voipcomm_query_shows_what_report_shows_from_callbacks() {
+    let dir = tempdir();
+    let n = 12;
+    let (file, db, _listener, sb) = voipcomm_loop(dir.path(), n, "");
+    send(&file, &sb.url(), &VOIPCOMM_ENV);
+    wait_for("every callback", 60, || {
+        let calls = sb.calls();
+        calls.len() == n && calls.iter().all(|c| c.callback_delivered == Some(true))
+    });
+    let (f, d) = (file.to_str().unwrap(), db.to_str().unwrap());
+    let query = records(&["query", f, "--endpoint", &sb.url(), "--db", d]);
+    let report = records(&["report", f, "--db", d]);
+    assert_eq!(query.len(), n);
+    assert_eq!(query, report);
+    assert!(
+        query.values().all(|r| r["source"] == "callback"),
+        "{query:?}"
+    );
+    assert!(
+        query.values().any(|r| r["status"] == "reached"),
+        "{query:?}"
+    );
+    assert!(
+        query.values().all(|r| r["status"] != "pending"),
+        "{query:?}"
+    );
+}
+
+/// What a callback says reaches people escaped: no formula a spreadsheet runs, no control
+/// sequence a terminal obeys, no escape byte in the page.
+#[test]
+fn hostile_callback_text_is_neutralised_in_csv_and_escaped_everywhere() {
+    let dir = tempdir();
+    let db = dir.path().join("results.db");
+    contacts(dir.path(), 3);
+    // Callbacks go nowhere: the posts below are the only ones.
+    let file = dir.path().join("vc.toml");
+    std::fs::write(
+        &file,
+        "[campaign]\nname = \"vc-hostile\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"http://127.0.0.1:9/voipcomm/callback\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n",
+    )
+    .unwrap();
+    let sb = outdial::provider::voipcomm::sandbox::Sandbox::start(Default::default()).unwrap();
+    send(&file, &sb.url(), &VOIPCOMM_ENV);
+    let listener = Listener::start(&[&file], &db, false);
+    let hostile = [
+        "=HYPERLINK(\"http://evil.invalid/\",\"Click\")",
+        "+SUM(1+1)*cmd|' /C calc'!A0",
+        "@cmd|' /C calc'!A0\u{1b}[2J\u{7}\rReached",
+    ];
+    let ids = voipcomm_ids(dir.path(), "vc-hostile");
+    assert_eq!(ids.len(), 3);
+    for ((ours, number, theirs), status) in ids.iter().zip(hostile) {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("callid", theirs)
+            .append_pair("to", number)
+            .append_pair("status", status)
+            .append_pair("billed_seconds", "0")
+            .finish();
+        let url = listener.route(&format!("/voipcomm/callback?outdial_callid={ours}"));
+        let (code, why) = post(&url, "application/x-www-form-urlencoded", body, None);
+        assert_eq!(code, 200, "{why}");
+    }
+    let f = file.to_str().unwrap();
+    let d = db.to_str().unwrap();
+    let run = |format: &str, extra: &[&str]| {
+        let out = outdial(
+            &[&["--format", format, "report", f, "--db", d], extra].concat(),
+            &[],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let csv = run("csv", &[]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    for row in &rows {
+        for (name, cell) in header.iter().zip(row.iter()) {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{name} = {cell:?}"
+            );
+            assert!(!cell.chars().any(char::is_control), "{name} = {cell:?}");
+        }
+    }
+    assert!(csv.contains("'=HYPERLINK("), "{csv}");
+    assert!(
+        csv.contains("'@cmd|' /C calc'!A0\\u{1b}[2J\\u{7}\\u{d}Reached"),
+        "{csv}"
+    );
+    let human = run("human", &[]);
+    assert!(
+        !human.chars().any(|c| c.is_control() && c != '\n'),
+        "{human:?}"
+    );
+    assert!(human.contains("\\u{1b}[2J"), "{human}");
+    let html = dir.path().join("r.html");
+    run("human", &["--html", html.to_str().unwrap()]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        !page.chars().any(|c| c.is_control() && c != '\n'),
+        "raw control bytes in the page"
+    );
+    assert!(page.contains("\\u{1b}[2J"));
+}
+
 /// A call whose make-calls reply was lost is in doubt, with no provider callid in the journal;
 /// its callback still names it, by the call id `send` put in its callback URL.
 #[test]
@@ -623,6 +777,26 @@ fn a_voicemail_is_saved_beside_the_store_under_a_safe_name() {
     );
     assert_eq!(std::fs::read(dir.path().join(&recording)).unwrap(), wav);
     assert!(!dir.path().parent().unwrap().join("escape.wav").exists());
+    // `report` shows where the voicemail is, and that a machine took the call.
+    let out = outdial(
+        &[
+            "--format",
+            "json",
+            "report",
+            dir.path().join("loop.toml").to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let row = crate::support::json_lines(&stdout)
+        .into_iter()
+        .find(|r| r["number"] == "2125551001")
+        .expect("the recipient's record");
+    assert_eq!(row["recording"], recording.as_str(), "{row}");
+    assert_eq!(row["answered_by"], "machine", "{row}");
     let (_, log) = listener.stop();
     assert!(
         log.iter()
@@ -686,13 +860,21 @@ goto = 1
         callids[2]
     );
     assert_eq!(post(&url, "text/xml", hangup, AUTH), (200, String::new()));
-    // Keypresses are stored as events.
+    // Keypresses are stored as events: every one, in the order pressed at each prompt.
     let store = Store::open(&db).unwrap();
     let keys = store.keypresses("voiceshot", "loop").unwrap();
+    let pressed: Vec<(u32, &str)> = keys.iter().map(|k| (k.prompt, k.keys.as_str())).collect();
     assert_eq!(
-        keys.len(),
-        2,
-        "one row per prompt: the last keys pressed there"
+        pressed,
+        [
+            (1, "1"),
+            (1, "2"),
+            (1, "3"),
+            (1, "0"),
+            (1, "9"),
+            (2, "#"),
+            (2, "1")
+        ]
     );
     assert!(
         keys.iter()

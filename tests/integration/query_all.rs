@@ -55,9 +55,10 @@ fn query_all_shows_every_call_and_marks_the_ones_outdial_did_not_send() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert_eq!(crate::support::valid_records(&stdout, "result"), 4);
     let calls: Vec<serde_json::Value> = json_lines(&stdout)
         .into_iter()
-        .filter(|v| v["type"] == "call")
+        .filter(|v| v["type"] == "result")
         .collect();
     let mut seen: Vec<(String, bool)> = calls
         .iter()

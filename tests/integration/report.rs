@@ -12,7 +12,7 @@ use outdial::provider::voiceshot::sandbox::{CallStatus, Sandbox, SandboxConfig};
 use outdial::results::{CallRecord, Keypress, Outcome, Source, Store};
 
 use crate::submit::{FAST, outdial as net, run};
-use crate::support::{NOW, have_tool, json_lines, repo, tempdir};
+use crate::support::{NOW, have_tool, json_lines, repo, tempdir, valid_records};
 
 const BIN: &str = env!("CARGO_BIN_EXE_outdial");
 
@@ -38,6 +38,8 @@ fn cli(dir: &Path, args: &[&str]) -> Output {
     cmd.args(args)
         .args(["--now", NOW])
         .current_dir(dir)
+        // The provider's times are read on this machine's zone when the campaign names none.
+        .env("TZ", "UTC")
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .stdin(Stdio::null())
@@ -123,6 +125,12 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
         "{}",
         text(&query.stderr)
     );
+    // The query's records are the report's: one schema for both.
+    let query_json = ok(
+        &run(net(&["--format", "json", "query", f], &sb.url(), &FAST)),
+        "query json",
+    );
+    assert_eq!(valid_records(&query_json, "result"), 30);
     assert!(dir.path().join(".outdial/results.db").is_file());
 
     // A recipient added since the send was never sent.
@@ -140,7 +148,7 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
                 CallStatus::Successful => "reached",
                 CallStatus::Unsuccessful => "not-reached",
                 CallStatus::Pending | CallStatus::Paused => "pending",
-                CallStatus::Deleted => "never-sent",
+                CallStatus::Deleted => "removed",
             };
             (c.number.clone(), status)
         })
@@ -173,13 +181,16 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
             "number",
             "callid",
             "status",
-            "reason",
-            "duration",
             "provider_status",
+            "reason",
             "answered_by",
+            "duration",
             "attempts",
             "called_at",
+            "provider_time",
             "source",
+            "recording",
+            "responses",
             "prompt_1",
             "prompt_3"
         ]
@@ -209,6 +220,7 @@ fn voiceshot_send_query_report_counts_are_the_sandboxs_own() {
     }
 
     let json = ok(&cli(dir.path(), &["--format", "json", "report", f]), "json");
+    assert_eq!(valid_records(&json, "result"), 31);
     let c = counts(&json);
     assert_eq!(c["reached"], count("reached"));
     assert_eq!(c["not_reached"], count("not-reached"));
@@ -534,6 +546,16 @@ fn golden_store(dir: &Path) -> (PathBuf, PathBuf) {
         Outcome::Pending,
         Source::Event,
     ));
+    // Words no reader knows, kept as they came; a call the provider no longer holds.
+    calls.push(call(
+        "8185550127",
+        "Transferred to queue",
+        Outcome::Unknown,
+        Source::Callback,
+    ));
+    let mut removed = call("8185550128", "", Outcome::Removed, Source::Query);
+    removed.reason = Some("no such call record (removed or self-deleted)".into());
+    calls.push(removed);
     // A number removed from the campaign since: counted as unmatched.
     calls.push(call(
         "8185550999",
@@ -592,6 +614,7 @@ fn golden_json_csv_text_and_html_on_a_fixed_store() {
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!("report-json", golden);
+    assert_eq!(valid_records(&json, "result"), 30);
     let c = counts(&json);
     assert_eq!(
         (
@@ -601,7 +624,11 @@ fn golden_json_csv_text_and_html_on_a_fixed_store() {
         ),
         (12.into(), 4.into(), 1.into())
     );
-    assert_eq!(c["never_sent"], 13);
+    assert_eq!(
+        (c["unknown"].clone(), c["removed"].clone()),
+        (1.into(), 1.into())
+    );
+    assert_eq!(c["never_sent"], 11);
 
     let csv = ok(&run_with(args("csv")), "csv");
     insta::assert_snapshot!("report-csv", csv);
@@ -753,7 +780,11 @@ fn the_html_report_opens_in_headless_chromium_without_errors() {
     assert!(dom.status.success(), "{}", text(&dom.stderr));
     let dom_text = text(&dom.stdout);
     // The charts survived parsing as SVG: four charts, their titles, their bars.
-    assert_eq!(dom_text.matches("<svg").count(), 5, "{dom_text}");
+    // Statuses, who answered, the funnel, the timeline and the keys at prompts 1 and 3.
+    assert_eq!(dom_text.matches("<svg").count(), 6, "{dom_text}");
+    // Who to look at: a folding section per status, no script needed to filter.
+    assert_eq!(dom_text.matches("<details").count(), 3, "{dom_text}");
+    assert!(dom_text.contains("Transferred to queue"));
     assert!(dom_text.contains("<title id=\"funnel-chart-title\">Reach funnel</title>"));
     assert!(dom_text.matches("<rect").count() > 20);
     assert!(dom_text.contains("Keys pressed at prompt 3"));

@@ -299,11 +299,8 @@ fn send_query_pause_resume_delete_with_an_upload() {
     }
     let out = run(outdial(&["--format", "json", "query", f], &url, &[]));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(
-        text.matches("\"result\":\"not-found\"").count(),
-        7,
-        "{text}"
-    );
+    // Taken, then deleted: removed (not pending, not to be tried again).
+    assert_eq!(text.matches("\"status\":\"removed\"").count(), 7, "{text}");
 
     let out = run(outdial(&["ping", f], &url, &[]));
     assert_eq!(out.status.code(), Some(0));

@@ -193,3 +193,24 @@ pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
 }
+
+/// Validates every JSON Lines record of `stdout` against `schemas/result.schema.json` (the one
+/// schema of `query` and `report` alike) and gives how many are of type `kind`.
+pub fn valid_records(stdout: &str, kind: &str) -> usize {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schemas/result.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let mut n = 0;
+    for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&record)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{line}\n{}", errors.join("\n"));
+        n += usize::from(record["type"] == kind);
+    }
+    n
+}

@@ -140,11 +140,11 @@ fn voicexml_calls_round_trip_through_the_sandbox() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let calls: Vec<serde_json::Value> = json_lines(&run.stdout)
         .into_iter()
-        .filter(|v| v["type"] == "call")
+        .filter(|v| v["type"] == "result")
         .collect();
     assert_eq!(calls.len(), 2, "{}", run.stdout);
     for c in &calls {
-        assert_eq!(c["result"], "reached", "{c}");
+        assert_eq!(c["status"], "reached", "{c}");
     }
     // A second send posts nothing again.
     let run = run_in(dir.path(), &send_args(f, &url));
@@ -301,13 +301,14 @@ fn send_query_delete_end_to_end() {
         dir.path().join("sounds/hello.wav"),
     )
     .unwrap();
-    let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_mins(2))
+    let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5))
         .to_zoned(jiff::tz::TimeZone::UTC)
         .strftime("%Y-%m-%d %H:%M")
         .to_string();
     let fast = "requests_per_second = 100\npoll_interval_ms = 10\n";
     // Last digits pick the sandbox's outcome: 0 made, 6 answering machine, 7 retry then
-    // made, 8 failed; 5 is scheduled two (sandbox) minutes out.
+    // made, 8 failed; 5 is scheduled five (sandbox) minutes out, so it is still pending when
+    // `delete` comes on a busy machine.
     let text = write_campaign(
         dir.path(),
         "text",
@@ -329,13 +330,21 @@ fn send_query_delete_end_to_end() {
             "[voicent]\n{fast}ivr = \"reminderApp\"\n\n[recipients]\nnumbers = [\"8185550130\", \"8185550131\"]\n"
         ),
     );
-    for file in [&text, &audio, &ivr] {
+    // The gateway deletes this one's record once the call is made.
+    let selfdel = write_campaign(
+        dir.path(),
+        "selfdel",
+        &format!(
+            "[voicent]\n{fast}selfdelete = true\n\n[[prompt]]\nid = 1\ntts = \"Bye\"\n\n[recipients]\nnumbers = [\"8185550140\"]\n"
+        ),
+    );
+    for file in [&text, &audio, &ivr, &selfdel] {
         let f = file.to_str().unwrap();
         let run = run_in(dir.path(), &send_args(f, &url));
         assert_eq!(run.code, 0, "{f}: {}", run.stderr);
     }
     let taken = sb.taken();
-    assert_eq!(taken.len(), 8);
+    assert_eq!(taken.len(), 9);
     let by_number: BTreeMap<&str, _> = taken.iter().map(|t| (t.phoneno.as_str(), t)).collect();
     assert_eq!(
         by_number["8185550100"].field("txt"),
@@ -347,7 +356,7 @@ fn send_query_delete_end_to_end() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!((1..=2).contains(&minutes), "calltime {minutes}");
+    assert!((4..=5).contains(&minutes), "calltime {minutes}");
     assert_eq!(by_number["8185550100"].field("schedule"), None);
     assert_eq!(
         by_number["8185550120"].field("audiofile"),
@@ -369,41 +378,49 @@ fn send_query_delete_end_to_end() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let calls: BTreeMap<String, serde_json::Value> = json_lines(&run.stdout)
         .into_iter()
-        .filter(|v| v["type"] == "call")
+        .filter(|v| v["type"] == "result")
         .map(|v| (v["number"].as_str().unwrap().to_owned(), v))
         .collect();
     let show = |n: &str| {
         let c = &calls[n];
+        let text = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
         (
-            c["result"].as_str().unwrap().to_owned(),
-            c["status"].as_str().unwrap().to_owned(),
-            c["comment"].as_str().unwrap().to_owned(),
+            text("status"),
+            text("provider_status"),
+            text("reason"),
+            text("answered_by"),
         )
     };
+    let word = |s: &str| s.to_owned();
     assert_eq!(
         show("8185550100"),
-        ("reached".into(), "made".into(), "Call succeeded".into())
+        (word("reached"), word("made"), word(""), word(""))
     );
+    // The gateway names an answering machine: reached, by a machine.
     assert_eq!(
         show("8185550106"),
-        (
-            "reached".into(),
-            "made".into(),
-            "Message left on answering machine".into()
-        )
-    );
-    assert_eq!(
-        show("8185550107"),
-        ("reached".into(), "made".into(), "Call succeeded".into())
+        (word("reached"), word("made"), word(""), word("machine"))
     );
     assert_eq!(
         show("8185550108"),
-        ("not-reached".into(), "failed".into(), "Line Busy".into())
+        (
+            word("not-reached"),
+            word("failed"),
+            word("Line Busy"),
+            word("")
+        )
     );
     assert_eq!(
         show("8185550115"),
-        ("pending".into(), "pending".into(), String::new())
+        (word("pending"), word("pending"), word(""), word(""))
     );
+    // The gateway's attempt time (month counted from 0) in UTC, its text beside it.
+    let made = &calls["8185550100"];
+    assert!(
+        made["called_at"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{made}"
+    );
+    assert!(made["provider_time"].is_string(), "{made}");
     // One status record per attempt: the retried call was dialled twice.
     let attempts = |n: &str| calls[n]["attempts"].as_u64();
     assert_eq!(attempts("8185550100"), Some(1));
@@ -429,7 +446,7 @@ fn send_query_delete_end_to_end() {
     assert_eq!(stored["8185550107"], "2", "{}", run.stdout);
     assert_eq!(stored["8185550108"], "1", "{}", run.stdout);
 
-    // IVR responses come back as columns.
+    // IVR responses come back in the responses column, are stored, and `report` shows them.
     let i = ivr.to_str().unwrap();
     let run = run_in(
         dir.path(),
@@ -437,19 +454,20 @@ fn send_query_delete_end_to_end() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut lines = run.stdout.lines();
-    assert_eq!(
-        lines.next().unwrap(),
-        "number,callid,result,status,comment,dateandtime,duration,attempts,keypresses,confirm",
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("number,callid,status,provider_status,reason,"),
         "{}",
         run.stdout
     );
     for line in lines {
         assert!(
-            line.contains(",reached,made,") && line.ends_with(",1"),
+            line.contains(",reached,made,") && line.contains(",confirm=1"),
             "{line}"
         );
     }
-
     // delete removes the scheduled call only; made and failed records stay for query.
     let run = run_in(dir.path(), &["delete", t, "--endpoint", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -471,7 +489,51 @@ fn send_query_delete_end_to_end() {
         .into_iter()
         .find(|v| v["number"] == "8185550115")
         .unwrap();
-    assert_eq!(gone["result"], "not-found");
+    // Taken, then removed: not pending for ever, and not on the list to call again.
+    assert_eq!(gone["status"], "removed", "{gone}");
+    let run = run_in(dir.path(), &["report", t, "--format", "json"]);
+    let reported = json_lines(&run.stdout)
+        .into_iter()
+        .find(|v| v["number"] == "8185550115")
+        .unwrap();
+    assert_eq!(reported["status"], "removed", "{reported}");
+
+    // A self-deleted call is no longer pending for ever: removed, and not tried again.
+    let sd = selfdel.to_str().unwrap();
+    let run = run_in(dir.path(), &["query", sd, "--endpoint", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let retry = dir.path().join("selfdel-retry.csv");
+    let run = run_in(
+        dir.path(),
+        &[
+            "report",
+            sd,
+            "--format",
+            "json",
+            "--retry",
+            retry.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let row = json_lines(&run.stdout)
+        .into_iter()
+        .find(|v| v["type"] == "result")
+        .unwrap();
+    assert_eq!(row["status"], "removed", "{row}");
+    assert_eq!(std::fs::read_to_string(&retry).unwrap(), "number\n");
+
+    // The IVR answers the query stored are the report's too.
+    let run = run_in(dir.path(), &["report", i, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let answered: Vec<serde_json::Value> = json_lines(&run.stdout)
+        .into_iter()
+        .filter(|v| v["type"] == "result")
+        .collect();
+    assert_eq!(answered.len(), 2, "{}", run.stdout);
+    for r in &answered {
+        assert_eq!(r["responses"]["confirm"], "1", "{r}");
+        assert_eq!(r["status"], "reached", "{r}");
+    }
 
     let run = run_in(dir.path(), &["ping", t, "--endpoint", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -14,8 +14,10 @@ use outdial::plan::Action;
 use outdial::report::{
     Checked, Diffed, Done, Intent, Message, Note, PlanReport, Plays, PostEvent, Progress,
 };
+use outdial::results::cell::{csv_own, csv_text, escape_controls as shown};
 use outdial::results::listen::ListenEvent;
-use outdial::submit::{CallReport, Event, Reach};
+use outdial::results::{RecipientResult, Status};
+use outdial::submit::Event;
 
 use crate::args::Format;
 
@@ -256,6 +258,9 @@ fn prompt_lines(
 /// At most this many recipients are listed in a Markdown diff: a pull request comment has a
 /// size limit, and the counts and `--format json` give the rest.
 const MARKDOWN_RECIPIENTS: usize = 50;
+/// Unknown results the human report names, with the provider's words; the rest are in the
+/// CSV and JSON rows.
+const UNKNOWN_LINES: usize = 20;
 
 /// The Markdown comment of a `diff`.
 fn diff_markdown(diffed: &Diffed<'_>, changes: &[Change]) -> String {
@@ -611,9 +616,9 @@ impl PrintHuman {
             "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  KEYS",
             "NUMBER",
             "CALLID",
-            "RESULT",
             "STATUS",
-            "COMMENT",
+            "PROVIDER",
+            "DETAIL",
             "SECS"
         )
     }
@@ -988,19 +993,20 @@ impl Report for PrintHuman {
                 s.in_doubt.len()
             )),
             Message::Call(row) => {
-                let r = row.report;
+                let r = row.result;
                 self.header()?;
+                let detail = r.reason.as_deref().or(r.answered_by.as_deref());
                 writeln!(
                     io::stdout().lock(),
                     "{:<12} {:<32} {:<12} {:<13} {:<18} {:>5}  {}{}{}",
-                    r.number,
-                    r.callid,
-                    reach_name(r.result),
-                    r.status,
-                    r.comment,
+                    shown(&r.number),
+                    shown(&r.callid),
+                    r.status.as_str(),
+                    shown(r.provider_status.as_deref().unwrap_or("")),
+                    shown(detail.unwrap_or("")),
                     r.duration.map(|d| d.to_string()).unwrap_or_default(),
-                    keys(r),
-                    responses_text(r),
+                    shown(&keys(r)),
+                    shown(&responses_text(r)),
                     if r.not_sent_by_outdial {
                         "  (not sent by outdial)"
                     } else {
@@ -1010,20 +1016,23 @@ impl Report for PrintHuman {
             }
             Message::Query(q) => {
                 self.header()?;
-                self.summary(&format!(
-                    "{}: {} reached, {} not reached, {} pending, {} not found{}",
+                let c = &q.counts;
+                let mut line = format!(
+                    "{}: {} reached, {} not reached, {} pending",
                     plural(q.recipients, "recipient", "recipients"),
-                    q.reached,
-                    q.not_reached,
-                    q.pending,
-                    q.not_found,
-                    // Shown only when it happened: most queries never meet an answer
-                    // outdial does not know.
-                    match q.unknown {
-                        0 => String::new(),
-                        n => format!(", {n} unknown (the provider's words are in the rows)"),
+                    c.reached,
+                    c.not_reached,
+                    c.pending,
+                );
+                // The rarer statuses only when they happened.
+                for status in [Status::Unknown, Status::InDoubt, Status::Removed, Status::NeverSent]
+                {
+                    match c.get(status) {
+                        0 => {}
+                        n => line.push_str(&format!(", {n} {}", status.as_str())),
                     }
-                ))
+                }
+                self.summary(&line)
             }
             // People read the counts; the rows are for JSON and CSV.
             Message::Recipient(_) => Ok(()),
@@ -1078,41 +1087,75 @@ struct PrintCsv {
 }
 
 impl PrintCsv {
-    /// The header row: the fixed columns, then one per answer name.
-    fn header(&self, columns: &[String]) -> io::Result<()> {
-        if self.header.replace(true) {
-            return Ok(());
-        }
-        writeln!(
-            io::stdout().lock(),
-            "number,callid,result,status,comment,dateandtime,duration,attempts,keypresses{}",
-            columns
-                .iter()
-                .map(|n| format!(",{}", csv_field(n)))
-                .collect::<String>()
-        )
-    }
-}
-
-impl PrintCsv {
-    /// The header row of `report`: the fixed columns, then `prompt_N` per prompt.
+    /// The header row of `query` and `report` alike: the fixed columns, then `prompt_N` per
+    /// prompt.
     fn results_header(&self, prompts: &[u32]) -> io::Result<()> {
         if self.header.replace(true) {
             return Ok(());
         }
-        let mut line = String::from(
-            "number,callid,status,reason,duration,provider_status,answered_by,attempts,called_at,source",
-        );
+        let mut line = RESULT_COLUMNS.join(",");
         for prompt in prompts {
             line.push_str(&format!(",prompt_{prompt}"));
         }
         writeln!(io::stdout().lock(), "{line}")
     }
+
+    /// One recipient's row. Provider text is neutralised ([`csv_text`]); the columns outdial
+    /// writes itself (`number`, `status`, `duration`, `attempts`, `called_at`, `source`, the
+    /// prompt columns' ids) are not.
+    fn result_row(&self, r: &RecipientResult, prompts: &[u32]) -> io::Result<()> {
+        self.results_header(prompts)?;
+        let number = |n: Option<u32>| n.map(|d| d.to_string()).unwrap_or_default();
+        let text = |t: Option<&str>| csv_text(t.unwrap_or(""));
+        let mut line = [
+            csv_own(&r.number),
+            csv_text(&r.callid),
+            r.status.as_str().to_owned(),
+            text(r.provider_status.as_deref()),
+            text(r.reason.as_deref()),
+            text(r.answered_by.as_deref()),
+            number(r.duration),
+            number(r.attempts),
+            csv_own(r.called_at.as_deref().unwrap_or("")),
+            text(r.provider_time.as_deref()),
+            r.source.unwrap_or("").to_owned(),
+            text(r.recording.as_deref()),
+            csv_text(responses_text(r).trim_start()),
+        ]
+        .join(",");
+        for prompt in prompts {
+            line.push(',');
+            let keys: Vec<&str> = r
+                .keypresses
+                .iter()
+                .filter(|k| k.prompt == *prompt)
+                .map(|k| k.keys.as_str())
+                .collect();
+            line.push_str(&csv_text(&keys.join(" ")));
+        }
+        writeln!(io::stdout().lock(), "{line}")
+    }
 }
+
+/// The fixed columns of a result row in CSV, as named in the JSON record.
+const RESULT_COLUMNS: [&str; 13] = [
+    "number",
+    "callid",
+    "status",
+    "provider_status",
+    "reason",
+    "answered_by",
+    "duration",
+    "attempts",
+    "called_at",
+    "provider_time",
+    "source",
+    "recording",
+    "responses",
+];
 
 /// The human summary of a results report: a table of statuses, then reasons and keys.
 fn results_text(s: &outdial::results::Summary) -> String {
-    use outdial::results::Status;
     let mut t = format!(
         "{}: {} ({})",
         s.campaign,
@@ -1130,11 +1173,35 @@ fn results_text(s: &outdial::results::Summary) -> String {
         t.push_str(&format!("\n  {:<14}{n:>10}{}", status.as_str(), share(n)));
     }
     t.push_str(&format!("\n  {:<14}{:>10}", "to try again", s.retry));
+    if s.counts.reached > 0 {
+        let by = s.reached_by;
+        t.push_str(&format!(
+            "\n  reached: {} by a person, {} by a machine, {} not said",
+            by.person, by.machine, by.unsaid
+        ));
+    }
+    // The provider's own words for what outdial could not read: a person decides.
+    let unknown: Vec<_> = s
+        .attention
+        .iter()
+        .filter(|r| r.status == Status::Unknown)
+        .collect();
+    for r in unknown.iter().take(UNKNOWN_LINES) {
+        t.push_str(&format!(
+            "\n  unknown: {} {} said \"{}\"",
+            shown(&r.number),
+            s.provider,
+            shown(r.provider_status.as_deref().unwrap_or(""))
+        ));
+    }
+    if unknown.len() > UNKNOWN_LINES || (s.attention_more > 0 && !unknown.is_empty()) {
+        t.push_str("\n  unknown: more in `outdial report --format csv`");
+    }
     if !s.reasons.is_empty() {
         let reasons: Vec<String> = s
             .reasons
             .iter()
-            .map(|r| format!("{} {}", r.value, r.count))
+            .map(|r| format!("{} {}", shown(&r.value), r.count))
             .collect();
         t.push_str(&format!("\n  not reached: {}", reasons.join(", ")));
     }
@@ -1142,7 +1209,7 @@ fn results_text(s: &outdial::results::Summary) -> String {
         let keys: Vec<String> = prompt
             .keys
             .iter()
-            .map(|k| format!("\"{}\" {}", k.value, k.count))
+            .map(|k| format!("\"{}\" {}", shown(&k.value), k.count))
             .collect();
         t.push_str(&format!(
             "\n  prompt {} keys: {}",
@@ -1166,54 +1233,11 @@ fn results_text(s: &outdial::results::Summary) -> String {
 impl Report for PrintCsv {
     fn report(&self, message: Message<'_>) -> io::Result<()> {
         match message {
-            Message::Call(row) => {
-                let r = row.report;
-                self.header(row.columns)?;
-                writeln!(
-                    io::stdout().lock(),
-                    "{},{},{},{},{},{},{},{},{}{}",
-                    csv_field(&r.number),
-                    csv_field(&r.callid),
-                    reach_name(r.result),
-                    csv_field(&r.status),
-                    csv_field(&r.comment),
-                    csv_field(&r.dateandtime),
-                    r.duration.map(|d| d.to_string()).unwrap_or_default(),
-                    r.attempts.map(|n| n.to_string()).unwrap_or_default(),
-                    csv_field(&keys(r)),
-                    row.columns
-                        .iter()
-                        .map(|n| format!(
-                            ",{}",
-                            csv_field(r.responses.get(n).map_or("", String::as_str))
-                        ))
-                        .collect::<String>(),
-                )
+            Message::Call(row) | Message::Recipient(row) => {
+                self.result_row(row.result, row.prompts)
             }
-            Message::Query(q) => self.header(&q.columns),
-            Message::Recipient(row) => {
-                self.results_header(row.prompts)?;
-                let r = row.result;
-                let mut line = [
-                    csv_field(&r.number),
-                    csv_field(&r.callid),
-                    r.status.as_str().to_owned(),
-                    csv_field(r.reason.as_deref().unwrap_or("")),
-                    r.duration.map(|d| d.to_string()).unwrap_or_default(),
-                    csv_field(r.provider_status.as_deref().unwrap_or("")),
-                    csv_field(r.answered_by.as_deref().unwrap_or("")),
-                    r.attempts.map(|n| n.to_string()).unwrap_or_default(),
-                    csv_field(r.called_at.as_deref().unwrap_or("")),
-                    r.source.unwrap_or("").to_owned(),
-                ]
-                .join(",");
-                for prompt in row.prompts {
-                    line.push(',');
-                    let keys = r.keypresses.iter().find(|k| k.prompt == *prompt);
-                    line.push_str(&csv_field(keys.map_or("", |k| k.keys.as_str())));
-                }
-                writeln!(io::stdout().lock(), "{line}")
-            }
+            // A query of nobody still writes the header: the prompts are the campaign's.
+            Message::Query(_) => self.results_header(&[]),
             Message::Results(summary) => {
                 let prompts: Vec<u32> = summary.keypresses.iter().map(|k| k.prompt).collect();
                 self.results_header(&prompts)
@@ -1223,36 +1247,19 @@ impl Report for PrintCsv {
     }
 }
 
-fn keys(r: &CallReport) -> String {
+/// `prompt:keys …`, every keypress in order.
+fn keys(r: &RecipientResult) -> String {
     r.keypresses
         .iter()
-        .map(|(p, k)| format!("{p}:{k}"))
+        .map(|k| format!("{}:{}", k.prompt, k.keys))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// ` name=value …` for the human table (empty without answers).
-fn responses_text(r: &CallReport) -> String {
+/// ` name=value …` (empty without answers).
+fn responses_text(r: &RecipientResult) -> String {
     r.responses
         .iter()
         .map(|(k, v)| format!(" {k}={v}"))
         .collect()
-}
-
-fn reach_name(r: Reach) -> &'static str {
-    match r {
-        Reach::Reached => "reached",
-        Reach::NotReached => "not-reached",
-        Reach::Pending => "pending",
-        Reach::NotFound => "not-found",
-        Reach::Unknown => "unknown",
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }

@@ -136,6 +136,28 @@ pub fn is_private_url(url: &str) -> bool {
     }
 }
 
+/// The time of an attempt as a status record writes it: `YYYY M D H m` on the gateway's
+/// clock, the month counted from 0 (Java's `Calendar`: `2008 3 17 12 24` is 17 April 2008).
+fn attempt_time(text: &str) -> Option<jiff::civil::DateTime> {
+    let fields: Vec<i16> = text
+        .split_whitespace()
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let [year, month, day, hour, minute] = fields[..] else {
+        return None;
+    };
+    jiff::civil::DateTime::new(
+        year,
+        i8::try_from(month + 1).ok()?,
+        i8::try_from(day).ok()?,
+        i8::try_from(hour).ok()?,
+        i8::try_from(minute).ok()?,
+        0,
+        0,
+    )
+    .ok()
+}
+
 impl Provider for Voicent {
     fn name(&self) -> ProviderName {
         ProviderName::Voicent
@@ -226,6 +248,10 @@ impl Provider for Voicent {
         vocabulary::answered_by(comment)
     }
 
+    fn result_time(&self, text: &str) -> Option<jiff::civil::DateTime> {
+        attempt_time(text)
+    }
+
     fn uploads_audio(&self) -> bool {
         false
     }
@@ -303,5 +329,31 @@ impl ById for Voicent {
 
     fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {
         reply::read_removal(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempt_times_count_months_from_zero() {
+        assert_eq!(
+            attempt_time("2008 3 17 12 24").unwrap().to_string(),
+            "2008-04-17T12:24:00"
+        );
+        assert_eq!(
+            attempt_time(" 2026 11 5 9 7 ").unwrap().to_string(),
+            "2026-12-05T09:07:00"
+        );
+        for bad in [
+            "",
+            "2008 12 17 12 24",
+            "2008 3 17 12",
+            "soon",
+            "2008 3 17 12 24 1",
+        ] {
+            assert!(attempt_time(bad).is_none(), "{bad}");
+        }
     }
 }

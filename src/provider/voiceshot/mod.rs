@@ -222,6 +222,10 @@ impl Provider for VoiceShot {
     fn result_time(&self, text: &str) -> Option<jiff::civil::DateTime> {
         dates::parse_result(text)
     }
+
+    fn result_zone(&self) -> Option<TimeZone> {
+        self.account_zone.clone()
+    }
 }
 
 #[cfg(test)]

@@ -367,7 +367,7 @@ impl<'a> Context<'a> {
     }
 
     /// The journal's state, read without locking.
-    fn journal_state(&self, out: &dyn Report) -> Result<JournalState, Exit> {
+    pub fn journal_state(&self, out: &dyn Report) -> Result<JournalState, Exit> {
         super::journal::read(&self.journal, None, out)
     }
 

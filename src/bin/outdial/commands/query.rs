@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use outdial::diagnostic::Problem;
-use outdial::plan::Action;
-use outdial::report::{CallRow, Message, Note, QuerySummary};
-use outdial::results::{self, Store};
+use outdial::plan::{Action, PostKind};
+use outdial::report::{Message, Note, QuerySummary, ResultRow};
+use outdial::results::{self, Clock, RecipientResult, Store};
 
 use super::provider::Context;
 use crate::config::{Config, Target};
@@ -31,25 +31,40 @@ pub fn run(
     // results go on being shown.
     let path = Config::db_path(&target.file, db);
     let mut store = Store::open(&path);
+    let journal = context.journal_state(out)?;
+    let campaign = &context.campaign;
+    let clock = Clock::of(campaign);
+    let prompts: Vec<u32> = campaign.prompts.iter().map(|p| p.id).collect();
+    let key = campaign.provider().name().key();
+    // A provider that cannot be asked about a call (voip-communications.net) has told what it
+    // knows in its callbacks: those are shown, as `report` shows them.
+    let unasked = campaign
+        .provider()
+        .by_id()
+        .is_some_and(|b| !b.has(PostKind::Query));
     let (mut rows, mut kept) = (0, 0);
     let mut summary = QuerySummary::default();
     context.query(all, out, &mut |reports| {
-        summary.add(&reports);
+        let mut shown = Vec::with_capacity(reports.len());
         for report in &reports {
-            out.show(Message::Call(CallRow {
-                report,
-                columns: &summary.columns,
+            let call = journal.call(&report.callid, &report.number);
+            let mut result =
+                RecipientResult::from_report(campaign.provider(), &clock, call, report);
+            if unasked {
+                result = from_callbacks(store.as_ref().ok(), campaign, result, &report.comment);
+            }
+            summary.add(&result);
+            out.show(Message::Call(ResultRow {
+                result: &result,
+                prompts: &prompts,
             }));
+            shown.push(result);
         }
         let Ok(open) = &mut store else {
             return;
         };
-        let (calls, keys) = results::query_rows(
-            context.campaign.provider(),
-            &context.campaign.name,
-            &reports,
-        );
-        match open.record_query(&calls, &keys) {
+        let (calls, keys, answers) = results::query_rows(key, &campaign.name, &shown);
+        match open.record_query(&calls, &keys, &answers) {
             Ok((r, k)) => (rows, kept) = (rows + r, kept + k),
             Err(e) => store = Err(e),
         }
@@ -72,4 +87,24 @@ pub fn run(
     }
     out.show(Message::Query(summary));
     Ok(())
+}
+
+/// What a provider that cannot be asked about a call said of it in its callbacks, as `report`
+/// shows it; without a stored callback, the journal's word (`result`) with why there is no
+/// more (`note`), which is no result to keep.
+fn from_callbacks(
+    store: Option<&Store>,
+    campaign: &outdial::campaign::Campaign,
+    result: RecipientResult,
+    note: &str,
+) -> RecipientResult {
+    let stored = store.map(|s| results::stored_result(s, campaign, &result.callid, &result.number));
+    match stored {
+        Some(Ok(Some(row))) => row,
+        _ => RecipientResult {
+            source: None,
+            reason: Some(note.to_owned()).filter(|n| !n.is_empty()),
+            ..result
+        },
+    }
 }
