@@ -163,7 +163,7 @@ fn every_command_in_the_docs_prints_what_they_show() {
 #[test]
 #[allow(clippy::print_stderr)]
 fn a_stale_line_fails_the_check() {
-    let stale = "Some text.\n\n```console\n$ outdial check examples/outage-alert.toml\nexamples/outage-alert.toml: ok: \"web-outage\", 4 recipients, 1 prompt, 0 sound files, 1 call post (batches of 500)\n```\n";
+    let stale = "Some text.\n\n```console\n$ outdial check examples/outage-alert.toml\nexamples/outage-alert.toml: ok: \"web-outage\", 4 recipients, 1 prompt, 0 sound files, 1 call post (batches of 500); window = \"always\": calls ring at any hour of the recipient's day\n```\n";
     let shown = shown_in("stale.md", stale).unwrap();
     assert_eq!(shown.len(), 1);
     let err = check(&shown[0]).unwrap_err();
