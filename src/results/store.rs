@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 
 use super::version;
 
-/// The schema, kept as SQL so a user can read it beside the README's description.
+/// The schema, kept as SQL so a user can read it beside docs/guide/report-and-listen.md.
 pub(super) const SCHEMA: &str = include_str!("schema.sql");
 /// Bumped when a table changes shape. Versions 1 and 2 are migrated in place (see
 /// `version.rs`); any other version is refused, never rewritten.

@@ -6,6 +6,7 @@
 mod cli;
 mod diagnostics;
 mod diff;
+mod docs;
 mod examples;
 mod guard;
 mod hostile;

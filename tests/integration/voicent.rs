@@ -214,7 +214,7 @@ fn a_program_the_gateway_runs_is_started_once_for_the_campaign() {
     let exec = write_campaign(
         dir.path(),
         "exec",
-        "[voicent]\nallow_startexec = true\nstartexec = '/opt/bin/notify'\ncmdline = '--list all'\n\n[recipients]\nnumbers = [\"8185550100\", \"8185550117\", \"8185550152\"]\n",
+        "[voicent]\nallow_startexec = true\nstartexec = '/opt/bin/notify'\ncmdline = '--list all'\n\n[recipients]\nwindow = \"always\"\nnumbers = [\"8185550100\", \"8185550117\", \"8185550152\"]\n",
     );
     let run = outdial(["compile", exec.to_str().unwrap(), "--now", NOW]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -448,6 +448,11 @@ fn the_example_ci_workflow_runs_locally() {
     ] {
         assert!(yaml.contains(step), "the workflow runs {step}");
     }
+    // It installs a pinned release archive, checked against its checksums, in both jobs;
+    // no crate of that name is published to install from source.
+    assert_eq!(yaml.matches("| sha256sum -c -").count(), 2, "{yaml}");
+    assert!(yaml.contains("OUTDIAL_VERSION: \"0.1.0\""), "{yaml}");
+    assert!(!yaml.contains("cargo install"), "{yaml}");
 }
 
 /// The human plan shows what the Markdown comment shows: where the posts go (`--endpoint`

@@ -97,10 +97,10 @@ fn open_per_jiff(zones: &[&str], t: Timestamp) -> bool {
     })
 }
 
-/// The numbers outdial refuses to call now at `t` (a campaign of every number, immediate
+/// The numbers outdial refuses to call now at `t` (a campaign of the numbers `of`, immediate
 /// calls, no `window`: the protective hours).
-fn closed_per_outdial(t: Timestamp) -> BTreeSet<String> {
-    let numbers: Vec<String> = NUMBERS.iter().map(|(n, _)| format!("{n:?}")).collect();
+fn closed_per_outdial(of: &[&str], t: Timestamp) -> BTreeSet<String> {
+    let numbers: Vec<String> = of.iter().map(|n| format!("{n:?}")).collect();
     let text = format!(
         "[campaign]\nname = \"world\"\nprovider = \"voipcomm\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\nnumbers = [{}]\n",
         numbers.join(", ")
@@ -124,8 +124,13 @@ fn closed_per_outdial(t: Timestamp) -> BTreeSet<String> {
 
 #[test]
 fn numbers_of_every_country_ring_only_within_the_hours_of_all_their_zones() {
-    let mut instants = BTreeSet::new();
-    for (_, zones) in NUMBERS {
+    // Each number is judged at the edges of its own zones' hours, in a campaign of that
+    // number alone: every verdict the union of all instants would give at an edge, for a
+    // fourteenth of the loads (a number abroad costs tens of milliseconds to load in a debug
+    // build: its kind and zones come from libphonenumber's metadata).
+    let (mut opened, mut closed) = (0, 0);
+    for (number, zones) in NUMBERS {
+        let mut instants = BTreeSet::new();
         for zone in *zones {
             let tz = TimeZone::get(zone).unwrap();
             for day in DAYS {
@@ -139,26 +144,17 @@ fn numbers_of_every_country_ring_only_within_the_hours_of_all_their_zones() {
                 }
             }
         }
-    }
-    assert!(instants.len() > 100, "{} instants", instants.len());
-    let (mut opened, mut closed) = (0, 0);
-    for &t in &instants {
-        let outdial_closed = closed_per_outdial(t);
-        for (number, zones) in NUMBERS {
+        for &t in &instants {
+            let refused = closed_per_outdial(&[number], t);
+            let outdial_closed = refused.contains(&written(number));
+            assert!(refused.len() <= usize::from(outdial_closed), "{refused:?}");
             let open = open_per_jiff(zones, t);
-            assert_eq!(
-                !outdial_closed.contains(&written(number)),
-                open,
-                "{number} at {t} ({zones:?})"
-            );
+            assert_eq!(!outdial_closed, open, "{number} at {t} ({zones:?})");
             if open { opened += 1 } else { closed += 1 }
         }
     }
     // Both verdicts were met, many times.
-    assert!(
-        opened > 500 && closed > 500,
-        "{opened} open, {closed} closed"
-    );
+    assert!(opened > 50 && closed > 50, "{opened} open, {closed} closed");
 }
 
 /// A step over a clock change: 07:59 and 08:00 in New York the day clocks spring forward are
@@ -174,11 +170,11 @@ fn the_hours_follow_the_local_clock_across_a_clock_change() {
             .unwrap();
         let before = opens.timestamp() - 1.minute();
         assert!(
-            closed_per_outdial(before).contains("+442079460958"),
+            closed_per_outdial(&["+44 20 7946 0958"], before).contains("+442079460958"),
             "{day}"
         );
         assert!(
-            !closed_per_outdial(opens.timestamp()).contains("+442079460958"),
+            !closed_per_outdial(&["+44 20 7946 0958"], opens.timestamp()).contains("+442079460958"),
             "{day}"
         );
     }

@@ -2,7 +2,7 @@
 //! form-encoded request per call, the `[ReqId=…]` reply, status records with IVR responses,
 //! removal.
 //!
-//! Facts from the vendor's pages and SDKs (see the README's "Voicent Gateway" section):
+//! Facts from the vendor's pages and SDKs (see docs/guide/providers.md, "Voicent Gateway"):
 //! requests are `application/x-www-form-urlencoded` POSTs without authentication; the reply
 //! is an HTML page carrying `[ReqId=<id>]`; scheduling is relative (`schedule=t` plus
 //! `calltime` in minutes from the request), so bodies are written for the moment they are
