@@ -489,10 +489,11 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn call(callid: &str, outcome: Outcome) -> CallRecord {
+    /// A VoiceShot summary row of campaign `outage` (the version tests reuse it).
+    pub(in crate::results) fn call(callid: &str, outcome: Outcome) -> CallRecord {
         CallRecord {
             provider: "voiceshot".into(),
             campaign: "outage".into(),
@@ -675,14 +676,8 @@ mod tests {
         assert_eq!(store.calls("voiceshot", "outage").unwrap().len(), 3);
         drop(store);
         let conn = Connection::open(&path).unwrap();
-        let version: String = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
+        let version = super::version::own_version(&conn, &path).unwrap();
+        assert_eq!(version.as_deref(), Some(SCHEMA_VERSION));
     }
 
     #[test]

@@ -95,21 +95,11 @@ mod tests {
     use super::*;
     use crate::results::store::{CALL_COLUMNS, CallRecord, Keypress, Outcome, Source, Store};
 
+    /// The store tests' call, with no time (a version 2 row carries none here).
     fn call(callid: &str, outcome: Outcome) -> CallRecord {
         CallRecord {
-            provider: "voiceshot".into(),
-            campaign: "outage".into(),
-            callid: callid.into(),
-            number: "2025550143".into(),
-            status: "Successful".into(),
-            outcome,
-            reason: None,
-            duration: Some(14),
-            answered_by: Some("human".into()),
-            attempts: Some(1),
             called_at: None,
-            source: Source::Summary,
-            recording: None,
+            ..crate::results::store::tests::call(callid, outcome)
         }
     }
 
@@ -171,14 +161,8 @@ mod tests {
         assert_eq!(keys, ["1", "2"], "the second keypress beside the first");
         drop(store);
         let conn = Connection::open(&path).unwrap();
-        let version: String = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
+        let version = own_version(&conn, &path).unwrap();
+        assert_eq!(version.as_deref(), Some(SCHEMA_VERSION));
     }
 
     #[test]
