@@ -5,6 +5,7 @@
 mod attention;
 pub mod cell;
 mod chart;
+mod filing;
 mod html;
 pub mod listen;
 mod posts;
@@ -18,6 +19,7 @@ mod watch;
 
 use std::path::{Path, PathBuf};
 
+pub use filing::Filing;
 pub use html::write_html;
 pub use posts::{Filed, Post, Unmatched, Verdict};
 pub use query::query_rows;

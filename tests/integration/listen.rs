@@ -47,14 +47,29 @@ impl Listener {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> Listener {
+        let mut all = vec!["--db", db.to_str().unwrap()];
+        all.extend_from_slice(args);
+        Listener::spawn(files, &all, env)
+    }
+
+    /// `listen` on a free port with only `env` (no --db: the store comes from the
+    /// environment or the default).
+    pub(super) fn start_env(files: &[&Path], env: &[(&str, &str)]) -> Listener {
+        Listener::spawn(files, &[], env)
+    }
+
+    fn spawn(files: &[&Path], args: &[&str], env: &[(&str, &str)]) -> Listener {
         let mut cmd = Command::new(BIN);
         cmd.arg("listen")
             .args(files)
-            .args(["--bind", "127.0.0.1:0", "--db"])
-            .arg(db)
+            .args(["--bind", "127.0.0.1:0"])
             .env_remove("OUTDIAL_LISTEN_USER")
             .env_remove("OUTDIAL_LISTEN_PASSWORD")
             .env_remove("OUTDIAL_LISTEN_TOKEN")
+            .env_remove("OUTDIAL_LISTEN_DB")
+            .env_remove("OUTDIAL_LISTEN_BIND")
+            .env_remove("OUTDIAL_LISTEN_MAX_BODY")
+            .env_remove("OUTDIAL_LOG_FORMAT")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

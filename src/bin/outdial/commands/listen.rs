@@ -59,7 +59,11 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
         )
     });
     for event in rx {
-        out.show(Message::Listen(&event));
+        if listen.json_log {
+            crate::output::log_listen(&event);
+        } else {
+            out.show(Message::Listen(&event));
+        }
     }
     let result = server.join().unwrap_or_else(|_| {
         Err(ListenError::Runtime(std::io::Error::other(
@@ -78,6 +82,10 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
                 .help("pick another --bind port, or port 0 for a free one"),
             _ => Problem::error("listen::start", e.to_string()),
         };
+        if listen.json_log {
+            let (code, message) = (problem.code(), problem.message());
+            tracing::error!(event = "failed", code, message);
+        }
         out.show(Message::Problem(&problem));
         match e {
             ListenError::NoAuth | ListenError::NeedsAuth(_) | ListenError::Bind { .. } => {
