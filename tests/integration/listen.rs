@@ -122,6 +122,16 @@ impl Listener {
     }
 }
 
+impl Listener {
+    /// Kills it with SIGKILL, as a crash or the OOM killer would: no chance to finish
+    /// anything.
+    pub(super) fn kill(mut self) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
 pub(super) fn term(child: &Child) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
