@@ -23,6 +23,7 @@ mod roundtrip;
 mod rules;
 mod safety;
 mod schema;
+mod state;
 mod submit;
 mod support;
 mod voicent;

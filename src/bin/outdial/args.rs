@@ -28,6 +28,17 @@ pub struct Cli {
     /// default: now. (Voicent schedules in minutes from the request.)
     #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<jiff::Timestamp>,
+    /// Where journals and locks are kept: `local` (files next to the campaign, the default)
+    /// or a PostgreSQL URL (postgres://USER@HOST/DB, or postgresql:///DB?host=/socket/dir);
+    /// the password from the URL or PGPASSWORD, never printed.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "OUTDIAL_STATE",
+        hide_env_values = true
+    )]
+    pub state: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -75,6 +86,14 @@ pub fn environment() -> Vec<(Option<String>, String)> {
             "a secret of at least {} letters, digits, '-' or '_': `listen` also takes posts to ROUTE/TOKEN",
             outdial::results::listen::MIN_TOKEN_LEN
         ),
+    ));
+    vars.push((
+        Some(outdial::state::STATE_VAR.to_owned()),
+        "where journals and locks are kept when --state does not say (a PostgreSQL URL)".to_owned(),
+    ));
+    vars.push((
+        Some("PGPASSWORD".to_owned()),
+        "the database password when the state URL has none".to_owned(),
     ));
     vars.push((
         Some("NO_COLOR".to_owned()),

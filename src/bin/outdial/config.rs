@@ -10,6 +10,7 @@ use outdial::plan::Action;
 use outdial::provider::ProviderName;
 use outdial::results;
 use outdial::results::listen::BasicAuth;
+use outdial::state::{StateError, StateLocation};
 use outdial::submit::SubmitOptions;
 
 use crate::args::{self, Cli, Format, NetArgs};
@@ -29,6 +30,9 @@ pub struct Config {
     pub now: Option<jiff::Timestamp>,
     /// `--journal`: the journal file instead of the one next to the campaign file.
     pub journal: Option<PathBuf>,
+    /// `--state` / `OUTDIAL_STATE` as given (it may hold a password): read with
+    /// [`Config::state`].
+    state: Option<String>,
     /// What to do.
     pub command: Command,
 }
@@ -466,7 +470,16 @@ impl Config {
             },
             now: cli.now,
             journal,
+            state: cli.state,
             command,
+        }
+    }
+
+    /// Where state is kept: `--state` / `OUTDIAL_STATE`, else local files.
+    pub fn state(&self) -> Result<StateLocation, StateError> {
+        match &self.state {
+            Some(text) => StateLocation::parse(text, |k| std::env::var(k).ok()),
+            None => Ok(StateLocation::Local),
         }
     }
 

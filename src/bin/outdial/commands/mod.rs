@@ -53,6 +53,16 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
         ));
         return Exit::Usage;
     }
+    // A state location that cannot be one is wrong for every command: said before anything
+    // is read or sent.
+    if let Err(e) = config.state() {
+        out.show(Message::Problem(
+            &Problem::error("state::location", e.to_string()).help(
+                "give --state (or OUTDIAL_STATE) a URL such as postgres://USER@HOST/DB, or leave it unset for local files",
+            ),
+        ));
+        return Exit::from(&e);
+    }
     match &config.command {
         Command::Check { files } => check::run(files, config, out),
         Command::Plan {
