@@ -8,6 +8,7 @@ mod chart;
 mod filing;
 mod html;
 pub mod listen;
+mod pg;
 mod posts;
 mod query;
 mod record;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub use filing::Filing;
 pub use html::write_html;
+pub use pg::PgResults;
 pub use posts::{Filed, Post, Unmatched, Verdict};
 pub use query::query_rows;
 pub use record::{Clock, PromptKey, RecipientResult, Status};

@@ -70,6 +70,7 @@ impl Listener {
             .env_remove("OUTDIAL_LISTEN_BIND")
             .env_remove("OUTDIAL_LISTEN_MAX_BODY")
             .env_remove("OUTDIAL_LOG_FORMAT")
+            .env_remove("OUTDIAL_STATE")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -508,7 +509,7 @@ fn hostile_callback_text_is_neutralised_in_csv_and_escaped_everywhere() {
     let file = dir.path().join("vc.toml");
     std::fs::write(
         &file,
-        "[campaign]\nname = \"vc-hostile\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"http://127.0.0.1:9/voipcomm/callback\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n",
+        "[campaign]\nname = \"vc-hostile\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"http://127.0.0.1:9/voipcomm/callback\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\nwindow = \"always\"\ncsv = \"contacts.csv\"\n",
     )
     .unwrap();
     let sb = outdial::provider::voipcomm::sandbox::Sandbox::start(Default::default()).unwrap();

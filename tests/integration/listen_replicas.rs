@@ -20,12 +20,17 @@ const CLIENTS: usize = 8;
 enum Backend {
     /// One SQLite file for both.
     Sqlite(PathBuf),
+    /// A PostgreSQL database (its URL).
+    Postgres(String),
 }
 
 impl Backend {
     /// The environment of every outdial run against this store.
     fn env(&self) -> Vec<(&'static str, String)> {
-        let env = vec![("OUTDIAL_LISTEN_TOKEN", TOKEN.to_owned())];
+        let mut env = vec![("OUTDIAL_LISTEN_TOKEN", TOKEN.to_owned())];
+        if let Backend::Postgres(url) = self {
+            env.push(("OUTDIAL_STATE", url.clone()));
+        }
         env
     }
 }
@@ -162,6 +167,8 @@ fn replicas_survive_a_kill(backend: &Backend, n: usize) {
 
     let db = match backend {
         Backend::Sqlite(db) => db.clone(),
+        // Only the recordings' folder then.
+        Backend::Postgres(_) => dir.path().join("recordings.db"),
     };
     let env = backend.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -192,8 +199,9 @@ fn replicas_survive_a_kill(backend: &Backend, n: usize) {
     // The report from a third folder, with no store of its own.
     let third = checkout(&sent, dir.path(), "third");
     let mut args = vec!["--format", "json", "report", third.to_str().unwrap()];
-    let Backend::Sqlite(shared) = backend;
-    args.extend(["--db", shared.to_str().unwrap()]);
+    if let Backend::Sqlite(db) = backend {
+        args.extend(["--db", db.to_str().unwrap()]);
+    }
     let stdout = report(&args, &env, dir.path());
     let lines = crate::support::json_lines(&stdout);
     let results: Vec<_> = lines.iter().filter(|l| l["type"] == "result").collect();
@@ -220,6 +228,15 @@ fn replicas_survive_a_kill(backend: &Backend, n: usize) {
                 count("SELECT count(*) FROM posts"),
             )
         }
+        Backend::Postgres(url) => {
+            let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            let mut count = |sql: &str| client.query_one(sql, &[]).unwrap().get::<_, i64>(0);
+            (
+                count("SELECT count(*) FROM outdial_calls"),
+                count("SELECT count(*) FROM outdial_history"),
+                count("SELECT count(*) FROM outdial_posts"),
+            )
+        }
     };
     assert_eq!((rows, history, fresh_posts), (n as i64, n as i64, n as i64));
     let (code, _) = second.stop();
@@ -230,4 +247,71 @@ fn replicas_survive_a_kill(backend: &Backend, n: usize) {
 fn two_listeners_on_one_sqlite_file_lose_and_repeat_nothing_when_one_is_killed() {
     let dir = tempdir();
     replicas_survive_a_kill(&Backend::Sqlite(dir.path().join("shared.db")), 1000);
+}
+
+#[test]
+fn two_listen_replicas_on_postgresql_lose_and_repeat_nothing_when_one_is_killed() {
+    let Some(url) = crate::support::pg() else {
+        return;
+    };
+    replicas_survive_a_kill(&Backend::Postgres(url), 2000);
+}
+
+#[test]
+fn readiness_and_posts_follow_the_postgresql_server() {
+    use super::listen::{AUTH, PASSWORD, USER, post, small_setup, summary};
+    use super::listen_service::get;
+    let Some(cluster) = crate::support::Cluster::own() else {
+        return;
+    };
+    let url = cluster.database();
+    let dir = tempdir();
+    let (sqlite, _, callids) = small_setup(dir.path(), "");
+    drop(sqlite);
+    let file = dir.path().join("loop.toml");
+    let env = [
+        ("OUTDIAL_LISTEN_USER", USER),
+        ("OUTDIAL_LISTEN_PASSWORD", PASSWORD),
+        ("OUTDIAL_STATE", url.as_str()),
+    ];
+    let listener = Listener::start_with(&[&file], &dir.path().join("unused.db"), &[], &env);
+    let ready = || get(&listener.route("/readyz"), None).0;
+    let summary_url = listener.route("/voiceshot/summary");
+    let deliver = |callid: &str| {
+        post(
+            &summary_url,
+            "text/xml",
+            summary(callid, "Successful", "Human Answer"),
+            AUTH,
+        )
+        .0
+    };
+    assert_eq!(ready(), 200);
+    assert_eq!(deliver(&callids[0]), 200);
+
+    // A restart cuts every connection: a post may be refused (503, to be retried) but never
+    // acknowledged unstored, and the listener reconnects on its own.
+    cluster.restart();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while deliver(&callids[1]) != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "no post stored after the restart"
+        );
+        thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(ready(), 200);
+
+    // The server gone: not ready, posts refused with 503, the process still up.
+    drop(cluster);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ready() != 503 {
+        assert!(Instant::now() < deadline, "still ready without a server");
+        thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(deliver(&callids[2]), 503);
+    assert_eq!(get(&listener.route("/healthz"), None).0, 200);
+    let (code, log) = listener.stop();
+    assert_eq!(code, Some(0), "{log:?}");
+    assert!(!log.iter().any(|l| l.contains(PASSWORD)));
 }

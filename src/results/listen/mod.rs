@@ -34,8 +34,9 @@ pub use auth::{Auth, BasicAuth, MIN_TOKEN_LEN, Token, TokenError};
 
 use super::filing::Filing;
 use super::watch::Watched;
-use super::{Store, StoreError};
+use super::{PgResults, Store, StoreError};
 use crate::http_server;
+use crate::state::PgLocation;
 
 /// Default largest body: voicemail WAVs arrive base64-encoded inside summaries.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
@@ -57,8 +58,11 @@ pub const RECORDINGS: &str = "recordings";
 pub struct ListenConfig {
     /// Where to listen.
     pub bind: SocketAddr,
-    /// The results store.
+    /// The SQLite results store; with `postgres`, only the folder of the voicemail
+    /// recordings is taken from it.
     pub db: PathBuf,
+    /// The PostgreSQL results store (`--state`), shared with other listeners.
+    pub postgres: Option<PgLocation>,
     /// The campaigns whose posts are accepted.
     pub campaigns: Vec<Watched>,
     /// What every post must show.
@@ -236,8 +240,18 @@ pub fn listen(config: ListenConfig, on_event: OnEvent) -> Result<(), ListenError
             return Err(ListenError::NoAuth);
         }
     }
-    let mut store = Store::open(&config.db)?;
-    store.check_writable()?;
+    let store: Box<dyn Filing> = match &config.postgres {
+        Some(at) => {
+            let store = PgResults::open(at)?;
+            store.ping()?;
+            Box::new(store)
+        }
+        None => {
+            let mut store = Store::open(&config.db)?;
+            store.check_writable()?;
+            Box::new(Mutex::new(store))
+        }
+    };
     let folder = config
         .db
         .parent()
@@ -251,7 +265,7 @@ pub fn listen(config: ListenConfig, on_event: OnEvent) -> Result<(), ListenError
         .map_err(ListenError::Runtime)?;
     let app = Arc::new(App {
         campaigns: config.campaigns,
-        store: Box::new(Mutex::new(store)),
+        store,
         folder,
         auth: config.auth,
         max_body: config.max_body,
@@ -262,7 +276,13 @@ pub fn listen(config: ListenConfig, on_event: OnEvent) -> Result<(), ListenError
         rejected: AtomicU64::new(0),
         metrics: metrics::Metrics::new(),
     });
-    runtime.block_on(serve(app, config.bind))
+    // The last handle on the store is dropped here, after the runtime: a blocking client
+    // must not be closed on one of its threads.
+    let kept = Arc::clone(&app);
+    let served = runtime.block_on(serve(app, config.bind));
+    drop(runtime);
+    drop(kept);
+    served
 }
 
 /// Connections served at once: [`MAX_CONNECTIONS`], or fewer when the process may not open

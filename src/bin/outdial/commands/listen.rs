@@ -8,6 +8,7 @@ use outdial::diagnostic::Problem;
 use outdial::report::Message;
 use outdial::results::Watched;
 use outdial::results::listen::{self, Auth, ListenConfig, ListenError, ListenEvent, Token};
+use outdial::state::StateLocation;
 
 use crate::commands::load;
 use crate::config::{Config, LISTEN_CREDENTIAL_VARS, LISTEN_TOKEN_VAR, Listen};
@@ -34,6 +35,11 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
     let settings = ListenConfig {
         bind: listen.bind,
         db: listen.db.clone(),
+        // A location that cannot be one was refused before any command ran.
+        postgres: match config.state() {
+            Ok(StateLocation::Postgres(at)) => Some(*at),
+            _ => None,
+        },
         campaigns,
         auth: Auth {
             basic: listen.basic.clone(),
