@@ -315,3 +315,27 @@ fn readiness_and_posts_follow_the_postgresql_server() {
     assert_eq!(code, Some(0), "{log:?}");
     assert!(!log.iter().any(|l| l.contains(PASSWORD)));
 }
+
+#[test]
+fn a_postgresql_store_out_of_reach_stops_listen_at_once_with_exit_4() {
+    let dir = tempdir();
+    let file = voiceshot_campaign(dir.path(), 3, "");
+    let url = format!(
+        "postgresql://outdial:s3cret-pw@/outdial?host={}&connect_timeout=2",
+        dir.path().display()
+    );
+    let started = Instant::now();
+    let out = super::listen::outdial(
+        &["listen", file.to_str().unwrap(), "--bind", "127.0.0.1:0"],
+        &[
+            ("OUTDIAL_LISTEN_TOKEN", TOKEN),
+            ("OUTDIAL_STATE", url.as_str()),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(stderr.contains("unreachable"), "{stderr}");
+    assert!(!stderr.contains("s3cret-pw"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no URL: it never served");
+}

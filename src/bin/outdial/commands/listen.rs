@@ -97,6 +97,8 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
             ListenError::NoAuth | ListenError::NeedsAuth(_) | ListenError::Bind { .. } => {
                 Exit::Usage
             }
+            // A PostgreSQL store out of reach is 4, as for the state store.
+            ListenError::Store(e) => Exit::from(&e),
             _ => Exit::Invalid,
         }
     })
