@@ -339,3 +339,85 @@ fn a_postgresql_store_out_of_reach_stops_listen_at_once_with_exit_4() {
     assert!(!stderr.contains("s3cret-pw"), "{stderr}");
     assert!(out.stdout.is_empty(), "no URL: it never served");
 }
+
+#[test]
+fn query_on_postgresql_keeps_a_listeners_final_word_and_report_elsewhere_reads_both() {
+    use outdial::provider::voiceshot::sandbox::{CallStatus, Sandbox, SandboxConfig};
+    let Some(url) = crate::support::pg() else {
+        return;
+    };
+    let dir = tempdir();
+    let sent = dir.path().join("sent");
+    std::fs::create_dir_all(&sent).unwrap();
+    let file = voiceshot_campaign(&sent, 6, "");
+    let sb = Sandbox::start(SandboxConfig {
+        dial_delay: Duration::from_millis(50),
+        success_rate: 1.0,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    send(&file, &sb.url(), &[]);
+    super::listen::wait_for("every call dialled", 30, || {
+        sb.calls().iter().all(|c| !c.status.is_undialled())
+    });
+    let calls = sb.calls();
+    let env = [
+        ("OUTDIAL_LISTEN_TOKEN", TOKEN),
+        ("OUTDIAL_STATE", url.as_str()),
+    ];
+    // A summary says the first call reached no one; the sandbox's query will say otherwise.
+    let one = checkout(&sent, dir.path(), "one");
+    let listener = Listener::start_with(&[&one], &dir.path().join("unused.db"), &[], &env);
+    let first = &calls[0];
+    let (status, _) = super::listen::post(
+        &listener.route(&format!("/voiceshot/summary/{TOKEN}")),
+        "text/xml",
+        summary(&first.callid, &first.number, false),
+        None,
+    );
+    assert_eq!(status, 200);
+    drop(listener);
+
+    let mut args = vec!["query", file.to_str().unwrap(), "--endpoint"];
+    let endpoint = sb.url();
+    args.push(&endpoint);
+    let out = super::listen::outdial(&args, &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("stored 5 results in postgresql://"),
+        "{stderr}"
+    );
+    assert!(
+        !sent.join(".outdial/results.db").exists(),
+        "nothing kept locally"
+    );
+
+    let third = checkout(&sent, dir.path(), "third");
+    let stdout = report(
+        &["--format", "json", "report", third.to_str().unwrap()],
+        &env,
+        dir.path(),
+    );
+    let lines = crate::support::json_lines(&stdout);
+    let results: Vec<_> = lines.iter().filter(|l| l["type"] == "result").collect();
+    assert_eq!(results.len(), 6);
+    for call in &calls {
+        let row = results
+            .iter()
+            .find(|r| r["callid"] == call.callid.as_str())
+            .unwrap();
+        if call.callid == first.callid {
+            assert_eq!(
+                (&row["status"], &row["source"]),
+                (&"not-reached".into(), &"summary".into())
+            );
+        } else {
+            assert_eq!(call.status, CallStatus::Successful);
+            assert_eq!(
+                (&row["status"], &row["source"]),
+                (&"reached".into(), &"query".into())
+            );
+        }
+    }
+}
