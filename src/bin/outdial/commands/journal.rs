@@ -4,12 +4,53 @@
 use std::fs;
 use std::path::Path;
 
+use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
-use outdial::journal::{self, JournalState};
+use outdial::journal::{self, JournalError, JournalState};
 use outdial::report::Message;
+use outdial::state::StateLocation;
 
+use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
+
+/// Where state is kept (`--state`), or the problem reported.
+pub fn location(config: &Config, out: &dyn Report) -> Result<StateLocation, Exit> {
+    config.state().map_err(|e| {
+        out.show(Message::Problem(&Problem::error(
+            "state::location",
+            e.to_string(),
+        )));
+        Exit::from(&e)
+    })
+}
+
+/// The journal's state of `campaign` sent to `endpoint`: the file at `path`, or the
+/// campaign's journal in the state store; read without locking.
+pub fn read_at(
+    state: &StateLocation,
+    path: &Path,
+    campaign: &Campaign,
+    endpoint: &str,
+    help: Option<&str>,
+    out: &dyn Report,
+) -> Result<JournalState, Exit> {
+    let StateLocation::Postgres(pg) = state else {
+        return read(path, help, out);
+    };
+    let provider = campaign.provider().name();
+    journal::read_state_in_store(pg, &campaign.name, provider, endpoint).map_err(|e| {
+        let mut problem = Problem::error("journal::read", e.to_string());
+        if let Some(help) = help {
+            problem = problem.help(help);
+        }
+        out.show(Message::Problem(&problem));
+        match &e {
+            JournalError::Store(e) => Exit::from(e),
+            _ => Exit::Invalid,
+        }
+    })
+}
 
 /// Why `path` cannot be a journal, if it cannot: a folder on its way is a file (`.outdial`
 /// left as a file, say), or the path itself is not a regular file (`/dev/null`, a FIFO, a

@@ -11,7 +11,7 @@ use outdial::report::{Example, JournalCounts, Message, Note, PlanReport, Plays, 
 use outdial::saved_plan::PostHash;
 
 use super::render::{Failure, on_two_threads};
-use super::{journal, load, saved};
+use super::{journal, load, provider, saved};
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
@@ -53,9 +53,12 @@ fn plan(
     let (campaign, _) = load::campaign(file, config, out)?;
     // What the journal says is done: read without locking, so `plan` works during a send.
     let journal_path = config.journal_path(file, &campaign.name);
-    let journal = journal::read(
+    let journal = journal::read_at(
+        &journal::location(config, out)?,
         &journal_path,
-        Some("the journal records what was sent; point --journal at the right file"),
+        &campaign,
+        &provider::endpoint(&campaign, endpoint),
+        Some("the journal records what was sent; point --journal (or --state) at the right one"),
         out,
     )?;
     let (mut accepted, mut in_doubt) = (0u64, 0u64);
