@@ -29,10 +29,17 @@ pub(crate) fn kill_at(mut cmd: Command, url: &str, lines: i64) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // One connection for the whole watch: a kill should land where it is meant to.
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let count = |client: &mut postgres::Client| {
+        client
+            .query_one("SELECT count(*) FROM outdial_journal", &[])
+            .map_or(0, |row| row.get::<_, i64>(0))
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
-    while records(url) < lines && child.try_wait().unwrap().is_none() {
+    while count(&mut client) < lines && child.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "the journal stalled");
-        thread::sleep(Duration::from_millis(2));
+        thread::sleep(Duration::from_millis(1));
     }
     // Child::kill sends SIGKILL on Unix.
     let _ = child.kill();
@@ -66,7 +73,7 @@ fn voiceshot_from_two_fresh_folders_calls_everyone_once_through_faults_and_a_kil
     for (case, faults, kill_at_line) in [
         ("sigkill", "delay=60ms", Some(4)),
         ("drop and reset", "drop=2,reset=3", None),
-        ("sigkill after faults", "drop=1,delay=40ms", Some(6)),
+        ("sigkill after faults", "drop=1,delay=150ms", Some(6)),
     ] {
         let Some(state) = pg() else {
             return;
@@ -108,4 +115,66 @@ fn voiceshot_from_two_fresh_folders_calls_everyone_once_through_faults_and_a_kil
             );
         }
     }
+}
+
+#[test]
+fn two_sends_started_at_once_from_two_folders_one_sends_the_other_refuses_naming_it() {
+    let Some(state) = pg() else {
+        return;
+    };
+    let sb = sandbox("delay=150ms".parse::<Faults>().unwrap());
+    let (a, b) = (tempdir(), tempdir());
+    let (fa, fb) = (campaign(a.path(), false), campaign(b.path(), false));
+    let children: Vec<_> = [&fa, &fb]
+        .into_iter()
+        .map(|f| voiceshot_send(f, &sb.url(), &state, &FAST).spawn().unwrap())
+        .collect();
+    let pids: Vec<u32> = children.iter().map(std::process::Child::id).collect();
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let sent: Vec<usize> = (0..2)
+        .filter(|&i| outs[i].status.code() == Some(0))
+        .collect();
+    assert_eq!(sent.len(), 1, "exactly one sends: {outs:?}");
+    let (winner, loser) = (sent[0], 1 - sent[0]);
+    let refused = String::from_utf8_lossy(&outs[loser].stderr);
+    assert_eq!(outs[loser].status.code(), Some(1), "{refused}");
+    assert!(
+        refused.contains("is being sent by another outdial")
+            && refused.contains(&format!("pid {}", pids[winner])),
+        "the refusal names who holds the lock: {refused}"
+    );
+    assert_once_each(&sb, "two at once");
+}
+
+#[test]
+fn postgres_restarted_mid_send_stops_it_with_exit_4_and_the_next_run_finishes() {
+    let Some(cluster) = crate::support::Cluster::own() else {
+        return;
+    };
+    let state = cluster.database();
+    let sb = sandbox("delay=250ms".parse::<Faults>().unwrap());
+    let dir = tempdir();
+    let file = campaign(dir.path(), false);
+    let child = voiceshot_send(&file, &sb.url(), &state, &FAST)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while records(&state) < 3 {
+        assert!(Instant::now() < deadline, "the journal stalled");
+        thread::sleep(Duration::from_millis(2));
+    }
+    cluster.restart();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("state store"), "{stderr}");
+    assert!(
+        sb.calls().len() < NUMBERS.len(),
+        "the restart came too late to matter"
+    );
+    send_until_done(&file, &sb.url(), &state);
+    assert_once_each(&sb, "postgres restarted");
 }
