@@ -221,15 +221,18 @@ pub fn read(at: &PgLocation, id: &CampaignId) -> Result<Vec<u8>, StateError> {
     read_lines(&mut client, at, &id.key())
 }
 
-/// Every campaign journal in the database but `except`'s, each as its lines: what
-/// `max_calls` counts across campaigns.
-pub fn others(at: &PgLocation, except: &CampaignId) -> Result<Vec<Vec<u8>>, StateError> {
+/// Every campaign journal in the database but those of campaigns named `except` (whatever
+/// their provider or endpoint, as the local backend leaves out `.outdial/<except>.jsonl`),
+/// each as its lines: what `max_calls` counts across campaigns.
+pub fn others(at: &PgLocation, except: &str) -> Result<Vec<Vec<u8>>, StateError> {
     let mut client = at.connect()?;
     let rows = client
         .query(
-            "SELECT campaign_key, line FROM outdial_journal WHERE campaign_key <> $1
-             ORDER BY campaign_key, seq",
-            &[&except.key()],
+            "SELECT j.campaign_key, j.line FROM outdial_journal j
+             JOIN outdial_campaigns c ON c.key = j.campaign_key
+             WHERE c.campaign <> $1
+             ORDER BY j.campaign_key, j.seq",
+            &[&except],
         )
         .map_err(|e| at.query_error(&e))?;
     let mut out: Vec<Vec<u8>> = Vec::new();

@@ -178,3 +178,72 @@ fn postgres_restarted_mid_send_stops_it_with_exit_4_and_the_next_run_finishes() 
     send_until_done(&file, &sb.url(), &state);
     assert_once_each(&sb, "postgres restarted");
 }
+
+/// A VoiceShot campaign `name` in `dir` calling `numbers`, with `extra` lines in
+/// `[recipients]`.
+fn named_campaign(dir: &Path, name: &str, numbers: &[&str], extra: &str) -> std::path::PathBuf {
+    let numbers: Vec<String> = numbers.iter().map(|n| format!("\"{n}\"")).collect();
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "[campaign]\nname = \"{name}\"\n\n[voiceshot]\nmenuid = \"1-1234\"\ncallerid = \"8185550199\"\n\n[[prompt]]\nid = 1\ntts = \"Hello.\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [{}]\n{extra}",
+            numbers.join(", ")
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn max_calls_counts_campaigns_sent_from_other_folders_through_one_database() {
+    let Some(state) = pg() else {
+        return;
+    };
+    let sb = sandbox(Faults::default());
+    let (a, b, c) = (tempdir(), tempdir(), tempdir());
+    // The first campaign, from its own folder, calls two numbers.
+    let first = named_campaign(a.path(), "first", &["8185550101", "8185550102"], "");
+    let out = run(voiceshot_send(&first, &sb.url(), &state, &FAST));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // The second, from a fresh folder, may call a number once a week: only the third is left.
+    let cap = "max_calls = { count = 1, per = \"7d\" }\n";
+    let numbers = ["8185550101", "8185550102", "8185550103"];
+    let second = named_campaign(b.path(), "second", &numbers, cap);
+    let out = run(voiceshot_send(&second, &sb.url(), &state, &FAST));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mut called: Vec<String> = sb.calls().into_iter().map(|c| c.number).collect();
+    called.sort();
+    assert_eq!(
+        called, numbers,
+        "each number once, the capped ones not again"
+    );
+    // Without the store, the same folder layout sees no other campaign: the cap caps nothing.
+    let local = named_campaign(c.path(), "second", &numbers, cap);
+    let now = jiff::Timestamp::now().to_string();
+    let plan = crate::support::outdial([
+        "--format",
+        "json",
+        "--now",
+        &now,
+        "plan",
+        local.to_str().unwrap(),
+        "--state",
+        &state,
+    ]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let plan = crate::support::json_lines(&plan.stdout);
+    let plan = plan.iter().find(|e| e["type"] == "plan").unwrap();
+    assert_eq!(plan["capped"], 2, "{plan}");
+    let plan = crate::support::outdial([
+        "--format",
+        "json",
+        "--now",
+        &now,
+        "plan",
+        local.to_str().unwrap(),
+    ]);
+    let plan = crate::support::json_lines(&plan.stdout);
+    let plan = plan.iter().find(|e| e["type"] == "plan").unwrap();
+    assert_eq!(plan["capped"], 0, "{plan}");
+}

@@ -463,6 +463,12 @@ impl Config {
             load: LoadOptions {
                 deny_past,
                 now: cli.now.filter(|_| offline),
+                // A location that does not parse is refused before any command runs.
+                state: cli
+                    .state
+                    .as_deref()
+                    .and_then(|text| StateLocation::parse(text, |k| std::env::var(k).ok()).ok())
+                    .unwrap_or_default(),
             },
             now: cli.now,
             journal,
