@@ -15,6 +15,7 @@
 
 mod calls;
 mod lock;
+mod transfer;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -31,6 +32,7 @@ use crate::state::{PgLocation, StateError};
 
 use calls::Calls;
 pub(crate) use calls::{KeyHash, key_hash};
+pub use transfer::{Transfer, TransferError, pull, push};
 
 /// Version of the journal's line format. Version 1 (written before providers had a seam) is
 /// still read: it recorded no provider, and its numeric `errorid` (which replay does not

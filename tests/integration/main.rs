@@ -22,6 +22,7 @@ mod rules;
 mod safety;
 mod schema;
 mod state;
+mod state_move;
 mod state_peers;
 mod state_send;
 mod submit;

@@ -111,6 +111,15 @@ pub enum Command {
         /// How old a post must be before its calls may be settled as not sent.
         settle: Duration,
     },
+    /// `state push` (`push`) or `state pull`.
+    State {
+        /// Push (file to store), else pull.
+        push: bool,
+        /// Campaign file.
+        file: PathBuf,
+        /// The endpoint the campaign is sent to, instead of its own.
+        endpoint: Option<String>,
+    },
     /// `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`: one action's posts.
     Action {
         /// Campaign and network.
@@ -335,6 +344,18 @@ impl Config {
                             args::parse_duration(args::DEFAULT_TIMEOUT).unwrap_or_default();
                         SubmitOptions::default_settle(timeout)
                     }),
+                }
+            }
+            args::Command::State(sub) => {
+                let (push, t) = match sub {
+                    args::StateCommand::Push(t) => (true, t),
+                    args::StateCommand::Pull(t) => (false, t),
+                };
+                journal = t.journal.journal;
+                Command::State {
+                    push,
+                    file: t.file,
+                    endpoint: t.endpoint,
                 }
             }
             // `--yes` changes nothing for them: they do not ask (see `args::Yes`).

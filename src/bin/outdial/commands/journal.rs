@@ -25,6 +25,46 @@ pub fn location(config: &Config, out: &dyn Report) -> Result<StateLocation, Exit
     })
 }
 
+/// The state store a command needs (`state push`, `state pull`): refused with what to do when
+/// `--state` names none.
+pub fn store(config: &Config, out: &dyn Report) -> Result<outdial::state::PgLocation, Exit> {
+    match location(config, out)? {
+        StateLocation::Postgres(pg) => Ok(*pg),
+        StateLocation::Local => {
+            out.show(Message::Problem(
+                &Problem::error(
+                    "state::none",
+                    "this command copies between the local journal and a state store, and none is named",
+                )
+                .help("give --state postgres://USER@HOST/DB, or set OUTDIAL_STATE"),
+            ));
+            Err(Exit::Usage)
+        }
+    }
+}
+
+/// Reports a refused `state push` / `pull` and gives its exit code: the store unreachable is
+/// 4, like the network; anything else (a conflict, a damaged journal) 1.
+pub fn transfer_failed(e: &outdial::journal::TransferError, out: &dyn Report) -> Exit {
+    use outdial::journal::TransferError;
+    let help = match e {
+        TransferError::Conflict { .. } => {
+            "the two journals record different sends of this campaign: keep the one that is right (see `outdial plan`), move the other aside, and copy again"
+        }
+        TransferError::Journal(JournalError::Store(_)) => {
+            "run again once the state store is reachable; nothing was changed that a re-run does not finish"
+        }
+        _ => "the journal records what was sent; see `--journal`",
+    };
+    out.show(Message::Problem(
+        &Problem::error("state::transfer", e.to_string()).help(help),
+    ));
+    match e {
+        TransferError::Journal(JournalError::Store(s)) => Exit::from(s),
+        _ => Exit::Invalid,
+    }
+}
+
 /// The journal's state of `campaign` sent to `endpoint`: the file at `path`, or the
 /// campaign's journal in the state store; read without locking.
 pub fn read_at(
