@@ -130,6 +130,30 @@ pub enum Format {
     Markdown,
 }
 
+/// `state push` / `state pull`.
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Copy the records of the campaign's local journal that the state store lacks into it.
+    /// Records both hold must be the same; running it again copies nothing.
+    Push(Transfer),
+    /// Copy the records of the campaign's journal in the state store that the local journal
+    /// lacks into it (made if missing). Records both hold must be the same.
+    Pull(Transfer),
+}
+
+/// The campaign whose journal `state push` / `pull` copies.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Transfer {
+    /// Campaign file.
+    pub file: PathBuf,
+    /// The endpoint the campaign is sent to, if not its own (the store keeps a journal per
+    /// campaign and endpoint).
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    pub endpoint: Option<String>,
+    #[command(flatten)]
+    pub journal: JournalArgs,
+}
+
 /// The journal of the commands that read or write it (`plan` and those that post).
 #[derive(Debug, Clone, clap::Args)]
 pub struct JournalArgs {
@@ -346,6 +370,13 @@ pub enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// Copy a campaign's journal between its local file and the state store (--state or
+    /// OUTDIAL_STATE): `push` to move a campaign to PostgreSQL, `pull` to keep a local copy.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  outdial state push campaigns/outage.toml --state postgres://ci@db.example/outdial"
+    )]
+    State(StateCommand),
     /// Settle calls in doubt after looking them up in the provider's own records (for
     /// providers that cannot be asked, such as the Voicent Gateway).
     #[command(

@@ -111,6 +111,15 @@ pub enum Command {
         /// How old a post must be before its calls may be settled as not sent.
         settle: Duration,
     },
+    /// `state push` (`push`) or `state pull`.
+    State {
+        /// Push (file to store), else pull.
+        push: bool,
+        /// Campaign file.
+        file: PathBuf,
+        /// The endpoint the campaign is sent to, instead of its own.
+        endpoint: Option<String>,
+    },
     /// `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`: one action's posts.
     Action {
         /// Campaign and network.
@@ -339,6 +348,18 @@ impl Config {
                     }),
                 }
             }
+            args::Command::State(sub) => {
+                let (push, t) = match sub {
+                    args::StateCommand::Push(t) => (true, t),
+                    args::StateCommand::Pull(t) => (false, t),
+                };
+                journal = t.journal.journal;
+                Command::State {
+                    push,
+                    file: t.file,
+                    endpoint: t.endpoint,
+                }
+            }
             // `--yes` changes nothing for them: they do not ask (see `args::Yes`).
             args::Command::Pause { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
@@ -467,6 +488,12 @@ impl Config {
             load: LoadOptions {
                 deny_past,
                 now: cli.now.filter(|_| offline),
+                // A location that does not parse is refused before any command runs.
+                state: cli
+                    .state
+                    .as_deref()
+                    .and_then(|text| StateLocation::parse(text, |k| std::env::var(k).ok()).ok())
+                    .unwrap_or_default(),
             },
             now: cli.now,
             journal,

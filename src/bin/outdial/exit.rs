@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use outdial::journal::JournalError;
 use outdial::results::{ResultsError, StoreError};
 use outdial::state::StateError;
 use outdial::submit::SubmitError;
@@ -104,6 +105,8 @@ impl From<&SubmitError> for Exit {
             SubmitError::Rejected { .. } if err.is_refusal() => Exit::Refused,
             SubmitError::Rejected { .. } => Exit::Rejected,
             SubmitError::Transport { .. } | SubmitError::InDoubt { .. } => Exit::Transport,
+            // The state store lost mid-send: posts may be in doubt, a re-run resumes.
+            SubmitError::Journal(JournalError::Store(e)) => Exit::from(e),
             SubmitError::Changed { .. }
             | SubmitError::Journal(_)
             | SubmitError::Render(_)

@@ -231,6 +231,32 @@ impl Report for PrintMarkdown {
     }
 }
 
+/// One line for `state push` / `state pull`.
+fn transferred_text(t: &outdial::report::Transferred<'_>) -> String {
+    let (from, to) = match t.direction {
+        "push" => (t.file.display().to_string(), t.store.to_owned()),
+        _ => (t.store.to_owned(), t.file.display().to_string()),
+    };
+    let mut text = format!(
+        "{}: copied {} from {from} to {to}; {} already in both",
+        t.campaign,
+        plural(t.counts.copied, "record", "records"),
+        t.counts.shared
+    );
+    if t.counts.ahead > 0 {
+        text.push_str(&format!(
+            "; {to} holds {} more, which `outdial state {}` copies back",
+            t.counts.ahead,
+            if t.direction == "push" {
+                "pull"
+            } else {
+                "push"
+            }
+        ));
+    }
+    text
+}
+
 /// Text for a Markdown code span, on one line: escapes mean nothing inside one, so only a
 /// backquote (which would end it) is replaced.
 fn code(text: &str) -> String {
@@ -1142,6 +1168,7 @@ impl Report for PrintHuman {
             // summary.
             Message::Change(change) => writeln!(io::stdout().lock(), "{}", change_text(change)),
             Message::Diff(diffed) => self.summary(&diffed_text(&diffed)),
+            Message::Transferred(t) => self.summary(&transferred_text(&t)),
             Message::Submit(progress) => match Self::progress_note(progress) {
                 Some(note) => {
                     let bar = self.bar.borrow();

@@ -12,6 +12,8 @@ mod load;
 mod man;
 mod plan;
 mod provider;
+mod pull;
+mod push;
 mod query;
 mod render;
 mod report;
@@ -109,6 +111,16 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             config,
             out,
         ),
+        Command::State {
+            push: true,
+            file,
+            endpoint,
+        } => push::run(file, endpoint.as_deref(), config, out),
+        Command::State {
+            push: false,
+            file,
+            endpoint,
+        } => pull::run(file, endpoint.as_deref(), config, out),
         Command::Resolve {
             file,
             sent,

@@ -32,7 +32,15 @@ pub struct Files<'a> {
 pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> Result<(), Exit> {
     let (campaign, _) = load::campaign(file, config, out)?;
     let journal = config.journal_path(file, &campaign.name);
-    let state = super::journal::read(&journal, None, out)?;
+    // The journal of the campaign at its provider's own endpoint.
+    let state = super::journal::read_at(
+        &super::journal::location(config, out)?,
+        &journal,
+        &campaign,
+        &super::provider::endpoint(&campaign, None),
+        None,
+        out,
+    )?;
     let db = Config::db_path(file, files.db);
     // A report only reads: a store that is not there yet is an empty one, not a file to make.
     let empty = tempfile::tempdir().map_err(|e| problem("report::store", e.to_string(), out))?;
