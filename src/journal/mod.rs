@@ -659,14 +659,34 @@ pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
             });
         }
     };
-    // Checked as `read_state` checks it, on the bytes read once.
-    replay(path, &bytes)?;
+    named_in(path, &bytes)
+}
+
+/// [`named_calls`] of the journal of `campaign` to `provider` at `endpoint` in the store at
+/// `at` (`listen` with `--state`), with the journal's length in bytes, by which a caller
+/// knows whether it grew. None there names no one.
+pub fn named_calls_in_store(
+    at: &PgLocation,
+    campaign: &str,
+    provider: ProviderName,
+    endpoint: &str,
+) -> Result<(NamedCalls, u64), JournalError> {
+    let id = CampaignId::new(provider, endpoint, campaign);
+    let bytes = crate::state::journal::read(at, &id)?;
+    let named = named_in(&store_path(at, &id), &bytes)?;
+    Ok((named, bytes.len() as u64))
+}
+
+/// The calls the journal `bytes` (read from `path`) names, checked as [`read_state`] checks
+/// them.
+fn named_in(path: &Path, bytes: &[u8]) -> Result<NamedCalls, JournalError> {
+    replay(path, bytes)?;
     let split = |key: &str| {
         let (callid, number) = key.split_once(' ').unwrap_or((key, ""));
         (callid.to_owned(), number.to_owned())
     };
     let mut named = NamedCalls::default();
-    for record in records(&bytes) {
+    for record in records(bytes) {
         match record {
             Record::Intent {
                 callids, numbers, ..

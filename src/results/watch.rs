@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
 use crate::campaign::{Campaign, KeypressRule};
-use crate::journal;
+use crate::journal::{self, NamedCalls};
 use crate::provider::ProviderName;
+use crate::state::PgLocation;
 
 /// One campaign `listen` accepts posts for.
 #[derive(Debug)]
@@ -21,8 +22,17 @@ pub struct Watched {
     pub key: Option<String>,
     /// Call Commands, in file order.
     pub rules: Vec<KeypressRule>,
-    journal: PathBuf,
+    journal: JournalAt,
     known: Mutex<Known>,
+}
+
+/// Where a watched campaign's journal is.
+#[derive(Debug)]
+enum JournalAt {
+    /// A local file.
+    File(PathBuf),
+    /// The state store (`--state`): the campaign's journal at its first endpoint.
+    Store { at: Box<PgLocation>, endpoint: String },
 }
 
 /// The recipients the journal knows, as last read.
@@ -36,6 +46,29 @@ struct Known {
     by_provider_id: HashMap<String, (String, String)>,
     /// Provider call id per `(callid, number)`.
     provider_id: HashMap<(String, String), String>,
+}
+
+impl Known {
+    /// What `named` says, read from a journal `len` bytes long.
+    fn of(named: NamedCalls, len: Option<u64>) -> Known {
+        let mut fresh = Known {
+            len,
+            ..Known::default()
+        };
+        for (callid, number) in named.recipients {
+            fresh.numbers.entry(callid).or_default().push(number);
+        }
+        for numbers in fresh.numbers.values_mut() {
+            numbers.sort();
+        }
+        for (callid, number, id) in named.provider_ids {
+            fresh
+                .provider_id
+                .insert((callid.clone(), number.clone()), id.clone());
+            fresh.by_provider_id.insert(id, (callid, number));
+        }
+        fresh
+    }
 }
 
 /// Why a post's call is not one of the campaign's recipients.
@@ -67,6 +100,17 @@ fn same_number(a: &str, b: &str) -> bool {
 impl Watched {
     /// Watches `campaign`, whose journal is at `journal`.
     pub fn new(campaign: &Campaign, journal: PathBuf) -> Watched {
+        Watched::at(campaign, JournalAt::File(journal))
+    }
+
+    /// Watches `campaign`, whose journal is in the state store `at`, sent to `endpoint` (its
+    /// first endpoint, as `send` keys it).
+    pub fn in_store(campaign: &Campaign, at: PgLocation, endpoint: String) -> Watched {
+        let at = Box::new(at);
+        Watched::at(campaign, JournalAt::Store { at, endpoint })
+    }
+
+    fn at(campaign: &Campaign, journal: JournalAt) -> Watched {
         Watched {
             name: campaign.name.clone(),
             provider: campaign.provider().name(),
@@ -77,33 +121,30 @@ impl Watched {
         }
     }
 
-    /// Reads the journal again if it grew (a `send` may run beside `listen`).
+    /// Reads the journal again if it grew (a `send` may run beside `listen`). A journal in
+    /// the store is read whole to know (blocking: `listen` calls this off its async workers).
     fn refresh(&self, known: &mut Known) {
-        let len = std::fs::metadata(&self.journal).map(|m| m.len()).ok();
+        let read = match &self.journal {
+            JournalAt::File(path) => {
+                let len = std::fs::metadata(path).map(|m| m.len()).ok();
+                if len == known.len && known.len.is_some() {
+                    return;
+                }
+                journal::named_calls(path).map(|named| (named, len))
+            }
+            JournalAt::Store { at, endpoint } => {
+                journal::named_calls_in_store(at, &self.name, self.provider, endpoint)
+                    .map(|(named, len)| (named, Some(len)))
+            }
+        };
+        // An unreadable journal knows no one: posts for it are kept unmatched, not guessed at.
+        let Ok((named, len)) = read else {
+            return;
+        };
         if len == known.len && known.len.is_some() {
             return;
         }
-        // An unreadable journal knows no one: posts for it are refused, not guessed at.
-        let Ok(named) = journal::named_calls(&self.journal) else {
-            return;
-        };
-        let mut fresh = Known {
-            len,
-            ..Known::default()
-        };
-        for (callid, number) in named.recipients {
-            fresh.numbers.entry(callid).or_default().push(number);
-        }
-        for numbers in fresh.numbers.values_mut() {
-            numbers.sort();
-        }
-        for (callid, number, id) in named.provider_ids {
-            fresh
-                .provider_id
-                .insert((callid.clone(), number.clone()), id.clone());
-            fresh.by_provider_id.insert(id, (callid, number));
-        }
-        *known = fresh;
+        *known = Known::of(named, len);
     }
 
     fn with_known<T>(&self, look: impl Fn(&Known) -> Option<T>) -> Option<T> {

@@ -17,11 +17,22 @@ use crate::output::Report;
 
 /// Serves until SIGINT or SIGTERM.
 pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exit> {
+    // A location that cannot be one was refused before any command ran.
+    let postgres = match config.state() {
+        Ok(StateLocation::Postgres(at)) => Some(*at),
+        _ => None,
+    };
     let mut campaigns = Vec::new();
     for file in &listen.files {
         let (campaign, _) = load::campaign(file, config, out)?;
-        let journal = config.journal_path(file, &campaign.name);
-        campaigns.push(Watched::new(&campaign, journal));
+        // With --state, the journal `send` keeps there: any folder may listen.
+        campaigns.push(match &postgres {
+            Some(at) if config.journal.is_none() => {
+                let endpoint = super::provider::endpoint(&campaign, None);
+                Watched::in_store(&campaign, at.clone(), endpoint)
+            }
+            _ => Watched::new(&campaign, config.journal_path(file, &campaign.name)),
+        });
     }
     let token = match &listen.token {
         None => None,
@@ -35,11 +46,7 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
     let settings = ListenConfig {
         bind: listen.bind,
         db: listen.db.clone(),
-        // A location that cannot be one was refused before any command ran.
-        postgres: match config.state() {
-            Ok(StateLocation::Postgres(at)) => Some(*at),
-            _ => None,
-        },
+        postgres,
         campaigns,
         auth: Auth {
             basic: listen.basic.clone(),
