@@ -32,7 +32,10 @@ enum JournalAt {
     /// A local file.
     File(PathBuf),
     /// The state store (`--state`): the campaign's journal at its first endpoint.
-    Store { at: Box<PgLocation>, endpoint: String },
+    Store {
+        at: Box<PgLocation>,
+        endpoint: String,
+    },
 }
 
 /// The recipients the journal knows, as last read.

@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod config;
 mod exit;
+mod listen_log;
 mod output;
 mod problem_text;
 

@@ -73,7 +73,7 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
     });
     for event in rx {
         if listen.json_log {
-            crate::output::log_listen(&event);
+            crate::listen_log::event(&event);
         } else {
             out.show(Message::Listen(&event));
         }
