@@ -12,6 +12,8 @@ mod guard;
 mod hostile;
 mod listen;
 mod listen_hostile;
+mod listen_replicas;
+mod listen_service;
 mod query_all;
 mod recipients;
 mod refusals;
