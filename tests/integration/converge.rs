@@ -301,3 +301,117 @@ fn an_edited_voicent_campaign_converges_and_a_rerun_plans_nothing() {
         (0, expect(&[("fixed", 1), ("keep", 5)]))
     );
 }
+
+/// The walk-through at voip-communications.net's stand-in: with the scheduled-call delete
+/// configured, calls are removed by the provider's own callid and posted anew; without it
+/// the provider cannot remove a call, so an edited one is fixed and nothing is posted.
+#[test]
+fn an_edited_voipcomm_campaign_converges_only_where_it_can_remove() {
+    use outdial::provider::voipcomm::sandbox::{CallStatus, DELETE_PATH, LIST_PATH};
+
+    use crate::voipcomm::{FAST, cmd, example, sandbox};
+    let dir = tempfile::tempdir().unwrap();
+    let file = example(dir.path(), "voipcomm-reminder.toml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let with_delete = original.replacen(
+        "[voipcomm]\n",
+        &format!(
+            "[voipcomm]\nscheduled_list_url = \"{LIST_PATH}\"\nscheduled_delete_url = \"{DELETE_PATH}\"\n"
+        ),
+        1,
+    );
+    std::fs::write(&file, &with_delete).unwrap();
+    let f = file.to_str().unwrap();
+    let sb = sandbox(Default::default(), true);
+    let plan = || {
+        let out = run(cmd(
+            &["--format", "json", "plan", f, "--detailed-exitcode"],
+            Some(&sb.url()),
+            &[],
+        ));
+        let plan = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
+            .into_iter()
+            .find(|l| l["type"] == "plan")
+            .unwrap_or_else(|| panic!("{}", text(&out)));
+        let counts: BTreeMap<String, u64> =
+            serde_json::from_value(plan["changes"]["counts"].clone()).unwrap();
+        (out.status.code().unwrap(), counts, plan)
+    };
+    let out = run(cmd(&["send", f], Some(&sb.url()), &FAST));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(plan().1, expect(&[("keep", 3)]));
+
+    // 0101 at 18:00, 0107 greeted by another name, 0103 gone, 0104 new.
+    let edited = with_delete
+        .replacen(
+            "callid = \"dent101\"\n",
+            "callid = \"dent101\"\nat = \"2027-03-01 18:00\"\n",
+            1,
+        )
+        .replacen("José Núñez", "Pepe Núñez", 1)
+        .replacen(
+            "[[recipient]]\nnumber = \"1-818-555-0103\"",
+            "[[recipient]]\nnumber = \"818 555 0104\"\ncallid = \"dent104\"\nvars = { name = \"Kim\", day = \"Monday\", time = \"9 AM\" }\n\n[[xrecipient]]\nnumber = \"1-818-555-0103\"",
+            1,
+        );
+    // The third recipient's table is renamed away, then dropped with everything after it.
+    let edited = edited[..edited.find("[[xrecipient]]").unwrap()].to_owned();
+    std::fs::write(&file, &edited).unwrap();
+    let (code, counts, _) = plan();
+    assert_eq!(
+        (code, counts),
+        (2, expect(&[("create", 1), ("remove", 1), ("replace", 2)]))
+    );
+    let out = run(cmd(
+        &["--format", "json", "send", f],
+        Some(&sb.url()),
+        &FAST,
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let sent = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
+        .into_iter()
+        .find(|l| l["type"] == "sent")
+        .unwrap_or_else(|| panic!("{}", text(&out)));
+    assert_eq!(
+        sent["removals"],
+        serde_json::json!({"replaced": 2, "removed": 1, "fixed": 0}),
+        "{sent}"
+    );
+    let mut live: BTreeMap<String, Vec<BTreeMap<String, String>>> = BTreeMap::new();
+    for c in sb
+        .calls()
+        .into_iter()
+        .filter(|c| c.status != CallStatus::Deleted)
+    {
+        live.entry(c.to).or_default().push(c.params);
+    }
+    let numbers: Vec<&str> = live.keys().map(String::as_str).collect();
+    assert_eq!(
+        numbers,
+        ["18185550101", "18185550104", "18185550107"],
+        "{live:?}"
+    );
+    assert!(live.values().all(|calls| calls.len() == 1), "{live:?}");
+    let says = |n: &str| live[n][0].values().any(|v| v.contains("Pepe"));
+    assert!(says("18185550107"), "{live:?}");
+    assert_eq!(live["18185550101"][0]["call_date"], "2027-03-01 18:00");
+    assert_eq!(plan().0, 0, "a re-run plans nothing");
+
+    // Without the delete, the provider cannot remove a call: an edit is fixed, not sent.
+    let without = edited.replacen(
+        &format!("scheduled_delete_url = \"{DELETE_PATH}\"\n"),
+        "",
+        1,
+    );
+    std::fs::write(&file, without.replacen("Pepe", "Pedro", 1)).unwrap();
+    let (code, counts, plan_record) = plan();
+    assert_eq!((code, counts), (0, expect(&[("fixed", 1), ("keep", 2)])));
+    assert_eq!(
+        plan_record["changes"]["rows"][0]["why"], "cannot-remove",
+        "{plan_record}"
+    );
+    let before = sb.calls().len();
+    let out = run(cmd(&["send", f], Some(&sb.url()), &FAST));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(sb.calls().len(), before, "nothing posted");
+}
