@@ -4,6 +4,8 @@
 //! `NO_COLOR=1` and a fixed width, so golden diagnostics are byte-stable.
 
 mod cli;
+mod converge;
+mod converge_faults;
 mod diagnostics;
 mod diff;
 mod docs;

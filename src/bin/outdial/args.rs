@@ -346,9 +346,9 @@ pub enum Command {
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
     #[command(after_help = "Example:\n  outdial send campaigns/outage.toml --plan plan.json --yes")]
     Send {
-        /// Continue although posts changed since a partial send: only call ids never sent go
-        /// out (nothing already accepted is sent again).
-        #[arg(long)]
+        /// Deprecated, no effect: an edited campaign converges (pending calls are replaced or
+        /// removed, calls already dialled stay as they were); accepted so scripts keep working.
+        #[arg(long, hide = true)]
         allow_changed: bool,
         /// Post again the calls in doubt that the provider cannot be asked about, as if they
         /// had not been taken (they may then be called twice).

@@ -1,6 +1,7 @@
 //! The `outdial` command: arguments → configuration → command → exit code.
 
 mod args;
+mod changes_text;
 mod commands;
 mod config;
 mod exit;

@@ -64,6 +64,7 @@ fn intent_text(intent: &Intent<'_>) -> String {
         text.push_str(&format!("  {label:<10}  {endpoint}\n"));
     }
     text.push_str(&format!("  journal     {}\n", intent.journal.display()));
+    text.push_str(&format!("  changes     {}\n", intent.changes));
     text
 }
 
@@ -246,6 +247,9 @@ fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
     row("already sent (journal)", plan.journal.accepted);
     row("in doubt (journal)", plan.journal.in_doubt);
     row("still to send", plan.journal.to_send);
+    if plan.journal.used {
+        t.push_str(&crate::changes_text::markdown(plan.changes, &code));
+    }
     t.push_str("\n#### Prompts\n\n");
     if plan.prompts.is_empty() {
         t.push_str("None.\n");
@@ -747,6 +751,9 @@ impl PrintHuman {
         for (label, n) in rows {
             text.push_str(&format!("\n  {label:<24}{n:>12}"));
         }
+        if plan.journal.used {
+            text.push_str(&crate::changes_text::human(plan.changes));
+        }
         // What people will hear, as the Markdown comment shows it.
         let prompts = prompt_lines(plan, one_line, |id| id.to_string());
         if !prompts.is_empty() {
@@ -956,6 +963,7 @@ impl PrintHuman {
             Note::Answered { campaign, provider } => {
                 self.summary(&format!("{campaign}: {provider} answered"))
             }
+            Note::Converging { changes } => self.note(&format!("changes: {changes}")),
             Note::SavedPlan { path } => self.note(&format!(
                 "saved the plan to {}; `outdial send FILE --plan {}` sends exactly these posts",
                 path.display(),

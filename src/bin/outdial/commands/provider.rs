@@ -234,6 +234,16 @@ impl<'a> Context<'a> {
         let config = transport_config(&self.campaign, self.network, self.credentials.as_ref());
         // Counted from loading: the plan is streamed, never held whole.
         let posts = plan::post_count(&self.campaign, Action::Send);
+        // What changes at the provider, computed as `plan` computes it (the send computes it
+        // again, under the journal's lock, and applies that).
+        let changes = outdial::converge::compute(
+            &self.campaign,
+            journal.state(),
+            journal.path(),
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| failed(e.into(), Some(&self.journal), out))?
+        .summary();
         confirm(&Intent {
             campaign: &self.campaign.name,
             provider: self.provider(),
@@ -241,6 +251,7 @@ impl<'a> Context<'a> {
             posts,
             endpoints: &config.endpoints,
             journal: &self.journal,
+            changes: &changes,
         })?;
         out.show(Message::Note(Note::Posting { posts }));
         let send = if resend_in_doubt {
