@@ -646,6 +646,9 @@ pub struct Intent<'a> {
     pub endpoints: &'a [String],
     /// The journal that records them.
     pub journal: &'a Path,
+    /// Nothing records an earlier send of the campaign, and its provider cannot be asked which
+    /// calls it holds.
+    pub unaskable: bool,
 }
 
 /// What only a person watching needs: progress and remarks.
