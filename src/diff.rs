@@ -338,7 +338,7 @@ fn prompts(old: &Campaign, new: &Campaign) -> Vec<Change> {
 }
 
 /// How `campaign` calls `r`.
-fn side(campaign: &Campaign, r: &Recipient) -> RecipientSide {
+pub(crate) fn side(campaign: &Campaign, r: &Recipient) -> RecipientSide {
     let spoken = campaign
         .prompts
         .iter()

@@ -8,6 +8,7 @@
 pub mod audio;
 pub mod callid;
 pub mod campaign;
+pub mod converge;
 pub mod diagnostic;
 pub mod diff;
 pub(crate) mod http_server;

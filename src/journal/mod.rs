@@ -14,6 +14,7 @@
 //! kept only for calls in doubt, which a person may have to look up.
 
 mod calls;
+pub mod changes;
 mod lock;
 mod transfer;
 
@@ -125,6 +126,41 @@ pub enum Record {
         /// When (RFC 3339).
         at: String,
     },
+    /// What each call of a call post asks for, written just before its intent (see
+    /// [`changes`]).
+    Content {
+        /// The post's position in the plan.
+        seq: usize,
+        /// One entry per call.
+        calls: Vec<changes::CallContent>,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// About to remove pending calls; written and synced before the request starts.
+    RemoveIntent {
+        /// Unique within the journal, shared with [`Record::Intent`]s.
+        attempt: u64,
+        /// The recipient keys of the calls removed.
+        keys: Vec<String>,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// What became of the calls of a [`Record::RemoveIntent`]; a key in no list is in doubt.
+    RemoveOutcome {
+        /// The removal intent this answers.
+        attempt: u64,
+        /// Removed before being dialled.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
+        /// Already ringing or made: the provider keeps them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        dialled: Vec<String>,
+        /// Certainly not removed, still pending.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        kept: Vec<String>,
+        /// When (RFC 3339).
+        at: String,
+    },
 }
 
 /// The outcome of one attempt.
@@ -232,6 +268,8 @@ pub struct JournalState {
     /// When the last call post was about to go out: a post may still be on its way to the
     /// provider for a while after the client gave up on it.
     last_call_intent: Option<jiff::Timestamp>,
+    /// What each call asked for, and the removals (see [`changes`]).
+    changes: changes::Changes,
 }
 
 impl JournalState {
@@ -343,6 +381,9 @@ impl JournalState {
                         Some(other) => other,
                     });
                 }
+            }
+            Record::Content { .. } | Record::RemoveIntent { .. } | Record::RemoveOutcome { .. } => {
+                self.apply_change(record)?
             }
         }
         Ok(())
@@ -691,7 +732,10 @@ pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
                     named.provider_ids.push((callid, number, id));
                 }
             }
-            Record::Open { .. } => {}
+            Record::Open { .. }
+            | Record::Content { .. }
+            | Record::RemoveIntent { .. }
+            | Record::RemoveOutcome { .. } => {}
         }
     }
     named.recipients.sort_unstable();
@@ -1018,7 +1062,11 @@ impl Journal {
                 Record::Resolved {
                     present, missing, ..
                 } => present.iter().chain(&missing).for_each(|key| add(key)),
-                Record::Open { .. } | Record::Outcome { .. } => {}
+                Record::Open { .. }
+                | Record::Outcome { .. }
+                | Record::Content { .. }
+                | Record::RemoveIntent { .. }
+                | Record::RemoveOutcome { .. } => {}
             }
         }
         for keys in out.values_mut() {
@@ -1107,6 +1155,7 @@ impl Journal {
         for (callid, number) in calls {
             let hash = key_hash(&call_key(callid, number));
             self.state.calls.retire(&hash);
+            self.state.changes.retire(&hash);
             if self.state.calls.get(&hash).is_none() {
                 // A provider id is journaled under the key, or under the bare call id when
                 // a post held several calls.
@@ -1217,7 +1266,10 @@ mod tests {
         impl Full {
             fn apply(&mut self, record: &Record) {
                 match record {
-                    Record::Open { .. } => {}
+                    Record::Open { .. }
+                    | Record::Content { .. }
+                    | Record::RemoveIntent { .. }
+                    | Record::RemoveOutcome { .. } => {}
                     Record::Intent {
                         attempt,
                         action,

@@ -104,6 +104,35 @@ pub fn evidence(look: &Look<'_>) -> Vec<Evidence> {
     found
 }
 
+/// Results stored for `campaign` of `provider` in the state store's results tables (none
+/// when `listen` never wrote there): evidence the campaign was sent.
+pub fn store_results(
+    at: &super::PgLocation,
+    provider: ProviderName,
+    campaign: &str,
+) -> Result<Option<Evidence>, super::StateError> {
+    let mut client = at.connect()?;
+    let err = |e: postgres::Error| at.query_error(&e);
+    let exists: bool = client
+        .query_one("SELECT to_regclass('outdial_calls') IS NOT NULL", &[])
+        .map_err(err)?
+        .get(0);
+    if !exists {
+        return Ok(None);
+    }
+    let calls: i64 = client
+        .query_one(
+            "SELECT count(*) FROM outdial_calls WHERE provider = $1 AND campaign = $2",
+            &[&provider.key(), &campaign],
+        )
+        .map_err(err)?
+        .get(0);
+    Ok((calls > 0).then(|| Evidence::Results {
+        path: PathBuf::from(at.shown()),
+        calls: calls as usize,
+    }))
+}
+
 /// The number of lines of the journal at `path` if it is `campaign`'s (of `provider`) and
 /// records more than its opening line.
 fn journal_of(path: &Path, campaign: &str, provider: ProviderName) -> Option<usize> {

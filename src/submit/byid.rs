@@ -167,7 +167,7 @@ pub struct Removal {
 }
 
 impl Submitter<'_> {
-    fn by_id_provider(&self) -> &dyn ById {
+    pub(super) fn by_id_provider(&self) -> &dyn ById {
         self.campaign
             .provider()
             .by_id()
@@ -176,7 +176,12 @@ impl Submitter<'_> {
 
     /// One request of `kind` about call `id`, retried on any failure (they change nothing,
     /// or nothing more than once).
-    fn by_id_request(&self, seq: usize, kind: PostKind, id: &str) -> Result<Vec<u8>, SubmitError> {
+    pub(super) fn by_id_request(
+        &self,
+        seq: usize,
+        kind: PostKind,
+        id: &str,
+    ) -> Result<Vec<u8>, SubmitError> {
         let provider = self.by_id_provider();
         let body = provider.body(kind, id);
         let url = |endpoint: &str| provider.url(kind, endpoint);
@@ -194,7 +199,7 @@ impl Submitter<'_> {
 
     /// The provider's status of call `id`; `None` when it has no such call. Only for
     /// providers that have a status request.
-    fn status_of(&self, seq: usize, id: &str) -> Result<Option<Status>, SubmitError> {
+    pub(super) fn status_of(&self, seq: usize, id: &str) -> Result<Option<Status>, SubmitError> {
         let body = self.by_id_request(seq, PostKind::Query, id)?;
         self.read_safely(&body, |b| self.by_id_provider().read_status(b))
             .map(|status| status.map(|s| self.scrub_status(s)))

@@ -195,3 +195,36 @@ fn the_missing_journal_guard_refuses_a_fresh_journal_when_the_results_store_know
     assert_eq!(out.status.code(), Some(0), "{}", err(&out));
     assert_once_each(&sb, "never sent, as told");
 }
+
+#[test]
+fn the_missing_journal_guard_refuses_when_the_state_stores_results_know_the_campaign() {
+    let Some(state) = pg() else {
+        return;
+    };
+    let sb = sandbox(Faults::default());
+    let dir = tempdir();
+    campaign(dir.path(), false);
+    // A listen replica filed a result of an earlier send into the database.
+    let outdial::state::StateLocation::Postgres(at) =
+        outdial::state::StateLocation::parse(&state, |_| None).unwrap()
+    else {
+        panic!("a PostgreSQL URL");
+    };
+    drop(outdial::results::PgResults::open(&at).unwrap());
+    let mut client = postgres::Client::connect(&state, postgres::NoTls).unwrap();
+    client
+        .execute(
+            "INSERT INTO outdial_calls (provider, campaign, callid, number, status, outcome, source, updated_at)
+             VALUES ('voiceshot', 'matrix', 'matrix8185550101', '8185550101', 'Answered', 'reached', 'summary', '2026-12-01T00:00:00Z')",
+            &[],
+        )
+        .unwrap();
+    let out = send(dir.path(), Some(&state), &sb.url());
+    assert_eq!(out.status.code(), Some(5), "{}", err(&out));
+    assert!(
+        err(&out).contains("holds results for 1 of its calls"),
+        "{}",
+        err(&out)
+    );
+    assert_eq!(sb.requests(), 0, "nothing was posted");
+}

@@ -107,6 +107,15 @@ pub fn environment() -> Vec<(Option<String>, String)> {
     vars
 }
 
+/// How `listen` writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// JSON objects, one per line.
+    Json,
+}
+
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -337,9 +346,9 @@ pub enum Command {
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
     #[command(after_help = "Example:\n  outdial send campaigns/outage.toml --plan plan.json --yes")]
     Send {
-        /// Continue although posts changed since a partial send: only call ids never sent go
-        /// out (nothing already accepted is sent again).
-        #[arg(long)]
+        /// Deprecated, no effect: an edited campaign converges (pending calls are replaced or
+        /// removed, calls already dialled stay as they were); accepted so scripts keep working.
+        #[arg(long, hide = true)]
         allow_changed: bool,
         /// Post again the calls in doubt that the provider cannot be asked about, as if they
         /// had not been taken (they may then be called twice).
@@ -488,7 +497,10 @@ pub enum Command {
     /// campaigns' Call Commands. Posts must carry the credentials in OUTDIAL_LISTEN_USER and
     /// OUTDIAL_LISTEN_PASSWORD, or end their route in the token in OUTDIAL_LISTEN_TOKEN
     /// (/voiceshot/summary/TOKEN); --insecure-no-auth serves without. Stops on SIGINT/SIGTERM
-    /// once accepted posts are stored.
+    /// once accepted posts are stored. Also serves GET /healthz (the process answers),
+    /// GET /readyz (the store answers; 503 if not) and GET /metrics (Prometheus, with the
+    /// posts' credentials or token: /metrics/TOKEN). Each option can come from the
+    /// environment variable named beside it.
     #[command(
         after_help = "Example:\n  outdial listen campaigns/outage.toml --bind 127.0.0.1:8080"
     )]
@@ -497,14 +509,34 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Address to listen on (port 0 picks a free one; the URL is printed).
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        #[arg(
+            long,
+            value_name = "ADDR",
+            default_value = "127.0.0.1:8080",
+            env = "OUTDIAL_LISTEN_BIND"
+        )]
         bind: std::net::SocketAddr,
         /// The results store (default: .outdial/results.db beside the first campaign file).
-        #[arg(long, value_name = "PATH")]
+        #[arg(long, value_name = "PATH", env = "OUTDIAL_LISTEN_DB")]
         db: Option<PathBuf>,
         /// Largest request body accepted, in bytes (voicemail arrives inside summaries).
-        #[arg(long, value_name = "BYTES", default_value_t = outdial::results::listen::DEFAULT_MAX_BODY)]
+        #[arg(
+            long,
+            value_name = "BYTES",
+            default_value_t = outdial::results::listen::DEFAULT_MAX_BODY,
+            env = "OUTDIAL_LISTEN_MAX_BODY"
+        )]
         max_body: usize,
+        /// How the log on stderr is written: text for people, or json (one object per line,
+        /// with a timestamp and a level, for a log collector). The URL stays on stdout.
+        #[arg(
+            long,
+            value_enum,
+            value_name = "FORMAT",
+            default_value_t = LogFormat::Text,
+            env = "OUTDIAL_LOG_FORMAT"
+        )]
+        log_format: LogFormat,
         /// Serve posts without credentials or token (loopback only; for trying things out):
         /// anyone who can reach the port can then forge results.
         #[arg(long)]

@@ -174,6 +174,8 @@ pub struct Listen {
     pub token: Option<Secret>,
     /// `--insecure-no-auth`.
     pub insecure_no_auth: bool,
+    /// `--log-format json`: the log as JSON lines.
+    pub json_log: bool,
 }
 
 /// The variables `listen` takes its credentials from.
@@ -441,6 +443,7 @@ impl Config {
                 bind,
                 db,
                 max_body,
+                log_format,
                 insecure_no_auth,
             } => {
                 let db = db.unwrap_or_else(|| {
@@ -468,6 +471,7 @@ impl Config {
                     basic,
                     token,
                     insecure_no_auth,
+                    json_log: log_format == args::LogFormat::Json,
                 })
             }
         };

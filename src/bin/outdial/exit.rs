@@ -119,10 +119,14 @@ impl From<&SubmitError> for Exit {
     }
 }
 
-/// The results store could not be read or written: a file problem, as for a journal.
+/// The results store could not be read or written: a file problem, as for a journal; or a
+/// PostgreSQL store, as the state store.
 impl From<&StoreError> for Exit {
-    fn from(_: &StoreError) -> Self {
-        Exit::Invalid
+    fn from(err: &StoreError) -> Self {
+        match err {
+            StoreError::State(e) => Exit::from(e),
+            _ => Exit::Invalid,
+        }
     }
 }
 

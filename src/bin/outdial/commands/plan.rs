@@ -133,6 +133,16 @@ fn plan(
         }
     };
     let to_send = stats.recipients - accepted - in_doubt;
+    // What `send` does about each recipient: the same computation `send` makes.
+    let changes =
+        outdial::converge::compute(&campaign, &journal, &journal_path, jiff::Timestamp::now())
+            .map_err(|e| {
+                out.show(Message::Problem(&Problem::error(
+                    "plan::changes",
+                    e.to_string(),
+                )));
+                Exit::Invalid
+            })?;
     if let Some(path) = save {
         let plan = saved::make(&campaign, hashes, endpoint, out)?;
         saved::write(&plan, path, out)?;
@@ -161,8 +171,9 @@ fn plan(
         provider: campaign.provider().name().display(),
         endpoint: &first_endpoint,
         prompts: spoken(&campaign, first.as_ref()),
+        changes: &changes,
     }));
-    Ok(to_send + in_doubt + uploads_to_send > 0)
+    Ok(to_send + in_doubt + uploads_to_send > 0 || changes.changes_anything())
 }
 
 /// The prompts as they will be played; text with placeholders is filled for `first`, the

@@ -240,6 +240,16 @@ impl<'a> Context<'a> {
         let config = transport_config(&self.campaign, self.network, self.credentials.as_ref());
         // Counted from loading: the plan is streamed, never held whole.
         let posts = plan::post_count(&self.campaign, Action::Send);
+        // What changes at the provider, computed as `plan` computes it (the send computes it
+        // again, under the journal's lock, and applies that).
+        let changes = outdial::converge::compute(
+            &self.campaign,
+            journal.state(),
+            journal.path(),
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| failed(e.into(), Some(&self.journal), out))?
+        .summary();
         confirm(&Intent {
             campaign: &self.campaign.name,
             provider: self.provider(),
@@ -247,6 +257,7 @@ impl<'a> Context<'a> {
             posts,
             endpoints: &config.endpoints,
             journal: &self.journal_shown(),
+            changes: &changes,
             unaskable: fresh && self.campaign.provider().lookup() == Lookup::None,
         })?;
         out.show(Message::Note(Note::Posting { posts }));
@@ -279,13 +290,26 @@ impl<'a> Context<'a> {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         let results = outdial::results::default_db(&self.file);
-        let found = outdial::state::guard::evidence(&outdial::state::guard::Look {
+        let mut found = outdial::state::guard::evidence(&outdial::state::guard::Look {
             campaign: &self.campaign.name,
             provider: self.campaign.provider().name(),
             folder: &folder,
             journal: matches!(self.state, StateLocation::Local).then_some(self.journal.as_path()),
             results: &results,
         });
+        if let StateLocation::Postgres(pg) = &self.state {
+            let name = self.campaign.provider().name();
+            match outdial::state::guard::store_results(pg, name, &self.campaign.name) {
+                Ok(evidence) => found.extend(evidence),
+                Err(e) => {
+                    out.show(Message::Problem(&Problem::error(
+                        "send::journal-missing",
+                        e.to_string(),
+                    )));
+                    return Err(Exit::from(&e));
+                }
+            }
+        }
         if found.is_empty() {
             return Ok(());
         }
