@@ -703,24 +703,28 @@ pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
     named_in(path, &bytes)
 }
 
-/// [`named_calls`] of the journal of `campaign` to `provider` at `endpoint` in the store at
-/// `at` (`listen` with `--state`), with the journal's length in bytes, by which a caller
-/// knows whether it grew. None there names no one.
+/// The calls named by every journal of `campaign` at `provider` in the state store at `at`,
+/// whatever endpoint each was sent to (`listen` is not told it), each checked as
+/// [`read_state`] checks a file.
 pub fn named_calls_in_store(
     at: &PgLocation,
-    campaign: &str,
     provider: ProviderName,
-    endpoint: &str,
-) -> Result<(NamedCalls, u64), JournalError> {
-    let id = CampaignId::new(provider, endpoint, campaign);
-    let bytes = crate::state::journal::read(at, &id)?;
-    let named = named_in(&store_path(at, &id), &bytes)?;
-    Ok((named, bytes.len() as u64))
+    campaign: &str,
+) -> Result<NamedCalls, JournalError> {
+    let mut all = NamedCalls::default();
+    for (id, bytes) in crate::state::journal::of_campaign(at, provider, campaign)? {
+        let named = named_in(&store_path(at, &id), &bytes)?;
+        all.recipients.extend(named.recipients);
+        all.provider_ids.extend(named.provider_ids);
+    }
+    all.recipients.sort_unstable();
+    all.recipients.dedup();
+    Ok(all)
 }
 
-/// The calls the journal `bytes` (read from `path`) names, checked as [`read_state`] checks
-/// them.
+/// The calls a journal's bytes name, checked first (`path` names it in errors).
 fn named_in(path: &Path, bytes: &[u8]) -> Result<NamedCalls, JournalError> {
+    // Checked as `read_state` checks it, on the bytes read once.
     replay(path, bytes)?;
     let split = |key: &str| {
         let (callid, number) = key.split_once(' ').unwrap_or((key, ""));

@@ -7,9 +7,8 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
 use crate::campaign::{Campaign, KeypressRule};
-use crate::journal::{self, NamedCalls};
+use crate::journal;
 use crate::provider::ProviderName;
-use crate::state::PgLocation;
 
 /// One campaign `listen` accepts posts for.
 #[derive(Debug)]
@@ -22,20 +21,18 @@ pub struct Watched {
     pub key: Option<String>,
     /// Call Commands, in file order.
     pub rules: Vec<KeypressRule>,
-    journal: JournalAt,
+    journal: Journal,
     known: Mutex<Known>,
 }
 
 /// Where a watched campaign's journal is.
 #[derive(Debug)]
-enum JournalAt {
+enum Journal {
     /// A local file.
     File(PathBuf),
-    /// The state store (`--state`): the campaign's journal at its first endpoint.
-    Store {
-        at: Box<PgLocation>,
-        endpoint: String,
-    },
+    /// Every journal of the campaign in the state store (sent from any folder, to any
+    /// endpoint), and the local file too (a campaign sent before the store was named).
+    Store(Box<crate::state::PgLocation>, PathBuf),
 }
 
 /// The recipients the journal knows, as last read.
@@ -49,29 +46,6 @@ struct Known {
     by_provider_id: HashMap<String, (String, String)>,
     /// Provider call id per `(callid, number)`.
     provider_id: HashMap<(String, String), String>,
-}
-
-impl Known {
-    /// What `named` says, read from a journal `len` bytes long.
-    fn of(named: NamedCalls, len: Option<u64>) -> Known {
-        let mut fresh = Known {
-            len,
-            ..Known::default()
-        };
-        for (callid, number) in named.recipients {
-            fresh.numbers.entry(callid).or_default().push(number);
-        }
-        for numbers in fresh.numbers.values_mut() {
-            numbers.sort();
-        }
-        for (callid, number, id) in named.provider_ids {
-            fresh
-                .provider_id
-                .insert((callid.clone(), number.clone()), id.clone());
-            fresh.by_provider_id.insert(id, (callid, number));
-        }
-        fresh
-    }
 }
 
 /// Why a post's call is not one of the campaign's recipients.
@@ -103,51 +77,69 @@ fn same_number(a: &str, b: &str) -> bool {
 impl Watched {
     /// Watches `campaign`, whose journal is at `journal`.
     pub fn new(campaign: &Campaign, journal: PathBuf) -> Watched {
-        Watched::at(campaign, JournalAt::File(journal))
-    }
-
-    /// Watches `campaign`, whose journal is in the state store `at`, sent to `endpoint` (its
-    /// first endpoint, as `send` keys it).
-    pub fn in_store(campaign: &Campaign, at: PgLocation, endpoint: String) -> Watched {
-        let at = Box::new(at);
-        Watched::at(campaign, JournalAt::Store { at, endpoint })
-    }
-
-    fn at(campaign: &Campaign, journal: JournalAt) -> Watched {
         Watched {
             name: campaign.name.clone(),
             provider: campaign.provider().name(),
             key: campaign.provider().results_key().map(str::to_owned),
             rules: campaign.on_keypress.clone(),
-            journal,
+            journal: Journal::File(journal),
             known: Mutex::new(Known::default()),
         }
     }
 
-    /// Reads the journal again if it grew (a `send` may run beside `listen`). A journal in
-    /// the store is read whole to know (blocking: `listen` calls this off its async workers).
+    /// Watches `campaign`, whose journals are in the state store at `at`. Read on a miss from
+    /// a blocking thread (the client blocks), as `listen` files every post.
+    pub fn in_store(campaign: &Campaign, at: crate::state::PgLocation, file: PathBuf) -> Watched {
+        Watched {
+            journal: Journal::Store(Box::new(at), file),
+            ..Watched::new(campaign, PathBuf::new())
+        }
+    }
+
+    /// Reads the journal again if it grew (a `send` may run beside `listen`).
     fn refresh(&self, known: &mut Known) {
-        let read = match &self.journal {
-            JournalAt::File(path) => {
+        let (len, named) = match &self.journal {
+            Journal::File(path) => {
                 let len = std::fs::metadata(path).map(|m| m.len()).ok();
                 if len == known.len && known.len.is_some() {
                     return;
                 }
-                journal::named_calls(path).map(|named| (named, len))
+                (len, journal::named_calls(path))
             }
-            JournalAt::Store { at, endpoint } => {
-                journal::named_calls_in_store(at, &self.name, self.provider, endpoint)
-                    .map(|(named, len)| (named, Some(len)))
-            }
+            // Read again on every miss: a send from another machine leaves no length here.
+            Journal::Store(at, file) => (
+                None,
+                journal::named_calls_in_store(at, self.provider, &self.name).and_then(|mut all| {
+                    let local = journal::named_calls(file)?;
+                    all.recipients.extend(local.recipients);
+                    all.recipients.sort_unstable();
+                    all.recipients.dedup();
+                    all.provider_ids.extend(local.provider_ids);
+                    Ok(all)
+                }),
+            ),
         };
-        // An unreadable journal knows no one: posts for it are kept unmatched, not guessed at.
-        let Ok((named, len)) = read else {
+        // An unreadable journal knows no one: posts for it are refused, not guessed at.
+        let Ok(named) = named else {
             return;
         };
-        if len == known.len && known.len.is_some() {
-            return;
+        let mut fresh = Known {
+            len,
+            ..Known::default()
+        };
+        for (callid, number) in named.recipients {
+            fresh.numbers.entry(callid).or_default().push(number);
         }
-        *known = Known::of(named, len);
+        for numbers in fresh.numbers.values_mut() {
+            numbers.sort();
+        }
+        for (callid, number, id) in named.provider_ids {
+            fresh
+                .provider_id
+                .insert((callid.clone(), number.clone()), id.clone());
+            fresh.by_provider_id.insert(id, (callid, number));
+        }
+        *known = fresh;
     }
 
     fn with_known<T>(&self, look: impl Fn(&Known) -> Option<T>) -> Option<T> {

@@ -17,21 +17,20 @@ use crate::output::Report;
 
 /// Serves until SIGINT or SIGTERM.
 pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exit> {
-    // A location that cannot be one was refused before any command ran.
-    let postgres = match config.state() {
-        Ok(StateLocation::Postgres(at)) => Some(*at),
-        _ => None,
-    };
     let mut campaigns = Vec::new();
+    let state = config.state().unwrap_or_default();
     for file in &listen.files {
         let (campaign, _) = load::campaign(file, config, out)?;
-        // With --state, the journal `send` keeps there: any folder may listen.
-        campaigns.push(match &postgres {
-            Some(at) if config.journal.is_none() => {
-                let endpoint = super::provider::endpoint(&campaign, None);
-                Watched::in_store(&campaign, at.clone(), endpoint)
+        campaigns.push(match &state {
+            // The journals are in the database, written from whichever folder sent.
+            StateLocation::Postgres(at) => Watched::in_store(
+                &campaign,
+                (**at).clone(),
+                config.journal_path(file, &campaign.name),
+            ),
+            StateLocation::Local => {
+                Watched::new(&campaign, config.journal_path(file, &campaign.name))
             }
-            _ => Watched::new(&campaign, config.journal_path(file, &campaign.name)),
         });
     }
     let token = match &listen.token {
@@ -46,7 +45,11 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
     let settings = ListenConfig {
         bind: listen.bind,
         db: listen.db.clone(),
-        postgres,
+        // A location that cannot be one was refused before any command ran.
+        postgres: match config.state() {
+            Ok(StateLocation::Postgres(at)) => Some(*at),
+            _ => None,
+        },
         campaigns,
         auth: Auth {
             basic: listen.basic.clone(),
