@@ -37,7 +37,7 @@ case $backend in
   *) echo "unknown backend $backend" >&2; exit 64 ;;
 esac
 
-# The sandbox has a --state of its own (a file): not the store's.
+# The sandbox keeps no state in the store: it runs without OUTDIAL_STATE.
 env -u OUTDIAL_STATE "$bin" sandbox --port 0 --dial-delay 36000s > "$work/sandbox.url" &
 sandbox=$!
 for _ in $(seq 100); do [ -s "$work/sandbox.url" ] && break; sleep 0.1; done

@@ -35,3 +35,30 @@ fn each_test_gets_a_fresh_empty_database() {
         assert_eq!(tables, 0, "{url}");
     }
 }
+
+/// The global `--state` (where journals live) and the sandbox's own file of accepted calls
+/// once shared a name, and `outdial sandbox` panicked whenever OUTDIAL_STATE was set.
+#[test]
+fn the_sandbox_runs_with_a_state_url_in_the_environment_and_keeps_its_calls_file() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = crate::support::tempdir();
+    let calls = dir.path().join("calls.json");
+    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_outdial"))
+        .args(["sandbox", "--port", "0", "--calls-file"])
+        .arg(&calls)
+        .env("OUTDIAL_STATE", "postgres://ci:hunter2@127.0.0.1:1/outdial")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sandbox starts");
+    let mut url = String::new();
+    BufReader::new(sandbox.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let _ = sandbox.kill();
+    let out = sandbox.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url:?} {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

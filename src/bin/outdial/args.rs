@@ -553,9 +553,10 @@ pub enum Command {
         /// Port (0 picks a free one; the URL is printed).
         #[arg(long, default_value_t = 8765)]
         port: u16,
-        /// Keep accepted calls in this JSON file across restarts.
+        /// Keep accepted calls in this JSON file across restarts. (Not `--state`: that is
+        /// the global option naming where journals and locks are kept.)
         #[arg(long, value_name = "FILE")]
-        state: Option<PathBuf>,
+        calls_file: Option<PathBuf>,
         /// Share of dialled calls that are answered (0 to 1).
         #[arg(long, default_value_t = 0.9)]
         success_rate: f64,

@@ -418,7 +418,7 @@ impl Config {
             args::Command::Sandbox {
                 provider,
                 port,
-                state,
+                calls_file,
                 success_rate,
                 dial_delay,
                 faults,
@@ -431,7 +431,7 @@ impl Config {
                     _ => ProviderName::Voiceshot,
                 },
                 addr: (std::net::Ipv4Addr::LOCALHOST, port).into(),
-                state,
+                state: calls_file,
                 success_rate,
                 dial_delay,
                 faults,
