@@ -415,3 +415,75 @@ fn an_edited_voipcomm_campaign_converges_only_where_it_can_remove() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(sb.calls().len(), before, "nothing posted");
 }
+
+/// `send --plan` removes no call its plan does not list: a plan saved before another send
+/// changed the journal is refused (nothing sent), and a plan saved after it applies exactly
+/// its replacement.
+#[test]
+fn a_saved_plan_pins_the_calls_it_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = sandbox(Default::default());
+    let v1 = [
+        ("8185550101", "a", AT10, "Ann"),
+        ("8185550102", "b", AT10, "Bob"),
+    ];
+    let v2 = [
+        ("8185550101", "a", AT11, "Ann"),
+        ("8185550102", "b", AT10, "Bob"),
+    ];
+    let file = campaign(dir.path(), &v2);
+    let early = dir.path().join("early.json");
+    let out = run(outdial(
+        &["plan", s(&file), "--out", s(&early)],
+        &sb.url(),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    campaign(dir.path(), &v1);
+    let out = run(outdial(&["send", s(&file)], &sb.url(), &SETTLE));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    campaign(dir.path(), &v2);
+    let mut send_early = outdial(&["send", s(&file), "--plan", s(&early)], &sb.url(), &SETTLE);
+    send_early.env("COLUMNS", "1000");
+    let out = run(send_early);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 call to replace or remove that the plan does not list"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(sb.calls().len(), 2, "nothing sent");
+
+    let reviewed = dir.path().join("reviewed.json");
+    let out = run(outdial(
+        &["plan", s(&file), "--out", s(&reviewed)],
+        &sb.url(),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&reviewed).unwrap()).unwrap();
+    let removals = saved["removals"].as_array().unwrap();
+    assert_eq!(removals.len(), 1, "{saved}");
+    assert!(
+        removals[0].as_str().unwrap().starts_with("replace "),
+        "{saved}"
+    );
+    let out = run(outdial(
+        &["send", s(&file), "--plan", s(&reviewed)],
+        &sb.url(),
+        &SETTLE,
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let calls = live(&sb);
+    assert_eq!(calls["a"].len(), 1);
+    assert_eq!(calls["a"][0].1.as_deref(), Some("3/1/2027 11:00 AM"));
+    // Sent again, the same plan does nothing more: its replacement is done.
+    let out = run(outdial(
+        &["send", s(&file), "--plan", s(&reviewed)],
+        &sb.url(),
+        &SETTLE,
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(sb.calls().len(), 3);
+}

@@ -76,9 +76,26 @@ pub fn run(
                 Exit::Invalid
             })?);
         }
+        // The calls this send would replace or remove, from the journal as it is now.
+        let changes = outdial::journal::read_state(&context.journal)
+            .map_err(|e| e.to_string())
+            .and_then(|state| {
+                outdial::converge::compute(
+                    &context.campaign,
+                    &state,
+                    &context.journal,
+                    jiff::Timestamp::now(),
+                )
+                .map_err(|e| e.to_string())
+            })
+            .map_err(|e| {
+                out.show(Message::Problem(&Problem::error("send::changes", e)));
+                Exit::Invalid
+            })?;
         let now = saved::make(
             &context.campaign,
             hashes,
+            outdial::saved_plan::removal_entries(&changes),
             Some(&context.first_endpoint()),
             out,
         )?;
