@@ -612,6 +612,10 @@ pub struct Diffed<'a> {
     /// The counts.
     #[serde(flatten)]
     pub counts: crate::diff::DiffCounts,
+    /// What `send` would do with the new version, given the campaign's journal (when it
+    /// has one): "create 2, replace 4 (time 10:00 → 11:00), remove 2".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub send: Option<&'a str>,
 }
 
 /// What a real `send` is about to do, shown before it asks whether to go on.
@@ -1029,6 +1033,7 @@ mod tests {
                     settings: 1,
                     ..DiffCounts::default()
                 },
+                send: None,
             })),
             r#"{"added":0,"changed":0,"differs":true,"new":"c.toml","old":"main:c.toml","prompts":0,"removed":0,"settings":1,"type":"diff","unchanged":0}"#
         );

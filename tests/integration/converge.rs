@@ -138,6 +138,7 @@ fn an_edited_voiceshot_campaign_converges_and_a_rerun_plans_nothing() {
         ("8185550111", "k", AT10, "Kim"),
         ("8185550112", "l", AT10, "Lou"),
     ];
+    std::fs::copy(&file, dir.path().join("old.toml")).unwrap();
     campaign(dir.path(), &edited);
     let (code, c) = counts(&file, &sb);
     let planned = expect(&[
@@ -147,6 +148,20 @@ fn an_edited_voiceshot_campaign_converges_and_a_rerun_plans_nothing() {
         ("remove", 2),
         ("replace", 4),
     ]);
+    // `diff` of the two versions says what `send` will do, as `plan` does.
+    let old = dir.path().join("old.toml");
+    let mut diff = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"));
+    diff.args(["diff", s(&old), s(&file)])
+        .env("COLUMNS", "1000")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let out = run(diff);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("send would: create 2, replace 4 (text, time 10:00 → 11:00), remove 2"),
+        "{}",
+        text(&out)
+    );
     assert_eq!((code, &c), (2, &planned));
     let human = run(outdial(&["plan", s(&file)], &sb.url(), &[]));
     let shown = text(&human);
