@@ -708,6 +708,11 @@ pub enum Note<'a> {
         /// "create 3, replace 2 (time 10:00 → 11:00), remove 1".
         changes: &'a str,
     },
+    /// `report` of a campaign edited since it was sent: what `send` would do about it.
+    Unsent {
+        /// "create 3, replace 2 (time 10:00 → 11:00), remove 1".
+        changes: &'a str,
+    },
     /// `plan --out` saved the plan.
     SavedPlan {
         /// The plan file.

@@ -173,6 +173,21 @@ fn an_edited_voiceshot_campaign_converges_and_a_rerun_plans_nothing() {
     assert!(shown.contains("text Hello Cy. → Hello Cyrus."), "{shown}");
     assert!(shown.contains("its time has passed"), "{shown}");
 
+    // `report` names the edit not sent yet.
+    let mut report = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"));
+    report
+        .args(["report", s(&file)])
+        .env("COLUMNS", "1000")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let out = run(report);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("send would create 2, replace 4 (text, time 10:00 → 11:00), remove 2"),
+        "{}",
+        text(&out)
+    );
+
     sb.ring("1-1234", "h");
     let out = run(outdial(
         &["--format", "json", "send", s(&file)],

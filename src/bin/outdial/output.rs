@@ -935,6 +935,9 @@ impl PrintHuman {
                 self.summary(&format!("{campaign}: {provider} answered"))
             }
             Note::Converging { changes } => self.note(&format!("changes: {changes}")),
+            Note::Unsent { changes } => self.note(&format!(
+                "the campaign file is not what was sent: send would {changes} (review it with `outdial plan FILE`)"
+            )),
             Note::SavedPlan { path } => self.note(&format!(
                 "saved the plan to {}; `outdial send FILE --plan {}` sends exactly these posts",
                 path.display(),
