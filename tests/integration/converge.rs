@@ -71,8 +71,23 @@ fn counts_at(file: &Path, url: &str) -> (i32, BTreeMap<String, u64>) {
         .into_iter()
         .find(|l| l["type"] == "plan")
         .unwrap_or_else(|| panic!("no plan record: {}", text(&out)));
+    valid_plan(&plan);
     let counts = serde_json::from_value(plan["changes"]["counts"].clone()).unwrap();
     (out.status.code().unwrap(), counts)
+}
+
+/// The plan record is valid under `schemas/plan.schema.json`.
+fn valid_plan(plan: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::repo().join("schemas/plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(plan)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{plan}\n{}", errors.join("\n"));
 }
 
 fn expect(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
@@ -363,6 +378,7 @@ fn an_edited_voipcomm_campaign_converges_only_where_it_can_remove() {
             .into_iter()
             .find(|l| l["type"] == "plan")
             .unwrap_or_else(|| panic!("{}", text(&out)));
+        valid_plan(&plan);
         let counts: BTreeMap<String, u64> =
             serde_json::from_value(plan["changes"]["counts"].clone()).unwrap();
         (out.status.code().unwrap(), counts, plan)
@@ -516,4 +532,29 @@ fn a_saved_plan_pins_the_calls_it_replaces() {
     ));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(sb.calls().len(), 3);
+}
+
+/// The plan schema is strict where it matters: an action or a reason `plan` never writes is
+/// refused.
+#[test]
+fn the_plan_schema_refuses_what_plan_never_writes() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::repo().join("schemas/plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let plan = |act: &str, why: &str| {
+        serde_json::json!({
+            "type": "plan", "file": "c.toml", "campaign": "c", "recipients": 1, "uploads": 0,
+            "call_posts": 1, "posts": 1, "bytes": 10,
+            "journal": {"path": "j", "accepted": 1, "in_doubt": 0, "to_send": 0},
+            "changes": {"counts": {act: 1}, "rows": [
+                {"act": act, "why": why, "callid": "a", "number": "8185550101"}
+            ]}
+        })
+    };
+    assert!(validator.is_valid(&plan("fixed", "dialled")));
+    assert!(!validator.is_valid(&plan("in doubt", "dialled")));
+    assert!(!validator.is_valid(&plan("fixed", "because")));
+    assert!(!validator.is_valid(&plan("update", "dialled")));
 }
