@@ -435,3 +435,6 @@ fn short_times(old: Option<&str>, new: Option<&str>) -> (String, String) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests;
