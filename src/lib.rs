@@ -23,6 +23,7 @@ pub mod saved_plan;
 pub mod schedule;
 pub mod secret;
 pub(crate) mod source;
+pub mod state;
 pub mod submit;
 pub mod template;
 pub(crate) mod xmltext;

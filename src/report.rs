@@ -76,6 +76,9 @@ pub enum Message<'a> {
     Change(&'a crate::diff::Change),
     /// The end of a `diff`: what was compared, and how many differences of each kind.
     Diff(Diffed<'a>),
+    /// `state push` or `state pull` copied a campaign's journal.
+    #[serde(rename = "state")]
+    Transferred(Transferred<'a>),
     /// For people only; no JSON record.
     #[serde(skip_serializing)]
     Note(Note<'a>),
@@ -441,6 +444,22 @@ pub struct Done<'a> {
 
 fn action_name<S: Serializer>(action: &Action, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(action.name())
+}
+
+/// What `state push` / `state pull` copied.
+#[derive(Debug, Serialize)]
+pub struct Transferred<'a> {
+    /// The campaign's name.
+    pub campaign: &'a str,
+    /// `push` (file to store) or `pull` (store to file).
+    pub direction: &'static str,
+    /// The local journal file.
+    pub file: &'a std::path::Path,
+    /// The state store, redacted.
+    pub store: &'a str,
+    /// Records copied, already on both sides, and only on the side copied to.
+    #[serde(flatten)]
+    pub counts: crate::journal::Transfer,
 }
 
 /// Calls removed one by one, by the ids the provider gave them.

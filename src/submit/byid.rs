@@ -129,7 +129,11 @@ pub fn settle(
 
 /// Refuses `not_sent` when one of them was posted less than the settle time ago: a post the
 /// client gave up on can still arrive, and the next `send` would then call twice.
-fn too_soon(journal: &Journal, not_sent: &[String], clock: SettleClock) -> Result<(), SettleError> {
+fn too_soon(
+    journal: &mut Journal,
+    not_sent: &[String],
+    clock: SettleClock,
+) -> Result<(), SettleError> {
     let ids: Vec<&str> = not_sent.iter().map(String::as_str).collect();
     let settle = jiff::SignedDuration::try_from(clock.settle).unwrap_or(jiff::SignedDuration::MAX);
     for (callid, at) in journal.last_posted(&ids)? {

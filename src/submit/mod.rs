@@ -274,6 +274,11 @@ impl SubmitError {
                     },
                 )
             }
+            SubmitError::Journal(JournalError::Store(_)) => format!(
+                "the state store was lost mid-send: a post whose outcome it could not record is in \
+                 doubt, never sent again on a guess. Run the command again once the store is \
+                 reachable{resume}"
+            ),
             SubmitError::Journal(_)
             | SubmitError::Render(_)
             | SubmitError::Io(_)

@@ -21,6 +21,7 @@ fn at(now: &str) -> LoadOptions {
     LoadOptions {
         deny_past: false,
         now: Some(now.parse().unwrap()),
+        ..LoadOptions::default()
     }
 }
 
@@ -134,11 +135,11 @@ fn scheduled_calls_are_judged_in_the_recipients_time_on_both_sides_of_dst() {
     let called: Vec<String> = schedule(&loaded).into_iter().map(|(n, _)| n).collect();
     // 09:00 New York in December is 10:30 in St. John's; 10:00 is 08:00 in Phoenix in
     // December, but 07:00 in July (Arizona keeps standard time). At 06:45 New York in July,
-    // St. John's is 08:15 but Labrador (709 spans both) 07:45: refused; a row that names
-    // America/St_Johns is called, and one that names Pacific/Honolulu is not.
+    // St. John's is 08:15 but Labrador (709 spans both) 07:45: refused; a 709 row that names
+    // America/St_Johns is called, and a toll-free one that names Pacific/Honolulu is not.
     assert_eq!(
         called,
-        ["2125550100", "7095550100", "6025550101", "2125550102"]
+        ["2125550100", "7095550100", "6025550101", "7095550102"]
     );
     let skipped: Vec<(String, String)> = s
         .skipped

@@ -108,6 +108,7 @@ fn closed_per_outdial(of: &[&str], t: Timestamp) -> BTreeSet<String> {
     let options = LoadOptions {
         deny_past: false,
         now: Some(t),
+        ..LoadOptions::default()
     };
     match campaign::load_str_with(Path::new("world.toml"), text, &options) {
         Ok(_) => BTreeSet::new(),
@@ -316,4 +317,130 @@ fn a_do_not_call_list_leaves_out_what_no_one_could_dial_and_cuts_extensions() {
     );
     assert!(run.stderr.contains("line 2:"), "{}", run.stderr);
     assert!(run.stderr.contains("dnc.txt:2:3]"), "{}", run.stderr);
+}
+
+/// Writes a voip-communications campaign (`timezone`: its `[campaign]` line, if any) calling
+/// the rows of `contacts` at the protective hours; gives its path.
+fn zoned_campaign(dir: &Path, timezone: &str, contacts: &str) -> String {
+    std::fs::write(dir.join("contacts.csv"), contacts).unwrap();
+    let file = dir.join("zones.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[campaign]\nname = \"zones\"\nprovider = \"voipcomm\"\n{timezone}\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n"
+        ),
+    )
+    .unwrap();
+    file.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_zone_table_decides_where_a_number_rings_and_its_own_timezone_only_narrows_it() {
+    // 15:30 UTC on a December Monday: London 15:30, New York 10:30, Chicago 09:30, Denver and
+    // Boise 08:30 (open); Los Angeles 07:30 (closed).
+    let now = "2026-12-07T15:30:00Z";
+    // Per jiff, in the test itself.
+    let t: Timestamp = now.parse().unwrap();
+    assert!(open_per_jiff(
+        &[
+            "Europe/London",
+            "America/New_York",
+            "America/Chicago",
+            "America/Denver",
+            "America/Boise"
+        ],
+        t
+    ));
+    assert!(!open_per_jiff(&["America/Los_Angeles"], t));
+    let contacts = "number,timezone\n\
+        +44 20 7946 0958,America/Chicago\n\
+        +1 208 555 0100,America/Denver\n\
+        +1 208 555 0101,\n\
+        +1 208 555 0102,America/Chicago\n\
+        +1 800 555 0199,America/Los_Angeles\n\
+        +1 212 555 0100,US/Eastern\n\
+        +1 800 555 0198,\n";
+    let dir = tempdir();
+    let file = zoned_campaign(dir.path(), "timezone = \"America/Chicago\"", contacts);
+    let run = outdial(["check", &file, "--now", now]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let out = run
+        .stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // Closed: 208 without a zone of its own (Los Angeles is one of its zones); 208 naming a
+    // zone that is none of its own (overruled: all three judge it); a toll-free number the
+    // table cannot place, in the zone it names.
+    for line in [4, 5, 6] {
+        assert!(
+            run.stderr.contains(&format!("contacts.csv:{line}:1]")),
+            "line {line}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        out.matches("campaign::outside-window").count()
+            + out.matches("csv::outside-window").count(),
+        3,
+        "{out}"
+    );
+    // Open: London judged in London although the row says Chicago (06:30 there would be
+    // closed); 208 narrowed to Denver; New York named by an alias of its own zone.
+    for line in [2, 3, 7] {
+        assert!(
+            !run.stderr.contains(&format!("contacts.csv:{line}:1]")),
+            "line {line}: {}",
+            run.stderr
+        );
+    }
+    // One warning for the two overruled rows, at the first one's timezone cell.
+    assert!(out.contains("campaign::timezone-overruled"), "{out}");
+    assert!(
+        out.contains("2 recipients name a timezone their number's prefix contradicts (first on line 2: +442079460958 rings in Europe/London by its prefix"),
+        "{out}"
+    );
+    assert!(run.stderr.contains("contacts.csv:2:18]"), "{}", run.stderr);
+    assert!(!out.contains("US/Eastern"), "{out}");
+    // The toll-free number with no zone of its own: judged in campaign.timezone, at its line.
+    assert!(
+        out.contains("1 numbers the zone table cannot place (toll-free, non-geographic) were judged in campaign.timezone (America/Chicago)"),
+        "{out}"
+    );
+    assert!(run.stderr.contains("contacts.csv:8:1]"), "{}", run.stderr);
+
+    // Without campaign.timezone, that number has no zone to be judged in: an error at its line
+    // (and nothing else changes).
+    let file = zoned_campaign(
+        dir.path(),
+        "",
+        "number,timezone\n+44 20 7946 0958,\n+1 800 555 0198,\n",
+    );
+    let run = outdial(["check", &file, "--now", now]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("campaign::unplaced-numbers"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("contacts.csv:3:1]"), "{}", run.stderr);
+    let out = run
+        .stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        out.contains("have no zone to judge the calling hours in"),
+        "{out}"
+    );
+    // Given a zone of its own, or with no hours at all, it passes.
+    let file = zoned_campaign(
+        dir.path(),
+        "",
+        "number,timezone\n+1 800 555 0198,America/New_York\n",
+    );
+    let run = outdial(["check", &file, "--now", now]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
 }

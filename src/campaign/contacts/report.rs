@@ -45,6 +45,16 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// The row of `spot` read back from the file, as a source to point into, and the span of
+    /// its `column` (the whole row without one).
+    pub(super) fn locate(
+        &mut self,
+        spot: &super::excerpt::Spot,
+        column: Option<usize>,
+    ) -> (Arc<SourceFile>, Range<usize>) {
+        self.excerpts.excerpt(spot, &self.shown, column)
+    }
+
     /// The rows that are errors.
     pub(super) fn errors(&mut self, found: &Found, problems: &mut Problems) {
         let shown = &self.shown;

@@ -7,7 +7,7 @@ use jiff::{Timestamp, Zoned};
 
 use super::Window;
 use super::header::Columns;
-use super::rules::{CallingRules, Closed, Verdict};
+use super::rules::{CallingRules, Closed, Placed, Verdict};
 use crate::callid::{self, CallIdError};
 use crate::campaign::Zone;
 use crate::phone::{self, NumberError, PhoneNumber, Region};
@@ -36,6 +36,8 @@ pub(super) enum RowError {
         /// Pacific/Honolulu".
         local: Box<str>,
         window: Option<Window>,
+        /// The zone table overruled the row's own `timezone`.
+        overruled: bool,
     },
     /// The `timezone` cell is not an IANA zone.
     Timezone(usize),
@@ -182,6 +184,8 @@ pub(super) struct Row<'r> {
     pub(super) group: u16,
     /// An immediate call moved to the next opening.
     pub(super) deferred: bool,
+    /// The zone table overruled the row's own `timezone` (check warns).
+    pub(super) overruled: bool,
     /// The `timezone` cell, when given.
     pub(super) timezone: Option<&'r str>,
 }
@@ -298,11 +302,13 @@ impl Rules<'_> {
             Some(col) => Some(cells.get(col)?.trim()).filter(|t| !t.is_empty()),
             None => None,
         };
-        let (mut group, mut deferred) = (NO_GROUP, None);
+        let (mut group, mut deferred, mut overruled) = (NO_GROUP, None, false);
         if let Some(rules) = self.calling {
-            group = rules
+            let placed;
+            (group, placed) = rules
                 .group(&number, timezone)
                 .map_err(|()| RowError::Timezone(c.timezone.unwrap_or(c.number)))?;
+            overruled = placed == Placed::Overruled;
             match rules.judge(group, at.as_ref()) {
                 Verdict::Open => {}
                 Verdict::Deferred(time) => deferred = Some(time),
@@ -322,6 +328,7 @@ impl Rules<'_> {
                         group,
                         local: rules.when(group, t, immediate).into(),
                         window: rules.window,
+                        overruled,
                     });
                 }
             }
@@ -343,6 +350,7 @@ impl Rules<'_> {
             number,
             callid,
             deferred: deferred.is_some(),
+            overruled,
             at: at.or(deferred).or_else(|| self.default_at.cloned()),
             past,
             group,

@@ -1,7 +1,12 @@
 //! Calling rules that protect the people called: calling hours and quiet days judged in each
-//! recipient's own local time (the recipient's own `timezone`, else the zones of the number's
-//! prefix in the zone table, for every country, else the campaign's zone), and what an immediate call outside them does (an error, or deferred to the
-//! next opening).
+//! recipient's own local time, and what an immediate call outside them does (an error, or
+//! deferred to the next opening).
+//!
+//! Where a number rings comes from the zone table first (its prefix's zones, for every
+//! country). A recipient's own `timezone` narrows a prefix that spans several zones to the one
+//! it names, and places a number the table cannot; one that contradicts the table is
+//! overruled by it (the number's prefix is a fact, a column may be stale). A number placed by
+//! neither is judged in the campaign's zone.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -102,6 +107,9 @@ pub struct CallingRules {
     pub(super) zone: Option<Zone>,
     /// Zones named by recipients (`timezone`), after the table's groups and the campaign's.
     named: Mutex<Vec<(String, TimeZone)>>,
+    /// What a recipient's zone name makes of each table group it was given with (see
+    /// [`CallingRules::group`]): the same for every row with that name and prefix.
+    placements: Mutex<HashMap<String, Vec<(u16, Placed)>>>,
     /// Verdicts on calls without their own time, by zone group: the same for every such call.
     shared: Mutex<HashMap<u16, Verdict>>,
 }
@@ -123,6 +131,7 @@ impl CallingRules {
             default_at,
             zone,
             named: Mutex::new(Vec::new()),
+            placements: Mutex::new(HashMap::new()),
             shared: Mutex::new(HashMap::new()),
         }
     }
@@ -132,25 +141,67 @@ impl CallingRules {
         self.window.is_some() || !self.quiet.is_empty()
     }
 
-    /// The zone group of a recipient: its own `timezone` (an IANA name; `Err` if unknown), else
-    /// its prefix's in the zone table, else the campaign's ([`CallingRules::fallback`]).
-    pub(super) fn group(&self, number: &PhoneNumber, timezone: Option<&str>) -> Result<u16, ()> {
+    /// The zone group of a recipient, and whether its own `timezone` was overruled: the
+    /// table's zones for its number; of those, the one its own `timezone` names (an IANA name;
+    /// `Err` if unknown) when the prefix spans several; its own `timezone` when the table
+    /// cannot place it; else the campaign's ([`CallingRules::fallback`]).
+    pub(super) fn group(
+        &self,
+        number: &PhoneNumber,
+        timezone: Option<&str>,
+    ) -> Result<(u16, Placed), ()> {
         let table = zones::table();
-        let base = table.groups() as u16 + 1;
-        match timezone.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(name) => {
-                let mut named = self.named.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(i) = named.iter().position(|(n, _)| n == name) {
-                    return Ok(base + i as u16);
-                }
-                let tz = TimeZone::get(name).map_err(|_| ())?;
-                named.push((name.to_string(), tz));
-                Ok(base + named.len() as u16 - 1)
-            }
-            None => Ok(table
-                .group_of_number(number)
-                .unwrap_or(table.groups() as u16)),
+        let placed = table.group_of_number(number);
+        let Some(name) = timezone.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok((placed.unwrap_or(table.groups() as u16), Placed::Table));
+        };
+        let Some(group) = placed else {
+            return Ok((self.named(name)?, Placed::Own));
+        };
+        let mut placements = self.placements.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&(_, known)) = placements
+            .get(name)
+            .and_then(|seen| seen.iter().find(|(g, _)| *g == group))
+        {
+            return Ok((known.group(group), known));
         }
+        let own = self.named(name)?;
+        let tz = self.named_tz(own);
+        let zones = &table.group(group).zones;
+        let placed = match zones
+            .iter()
+            .find(|(n, z)| n == name || same_clock(z, &tz, self.now))
+        {
+            Some(_) if zones.len() == 1 => Placed::Table,
+            Some(_) => Placed::Narrowed(own),
+            None => Placed::Overruled,
+        };
+        placements
+            .entry(name.to_owned())
+            .or_default()
+            .push((group, placed));
+        Ok((placed.group(group), placed))
+    }
+
+    /// The group of a zone named by a recipient (`Err` if the name is not a zone).
+    fn named(&self, name: &str) -> Result<u16, ()> {
+        let base = zones::table().groups() as u16 + 1;
+        let mut named = self.named.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = named.iter().position(|(n, _)| n == name) {
+            return Ok(base + i as u16);
+        }
+        let tz = TimeZone::get(name).map_err(|_| ())?;
+        named.push((name.to_string(), tz));
+        Ok(base + named.len() as u16 - 1)
+    }
+
+    /// The zone of a group made by [`CallingRules::named`].
+    fn named_tz(&self, group: u16) -> TimeZone {
+        let base = usize::from(zones::table().groups() as u16 + 1);
+        let named = self.named.lock().unwrap_or_else(|e| e.into_inner());
+        named
+            .get(usize::from(group).saturating_sub(base))
+            .map_or(TimeZone::UTC, |(_, tz)| tz.clone())
     }
 
     /// The group of numbers the table cannot place and that name no zone of their own:
@@ -332,6 +383,40 @@ impl CallingRules {
                 .window
                 .is_none_or(|w| w.contains(local.hour() as u16 * 60 + local.minute() as u16))
     }
+}
+
+/// How a recipient's zone was found ([`CallingRules::group`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Placed {
+    /// By the zone table alone (its own `timezone`, if any, agrees with it).
+    Table,
+    /// By its own `timezone`, one of its prefix's several zones: this group.
+    Narrowed(u16),
+    /// By its own `timezone`: the table cannot place the number.
+    Own,
+    /// By the zone table, although its own `timezone` names another zone (check warns).
+    Overruled,
+}
+
+impl Placed {
+    /// The group judged in, given the table's.
+    fn group(self, table: u16) -> u16 {
+        match self {
+            Placed::Narrowed(own) => own,
+            _ => table,
+        }
+    }
+}
+
+/// Whether two zones keep the same clock over the coming year (an alias such as
+/// `US/Central`, or a neighbour with the same rules): a recipient naming one of them does
+/// not contradict a table naming the other. Sampled every 5 days, finer than any two
+/// regions' daylight-saving dates differ by.
+fn same_clock(a: &TimeZone, b: &TimeZone, from: Timestamp) -> bool {
+    (0..=73).all(|step: i64| {
+        from.checked_add((step * 5 * 24).hours())
+            .is_ok_and(|t| a.to_offset(t) == b.to_offset(t))
+    })
 }
 
 fn weekday(day: Weekday) -> &'static str {

@@ -16,13 +16,13 @@ use std::sync::mpsc::SyncSender;
 use csv::ByteRecord;
 use jiff::{Timestamp, Zoned};
 
-use super::cap::capped;
+use super::cap::{capped, other_journals};
 use super::dedupe::{CallIds, Seen};
 use super::excerpt::Spot;
 use super::header::{Columns, Header, columns};
 use super::report::Report;
 use super::rows::{NO_GROUP, RowError, Rules};
-use super::rules::{CallingRules, Closed, QuietDays, Verdict};
+use super::rules::{CallingRules, Closed, Placed, QuietDays, Verdict};
 use super::suppress::suppression;
 use super::window::{PastTimes, TimeChecks};
 use super::{Contacts, Fingerprint, RecipientStats, SHOWN, Window, ZoneRules, open_error, reader};
@@ -53,6 +53,8 @@ struct Good {
     id: u64,
     group: u16,
     deferred: bool,
+    /// The zone table overruled the row's own `timezone`.
+    overruled: bool,
 }
 
 /// A duplicate kept for showing.
@@ -134,7 +136,21 @@ pub(in crate::campaign) fn scan(mut input: ScanInput<'_>, problems: &mut Problem
     });
     let cap = input.max_calls.map(|(count, per)| {
         let dir = input.source.resolve(".outdial");
-        let (set, journals) = capped(&dir, input.name, count, per, now);
+        let journals = match other_journals(&dir, input.name, &input.options.state) {
+            Ok(journals) => journals,
+            Err(e) => {
+                problems.push(
+                    Problem::error(
+                        "recipients::max-calls-store",
+                        format!("max_calls cannot be checked: {e}"),
+                    )
+                    .in_file(input.source)
+                    .help("run again once the state store is reachable; nothing was sent"),
+                );
+                Vec::new()
+            }
+        };
+        let (set, journals) = capped(&journals, count, per, now);
         stats.journals = journals;
         set
     });
@@ -205,10 +221,22 @@ fn keep_inline(
         let mut group = NO_GROUP;
         if let Some(rules) = sets.calling {
             // The zone was checked when the campaign file was validated.
-            group = rules
+            let placed;
+            (group, placed) = rules
                 .group(&r.number, r.timezone.as_deref())
-                .unwrap_or(NO_GROUP);
-            counts.placed(group, rules);
+                .unwrap_or((NO_GROUP, Placed::Table));
+            if counts.placed(group, rules) && counts.first_unplaced.is_none() {
+                counts.first_unplaced = Some((Arc::clone(input.source), r.span.clone()));
+            }
+            if placed == Placed::Overruled {
+                problems.push(overruled(
+                    1,
+                    Some(&r.number),
+                    r.timezone.as_deref().unwrap_or_default(),
+                    &rules.label(group),
+                    (input.source, r.span.clone(), None),
+                ));
+            }
             match rules.judge(group, r.at.as_ref()) {
                 Verdict::Open => {}
                 Verdict::Deferred(at) => {
@@ -294,20 +322,83 @@ fn group_for_count(group: u16, number: &PhoneNumber) -> u16 {
         .unwrap_or(NO_GROUP)
 }
 
+/// The numbers the zone table cannot place and that name no zone of their own: judged in
+/// the campaign's zone (a warning), or, without one, an error: the calling hours protect
+/// the people called, and a number with no zone cannot be held to them.
+fn unplaced(
+    count: u64,
+    calling: &CallingRules,
+    first: Option<(Arc<SourceFile>, Range<usize>)>,
+    source: &Arc<SourceFile>,
+) -> Problem {
+    let what = format!("{count} numbers the zone table cannot place (toll-free, non-geographic)");
+    let problem = match &calling.zone {
+        Some(zone) => Problem::warning(
+            "campaign::unplaced-numbers",
+            format!("{what} were judged in campaign.timezone ({})", zone.name),
+        )
+        .help("give them a `timezone` of their own where they ring elsewhere"),
+        None => Problem::error(
+            "campaign::unplaced-numbers",
+            format!("{what} have no zone to judge the calling hours in"),
+        )
+        .help(
+            "set campaign.timezone (they are judged in it), give them a `timezone` column, \
+             or set window = \"always\" in [recipients] if they may ring at any hour",
+        ),
+    };
+    match first {
+        Some((file, span)) => problem.at(&file, span, "the first of them"),
+        None => problem.in_file(source),
+    }
+}
+
+/// Recipients whose own `timezone` names none of the zones the table gives their number: the
+/// table wins, and each is judged in its prefix's zones. `first`: the first such number (if
+/// known), the zone it names ("" when the excerpt shows it), its prefix's zones and where it
+/// is written.
+pub(super) fn overruled(
+    count: u64,
+    number: Option<&PhoneNumber>,
+    named: &str,
+    zones: &str,
+    (file, span, line): (&Arc<SourceFile>, Range<usize>, Option<u64>),
+) -> Problem {
+    let named = if named.is_empty() {
+        "the timezone given".to_owned()
+    } else {
+        format!("its timezone {named}")
+    };
+    let number = number.map_or_else(|| "the number".to_owned(), ToString::to_string);
+    let first = format!("{number} rings in {zones} by its prefix, not in {named}");
+    let message = match (count, line) {
+        (1, _) | (_, None) => format!("{first}; it is judged in {zones}"),
+        (n, Some(line)) => format!(
+            "{n} recipients name a timezone their number's prefix contradicts (first on line \
+             {line}: {first}); each is judged in its prefix's zones"
+        ),
+    };
+    Problem::warning("campaign::timezone-overruled", message)
+        .at(file, span, "contradicted by the number's prefix")
+        .help("correct or remove the timezone: a number's prefix decides where it rings")
+}
+
 /// What the calling rules did, by zone group.
 #[derive(Default)]
 struct RuleCounts {
     by_group: BTreeMap<u16, ZoneRules>,
     /// Numbers the zone table cannot place and that name no zone of their own.
     unplaced: u64,
+    /// Where the first of them is written (the campaign file, or an excerpt of the CSV).
+    first_unplaced: Option<(Arc<SourceFile>, Range<usize>)>,
 }
 
 impl RuleCounts {
-    /// Counts a number judged in `group` when the table could not place it.
-    fn placed(&mut self, group: u16, rules: &CallingRules) {
-        if group == rules.fallback() {
-            self.unplaced += 1;
-        }
+    /// Counts a number judged in `group` when the table could not place it; whether it was.
+    fn placed(&mut self, group: u16, rules: &CallingRules) -> bool {
+        let unplaced = group == rules.fallback();
+        self.unplaced += u64::from(unplaced);
+        unplaced
     }
     fn entry(&mut self, group: u16) -> &mut ZoneRules {
         self.by_group.entry(group).or_default()
@@ -370,28 +461,12 @@ impl RuleCounts {
         if self.unplaced > 0
             && let Some(calling) = calling
         {
-            let (judged, help) = match &calling.zone {
-                Some(zone) => (
-                    format!("were judged in campaign.timezone ({})", zone.name),
-                    "give them a `timezone` of their own where they ring elsewhere",
-                ),
-                None => (
-                    "were not held to the calling hours: there is no zone to read them in"
-                        .to_owned(),
-                    "give them a `timezone`, or set campaign.timezone",
-                ),
-            };
-            problems.push(
-                Problem::warning(
-                    "campaign::unplaced-numbers",
-                    format!(
-                        "{} numbers the zone table cannot place (toll-free, non-geographic) {judged}",
-                        self.unplaced
-                    ),
-                )
-                .in_file(source)
-                .help(help),
-            );
+            problems.push(unplaced(
+                self.unplaced,
+                calling,
+                self.first_unplaced,
+                source,
+            ));
         }
         stats.outside_window = rules.iter().map(|r| r.outside_window).sum();
         stats.quiet_day = rules.iter().map(|r| r.quiet_day).sum();
@@ -503,6 +578,30 @@ impl CsvScan<'_> {
         };
         let found = self.check_rows(file, fingerprint.len, &header, rules, tally, problems)?;
         self.report(&header, &columns, &found, stats, problems);
+        if let Some(calling) = self.calling.as_deref() {
+            let mut report = Report::new(
+                input.source,
+                &header,
+                &columns,
+                input.region,
+                input.provider,
+            );
+            if counts.first_unplaced.is_none()
+                && let Some(spot) = &found.first_unplaced
+            {
+                counts.first_unplaced = Some(report.locate(spot, Some(columns.number)));
+            }
+            if let Some((spot, number, group)) = &found.first_overruled {
+                let (file, span) = report.locate(spot, columns.timezone);
+                problems.push(overruled(
+                    found.overruled,
+                    number.as_ref(),
+                    "",
+                    &calling.label(*group),
+                    (&file, span, Some(spot.line)),
+                ));
+            }
+        }
         Some(Contacts {
             path: header.path,
             span: header.span,
@@ -655,6 +754,7 @@ fn read_rows(
                 id,
                 group: row.group,
                 deferred: row.deferred,
+                overruled: row.overruled,
             }
         });
         batch.push(Checked {
@@ -690,6 +790,12 @@ pub(super) struct Found {
     pub(super) dups: Vec<DupSpot>,
     /// The first row scheduled in the past.
     pub(super) first_past: Option<Spot>,
+    /// The first row the zone table cannot place, with no zone of its own.
+    pub(super) first_unplaced: Option<Spot>,
+    /// Rows whose own `timezone` the zone table overruled, and the first of them (its
+    /// number and zone group).
+    pub(super) overruled: u64,
+    pub(super) first_overruled: Option<(Spot, Option<PhoneNumber>, u16)>,
 }
 
 /// The dedupe thread's side of the scan: the sets, the counts, and what is kept to show.
@@ -726,12 +832,25 @@ impl Tally<'_> {
         let suppressed = |n: u64| sets.suppress.first(n).is_some();
         let (columns, stats, found) = (self.columns, &mut *self.stats, &mut self.found);
         stats.rows += 1;
-        if let Some(calling) = sets.calling {
-            match &outcome {
-                Ok(Good { group, .. }) | Err(RowError::Closed { group, .. }) => {
-                    self.counts.placed(*group, calling);
+        if let Some(calling) = sets.calling
+            && let Ok(Good {
+                group, overruled, ..
+            })
+            | Err(RowError::Closed {
+                group, overruled, ..
+            }) = &outcome
+        {
+            let number = columns.number;
+            if self.counts.placed(*group, calling) && found.first_unplaced.is_none() {
+                found.first_unplaced = Some(spot(RowError::Number(number, NumberError::Empty)));
+            }
+            if *overruled {
+                found.overruled += 1;
+                if found.first_overruled.is_none() {
+                    let col = columns.timezone.unwrap_or(number);
+                    let n = outcome.as_ref().ok().map(|good| good.number);
+                    found.first_overruled = Some((spot(RowError::Timezone(col)), n, *group));
                 }
-                Err(_) => {}
             }
         }
         if let (Ok(good), Some(ids)) = (&outcome, self.callids.as_mut())

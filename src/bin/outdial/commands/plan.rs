@@ -9,9 +9,10 @@ use outdial::journal::CallState;
 use outdial::plan::{Action, PostBody};
 use outdial::report::{Example, JournalCounts, Message, Note, PlanReport, Plays, SpokenPrompt};
 use outdial::saved_plan::PostHash;
+use outdial::state::StateLocation;
 
 use super::render::{Failure, on_two_threads};
-use super::{journal, load, saved};
+use super::{journal, load, provider, saved};
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
@@ -52,12 +53,20 @@ fn plan(
     let Options { save, endpoint, .. } = options;
     let (campaign, _) = load::campaign(file, config, out)?;
     // What the journal says is done: read without locking, so `plan` works during a send.
-    let journal_path = config.journal_path(file, &campaign.name);
-    let journal = journal::read(
+    let mut journal_path = config.journal_path(file, &campaign.name);
+    let state = journal::location(config, out)?;
+    let journal = journal::read_at(
+        &state,
         &journal_path,
-        Some("the journal records what was sent; point --journal at the right file"),
+        &campaign,
+        &provider::endpoint(&campaign, endpoint),
+        Some("the journal records what was sent; point --journal (or --state) at the right one"),
         out,
     )?;
+    if let StateLocation::Postgres(pg) = &state {
+        // The journal is in the database: the plan names it, not a file nobody wrote.
+        journal_path = std::path::PathBuf::from(pg.shown());
+    }
     let (mut accepted, mut in_doubt) = (0u64, 0u64);
     let stats = &campaign.stats;
     for problem in &stats.skipped {
