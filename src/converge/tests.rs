@@ -40,6 +40,7 @@ fn campaign(provider: &str, recipients: &[(&str, &str, &str)]) -> Campaign {
     let options = campaign::LoadOptions {
         deny_past: false,
         now: Some(now()),
+        ..campaign::LoadOptions::default()
     };
     campaign::load_str_with(Path::new("c.toml"), text, &options)
         .expect("valid")

@@ -95,13 +95,9 @@ fn what_send_does(
         return Ok(None);
     }
     let path = config.journal_path(new, &campaign.name);
-    let state = outdial::journal::read_state(&path).map_err(|e| {
-        out.show(Message::Problem(&Problem::error(
-            "journal::read",
-            e.to_string(),
-        )));
-        Exit::Invalid
-    })?;
+    let location = super::journal::location(config, out)?;
+    let endpoint = super::provider::endpoint(campaign, None);
+    let state = super::journal::read_at(&location, &path, campaign, &endpoint, None, out)?;
     if state.lines() == 0 {
         return Ok(None);
     }
