@@ -65,6 +65,12 @@ fn intent_text(intent: &Intent<'_>) -> String {
     }
     text.push_str(&format!("  journal     {}\n", intent.journal.display()));
     text.push_str(&format!("  changes     {}\n", intent.changes));
+    if intent.unaskable {
+        text.push_str(&format!(
+            "  no record   nothing records an earlier send of this campaign, and {} cannot be asked which calls it holds: if it was sent from elsewhere, everyone in it is called again\n",
+            intent.provider
+        ));
+    }
     text
 }
 
