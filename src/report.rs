@@ -631,6 +631,10 @@ pub struct Diffed<'a> {
     /// The counts.
     #[serde(flatten)]
     pub counts: crate::diff::DiffCounts,
+    /// What `send` would do with the new version, given the campaign's journal (when it
+    /// has one): "create 2, replace 4 (time 10:00 → 11:00), remove 2".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub send: Option<&'a str>,
 }
 
 /// What a real `send` is about to do, shown before it asks whether to go on.
@@ -723,6 +727,11 @@ pub enum Note<'a> {
     },
     /// What a `send` changes at the provider, said when it does not ask first (`--yes`).
     Converging {
+        /// "create 3, replace 2 (time 10:00 → 11:00), remove 1".
+        changes: &'a str,
+    },
+    /// `report` of a campaign edited since it was sent: what `send` would do about it.
+    Unsent {
         /// "create 3, replace 2 (time 10:00 → 11:00), remove 1".
         changes: &'a str,
     },
@@ -1051,6 +1060,7 @@ mod tests {
                     settings: 1,
                     ..DiffCounts::default()
                 },
+                send: None,
             })),
             r#"{"added":0,"changed":0,"differs":true,"new":"c.toml","old":"main:c.toml","prompts":0,"removed":0,"settings":1,"type":"diff","unchanged":0}"#
         );

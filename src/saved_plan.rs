@@ -40,6 +40,27 @@ pub struct SavedPlan {
     pub inputs: Vec<Input>,
     /// Every post of `send`, in order.
     pub posts: Vec<PostHash>,
+    /// The calls `send` removes first (an edit after a send, see [`crate::converge`]), as
+    /// [`removal_entries`] writes them; `send --plan` removes no call not listed here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removals: Vec<String>,
+}
+
+/// The calls `changes` replaces or removes, as a saved plan lists them: `replace HASH` or
+/// `remove HASH`, the hash the first 16 bytes of the SHA-256 of the recipient key (a saved
+/// plan names no number), sorted.
+pub fn removal_entries(changes: &crate::converge::Converge) -> Vec<String> {
+    let mut out: Vec<String> = changes
+        .targets
+        .iter()
+        .map(|t| {
+            let act = if t.replace { "replace" } else { "remove" };
+            let hash = sha256_hex(t.key.as_bytes());
+            format!("{act} {}", &hash[..32])
+        })
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 /// The counts of a saved plan.
@@ -147,6 +168,8 @@ pub struct Mismatch {
     pub post_counts: (usize, usize),
     /// Inputs whose bytes changed, that are new, or that are gone.
     pub inputs: Vec<InputChange>,
+    /// Calls `send` would replace or remove now that the saved plan does not list.
+    pub removals: usize,
 }
 
 /// One input that is not as it was.
@@ -178,6 +201,7 @@ impl Mismatch {
             || self.provider.is_some()
             || self.endpoint.is_some()
             || !self.posts.is_empty()
+            || self.removals > 0
     }
 }
 
@@ -278,6 +302,12 @@ impl SavedPlan {
             posts,
             post_counts: (self.posts.len(), now.posts.len()),
             inputs,
+            // Fewer is fine (sent since), another is not: only listed calls are removed.
+            removals: now
+                .removals
+                .iter()
+                .filter(|r| self.removals.binary_search(r).is_err())
+                .count(),
         }
     }
 }
@@ -341,6 +371,7 @@ mod tests {
                     sha256: "b".into(),
                 },
             ],
+            removals: Vec::new(),
             posts: vec![PostHash {
                 seq: 1,
                 kind: PostKind::Send,

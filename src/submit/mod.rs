@@ -595,9 +595,10 @@ impl Submitter<'_> {
         }
     }
 
-    /// Uploads, then call batches, skipping what the journal shows accepted. Refuses with
-    /// [`SubmitError::Changed`] when posts that were (maybe) taken have changed, unless
-    /// `allow_changed`: then only call ids never taken are sent.
+    /// Removals first (calls replaced or removed by an edit, see [`crate::converge`]), then
+    /// uploads and call batches, skipping what the journal shows accepted. `allow_changed`
+    /// is no longer read: an edited campaign converges, [`SubmitError::Changed`] is never
+    /// returned.
     ///
     /// The campaign's `send` plan is streamed ([`plan::posts`]): one batch is rendered, hashed
     /// and posted at a time, so memory does not grow with the campaign's size.

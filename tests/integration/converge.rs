@@ -71,8 +71,23 @@ fn counts_at(file: &Path, url: &str) -> (i32, BTreeMap<String, u64>) {
         .into_iter()
         .find(|l| l["type"] == "plan")
         .unwrap_or_else(|| panic!("no plan record: {}", text(&out)));
+    valid_plan(&plan);
     let counts = serde_json::from_value(plan["changes"]["counts"].clone()).unwrap();
     (out.status.code().unwrap(), counts)
+}
+
+/// The plan record is valid under `schemas/plan.schema.json`.
+fn valid_plan(plan: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::repo().join("schemas/plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(plan)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{plan}\n{}", errors.join("\n"));
 }
 
 fn expect(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
@@ -138,6 +153,7 @@ fn an_edited_voiceshot_campaign_converges_and_a_rerun_plans_nothing() {
         ("8185550111", "k", AT10, "Kim"),
         ("8185550112", "l", AT10, "Lou"),
     ];
+    std::fs::copy(&file, dir.path().join("old.toml")).unwrap();
     campaign(dir.path(), &edited);
     let (code, c) = counts(&file, &sb);
     let planned = expect(&[
@@ -147,6 +163,20 @@ fn an_edited_voiceshot_campaign_converges_and_a_rerun_plans_nothing() {
         ("remove", 2),
         ("replace", 4),
     ]);
+    // `diff` of the two versions says what `send` will do, as `plan` does.
+    let old = dir.path().join("old.toml");
+    let mut diff = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"));
+    diff.args(["diff", s(&old), s(&file)])
+        .env("COLUMNS", "1000")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let out = run(diff);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("send would: create 2, replace 4 (text, time 10:00 → 11:00), remove 2"),
+        "{}",
+        text(&out)
+    );
     assert_eq!((code, &c), (2, &planned));
     let human = run(outdial(&["plan", s(&file)], &sb.url(), &[]));
     let shown = text(&human);
@@ -157,6 +187,21 @@ fn an_edited_voiceshot_campaign_converges_and_a_rerun_plans_nothing() {
     assert!(shown.contains("time 10:00 → 11:00"), "{shown}");
     assert!(shown.contains("text Hello Cy. → Hello Cyrus."), "{shown}");
     assert!(shown.contains("its time has passed"), "{shown}");
+
+    // `report` names the edit not sent yet.
+    let mut report = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"));
+    report
+        .args(["report", s(&file)])
+        .env("COLUMNS", "1000")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let out = run(report);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("send would create 2, replace 4 (text, time 10:00 → 11:00), remove 2"),
+        "{}",
+        text(&out)
+    );
 
     sb.ring("1-1234", "h");
     let out = run(outdial(
@@ -333,6 +378,7 @@ fn an_edited_voipcomm_campaign_converges_only_where_it_can_remove() {
             .into_iter()
             .find(|l| l["type"] == "plan")
             .unwrap_or_else(|| panic!("{}", text(&out)));
+        valid_plan(&plan);
         let counts: BTreeMap<String, u64> =
             serde_json::from_value(plan["changes"]["counts"].clone()).unwrap();
         (out.status.code().unwrap(), counts, plan)
@@ -414,4 +460,101 @@ fn an_edited_voipcomm_campaign_converges_only_where_it_can_remove() {
     let out = run(cmd(&["send", f], Some(&sb.url()), &FAST));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(sb.calls().len(), before, "nothing posted");
+}
+
+/// `send --plan` removes no call its plan does not list: a plan saved before another send
+/// changed the journal is refused (nothing sent), and a plan saved after it applies exactly
+/// its replacement.
+#[test]
+fn a_saved_plan_pins_the_calls_it_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = sandbox(Default::default());
+    let v1 = [
+        ("8185550101", "a", AT10, "Ann"),
+        ("8185550102", "b", AT10, "Bob"),
+    ];
+    let v2 = [
+        ("8185550101", "a", AT11, "Ann"),
+        ("8185550102", "b", AT10, "Bob"),
+    ];
+    let file = campaign(dir.path(), &v2);
+    let early = dir.path().join("early.json");
+    let out = run(outdial(
+        &["plan", s(&file), "--out", s(&early)],
+        &sb.url(),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    campaign(dir.path(), &v1);
+    let out = run(outdial(&["send", s(&file)], &sb.url(), &SETTLE));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    campaign(dir.path(), &v2);
+    let mut send_early = outdial(&["send", s(&file), "--plan", s(&early)], &sb.url(), &SETTLE);
+    send_early.env("COLUMNS", "1000");
+    let out = run(send_early);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 call to replace or remove that the plan does not list"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(sb.calls().len(), 2, "nothing sent");
+
+    let reviewed = dir.path().join("reviewed.json");
+    let out = run(outdial(
+        &["plan", s(&file), "--out", s(&reviewed)],
+        &sb.url(),
+        &[],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&reviewed).unwrap()).unwrap();
+    let removals = saved["removals"].as_array().unwrap();
+    assert_eq!(removals.len(), 1, "{saved}");
+    assert!(
+        removals[0].as_str().unwrap().starts_with("replace "),
+        "{saved}"
+    );
+    let out = run(outdial(
+        &["send", s(&file), "--plan", s(&reviewed)],
+        &sb.url(),
+        &SETTLE,
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let calls = live(&sb);
+    assert_eq!(calls["a"].len(), 1);
+    assert_eq!(calls["a"][0].1.as_deref(), Some("3/1/2027 11:00 AM"));
+    // Sent again, the same plan does nothing more: its replacement is done.
+    let out = run(outdial(
+        &["send", s(&file), "--plan", s(&reviewed)],
+        &sb.url(),
+        &SETTLE,
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(sb.calls().len(), 3);
+}
+
+/// The plan schema is strict where it matters: an action or a reason `plan` never writes is
+/// refused.
+#[test]
+fn the_plan_schema_refuses_what_plan_never_writes() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::repo().join("schemas/plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let plan = |act: &str, why: &str| {
+        serde_json::json!({
+            "type": "plan", "file": "c.toml", "campaign": "c", "recipients": 1, "uploads": 0,
+            "call_posts": 1, "posts": 1, "bytes": 10,
+            "journal": {"path": "j", "accepted": 1, "in_doubt": 0, "to_send": 0},
+            "changes": {"counts": {act: 1}, "rows": [
+                {"act": act, "why": why, "callid": "a", "number": "8185550101"}
+            ]}
+        })
+    };
+    assert!(validator.is_valid(&plan("fixed", "dialled")));
+    assert!(!validator.is_valid(&plan("in doubt", "dialled")));
+    assert!(!validator.is_valid(&plan("fixed", "because")));
+    assert!(!validator.is_valid(&plan("update", "dialled")));
 }

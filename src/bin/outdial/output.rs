@@ -322,6 +322,9 @@ fn diff_markdown(diffed: &Diffed<'_>, changes: &[Change]) -> String {
         code(diffed.old),
         code(diffed.new)
     );
+    if let Some(send) = diffed.send {
+        t.push_str(&format!("`send` would: {}.\n\n", md(send)));
+    }
     if !diffed.differs {
         t.push_str(&format!(
             "No differences ({}).\n",
@@ -532,6 +535,16 @@ fn change_text(change: &Change) -> String {
 
 /// The last line of a `diff`, for people.
 fn diffed_text(d: &Diffed<'_>) -> String {
+    let mut t = diffed_counts(d);
+    if let Some(send) = d.send {
+        t.push_str(&format!(
+            "\nsend would: {send} (the journal's calls against the new version)"
+        ));
+    }
+    t
+}
+
+fn diffed_counts(d: &Diffed<'_>) -> String {
     let c = d.counts;
     if !d.differs {
         return format!(
@@ -970,6 +983,9 @@ impl PrintHuman {
                 self.summary(&format!("{campaign}: {provider} answered"))
             }
             Note::Converging { changes } => self.note(&format!("changes: {changes}")),
+            Note::Unsent { changes } => self.note(&format!(
+                "the campaign file is not what was sent: send would {changes} (review it with `outdial plan FILE`)"
+            )),
             Note::SavedPlan { path } => self.note(&format!(
                 "saved the plan to {}; `outdial send FILE --plan {}` sends exactly these posts",
                 path.display(),

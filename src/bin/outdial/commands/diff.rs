@@ -67,17 +67,49 @@ fn compare(old: &Old, new: &Path, config: &Config, out: &dyn Report) -> Result<E
     for change in &diff.changes {
         out.show(Message::Change(change));
     }
+    let send = what_send_does(new, &new_campaign, config, out)?;
     out.show(Message::Diff(Diffed {
         old: &old_label,
         new: &new.display().to_string(),
         differs: diff.differs(),
         counts: diff.counts(),
+        send: send.as_deref(),
     }));
     Ok(if diff.differs() {
         Exit::Differ
     } else {
         Exit::Ok
     })
+}
+
+/// What `send` would do with the new version, from the campaign's journal (computed as
+/// `plan` and `send` compute it); `None` without a journal (never sent from here) or for
+/// standard input.
+fn what_send_does(
+    new: &Path,
+    campaign: &Campaign,
+    config: &Config,
+    out: &dyn Report,
+) -> Result<Option<String>, Exit> {
+    if new == Path::new("-") {
+        return Ok(None);
+    }
+    let path = config.journal_path(new, &campaign.name);
+    let location = super::journal::location(config, out)?;
+    let endpoint = super::provider::endpoint(campaign, None);
+    let state = super::journal::read_at(&location, &path, campaign, &endpoint, None, out)?;
+    if state.lines() == 0 {
+        return Ok(None);
+    }
+    outdial::converge::compute(campaign, &state, &path, jiff::Timestamp::now())
+        .map(|c| Some(c.summary()))
+        .map_err(|e| {
+            out.show(Message::Problem(&Problem::error(
+                "diff::changes",
+                e.to_string(),
+            )));
+            Exit::Invalid
+        })
 }
 
 /// Loads one version; its errors are reported (its warnings are `check`'s business, not a

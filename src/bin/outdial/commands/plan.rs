@@ -144,7 +144,8 @@ fn plan(
                 Exit::Invalid
             })?;
     if let Some(path) = save {
-        let plan = saved::make(&campaign, hashes, endpoint, out)?;
+        let removals = outdial::saved_plan::removal_entries(&changes);
+        let plan = saved::make(&campaign, hashes, removals, endpoint, out)?;
         saved::write(&plan, path, out)?;
         out.show(Message::Note(Note::SavedPlan { path }));
     }

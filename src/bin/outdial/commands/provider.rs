@@ -188,11 +188,18 @@ impl<'a> Context<'a> {
     /// partly sent batches, credentials redacted. The plan is streamed.
     pub fn dry_run_send(&self, out: &dyn Report) -> Result<(), Exit> {
         let state = self.journal_state(out)?;
-        let (changes, _, _) =
-            submit::changes(&self.campaign, &state).map_err(|e| failed(e, None, out))?;
-        if !changes.is_empty() {
-            out.show(Message::Note(Note::Changed {
-                posts: changes.len(),
+        // What the send would change at the provider: removals first (not shown as posts
+        // here), then the posts below.
+        let changes = outdial::converge::compute(
+            &self.campaign,
+            &state,
+            &self.journal,
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| failed(e.into(), None, out))?;
+        if state.lines() > 0 && changes.changes_anything() {
+            out.show(Message::Note(Note::Converging {
+                changes: &changes.summary(),
             }));
         }
         let redacted = self.redacted();

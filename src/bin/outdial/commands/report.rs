@@ -139,6 +139,18 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
             path,
         }));
     }
+    // The report is of the calls made; an edit not sent yet is named with what `send` would
+    // do about it (the same computation as `plan` and `send`).
+    if state.lines() > 0 {
+        let changes =
+            outdial::converge::compute(&campaign, &state, &journal, jiff::Timestamp::now())
+                .map_err(|e| problem("report::changes", e.to_string(), out))?;
+        if changes.changes_anything() {
+            out.show(Message::Note(Note::Unsent {
+                changes: &changes.summary(),
+            }));
+        }
+    }
     if summary.counts.pending > 0
         && let Some(why) = campaign.provider().no_results_why()
     {

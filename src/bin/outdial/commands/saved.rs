@@ -28,6 +28,7 @@ pub fn post_hash(campaign: &Campaign, post: &Post<'_>) -> std::io::Result<PostHa
 pub fn make(
     campaign: &Campaign,
     posts: Vec<PostHash>,
+    removals: Vec<String>,
     endpoint: Option<&str>,
     out: &dyn Report,
 ) -> Result<SavedPlan, Exit> {
@@ -57,6 +58,7 @@ pub fn make(
         },
         inputs,
         posts,
+        removals,
     })
 }
 
@@ -151,6 +153,13 @@ fn what_differs(m: &Mismatch) -> String {
                 String::new()
             },
             m.post_counts.1
+        ));
+    }
+    if m.removals > 0 {
+        parts.push(format!(
+            "{} {} to replace or remove that the plan does not list (the journal changed since it was saved)",
+            m.removals,
+            if m.removals == 1 { "call" } else { "calls" }
         ));
     }
     parts.join("; ")

@@ -78,9 +78,33 @@ pub fn run(
                 Exit::Invalid
             })?);
         }
+        // The calls this send would replace or remove, from the journal as it is now (the
+        // file, or the campaign's journal in the state store).
+        let state = super::journal::read_at(
+            &context.state,
+            &context.journal,
+            &context.campaign,
+            &context.first_endpoint(),
+            None,
+            out,
+        )?;
+        let changes = outdial::converge::compute(
+            &context.campaign,
+            &state,
+            &context.journal,
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| {
+            out.show(Message::Problem(&Problem::error(
+                "send::changes",
+                e.to_string(),
+            )));
+            Exit::Invalid
+        })?;
         let now = saved::make(
             &context.campaign,
             hashes,
+            outdial::saved_plan::removal_entries(&changes),
             Some(&context.first_endpoint()),
             out,
         )?;

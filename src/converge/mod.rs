@@ -59,7 +59,15 @@ impl Act {
         Act::InDoubt,
     ];
 
-    /// The name people and JSON read.
+    /// The name in JSON (`in-doubt`), as serde writes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Act::InDoubt => "in-doubt",
+            other => other.name(),
+        }
+    }
+
+    /// The name people read (`in doubt`).
     pub fn name(self) -> &'static str {
         match self {
             Act::Create => "create",
@@ -134,7 +142,7 @@ pub struct Target {
 /// Every recipient's action: counts, the first rows of each, and what `send` removes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Converge {
-    /// Recipients per action, by name.
+    /// Recipients per action, by [`Act::key`].
     pub counts: BTreeMap<&'static str, u64>,
     /// The first [`SHOWN`] rows of each action but `keep`, in file order (removals in key
     /// order).
@@ -150,7 +158,7 @@ pub struct Converge {
 impl Converge {
     /// How many recipients get `act`.
     pub fn count(&self, act: Act) -> u64 {
-        self.counts.get(act.name()).copied().unwrap_or(0)
+        self.counts.get(act.key()).copied().unwrap_or(0)
     }
 
     /// Whether `send` would post or remove anything (or has calls to settle).
@@ -183,7 +191,7 @@ impl Converge {
     }
 
     fn add(&mut self, act: Act, why: Option<Why>, r: RowOf<'_>) {
-        let n = self.counts.entry(act.name()).or_insert(0);
+        let n = self.counts.entry(act.key()).or_insert(0);
         *n += 1;
         if act != Act::Keep && *n <= SHOWN as u64 {
             self.rows.push(Row {
@@ -427,3 +435,6 @@ fn short_times(old: Option<&str>, new: Option<&str>) -> (String, String) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests;
