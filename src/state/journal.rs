@@ -107,6 +107,35 @@ impl From<StateError> for OpenError {
     }
 }
 
+/// The description of whoever holds `key`'s lock now. The winner writes its row just after
+/// taking the lock, so a runner that lost the race may look before it is there, or see the row
+/// of a runner long dead: it waits up to a second for a row whose server process holds an
+/// advisory lock, and says nothing rather than name the wrong runner.
+fn lock_holder(
+    client: &mut postgres::Client,
+    key: &str,
+) -> Result<Option<Holder>, postgres::Error> {
+    for _ in 0..20 {
+        let row = client.query_opt(
+            "SELECT host, pid, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+             FROM outdial_locks l
+             WHERE campaign_key = $1 AND EXISTS (
+                 SELECT 1 FROM pg_locks k
+                 WHERE k.pid = l.backend_pid AND k.locktype = 'advisory' AND k.granted)",
+            &[&key],
+        )?;
+        if let Some(row) = row {
+            return Ok(Some(Holder {
+                host: row.get(0),
+                pid: row.get(1),
+                since: row.get(2),
+            }));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Ok(None)
+}
+
 impl StoreJournal {
     /// Connects, takes the campaign's lock (refusing at once if another runner has it) and
     /// records who holds it; the campaign's row is made if it is new.
@@ -120,18 +149,7 @@ impl StoreJournal {
             .map_err(err)?
             .get(0);
         if !got {
-            let holder = client
-                .query_opt(
-                    "SELECT host, pid, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
-                     FROM outdial_locks WHERE campaign_key = $1",
-                    &[&key],
-                )
-                .map_err(err)?
-                .map(|row| Holder {
-                    host: row.get(0),
-                    pid: row.get(1),
-                    since: row.get(2),
-                });
+            let holder = lock_holder(&mut client, &key).map_err(err)?;
             return Err(OpenError::Busy(holder));
         }
         client
@@ -143,10 +161,11 @@ impl StoreJournal {
             .map_err(err)?;
         client
             .execute(
-                "INSERT INTO outdial_locks (campaign_key, host, pid, started_at)
-                 VALUES ($1, $2, $3, now())
+                "INSERT INTO outdial_locks (campaign_key, host, pid, backend_pid, started_at)
+                 VALUES ($1, $2, $3, pg_backend_pid(), now())
                  ON CONFLICT (campaign_key) DO UPDATE
-                 SET host = excluded.host, pid = excluded.pid, started_at = now()",
+                 SET host = excluded.host, pid = excluded.pid,
+                     backend_pid = excluded.backend_pid, started_at = now()",
                 &[&key, &host_name(), &i64::from(std::process::id())],
             )
             .map_err(err)?;

@@ -24,10 +24,12 @@ CREATE TABLE IF NOT EXISTS outdial_journal (
 );
 
 -- Who holds a campaign's send lock. The advisory lock is the truth; this row only describes
--- its holder, so a second runner can say who it is waiting for.
+-- its holder, so a second runner can say who it is waiting for. `backend_pid` is the holder's
+-- server process: a row whose backend holds no advisory lock is a dead runner's, not news.
 CREATE TABLE IF NOT EXISTS outdial_locks (
     campaign_key text PRIMARY KEY,
     host         text NOT NULL,
     pid          bigint NOT NULL,
+    backend_pid  integer,
     started_at   timestamptz NOT NULL DEFAULT now()
 );
