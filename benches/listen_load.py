@@ -6,9 +6,11 @@ listen_load.py SANDBOX_URL LISTEN_URL ACKED_FILE [CLIENTS] [DUPLICATES]
 Reads the calls the sandbox accepted (GET /_sandbox/calls), writes one Call Summary per
 call as VoiceShot posts it, adds DUPLICATES of them a second time (the same bytes: a
 redelivery), shuffles, and POSTs them to LISTEN_URL/voiceshot/summary/$OUTDIAL_LISTEN_TOKEN from CLIENTS threads
-over keep-alive connections. A post that fails (connection refused or reset, a 5xx: the
-listener was killed) is retried until it gets a 2xx, as a provider redelivers. Every call id
-acknowledged with a 2xx is appended to ACKED_FILE as soon as the reply is read.
+over keep-alive connections. LISTEN_URL may name several listeners, comma-separated
+(replicas behind one store): client i starts on listener i, and a post that fails goes to the
+next one, as a load balancer retries. A post that fails (connection refused or reset, a 5xx:
+the listener was killed) is retried until it gets a 2xx, as a provider redelivers. Every call
+id acknowledged with a 2xx is appended to ACKED_FILE as soon as the reply is read.
 
 Prints posts/second, p50/p99 latency of acknowledged posts, and the statuses seen.
 """
@@ -62,15 +64,16 @@ work = queue.Queue()
 for p in posts:
     work.put(p)
 
-target = urllib.parse.urlsplit(listen)
+targets = [urllib.parse.urlsplit(u) for u in listen.split(",")]
 latencies = []
 statuses = {}
 lock = threading.Lock()
 acked = open(acked_path, "a", buffering=1)
 
 
-def client():
+def client(i):
     conn = None
+    turn = i
     while True:
         try:
             callid, body = work.get_nowait()
@@ -79,6 +82,7 @@ def client():
         while True:
             try:
                 if conn is None:
+                    target = targets[turn % len(targets)]
                     conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
                 start = time.perf_counter()
                 conn.request(
@@ -97,17 +101,21 @@ def client():
                 if reply.status < 500:
                     print(f"refused {reply.status} for {callid}", file=sys.stderr)
                     break
+                conn.close()
+                conn = None
+                turn += 1
             except (OSError, http.client.HTTPException):
                 with lock:
                     statuses["connection error"] = statuses.get("connection error", 0) + 1
                 if conn is not None:
                     conn.close()
                 conn = None
+                turn += 1
                 time.sleep(0.05)
 
 
 start = time.perf_counter()
-threads = [threading.Thread(target=client) for _ in range(clients)]
+threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
 for t in threads:
     t.start()
 for t in threads:

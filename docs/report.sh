@@ -19,7 +19,7 @@ for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
 url=$(head -n 1 "$work/url")
 for wave in 0 1 2; do
   sed -n "$((2 + wave * 10)),$((11 + wave * 10))p" "$fixture/contacts.csv" >>"$work/contacts.csv"
-  "$bin" send "$work/outage.toml" --yes --allow-changed --endpoint "$url" --settle 50ms -q
+  "$bin" send "$work/outage.toml" --yes --endpoint "$url" --settle 50ms -q
   [ "$wave" = 2 ] || sleep 65
 done
 printf '8185550177,Zed\n8185550178,Yan\n' >>"$work/contacts.csv"

@@ -338,7 +338,7 @@ fn prompts(old: &Campaign, new: &Campaign) -> Vec<Change> {
 }
 
 /// How `campaign` calls `r`.
-fn side(campaign: &Campaign, r: &Recipient) -> RecipientSide {
+pub(crate) fn side(campaign: &Campaign, r: &Recipient) -> RecipientSide {
     let spoken = campaign
         .prompts
         .iter()
@@ -473,6 +473,7 @@ mod tests {
         let options = campaign::LoadOptions {
             deny_past: false,
             now: Some("2026-06-01T00:00:00Z".parse().unwrap()),
+            ..campaign::LoadOptions::default()
         };
         campaign::load_str_with(Path::new("c.toml"), text.to_owned(), &options)
             .expect("valid")

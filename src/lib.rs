@@ -8,6 +8,7 @@
 pub mod audio;
 pub mod callid;
 pub mod campaign;
+pub mod converge;
 pub mod diagnostic;
 pub mod diff;
 pub(crate) mod http_server;
@@ -22,6 +23,7 @@ pub mod saved_plan;
 pub mod schedule;
 pub mod secret;
 pub(crate) mod source;
+pub mod state;
 pub mod submit;
 pub mod template;
 pub(crate) mod xmltext;

@@ -76,6 +76,9 @@ pub enum Message<'a> {
     Change(&'a crate::diff::Change),
     /// The end of a `diff`: what was compared, and how many differences of each kind.
     Diff(Diffed<'a>),
+    /// `state push` or `state pull` copied a campaign's journal.
+    #[serde(rename = "state")]
+    Transferred(Transferred<'a>),
     /// For people only; no JSON record.
     #[serde(skip_serializing)]
     Note(Note<'a>),
@@ -335,6 +338,8 @@ pub struct PlanReport<'a> {
     /// The prompts as they will be spoken (shown to people only: `--format markdown`).
     #[serde(skip)]
     pub prompts: Vec<SpokenPrompt>,
+    /// What `send` does about each recipient: counts per action and the first rows of each.
+    pub changes: &'a crate::converge::Converge,
 }
 
 /// One prompt of a plan as it will be played.
@@ -439,6 +444,22 @@ pub struct Done<'a> {
 
 fn action_name<S: Serializer>(action: &Action, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(action.name())
+}
+
+/// What `state push` / `state pull` copied.
+#[derive(Debug, Serialize)]
+pub struct Transferred<'a> {
+    /// The campaign's name.
+    pub campaign: &'a str,
+    /// `push` (file to store) or `pull` (store to file).
+    pub direction: &'static str,
+    /// The local journal file.
+    pub file: &'a std::path::Path,
+    /// The state store, redacted.
+    pub store: &'a str,
+    /// Records copied, already on both sides, and only on the side copied to.
+    #[serde(flatten)]
+    pub counts: crate::journal::Transfer,
 }
 
 /// Calls removed one by one, by the ids the provider gave them.
@@ -627,6 +648,9 @@ pub struct Intent<'a> {
     pub endpoints: &'a [String],
     /// The journal that records them.
     pub journal: &'a Path,
+    /// What it changes at the provider, per recipient ("create 3, replace 2 (time 10:00 →
+    /// 11:00), remove 1"; "no changes").
+    pub changes: &'a str,
 }
 
 /// What only a person watching needs: progress and remarks.
@@ -693,6 +717,11 @@ pub enum Note<'a> {
         campaign: &'a str,
         /// The provider's name as people know it.
         provider: &'a str,
+    },
+    /// What a `send` changes at the provider, said when it does not ask first (`--yes`).
+    Converging {
+        /// "create 3, replace 2 (time 10:00 → 11:00), remove 1".
+        changes: &'a str,
     },
     /// `plan --out` saved the plan.
     SavedPlan {
@@ -856,6 +885,7 @@ mod tests {
             skipped: 1,
             numbers_sent: 3,
             resolved_present: 0,
+            ..SendSummary::default()
         };
         assert_eq!(
             line(Message::Sent(Sent {
@@ -978,10 +1008,11 @@ mod tests {
             provider: "VoiceShot",
             endpoint: "https://api.voiceshot.com/ivrapi.asp",
             prompts: Vec::new(),
+            changes: &crate::converge::Converge::default(),
         };
         assert_eq!(
             line(Message::Plan(plan)),
-            r#"{"bytes":6176,"call_posts":2,"campaign":"golden","capped":0,"deferred":0,"duplicates":0,"file":"c.toml","inline":4,"invalid":0,"journal":{"accepted":3,"in_doubt":0,"path":".outdial/golden.jsonl","to_send":0},"journals":0,"outside_window":0,"past":0,"posts":3,"quiet_day":0,"recipients":3,"rows":0,"rules":[],"suppress_list":1,"suppressed":1,"type":"plan","uploads":1,"valid":0}"#
+            r#"{"bytes":6176,"call_posts":2,"campaign":"golden","capped":0,"changes":{"counts":{},"rows":[]},"deferred":0,"duplicates":0,"file":"c.toml","inline":4,"invalid":0,"journal":{"accepted":3,"in_doubt":0,"path":".outdial/golden.jsonl","to_send":0},"journals":0,"outside_window":0,"past":0,"posts":3,"quiet_day":0,"recipients":3,"rows":0,"rules":[],"suppress_list":1,"suppressed":1,"type":"plan","uploads":1,"valid":0}"#
         );
     }
 

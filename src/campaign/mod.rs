@@ -296,6 +296,9 @@ pub struct LoadOptions {
     pub deny_past: bool,
     /// The time "past" is measured from; `None` = the system clock (tests pin it).
     pub now: Option<jiff::Timestamp>,
+    /// Where other campaigns' journals are read for `max_calls`: the `.outdial/` folder next
+    /// to the campaign file, or every campaign in the state store.
+    pub state: crate::state::StateLocation,
 }
 
 /// Reads, parses and validates a campaign file. On failure, every problem found (at least one

@@ -14,6 +14,9 @@
 //! kept only for calls in doubt, which a person may have to look up.
 
 mod calls;
+mod lock;
+mod transfer;
+pub mod changes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -25,9 +28,12 @@ use sha2::{Digest, Sha256};
 
 use crate::plan::{Action, PostKind};
 use crate::provider::ProviderName;
+use crate::state::journal::{CampaignId, Holder, OpenError, StoreJournal};
+use crate::state::{PgLocation, StateError};
 
 use calls::Calls;
 pub(crate) use calls::{KeyHash, key_hash};
+pub use transfer::{Transfer, TransferError, pull, push};
 
 /// Version of the journal's line format. Version 1 (written before providers had a seam) is
 /// still read: it recorded no provider, and its numeric `errorid` (which replay does not
@@ -117,6 +123,41 @@ pub enum Record {
         /// them (voip-communications.net's scheduled-calls list).
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         ids: BTreeMap<String, String>,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// What each call of a call post asks for, written just before its intent (see
+    /// [`changes`]).
+    Content {
+        /// The post's position in the plan.
+        seq: usize,
+        /// One entry per call.
+        calls: Vec<changes::CallContent>,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// About to remove pending calls; written and synced before the request starts.
+    RemoveIntent {
+        /// Unique within the journal, shared with [`Record::Intent`]s.
+        attempt: u64,
+        /// The recipient keys of the calls removed.
+        keys: Vec<String>,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// What became of the calls of a [`Record::RemoveIntent`]; a key in no list is in doubt.
+    RemoveOutcome {
+        /// The removal intent this answers.
+        attempt: u64,
+        /// Removed before being dialled.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
+        /// Already ringing or made: the provider keeps them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        dialled: Vec<String>,
+        /// Certainly not removed, still pending.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        kept: Vec<String>,
         /// When (RFC 3339).
         at: String,
     },
@@ -227,6 +268,8 @@ pub struct JournalState {
     /// When the last call post was about to go out: a post may still be on its way to the
     /// provider for a while after the client gave up on it.
     last_call_intent: Option<jiff::Timestamp>,
+    /// What each call asked for, and the removals (see [`changes`]).
+    changes: changes::Changes,
 }
 
 impl JournalState {
@@ -338,6 +381,9 @@ impl JournalState {
                         Some(other) => other,
                     });
                 }
+            }
+            Record::Content { .. } | Record::RemoveIntent { .. } | Record::RemoveOutcome { .. } => {
+                self.apply_change(record)?
             }
         }
         Ok(())
@@ -488,15 +534,31 @@ pub enum JournalError {
         /// What is wrong.
         why: String,
     },
-    /// Another outdial on this machine is sending the campaign (with another journal).
+    /// Another outdial is sending the campaign from the same folder (with another journal).
     #[error(
-        "campaign \"{campaign}\" is being sent by another outdial on this machine (lock {lock}); two sends of one campaign at once could call people twice"
+        "campaign \"{campaign}\" is being sent by another outdial (lock {lock}); two sends of one campaign at once could call people twice"
     )]
     CampaignBusy {
         /// The campaign.
         campaign: String,
         /// The lock file.
         lock: PathBuf,
+    },
+    /// The state store failed (it cannot be reached, or was lost mid-way).
+    #[error("journal in {0}")]
+    Store(#[from] StateError),
+    /// Another runner, on any machine, holds the campaign's lock in the state store.
+    #[error(
+        "campaign \"{campaign}\" is being sent by another outdial ({}) through the state store {store}; two sends of one campaign at once could call people twice",
+        holder.as_ref().map_or_else(|| "it did not say who".to_owned(), ToString::to_string)
+    )]
+    StoreBusy {
+        /// The campaign.
+        campaign: String,
+        /// The store, redacted.
+        store: String,
+        /// Who holds the lock, as its row says.
+        holder: Option<Holder>,
     },
     /// The journal belongs to another campaign.
     #[error("journal {path} belongs to campaign \"{found}\", not \"{expected}\"")]
@@ -525,52 +587,32 @@ pub struct Said {
     pub endpoint: Option<String>,
 }
 
-/// An open, locked journal that appends synced lines.
+/// An open, locked journal that appends durable records.
 #[derive(Debug)]
 pub struct Journal {
+    /// The file, or the store and campaign as errors name them.
     path: PathBuf,
-    file: File,
+    store: Store,
     state: JournalState,
     /// The hash of the last line, recorded by the next one.
     last_hash: Option<String>,
-    /// Held while the journal is open: one campaign is sent by one outdial on this machine
-    /// at a time, whatever journal each uses.
-    _campaign_lock: File,
 }
 
-/// Locks `campaign` of `provider` at `endpoint` on this machine (a file under the temporary
-/// directory, locked until the process ends): a second checkout, or `--journal` pointing
-/// elsewhere, cannot send the same campaign to the same place at the same time.
-fn lock_campaign(
-    provider: ProviderName,
-    campaign: &str,
-    endpoint: &str,
-) -> Result<File, JournalError> {
-    let dir = std::env::temp_dir().join("outdial-locks");
-    // The place without its userinfo: credentials do not change where calls go, and no
-    // digest of them is written to a shared directory.
-    let endpoint = crate::secret::redact_userinfo(endpoint);
-    let place = &sha256_hex(endpoint.as_bytes())[..16];
-    let path = dir.join(format!("{}-{campaign}-{place}.lock", provider.key()));
-    let io_err = |source| JournalError::Io {
-        path: path.clone(),
-        source,
-    };
-    fs::create_dir_all(&dir).map_err(io_err)?;
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(io_err)?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(JournalError::CampaignBusy {
-            campaign: campaign.to_owned(),
-            lock: path,
-        }),
-        Err(fs::TryLockError::Error(e)) => Err(io_err(e)),
-    }
+/// Where a journal's records go.
+#[derive(Debug)]
+enum Store {
+    /// A local file, synced after each line.
+    File {
+        file: File,
+        /// Held while the journal is open: one campaign is sent by one outdial at a time.
+        _lock: lock::LocalLock,
+    },
+    /// A campaign in a PostgreSQL database, each record committed before the next step.
+    Db {
+        journal: Box<StoreJournal>,
+        /// Records so far: the next is numbered one more.
+        records: i64,
+    },
 }
 
 /// Now, as RFC 3339.
@@ -690,12 +732,39 @@ pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
                     named.provider_ids.push((callid, number, id));
                 }
             }
-            Record::Open { .. } => {}
+            Record::Open { .. }
+            | Record::Content { .. }
+            | Record::RemoveIntent { .. }
+            | Record::RemoveOutcome { .. } => {}
         }
     }
     named.recipients.sort_unstable();
     named.recipients.dedup();
     Ok(named)
+}
+
+/// How errors name a campaign's journal in the store at `at`.
+fn store_path(at: &PgLocation, id: &CampaignId) -> PathBuf {
+    PathBuf::from(format!(
+        "{} (campaign \"{}\" to {} at {})",
+        at.shown(),
+        id.campaign,
+        id.provider.display(),
+        id.endpoint
+    ))
+}
+
+/// Reads the journal of `campaign` to `provider` at `endpoint` in the store at `at`, without
+/// locking it (for dry runs, `plan`, `report`). None there is an empty state.
+pub fn read_state_in_store(
+    at: &PgLocation,
+    campaign: &str,
+    provider: ProviderName,
+    endpoint: &str,
+) -> Result<JournalState, JournalError> {
+    let id = CampaignId::new(provider, endpoint, campaign);
+    let bytes = crate::state::journal::read(at, &id)?;
+    replay(&store_path(at, &id), &bytes).map(|r| r.state)
 }
 
 /// Reads a journal without locking or repairing it (for dry runs and `plan`).
@@ -817,7 +886,8 @@ impl Journal {
             Err(fs::TryLockError::WouldBlock) => return Err(JournalError::Locked(path.to_owned())),
             Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
         }
-        let campaign_lock = lock_campaign(provider, campaign, endpoint)?;
+        let campaign_lock = lock::LocalLock::take(path, campaign)?;
+        let _ = (provider, endpoint);
         let mut bytes = Vec::new();
         file.seek(SeekFrom::Start(0)).map_err(io_err)?;
         file.read_to_end(&mut bytes).map_err(io_err)?;
@@ -833,19 +903,73 @@ impl Journal {
         }
         let mut journal = Journal {
             path: path.to_owned(),
-            file,
+            store: Store::File {
+                file,
+                _lock: campaign_lock,
+            },
             state,
             last_hash,
-            _campaign_lock: campaign_lock,
         };
-        if complete == 0 {
-            if let Some(dir) = dir {
-                // The new file's directory entry must survive a crash too.
-                if let Ok(d) = File::open(dir) {
-                    let _ = d.sync_all();
-                }
+        if complete == 0
+            && let Some(dir) = dir
+        {
+            // The new file's directory entry must survive a crash too.
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
             }
-            journal.append(&Record::Open {
+        }
+        journal.begin(&bytes[..complete], campaign, provider)?;
+        Ok(journal)
+    }
+
+    /// Opens (or starts) the journal of `campaign` to `provider` at `endpoint` in the
+    /// database at `at`, taking the campaign's lock there (refused at once, naming its holder,
+    /// when another runner has it), and replays it.
+    pub fn open_in_store(
+        at: &PgLocation,
+        campaign: &str,
+        provider: ProviderName,
+        endpoint: &str,
+    ) -> Result<Journal, JournalError> {
+        let id = CampaignId::new(provider, endpoint, campaign);
+        let path = store_path(at, &id);
+        let mut db = StoreJournal::open(at, &id).map_err(|e| match e {
+            OpenError::Busy(holder) => JournalError::StoreBusy {
+                campaign: campaign.to_owned(),
+                store: at.shown(),
+                holder,
+            },
+            OpenError::Store(e) => JournalError::Store(e),
+        })?;
+        let bytes = db.read()?;
+        let Replayed {
+            state, last_hash, ..
+        } = replay(&path, &bytes)?;
+        let records = state.lines as i64;
+        let mut journal = Journal {
+            path,
+            store: Store::Db {
+                journal: Box::new(db),
+                records,
+            },
+            state,
+            last_hash,
+        };
+        journal.begin(&bytes, campaign, provider)?;
+        Ok(journal)
+    }
+
+    /// Writes the first record of a new journal, or checks that the journal's first record
+    /// names this campaign and provider.
+    fn begin(
+        &mut self,
+        bytes: &[u8],
+        campaign: &str,
+        provider: ProviderName,
+    ) -> Result<(), JournalError> {
+        let path = &self.path;
+        if bytes.is_empty() {
+            self.append(&Record::Open {
                 campaign: campaign.to_owned(),
                 version: JOURNAL_VERSION,
                 provider: Some(provider),
@@ -860,7 +984,7 @@ impl Journal {
                     campaign: found, ..
                 }) if found != campaign => {
                     return Err(JournalError::OtherCampaign {
-                        path: path.to_owned(),
+                        path: path.clone(),
                         found,
                         expected: campaign.to_owned(),
                     });
@@ -872,7 +996,7 @@ impl Journal {
                     ..
                 }) if found != provider => {
                     return Err(JournalError::OtherProvider {
-                        path: path.to_owned(),
+                        path: path.clone(),
                         found,
                         expected: provider,
                     });
@@ -880,7 +1004,18 @@ impl Journal {
                 _ => {}
             }
         }
-        Ok(journal)
+        Ok(())
+    }
+
+    /// The journal's lines as they are stored now.
+    fn bytes(&mut self) -> Result<Vec<u8>, JournalError> {
+        match &mut self.store {
+            Store::File { .. } => fs::read(&self.path).map_err(|source| JournalError::Io {
+                path: self.path.clone(),
+                source,
+            }),
+            Store::Db { journal, .. } => Ok(journal.read()?),
+        }
     }
 
     /// The journal file.
@@ -897,13 +1032,10 @@ impl Journal {
     /// state in memory holds keys as hashes, so they are read back from the journal's lines
     /// (a person settling calls in doubt asks this, not a send).
     pub(crate) fn calls_of(
-        &self,
+        &mut self,
         callids: &[&str],
     ) -> Result<BTreeMap<String, Vec<(String, CallState)>>, JournalError> {
-        let bytes = fs::read(&self.path).map_err(|source| JournalError::Io {
-            path: self.path.clone(),
-            source,
-        })?;
+        let bytes = self.bytes()?;
         let mut out: BTreeMap<String, Vec<(String, CallState)>> = callids
             .iter()
             .map(|id| ((*id).to_owned(), Vec::new()))
@@ -930,7 +1062,11 @@ impl Journal {
                 Record::Resolved {
                     present, missing, ..
                 } => present.iter().chain(&missing).for_each(|key| add(key)),
-                Record::Open { .. } | Record::Outcome { .. } => {}
+                Record::Open { .. }
+                | Record::Outcome { .. }
+                | Record::Content { .. }
+                | Record::RemoveIntent { .. }
+                | Record::RemoveOutcome { .. } => {}
             }
         }
         for keys in out.values_mut() {
@@ -942,13 +1078,10 @@ impl Journal {
     /// When each of `callids` was last in a call post (its intent line), for those that were:
     /// a post that timed out may still reach the provider a while after that.
     pub(crate) fn last_posted(
-        &self,
+        &mut self,
         callids: &[&str],
     ) -> Result<BTreeMap<String, jiff::Timestamp>, JournalError> {
-        let bytes = fs::read(&self.path).map_err(|source| JournalError::Io {
-            path: self.path.clone(),
-            source,
-        })?;
+        let bytes = self.bytes()?;
         let mut out = BTreeMap::new();
         for record in records(&bytes) {
             let Record::Intent {
@@ -989,13 +1122,22 @@ impl Journal {
             line.extend_from_slice(b"\"}");
         }
         let hash = sha256_hex(&line);
-        line.push(b'\n');
-        let io_err = |source| JournalError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        self.file.write_all(&line).map_err(io_err)?;
-        self.file.sync_data().map_err(io_err)?;
+        match &mut self.store {
+            Store::File { file, .. } => {
+                line.push(b'\n');
+                let io_err = |source| JournalError::Io {
+                    path: self.path.clone(),
+                    source,
+                };
+                file.write_all(&line).map_err(io_err)?;
+                file.sync_data().map_err(io_err)?;
+            }
+            Store::Db { journal, records } => {
+                // Committed when it returns: the database has it before the post leaves.
+                journal.append(*records + 1, &line, &hash)?;
+                *records += 1;
+            }
+        }
         self.last_hash = Some(hash);
         // What this journal writes always replays.
         let _ = self.state.apply(record);
@@ -1013,6 +1155,7 @@ impl Journal {
         for (callid, number) in calls {
             let hash = key_hash(&call_key(callid, number));
             self.state.calls.retire(&hash);
+            self.state.changes.retire(&hash);
             if self.state.calls.get(&hash).is_none() {
                 // A provider id is journaled under the key, or under the bare call id when
                 // a post held several calls.
@@ -1123,7 +1266,10 @@ mod tests {
         impl Full {
             fn apply(&mut self, record: &Record) {
                 match record {
-                    Record::Open { .. } => {}
+                    Record::Open { .. }
+                    | Record::Content { .. }
+                    | Record::RemoveIntent { .. }
+                    | Record::RemoveOutcome { .. } => {}
                     Record::Intent {
                         attempt,
                         action,
@@ -1683,14 +1829,20 @@ mod tests {
     }
 
     #[test]
-    fn one_campaign_is_sent_by_one_process_whatever_the_journal() {
+    fn one_campaign_is_sent_by_one_process_from_a_folder_whatever_the_journal() {
         let dir = tempfile::tempdir().unwrap();
         let name = format!("lock-test-{}", std::process::id());
-        let _held =
-            Journal::open(&dir.path().join("a.jsonl"), &name, VS, "http://sandbox").unwrap();
+        let held = Journal::open(&dir.path().join("a.jsonl"), &name, VS, "http://sandbox").unwrap();
         assert!(matches!(
             Journal::open(&dir.path().join("b.jsonl"), &name, VS, "http://sandbox"),
             Err(JournalError::CampaignBusy { .. })
         ));
+        // The lock is next to the journal, and goes with the journal that held it.
+        let lock = dir.path().join(format!("{name}.lock"));
+        assert!(lock.exists());
+        drop(held);
+        assert!(!lock.exists(), "the lock file is removed on exit");
+        let _again =
+            Journal::open(&dir.path().join("b.jsonl"), &name, VS, "http://sandbox").unwrap();
     }
 }

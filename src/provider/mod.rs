@@ -584,6 +584,29 @@ pub trait Provider: fmt::Debug + Send + Sync {
     fn scheduled_list(&self) -> Option<&dyn ScheduledList> {
         None
     }
+
+    /// How this provider removes one pending call (to replace it or take it back), if it
+    /// can: a call it cannot remove stays as it was posted.
+    fn removal(&self) -> CallRemoval {
+        CallRemoval::None
+    }
+}
+
+/// How a provider removes a pending call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallRemoval {
+    /// A delete post of call ids (a [`PostBody::DeleteCalls`](crate::plan::PostBody) batch of
+    /// at most `batch`), whose reply does not say which calls it removed: a lookup by call
+    /// id afterwards tells removed (gone) from dialled (still there, not pending).
+    ByCallId {
+        /// Calls per delete post.
+        batch: usize,
+    },
+    /// One request per call by the provider's own id ([`ById`] with `Delete`), asked for
+    /// its status first where the provider has a status request.
+    ById,
+    /// The provider cannot remove a call.
+    None,
 }
 
 /// A call a provider holds scheduled, as its list shows it.

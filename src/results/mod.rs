@@ -5,8 +5,10 @@
 mod attention;
 pub mod cell;
 mod chart;
+mod filing;
 mod html;
 pub mod listen;
+mod pg;
 mod posts;
 mod query;
 mod record;
@@ -18,7 +20,9 @@ mod watch;
 
 use std::path::{Path, PathBuf};
 
+pub use filing::Filing;
 pub use html::write_html;
+pub use pg::PgResults;
 pub use posts::{Filed, Post, Unmatched, Verdict};
 pub use query::query_rows;
 pub use record::{Clock, PromptKey, RecipientResult, Status};

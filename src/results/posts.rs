@@ -31,7 +31,8 @@ pub struct Post<'a> {
 }
 
 impl Post<'_> {
-    fn digest(&self) -> String {
+    /// The SHA-256 of route and body, hex: what recognises a redelivery.
+    pub(super) fn digest(&self) -> String {
         let mut hash = Sha256::new();
         hash.update(self.route.as_bytes());
         hash.update([0]);
@@ -103,7 +104,7 @@ fn rank(outcome: Outcome) -> u8 {
 }
 
 /// What a post's row does to the stored one (module comment, rules 2–4).
-fn verdict(stored: Option<(&str, Outcome, Source)>, new: &CallRecord) -> Verdict {
+pub(super) fn verdict(stored: Option<(&str, Outcome, Source)>, new: &CallRecord) -> Verdict {
     let Some((status, outcome, source)) = stored else {
         return Verdict::Stored;
     };

@@ -56,6 +56,9 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The PostgreSQL store could not be reached, or refused an operation.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
     /// The file is a results store of another version of outdial.
     #[error(
         "results store {path} has schema version {found}, this outdial writes version {SCHEMA_VERSION}: use a new --db path or the outdial that made it"

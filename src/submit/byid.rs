@@ -129,7 +129,11 @@ pub fn settle(
 
 /// Refuses `not_sent` when one of them was posted less than the settle time ago: a post the
 /// client gave up on can still arrive, and the next `send` would then call twice.
-fn too_soon(journal: &Journal, not_sent: &[String], clock: SettleClock) -> Result<(), SettleError> {
+fn too_soon(
+    journal: &mut Journal,
+    not_sent: &[String],
+    clock: SettleClock,
+) -> Result<(), SettleError> {
     let ids: Vec<&str> = not_sent.iter().map(String::as_str).collect();
     let settle = jiff::SignedDuration::try_from(clock.settle).unwrap_or(jiff::SignedDuration::MAX);
     for (callid, at) in journal.last_posted(&ids)? {
@@ -163,7 +167,7 @@ pub struct Removal {
 }
 
 impl Submitter<'_> {
-    fn by_id_provider(&self) -> &dyn ById {
+    pub(super) fn by_id_provider(&self) -> &dyn ById {
         self.campaign
             .provider()
             .by_id()
@@ -172,7 +176,12 @@ impl Submitter<'_> {
 
     /// One request of `kind` about call `id`, retried on any failure (they change nothing,
     /// or nothing more than once).
-    fn by_id_request(&self, seq: usize, kind: PostKind, id: &str) -> Result<Vec<u8>, SubmitError> {
+    pub(super) fn by_id_request(
+        &self,
+        seq: usize,
+        kind: PostKind,
+        id: &str,
+    ) -> Result<Vec<u8>, SubmitError> {
         let provider = self.by_id_provider();
         let body = provider.body(kind, id);
         let url = |endpoint: &str| provider.url(kind, endpoint);
@@ -190,7 +199,7 @@ impl Submitter<'_> {
 
     /// The provider's status of call `id`; `None` when it has no such call. Only for
     /// providers that have a status request.
-    fn status_of(&self, seq: usize, id: &str) -> Result<Option<Status>, SubmitError> {
+    pub(super) fn status_of(&self, seq: usize, id: &str) -> Result<Option<Status>, SubmitError> {
         let body = self.by_id_request(seq, PostKind::Query, id)?;
         self.read_safely(&body, |b| self.by_id_provider().read_status(b))
             .map(|status| status.map(|s| self.scrub_status(s)))

@@ -15,6 +15,7 @@
 //! Nothing here prints: progress arrives as [`Event`]s, results as values.
 
 pub mod byid;
+mod converge;
 pub mod http;
 mod query_all;
 mod quote;
@@ -39,6 +40,7 @@ use crate::provider::{
 
 pub use crate::provider::Reach;
 pub use byid::{Removal, SettleClock, SettleError, Settled, settle};
+pub use converge::Removals;
 pub use http::{Failure, Secrets, Transport, TransportConfig, TransportError};
 
 /// Progress of a submission, one event per post (plus retries and resolutions).
@@ -188,6 +190,16 @@ pub enum SubmitError {
     Plan(Box<crate::diagnostic::Problem>),
 }
 
+impl From<crate::converge::ConvergeError> for SubmitError {
+    fn from(e: crate::converge::ConvergeError) -> Self {
+        match e {
+            crate::converge::ConvergeError::Plan(p) => SubmitError::Plan(p),
+            crate::converge::ConvergeError::Render(e) => SubmitError::Render(e),
+            crate::converge::ConvergeError::Journal(e) => SubmitError::Journal(e),
+        }
+    }
+}
+
 impl From<crate::diagnostic::Problem> for SubmitError {
     fn from(problem: crate::diagnostic::Problem) -> Self {
         SubmitError::Plan(Box::new(problem))
@@ -262,6 +274,11 @@ impl SubmitError {
                     },
                 )
             }
+            SubmitError::Journal(JournalError::Store(_)) => format!(
+                "the state store was lost mid-send: a post whose outcome it could not record is in \
+                 doubt, never sent again on a guess. Run the command again once the store is \
+                 reachable{resume}"
+            ),
             SubmitError::Journal(_)
             | SubmitError::Render(_)
             | SubmitError::Io(_)
@@ -305,6 +322,9 @@ pub struct SendSummary {
     pub numbers_sent: usize,
     /// Call ids found at the provider by resolution queries.
     pub resolved_present: usize,
+    /// What the removals of replaced and removed calls did (absent when there were none).
+    #[serde(skip_serializing_if = "Removals::is_empty")]
+    pub removals: Removals,
 }
 
 /// A call in doubt, as a person must find it in the provider's own records.
@@ -619,16 +639,23 @@ impl Submitter<'_> {
             last_start: None,
             scheduled: None,
         });
-        let (changes, orphaned, taken) = changes(self.campaign, journal.state())?;
-        if !changes.is_empty() && !allow_changed {
-            return Err(SubmitError::Changed {
-                changes,
-                orphaned,
-                taken,
-            });
-        }
+        // An edited campaign converges: calls replaced or removed go first (`allow_changed`
+        // no longer changes anything: there is no refusal left to allow past).
+        let _ = allow_changed;
+        let converging = crate::converge::compute(
+            self.campaign,
+            journal.state(),
+            journal.path(),
+            jiff::Timestamp::now(),
+        )
+        .map_err(SubmitError::from)?;
+        let (removals, removal_doubts) = self.remove_changed(journal, &converging, on)?;
+        lock(&run).in_doubt.extend(removal_doubts);
         let journal = Mutex::new(journal);
-        let summary = Mutex::new(SendSummary::default());
+        let summary = Mutex::new(SendSummary {
+            removals,
+            ..SendSummary::default()
+        });
         let shared = Flight {
             journal: &journal,
             summary: &summary,
@@ -930,6 +957,12 @@ impl Submitter<'_> {
                 .iter()
                 .map(|r| (r.callid.clone(), r.number.to_string()))
                 .collect();
+            // What each call asks for, so that a later edit can be told from it.
+            let contents = to_send
+                .iter()
+                .map(|r| crate::converge::content(self.campaign, r))
+                .collect::<Result<Vec<_>, _>>()?;
+            lock(journal).content(seq, contents)?;
             let attempt = lock(journal).intent(
                 Action::Send,
                 seq,

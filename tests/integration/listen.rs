@@ -47,14 +47,30 @@ impl Listener {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> Listener {
+        let mut all = vec!["--db", db.to_str().unwrap()];
+        all.extend_from_slice(args);
+        Listener::spawn(files, &all, env)
+    }
+
+    /// `listen` on a free port with only `env` (no --db: the store comes from the
+    /// environment or the default).
+    pub(super) fn start_env(files: &[&Path], env: &[(&str, &str)]) -> Listener {
+        Listener::spawn(files, &[], env)
+    }
+
+    fn spawn(files: &[&Path], args: &[&str], env: &[(&str, &str)]) -> Listener {
         let mut cmd = Command::new(BIN);
         cmd.arg("listen")
             .args(files)
-            .args(["--bind", "127.0.0.1:0", "--db"])
-            .arg(db)
+            .args(["--bind", "127.0.0.1:0"])
             .env_remove("OUTDIAL_LISTEN_USER")
             .env_remove("OUTDIAL_LISTEN_PASSWORD")
             .env_remove("OUTDIAL_LISTEN_TOKEN")
+            .env_remove("OUTDIAL_LISTEN_DB")
+            .env_remove("OUTDIAL_LISTEN_BIND")
+            .env_remove("OUTDIAL_LISTEN_MAX_BODY")
+            .env_remove("OUTDIAL_LOG_FORMAT")
+            .env_remove("OUTDIAL_STATE")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -104,6 +120,16 @@ impl Listener {
         };
         thread::sleep(Duration::from_millis(50));
         (status.code(), self.stderr.try_iter().collect())
+    }
+}
+
+impl Listener {
+    /// Kills it with SIGKILL, as a crash or the OOM killer would: no chance to finish
+    /// anything.
+    pub(super) fn kill(mut self) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
 }
 
@@ -483,7 +509,7 @@ fn hostile_callback_text_is_neutralised_in_csv_and_escaped_everywhere() {
     let file = dir.path().join("vc.toml");
     std::fs::write(
         &file,
-        "[campaign]\nname = \"vc-hostile\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"http://127.0.0.1:9/voipcomm/callback\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n",
+        "[campaign]\nname = \"vc-hostile\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"http://127.0.0.1:9/voipcomm/callback\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\nwindow = \"always\"\ncsv = \"contacts.csv\"\n",
     )
     .unwrap();
     let sb = outdial::provider::voipcomm::sandbox::Sandbox::start(Default::default()).unwrap();

@@ -257,7 +257,7 @@ fn a_post_for_another_number_or_call_is_kept_unmatched_never_filed() {
 fn sent_voipcomm(dir: &Path) -> (PathBuf, Vec<(String, String, String)>) {
     use outdial::provider::voipcomm::sandbox::{Sandbox, SandboxConfig};
     contacts(dir, 6);
-    let text = "[campaign]\nname = \"vc\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"http://127.0.0.1:9/voipcomm/callback\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Your parcel arrives today.\"\n\n[recipients]\ncsv = \"contacts.csv\"\n";
+    let text = "[campaign]\nname = \"vc\"\nprovider = \"voipcomm\"\n\n[voipcomm]\ncallback_url = \"http://127.0.0.1:9/voipcomm/callback\"\n\n[voipcomm.answer]\nspeak = 1\nspeak_lang = \"en-US\"\n\n[[prompt]]\nid = 1\ntts = \"Your parcel arrives today.\"\n\n[recipients]\nwindow = \"always\"\ncsv = \"contacts.csv\"\n";
     let file = dir.join("vc.toml");
     std::fs::write(&file, text).unwrap();
     let sb = Sandbox::start(SandboxConfig {

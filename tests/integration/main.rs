@@ -4,6 +4,8 @@
 //! `NO_COLOR=1` and a fixed width, so golden diagnostics are byte-stable.
 
 mod cli;
+mod converge;
+mod converge_faults;
 mod diagnostics;
 mod diff;
 mod docs;
@@ -12,6 +14,8 @@ mod guard;
 mod hostile;
 mod listen;
 mod listen_hostile;
+mod listen_replicas;
+mod listen_service;
 mod query_all;
 mod recipients;
 mod refusals;
@@ -21,6 +25,10 @@ mod roundtrip;
 mod rules;
 mod safety;
 mod schema;
+mod state;
+mod state_move;
+mod state_peers;
+mod state_send;
 mod submit;
 mod support;
 mod voicent;

@@ -21,6 +21,7 @@ fn options(deny_past: bool) -> LoadOptions {
     LoadOptions {
         deny_past,
         now: Some("2026-06-01T00:00:00Z".parse().unwrap()),
+        ..LoadOptions::default()
     }
 }
 

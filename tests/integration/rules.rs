@@ -21,6 +21,7 @@ fn at(now: &str) -> LoadOptions {
     LoadOptions {
         deny_past: false,
         now: Some(now.parse().unwrap()),
+        ..LoadOptions::default()
     }
 }
 

@@ -364,8 +364,11 @@ fn provider_errors_map_to_exit_codes() {
     assert_eq!(out.status.code(), Some(4));
 }
 
+/// An edit after a partial send is no longer refused: the calls already taken rang as soon
+/// as they were sent (no `at`), so they are fixed and never posted again; the rest are sent
+/// with the new text. `--allow-changed` is accepted, with a deprecation warning.
 #[test]
-fn a_changed_campaign_is_refused_after_a_partial_send() {
+fn a_changed_campaign_after_a_partial_send_keeps_what_was_taken() {
     let dir = tempfile::tempdir().unwrap();
     let file = campaign(dir.path(), false);
     // Request 4 is the second call post (each call post follows the lookup of its calls): it
@@ -379,31 +382,27 @@ fn a_changed_campaign_is_refused_after_a_partial_send() {
     assert_eq!(out.status.code(), Some(4));
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replace("is down", "is back")).unwrap();
-    let settle = ["--settle", "50ms"];
+    let settle = ["--settle", "50ms", "--allow-changed"];
     let out = run(outdial(
         &["send", file.to_str().unwrap()],
         &sb.url(),
         &settle,
     ));
-    assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("changed") && err.contains("post 1 differs"),
-        "{err}"
-    );
-    // Opting in sends only call ids never taken.
-    let out = run(outdial(
-        &["send", file.to_str().unwrap(), "--allow-changed"],
-        &sb.url(),
-        &settle,
-    ));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("--allow-changed is deprecated"), "{err}");
     assert_once_each(&sb, "changed");
+    // The first two were taken with the old text; the rest go out with the new one.
+    let calls = sb.calls();
+    let text_of = |n: &str| {
+        calls
+            .iter()
+            .find(|c| c.number == n)
+            .and_then(|c| c.prompts[0].tts.clone())
+            .unwrap()
+    };
+    assert_eq!(text_of("8185550101"), "The web server is down.");
+    assert_eq!(text_of("8185550107"), "The web server is back.");
 }
 
 /// Requests a clean send makes: each of the four call posts follows the lookup of its calls.

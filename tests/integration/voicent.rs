@@ -554,10 +554,8 @@ const MATRIX_NUMBERS: [&str; 5] = [
     "8185550105",
 ];
 
-/// Held by the tests that send the `matrix` campaign: their `resolve` runs are offline, so
-/// they take the campaign's lock for the gateway's default address, the same for both tests
-/// (the lock is machine-wide, keyed by campaign and address, so that two journals cannot send
-/// one campaign at once), and would refuse each other when run side by side.
+/// Held by the tests that send the `matrix` campaign, so they do not run side by side (they
+/// used to share a machine-wide lock; the lock is now in each campaign's own folder).
 static MATRIX: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn matrix_lock() -> std::sync::MutexGuard<'static, ()> {

@@ -108,6 +108,7 @@ fn closed_per_outdial(of: &[&str], t: Timestamp) -> BTreeSet<String> {
     let options = LoadOptions {
         deny_past: false,
         now: Some(t),
+        ..LoadOptions::default()
     };
     match campaign::load_str_with(Path::new("world.toml"), text, &options) {
         Ok(_) => BTreeSet::new(),

@@ -28,6 +28,17 @@ pub struct Cli {
     /// default: now. (Voicent schedules in minutes from the request.)
     #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<jiff::Timestamp>,
+    /// Where journals and locks are kept: `local` (files next to the campaign, the default)
+    /// or a PostgreSQL URL (postgres://USER@HOST/DB, or postgresql:///DB?host=/socket/dir);
+    /// the password from the URL or PGPASSWORD, never printed.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "OUTDIAL_STATE",
+        hide_env_values = true
+    )]
+    pub state: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -77,6 +88,14 @@ pub fn environment() -> Vec<(Option<String>, String)> {
         ),
     ));
     vars.push((
+        Some(outdial::state::STATE_VAR.to_owned()),
+        "where journals and locks are kept when --state does not say (a PostgreSQL URL)".to_owned(),
+    ));
+    vars.push((
+        Some("PGPASSWORD".to_owned()),
+        "the database password when the state URL has none".to_owned(),
+    ));
+    vars.push((
         Some("NO_COLOR".to_owned()),
         "set: no colour in diagnostics".to_owned(),
     ));
@@ -86,6 +105,15 @@ pub fn environment() -> Vec<(Option<String>, String)> {
             .to_owned(),
     ));
     vars
+}
+
+/// How `listen` writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// JSON objects, one per line.
+    Json,
 }
 
 /// Output format.
@@ -100,6 +128,30 @@ pub enum Format {
     /// Markdown on stdout (`plan` and `diff` only): a short stable summary for a pull request
     /// comment.
     Markdown,
+}
+
+/// `state push` / `state pull`.
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Copy the records of the campaign's local journal that the state store lacks into it.
+    /// Records both hold must be the same; running it again copies nothing.
+    Push(Transfer),
+    /// Copy the records of the campaign's journal in the state store that the local journal
+    /// lacks into it (made if missing). Records both hold must be the same.
+    Pull(Transfer),
+}
+
+/// The campaign whose journal `state push` / `pull` copies.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Transfer {
+    /// Campaign file.
+    pub file: PathBuf,
+    /// The endpoint the campaign is sent to, if not its own (the store keeps a journal per
+    /// campaign and endpoint).
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    pub endpoint: Option<String>,
+    #[command(flatten)]
+    pub journal: JournalArgs,
 }
 
 /// The journal of the commands that read or write it (`plan` and those that post).
@@ -294,9 +346,9 @@ pub enum Command {
     /// Upload the campaign's sounds, then send its call batches; a re-run resumes.
     #[command(after_help = "Example:\n  outdial send campaigns/outage.toml --plan plan.json --yes")]
     Send {
-        /// Continue although posts changed since a partial send: only call ids never sent go
-        /// out (nothing already accepted is sent again).
-        #[arg(long)]
+        /// Deprecated, no effect: an edited campaign converges (pending calls are replaced or
+        /// removed, calls already dialled stay as they were); accepted so scripts keep working.
+        #[arg(long, hide = true)]
         allow_changed: bool,
         /// Post again the calls in doubt that the provider cannot be asked about, as if they
         /// had not been taken (they may then be called twice).
@@ -318,6 +370,13 @@ pub enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// Copy a campaign's journal between its local file and the state store (--state or
+    /// OUTDIAL_STATE): `push` to move a campaign to PostgreSQL, `pull` to keep a local copy.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  outdial state push campaigns/outage.toml --state postgres://ci@db.example/outdial"
+    )]
+    State(StateCommand),
     /// Settle calls in doubt after looking them up in the provider's own records (for
     /// providers that cannot be asked, such as the Voicent Gateway).
     #[command(
@@ -433,7 +492,10 @@ pub enum Command {
     /// campaigns' Call Commands. Posts must carry the credentials in OUTDIAL_LISTEN_USER and
     /// OUTDIAL_LISTEN_PASSWORD, or end their route in the token in OUTDIAL_LISTEN_TOKEN
     /// (/voiceshot/summary/TOKEN); --insecure-no-auth serves without. Stops on SIGINT/SIGTERM
-    /// once accepted posts are stored.
+    /// once accepted posts are stored. Also serves GET /healthz (the process answers),
+    /// GET /readyz (the store answers; 503 if not) and GET /metrics (Prometheus, with the
+    /// posts' credentials or token: /metrics/TOKEN). Each option can come from the
+    /// environment variable named beside it.
     #[command(
         after_help = "Example:\n  outdial listen campaigns/outage.toml --bind 127.0.0.1:8080"
     )]
@@ -442,14 +504,34 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Address to listen on (port 0 picks a free one; the URL is printed).
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        #[arg(
+            long,
+            value_name = "ADDR",
+            default_value = "127.0.0.1:8080",
+            env = "OUTDIAL_LISTEN_BIND"
+        )]
         bind: std::net::SocketAddr,
         /// The results store (default: .outdial/results.db beside the first campaign file).
-        #[arg(long, value_name = "PATH")]
+        #[arg(long, value_name = "PATH", env = "OUTDIAL_LISTEN_DB")]
         db: Option<PathBuf>,
         /// Largest request body accepted, in bytes (voicemail arrives inside summaries).
-        #[arg(long, value_name = "BYTES", default_value_t = outdial::results::listen::DEFAULT_MAX_BODY)]
+        #[arg(
+            long,
+            value_name = "BYTES",
+            default_value_t = outdial::results::listen::DEFAULT_MAX_BODY,
+            env = "OUTDIAL_LISTEN_MAX_BODY"
+        )]
         max_body: usize,
+        /// How the log on stderr is written: text for people, or json (one object per line,
+        /// with a timestamp and a level, for a log collector). The URL stays on stdout.
+        #[arg(
+            long,
+            value_enum,
+            value_name = "FORMAT",
+            default_value_t = LogFormat::Text,
+            env = "OUTDIAL_LOG_FORMAT"
+        )]
+        log_format: LogFormat,
         /// Serve posts without credentials or token (loopback only; for trying things out):
         /// anyone who can reach the port can then forge results.
         #[arg(long)]

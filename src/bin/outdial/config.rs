@@ -10,6 +10,7 @@ use outdial::plan::Action;
 use outdial::provider::ProviderName;
 use outdial::results;
 use outdial::results::listen::BasicAuth;
+use outdial::state::{StateError, StateLocation};
 use outdial::submit::SubmitOptions;
 
 use crate::args::{self, Cli, Format, NetArgs};
@@ -29,6 +30,9 @@ pub struct Config {
     pub now: Option<jiff::Timestamp>,
     /// `--journal`: the journal file instead of the one next to the campaign file.
     pub journal: Option<PathBuf>,
+    /// `--state` / `OUTDIAL_STATE` as given (it may hold a password): read with
+    /// [`Config::state`].
+    state: Option<String>,
     /// What to do.
     pub command: Command,
 }
@@ -107,6 +111,15 @@ pub enum Command {
         /// How old a post must be before its calls may be settled as not sent.
         settle: Duration,
     },
+    /// `state push` (`push`) or `state pull`.
+    State {
+        /// Push (file to store), else pull.
+        push: bool,
+        /// Campaign file.
+        file: PathBuf,
+        /// The endpoint the campaign is sent to, instead of its own.
+        endpoint: Option<String>,
+    },
     /// `pause`, `resume`, `delete`, `sounds [--delete]`, `ping`: one action's posts.
     Action {
         /// Campaign and network.
@@ -159,6 +172,8 @@ pub struct Listen {
     pub token: Option<Secret>,
     /// `--insecure-no-auth`.
     pub insecure_no_auth: bool,
+    /// `--log-format json`: the log as JSON lines.
+    pub json_log: bool,
 }
 
 /// The variables `listen` takes its credentials from.
@@ -333,6 +348,18 @@ impl Config {
                     }),
                 }
             }
+            args::Command::State(sub) => {
+                let (push, t) = match sub {
+                    args::StateCommand::Push(t) => (true, t),
+                    args::StateCommand::Pull(t) => (false, t),
+                };
+                journal = t.journal.journal;
+                Command::State {
+                    push,
+                    file: t.file,
+                    endpoint: t.endpoint,
+                }
+            }
             // `--yes` changes nothing for them: they do not ask (see `args::Yes`).
             args::Command::Pause { target: t, yes: _ } => Command::Action {
                 target: Target::new(t, &mut journal),
@@ -412,6 +439,7 @@ impl Config {
                 bind,
                 db,
                 max_body,
+                log_format,
                 insecure_no_auth,
             } => {
                 let db = db.unwrap_or_else(|| {
@@ -439,6 +467,7 @@ impl Config {
                     basic,
                     token,
                     insecure_no_auth,
+                    json_log: log_format == args::LogFormat::Json,
                 })
             }
         };
@@ -459,10 +488,25 @@ impl Config {
             load: LoadOptions {
                 deny_past,
                 now: cli.now.filter(|_| offline),
+                // A location that does not parse is refused before any command runs.
+                state: cli
+                    .state
+                    .as_deref()
+                    .and_then(|text| StateLocation::parse(text, |k| std::env::var(k).ok()).ok())
+                    .unwrap_or_default(),
             },
             now: cli.now,
             journal,
+            state: cli.state,
             command,
+        }
+    }
+
+    /// Where state is kept: `--state` / `OUTDIAL_STATE`, else local files.
+    pub fn state(&self) -> Result<StateLocation, StateError> {
+        match &self.state {
+            Some(text) => StateLocation::parse(text, |k| std::env::var(k).ok()),
+            None => Ok(StateLocation::Local),
         }
     }
 

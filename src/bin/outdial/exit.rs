@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
+use outdial::journal::JournalError;
 use outdial::results::{ResultsError, StoreError};
+use outdial::state::StateError;
 use outdial::submit::SubmitError;
 
 /// How the process ends: one meaning per code, whatever the command (the table in `--help`
@@ -24,7 +26,8 @@ pub enum Exit {
     Differ,
     /// The provider rejected a post.
     Rejected,
-    /// The network failed after every retry; running the command again resumes.
+    /// The network failed after every retry, or the state store cannot be reached; running
+    /// the command again resumes.
     Transport,
     /// The provider refused this host or account.
     Refused,
@@ -65,7 +68,7 @@ pub const TABLE: &[(u8, &str)] = &[
     (3, "the provider rejected a post"),
     (
         4,
-        "the network failed after every retry; running the command again resumes",
+        "the network failed after every retry, or the state store cannot be reached; running the command again resumes",
     ),
     (5, "the provider refused this host or account"),
     (
@@ -102,6 +105,8 @@ impl From<&SubmitError> for Exit {
             SubmitError::Rejected { .. } if err.is_refusal() => Exit::Refused,
             SubmitError::Rejected { .. } => Exit::Rejected,
             SubmitError::Transport { .. } | SubmitError::InDoubt { .. } => Exit::Transport,
+            // The state store lost mid-send: posts may be in doubt, a re-run resumes.
+            SubmitError::Journal(JournalError::Store(e)) => Exit::from(e),
             SubmitError::Changed { .. }
             | SubmitError::Journal(_)
             | SubmitError::Render(_)
@@ -111,10 +116,26 @@ impl From<&SubmitError> for Exit {
     }
 }
 
-/// The results store could not be read or written: a file problem, as for a journal.
+/// The results store could not be read or written: a file problem, as for a journal; or a
+/// PostgreSQL store, as the state store.
 impl From<&StoreError> for Exit {
-    fn from(_: &StoreError) -> Self {
-        Exit::Invalid
+    fn from(err: &StoreError) -> Self {
+        match err {
+            StoreError::State(e) => Exit::from(e),
+            _ => Exit::Invalid,
+        }
+    }
+}
+
+/// The state store: a wrong location is a usage error; one that cannot be reached is like
+/// the network (running again resumes); a database of a newer outdial is not ours to write.
+impl From<&StateError> for Exit {
+    fn from(err: &StateError) -> Self {
+        match err {
+            StateError::NotAUrl { .. } | StateError::BadUrl { .. } => Exit::Usage,
+            StateError::Unreachable { .. } | StateError::Query { .. } => Exit::Transport,
+            StateError::Newer { .. } => Exit::Invalid,
+        }
     }
 }
 

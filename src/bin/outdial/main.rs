@@ -1,6 +1,7 @@
 //! The `outdial` command: arguments → configuration → command → exit code.
 
 mod args;
+mod changes_text;
 mod commands;
 mod config;
 mod exit;
@@ -29,7 +30,8 @@ fn main() -> ExitCode {
         Err(e) => return parse_failed(&e),
     };
     let config = config::Config::new(cli);
-    output::trace(config.verbose);
+    let json_log = matches!(&config.command, config::Command::Listen(l) if l.json_log);
+    output::trace(config.verbose, json_log);
     // The one printer of this run, for the format asked for.
     let out = output::printer(config.format, config.quiet);
     commands::run(&config, out.as_ref()).into()

@@ -64,15 +64,19 @@ fn intent_text(intent: &Intent<'_>) -> String {
         text.push_str(&format!("  {label:<10}  {endpoint}\n"));
     }
     text.push_str(&format!("  journal     {}\n", intent.journal.display()));
+    text.push_str(&format!("  changes     {}\n", intent.changes));
     text
 }
 
 /// Sends the library's tracing events to stderr, as many as `-v` asks for (none without it,
 /// so stderr stays the diagnostics' own). Events of outdial itself only, up to `-vvv`.
-pub fn trace(verbose: u8) {
+/// `json` (`listen --log-format json`): as JSON lines with a timestamp, from the info level
+/// on, so that `listen`'s log (see [`log_listen`]) is written even without `-v`.
+pub fn trace(verbose: u8, json: bool) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::prelude::*;
     let level = match verbose {
+        0 if json => LevelFilter::INFO,
         0 => return,
         1 => LevelFilter::INFO,
         2 => LevelFilter::DEBUG,
@@ -83,6 +87,19 @@ pub fn trace(verbose: u8) {
     } else {
         Targets::new().with_target("outdial", level)
     };
+    if json {
+        let layer = tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(io::stderr)
+            .with_current_span(false)
+            .with_span_list(false)
+            .flatten_event(true)
+            .with_target(false);
+        let _ = tracing_subscriber::registry()
+            .with(layer.with_filter(targets))
+            .try_init();
+        return;
+    }
     let ansi =
         io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let layer = tracing_subscriber::fmt::layer()
@@ -93,6 +110,67 @@ pub fn trace(verbose: u8) {
     let _ = tracing_subscriber::registry()
         .with(layer.with_filter(targets))
         .try_init();
+}
+
+/// `listen`'s log as JSON lines (`--log-format json`): each event a tracing event whose
+/// fields are the event's own, written by the JSON layer [`trace`] set up. The URL still
+/// goes to stdout first, as in text, for whoever started the server to read.
+pub fn log_listen(event: &ListenEvent) {
+    use tracing::{error, info, warn};
+    match event {
+        ListenEvent::Listening {
+            url,
+            db,
+            campaigns,
+            auth,
+            token,
+            connections,
+        } => {
+            let _ = writeln!(io::stdout().lock(), "{url}");
+            let campaigns = campaigns.join(",");
+            info!(
+                event = "listening",
+                url,
+                store = db,
+                campaigns,
+                auth,
+                token,
+                connections
+            );
+        }
+        ListenEvent::Stored {
+            route,
+            campaign,
+            callid,
+            fresh,
+            verdict,
+            command,
+        } => info!(
+            event = "stored",
+            route,
+            campaign,
+            callid,
+            fresh,
+            verdict = verdict.unwrap_or_default(),
+            command
+        ),
+        ListenEvent::Unmatched { route, callid, why } => {
+            info!(event = "unmatched", route, callid, why);
+        }
+        ListenEvent::Recording { path, problem } => {
+            let problem = problem.as_deref().unwrap_or_default();
+            info!(event = "recording", path, problem);
+        }
+        ListenEvent::Rejected { route, status, why } if *status >= 500 => {
+            error!(event = "rejected", route, status, why);
+        }
+        ListenEvent::Rejected { route, status, why } => {
+            warn!(event = "rejected", route, status, why);
+        }
+        ListenEvent::Stopped { stored, rejected } => {
+            info!(event = "stopped", stored, rejected);
+        }
+    }
 }
 
 /// The printer for `format`. In JSON the version record is written at once.
@@ -154,6 +232,32 @@ impl Report for PrintMarkdown {
     }
 }
 
+/// One line for `state push` / `state pull`.
+fn transferred_text(t: &outdial::report::Transferred<'_>) -> String {
+    let (from, to) = match t.direction {
+        "push" => (t.file.display().to_string(), t.store.to_owned()),
+        _ => (t.store.to_owned(), t.file.display().to_string()),
+    };
+    let mut text = format!(
+        "{}: copied {} from {from} to {to}; {} already in both",
+        t.campaign,
+        plural(t.counts.copied, "record", "records"),
+        t.counts.shared
+    );
+    if t.counts.ahead > 0 {
+        text.push_str(&format!(
+            "; {to} holds {} more, which `outdial state {}` copies back",
+            t.counts.ahead,
+            if t.direction == "push" {
+                "pull"
+            } else {
+                "push"
+            }
+        ));
+    }
+    text
+}
+
 /// Text for a Markdown code span, on one line: escapes mean nothing inside one, so only a
 /// backquote (which would end it) is replaced.
 fn code(text: &str) -> String {
@@ -204,6 +308,9 @@ fn plan_markdown(plan: &PlanReport<'_>, warnings: &[String]) -> String {
     row("already sent (journal)", plan.journal.accepted);
     row("in doubt (journal)", plan.journal.in_doubt);
     row("still to send", plan.journal.to_send);
+    if plan.journal.used {
+        t.push_str(&crate::changes_text::markdown(plan.changes, &code));
+    }
     t.push_str("\n#### Prompts\n\n");
     if plan.prompts.is_empty() {
         t.push_str("None.\n");
@@ -705,6 +812,9 @@ impl PrintHuman {
         for (label, n) in rows {
             text.push_str(&format!("\n  {label:<24}{n:>12}"));
         }
+        if plan.journal.used {
+            text.push_str(&crate::changes_text::human(plan.changes));
+        }
         // What people will hear, as the Markdown comment shows it.
         let prompts = prompt_lines(plan, one_line, |id| id.to_string());
         if !prompts.is_empty() {
@@ -914,6 +1024,7 @@ impl PrintHuman {
             Note::Answered { campaign, provider } => {
                 self.summary(&format!("{campaign}: {provider} answered"))
             }
+            Note::Converging { changes } => self.note(&format!("changes: {changes}")),
             Note::SavedPlan { path } => self.note(&format!(
                 "saved the plan to {}; `outdial send FILE --plan {}` sends exactly these posts",
                 path.display(),
@@ -1065,6 +1176,7 @@ impl Report for PrintHuman {
             // summary.
             Message::Change(change) => writeln!(io::stdout().lock(), "{}", change_text(change)),
             Message::Diff(diffed) => self.summary(&diffed_text(&diffed)),
+            Message::Transferred(t) => self.summary(&transferred_text(&t)),
             Message::Submit(progress) => match Self::progress_note(progress) {
                 Some(note) => {
                     let bar = self.bar.borrow();

@@ -1,8 +1,8 @@
 //! `max_calls`: how often each number was called recently by other campaigns, from the
-//! journals next to the campaign file (`.outdial/*.jsonl`). outdial has no results store
-//! yet, so the journals are the record: a call counts when its post was accepted by the
-//! provider, or may have been (an ambiguous outcome, or an intent with no outcome yet), at the
-//! time the post was made.
+//! journals next to the campaign file (`.outdial/*.jsonl`), or with a PostgreSQL state store
+//! from every campaign ever sent through it. The journals are the record: a call counts when
+//! its post was accepted by the provider, or may have been (an ambiguous outcome, or an intent
+//! with no outcome yet), at the time the post was made.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,21 +11,20 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::dedupe::Seen;
 use crate::journal::{Outcome, Record};
+use crate::state::{StateError, StateLocation};
 
-/// The numbers called at least `count` times within `per` before `now` by campaigns other
-/// than `own` (whose journal is `.outdial/<own>.jsonl`), read from the journals in `dir`.
-/// Unreadable files and lines are passed over: a journal torn by a crash ends in a partial
-/// line, and a cap must not stop a campaign for that.
-pub(super) fn capped(
+/// The journals of the campaigns other than `own`: the files in `dir` (but
+/// `.outdial/<own>.jsonl`), or every other campaign's in the state store. Unreadable files are
+/// passed over; a state store that cannot be read is an error, since the cap would then cap
+/// nothing without a word.
+pub(super) fn other_journals(
     dir: &Path,
     own: &str,
-    count: u32,
-    per: SignedDuration,
-    now: Timestamp,
-) -> (Seen, u64) {
-    let since = now.checked_sub(per).unwrap_or(Timestamp::MIN);
-    let mut calls: HashMap<u64, u32> = HashMap::new();
-    let mut journals = 0;
+    state: &StateLocation,
+) -> Result<Vec<Vec<u8>>, StateError> {
+    if let StateLocation::Postgres(pg) = state {
+        return crate::state::journal::others(pg, own);
+    }
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -35,11 +34,25 @@ pub(super) fn capped(
         .filter(|p| p.file_stem().is_none_or(|s| s != own))
         .collect();
     paths.sort();
-    for path in paths {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        journals += 1;
+    Ok(paths
+        .iter()
+        .filter_map(|path| std::fs::read(path).ok())
+        .collect())
+}
+
+/// The numbers called at least `count` times within `per` before `now` in `journals`
+/// ([`other_journals`]). Unreadable lines are passed over: a journal torn by a crash ends in a
+/// partial line, and a cap must not stop a campaign for that.
+pub(super) fn capped(
+    journals: &[Vec<u8>],
+    count: u32,
+    per: SignedDuration,
+    now: Timestamp,
+) -> (Seen, u64) {
+    let since = now.checked_sub(per).unwrap_or(Timestamp::MIN);
+    let mut calls: HashMap<u64, u32> = HashMap::new();
+    for bytes in journals {
+        let text = String::from_utf8_lossy(bytes);
         // attempt → (when, numbers); removed once an outcome says nothing was taken.
         let mut open: HashMap<u64, (Timestamp, Vec<String>)> = HashMap::new();
         let mut taken: Vec<(Timestamp, Vec<String>)> = Vec::new();
@@ -86,5 +99,5 @@ pub(super) fn capped(
             set.insert(n, 0);
         }
     }
-    (set, journals)
+    (set, journals.len() as u64)
 }

@@ -16,7 +16,7 @@ use std::sync::mpsc::SyncSender;
 use csv::ByteRecord;
 use jiff::{Timestamp, Zoned};
 
-use super::cap::capped;
+use super::cap::{capped, other_journals};
 use super::dedupe::{CallIds, Seen};
 use super::excerpt::Spot;
 use super::header::{Columns, Header, columns};
@@ -136,7 +136,21 @@ pub(in crate::campaign) fn scan(mut input: ScanInput<'_>, problems: &mut Problem
     });
     let cap = input.max_calls.map(|(count, per)| {
         let dir = input.source.resolve(".outdial");
-        let (set, journals) = capped(&dir, input.name, count, per, now);
+        let journals = match other_journals(&dir, input.name, &input.options.state) {
+            Ok(journals) => journals,
+            Err(e) => {
+                problems.push(
+                    Problem::error(
+                        "recipients::max-calls-store",
+                        format!("max_calls cannot be checked: {e}"),
+                    )
+                    .in_file(input.source)
+                    .help("run again once the state store is reachable; nothing was sent"),
+                );
+                Vec::new()
+            }
+        };
+        let (set, journals) = capped(&journals, count, per, now);
         stats.journals = journals;
         set
     });

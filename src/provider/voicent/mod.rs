@@ -288,6 +288,11 @@ impl Provider for Voicent {
     fn by_id(&self) -> Option<&dyn ById> {
         Some(self)
     }
+
+    fn removal(&self) -> crate::provider::CallRemoval {
+        // callRemove on the reqId, after a status poll.
+        crate::provider::CallRemoval::ById
+    }
 }
 
 impl ById for Voicent {

@@ -216,6 +216,14 @@ impl Provider for VoiceShot {
         }
     }
 
+    fn removal(&self) -> crate::provider::CallRemoval {
+        // Action 2 deletes calls not yet dialling by call id; its reply says only that the
+        // post was read, so a Call Query afterwards tells which calls went.
+        crate::provider::CallRemoval::ByCallId {
+            batch: self.batch_size.max(1),
+        }
+    }
+
     fn read_lookup(&self, body: &[u8]) -> LookupReply {
         let parsed = reply::parse_query_reply(body)
             .map_err(|e| ReplyOutcome::Unreadable(format!("unreadable query reply: {e}")))?;

@@ -350,6 +350,15 @@ impl Provider for VoipComm {
         Some(self)
     }
 
+    fn removal(&self) -> crate::provider::CallRemoval {
+        // Only through the scheduled-call delete, when the campaign configures it.
+        if self.scheduled_delete_url.is_some() {
+            crate::provider::CallRemoval::ById
+        } else {
+            crate::provider::CallRemoval::None
+        }
+    }
+
     fn scheduled_list(&self) -> Option<&dyn ScheduledList> {
         self.scheduled_list_url
             .is_some()

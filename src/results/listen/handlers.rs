@@ -2,6 +2,7 @@
 //! call id *and* the number), and file it, or keep it as unmatched.
 
 use std::io::{Cursor, Write};
+use std::time::Instant;
 
 use axum::http::StatusCode;
 
@@ -42,17 +43,28 @@ enum Filed {
     Unmatched {
         callid: String,
         why: String,
+        /// `false`: kept before.
+        fresh: bool,
     },
 }
 
 impl Accepted {
-    fn unmatched(callid: &str, why: String) -> Accepted {
+    fn unmatched(callid: &str, why: String, fresh: bool) -> Accepted {
         Accepted {
             filed: Filed::Unmatched {
                 callid: callid.to_owned(),
                 why,
+                fresh,
             },
             command: None,
+        }
+    }
+
+    /// Whether it was new (not a redelivery), and whether it was kept as unmatched.
+    pub(super) fn counts(&self) -> (bool, bool) {
+        match &self.filed {
+            Filed::Call { fresh, .. } => (*fresh, false),
+            Filed::Unmatched { fresh, .. } => (*fresh, true),
         }
     }
 
@@ -74,7 +86,7 @@ impl Accepted {
                 verdict,
                 command,
             },
-            Filed::Unmatched { callid, why } => ListenEvent::Unmatched { route, callid, why },
+            Filed::Unmatched { callid, why, .. } => ListenEvent::Unmatched { route, callid, why },
         };
         (event, self.command)
     }
@@ -146,18 +158,15 @@ impl App {
         calls: &[CallRecord],
         keys: &[Keypress],
     ) -> Result<crate::results::Filed, Refused> {
-        let mut store = self
-            .store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let filed = Post {
             route: post.route.path(),
             body: post.body,
             keep_body,
         };
-        store
-            .file(Some(filed), calls, keys)
-            .map_err(|e| refused(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
+        let started = Instant::now();
+        let done = self.store.file(Some(filed), calls, keys);
+        self.metrics.store_took(started.elapsed());
+        done.map_err(|e| refused(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
     }
 
     /// Keeps a post that names no call, answered 200 all the same.
@@ -169,22 +178,19 @@ impl App {
         number: &str,
         why: String,
     ) -> Result<Accepted, Refused> {
-        let mut store = self
-            .store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        store
-            .file_unmatched(&Unmatched {
-                route: post.route.path().to_owned(),
-                provider: provider.key().to_owned(),
-                callid: callid.to_owned(),
-                number: number.to_owned(),
-                why: why.clone(),
-                body: post.body.to_vec(),
-                received_at: jiff::Timestamp::now().to_string(),
-            })
-            .map_err(|e| refused(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
-        Ok(Accepted::unmatched(callid, why))
+        let started = Instant::now();
+        let done = self.store.file_unmatched(&Unmatched {
+            route: post.route.path().to_owned(),
+            provider: provider.key().to_owned(),
+            callid: callid.to_owned(),
+            number: number.to_owned(),
+            why: why.clone(),
+            body: post.body.to_vec(),
+            received_at: jiff::Timestamp::now().to_string(),
+        });
+        self.metrics.store_took(started.elapsed());
+        let fresh = done.map_err(|e| refused(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+        Ok(Accepted::unmatched(callid, why, fresh))
     }
 
     fn summary(&self, post: &Incoming<'_>) -> Result<Accepted, Refused> {

@@ -14,6 +14,8 @@
 mod auth;
 mod body;
 mod handlers;
+mod metrics;
+mod probes;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -30,9 +32,11 @@ use serde::Serialize;
 
 pub use auth::{Auth, BasicAuth, MIN_TOKEN_LEN, Token, TokenError};
 
+use super::filing::Filing;
 use super::watch::Watched;
-use super::{Store, StoreError};
+use super::{PgResults, Store, StoreError};
 use crate::http_server;
+use crate::state::PgLocation;
 
 /// Default largest body: voicemail WAVs arrive base64-encoded inside summaries.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
@@ -54,8 +58,11 @@ pub const RECORDINGS: &str = "recordings";
 pub struct ListenConfig {
     /// Where to listen.
     pub bind: SocketAddr,
-    /// The results store.
+    /// The SQLite results store; with `postgres`, only the folder of the voicemail
+    /// recordings is taken from it.
     pub db: PathBuf,
+    /// The PostgreSQL results store (`--state`), shared with other listeners.
+    pub postgres: Option<PgLocation>,
     /// The campaigns whose posts are accepted.
     pub campaigns: Vec<Watched>,
     /// What every post must show.
@@ -190,7 +197,7 @@ impl Route {
 
 struct App {
     campaigns: Vec<Watched>,
-    store: Mutex<Store>,
+    store: Box<dyn Filing>,
     folder: PathBuf,
     auth: Auth,
     max_body: usize,
@@ -199,14 +206,26 @@ struct App {
     on_event: OnEvent,
     stored: AtomicU64,
     rejected: AtomicU64,
+    metrics: metrics::Metrics,
 }
 
-/// A refusal: status and reason.
+/// A refusal: status, why (for the log and the client) and the reason's name (for the
+/// metrics).
 #[derive(Debug)]
-struct Refused(StatusCode, String);
+struct Refused(StatusCode, String, &'static str);
 
 fn refused(status: StatusCode, why: impl Into<String>) -> Refused {
-    Refused(status, why.into())
+    let reason = match status {
+        StatusCode::BAD_REQUEST => "malformed",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::NOT_FOUND => "no-route",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "media-type",
+        StatusCode::SERVICE_UNAVAILABLE => "store-unavailable",
+        _ => "internal",
+    };
+    Refused(status, why.into(), reason)
 }
 
 /// Serves until SIGINT or SIGTERM; blocks. The first event is [`ListenEvent::Listening`].
@@ -221,8 +240,18 @@ pub fn listen(config: ListenConfig, on_event: OnEvent) -> Result<(), ListenError
             return Err(ListenError::NoAuth);
         }
     }
-    let mut store = Store::open(&config.db)?;
-    store.check_writable()?;
+    let store: Box<dyn Filing> = match &config.postgres {
+        Some(at) => {
+            let store = PgResults::open(at)?;
+            store.ping()?;
+            Box::new(store)
+        }
+        None => {
+            let mut store = Store::open(&config.db)?;
+            store.check_writable()?;
+            Box::new(Mutex::new(store))
+        }
+    };
     let folder = config
         .db
         .parent()
@@ -236,7 +265,7 @@ pub fn listen(config: ListenConfig, on_event: OnEvent) -> Result<(), ListenError
         .map_err(ListenError::Runtime)?;
     let app = Arc::new(App {
         campaigns: config.campaigns,
-        store: Mutex::new(store),
+        store,
         folder,
         auth: config.auth,
         max_body: config.max_body,
@@ -245,8 +274,15 @@ pub fn listen(config: ListenConfig, on_event: OnEvent) -> Result<(), ListenError
         on_event,
         stored: AtomicU64::new(0),
         rejected: AtomicU64::new(0),
+        metrics: metrics::Metrics::new(),
     });
-    runtime.block_on(serve(app, config.bind, config.db))
+    // The last handle on the store is dropped here, after the runtime: a blocking client
+    // must not be closed on one of its threads.
+    let kept = Arc::clone(&app);
+    let served = runtime.block_on(serve(app, config.bind));
+    drop(runtime);
+    drop(kept);
+    served
 }
 
 /// Connections served at once: [`MAX_CONNECTIONS`], or fewer when the process may not open
@@ -262,7 +298,7 @@ fn connection_cap() -> usize {
     soft.saturating_sub(64).clamp(16, MAX_CONNECTIONS)
 }
 
-async fn serve(app: Arc<App>, bind: SocketAddr, db: PathBuf) -> Result<(), ListenError> {
+async fn serve(app: Arc<App>, bind: SocketAddr) -> Result<(), ListenError> {
     use tokio::signal::unix::{SignalKind, signal};
     // Signal handlers first: a SIGTERM right after the URL is printed must not kill us.
     let mut term = signal(SignalKind::terminate()).map_err(ListenError::Runtime)?;
@@ -276,7 +312,7 @@ async fn serve(app: Arc<App>, bind: SocketAddr, db: PathBuf) -> Result<(), Liste
     let connections = connection_cap();
     (app.on_event)(ListenEvent::Listening {
         url: format!("http://{addr}"),
-        db: db.display().to_string(),
+        db: app.store.describe(),
         campaigns: app.campaigns.iter().map(|c| c.name.clone()).collect(),
         auth: app.auth.any(),
         token: app.auth.token.is_some(),
@@ -302,13 +338,18 @@ async fn serve(app: Arc<App>, bind: SocketAddr, db: PathBuf) -> Result<(), Liste
                 ),
             );
     }
-    let router = router
+    let router = probes::routes(router)
         .fallback(|State(app): State<Arc<App>>, request: Request| async move {
             // Never the whole path: a mistyped route could end in the token.
             let path = request.uri().path();
             let shown: String = path.split('/').take(3).collect::<Vec<_>>().join("/");
             let why = format!("no route {} {shown}…", request.method());
-            reject(&app, &shown, refused(StatusCode::NOT_FOUND, why))
+            reject(
+                &app,
+                OTHER_ROUTE,
+                &shown,
+                refused(StatusCode::NOT_FOUND, why),
+            )
         })
         .with_state(Arc::clone(&app));
     let stop = async move {
@@ -346,10 +387,16 @@ async fn serve_connections(
     http_server::serve_connections(listener, limits, service, stop).await;
 }
 
-fn reject(app: &App, route: &str, Refused(status, why): Refused) -> Response {
+/// The metrics' name for a request to no route of ours.
+const OTHER_ROUTE: &str = "other";
+
+/// Refuses a request to `label` (a route's path, or [`OTHER_ROUTE`]), shown as `shown`.
+fn reject(app: &App, label: &'static str, shown: &str, r: Refused) -> Response {
+    let Refused(status, why, reason) = r;
     app.rejected.fetch_add(1, Ordering::SeqCst);
+    app.metrics.refused(label, reason);
     (app.on_event)(ListenEvent::Rejected {
-        route: route.to_owned(),
+        route: shown.to_owned(),
         status: status.as_u16(),
         why: why.clone(),
     });
@@ -370,9 +417,11 @@ fn reject(app: &App, route: &str, Refused(status, why): Refused) -> Response {
 
 async fn handle(app: Arc<App>, route: Route, token: Option<String>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    let path = route.path();
+    app.metrics.received(path);
     if !app.auth.allows(&parts.headers, token.as_deref()) {
         let why = "missing or wrong credentials";
-        return reject(&app, route.path(), refused(StatusCode::UNAUTHORIZED, why));
+        return reject(&app, path, path, refused(StatusCode::UNAUTHORIZED, why));
     }
     let held = match body::read(
         &parts.headers,
@@ -384,14 +433,14 @@ async fn handle(app: Arc<App>, route: Route, token: Option<String>, request: Req
     .await
     {
         Ok(held) => held,
-        Err(e) => return reject(&app, route.path(), body_refused(&app, e)),
+        Err(e) => return reject(&app, path, path, body_refused(&app, e)),
     };
     let ctype = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    // SQLite and the file system block: off the async workers.
+    // The store's client and the file system block: off the async workers.
     let worker = Arc::clone(&app);
     let query = parts.uri.query().map(str::to_owned);
     let done = tokio::task::spawn_blocking(move || {
@@ -413,6 +462,8 @@ async fn handle(app: Arc<App>, route: Route, token: Option<String>, request: Req
     match done {
         Ok(accepted) => {
             app.stored.fetch_add(1, Ordering::SeqCst);
+            let (fresh, unmatched) = accepted.counts();
+            app.metrics.stored(path, fresh, unmatched);
             let (event, command) = accepted.event(route);
             (app.on_event)(event);
             match command {
@@ -422,7 +473,7 @@ async fn handle(app: Arc<App>, route: Route, token: Option<String>, request: Req
                 None => StatusCode::OK.into_response(),
             }
         }
-        Err(r) => reject(&app, route.path(), r),
+        Err(r) => reject(&app, path, path, r),
     }
 }
 
@@ -436,9 +487,10 @@ fn body_refused(app: &App, failed: body::Failed) -> Refused {
             StatusCode::REQUEST_TIMEOUT,
             "the body did not arrive in time",
         ),
-        body::Failed::Busy => refused(
+        body::Failed::Busy => Refused(
             StatusCode::SERVICE_UNAVAILABLE,
-            "too many large posts at once; try again shortly",
+            "too many large posts at once; try again shortly".to_owned(),
+            "busy",
         ),
         body::Failed::Broken(e) => refused(
             StatusCode::BAD_REQUEST,

@@ -4,12 +4,93 @@
 use std::fs;
 use std::path::Path;
 
+use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
-use outdial::journal::{self, JournalState};
+use outdial::journal::{self, JournalError, JournalState};
 use outdial::report::Message;
+use outdial::state::StateLocation;
 
+use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
+
+/// Where state is kept (`--state`), or the problem reported.
+pub fn location(config: &Config, out: &dyn Report) -> Result<StateLocation, Exit> {
+    config.state().map_err(|e| {
+        out.show(Message::Problem(&Problem::error(
+            "state::location",
+            e.to_string(),
+        )));
+        Exit::from(&e)
+    })
+}
+
+/// The state store a command needs (`state push`, `state pull`): refused with what to do when
+/// `--state` names none.
+pub fn store(config: &Config, out: &dyn Report) -> Result<outdial::state::PgLocation, Exit> {
+    match location(config, out)? {
+        StateLocation::Postgres(pg) => Ok(*pg),
+        StateLocation::Local => {
+            out.show(Message::Problem(
+                &Problem::error(
+                    "state::none",
+                    "this command copies between the local journal and a state store, and none is named",
+                )
+                .help("give --state postgres://USER@HOST/DB, or set OUTDIAL_STATE"),
+            ));
+            Err(Exit::Usage)
+        }
+    }
+}
+
+/// Reports a refused `state push` / `pull` and gives its exit code: the store unreachable is
+/// 4, like the network; anything else (a conflict, a damaged journal) 1.
+pub fn transfer_failed(e: &outdial::journal::TransferError, out: &dyn Report) -> Exit {
+    use outdial::journal::TransferError;
+    let help = match e {
+        TransferError::Conflict { .. } => {
+            "the two journals record different sends of this campaign: keep the one that is right (see `outdial plan`), move the other aside, and copy again"
+        }
+        TransferError::Journal(JournalError::Store(_)) => {
+            "run again once the state store is reachable; nothing was changed that a re-run does not finish"
+        }
+        _ => "the journal records what was sent; see `--journal`",
+    };
+    out.show(Message::Problem(
+        &Problem::error("state::transfer", e.to_string()).help(help),
+    ));
+    match e {
+        TransferError::Journal(JournalError::Store(s)) => Exit::from(s),
+        _ => Exit::Invalid,
+    }
+}
+
+/// The journal's state of `campaign` sent to `endpoint`: the file at `path`, or the
+/// campaign's journal in the state store; read without locking.
+pub fn read_at(
+    state: &StateLocation,
+    path: &Path,
+    campaign: &Campaign,
+    endpoint: &str,
+    help: Option<&str>,
+    out: &dyn Report,
+) -> Result<JournalState, Exit> {
+    let StateLocation::Postgres(pg) = state else {
+        return read(path, help, out);
+    };
+    let provider = campaign.provider().name();
+    journal::read_state_in_store(pg, &campaign.name, provider, endpoint).map_err(|e| {
+        let mut problem = Problem::error("journal::read", e.to_string());
+        if let Some(help) = help {
+            problem = problem.help(help);
+        }
+        out.show(Message::Problem(&problem));
+        match &e {
+            JournalError::Store(e) => Exit::from(e),
+            _ => Exit::Invalid,
+        }
+    })
+}
 
 /// Why `path` cannot be a journal, if it cannot: a folder on its way is a file (`.outdial`
 /// left as a file, say), or the path itself is not a regular file (`/dev/null`, a FIFO, a

@@ -8,6 +8,7 @@ use outdial::diagnostic::Problem;
 use outdial::report::Message;
 use outdial::results::Watched;
 use outdial::results::listen::{self, Auth, ListenConfig, ListenError, ListenEvent, Token};
+use outdial::state::StateLocation;
 
 use crate::commands::load;
 use crate::config::{Config, LISTEN_CREDENTIAL_VARS, LISTEN_TOKEN_VAR, Listen};
@@ -34,6 +35,11 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
     let settings = ListenConfig {
         bind: listen.bind,
         db: listen.db.clone(),
+        // A location that cannot be one was refused before any command ran.
+        postgres: match config.state() {
+            Ok(StateLocation::Postgres(at)) => Some(*at),
+            _ => None,
+        },
         campaigns,
         auth: Auth {
             basic: listen.basic.clone(),
@@ -59,7 +65,11 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
         )
     });
     for event in rx {
-        out.show(Message::Listen(&event));
+        if listen.json_log {
+            crate::output::log_listen(&event);
+        } else {
+            out.show(Message::Listen(&event));
+        }
     }
     let result = server.join().unwrap_or_else(|_| {
         Err(ListenError::Runtime(std::io::Error::other(
@@ -78,11 +88,17 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
                 .help("pick another --bind port, or port 0 for a free one"),
             _ => Problem::error("listen::start", e.to_string()),
         };
+        if listen.json_log {
+            let (code, message) = (problem.code(), problem.message());
+            tracing::error!(event = "failed", code, message);
+        }
         out.show(Message::Problem(&problem));
         match e {
             ListenError::NoAuth | ListenError::NeedsAuth(_) | ListenError::Bind { .. } => {
                 Exit::Usage
             }
+            // A PostgreSQL store out of reach is 4, as for the state store.
+            ListenError::Store(e) => Exit::from(&e),
             _ => Exit::Invalid,
         }
     })

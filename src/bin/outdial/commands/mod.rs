@@ -12,6 +12,8 @@ mod load;
 mod man;
 mod plan;
 mod provider;
+mod pull;
+mod push;
 mod query;
 mod render;
 mod report;
@@ -52,6 +54,16 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             &Problem::error("usage::format", message).help("use --format human or --format json"),
         ));
         return Exit::Usage;
+    }
+    // A state location that cannot be one is wrong for every command: said before anything
+    // is read or sent.
+    if let Err(e) = config.state() {
+        out.show(Message::Problem(
+            &Problem::error("state::location", e.to_string()).help(
+                "give --state (or OUTDIAL_STATE) a URL such as postgres://USER@HOST/DB, or leave it unset for local files",
+            ),
+        ));
+        return Exit::from(&e);
     }
     match &config.command {
         Command::Check { files } => check::run(files, config, out),
@@ -99,6 +111,16 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             config,
             out,
         ),
+        Command::State {
+            push: true,
+            file,
+            endpoint,
+        } => push::run(file, endpoint.as_deref(), config, out),
+        Command::State {
+            push: false,
+            file,
+            endpoint,
+        } => pull::run(file, endpoint.as_deref(), config, out),
         Command::Resolve {
             file,
             sent,

@@ -9,9 +9,10 @@ use outdial::journal::CallState;
 use outdial::plan::{Action, PostBody};
 use outdial::report::{Example, JournalCounts, Message, Note, PlanReport, Plays, SpokenPrompt};
 use outdial::saved_plan::PostHash;
+use outdial::state::StateLocation;
 
 use super::render::{Failure, on_two_threads};
-use super::{journal, load, saved};
+use super::{journal, load, provider, saved};
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
@@ -52,12 +53,20 @@ fn plan(
     let Options { save, endpoint, .. } = options;
     let (campaign, _) = load::campaign(file, config, out)?;
     // What the journal says is done: read without locking, so `plan` works during a send.
-    let journal_path = config.journal_path(file, &campaign.name);
-    let journal = journal::read(
+    let mut journal_path = config.journal_path(file, &campaign.name);
+    let state = journal::location(config, out)?;
+    let journal = journal::read_at(
+        &state,
         &journal_path,
-        Some("the journal records what was sent; point --journal at the right file"),
+        &campaign,
+        &provider::endpoint(&campaign, endpoint),
+        Some("the journal records what was sent; point --journal (or --state) at the right one"),
         out,
     )?;
+    if let StateLocation::Postgres(pg) = &state {
+        // The journal is in the database: the plan names it, not a file nobody wrote.
+        journal_path = std::path::PathBuf::from(pg.shown());
+    }
     let (mut accepted, mut in_doubt) = (0u64, 0u64);
     let stats = &campaign.stats;
     for problem in &stats.skipped {
@@ -124,6 +133,16 @@ fn plan(
         }
     };
     let to_send = stats.recipients - accepted - in_doubt;
+    // What `send` does about each recipient: the same computation `send` makes.
+    let changes =
+        outdial::converge::compute(&campaign, &journal, &journal_path, jiff::Timestamp::now())
+            .map_err(|e| {
+                out.show(Message::Problem(&Problem::error(
+                    "plan::changes",
+                    e.to_string(),
+                )));
+                Exit::Invalid
+            })?;
     if let Some(path) = save {
         let plan = saved::make(&campaign, hashes, endpoint, out)?;
         saved::write(&plan, path, out)?;
@@ -152,8 +171,9 @@ fn plan(
         provider: campaign.provider().name().display(),
         endpoint: &first_endpoint,
         prompts: spoken(&campaign, first.as_ref()),
+        changes: &changes,
     }));
-    Ok(to_send + in_doubt + uploads_to_send > 0)
+    Ok(to_send + in_doubt + uploads_to_send > 0 || changes.changes_anything())
 }
 
 /// The prompts as they will be played; text with placeholders is filled for `first`, the

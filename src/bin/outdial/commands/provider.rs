@@ -12,6 +12,7 @@ use outdial::journal::{Journal, JournalError, JournalState};
 use outdial::plan::{self, Action, Post, PostKind};
 use outdial::provider::{self, Credentials, EncodeError, Lookup};
 use outdial::report::{Failed, Intent, Message, Note, PostEvent, Progress, Settled};
+use outdial::state::StateLocation;
 use outdial::submit::{
     self, CallReport, Event, Removal, Secrets, SendSummary, SubmitError, SubmitOptions, Submitter,
     Transport, TransportConfig,
@@ -90,8 +91,10 @@ fn into_io(err: EncodeError) -> io::Error {
 pub struct Context<'a> {
     /// The campaign.
     pub campaign: Campaign,
-    /// Its journal.
+    /// Its journal (the local backend's file).
     pub journal: PathBuf,
+    /// Where the journal and the send lock are kept.
+    pub state: StateLocation,
     credentials: Option<Credentials>,
     network: &'a Network,
     now: Option<Timestamp>,
@@ -141,6 +144,7 @@ impl<'a> Context<'a> {
         let credentials = credentials(&campaign, out)?;
         Ok(Context {
             journal: config.journal_path(&target.file, &campaign.name),
+            state: super::journal::location(config, out)?,
             campaign,
             credentials,
             network: &target.network,
@@ -230,6 +234,16 @@ impl<'a> Context<'a> {
         let config = transport_config(&self.campaign, self.network, self.credentials.as_ref());
         // Counted from loading: the plan is streamed, never held whole.
         let posts = plan::post_count(&self.campaign, Action::Send);
+        // What changes at the provider, computed as `plan` computes it (the send computes it
+        // again, under the journal's lock, and applies that).
+        let changes = outdial::converge::compute(
+            &self.campaign,
+            journal.state(),
+            journal.path(),
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| failed(e.into(), Some(&self.journal), out))?
+        .summary();
         confirm(&Intent {
             campaign: &self.campaign.name,
             provider: self.provider(),
@@ -237,6 +251,7 @@ impl<'a> Context<'a> {
             posts,
             endpoints: &config.endpoints,
             journal: &self.journal,
+            changes: &changes,
         })?;
         out.show(Message::Note(Note::Posting { posts }));
         let send = if resend_in_doubt {
@@ -374,7 +389,14 @@ impl<'a> Context<'a> {
 
     /// The journal's state, read without locking.
     pub fn journal_state(&self, out: &dyn Report) -> Result<JournalState, Exit> {
-        super::journal::read(&self.journal, None, out)
+        super::journal::read_at(
+            &self.state,
+            &self.journal,
+            &self.campaign,
+            &self.first_endpoint(),
+            None,
+            out,
+        )
     }
 
     fn progress<'e>(&self, event: &'e Event) -> Progress<'e> {
@@ -450,7 +472,13 @@ impl<'a> Context<'a> {
     }
 
     fn open_journal(&self, out: &dyn Report) -> Result<Journal, Exit> {
-        open_journal(&self.journal, &self.campaign, &self.first_endpoint(), out)
+        open_journal(
+            &self.state,
+            &self.journal,
+            &self.campaign,
+            &self.first_endpoint(),
+            out,
+        )
     }
 }
 
@@ -458,13 +486,19 @@ impl<'a> Context<'a> {
 /// provider's own records. Reports what was settled, or why nothing was.
 pub fn resolve(
     campaign: &Campaign,
-    path: &Path,
+    (state, path): (&StateLocation, &Path),
     endpoint: Option<&str>,
     ids: super::resolve::Ids<'_>,
     clock: submit::SettleClock,
     out: &dyn Report,
 ) -> Result<(), Exit> {
-    let mut journal = open_journal(path, campaign, &first_endpoint(campaign, endpoint), out)?;
+    let mut journal = open_journal(
+        state,
+        path,
+        campaign,
+        &first_endpoint(campaign, endpoint),
+        out,
+    )?;
     match submit::settle(&mut journal, ids.sent, ids.not_sent, clock) {
         Ok(settled) => {
             out.show(Message::Settled(Settled {
@@ -497,17 +531,27 @@ fn first_endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// Opens and locks the campaign's journal; a journal that was changed by hand is refused with
-/// what to do about it, which depends on whether the provider can be asked.
+/// Opens and locks the campaign's journal (the file at `path`, or the campaign's in the state
+/// store); a journal that was changed by hand is refused with what to do about it, which
+/// depends on whether the provider can be asked.
 fn open_journal(
+    state: &StateLocation,
     path: &Path,
     campaign: &Campaign,
     endpoint: &str,
     out: &dyn Report,
 ) -> Result<Journal, Exit> {
-    super::journal::ensure_usable(path, out)?;
     let provider = campaign.provider();
-    Journal::open(path, &campaign.name, provider.name(), endpoint).map_err(|e| {
+    let opened = match state {
+        StateLocation::Local => {
+            super::journal::ensure_usable(path, out)?;
+            Journal::open(path, &campaign.name, provider.name(), endpoint)
+        }
+        StateLocation::Postgres(pg) => {
+            Journal::open_in_store(pg, &campaign.name, provider.name(), endpoint)
+        }
+    };
+    opened.map_err(|e| {
         let name = provider.name().display();
         let help = match (&e, provider.lookup()) {
             (JournalError::Tampered { .. }, Lookup::ByCallId { .. }) => format!(
@@ -516,12 +560,23 @@ fn open_journal(
             (JournalError::Tampered { .. }, Lookup::None) => format!(
                 "{name} cannot be asked which calls it holds: restore the journal from a backup, or check the calls in {name}'s own records before sending again"
             ),
+            (JournalError::Store(_), _) => {
+                "nothing was sent; run the command again once the state store is reachable"
+                    .to_string()
+            }
+            (JournalError::StoreBusy { .. } | JournalError::CampaignBusy { .. }, _) => {
+                "wait for the other send to finish, then run again: it resumes from the journal"
+                    .to_string()
+            }
             _ => "the journal records what was sent; see `--journal`".to_string(),
         };
         out.show(Message::Problem(
             &Problem::error("journal::open", e.to_string()).help(help),
         ));
-        Exit::Invalid
+        match &e {
+            JournalError::Store(e) => Exit::from(e),
+            _ => Exit::Invalid,
+        }
     })
 }
 

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use outdial::diagnostic::Problem;
 use outdial::report::{Message, Note, ResultRow, UnmatchedPost};
-use outdial::results::{self, ResultsError, RetryWriter, Store};
+use outdial::results::{self, PgResults, ResultsError, RetryWriter, Store};
+use outdial::state::StateLocation;
 
 use super::load;
 use crate::config::Config;
@@ -31,7 +32,15 @@ pub struct Files<'a> {
 pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> Result<(), Exit> {
     let (campaign, _) = load::campaign(file, config, out)?;
     let journal = config.journal_path(file, &campaign.name);
-    let state = super::journal::read(&journal, None, out)?;
+    // The journal of the campaign at its provider's own endpoint.
+    let state = super::journal::read_at(
+        &super::journal::location(config, out)?,
+        &journal,
+        &campaign,
+        &super::provider::endpoint(&campaign, None),
+        None,
+        out,
+    )?;
     let db = Config::db_path(file, files.db);
     // A report only reads: a store that is not there yet is an empty one, not a file to make.
     let empty = tempfile::tempdir().map_err(|e| problem("report::store", e.to_string(), out))?;
@@ -40,7 +49,16 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
     } else {
         empty.path().join("results.db")
     };
-    let store = Store::open(&store_path).map_err(|e| {
+    // With PostgreSQL state the campaign's results are copied into a private SQLite store,
+    // which the report then reads as it reads a local one.
+    let opened = match config.state() {
+        Ok(StateLocation::Postgres(at)) => PgResults::open(&at).and_then(|pg| {
+            let provider = campaign.provider().name().key();
+            pg.copy_out(provider, &campaign.name, &empty.path().join("copy.db"))
+        }),
+        _ => Store::open(&store_path),
+    };
+    let store = opened.map_err(|e| {
         out.show(Message::Problem(&Problem::error(
             "report::store",
             e.to_string(),

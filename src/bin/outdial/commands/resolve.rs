@@ -32,5 +32,6 @@ pub fn run(
         now: config.now.unwrap_or_else(jiff::Timestamp::now),
         settle,
     };
-    provider::resolve(&campaign, &journal, endpoint, ids, clock, out)
+    let state = super::journal::location(config, out)?;
+    provider::resolve(&campaign, (&state, &journal), endpoint, ids, clock, out)
 }

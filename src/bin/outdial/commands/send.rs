@@ -47,6 +47,15 @@ pub fn run(
         ));
         return Err(Exit::Usage);
     }
+    if choices.allow_changed {
+        out.show(Message::Problem(
+            &Problem::warning(
+                "send::allow-changed",
+                "--allow-changed is deprecated and does nothing: an edited campaign converges",
+            )
+            .help("drop the flag; `outdial plan FILE` shows what the edit changes at the provider"),
+        ));
+    }
     let saved_plan = choices
         .plan
         .map(|path| saved::read(path, out))
@@ -80,6 +89,9 @@ pub fn run(
     }
     let confirm = |intent: &Intent<'_>| {
         if choices.yes {
+            out.show(Message::Note(Note::Converging {
+                changes: intent.changes,
+            }));
             return Ok(());
         }
         match out.confirm(intent) {

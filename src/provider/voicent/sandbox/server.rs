@@ -198,7 +198,17 @@ async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>)
             respond(StatusCode::OK, page)
         }
         REMOVE_PATH => {
+            // "Remove a call if this call is not in progress": an attempt under way is
+            // refused, in words outdial does not take for a removal.
+            let ringing = |id: u64| {
+                let now = Instant::now();
+                lock()
+                    .records
+                    .get(&id)
+                    .is_some_and(|r| r.due <= now && now < r.due + cfg.dial_delay)
+            };
             let page = match reqid() {
+                Some(id) if ringing(id) => format!("ERROR: call in progress: {id}"),
                 Some(id) if lock().records.remove(&id).is_some() => "[removed]".to_owned(),
                 Some(id) => format!("ERROR: no such call record: {id}"),
                 None => "ERROR: no such call record: ".to_owned(),

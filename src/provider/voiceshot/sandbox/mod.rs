@@ -217,6 +217,20 @@ impl Sandbox {
         self.shared.snapshot()
     }
 
+    /// Rings the pending calls with this call id now, whatever their time: from then on they
+    /// are dialled, and a delete leaves them be.
+    pub fn ring(&self, menuid: &str, callid: &str) {
+        let mut state = lock(&self.shared.state);
+        let now = sim::now_ms();
+        let found = state
+            .calls
+            .with_callids(menuid, &[callid])
+            .expect("the sandbox's call store is readable");
+        for i in found {
+            state.calls.ring_at(i, now);
+        }
+    }
+
     /// Names of the stored sound files.
     pub fn sound_files(&self) -> Vec<String> {
         lock(&self.shared.state).files.keys().cloned().collect()

@@ -214,3 +214,7 @@ pub fn valid_records(stdout: &str, kind: &str) -> usize {
     }
     n
 }
+
+mod pg;
+#[allow(unused_imports)]
+pub use pg::{Cluster, pg};

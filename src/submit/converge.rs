@@ -1,0 +1,283 @@
+//! The removals of a converging `send` (see [`crate::converge`]): every call replaced or
+//! removed is taken off the provider before anything is posted, journaled as an intent
+//! first. A call is counted removed only when the provider showed it gone before it was
+//! dialled; a call it keeps (already ringing or made) becomes *fixed*; anything less clear
+//! leaves the call *in doubt*, and an in-doubt call is never posted again by this run.
+//! The next run asks again about removals left in doubt.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{Event, InDoubtCall, PostStatus, SubmitError, Submitter, same_call};
+use crate::campaign::{Recipient, Vars};
+use crate::converge::{Converge, Target};
+use crate::journal::{Journal, changes::RemovalOutcome};
+use crate::plan::{Action, Post, PostBody, PostKind};
+use crate::provider::{CallRemoval, Reach, ReplyOutcome};
+
+/// What the removals of a `send` did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Removals {
+    /// Calls removed to be posted anew.
+    pub replaced: usize,
+    /// Calls removed for good.
+    pub removed: usize,
+    /// Calls the provider would not remove (already ringing or made): kept as they were.
+    pub fixed: usize,
+}
+
+impl Removals {
+    /// Whether nothing was removed or asked to be.
+    pub fn is_empty(&self) -> bool {
+        self.replaced + self.removed + self.fixed == 0
+    }
+}
+
+/// One call's fate, as the provider showed it.
+enum Fate {
+    Removed,
+    Dialled,
+    Doubt,
+}
+
+impl Submitter<'_> {
+    /// Removes the calls `plan` replaces or removes, and asks again about removals an
+    /// earlier run left in doubt; returns what they did and the calls left in doubt.
+    pub(super) fn remove_changed(
+        &self,
+        journal: &mut Journal,
+        plan: &Converge,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<(Removals, Vec<InDoubtCall>), SubmitError> {
+        let mut targets = plan.targets.clone();
+        let resumed: Vec<String> = journal
+            .state()
+            .removals_in_doubt()
+            .into_iter()
+            .filter(|key| !targets.iter().any(|t| t.key == *key))
+            .map(str::to_owned)
+            .collect();
+        if !journal.state().removals_in_doubt().is_empty() {
+            // A removal without a clear answer may still reach the provider a while later:
+            // were it applied after the call was posted anew, it would take the new call
+            // (the same call id) with it. Its lookup waits as long as a call post's does.
+            self.settle(journal.state().last_removal_intent());
+        }
+        for key in resumed {
+            let (callid, number) = key.split_once(' ').unwrap_or((&key, ""));
+            targets.push(Target {
+                callid: callid.to_owned(),
+                number: number.to_owned(),
+                key: key.clone(),
+                replace: false,
+            });
+        }
+        let mut done = (Removals::default(), Vec::new());
+        match self.campaign.provider().removal() {
+            CallRemoval::None => {}
+            CallRemoval::ByCallId { batch } => {
+                for (i, chunk) in targets.chunks(batch.max(1)).enumerate() {
+                    let fates = self.remove_batch(journal, i + 1, chunk, on)?;
+                    for (t, fate) in chunk.iter().zip(fates) {
+                        self.count(&mut done, t, fate);
+                    }
+                }
+            }
+            CallRemoval::ById => {
+                let mut last = None;
+                for (i, t) in targets.iter().enumerate() {
+                    let fate = self.remove_one(journal, i + 1, t, &mut last, on)?;
+                    self.count(&mut done, t, fate);
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    fn count(&self, done: &mut (Removals, Vec<InDoubtCall>), t: &Target, fate: Fate) {
+        match fate {
+            Fate::Removed if t.replace => done.0.replaced += 1,
+            Fate::Removed => done.0.removed += 1,
+            Fate::Dialled => done.0.fixed += 1,
+            Fate::Doubt => done.1.push(InDoubtCall {
+                seq: 0,
+                callid: t.callid.clone(),
+                number: t.number.clone(),
+                label: format!("{} (removal not confirmed)", t.callid),
+            }),
+        }
+    }
+
+    /// One delete post of call ids, then a lookup of the same call ids: gone is removed,
+    /// there and no longer pending is dialled, anything else in doubt.
+    fn remove_batch(
+        &self,
+        journal: &mut Journal,
+        seq: usize,
+        chunk: &[Target],
+        on: &mut dyn FnMut(Event),
+    ) -> Result<Vec<Fate>, SubmitError> {
+        let recipients: Vec<Recipient> = chunk.iter().filter_map(recipient).collect();
+        if recipients.len() < chunk.len() {
+            return Ok(chunk.iter().map(|_| Fate::Doubt).collect());
+        }
+        let keys: Vec<String> = chunk.iter().map(|t| t.key.clone()).collect();
+        let attempt = journal.remove_intent(keys)?;
+        let post = Post {
+            seq,
+            body: PostBody::DeleteCalls(recipients.clone()),
+        };
+        let body = super::http::PostBody::Bytes(self.body(&post)?);
+        let provider = self.campaign.provider();
+        let reply = self.transport.post_to(
+            &body,
+            true,
+            &|e| provider.url(e, PostKind::Delete),
+            &mut Self::retry_cb(seq, on),
+        );
+        if let Ok(reply) = &reply
+            && let ReplyOutcome::Rejected(rejection) =
+                self.read_outcome_safely(&reply.body, |b| provider.read_answer(reply.status, b))
+        {
+            // Refused outright: nothing was removed, every call is as it was.
+            let kept = chunk.iter().map(|t| t.key.clone()).collect();
+            journal.remove_outcome(
+                attempt,
+                RemovalOutcome {
+                    kept,
+                    ..RemovalOutcome::default()
+                },
+            )?;
+            return Err(SubmitError::Rejected {
+                seq,
+                kind: PostKind::Delete,
+                rejection,
+            });
+        }
+        // Whatever the delete's answer, the lookup says what the provider holds now.
+        let Ok(found) = self.lookup(seq, PostBody::Query(recipients.clone()), on) else {
+            return Ok(chunk.iter().map(|_| Fate::Doubt).collect());
+        };
+        let mut outcome = RemovalOutcome::default();
+        let mut fates = Vec::with_capacity(chunk.len());
+        for (t, r) in chunk.iter().zip(&recipients) {
+            let calls: Vec<_> = found.iter().filter(|c| same_call(c, r)).collect();
+            let fate = if calls.is_empty() {
+                outcome.removed.push(t.key.clone());
+                Fate::Removed
+            } else if calls
+                .iter()
+                .all(|c| !matches!(provider.reach(c), Reach::Pending | Reach::Unknown))
+            {
+                outcome.dialled.push(t.key.clone());
+                Fate::Dialled
+            } else {
+                Fate::Doubt
+            };
+            fates.push(fate);
+        }
+        journal.remove_outcome(attempt, outcome)?;
+        on(Event::Post {
+            action: Action::Delete,
+            seq,
+            kind: PostKind::Delete,
+            numbers: chunk.len(),
+            sent: chunk.len(),
+            status: PostStatus::Accepted,
+            endpoint: reply.ok().map(|r| r.endpoint),
+        });
+        Ok(fates)
+    }
+
+    /// One call removed by the provider's own id: its status first where the provider has a
+    /// status request (gone or finished: dialled), then the removal, whose answer tells
+    /// removed from no longer removable.
+    fn remove_one(
+        &self,
+        journal: &mut Journal,
+        seq: usize,
+        t: &Target,
+        last: &mut Option<Instant>,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<Fate, SubmitError> {
+        let resumed = journal
+            .state()
+            .removal_in_doubt(&crate::journal::key_hash(&t.key));
+        let Some(id) = journal
+            .state()
+            .provider_id(&t.callid, &t.number)
+            .map(str::to_owned)
+        else {
+            return Ok(Fate::Doubt);
+        };
+        let interval = self.campaign.provider().pacing().interval;
+        if let Some(wait) = last.and_then(|l| interval.checked_sub(l.elapsed())) {
+            std::thread::sleep(wait);
+        }
+        *last = Some(Instant::now());
+        let attempt = journal.remove_intent(vec![t.key.clone()])?;
+        let by_id = self.by_id_provider();
+        let record = |journal: &mut Journal, fate: Fate| -> Result<Fate, SubmitError> {
+            let key = vec![t.key.clone()];
+            let outcome = match fate {
+                Fate::Removed => RemovalOutcome {
+                    removed: key,
+                    ..RemovalOutcome::default()
+                },
+                Fate::Dialled => RemovalOutcome {
+                    dialled: key,
+                    ..RemovalOutcome::default()
+                },
+                Fate::Doubt => return Ok(Fate::Doubt),
+            };
+            journal.remove_outcome(attempt, outcome)?;
+            Ok(fate)
+        };
+        if by_id.has(PostKind::Query) {
+            match self.status_of(seq, &id) {
+                Err(_) => return Ok(Fate::Doubt),
+                // Gone: removed by an earlier run's removal, or made and self-deleted.
+                Ok(None) if resumed => return Ok(Fate::Doubt),
+                Ok(None) => return record(journal, Fate::Dialled),
+                Ok(Some(s)) if by_id.finished(&s) => return record(journal, Fate::Dialled),
+                Ok(Some(_)) => {}
+            }
+        }
+        let Ok(body) = self.by_id_request(seq, PostKind::Delete, &id) else {
+            return Ok(Fate::Doubt);
+        };
+        let fate = match self.read_safely(&body, |b| by_id.read_removal(b)) {
+            Ok(true) => Fate::Removed,
+            Ok(false) if resumed => Fate::Doubt,
+            Ok(false) => Fate::Dialled,
+            Err(_) => Fate::Doubt,
+        };
+        on(Event::Post {
+            action: Action::Delete,
+            seq,
+            kind: PostKind::Delete,
+            numbers: 1,
+            sent: 1,
+            status: PostStatus::Accepted,
+            endpoint: None,
+        });
+        record(journal, fate)
+    }
+}
+
+/// A recipient to name in a delete or a lookup: only its call id and number matter there.
+fn recipient(t: &Target) -> Option<Recipient> {
+    Some(Recipient {
+        number: crate::phone::parse_international(&t.number).ok()?,
+        callid: t.callid.clone(),
+        at: None,
+        ext: None,
+        callerid: None,
+        timezone: None,
+        vars: Vars::default(),
+        span: 0..0,
+        at_span: None,
+        row: None,
+    })
+}

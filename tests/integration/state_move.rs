@@ -1,0 +1,125 @@
+//! Moving a campaign between the local backend and PostgreSQL (`state push` / `state pull`),
+//! and the guard against sending a campaign whose journal is missing.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use outdial::provider::voiceshot::sandbox::Faults;
+
+use crate::submit::{FAST, assert_once_each, campaign, sandbox};
+use crate::support::{pg, tempdir};
+
+const BIN: &str = env!("CARGO_BIN_EXE_outdial");
+
+/// `outdial ARGS` in `dir`, through the store at `state` when given, without credentials.
+fn outdial_in(dir: &Path, state: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("OUTDIAL_STATE")
+        .env_remove("VOICESHOT_USERNAME")
+        .env_remove("VOICESHOT_PASSWORD")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    if let Some(state) = state {
+        cmd.env("OUTDIAL_STATE", state);
+    }
+    cmd.output().unwrap()
+}
+
+fn send(dir: &Path, state: Option<&str>, url: &str) -> Output {
+    let mut args = vec!["send", "campaign.toml", "--yes", "--endpoint", url];
+    args.extend(FAST);
+    outdial_in(dir, state, &args)
+}
+
+fn err(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The one `state` record of a `--format json` run.
+fn transferred(out: &Output) -> serde_json::Value {
+    assert_eq!(out.status.code(), Some(0), "{}", err(out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    crate::support::json_lines(&text)
+        .into_iter()
+        .find(|r| r["type"] == "state")
+        .unwrap_or_else(|| panic!("a state record: {text}"))
+}
+
+#[test]
+fn state_push_then_send_from_a_fresh_folder_sends_nothing_and_pull_brings_it_back() {
+    let Some(state) = pg() else {
+        return;
+    };
+    let sb = sandbox(Faults::default());
+    let url = sb.url();
+    let (a, b, c) = (tempdir(), tempdir(), tempdir());
+    for dir in [&a, &b, &c] {
+        campaign(dir.path(), false);
+    }
+    // Sent with local state, then pushed.
+    assert_eq!(send(a.path(), None, &url).status.code(), Some(0));
+    let push = ["--format", "json", "state", "push", "campaign.toml"];
+    let push: Vec<&str> = push.into_iter().chain(["--endpoint", &url]).collect();
+    let first = transferred(&outdial_in(a.path(), Some(&state), &push));
+    let records = first["copied"].as_u64().unwrap();
+    assert!(records > 4, "{first}");
+    assert_eq!(
+        (first["shared"].as_u64(), first["ahead"].as_u64()),
+        (Some(0), Some(0))
+    );
+    // Again: nothing to copy.
+    let again = transferred(&outdial_in(a.path(), Some(&state), &push));
+    assert_eq!(again["copied"], 0, "{again}");
+    assert_eq!(again["shared"].as_u64(), Some(records));
+    // A fresh folder through the store sends nothing.
+    let out = send(b.path(), Some(&state), &url);
+    assert_eq!(out.status.code(), Some(0), "{}", err(&out));
+    assert_once_each(&sb, "pushed, then sent from a fresh folder");
+    assert!(!b.path().join(".outdial/matrix.jsonl").exists());
+    // Pulled into a third folder: the same file, byte for byte; again, nothing copied.
+    let pull: Vec<&str> = ["--format", "json", "state", "pull", "campaign.toml"]
+        .into_iter()
+        .chain(["--endpoint", &url])
+        .collect();
+    let pulled = transferred(&outdial_in(c.path(), Some(&state), &pull));
+    assert_eq!(pulled["copied"].as_u64(), Some(records), "{pulled}");
+    let journal = |dir: &Path| std::fs::read(dir.join(".outdial/matrix.jsonl")).unwrap();
+    assert_eq!(journal(c.path()), journal(a.path()));
+    let again = transferred(&outdial_in(c.path(), Some(&state), &pull));
+    assert_eq!(again["copied"], 0, "{again}");
+    // The pulled journal sends nothing with local state either.
+    assert_eq!(send(c.path(), None, &url).status.code(), Some(0));
+    assert_once_each(&sb, "pulled, then sent with local state");
+}
+
+#[test]
+fn state_push_refuses_a_journal_that_records_another_history() {
+    let Some(state) = pg() else {
+        return;
+    };
+    let (sb, other) = (sandbox(Faults::default()), sandbox(Faults::default()));
+    let (a, d) = (tempdir(), tempdir());
+    campaign(a.path(), false);
+    campaign(d.path(), false);
+    assert_eq!(
+        send(a.path(), Some(&state), &sb.url()).status.code(),
+        Some(0)
+    );
+    // Another folder sent the same campaign elsewhere, with local state: its journal is
+    // another history, which must not be mixed into the store's.
+    assert_eq!(send(d.path(), None, &other.url()).status.code(), Some(0));
+    let url = sb.url();
+    let push = ["state", "push", "campaign.toml", "--endpoint", &url];
+    let out = outdial_in(d.path(), Some(&state), &push);
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    assert!(err(&out).contains("differ at record 2"), "{}", err(&out));
+    let pull = ["state", "pull", "campaign.toml", "--endpoint", &url];
+    let out = outdial_in(d.path(), Some(&state), &pull);
+    assert_eq!(out.status.code(), Some(1), "{}", err(&out));
+    // Without a store named, the command says what it needs.
+    let out = outdial_in(d.path(), None, &push);
+    assert_eq!(out.status.code(), Some(64), "{}", err(&out));
+    assert!(err(&out).contains("OUTDIAL_STATE"), "{}", err(&out));
+}
