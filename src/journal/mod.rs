@@ -14,9 +14,9 @@
 //! kept only for calls in doubt, which a person may have to look up.
 
 mod calls;
+pub mod changes;
 mod lock;
 mod transfer;
-pub mod changes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
