@@ -25,34 +25,38 @@ unset OUTDIAL_STATE
 sandbox='' one='' two=''
 trap 'kill $sandbox $one $two 2>/dev/null || true; rm -rf "$work"' EXIT
 
-{
-  printf '[campaign]\nname = "listen-bench"\n\n[voiceshot]\nmenuid = "1-1234"\nbatch_size = 500\n\n'
-  printf '[[prompt]]\nid = 1\ntts = "This is a benchmark call."\n\n[recipients]\nwindow = "always"\nnumbers = [\n'
-  seq 0 $((N - 1)) | awk '{ printf "  \"212%07d\",\n", 2000000 + $1 }'
-  printf ']\n'
-} > "$work/bench.toml"
-"$bin" sandbox --port 0 --dial-delay 36000s > "$work/sandbox.url" &
-sandbox=$!
-for _ in $(seq 100); do [ -s "$work/sandbox.url" ] && break; sleep 0.1; done
-sandbox_url=$(head -1 "$work/sandbox.url")
-"$bin" -q send "$work/bench.toml" --endpoint "$sandbox_url" --yes
-
-# Three folders with the campaign and its journal and nothing else: two replicas, one report.
-for f in one two third; do
-  mkdir -p "$work/$f/.outdial"
-  cp "$work/bench.toml" "$work/$f/"
-  cp "$work/.outdial/listen-bench.jsonl" "$work/$f/.outdial/"
-done
 store_args=()
 case $backend in
   postgres)
     admin=$(bash "$root/scripts/pg-throwaway.sh" start --watch $$ | tail -n 1)
     psql -q "$admin" -c 'CREATE DATABASE bench'
+    # send keeps the journal there too: the replicas and the report are fresh folders.
     export OUTDIAL_STATE=${admin/\/postgres\?//bench?}
     ;;
   sqlite) store_args=(--db "$work/shared.db") ;;
   *) echo "unknown backend $backend" >&2; exit 64 ;;
 esac
+
+# The sandbox has a --state of its own (a file): not the store's.
+env -u OUTDIAL_STATE "$bin" sandbox --port 0 --dial-delay 36000s > "$work/sandbox.url" &
+sandbox=$!
+for _ in $(seq 100); do [ -s "$work/sandbox.url" ] && break; sleep 0.1; done
+sandbox_url=$(head -1 "$work/sandbox.url")
+{
+  printf '[campaign]\nname = "listen-bench"\n\n[voiceshot]\nmenuid = "1-1234"\nbatch_size = 500\n'
+  printf 'endpoint = "%s"\n\n' "$sandbox_url"
+  printf '[[prompt]]\nid = 1\ntts = "This is a benchmark call."\n\n[recipients]\nwindow = "always"\nnumbers = [\n'
+  seq 0 $((N - 1)) | awk '{ printf "  \"212%07d\",\n", 2000000 + $1 }'
+  printf ']\n'
+} > "$work/bench.toml"
+"$bin" -q send "$work/bench.toml" --endpoint "$sandbox_url" --yes
+
+# Three folders with the campaign (and, for sqlite, its journal): two replicas, one report.
+for f in one two third; do
+  mkdir -p "$work/$f/.outdial"
+  cp "$work/bench.toml" "$work/$f/"
+  if [ "$backend" = sqlite ]; then cp "$work/.outdial/listen-bench.jsonl" "$work/$f/.outdial/"; fi
+done
 
 start() { # start FOLDER: a replica on a free port; prints nothing, sets $url
   "$bin" -q listen "$work/$1/bench.toml" --bind 127.0.0.1:0 "${store_args[@]}" \

@@ -648,6 +648,9 @@ pub struct Intent<'a> {
     pub endpoints: &'a [String],
     /// The journal that records them.
     pub journal: &'a Path,
+    /// Nothing records an earlier send of the campaign, and its provider cannot be asked which
+    /// calls it holds.
+    pub unaskable: bool,
     /// What it changes at the provider, per recipient ("create 3, replace 2 (time 10:00 →
     /// 11:00), remove 1"; "no changes").
     pub changes: &'a str,

@@ -700,14 +700,38 @@ pub fn named_calls(path: &Path) -> Result<NamedCalls, JournalError> {
             });
         }
     };
+    named_in(path, &bytes)
+}
+
+/// The calls named by every journal of `campaign` at `provider` in the state store at `at`,
+/// whatever endpoint each was sent to (`listen` is not told it), each checked as
+/// [`read_state`] checks a file.
+pub fn named_calls_in_store(
+    at: &PgLocation,
+    provider: ProviderName,
+    campaign: &str,
+) -> Result<NamedCalls, JournalError> {
+    let mut all = NamedCalls::default();
+    for (id, bytes) in crate::state::journal::of_campaign(at, provider, campaign)? {
+        let named = named_in(&store_path(at, &id), &bytes)?;
+        all.recipients.extend(named.recipients);
+        all.provider_ids.extend(named.provider_ids);
+    }
+    all.recipients.sort_unstable();
+    all.recipients.dedup();
+    Ok(all)
+}
+
+/// The calls a journal's bytes name, checked first (`path` names it in errors).
+fn named_in(path: &Path, bytes: &[u8]) -> Result<NamedCalls, JournalError> {
     // Checked as `read_state` checks it, on the bytes read once.
-    replay(path, &bytes)?;
+    replay(path, bytes)?;
     let split = |key: &str| {
         let (callid, number) = key.split_once(' ').unwrap_or((key, ""));
         (callid.to_owned(), number.to_owned())
     };
     let mut named = NamedCalls::default();
-    for record in records(&bytes) {
+    for record in records(bytes) {
         match record {
             Record::Intent {
                 callids, numbers, ..

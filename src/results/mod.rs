@@ -9,6 +9,7 @@ mod filing;
 mod html;
 pub mod listen;
 mod pg;
+mod pg_query;
 mod posts;
 mod query;
 mod record;

@@ -73,7 +73,7 @@ impl PgResults {
     }
 
     /// Runs `work` on a pooled connection. A connection that failed is closed, not pooled.
-    fn with<T>(
+    pub(super) fn with<T>(
         &self,
         work: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
@@ -306,7 +306,7 @@ fn value(row: &postgres::Row, i: usize) -> rusqlite::types::Value {
 
 /// The advisory-lock key of one call (the first 8 bytes of a SHA-256 of its key): the posts
 /// about it take turns. Two calls that share a key only wait for each other.
-fn call_key(provider: &str, campaign: &str, callid: &str, number: &str) -> i64 {
+pub(super) fn call_key(provider: &str, campaign: &str, callid: &str, number: &str) -> i64 {
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
     for part in ["outdial call", provider, campaign, callid, number] {
@@ -319,7 +319,7 @@ fn call_key(provider: &str, campaign: &str, callid: &str, number: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
-fn int(n: Option<u32>) -> Option<i64> {
+pub(super) fn int(n: Option<u32>) -> Option<i64> {
     n.map(i64::from)
 }
 

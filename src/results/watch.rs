@@ -21,8 +21,18 @@ pub struct Watched {
     pub key: Option<String>,
     /// Call Commands, in file order.
     pub rules: Vec<KeypressRule>,
-    journal: PathBuf,
+    journal: Journal,
     known: Mutex<Known>,
+}
+
+/// Where a watched campaign's journal is.
+#[derive(Debug)]
+enum Journal {
+    /// A local file.
+    File(PathBuf),
+    /// Every journal of the campaign in the state store (sent from any folder, to any
+    /// endpoint), and the local file too (a campaign sent before the store was named).
+    Store(Box<crate::state::PgLocation>, PathBuf),
 }
 
 /// The recipients the journal knows, as last read.
@@ -72,19 +82,45 @@ impl Watched {
             provider: campaign.provider().name(),
             key: campaign.provider().results_key().map(str::to_owned),
             rules: campaign.on_keypress.clone(),
-            journal,
+            journal: Journal::File(journal),
             known: Mutex::new(Known::default()),
+        }
+    }
+
+    /// Watches `campaign`, whose journals are in the state store at `at`. Read on a miss from
+    /// a blocking thread (the client blocks), as `listen` files every post.
+    pub fn in_store(campaign: &Campaign, at: crate::state::PgLocation, file: PathBuf) -> Watched {
+        Watched {
+            journal: Journal::Store(Box::new(at), file),
+            ..Watched::new(campaign, PathBuf::new())
         }
     }
 
     /// Reads the journal again if it grew (a `send` may run beside `listen`).
     fn refresh(&self, known: &mut Known) {
-        let len = std::fs::metadata(&self.journal).map(|m| m.len()).ok();
-        if len == known.len && known.len.is_some() {
-            return;
-        }
+        let (len, named) = match &self.journal {
+            Journal::File(path) => {
+                let len = std::fs::metadata(path).map(|m| m.len()).ok();
+                if len == known.len && known.len.is_some() {
+                    return;
+                }
+                (len, journal::named_calls(path))
+            }
+            // Read again on every miss: a send from another machine leaves no length here.
+            Journal::Store(at, file) => (
+                None,
+                journal::named_calls_in_store(at, self.provider, &self.name).and_then(|mut all| {
+                    let local = journal::named_calls(file)?;
+                    all.recipients.extend(local.recipients);
+                    all.recipients.sort_unstable();
+                    all.recipients.dedup();
+                    all.provider_ids.extend(local.provider_ids);
+                    Ok(all)
+                }),
+            ),
+        };
         // An unreadable journal knows no one: posts for it are refused, not guessed at.
-        let Ok(named) = journal::named_calls(&self.journal) else {
+        let Ok(named) = named else {
             return;
         };
         let mut fresh = Known {

@@ -252,6 +252,30 @@ pub fn others(at: &PgLocation, except: &str) -> Result<Vec<Vec<u8>>, StateError>
     Ok(out)
 }
 
+/// Every journal of `campaign` at `provider`, whatever its endpoint, with its id: what
+/// `listen` matches posts against.
+pub fn of_campaign(
+    at: &PgLocation,
+    provider: ProviderName,
+    campaign: &str,
+) -> Result<Vec<(CampaignId, Vec<u8>)>, StateError> {
+    let mut client = at.connect()?;
+    let rows = client
+        .query(
+            "SELECT key, endpoint FROM outdial_campaigns WHERE provider = $1 AND campaign = $2
+             ORDER BY key",
+            &[&provider.key(), &campaign],
+        )
+        .map_err(|e| at.query_error(&e))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let key: String = row.get(0);
+        let id = CampaignId::new(provider, row.get(1), campaign);
+        out.push((id, read_lines(&mut client, at, &key)?));
+    }
+    Ok(out)
+}
+
 /// This machine's name, for the lock's row.
 fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")

@@ -227,10 +227,66 @@ fn a_send_on_a_terminal_asks_first() {
         "{text}"
     );
     assert_eq!(sb.requests(), 0, "a no sends nothing");
+    assert!(
+        !text.contains("no record"),
+        "VoiceShot can be asked which calls it holds: {text}"
+    );
 
     let (code, text) = on_terminal("y\n");
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("Send now? [y/N]"), "{text}");
     assert!(text.contains("sent 7 numbers in 4 posts"), "{text}");
     assert_once_each(&sb, "yes on a terminal");
+}
+
+/// The question says when nothing records an earlier send and the provider cannot be asked
+/// which calls it holds (the Voicent Gateway): a send from elsewhere would call everyone again.
+#[test]
+fn the_question_warns_when_nothing_records_a_send_and_the_provider_cannot_be_asked() {
+    use outdial::provider::voicent::sandbox::{Sandbox, SandboxConfig};
+    if !have_tool("script", "bsdutils", "the terminal question was not tried") {
+        return;
+    }
+    let sb = Sandbox::start(SandboxConfig {
+        dial_delay: std::time::Duration::from_secs(3600),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let dir = tempdir();
+    let file = dir.path().join("v.toml");
+    std::fs::write(
+        &file,
+        "[campaign]\nname = \"v\"\nprovider = \"voicent\"\ntimezone = \"UTC\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [\"8185550101\"]\n",
+    )
+    .unwrap();
+    let ask = |answer: &str| {
+        let line = format!("{BIN} send {} --endpoint {}", file.display(), sb.url());
+        let mut child = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("OUTDIAL_STATE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("script runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned()
+    };
+    let text = ask("y\n");
+    assert!(
+        text.contains("no record") && text.contains("cannot be asked which calls it holds"),
+        "{text}"
+    );
+    assert_eq!(sb.taken().len(), 1, "{text}");
+    // Once the journal records the send, there is a record.
+    let text = ask("n\n");
+    assert!(text.contains("Send now?"), "{text}");
+    assert!(!text.contains("no record"), "{text}");
 }

@@ -47,14 +47,44 @@ fn summary(callid: &str, number: &str, reached: bool) -> String {
     )
 }
 
-/// The folder `name` with the campaign of `from`: its file, contacts and journal, no store.
-fn checkout(from: &Path, root: &Path, name: &str) -> PathBuf {
+/// The folder `name` with the campaign of `from` as a fresh checkout has it (its file and
+/// contacts), and with `journal` a copy of its local journal; no results store.
+fn checkout(from: &Path, root: &Path, name: &str, journal: bool) -> PathBuf {
     let to = root.join(name);
     std::fs::create_dir_all(to.join(".outdial")).unwrap();
-    for file in ["loop.toml", "contacts.csv", ".outdial/loop.jsonl"] {
+    let mut files = vec!["loop.toml", "contacts.csv"];
+    if journal {
+        files.push(".outdial/loop.jsonl");
+    }
+    for file in files {
         std::fs::copy(from.join(file), to.join(file)).unwrap();
     }
     to.join("loop.toml")
+}
+
+/// The campaign of `n` recipients in `sent` with the sandbox as its endpoint (the journal in
+/// the store is keyed by it), sent with `env` (`OUTDIAL_STATE` or not): its file, and the
+/// calls as the sandbox holds them.
+fn sent_campaign(
+    sent: &Path,
+    n: usize,
+    sb: &outdial::provider::voiceshot::sandbox::Sandbox,
+    env: &[(&str, &str)],
+) -> (
+    PathBuf,
+    Vec<outdial::provider::voiceshot::sandbox::SandboxCall>,
+) {
+    std::fs::create_dir_all(sent).unwrap();
+    let file = voiceshot_campaign(sent, n, "");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "menuid = \"1-1234\"\n",
+        &format!("menuid = \"1-1234\"\nendpoint = \"{}\"\n", sb.url()),
+    );
+    std::fs::write(&file, text).unwrap();
+    send(&file, &sb.url(), env);
+    let calls = sb.calls();
+    assert_eq!(calls.len(), n);
+    (file, calls)
 }
 
 /// Posts every body, each until a replica acknowledges it with a 2xx: a failed post
@@ -154,26 +184,24 @@ fn replicas_survive_a_kill(backend: &Backend, n: usize) {
     use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
     let dir = tempdir();
     let sent = dir.path().join("sent");
-    std::fs::create_dir_all(&sent).unwrap();
-    let file = voiceshot_campaign(&sent, n, "");
     let sb = Sandbox::start(SandboxConfig {
         dial_delay: Duration::from_secs(3600),
         ..SandboxConfig::default()
     })
     .unwrap();
-    send(&file, &sb.url(), &[]);
-    let calls = sb.calls();
-    assert_eq!(calls.len(), n);
+    let env = backend.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (_, calls) = sent_campaign(&sent, n, &sb, &env);
+    // On PostgreSQL the replicas and the report find the journal there: fresh checkouts.
+    let local = matches!(backend, Backend::Sqlite(_));
 
     let db = match backend {
         Backend::Sqlite(db) => db.clone(),
         // Only the recordings' folder then.
         Backend::Postgres(_) => dir.path().join("recordings.db"),
     };
-    let env = backend.env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let one = checkout(&sent, dir.path(), "one");
-    let two = checkout(&sent, dir.path(), "two");
+    let one = checkout(&sent, dir.path(), "one", local);
+    let two = checkout(&sent, dir.path(), "two", local);
     let replicas = [
         Listener::start_with(&[&one], &db, &[], &env),
         Listener::start_with(&[&two], &db, &[], &env),
@@ -197,7 +225,7 @@ fn replicas_survive_a_kill(backend: &Backend, n: usize) {
     assert_eq!(acked.len(), n + n.div_ceil(10), "every post acknowledged");
 
     // The report from a third folder, with no store of its own.
-    let third = checkout(&sent, dir.path(), "third");
+    let third = checkout(&sent, dir.path(), "third", local);
     let mut args = vec!["--format", "json", "report", third.to_str().unwrap()];
     if let Backend::Sqlite(db) = backend {
         args.extend(["--db", db.to_str().unwrap()]);
@@ -259,41 +287,42 @@ fn two_listen_replicas_on_postgresql_lose_and_repeat_nothing_when_one_is_killed(
 
 #[test]
 fn readiness_and_posts_follow_the_postgresql_server() {
-    use super::listen::{AUTH, PASSWORD, USER, post, small_setup, summary};
+    use super::listen::{AUTH, PASSWORD, USER, post};
     use super::listen_service::get;
+    use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
     let Some(cluster) = crate::support::Cluster::own() else {
         return;
     };
     let url = cluster.database();
     let dir = tempdir();
-    let (sqlite, _, callids) = small_setup(dir.path(), "");
-    drop(sqlite);
-    let file = dir.path().join("loop.toml");
     let env = [
         ("OUTDIAL_LISTEN_USER", USER),
         ("OUTDIAL_LISTEN_PASSWORD", PASSWORD),
         ("OUTDIAL_STATE", url.as_str()),
     ];
-    let listener = Listener::start_with(&[&file], &dir.path().join("unused.db"), &[], &env);
+    let sb = Sandbox::start(SandboxConfig {
+        dial_delay: Duration::from_secs(3600),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let sent = dir.path().join("sent");
+    let (_, calls) = sent_campaign(&sent, 3, &sb, &env);
+    let fresh = checkout(&sent, dir.path(), "fresh", false);
+    let listener = Listener::start_with(&[&fresh], &dir.path().join("unused.db"), &[], &env);
     let ready = || get(&listener.route("/readyz"), None).0;
     let summary_url = listener.route("/voiceshot/summary");
-    let deliver = |callid: &str| {
-        post(
-            &summary_url,
-            "text/xml",
-            summary(callid, "Successful", "Human Answer"),
-            AUTH,
-        )
-        .0
+    let deliver = |i: usize| {
+        let body = summary(&calls[i].callid, &calls[i].number, true);
+        post(&summary_url, "text/xml", body, AUTH).0
     };
     assert_eq!(ready(), 200);
-    assert_eq!(deliver(&callids[0]), 200);
+    assert_eq!(deliver(0), 200);
 
     // A restart cuts every connection: a post may be refused (503, to be retried) but never
     // acknowledged unstored, and the listener reconnects on its own.
     cluster.restart();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while deliver(&callids[1]) != 200 {
+    while deliver(1) != 200 {
         assert!(
             Instant::now() < deadline,
             "no post stored after the restart"
@@ -301,6 +330,17 @@ fn readiness_and_posts_follow_the_postgresql_server() {
         thread::sleep(Duration::from_millis(200));
     }
     assert_eq!(ready(), 200);
+    // Both matched through the journal `send` kept in the database.
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let count = |client: &mut postgres::Client, sql: &str| -> i64 {
+        client.query_one(sql, &[]).unwrap().get(0)
+    };
+    assert_eq!(count(&mut client, "SELECT count(*) FROM outdial_calls"), 2);
+    assert_eq!(
+        count(&mut client, "SELECT count(*) FROM outdial_unmatched"),
+        0
+    );
+    drop(client);
 
     // The server gone: not ready, posts refused with 503, the process still up.
     drop(cluster);
@@ -309,7 +349,7 @@ fn readiness_and_posts_follow_the_postgresql_server() {
         assert!(Instant::now() < deadline, "still ready without a server");
         thread::sleep(Duration::from_millis(200));
     }
-    assert_eq!(deliver(&callids[2]), 503);
+    assert_eq!(deliver(2), 503);
     assert_eq!(get(&listener.route("/healthz"), None).0, 200);
     let (code, log) = listener.stop();
     assert_eq!(code, Some(0), "{log:?}");
@@ -338,4 +378,88 @@ fn a_postgresql_store_out_of_reach_stops_listen_at_once_with_exit_4() {
     assert!(stderr.contains("unreachable"), "{stderr}");
     assert!(!stderr.contains("s3cret-pw"), "{stderr}");
     assert!(out.stdout.is_empty(), "no URL: it never served");
+}
+
+#[test]
+fn query_on_postgresql_keeps_a_listeners_final_word_and_report_elsewhere_reads_both() {
+    use outdial::provider::voiceshot::sandbox::{CallStatus, Sandbox, SandboxConfig};
+    let Some(url) = crate::support::pg() else {
+        return;
+    };
+    let dir = tempdir();
+    let sent = dir.path().join("sent");
+    let sb = Sandbox::start(SandboxConfig {
+        dial_delay: Duration::from_millis(50),
+        success_rate: 1.0,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let env = [
+        ("OUTDIAL_LISTEN_TOKEN", TOKEN),
+        ("OUTDIAL_STATE", url.as_str()),
+    ];
+    let (file, _) = sent_campaign(&sent, 6, &sb, &env);
+    super::listen::wait_for("every call dialled", 30, || {
+        sb.calls().iter().all(|c| !c.status.is_undialled())
+    });
+    let calls = sb.calls();
+    // A summary says the first call reached no one; the sandbox's query will say otherwise.
+    let one = checkout(&sent, dir.path(), "one", false);
+    let listener = Listener::start_with(&[&one], &dir.path().join("unused.db"), &[], &env);
+    let first = &calls[0];
+    let (status, _) = super::listen::post(
+        &listener.route(&format!("/voiceshot/summary/{TOKEN}")),
+        "text/xml",
+        summary(&first.callid, &first.number, false),
+        None,
+    );
+    assert_eq!(status, 200);
+    drop(listener);
+
+    let mut args = vec!["query", file.to_str().unwrap(), "--endpoint"];
+    let endpoint = sb.url();
+    args.push(&endpoint);
+    let out = super::listen::outdial(&args, &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("stored 5 results in postgresql://"),
+        "{stderr}"
+    );
+    assert!(
+        !sent.join(".outdial/results.db").exists(),
+        "no results kept locally"
+    );
+    assert!(
+        !sent.join(".outdial/loop.jsonl").exists(),
+        "no journal kept locally"
+    );
+
+    let third = checkout(&sent, dir.path(), "third", false);
+    let stdout = report(
+        &["--format", "json", "report", third.to_str().unwrap()],
+        &env,
+        dir.path(),
+    );
+    let lines = crate::support::json_lines(&stdout);
+    let results: Vec<_> = lines.iter().filter(|l| l["type"] == "result").collect();
+    assert_eq!(results.len(), 6);
+    for call in &calls {
+        let row = results
+            .iter()
+            .find(|r| r["callid"] == call.callid.as_str())
+            .unwrap();
+        if call.callid == first.callid {
+            assert_eq!(
+                (&row["status"], &row["source"]),
+                (&"not-reached".into(), &"summary".into())
+            );
+        } else {
+            assert_eq!(call.status, CallStatus::Successful);
+            assert_eq!(
+                (&row["status"], &row["source"]),
+                (&"reached".into(), &"query".into())
+            );
+        }
+    }
 }

@@ -190,6 +190,20 @@ fn journal_damage_never_calls_anyone_twice() {
                 "{case}: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
+        } else if other.is_some() {
+            // A second journal path while the first records the campaign: the missing-journal
+            // guard refuses, and told otherwise, VoiceShot is asked and nobody is called again.
+            assert_eq!(out.status.code(), Some(5), "{case}: {stderr}");
+            assert!(stderr.contains("big.jsonl records"), "{case}: {stderr}");
+            let mut extra = extra.clone();
+            extra.push("--i-know-it-was-never-sent");
+            let out = send(&file, &sb.url(), &extra);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{case}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         } else {
             assert_eq!(out.status.code(), Some(0), "{case}: {stderr}");
         }

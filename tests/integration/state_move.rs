@@ -123,3 +123,108 @@ fn state_push_refuses_a_journal_that_records_another_history() {
     assert_eq!(out.status.code(), Some(64), "{}", err(&out));
     assert!(err(&out).contains("OUTDIAL_STATE"), "{}", err(&out));
 }
+
+/// Stores a result for call `callid` of campaign `matrix` in `dir`'s results store, as
+/// `listen` would on a provider's Call Summary.
+fn store_result(dir: &Path, callid: &str, number: &str) {
+    use outdial::results::{CallRecord, Outcome, Source, Store};
+    let mut store = Store::open(&dir.join(".outdial/results.db")).unwrap();
+    let record = CallRecord {
+        provider: "voiceshot".into(),
+        campaign: "matrix".into(),
+        callid: callid.into(),
+        number: number.into(),
+        status: "Answered".into(),
+        outcome: Outcome::Reached,
+        reason: None,
+        duration: Some(12),
+        answered_by: Some("human".into()),
+        attempts: Some(1),
+        called_at: None,
+        source: Source::Summary,
+        recording: None,
+    };
+    store.record(None, &[record], &[]).unwrap();
+}
+
+#[test]
+fn the_missing_journal_guard_refuses_a_fresh_journal_when_the_results_store_knows_the_campaign() {
+    let sb = sandbox(Faults::default());
+    let url = sb.url();
+    let dir = tempdir();
+    campaign(dir.path(), false);
+    // The journal is gone (a new runner), but the results of an earlier send are here.
+    store_result(dir.path(), "matrix8185550101", "8185550101");
+    let out = send(dir.path(), None, &url);
+    let text = err(&out);
+    assert_eq!(out.status.code(), Some(5), "{text}");
+    assert!(text.contains("send::journal-missing"), "{text}");
+    assert!(
+        text.contains("results.db holds results for 1 of its calls"),
+        "{text}"
+    );
+    assert!(text.contains("--i-know-it-was-never-sent"), "{text}");
+    assert_eq!(sb.requests(), 0, "nothing was posted");
+    // A journal of it under another name in the folder is evidence too, and with a state
+    // store the local journal is: `state push` is the way on.
+    let old = dir.path().join(".outdial/old.jsonl");
+    std::fs::write(
+        &old,
+        "{\"event\":\"open\",\"campaign\":\"matrix\",\"version\":2,\"provider\":\"voiceshot\"}\n{}\n",
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join(".outdial/results.db")).unwrap();
+    let out = send(dir.path(), None, &url);
+    assert_eq!(out.status.code(), Some(5), "{}", err(&out));
+    assert!(
+        err(&out).contains("old.jsonl records 2 lines"),
+        "{}",
+        err(&out)
+    );
+    if let Some(state) = pg() {
+        let out = send(dir.path(), Some(&state), &url);
+        assert_eq!(out.status.code(), Some(5), "{}", err(&out));
+        assert!(err(&out).contains("outdial state push"), "{}", err(&out));
+    }
+    assert_eq!(sb.requests(), 0, "nothing was posted");
+    // Told it never was, it sends.
+    let mut args = vec!["send", "campaign.toml", "--yes", "--endpoint", &url];
+    args.extend(FAST);
+    args.push("--i-know-it-was-never-sent");
+    let out = outdial_in(dir.path(), None, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", err(&out));
+    assert_once_each(&sb, "never sent, as told");
+}
+
+#[test]
+fn the_missing_journal_guard_refuses_when_the_state_stores_results_know_the_campaign() {
+    let Some(state) = pg() else {
+        return;
+    };
+    let sb = sandbox(Faults::default());
+    let dir = tempdir();
+    campaign(dir.path(), false);
+    // A listen replica filed a result of an earlier send into the database.
+    let outdial::state::StateLocation::Postgres(at) =
+        outdial::state::StateLocation::parse(&state, |_| None).unwrap()
+    else {
+        panic!("a PostgreSQL URL");
+    };
+    drop(outdial::results::PgResults::open(&at).unwrap());
+    let mut client = postgres::Client::connect(&state, postgres::NoTls).unwrap();
+    client
+        .execute(
+            "INSERT INTO outdial_calls (provider, campaign, callid, number, status, outcome, source, updated_at)
+             VALUES ('voiceshot', 'matrix', 'matrix8185550101', '8185550101', 'Answered', 'reached', 'summary', '2026-12-01T00:00:00Z')",
+            &[],
+        )
+        .unwrap();
+    let out = send(dir.path(), Some(&state), &sb.url());
+    assert_eq!(out.status.code(), Some(5), "{}", err(&out));
+    assert!(
+        err(&out).contains("holds results for 1 of its calls"),
+        "{}",
+        err(&out)
+    );
+    assert_eq!(sb.requests(), 0, "nothing was posted");
+}

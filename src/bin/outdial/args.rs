@@ -354,6 +354,11 @@ pub enum Command {
         /// had not been taken (they may then be called twice).
         #[arg(long)]
         resend_in_doubt: bool,
+        /// Send although the campaign's journal is empty and there are signs it was sent
+        /// before (a journal of it under another path, stored results): only when you know it
+        /// never was, since everyone in it is called again otherwise.
+        #[arg(long)]
+        i_know_it_was_never_sent: bool,
         /// Send without asking first. Required when stdin is not a terminal (CI, scripts).
         #[arg(long, short = 'y')]
         yes: bool,

@@ -91,6 +91,8 @@ pub enum Command {
         allow_changed: bool,
         /// Post calls in doubt again.
         resend_in_doubt: bool,
+        /// Send although an empty journal's campaign shows signs of an earlier send.
+        never_sent: bool,
         /// Do not ask before sending.
         yes: bool,
         /// Call posts in flight at once.
@@ -316,6 +318,7 @@ impl Config {
                 target: t,
                 allow_changed,
                 resend_in_doubt,
+                i_know_it_was_never_sent,
                 yes,
                 concurrency,
                 plan,
@@ -323,6 +326,7 @@ impl Config {
                 target: Target::new(t, &mut journal),
                 allow_changed,
                 resend_in_doubt,
+                never_sent: i_know_it_was_never_sent,
                 yes,
                 concurrency,
                 plan,

@@ -70,7 +70,10 @@ pub const TABLE: &[(u8, &str)] = &[
         4,
         "the network failed after every retry, or the state store cannot be reached; running the command again resumes",
     ),
-    (5, "the provider refused this host or account"),
+    (
+        5,
+        "the provider refused this host or account, or `send` refused a campaign whose journal is missing but which was sent before",
+    ),
     (
         USAGE,
         "usage error: a wrong option or value, or a command this provider cannot do; nothing was sent",

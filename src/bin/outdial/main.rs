@@ -5,6 +5,7 @@ mod changes_text;
 mod commands;
 mod config;
 mod exit;
+mod listen_log;
 mod output;
 mod problem_text;
 

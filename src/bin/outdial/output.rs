@@ -65,13 +65,19 @@ fn intent_text(intent: &Intent<'_>) -> String {
     }
     text.push_str(&format!("  journal     {}\n", intent.journal.display()));
     text.push_str(&format!("  changes     {}\n", intent.changes));
+    if intent.unaskable {
+        text.push_str(&format!(
+            "  no record   nothing records an earlier send of this campaign, and {} cannot be asked which calls it holds: if it was sent from elsewhere, everyone in it is called again\n",
+            intent.provider
+        ));
+    }
     text
 }
 
 /// Sends the library's tracing events to stderr, as many as `-v` asks for (none without it,
 /// so stderr stays the diagnostics' own). Events of outdial itself only, up to `-vvv`.
 /// `json` (`listen --log-format json`): as JSON lines with a timestamp, from the info level
-/// on, so that `listen`'s log (see [`log_listen`]) is written even without `-v`.
+/// on, so that `listen`'s log (see [`crate::listen_log`]) is written even without `-v`.
 pub fn trace(verbose: u8, json: bool) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::prelude::*;
@@ -110,67 +116,6 @@ pub fn trace(verbose: u8, json: bool) {
     let _ = tracing_subscriber::registry()
         .with(layer.with_filter(targets))
         .try_init();
-}
-
-/// `listen`'s log as JSON lines (`--log-format json`): each event a tracing event whose
-/// fields are the event's own, written by the JSON layer [`trace`] set up. The URL still
-/// goes to stdout first, as in text, for whoever started the server to read.
-pub fn log_listen(event: &ListenEvent) {
-    use tracing::{error, info, warn};
-    match event {
-        ListenEvent::Listening {
-            url,
-            db,
-            campaigns,
-            auth,
-            token,
-            connections,
-        } => {
-            let _ = writeln!(io::stdout().lock(), "{url}");
-            let campaigns = campaigns.join(",");
-            info!(
-                event = "listening",
-                url,
-                store = db,
-                campaigns,
-                auth,
-                token,
-                connections
-            );
-        }
-        ListenEvent::Stored {
-            route,
-            campaign,
-            callid,
-            fresh,
-            verdict,
-            command,
-        } => info!(
-            event = "stored",
-            route,
-            campaign,
-            callid,
-            fresh,
-            verdict = verdict.unwrap_or_default(),
-            command
-        ),
-        ListenEvent::Unmatched { route, callid, why } => {
-            info!(event = "unmatched", route, callid, why);
-        }
-        ListenEvent::Recording { path, problem } => {
-            let problem = problem.as_deref().unwrap_or_default();
-            info!(event = "recording", path, problem);
-        }
-        ListenEvent::Rejected { route, status, why } if *status >= 500 => {
-            error!(event = "rejected", route, status, why);
-        }
-        ListenEvent::Rejected { route, status, why } => {
-            warn!(event = "rejected", route, status, why);
-        }
-        ListenEvent::Stopped { stored, rejected } => {
-            info!(event = "stopped", stored, rejected);
-        }
-    }
 }
 
 /// The printer for `format`. In JSON the version record is written at once.

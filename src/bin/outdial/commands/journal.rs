@@ -79,17 +79,24 @@ pub fn read_at(
         return read(path, help, out);
     };
     let provider = campaign.provider().name();
-    journal::read_state_in_store(pg, &campaign.name, provider, endpoint).map_err(|e| {
-        let mut problem = Problem::error("journal::read", e.to_string());
-        if let Some(help) = help {
-            problem = problem.help(help);
-        }
-        out.show(Message::Problem(&problem));
-        match &e {
-            JournalError::Store(e) => Exit::from(e),
-            _ => Exit::Invalid,
-        }
-    })
+    let state =
+        journal::read_state_in_store(pg, &campaign.name, provider, endpoint).map_err(|e| {
+            let mut problem = Problem::error("journal::read", e.to_string());
+            if let Some(help) = help {
+                problem = problem.help(help);
+            }
+            out.show(Message::Problem(&problem));
+            match &e {
+                JournalError::Store(e) => Exit::from(e),
+                _ => Exit::Invalid,
+            }
+        })?;
+    // Nothing in the store, a file here: a campaign sent before the store was named. Reading
+    // it is safe (a `send` refuses instead, through the missing-journal guard).
+    if state.lines() == 0 && path.is_file() {
+        return read(path, help, out);
+    }
+    Ok(state)
 }
 
 /// Why `path` cannot be a journal, if it cannot: a folder on its way is a file (`.outdial`

@@ -18,10 +18,20 @@ use crate::output::Report;
 /// Serves until SIGINT or SIGTERM.
 pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exit> {
     let mut campaigns = Vec::new();
+    let state = config.state().unwrap_or_default();
     for file in &listen.files {
         let (campaign, _) = load::campaign(file, config, out)?;
-        let journal = config.journal_path(file, &campaign.name);
-        campaigns.push(Watched::new(&campaign, journal));
+        campaigns.push(match &state {
+            // The journals are in the database, written from whichever folder sent.
+            StateLocation::Postgres(at) => Watched::in_store(
+                &campaign,
+                (**at).clone(),
+                config.journal_path(file, &campaign.name),
+            ),
+            StateLocation::Local => {
+                Watched::new(&campaign, config.journal_path(file, &campaign.name))
+            }
+        });
     }
     let token = match &listen.token {
         None => None,
@@ -66,7 +76,7 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
     });
     for event in rx {
         if listen.json_log {
-            crate::output::log_listen(&event);
+            crate::listen_log::event(&event);
         } else {
             out.show(Message::Listen(&event));
         }

@@ -96,6 +96,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             target,
             allow_changed,
             resend_in_doubt,
+            never_sent,
             yes,
             concurrency,
             plan,
@@ -104,6 +105,7 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             send::Choices {
                 allow_changed: *allow_changed,
                 resend_in_doubt: *resend_in_doubt,
+                never_sent: *never_sent,
                 yes: *yes,
                 concurrency: usize::from(*concurrency),
                 plan: plan.as_deref(),

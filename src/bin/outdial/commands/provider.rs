@@ -95,6 +95,8 @@ pub struct Context<'a> {
     pub journal: PathBuf,
     /// Where the journal and the send lock are kept.
     pub state: StateLocation,
+    /// The campaign file.
+    file: PathBuf,
     credentials: Option<Credentials>,
     network: &'a Network,
     now: Option<Timestamp>,
@@ -145,6 +147,7 @@ impl<'a> Context<'a> {
         Ok(Context {
             journal: config.journal_path(&target.file, &campaign.name),
             state: super::journal::location(config, out)?,
+            file: target.file.clone(),
             campaign,
             credentials,
             network: &target.network,
@@ -222,14 +225,17 @@ impl<'a> Context<'a> {
     /// again.
     pub fn send(
         &self,
-        allow_changed: bool,
-        resend_in_doubt: bool,
-        concurrency: usize,
+        choices: super::send::Choices<'_>,
         confirm: &dyn Fn(&Intent<'_>) -> Result<(), Exit>,
         out: &dyn Report,
     ) -> Result<SendSummary, Exit> {
         let transport = self.transport(out)?;
         let mut journal = self.open_journal(out)?;
+        // Only the opening record: nothing of this campaign was ever posted through it.
+        let fresh = journal.state().lines() <= 1;
+        if fresh && !choices.never_sent {
+            self.guard_missing_journal(out)?;
+        }
         // Asked last: what could still fail before the first post has been tried.
         let config = transport_config(&self.campaign, self.network, self.credentials.as_ref());
         // Counted from loading: the plan is streamed, never held whole.
@@ -250,21 +256,89 @@ impl<'a> Context<'a> {
             recipients: self.campaign.stats.recipients,
             posts,
             endpoints: &config.endpoints,
-            journal: &self.journal,
+            journal: &self.journal_shown(),
             changes: &changes,
+            unaskable: fresh && self.campaign.provider().lookup() == Lookup::None,
         })?;
         out.show(Message::Note(Note::Posting { posts }));
-        let send = if resend_in_doubt {
+        let send = if choices.resend_in_doubt {
             Submitter::send_resending
         } else {
             Submitter::send
         };
         let mut submitter = self.submitter(&transport);
-        submitter.options.concurrency = concurrency;
-        send(&submitter, &mut journal, allow_changed, &mut |e| {
+        submitter.options.concurrency = choices.concurrency;
+        send(&submitter, &mut journal, choices.allow_changed, &mut |e| {
             out.show(Message::Submit(self.progress(&e)))
         })
-        .map_err(|e| failed(e, Some(&self.journal), out))
+        .map_err(|e| failed(e, Some(&self.journal_shown()), out))
+    }
+
+    /// Where the journal is, as people are told: the file, or the state store.
+    pub fn journal_shown(&self) -> PathBuf {
+        match &self.state {
+            StateLocation::Local => self.journal.clone(),
+            StateLocation::Postgres(pg) => PathBuf::from(pg.shown()),
+        }
+    }
+
+    /// Refuses (exit 5) to send a campaign whose journal is empty when something shows it was
+    /// sent before: what was found, and how to go on.
+    fn guard_missing_journal(&self, out: &dyn Report) -> Result<(), Exit> {
+        let folder = outdial::results::default_db(&self.file)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let results = outdial::results::default_db(&self.file);
+        let mut found = outdial::state::guard::evidence(&outdial::state::guard::Look {
+            campaign: &self.campaign.name,
+            provider: self.campaign.provider().name(),
+            folder: &folder,
+            journal: matches!(self.state, StateLocation::Local).then_some(self.journal.as_path()),
+            results: &results,
+        });
+        if let StateLocation::Postgres(pg) = &self.state {
+            let name = self.campaign.provider().name();
+            match outdial::state::guard::store_results(pg, name, &self.campaign.name) {
+                Ok(evidence) => found.extend(evidence),
+                Err(e) => {
+                    out.show(Message::Problem(&Problem::error(
+                        "send::journal-missing",
+                        e.to_string(),
+                    )));
+                    return Err(Exit::from(&e));
+                }
+            }
+        }
+        if found.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = found.iter().map(ToString::to_string).collect();
+        let push = match &self.state {
+            StateLocation::Local => format!(
+                "point --journal at that journal (or copy it to {})",
+                self.journal.display()
+            ),
+            StateLocation::Postgres(_) => format!(
+                "copy the local journal into the state store with `outdial state push {}`",
+                self.file.display()
+            ),
+        };
+        out.show(Message::Problem(
+            &Problem::error(
+                "send::journal-missing",
+                format!(
+                    "campaign \"{}\" has no record of a send in {}, but it was sent before: {}. Sending now could call everyone again",
+                    self.campaign.name,
+                    self.journal_shown().display(),
+                    list.join("; ")
+                ),
+            )
+            .help(format!(
+                "{push}, then run again; if you know this campaign was never sent, pass --i-know-it-was-never-sent"
+            )),
+        ));
+        Err(Exit::Refused)
     }
 
     /// One action's posts (`pause`, `resume`, `delete`, `sounds`, `ping`), journaled, the plan

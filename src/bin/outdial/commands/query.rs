@@ -1,11 +1,12 @@
 //! `query`: who was reached, who was not, who is pending; kept in the results store.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use outdial::diagnostic::Problem;
 use outdial::plan::{Action, PostKind};
 use outdial::report::{Message, Note, QuerySummary, ResultRow};
-use outdial::results::{self, Clock, RecipientResult, Store};
+use outdial::results::{self, Clock, PgResults, RecipientResult, Store};
+use outdial::state::StateLocation;
 
 use super::provider::Context;
 use crate::config::{Config, Target};
@@ -29,13 +30,36 @@ pub fn run(
     // Each post's results are shown and stored as they come, so memory holds one post's
     // worth whatever the campaign's size; a store that fails stops being written to, and the
     // results go on being shown.
-    let path = Config::db_path(&target.file, db);
-    let mut store = Store::open(&path);
-    let journal = context.journal_state(out)?;
     let campaign = &context.campaign;
+    let key = campaign.provider().name().key();
+    let copy = tempfile::tempdir().map_err(|e| {
+        out.show(Message::Problem(&Problem::error(
+            "query::store",
+            e.to_string(),
+        )));
+        Exit::Invalid
+    })?;
+    let (path, mut store, pg) = match config.state() {
+        // The rows go to PostgreSQL; the callbacks stored there are read from a copy.
+        Ok(StateLocation::Postgres(at)) => {
+            let shown = PathBuf::from(at.shown());
+            match PgResults::open(&at) {
+                Ok(pg) => {
+                    let read = pg.copy_out(key, &campaign.name, &copy.path().join("copy.db"));
+                    (shown, read, Some(pg))
+                }
+                Err(e) => (shown, Err(e), None),
+            }
+        }
+        _ => {
+            let path = Config::db_path(&target.file, db);
+            let store = Store::open(&path);
+            (path, store, None)
+        }
+    };
+    let journal = context.journal_state(out)?;
     let clock = Clock::of(campaign);
     let prompts: Vec<u32> = campaign.prompts.iter().map(|p| p.id).collect();
-    let key = campaign.provider().name().key();
     // A provider that cannot be asked about a call (voip-communications.net) has told what it
     // knows in its callbacks: those are shown, as `report` shows them.
     let unasked = campaign
@@ -60,11 +84,13 @@ pub fn run(
             }));
             shown.push(result);
         }
-        let Ok(open) = &mut store else {
-            return;
-        };
         let (calls, keys, answers) = results::query_rows(key, &campaign.name, &shown);
-        match open.record_query(&calls, &keys, &answers) {
+        let recorded = match (&pg, &mut store) {
+            (Some(pg), Ok(_)) => pg.record_query(&calls, &keys, &answers),
+            (None, Ok(open)) => open.record_query(&calls, &keys, &answers),
+            _ => return,
+        };
+        match recorded {
             Ok((r, k)) => (rows, kept) = (rows + r, kept + k),
             Err(e) => store = Err(e),
         }

@@ -21,6 +21,8 @@ pub struct Choices<'a> {
     pub allow_changed: bool,
     /// Post calls in doubt again.
     pub resend_in_doubt: bool,
+    /// Send although an empty journal's campaign shows signs of an earlier send.
+    pub never_sent: bool,
     /// Do not ask first.
     pub yes: bool,
     /// Call posts in flight at once.
@@ -106,13 +108,7 @@ pub fn run(
             }
         }
     };
-    let summary = context.send(
-        choices.allow_changed,
-        choices.resend_in_doubt,
-        choices.concurrency,
-        &confirm,
-        out,
-    )?;
+    let summary = context.send(choices, &confirm, out)?;
     if let Some(why) = context.campaign.provider().results_note() {
         out.show(Message::Note(Note::ResultsFrom { why }));
     }
@@ -120,7 +116,7 @@ pub fn run(
         campaign: &context.campaign.name,
         provider: context.provider(),
         summary: &summary,
-        journal: &context.journal,
+        journal: &context.journal_shown(),
     }));
     Ok(())
 }
