@@ -6,8 +6,42 @@
 #   benches/check.sh [RUNS]      (default 5)
 #
 # Target (issue 10): each under one second, output bounded (twenty problems of a kind).
+#
+#   OLD=/path/to/old/outdial benches/check.sh rows [ROWS] [RUNS]   (default 1000000, 5)
+#
+# `check` of a ROWS-row contact list (benches/gen.py's, with campaign.timezone set so that
+# every row is judged by the protective hours, at a fixed --now inside them), this checkout's
+# release binary against OLD's with hyperfine (RUNS runs each, one warm-up): the medians
+# and their ratio. Target (issue 25): not slower than the binary before the calling rules
+# (fdc7e3b) by more than 10%. The old binary, built apart:
+#
+#   git worktree add /work/wt/old fdc7e3b
+#   (cd /work/wt/old && CARGO_TARGET_DIR=/work/wt/old/target nice cargo build --release)
+#   OLD=/work/wt/old/target/release/outdial benches/check.sh rows 1000000 5
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = rows ]; then
+  ROWS=${2:-1000000}
+  runs=${3:-5}
+  : "${OLD:?OLD=path of the outdial binary to compare with}"
+  source benches/rows.sh
+  grep -q '^timezone' "$dir/campaign.toml" ||
+    sed -i 's/^name = "bench"$/name = "bench"\ntimezone = "America\/Chicago"/' "$dir/campaign.toml"
+  now=2026-12-07T18:00:00Z
+  json=$(mktemp)
+  trap 'rm -f "$json"' EXIT
+  hyperfine -N -w 1 -r "$runs" -i --export-json "$json" \
+    -n old "$OLD check $dir/campaign.toml --now $now" \
+    -n new "$BIN check $dir/campaign.toml --now $now" >&2
+  python3 - "$json" "$ROWS" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+old, new = r["old"]["median"], r["new"]["median"]
+print(f"check of {int(sys.argv[2]):,} rows: old median {old:.3f} s, new median {new:.3f} s, "
+      f"new/old {new / old:.3f} ({len(r['new']['times'])} runs each)")
+PY
+  exit 0
+fi
 runs=${1:-5}
 
 cargo build --release --quiet

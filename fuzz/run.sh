@@ -4,7 +4,10 @@
 #
 #   fuzz/run.sh [MINUTES] [TARGET...]      MINUTES defaults to 1
 #
-# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`). Seeds the
+# Needs cargo-fuzz (`cargo install cargo-fuzz --locked`) and a C++ compiler (g++ or clang++:
+# libfuzzer-sys builds libFuzzer from source). No nightly toolchain is needed: the script runs
+# cargo-fuzz on the stable one with RUSTC_BOOTSTRAP=1, which lets it pass its -Z flags. Set
+# SANITIZER=none if AddressSanitizer fails to link (the default is address). Seeds the
 # corpus from the fixtures first if it is missing (fuzz/seed.sh). Each target runs in
 # libFuzzer's fork mode and goes on past a crash, a time-out (10 s for one input) or running
 # out of memory (2 GiB); every such input is saved under fuzz/artifacts/<target>/. Logs go to
@@ -17,7 +20,7 @@ cd "$here"
 
 minutes="${1:-1}"
 shift || true
-all=(campaign csv_rows wav reply journal phone posts)
+all=(campaign csv_rows wav reply journal phone posts scrub)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 jobs="${JOBS:-2}"
@@ -33,7 +36,8 @@ max_len() {
 
 [ -d corpus ] || ./seed.sh >/dev/null
 # Overflow checks and debug assertions on: an overflow is a bug even where release wraps.
-nice -n 10 cargo +nightly fuzz build --release --debug-assertions
+export RUSTC_BOOTSTRAP=1
+nice -n 10 cargo fuzz build --release --debug-assertions --sanitizer "${SANITIZER:-address}"
 bin="$here/target/x86_64-unknown-linux-gnu/release"
 
 # Temporary campaign, CSV and journal files go to memory, and are removed afterwards.
@@ -72,13 +76,15 @@ done
 wait
 
 status=0
-printf '%-10s %7s %12s %7s %7s\n' target minutes execs crashes corpus
+printf '%-10s %7s %12s %9s %7s %7s\n' target minutes execs execs/s crashes corpus
 for target in "${targets[@]}"; do
   # Fork mode reports "#EXECS: cov: … oom/timeout/crash: O/T/C time: …" as it goes.
   execs="$(grep -oE '^#[0-9]+:' "logs/$target.log" | tail -1 | tr -d '#:')"
   found="$(comm -13 "$scratch/$target.before" <(find "artifacts/$target" -type f | sort))"
   crashes="$(printf '%s' "$found" | grep -c . || true)"
-  printf '%-10s %7s %12s %7s %7s\n' "$target" "$minutes" "${execs:-?}" "$crashes" \
+  rate="?"
+  [ -n "$execs" ] && rate=$((execs / (minutes * 60)))
+  printf '%-10s %7s %12s %9s %7s %7s\n' "$target" "$minutes" "${execs:-?}" "$rate" "$crashes" \
     "$(find "corpus/$target" -type f | wc -l)"
   if [ "$crashes" -gt 0 ]; then
     status=1

@@ -36,6 +36,20 @@ for number in "8185550100" "(818) 555-0100" "+1 818 555 0100" "1-818-555-0100" "
   i=$((i + 1))
 done
 
+# scrub: the first byte is the excerpt's length; pages that echo the request, its
+# credentials (fuzz_targets/scrub.rs) in their forms, and URLs with userinfo.
+mkdir -p "$corpus/scrub"
+i=0
+for page in 'password="Tr0ubadour4Horse"&user=acct42' \
+  'Authorization: Basic YWNjdDQyOlRyMHViYWRvdXI0SG9yc2U=\r\nHost: x' \
+  '<pw>Tr0ubadour4Horse</pw> http://gwuser:gw%40pass@127.0.0.1:9/call' \
+  'error near pass=Tr0ubadour4Horse; retrying on http://u:p@h/ gw@pass Z3d1c2VyOmd3QHBhc3M='; do
+  for len in 04 40 c8; do
+    { printf "\\x$len"; printf '%s' "$page"; } >"$corpus/scrub/seed-$i-$len"
+  done
+  i=$((i + 1))
+done
+
 # csv_rows: the first byte picks the campaign's options (see fuzz_targets/csv_rows.rs); each
 # fixture is seeded with a few option bytes.
 mkdir -p "$corpus/csv_rows"

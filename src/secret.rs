@@ -113,7 +113,12 @@ impl Secrets {
                 break (self.scrub(text), usize::MAX);
             };
             let scrubbed = self.scrub(&text[..at]);
-            let cleared = scrubbed.chars().count().saturating_sub(longest);
+            let mut cleared = scrubbed.chars().count().saturating_sub(longest);
+            // A URL whose authority runs on past the head may have its userinfo's `@` beyond
+            // the cut, unredacted here: the excerpt ends before it.
+            if let Some(open) = open_authority(&scrubbed) {
+                cleared = cleared.min(scrubbed[..open].chars().count());
+            }
             if cleared > max {
                 break (scrubbed, cleared);
             }
@@ -165,6 +170,16 @@ pub fn redact_userinfo(text: &str) -> Cow<'_, str> {
     }
     out.push_str(rest);
     Cow::Owned(out)
+}
+
+/// Where the last URL of `text` starts (its `://`) when its authority runs to the end of
+/// `text`: cut there, it may hide userinfo [`redact_userinfo`] would have found.
+fn open_authority(text: &str) -> Option<usize> {
+    let at = text.rfind("://")?;
+    let ended = text[at + 3..].contains(|c: char| {
+        matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`' | ')') || c.is_whitespace()
+    });
+    (!ended).then_some(at)
 }
 
 /// A URL's userinfo part percent-decoded (as it goes into the Basic header).
@@ -229,6 +244,28 @@ mod tests {
         }
         assert_eq!(s.excerpt("short\r\npage ", 100), "short  page");
         assert_eq!(s.excerpt(&"y".repeat(10), 4), "yyyy…");
+    }
+
+    /// Found by the `scrub` fuzz target: a URL whose `@` lies past the scrubbed head showed
+    /// its userinfo in the excerpt.
+    #[test]
+    fn an_excerpt_never_shows_userinfo_whose_at_sign_is_past_the_cut() {
+        let s = Secrets::new(["Tr0ubadour4Horse"], None);
+        for filler in 0..40 {
+            let page = format!(
+                "{}<pr http://1wuw%3D0pass{}@host/x {}",
+                "x".repeat(filler),
+                "\0".repeat(60),
+                "y".repeat(40)
+            );
+            for max in [4, 20, 40, 60] {
+                let cut = s.excerpt(&page, max);
+                assert!(!cut.contains("1wuw"), "{filler} {max}: {cut:?}");
+                let whole = s.scrub(&page);
+                let cut = cut.strip_suffix('…').unwrap_or(&cut);
+                assert!(whole.trim().starts_with(cut), "{cut:?} / {whole:?}");
+            }
+        }
     }
 
     #[test]

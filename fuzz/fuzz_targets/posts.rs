@@ -1,6 +1,6 @@
 //! What providers post back to `listen`: VoiceShot Call Summaries and Call Events, and
 //! voip-communications.net callbacks (as a form, JSON, text/plain key=value lines and
-//! multipart/form-data).
+//! multipart/form-data), and outdial's call id in a callback URL's query string.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,5 +17,8 @@ fuzz_target!(|data: &[u8]| {
         Some("multipart/form-data; boundary=b"),
     ] {
         let _ = callback::parse_callback(data, ctype);
+    }
+    if let Ok(query) = std::str::from_utf8(data) {
+        let _ = callback::our_callid_in(query);
     }
 });

@@ -1,5 +1,6 @@
 //! Every provider's replies: VoiceShot command and Call Query replies, the Voicent Gateway's
-//! call, status and removal replies, voip-communications.net's JSON replies.
+//! call, status and removal replies, voip-communications.net's JSON replies and its
+//! scheduled-calls list.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -21,4 +22,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = voipcomm::reply::read(status, body);
     }
     let _ = voipcomm::reply::read_removal(data);
+    for array in ["/data", "/result/calls", ""] {
+        let _ = voipcomm::reply::read_list(data, array);
+    }
 });

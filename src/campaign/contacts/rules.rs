@@ -167,7 +167,7 @@ impl CallingRules {
         }
         let own = self.named(name)?;
         let tz = self.named_tz(own);
-        let zones = &table.group(group).zones;
+        let zones = table.group(group).zones();
         let placed = match zones
             .iter()
             .find(|(n, z)| n == name || same_clock(z, &tz, self.now))
@@ -220,7 +220,7 @@ impl CallingRules {
         let table = zones::table();
         let n = table.groups() as u16;
         if group < n {
-            table.group(group).zones.iter().all(|(_, tz)| f(tz))
+            table.group(group).zones().iter().all(|(_, tz)| f(tz))
         } else if group == n {
             // No campaign zone: nothing to judge the number in (the warning says so).
             self.zone.as_ref().is_none_or(|z| f(&z.tz))
