@@ -15,9 +15,9 @@
 # and their ratio. Target (issue 25): not slower than the binary before the calling rules
 # (fdc7e3b) by more than 10%. The old binary, built apart:
 #
-#   git worktree add /work/wt/old fdc7e3b
-#   (cd /work/wt/old && CARGO_TARGET_DIR=/work/wt/old/target nice cargo build --release)
-#   OLD=/work/wt/old/target/release/outdial benches/check.sh rows 1000000 5
+#   git worktree add ../old fdc7e3b
+#   (cd ../old && cargo build --release)
+#   OLD=../old/target/release/outdial benches/check.sh rows 1000000 5
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = rows ]; then

@@ -33,7 +33,7 @@ export OUTDIAL_LISTEN_TOKEN
 # ROUNDS recipients sent to a sandbox that never dials: the journal knows each call.
 {
   printf '[campaign]\nname = "stall"\n\n[voiceshot]\nmenuid = "1-1234"\n\n'
-  printf '[[prompt]]\nid = 1\ntts = "This is a benchmark call."\n\n[recipients]\nnumbers = [\n'
+  printf '[[prompt]]\nid = 1\ntts = "This is a benchmark call."\n\n[recipients]\nwindow = "always"\nnumbers = [\n'
   seq 0 $((ROUNDS - 1)) | awk '{ printf "  \"212%07d\",\n", 2000000 + $1 }'
   printf ']\n'
 } > "$work/stall.toml"

@@ -26,7 +26,7 @@ trap 'kill $sandbox $listener $sampler 2>/dev/null || true; rm -rf "$work"' EXIT
 # every call id and the summaries come from the load generator alone.
 {
   printf '[campaign]\nname = "listen-bench"\n\n[voiceshot]\nmenuid = "1-1234"\nbatch_size = 500\n\n'
-  printf '[[prompt]]\nid = 1\ntts = "This is a benchmark call."\n\n[recipients]\nnumbers = [\n'
+  printf '[[prompt]]\nid = 1\ntts = "This is a benchmark call."\n\n[recipients]\nwindow = "always"\nnumbers = [\n'
   seq 0 $((N - 1)) | awk '{ printf "  \"212%07d\",\n", 2000000 + $1 }'
   printf ']\n'
 } > "$work/bench.toml"

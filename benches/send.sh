@@ -15,7 +15,7 @@ trap 'kill $sandbox 2>/dev/null || true; rm -rf "$work"' EXIT
 # 100k inline numbers: 212-200-0000 upwards (valid NANP exchanges), one per line.
 {
   printf '[campaign]\nname = "bench"\n\n[voiceshot]\nmenuid = "1-1234"\ncallerid = "8185550199"\nbatch_size = 500\n\n'
-  printf '[[prompt]]\nid = 1\ntts = "This is a benchmark call."\n\n[recipients]\nnumbers = [\n'
+  printf '[[prompt]]\nid = 1\ntts = "This is a benchmark call."\n\n[recipients]\nwindow = "always"\nnumbers = [\n'
   seq 0 $((N - 1)) | awk '{ printf "  \"212%07d\",\n", 2000000 + $1 }'
   printf ']\n'
 } > "$work/bench.toml"
