@@ -397,6 +397,47 @@ fn file_in(
     })
 }
 
+/// Inserts `call`'s row or replaces the stored one where `condition` (a SQL `WHERE` on the
+/// stored row `c`, or empty for always) allows; the number of rows written. One statement for
+/// the listener's filing and `query`'s rows, which differ only in that condition.
+pub(super) fn upsert_call(
+    tx: &mut Transaction<'_>,
+    call: &CallRecord,
+    now: &str,
+    condition: &str,
+) -> Result<u64, postgres::Error> {
+    tx.execute(
+        &format!(
+            "INSERT INTO outdial_calls AS c (provider, campaign, callid, number, status, \
+             outcome, reason, duration, answered_by, attempts, called_at, source, recording, \
+             updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (provider, campaign, callid, number) DO UPDATE SET \
+             status = excluded.status, outcome = excluded.outcome, reason = excluded.reason, \
+             duration = excluded.duration, answered_by = excluded.answered_by, \
+             attempts = excluded.attempts, called_at = excluded.called_at, \
+             source = excluded.source, recording = excluded.recording, \
+             updated_at = excluded.updated_at {condition}"
+        ),
+        &[
+            &call.provider,
+            &call.campaign,
+            &call.callid,
+            &call.number,
+            &call.status,
+            &call.outcome.as_str(),
+            &call.reason,
+            &int(call.duration),
+            &call.answered_by,
+            &int(call.attempts),
+            &call.called_at,
+            &call.source.as_str(),
+            &call.recording,
+            &now,
+        ],
+    )
+}
+
 /// Writes `call`'s row where the precedence lets it (the call's lock is held).
 fn file_call(
     tx: &mut Transaction<'_>,
@@ -417,33 +458,7 @@ fn file_call(
     });
     let v = verdict(stored, call);
     if v == Verdict::Stored {
-        tx.execute(
-            "INSERT INTO outdial_calls (provider, campaign, callid, number, status, outcome, \
-             reason, duration, answered_by, attempts, called_at, source, recording, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-             ON CONFLICT (provider, campaign, callid, number) DO UPDATE SET \
-             status = excluded.status, outcome = excluded.outcome, reason = excluded.reason, \
-             duration = excluded.duration, answered_by = excluded.answered_by, \
-             attempts = excluded.attempts, called_at = excluded.called_at, \
-             source = excluded.source, recording = excluded.recording, \
-             updated_at = excluded.updated_at",
-            &[
-                &call.provider,
-                &call.campaign,
-                &call.callid,
-                &call.number,
-                &call.status,
-                &call.outcome.as_str(),
-                &call.reason,
-                &int(call.duration),
-                &call.answered_by,
-                &int(call.attempts),
-                &call.called_at,
-                &call.source.as_str(),
-                &call.recording,
-                &now,
-            ],
-        )?;
+        upsert_call(tx, call, now, "")?;
     }
     Ok(v)
 }

@@ -2,7 +2,7 @@
 //! `record_query` (see `query.rs`): a query's row replaces only an earlier query's or a
 //! pending one, never a provider's own report, and its keypresses and answers go with it.
 
-use super::pg::{PgResults, call_key, int};
+use super::pg::{PgResults, call_key, upsert_call};
 use super::store::{CallRecord, Keypress, Response, StoreError};
 
 impl PgResults {
@@ -23,34 +23,12 @@ impl PgResults {
                 // A listener may be filing a post about the same call: take turns.
                 let lock = call_key(&call.provider, &call.campaign, &call.callid, &call.number);
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock])?;
-                let n = tx.execute(
-                    "INSERT INTO outdial_calls AS c (provider, campaign, callid, number, status, \
-                     outcome, reason, duration, answered_by, attempts, called_at, source, \
-                     recording, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-                     ON CONFLICT (provider, campaign, callid, number) DO UPDATE SET \
-                     status = excluded.status, outcome = excluded.outcome, \
-                     reason = excluded.reason, duration = excluded.duration, \
-                     answered_by = excluded.answered_by, attempts = excluded.attempts, \
-                     called_at = excluded.called_at, source = excluded.source, \
-                     recording = excluded.recording, updated_at = excluded.updated_at \
-                     WHERE c.source = 'query' OR c.outcome = 'pending'",
-                    &[
-                        &call.provider,
-                        &call.campaign,
-                        &call.callid,
-                        &call.number,
-                        &call.status,
-                        &call.outcome.as_str(),
-                        &call.reason,
-                        &int(call.duration),
-                        &call.answered_by,
-                        &int(call.attempts),
-                        &call.called_at,
-                        &call.source.as_str(),
-                        &call.recording,
-                        &now,
-                    ],
+                // A query only replaces an earlier query's row or a pending one.
+                let n = upsert_call(
+                    &mut tx,
+                    call,
+                    &now,
+                    "WHERE c.source = 'query' OR c.outcome = 'pending'",
                 )?;
                 if n > 0 {
                     written.insert((call.callid.as_str(), call.number.as_str()));

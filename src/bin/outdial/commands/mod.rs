@@ -12,8 +12,6 @@ mod load;
 mod man;
 mod plan;
 mod provider;
-mod pull;
-mod push;
 mod query;
 mod render;
 mod report;
@@ -22,6 +20,7 @@ mod sandbox;
 mod saved;
 mod schema;
 mod send;
+mod state;
 
 use outdial::diagnostic::Problem;
 use outdial::report::Message;
@@ -114,15 +113,10 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             out,
         ),
         Command::State {
-            push: true,
+            push,
             file,
             endpoint,
-        } => push::run(file, endpoint.as_deref(), config, out),
-        Command::State {
-            push: false,
-            file,
-            endpoint,
-        } => pull::run(file, endpoint.as_deref(), config, out),
+        } => state::run(*push, file, endpoint.as_deref(), config, out),
         Command::Resolve {
             file,
             sent,
