@@ -119,6 +119,9 @@ impl Table {
 }
 
 /// A North American number's area code (its first three digits).
+// Inlined: asked for every row of a contact list (12 M of the 2.8 G instructions of a
+// 1M-row `check` were its calls, callgrind).
+#[inline]
 pub fn area_code(number: &PhoneNumber) -> u16 {
     let d = number.as_bytes();
     u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0')
