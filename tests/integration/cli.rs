@@ -574,12 +574,15 @@ fn a_campaign_on_stdin_reads_its_files_from_the_current_folder() {
 fn every_command_that_changes_something_takes_yes() {
     let dir = tempdir();
     let journal = dir.path().join("j.jsonl");
+    // A copy that rings at any hour: loading the campaign judges the calling hours first.
+    let (_sounds, sounds) = crate::support::example_in("sound-upload.toml");
+    let sounds = sounds.to_str().unwrap();
     for args in [
         &["delete", "examples/outage-alert.toml"][..],
         &["pause", "examples/pause.toml"],
         &["resume", "examples/pause.toml"],
-        &["sounds", "examples/sound-upload.toml"],
-        &["sounds", "examples/sound-upload.toml", "--delete"],
+        &["sounds", sounds],
+        &["sounds", sounds, "--delete"],
         &["send", "examples/outage-alert.toml"],
     ] {
         for yes in ["--yes", "-y"] {

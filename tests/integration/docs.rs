@@ -63,10 +63,30 @@ fn shown_in(name: &str, text: &str) -> Result<Vec<Shown>, String> {
     Ok(shown)
 }
 
+/// A folder holding an `outdial` that runs the one under test at [`crate::support::NOW`]
+/// unless the command says `--now`: the calling hours judge "now", and a document's output
+/// must not depend on the hour the tests run at (by day in UTC it is night in Los Angeles).
+fn pinned_outdial() -> tempfile::TempDir {
+    let dir = crate::support::tempdir();
+    let script = dir.path().join("outdial");
+    let bin = env!("CARGO_BIN_EXE_outdial");
+    let now = crate::support::NOW;
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncase \" $* \" in *' --now '*) exec '{bin}' \"$@\" ;; esac\nexec '{bin}' --now {now} \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
 /// Runs a shown command and compares what it prints with what the document shows.
 fn check(shown: &Shown) -> Result<(), String> {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_outdial"));
-    let path = std::env::join_paths(std::iter::once(bin.parent().unwrap().to_path_buf()).chain(
+    let pinned = pinned_outdial();
+    let path = std::env::join_paths(std::iter::once(pinned.path().to_path_buf()).chain(
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
     ))
     .unwrap();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 
-use crate::support::{Run, repo, tempdir};
+use crate::support::Run;
 
 const BIN: &str = env!("CARGO_BIN_EXE_outdial");
 
@@ -117,19 +117,9 @@ fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
-/// `example` (a file of examples/, with its sounds) copied into a fresh directory.
+/// `example` copied into a fresh directory, ringing at any hour.
 fn campaign_in(example: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempdir();
-    let file = dir.path().join(example);
-    std::fs::copy(repo().join("examples").join(example), &file).unwrap();
-    let sounds = dir.path().join("sounds");
-    std::fs::create_dir_all(&sounds).unwrap();
-    std::fs::copy(
-        repo().join("examples/sounds/hello.wav"),
-        sounds.join("hello.wav"),
-    )
-    .unwrap();
-    (dir, file)
+    crate::support::example_in(example)
 }
 
 /// Every file under `dir` (journal, store, saved outputs), as text.

@@ -12,7 +12,7 @@ fn campaign(dir: &Path, name: &str, numbers: &[&str]) -> String {
     std::fs::write(
         &path,
         format!(
-            "[campaign]\nname = \"{name}\"\n\n[voiceshot]\nmenuid = \"1-1234\"\n\n[[prompt]]\nid = 1\ntts = \"Hello\"\n\n[recipients]\nnumbers = [{}]\n",
+            "[campaign]\nname = \"{name}\"\n\n[voiceshot]\nmenuid = \"1-1234\"\n\n[[prompt]]\nid = 1\ntts = \"Hello\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [{}]\n",
             list.join(", ")
         ),
     )
@@ -101,7 +101,7 @@ fn query_all_at_a_provider_that_cannot_list_says_so() {
     let path = dir.path().join("gateway.toml");
     std::fs::write(
         &path,
-        "[campaign]\nname = \"gateway\"\nprovider = \"voicent\"\n\n[[prompt]]\nid = 1\ntts = \"Hi\"\n\n[recipients]\nnumbers = [\"8185550100\"]\n",
+        "[campaign]\nname = \"gateway\"\nprovider = \"voicent\"\n\n[[prompt]]\nid = 1\ntts = \"Hi\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [\"8185550100\"]\n",
     )
     .unwrap();
     let out = run(outdial(

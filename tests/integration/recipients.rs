@@ -343,7 +343,7 @@ fn plan_command_json_counts() {
     }
     // The bytes are what `compile` writes.
     let compiled = Command::new(env!("CARGO_BIN_EXE_outdial"))
-        .arg("compile")
+        .args(["compile", "--now", crate::support::NOW])
         .arg(fixture("contacts.toml"))
         .output()
         .unwrap();

@@ -63,7 +63,7 @@ fn refused(dir: &Path, file: &str, url: &str, env: &[(&str, &str)], campaign: &s
 
 fn write(dir: &Path, name: &str, body: &str) -> String {
     let path = dir.join(format!("{name}.toml"));
-    std::fs::write(&path, body).unwrap();
+    std::fs::write(&path, crate::support::any_hour(body)).unwrap();
     path.to_str().unwrap().to_owned()
 }
 

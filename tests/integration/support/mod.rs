@@ -176,6 +176,50 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
+/// A campaign's text made to ring at any hour (`window = "always"` in `[recipients]`): a test
+/// that sends at the real clock must not depend on the hour it runs at, as the default
+/// calling hours (08:00-21:00 recipient-local) refuse Los Angeles numbers by day in UTC.
+pub fn any_hour(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut placed = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("window") && line.contains('=') {
+            out.push_str("window = \"always\"\n");
+            placed = true;
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if line.trim() == "[recipients]"
+            && !text.lines().any(|l| l.trim_start().starts_with("window"))
+        {
+            out.push_str("window = \"always\"\n");
+            placed = true;
+        }
+    }
+    if !placed {
+        out.push_str("\n[recipients]\nwindow = \"always\"\n");
+    }
+    out
+}
+
+/// `example` (a file of examples/, with its sounds) copied into a fresh directory, made to
+/// ring at any hour ([`any_hour`]).
+pub fn example_in(example: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempdir();
+    let file = dir.path().join(example);
+    let text = std::fs::read_to_string(repo().join("examples").join(example)).unwrap();
+    std::fs::write(&file, any_hour(&text)).unwrap();
+    let sounds = dir.path().join("sounds");
+    std::fs::create_dir_all(&sounds).unwrap();
+    std::fs::copy(
+        repo().join("examples/sounds/hello.wav"),
+        sounds.join("hello.wav"),
+    )
+    .unwrap();
+    (dir, file)
+}
+
 /// Lists `dir`'s files sorted by name.
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
