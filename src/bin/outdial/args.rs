@@ -564,7 +564,8 @@ pub enum Command {
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
         dial_delay: Duration,
         /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms" (voicent
-        /// also: noreqid=K, slow=K).
+        /// also: noreqid=K, slow=K, on=call+status+remove; voipcomm also: slow=K,
+        /// on=call+list+delete).
         #[arg(long, value_name = "SPEC", default_value = "")]
         faults: String,
         /// Seed of the simulated outcomes.
