@@ -191,8 +191,8 @@ impl Submitter<'_> {
     }
 
     /// One call removed by the provider's own id: its status first where the provider has a
-    /// status request (gone or finished: dialled), then the removal, whose answer tells
-    /// removed from no longer removable.
+    /// status request (finished: dialled), then the removal, whose answer tells removed from
+    /// no longer removable. A call the provider no longer holds is judged by [`gone`].
     fn remove_one(
         &self,
         journal: &mut Journal,
@@ -201,9 +201,9 @@ impl Submitter<'_> {
         last: &mut Option<Instant>,
         on: &mut dyn FnMut(Event),
     ) -> Result<Fate, SubmitError> {
-        let resumed = journal
-            .state()
-            .removal_in_doubt(&crate::journal::key_hash(&t.key));
+        let hash = crate::journal::key_hash(&t.key);
+        let resumed = journal.state().removal_in_doubt(&hash);
+        let due = journal.state().posted(&hash).and_then(|p| p.due);
         let Some(id) = journal
             .state()
             .provider_id(&t.callid, &t.number)
@@ -234,23 +234,25 @@ impl Submitter<'_> {
             journal.remove_outcome(attempt, outcome)?;
             Ok(fate)
         };
+        let gone = |uncertain| gone(by_id, due, uncertain, jiff::Timestamp::now());
         if by_id.has(PostKind::Query) {
             match self.status_of(seq, &id) {
                 Err(_) => return Ok(Fate::Doubt),
                 // Gone: removed by an earlier run's removal, or made and self-deleted.
-                Ok(None) if resumed => return Ok(Fate::Doubt),
-                Ok(None) => return record(journal, Fate::Dialled),
+                Ok(None) => return record(journal, gone(resumed)),
                 Ok(Some(s)) if by_id.finished(&s) => return record(journal, Fate::Dialled),
                 Ok(Some(_)) => {}
             }
         }
-        let Ok(body) = self.by_id_request(seq, PostKind::Delete, &id) else {
+        let (reply, retried) = self.by_id_request_retried(seq, PostKind::Delete, &id);
+        let Ok(body) = reply else {
             return Ok(Fate::Doubt);
         };
         let fate = match self.read_safely(&body, |b| by_id.read_removal(b)) {
             Ok(true) => Fate::Removed,
-            Ok(false) if resumed => Fate::Doubt,
-            Ok(false) => Fate::Dialled,
+            // Not there (any more): this removal's first attempt, an earlier run's, or the
+            // call was made.
+            Ok(false) => gone(resumed || retried),
             Err(_) => Fate::Doubt,
         };
         on(Event::Post {
@@ -263,6 +265,29 @@ impl Submitter<'_> {
             endpoint: None,
         });
         record(journal, fate)
+    }
+}
+
+/// What became of a call the provider took and no longer holds. Removed, when the provider
+/// keeps the records of the calls it made, or when the call's time (`due`) is still further
+/// away than the provider may start a call early; else made, unless a removal of it may have
+/// been applied (`uncertain`: asked by an earlier run without an answer, or by an attempt
+/// retried in this one), which leaves it in doubt.
+fn gone(
+    by_id: &dyn crate::provider::ById,
+    due: Option<jiff::Timestamp>,
+    uncertain: bool,
+    now: jiff::Timestamp,
+) -> Fate {
+    let early = jiff::SignedDuration::try_from(by_id.early()).unwrap_or(jiff::SignedDuration::MAX);
+    if by_id.keeps_made_calls() {
+        Fate::Removed
+    } else if !uncertain {
+        Fate::Dialled
+    } else if due.is_some_and(|due| now.checked_add(early).is_ok_and(|soon| due > soon)) {
+        Fate::Removed
+    } else {
+        Fate::Doubt
     }
 }
 

@@ -6,6 +6,7 @@
 mod cli;
 mod converge;
 mod converge_faults;
+mod converge_faults_byid;
 mod diagnostics;
 mod diff;
 mod docs;
