@@ -303,3 +303,56 @@ fn a_call_sent_before_contents_were_recorded_is_fixed_and_one_in_doubt_stays_so(
         ]
     );
 }
+
+#[test]
+fn calls_the_provider_says_were_dialled_become_fixed_and_leave_the_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let was = campaign(
+        "voiceshot",
+        &[
+            ("8185550101", AT, "A"),
+            ("8185550102", AT, "B"),
+            ("8185550103", AT, "C"),
+        ],
+    );
+    let j = journal(dir.path(), &was, Outcome::Accepted);
+    // 101 and 102 move, 103 goes.
+    let now_c = campaign(
+        "voiceshot",
+        &[("8185550101", LATER, "A"), ("8185550102", LATER, "B")],
+    );
+    let mut plan = compute(&now_c, j.state(), j.path(), now()).unwrap();
+    assert_eq!((plan.count(Act::Replace), plan.count(Act::Remove)), (2, 1));
+    assert_eq!(plan.replacing, "time 10:00 → 11:00");
+    let dialled: HashSet<String> = plan
+        .targets
+        .iter()
+        .filter(|t| t.number.ends_with("102") || t.number.ends_with("103"))
+        .map(|t| t.key.clone())
+        .collect();
+    assert_eq!(dialled.len(), 2);
+    plan.fix_dialled(&dialled);
+    assert_eq!(
+        plan.counts,
+        BTreeMap::from([("fixed", 2), ("replace", 1)]),
+        "a count that falls to 0 is absent"
+    );
+    assert_eq!(plan.summary(), "replace 1 (time 10:00 → 11:00)");
+    let left: Vec<&str> = plan.targets.iter().map(|t| t.number.as_str()).collect();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].ends_with("101"), "{left:?}");
+    let fixed: Vec<(&str, Option<Why>)> = plan
+        .rows
+        .iter()
+        .filter(|r| r.act == Act::Fixed)
+        .map(|r| (&r.number[r.number.len() - 3..], r.why))
+        .collect();
+    assert_eq!(
+        fixed,
+        [("102", Some(Why::Started)), ("103", Some(Why::Started))]
+    );
+    // Nothing dialled: nothing changes.
+    let before = plan.clone();
+    plan.fix_dialled(&HashSet::new());
+    assert_eq!(plan, before);
+}

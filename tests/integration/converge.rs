@@ -203,21 +203,50 @@ fn an_edited_voiceshot_campaign_converges_and_a_rerun_plans_nothing() {
         text(&out)
     );
 
+    // h is dialled early, before its time: `plan` asks the provider and says it is fixed
+    // (offline, it can only judge by the time, and says so); `send` asks the same and agrees.
     sb.ring("1-1234", "h");
+    let asked = expect(&[
+        ("create", 2),
+        ("fixed", 2),
+        ("keep", 1),
+        ("remove", 2),
+        ("replace", 3),
+    ]);
+    assert_eq!(counts(&file, &sb), (2, asked));
+    let shown = text(&run(outdial(&["plan", s(&file)], &sb.url(), &[])));
+    assert!(
+        shown.contains("fixed    8185550108 h  the provider says it was dialled already"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("pending calls: as the provider says"),
+        "{shown}"
+    );
+    let offline = text(&run(outdial(
+        &["plan", s(&file), "--offline"],
+        &sb.url(),
+        &[],
+    )));
+    assert!(offline.contains("replace 4"), "{offline}");
+    assert!(
+        offline.contains("pending calls: judged from the journal and their times"),
+        "{offline}"
+    );
     let out = run(outdial(
         &["--format", "json", "send", s(&file)],
         &sb.url(),
         &SETTLE,
     ));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    // What send did: what plan said, but h, dialled before its removal, is fixed.
+    // What send did: what plan said; h, fixed, is neither removed nor posted.
     let sent = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
         .into_iter()
         .find(|l| l["type"] == "sent")
         .unwrap_or_else(|| panic!("{}", text(&out)));
     assert_eq!(
         sent["removals"],
-        serde_json::json!({"replaced": 3, "removed": 2, "fixed": 1}),
+        serde_json::json!({"replaced": 3, "removed": 2, "fixed": 0}),
         "{sent}"
     );
     assert_eq!(sent["numbers_sent"], 5, "3 replaced and 2 created: {sent}");

@@ -350,8 +350,9 @@ fn converge(stand: &Stand, case: &Case, settle: &str, name: &str) {
 }
 
 /// The requests of a clean converging send, numbered by the stand-in: Voicent a status poll
-/// and a removal per call replaced or removed (five), then five posts; voip-communications
-/// five deletes and five posts.
+/// per call to replace or remove (is it still pending?), then a status poll and a removal
+/// per call (five each), then five posts; voip-communications the scheduled list, five
+/// deletes and five posts.
 fn clean(stand: &Stand) -> u32 {
     let case = sent_then_edited(stand);
     stand.inject(stand.every_request());
@@ -459,42 +460,42 @@ fn sigkill_matrix(new: fn() -> Stand) -> usize {
 
 const KINDS: [&str; 5] = ["fail-first", "reset", "drop", "error", "garbage"];
 
-/// Requests of a clean converging send at Voicent: five status polls, five removals, five
+/// Requests of a clean converging send at Voicent: ten status polls, five removals, five
 /// posts.
-const VOICENT_REQUESTS: u32 = 15;
-/// At voip-communications: five deletes, five posts.
-const VOIPCOMM_REQUESTS: u32 = 10;
+const VOICENT_REQUESTS: u32 = 20;
+/// At voip-communications: the scheduled list, five deletes, five posts.
+const VOIPCOMM_REQUESTS: u32 = 11;
 
 #[test]
-fn voicent_a_clean_converging_send_makes_fifteen_requests() {
+fn voicent_a_clean_converging_send_makes_twenty_requests() {
     assert_eq!(clean(&Stand::voicent()), VOICENT_REQUESTS);
 }
 
 #[test]
-fn voipcomm_a_clean_converging_send_makes_ten_requests() {
+fn voipcomm_a_clean_converging_send_makes_eleven_requests() {
     assert_eq!(clean(&Stand::voipcomm()), VOIPCOMM_REQUESTS);
 }
 
 #[test]
 fn voicent_fault_matrix_of_replace_and_remove() {
     let cases = matrix(Stand::voicent, VOICENT_REQUESTS, &KINDS);
-    assert_eq!(cases, 75);
+    assert_eq!(cases, 100);
 }
 
 #[test]
 fn voipcomm_fault_matrix_of_replace_and_remove() {
     let cases = matrix(Stand::voipcomm, VOIPCOMM_REQUESTS, &KINDS);
-    assert_eq!(cases, 50);
+    assert_eq!(cases, 55);
 }
 
 #[test]
 fn voicent_fault_matrix_of_late_replies() {
-    assert_eq!(late_matrix(Stand::voicent, VOICENT_REQUESTS), 30);
+    assert_eq!(late_matrix(Stand::voicent, VOICENT_REQUESTS), 40);
 }
 
 #[test]
 fn voipcomm_fault_matrix_of_late_replies() {
-    assert_eq!(late_matrix(Stand::voipcomm, VOIPCOMM_REQUESTS), 20);
+    assert_eq!(late_matrix(Stand::voipcomm, VOIPCOMM_REQUESTS), 22);
 }
 
 #[test]
@@ -515,7 +516,7 @@ fn voipcomm_sigkill_at_every_step_of_a_replace() {
 /// ahead, so the retry's answer is this removal's: removed, and the new call posted.
 #[test]
 fn a_removal_applied_then_dropped_is_not_taken_for_a_made_call() {
-    for (stand, removal) in [(Stand::voicent(), 2), (Stand::voipcomm(), 1)] {
+    for (stand, removal) in [(Stand::voicent(), 7), (Stand::voipcomm(), 2)] {
         let case = sent_then_edited(&stand);
         let spec = format!("{},drop={removal}", stand.every_request());
         stand.inject(&spec);

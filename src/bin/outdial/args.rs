@@ -282,6 +282,10 @@ pub enum Command {
         /// The endpoint the plan is for (as `send --endpoint`; default: the campaign's).
         #[arg(long, value_name = "URL", value_parser = parse_url)]
         endpoint: Option<String>,
+        /// Do not ask the provider whether the calls to replace or remove are still pending:
+        /// judge from the journal and the calls' times (`send` asks it).
+        #[arg(long)]
+        offline: bool,
         #[command(flatten)]
         journal: JournalArgs,
     },
