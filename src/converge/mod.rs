@@ -17,7 +17,6 @@
 //! provider has the last word: a removal it refuses turns the action into *fixed*.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 use serde::Serialize;
 
@@ -25,7 +24,7 @@ use crate::campaign::{Campaign, Recipient};
 use crate::diagnostic::Problem;
 use crate::diff::{self, RecipientSide};
 use crate::journal::{
-    CallState, HashingWriter, JournalError, JournalState, call_key, changes, key_hash,
+    CallState, HashingWriter, JournalError, JournalState, LinesAt, call_key, changes, key_hash,
 };
 use crate::plan::{self, Action, Post, PostBody};
 use crate::provider::{CallRemoval, EncodeError};
@@ -321,12 +320,12 @@ pub fn content(campaign: &Campaign, r: &Recipient) -> Result<changes::CallConten
 }
 
 /// Every recipient's action: the file's recipients (streamed), then the calls the journal
-/// records that the file no longer has. `journal` is the journal's file, read again for the
-/// old side of the rows shown; `now` decides which calls are past their time.
+/// records that the file no longer has. `journal` is where the journal's lines are, read
+/// again for the old side of the rows shown; `now` decides which calls are past their time.
 pub fn compute(
     campaign: &Campaign,
     state: &JournalState,
-    journal: &Path,
+    journal: &LinesAt<'_>,
     now: jiff::Timestamp,
 ) -> Result<Converge, ConvergeError> {
     let removable = campaign.provider().removal() != CallRemoval::None;
@@ -409,7 +408,7 @@ fn changeable(
 
 /// Reads the old side of the rows shown and of every replacement (for the summary of what
 /// replacements change) back from the journal.
-fn fill_old_sides(out: &mut Converge, journal: &Path) -> Result<(), JournalError> {
+fn fill_old_sides(out: &mut Converge, journal: &LinesAt<'_>) -> Result<(), JournalError> {
     let mut keys: HashSet<String> = out
         .rows
         .iter()

@@ -633,9 +633,13 @@ impl Submitter<'_> {
     /// What a `send` now would do about each recipient, as `plan` computes it: from the
     /// journal and the calls' times, then asking the provider about the calls to replace or
     /// remove ([`ask_pending`](Self::ask_pending)).
-    pub fn converging(&self, state: &JournalState, path: &Path) -> Result<Converge, SubmitError> {
+    pub fn converging(
+        &self,
+        state: &JournalState,
+        lines: &crate::journal::LinesAt<'_>,
+    ) -> Result<Converge, SubmitError> {
         let mut plan =
-            crate::converge::compute(self.campaign, state, path, jiff::Timestamp::now())?;
+            crate::converge::compute(self.campaign, state, lines, jiff::Timestamp::now())?;
         self.ask_pending(state, &mut plan);
         Ok(plan)
     }
@@ -670,7 +674,7 @@ impl Submitter<'_> {
         // no longer changes anything: there is no refusal left to allow past).
         let converging = match planned {
             Some(plan) => plan,
-            None => self.converging(journal.state(), journal.path())?,
+            None => self.converging(journal.state(), &journal.lines_at())?,
         };
         let (removals, removal_doubts) = self.remove_changed(journal, &converging, on)?;
         lock(&run).in_doubt.extend(removal_doubts);

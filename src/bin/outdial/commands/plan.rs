@@ -70,6 +70,13 @@ fn plan(
         Some("the journal records what was sent; point --journal (or --state) at the right one"),
         out,
     )?;
+    let journal_file = journal_path.clone();
+    let lines = journal::lines_at(
+        &state,
+        &journal_file,
+        &campaign,
+        &provider::endpoint(&campaign, endpoint),
+    );
     if let StateLocation::Postgres(pg) = &state {
         // The journal is in the database: the plan names it, not a file nobody wrote.
         journal_path = std::path::PathBuf::from(pg.shown());
@@ -142,14 +149,15 @@ fn plan(
     let to_send = stats.recipients - accepted - in_doubt;
     // What `send` does about each recipient: the same computation `send` makes.
     let mut changes =
-        outdial::converge::compute(&campaign, &journal, &journal_path, jiff::Timestamp::now())
-            .map_err(|e| {
+        outdial::converge::compute(&campaign, &journal, &lines, jiff::Timestamp::now()).map_err(
+            |e| {
                 out.show(Message::Problem(&Problem::error(
                     "plan::changes",
                     e.to_string(),
                 )));
                 Exit::Invalid
-            })?;
+            },
+        )?;
     // A saved plan lists every call the journal would have replaced or removed: `send --plan`
     // removes no other, and asks the provider again (a call dialled since is fixed, not
     // removed).

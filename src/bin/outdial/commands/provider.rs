@@ -247,7 +247,7 @@ impl<'a> Context<'a> {
         let changes = outdial::converge::compute(
             &self.campaign,
             &state,
-            &self.journal,
+            &self.lines_at(),
             jiff::Timestamp::now(),
         )
         .map_err(|e| failed(e.into(), None, out))?;
@@ -307,7 +307,7 @@ impl<'a> Context<'a> {
         let mut submitter = self.submitter(&transport);
         submitter.options.concurrency = choices.concurrency;
         let converging = submitter
-            .converging(journal.state(), journal.path())
+            .converging(journal.state(), &journal.lines_at())
             .map_err(|e| failed(e, Some(&self.journal), out))?;
         let changes = converging.summary();
         confirm(&Intent {
@@ -327,6 +327,16 @@ impl<'a> Context<'a> {
                 out.show(Message::Submit(self.progress(&e)))
             })
             .map_err(|e| failed(e, Some(&self.journal_shown()), out))
+    }
+
+    /// Where the journal's lines are read again: the file, or the state store.
+    pub fn lines_at(&self) -> outdial::journal::LinesAt<'_> {
+        super::journal::lines_at(
+            &self.state,
+            &self.journal,
+            &self.campaign,
+            &self.first_endpoint(),
+        )
     }
 
     /// Where the journal is, as people are told: the file, or the state store.
