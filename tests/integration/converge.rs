@@ -9,9 +9,9 @@ use outdial::provider::voiceshot::sandbox::{CallStatus, Sandbox};
 
 use crate::submit::{outdial, run, sandbox};
 
-const SETTLE: [&str; 2] = ["--settle", "50ms"];
+pub(crate) const SETTLE: [&str; 2] = ["--settle", "50ms"];
 
-const VOICESHOT: &str = "[voiceshot]\nmenuid = \"1-1234\"\nbatch_size = 3\n";
+pub(crate) const VOICESHOT: &str = "[voiceshot]\nmenuid = \"1-1234\"\nbatch_size = 3\n";
 
 /// A VoiceShot campaign of one `[[recipient]]` per entry: number, call id, `at` (empty: as
 /// soon as sent), name.
@@ -20,7 +20,7 @@ fn campaign(dir: &Path, recipients: &[(&str, &str, &str, &str)]) -> PathBuf {
 }
 
 /// [`campaign`] for any provider: `extra` goes in `[campaign]`, `table` is the provider's.
-fn campaign_for(
+pub(crate) fn campaign_for(
     dir: &Path,
     extra: &str,
     table: &str,
@@ -43,11 +43,11 @@ fn campaign_for(
     path
 }
 
-fn s(p: &Path) -> &str {
+pub(crate) fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn text(out: &std::process::Output) -> String {
+pub(crate) fn text(out: &std::process::Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -114,8 +114,8 @@ fn live(sb: &Sandbox) -> BTreeMap<String, Vec<(CallStatus, Option<String>, Strin
     out
 }
 
-const AT10: &str = "2027-03-01 10:00";
-const AT11: &str = "2027-03-01 11:00";
+pub(crate) const AT10: &str = "2027-03-01 10:00";
+pub(crate) const AT11: &str = "2027-03-01 11:00";
 
 /// The walk-through on the VoiceShot sandbox: send, edit times, a text, remove two,
 /// add two; a call dialled meanwhile and one sent at once stay as they are.
@@ -586,76 +586,4 @@ fn the_plan_schema_refuses_what_plan_never_writes() {
     assert!(!validator.is_valid(&plan("in doubt", "dialled")));
     assert!(!validator.is_valid(&plan("fixed", "because")));
     assert!(!validator.is_valid(&plan("update", "dialled")));
-}
-
-/// With the journal in PostgreSQL, the rows and the summary keep the old side, as with the
-/// local journal: `plan`, `diff` and `report` read it back from the store.
-#[test]
-fn with_the_journal_in_postgresql_an_edit_shows_its_old_side() {
-    let Some(state) = crate::support::pg() else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let sb = sandbox(Default::default());
-    let with_state = |mut cmd: std::process::Command| {
-        cmd.env("OUTDIAL_STATE", &state).env("COLUMNS", "1000");
-        run(cmd)
-    };
-    // The campaign's own endpoint is the sandbox: `diff` and `report` read the journal of
-    // the campaign at its own endpoint.
-    let table = format!("{VOICESHOT}endpoint = \"{}\"\n", sb.url());
-    let file = campaign_for(
-        dir.path(),
-        "",
-        &table,
-        &[
-            ("8185550101", "a", AT10, "Ann"),
-            ("8185550102", "b", AT10, "Bob"),
-        ],
-    );
-    let out = with_state(outdial(&["send", s(&file)], &sb.url(), &SETTLE));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        !dir.path().join(".outdial/conv.jsonl").exists(),
-        "the journal is in the database"
-    );
-    std::fs::copy(&file, dir.path().join("old.toml")).unwrap();
-    campaign_for(
-        dir.path(),
-        "",
-        &table,
-        &[
-            ("8185550101", "a", AT11, "Ann"),
-            ("8185550102", "b", AT10, "Bobby"),
-        ],
-    );
-    let shown = text(&with_state(outdial(&["plan", s(&file)], &sb.url(), &[])));
-    assert!(
-        shown.contains("changes: replace 2 (text, time 10:00 → 11:00)"),
-        "{shown}"
-    );
-    assert!(shown.contains("a  time 10:00 → 11:00"), "{shown}");
-    assert!(
-        shown.contains("b  text Hello Bob. → Hello Bobby."),
-        "{shown}"
-    );
-    let mut diff = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"));
-    diff.args(["diff", s(&dir.path().join("old.toml")), s(&file)])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let shown = text(&with_state(diff));
-    assert!(
-        shown.contains("send would: replace 2 (text, time 10:00 → 11:00)"),
-        "{shown}"
-    );
-    let mut report = std::process::Command::new(env!("CARGO_BIN_EXE_outdial"));
-    report
-        .args(["report", s(&file)])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let shown = text(&with_state(report));
-    assert!(
-        shown.contains("send would replace 2 (text, time 10:00 → 11:00)"),
-        "{shown}"
-    );
 }
