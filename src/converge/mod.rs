@@ -10,11 +10,13 @@
 //! *fixed*, and one the journal cannot vouch for is *in doubt*, as for a first send.
 //!
 //! Whether a call is still pending is taken from the journal and the call's time here (a
-//! call whose time has passed is treated as dialled); `send` then asks the provider, which
-//! has the last word: a removal it refuses turns the action into *fixed*.
+//! call whose time has passed is treated as dialled); then, where the provider can be asked,
+//! `plan` and `send` alike ask it about the calls to replace or remove
+//! ([`Submitter::ask_pending`](crate::submit::Submitter::ask_pending)), and a call it says was
+//! dialled is *fixed* ([`Converge::fix_dialled`]). `send`'s removals ask again, and the
+//! provider has the last word: a removal it refuses turns the action into *fixed*.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 use serde::Serialize;
 
@@ -22,7 +24,7 @@ use crate::campaign::{Campaign, Recipient};
 use crate::diagnostic::Problem;
 use crate::diff::{self, RecipientSide};
 use crate::journal::{
-    CallState, HashingWriter, JournalError, JournalState, call_key, changes, key_hash,
+    CallState, HashingWriter, JournalError, JournalState, LinesAt, call_key, changes, key_hash,
 };
 use crate::plan::{self, Action, Post, PostBody};
 use crate::provider::{CallRemoval, EncodeError};
@@ -92,6 +94,8 @@ pub enum Why {
     CannotRemove,
     /// Sent by an outdial that did not record each call's content: what changed is unknown.
     Unrecorded,
+    /// The provider says it was dialled already (before its time, or it is ringing).
+    Started,
 }
 
 impl Why {
@@ -102,6 +106,7 @@ impl Why {
             Why::Refused => "the provider refused to remove it: already ringing or made",
             Why::CannotRemove => "this provider cannot remove a call",
             Why::Unrecorded => "sent before outdial recorded each call's content",
+            Why::Started => "the provider says it was dialled already",
         }
     }
 }
@@ -139,6 +144,17 @@ pub struct Target {
     pub replace: bool,
 }
 
+/// Where whether a call is still pending came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PendingFrom {
+    /// The provider was asked about every call to replace or remove.
+    Provider,
+    /// The journal and the calls' times only: offline, or the provider cannot be asked (or
+    /// did not answer clearly). `send`'s removals ask it.
+    Journal,
+}
+
 /// Every recipient's action: counts, the first rows of each, and what `send` removes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Converge {
@@ -150,6 +166,10 @@ pub struct Converge {
     /// What the replacements change, in a few words ("time 10:00 → 11:00").
     #[serde(skip_serializing_if = "String::is_empty")]
     pub replacing: String,
+    /// Where whether the calls to replace or remove are still pending came from (absent:
+    /// there were none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_from: Option<PendingFrom>,
     /// The calls removed first, replaced ones and removed ones.
     #[serde(skip)]
     pub targets: Vec<Target>,
@@ -188,6 +208,47 @@ impl Converge {
         } else {
             parts.join(", ")
         }
+    }
+
+    /// Makes the calls with these keys `fixed` (the provider says they were dialled): they
+    /// are neither removed nor posted again.
+    pub fn fix_dialled(&mut self, keys: &HashSet<String>) {
+        let (fixed, targets): (Vec<Target>, Vec<Target>) = std::mem::take(&mut self.targets)
+            .into_iter()
+            .partition(|t| keys.contains(&t.key));
+        self.targets = targets;
+        for t in fixed {
+            let was = if t.replace { Act::Replace } else { Act::Remove };
+            if let Some(n) = self.counts.get_mut(was.key()) {
+                *n -= 1;
+                if *n == 0 {
+                    self.counts.remove(was.key());
+                }
+            }
+            let n = self.counts.entry(Act::Fixed.key()).or_insert(0);
+            *n += 1;
+            let shown = *n <= SHOWN as u64;
+            let row = self
+                .rows
+                .iter_mut()
+                .find(|r| r.act == was && call_key(&r.callid, &r.number) == t.key);
+            match row {
+                Some(row) => {
+                    row.act = Act::Fixed;
+                    row.why = Some(Why::Started);
+                }
+                None if shown => self.rows.push(Row {
+                    act: Act::Fixed,
+                    why: Some(Why::Started),
+                    callid: t.callid,
+                    number: t.number,
+                    old: None,
+                    new: None,
+                }),
+                None => {}
+            }
+        }
+        self.replacing = replacing(self);
     }
 
     fn add(&mut self, act: Act, why: Option<Why>, r: RowOf<'_>) {
@@ -259,12 +320,12 @@ pub fn content(campaign: &Campaign, r: &Recipient) -> Result<changes::CallConten
 }
 
 /// Every recipient's action: the file's recipients (streamed), then the calls the journal
-/// records that the file no longer has. `journal` is the journal's file, read again for the
-/// old side of the rows shown; `now` decides which calls are past their time.
+/// records that the file no longer has. `journal` is where the journal's lines are, read
+/// again for the old side of the rows shown; `now` decides which calls are past their time.
 pub fn compute(
     campaign: &Campaign,
     state: &JournalState,
-    journal: &Path,
+    journal: &LinesAt<'_>,
     now: jiff::Timestamp,
 ) -> Result<Converge, ConvergeError> {
     let removable = campaign.provider().removal() != CallRemoval::None;
@@ -347,7 +408,7 @@ fn changeable(
 
 /// Reads the old side of the rows shown and of every replacement (for the summary of what
 /// replacements change) back from the journal.
-fn fill_old_sides(out: &mut Converge, journal: &Path) -> Result<(), JournalError> {
+fn fill_old_sides(out: &mut Converge, journal: &LinesAt<'_>) -> Result<(), JournalError> {
     let mut keys: HashSet<String> = out
         .rows
         .iter()
@@ -364,19 +425,18 @@ fn fill_old_sides(out: &mut Converge, journal: &Path) -> Result<(), JournalError
     for row in &mut out.rows {
         row.old = sides.get(&call_key(&row.callid, &row.number)).cloned();
     }
-    out.replacing = replacing(out, &sides);
+    out.replacing = replacing(out);
     Ok(())
 }
 
 /// What the replacements change: each field that differs, with its old → new value when
 /// every replacement changes it alike.
-fn replacing(out: &Converge, sides: &std::collections::HashMap<String, RecipientSide>) -> String {
+fn replacing(out: &Converge) -> String {
     // The new sides of rows not shown are not held; the shown rows say enough for the
     // values, and the fields come from every row shown.
     let mut fields: BTreeMap<&'static str, HashSet<(String, String)>> = BTreeMap::new();
     for row in out.rows.iter().filter(|r| r.act == Act::Replace) {
-        let (Some(old), Some(new)) = (sides.get(&call_key(&row.callid, &row.number)), &row.new)
-        else {
+        let (Some(old), Some(new)) = (&row.old, &row.new) else {
             continue;
         };
         for (field, was, now) in differences(old, new) {

@@ -78,7 +78,7 @@ fn journal(dir: &Path, sent: &Campaign, outcome: Outcome) -> Journal {
 }
 
 fn acts(now_campaign: &Campaign, j: &Journal) -> Vec<(String, Act, Option<Why>)> {
-    let c = compute(now_campaign, j.state(), j.path(), now()).unwrap();
+    let c = compute(now_campaign, j.state(), &j.lines_at(), now()).unwrap();
     let mut rows: Vec<_> = c
         .rows
         .iter()
@@ -104,7 +104,7 @@ fn nothing_sent_is_all_create_and_the_same_file_is_all_keep() {
     let plan = compute(
         &c,
         empty.unwrap().state(),
-        &dir.path().join("e.jsonl"),
+        &LinesAt::File(&dir.path().join("e.jsonl")),
         now(),
     )
     .unwrap();
@@ -112,7 +112,7 @@ fn nothing_sent_is_all_create_and_the_same_file_is_all_keep() {
     assert!(plan.changes_anything());
     drop(plan);
     let j = journal(dir.path(), &c, Outcome::Accepted);
-    let plan = compute(&c, j.state(), j.path(), now()).unwrap();
+    let plan = compute(&c, j.state(), &j.lines_at(), now()).unwrap();
     assert_eq!((plan.count(Act::Keep), plan.rows.len()), (2, 0));
     assert!(!plan.changes_anything());
     assert_eq!(plan.summary(), "no changes");
@@ -150,7 +150,7 @@ fn an_edit_replaces_what_is_pending_and_fixes_what_rang() {
             ("8185550105".into(), Act::Create, None),
         ]
     );
-    let plan = compute(&now_c, j.state(), j.path(), now()).unwrap();
+    let plan = compute(&now_c, j.state(), &j.lines_at(), now()).unwrap();
     assert_eq!(
         plan.summary(),
         "create 1, replace 1 (time 10:00 → 11:00), remove 1"
@@ -167,7 +167,7 @@ fn an_edit_replaces_what_is_pending_and_fixes_what_rang() {
     assert_eq!(row.new.as_ref().unwrap().spoken[&1], "Hi Bea.");
     // Once the edit's time has passed too, nothing can change.
     let late: jiff::Timestamp = "2027-03-02T00:00:00Z".parse().unwrap();
-    let plan = compute(&now_c, j.state(), j.path(), late).unwrap();
+    let plan = compute(&now_c, j.state(), &j.lines_at(), late).unwrap();
     assert_eq!(
         (
             plan.count(Act::Fixed),
@@ -216,7 +216,7 @@ fn removals_settle_into_create_fixed_or_in_doubt() {
             ("8185550103", LATER, "C"),
         ],
     );
-    let keys: Vec<String> = compute(&now_c, j.state(), j.path(), now())
+    let keys: Vec<String> = compute(&now_c, j.state(), &j.lines_at(), now())
         .unwrap()
         .targets
         .into_iter()
@@ -224,7 +224,7 @@ fn removals_settle_into_create_fixed_or_in_doubt() {
         .collect();
     let attempt = j.remove_intent(keys.clone()).unwrap();
     // Asked, no answer yet: all three in doubt, none posted again.
-    let plan = compute(&now_c, j.state(), j.path(), now()).unwrap();
+    let plan = compute(&now_c, j.state(), &j.lines_at(), now()).unwrap();
     assert_eq!(plan.count(Act::InDoubt), 3);
     assert!(plan.targets.is_empty());
     j.remove_outcome(
@@ -302,4 +302,57 @@ fn a_call_sent_before_contents_were_recorded_is_fixed_and_one_in_doubt_stays_so(
             ("8185550102".into(), Act::InDoubt, None),
         ]
     );
+}
+
+#[test]
+fn calls_the_provider_says_were_dialled_become_fixed_and_leave_the_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let was = campaign(
+        "voiceshot",
+        &[
+            ("8185550101", AT, "A"),
+            ("8185550102", AT, "B"),
+            ("8185550103", AT, "C"),
+        ],
+    );
+    let j = journal(dir.path(), &was, Outcome::Accepted);
+    // 101 and 102 move, 103 goes.
+    let now_c = campaign(
+        "voiceshot",
+        &[("8185550101", LATER, "A"), ("8185550102", LATER, "B")],
+    );
+    let mut plan = compute(&now_c, j.state(), &j.lines_at(), now()).unwrap();
+    assert_eq!((plan.count(Act::Replace), plan.count(Act::Remove)), (2, 1));
+    assert_eq!(plan.replacing, "time 10:00 → 11:00");
+    let dialled: HashSet<String> = plan
+        .targets
+        .iter()
+        .filter(|t| t.number.ends_with("102") || t.number.ends_with("103"))
+        .map(|t| t.key.clone())
+        .collect();
+    assert_eq!(dialled.len(), 2);
+    plan.fix_dialled(&dialled);
+    assert_eq!(
+        plan.counts,
+        BTreeMap::from([("fixed", 2), ("replace", 1)]),
+        "a count that falls to 0 is absent"
+    );
+    assert_eq!(plan.summary(), "replace 1 (time 10:00 → 11:00)");
+    let left: Vec<&str> = plan.targets.iter().map(|t| t.number.as_str()).collect();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].ends_with("101"), "{left:?}");
+    let fixed: Vec<(&str, Option<Why>)> = plan
+        .rows
+        .iter()
+        .filter(|r| r.act == Act::Fixed)
+        .map(|r| (&r.number[r.number.len() - 3..], r.why))
+        .collect();
+    assert_eq!(
+        fixed,
+        [("102", Some(Why::Started)), ("103", Some(Why::Started))]
+    );
+    // Nothing dialled: nothing changes.
+    let before = plan.clone();
+    plan.fix_dialled(&HashSet::new());
+    assert_eq!(plan, before);
 }

@@ -10,8 +10,6 @@
 //! posted again until a later run has asked the provider again.
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -264,26 +262,17 @@ impl Journal {
     }
 }
 
-/// How the calls with these keys were last posted, read back from the journal at `path`
+/// How the calls with these keys were last posted, read back from the journal's lines
 /// (the state holds fingerprints, not texts): for the few rows a plan shows.
 pub fn sides(
-    path: &Path,
+    lines: &super::LinesAt<'_>,
     keys: &HashSet<String>,
 ) -> Result<HashMap<String, RecipientSide>, JournalError> {
     let mut out = HashMap::new();
     if keys.is_empty() {
         return Ok(out);
     }
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(source) => {
-            return Err(JournalError::Io {
-                path: path.to_owned(),
-                source,
-            });
-        }
-    };
+    let bytes = lines.read()?;
     for record in super::records(&bytes) {
         if let Record::Content { calls, .. } = record {
             for c in calls.into_iter().filter(|c| keys.contains(&c.key)) {

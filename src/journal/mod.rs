@@ -791,6 +791,43 @@ pub fn read_state_in_store(
     replay(&store_path(at, &id), &bytes).map(|r| r.state)
 }
 
+/// Where a journal's lines are read again, for what the replayed state does not hold (the
+/// old side of a call a plan shows: the state keeps fingerprints, not texts).
+#[derive(Clone, Debug)]
+pub enum LinesAt<'a> {
+    /// A local journal file; a missing one has no lines.
+    File(&'a Path),
+    /// A campaign's journal in a PostgreSQL database, by its key ([`CampaignId::key`]).
+    Store(&'a PgLocation, String),
+}
+
+impl<'a> LinesAt<'a> {
+    /// The journal of `campaign` to `provider` at `endpoint` in the store at `at`.
+    pub fn in_store(
+        at: &'a PgLocation,
+        campaign: &str,
+        provider: ProviderName,
+        endpoint: &str,
+    ) -> LinesAt<'a> {
+        LinesAt::Store(at, CampaignId::new(provider, endpoint, campaign).key())
+    }
+
+    /// The lines as they are stored now.
+    pub fn read(&self) -> Result<Vec<u8>, JournalError> {
+        match self {
+            LinesAt::File(path) => match fs::read(path) {
+                Ok(bytes) => Ok(bytes),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+                Err(source) => Err(JournalError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }),
+            },
+            LinesAt::Store(at, key) => Ok(crate::state::journal::read_key(at, key)?),
+        }
+    }
+}
+
 /// Reads a journal without locking or repairing it (for dry runs and `plan`).
 /// A missing file is an empty state.
 pub fn read_state(path: &Path) -> Result<JournalState, JournalError> {
@@ -1045,6 +1082,17 @@ impl Journal {
     /// The journal file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where this journal's lines are read again.
+    pub fn lines_at(&self) -> LinesAt<'_> {
+        match &self.store {
+            Store::File { .. } => LinesAt::File(&self.path),
+            Store::Db { journal, .. } => {
+                let (at, key) = journal.at_key();
+                LinesAt::Store(at, key.to_owned())
+            }
+        }
     }
 
     /// The replayed state, kept up to date by [`append`](Self::append).

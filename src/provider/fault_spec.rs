@@ -43,6 +43,11 @@ impl Item<'_> {
             .collect()
     }
 
+    /// Names joined by `+` (`call+remove`): each sandbox says which it knows.
+    pub fn words(&self) -> Vec<&str> {
+        self.value.split('+').map(str::trim).collect()
+    }
+
     /// A count: `2`.
     pub fn count(&self) -> Result<u32, FaultsParseError> {
         self.value.parse().map_err(|_| self.err("not a count"))
@@ -114,6 +119,14 @@ impl Spelling {
     /// `key=K` for each request number.
     pub fn numbers(mut self, key: &str, list: &[u32]) -> Self {
         self.0.extend(list.iter().map(|k| format!("{key}={k}")));
+        self
+    }
+
+    /// `key=a+b` when `words` is not empty.
+    pub fn words(mut self, key: &str, words: &[&str]) -> Self {
+        if !words.is_empty() {
+            self.0.push(format!("{key}={}", words.join("+")));
+        }
         self
     }
 

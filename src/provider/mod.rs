@@ -712,6 +712,16 @@ pub trait ById: Send + Sync {
     fn unasked_note(&self) -> &'static str {
         "the provider has no status request"
     }
+
+    /// Whether the provider keeps the record of a call it has made until the record is
+    /// removed: a call it took and no longer holds was then removed, never made.
+    fn keeps_made_calls(&self) -> bool {
+        false
+    }
+
+    /// How long before its time the provider may start a scheduled call: a call it no longer
+    /// holds whose time is further away than this was removed, not made.
+    fn early(&self) -> Duration;
 }
 
 /// Reads credentials from the environment through `get`: both variables or neither.

@@ -86,6 +86,13 @@ pub struct StoreJournal {
     lock: i64,
 }
 
+impl StoreJournal {
+    /// The database and the campaign's key.
+    pub(crate) fn at_key(&self) -> (&PgLocation, &str) {
+        (&self.at, &self.key)
+    }
+}
+
 impl std::fmt::Debug for StoreJournal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "StoreJournal({}, {})", self.at, self.key)
@@ -236,8 +243,13 @@ fn read_lines(client: &mut Client, at: &PgLocation, key: &str) -> Result<Vec<u8>
 /// The journal of `id` as the local file would hold it, read without locking (for `plan`,
 /// `report`, dry runs); empty when the database has none.
 pub fn read(at: &PgLocation, id: &CampaignId) -> Result<Vec<u8>, StateError> {
+    read_key(at, &id.key())
+}
+
+/// [`read`] by the campaign's key ([`CampaignId::key`]).
+pub fn read_key(at: &PgLocation, key: &str) -> Result<Vec<u8>, StateError> {
     let mut client = at.connect()?;
-    read_lines(&mut client, at, &id.key())
+    read_lines(&mut client, at, key)
 }
 
 /// Every campaign journal in the database but those of campaigns named `except` (whatever

@@ -182,19 +182,34 @@ impl Submitter<'_> {
         kind: PostKind,
         id: &str,
     ) -> Result<Vec<u8>, SubmitError> {
+        self.by_id_request_retried(seq, kind, id).0
+    }
+
+    /// [`by_id_request`](Self::by_id_request), and whether an attempt before the one answered
+    /// may have reached the provider: the answer may then describe what that attempt did
+    /// (a removal's "no such call" once the first attempt removed it).
+    pub(super) fn by_id_request_retried(
+        &self,
+        seq: usize,
+        kind: PostKind,
+        id: &str,
+    ) -> (Result<Vec<u8>, SubmitError>, bool) {
         let provider = self.by_id_provider();
         let body = provider.body(kind, id);
         let url = |endpoint: &str| provider.url(kind, endpoint);
-        self.transport
+        let mut reached = false;
+        let reply = self
+            .transport
             .send_to(
                 provider.method(kind),
                 &http::PostBody::Bytes(body),
                 true,
                 &url,
-                &mut |_| {},
+                &mut |retry| reached |= retry.failure.maybe_sent,
             )
             .map(|reply| reply.body)
-            .map_err(|failure| SubmitError::Transport { seq, kind, failure })
+            .map_err(|failure| SubmitError::Transport { seq, kind, failure });
+        (reply, reached)
     }
 
     /// The provider's status of call `id`; `None` when it has no such call. Only for

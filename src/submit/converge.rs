@@ -5,14 +5,15 @@
 //! leaves the call *in doubt*, and an in-doubt call is never posted again by this run.
 //! The next run asks again about removals left in doubt.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use serde::Serialize;
 
 use super::{Event, InDoubtCall, PostStatus, SubmitError, Submitter, same_call};
 use crate::campaign::{Recipient, Vars};
-use crate::converge::{Converge, Target};
-use crate::journal::{Journal, changes::RemovalOutcome};
+use crate::converge::{Converge, PendingFrom, Target};
+use crate::journal::{Journal, JournalState, changes::RemovalOutcome};
 use crate::plan::{Action, Post, PostBody, PostKind};
 use crate::provider::{CallRemoval, Reach, ReplyOutcome};
 
@@ -42,6 +43,101 @@ enum Fate {
 }
 
 impl Submitter<'_> {
+    /// Asks the provider which of the calls `plan` would replace or remove were dialled
+    /// already, and makes those `fixed`; `plan.pending_from` says where the answer came
+    /// from. VoiceShot is asked by a Call Query of their call ids, the Voicent Gateway by
+    /// the status of each reqId, voip-communications.net by its scheduled list where one is
+    /// configured (a call no longer in it was dialled). A provider that cannot be asked, or
+    /// a request without a clear answer, leaves the plan as the journal and the calls' times
+    /// made it: `send`'s removals ask again, and have the last word. `plan` and `send` both
+    /// call this, so they agree.
+    pub fn ask_pending(&self, state: &JournalState, plan: &mut Converge) {
+        if plan.targets.is_empty() {
+            return;
+        }
+        plan.pending_from = Some(match self.dialled_targets(state, &plan.targets) {
+            Some(Ok(keys)) => {
+                plan.fix_dialled(&keys);
+                PendingFrom::Provider
+            }
+            Some(Err(_)) | None => PendingFrom::Journal,
+        });
+    }
+
+    /// The keys of `targets` the provider says were dialled; `None` when it cannot be asked.
+    fn dialled_targets(
+        &self,
+        state: &JournalState,
+        targets: &[Target],
+    ) -> Option<Result<HashSet<String>, SubmitError>> {
+        let provider = self.campaign.provider();
+        let mut out = HashSet::new();
+        match provider.removal() {
+            CallRemoval::None => return None,
+            CallRemoval::ByCallId { batch } => {
+                for (i, chunk) in targets.chunks(batch.max(1)).enumerate() {
+                    let named: Vec<(&Target, Recipient)> = chunk
+                        .iter()
+                        .filter_map(|t| recipient(t).map(|r| (t, r)))
+                        .collect();
+                    let query = PostBody::Query(named.iter().map(|(_, r)| r.clone()).collect());
+                    let found = match self.lookup(i + 1, query, &mut |_| {}) {
+                        Ok(found) => found,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    for (t, r) in &named {
+                        let calls: Vec<_> = found.iter().filter(|c| same_call(c, r)).collect();
+                        let dialled = !calls.is_empty()
+                            && calls.iter().all(|c| {
+                                !matches!(provider.reach(c), Reach::Pending | Reach::Unknown)
+                            });
+                        if dialled {
+                            out.insert(t.key.clone());
+                        }
+                    }
+                }
+            }
+            CallRemoval::ById if self.by_id_provider().has(PostKind::Query) => {
+                let by_id = self.by_id_provider();
+                let interval = provider.pacing().interval;
+                for (i, t) in targets.iter().enumerate() {
+                    let Some(id) = state.provider_id(&t.callid, &t.number) else {
+                        continue;
+                    };
+                    if i > 0 {
+                        std::thread::sleep(interval);
+                    }
+                    match self.status_of(i + 1, id) {
+                        Ok(Some(s)) if by_id.finished(&s) => {
+                            out.insert(t.key.clone());
+                        }
+                        Ok(_) => {}
+                        Err(e) => return Some(Err(e)),
+                    }
+                }
+            }
+            CallRemoval::ById => {
+                let list = provider.scheduled_list()?;
+                let reply = self.transport.send_to(
+                    list.list_method(),
+                    &super::http::PostBody::Bytes(Vec::new()),
+                    true,
+                    &|endpoint| list.list_url(endpoint),
+                    &mut |_| {},
+                );
+                let calls = reply.ok().and_then(|r| list.read_list(&r.body).ok())?;
+                for t in targets {
+                    if let Some(id) = state.provider_id(&t.callid, &t.number)
+                        && !calls.iter().any(|c| c.id == id)
+                    {
+                        out.insert(t.key.clone());
+                    }
+                }
+            }
+        }
+        Some(Ok(out))
+    }
+
     /// Removes the calls `plan` replaces or removes, and asks again about removals an
     /// earlier run left in doubt; returns what they did and the calls left in doubt.
     pub(super) fn remove_changed(
@@ -191,8 +287,8 @@ impl Submitter<'_> {
     }
 
     /// One call removed by the provider's own id: its status first where the provider has a
-    /// status request (gone or finished: dialled), then the removal, whose answer tells
-    /// removed from no longer removable.
+    /// status request (finished: dialled), then the removal, whose answer tells removed from
+    /// no longer removable. A call the provider no longer holds is judged by [`gone`].
     fn remove_one(
         &self,
         journal: &mut Journal,
@@ -201,9 +297,9 @@ impl Submitter<'_> {
         last: &mut Option<Instant>,
         on: &mut dyn FnMut(Event),
     ) -> Result<Fate, SubmitError> {
-        let resumed = journal
-            .state()
-            .removal_in_doubt(&crate::journal::key_hash(&t.key));
+        let hash = crate::journal::key_hash(&t.key);
+        let resumed = journal.state().removal_in_doubt(&hash);
+        let due = journal.state().posted(&hash).and_then(|p| p.due);
         let Some(id) = journal
             .state()
             .provider_id(&t.callid, &t.number)
@@ -234,23 +330,25 @@ impl Submitter<'_> {
             journal.remove_outcome(attempt, outcome)?;
             Ok(fate)
         };
+        let gone = |uncertain| gone(by_id, due, uncertain, jiff::Timestamp::now());
         if by_id.has(PostKind::Query) {
             match self.status_of(seq, &id) {
                 Err(_) => return Ok(Fate::Doubt),
                 // Gone: removed by an earlier run's removal, or made and self-deleted.
-                Ok(None) if resumed => return Ok(Fate::Doubt),
-                Ok(None) => return record(journal, Fate::Dialled),
+                Ok(None) => return record(journal, gone(resumed)),
                 Ok(Some(s)) if by_id.finished(&s) => return record(journal, Fate::Dialled),
                 Ok(Some(_)) => {}
             }
         }
-        let Ok(body) = self.by_id_request(seq, PostKind::Delete, &id) else {
+        let (reply, retried) = self.by_id_request_retried(seq, PostKind::Delete, &id);
+        let Ok(body) = reply else {
             return Ok(Fate::Doubt);
         };
         let fate = match self.read_safely(&body, |b| by_id.read_removal(b)) {
             Ok(true) => Fate::Removed,
-            Ok(false) if resumed => Fate::Doubt,
-            Ok(false) => Fate::Dialled,
+            // Not there (any more): this removal's first attempt, an earlier run's, or the
+            // call was made.
+            Ok(false) => gone(resumed || retried),
             Err(_) => Fate::Doubt,
         };
         on(Event::Post {
@@ -263,6 +361,29 @@ impl Submitter<'_> {
             endpoint: None,
         });
         record(journal, fate)
+    }
+}
+
+/// What became of a call the provider took and no longer holds. Removed, when the provider
+/// keeps the records of the calls it made, or when the call's time (`due`) is still further
+/// away than the provider may start a call early; else made, unless a removal of it may have
+/// been applied (`uncertain`: asked by an earlier run without an answer, or by an attempt
+/// retried in this one), which leaves it in doubt.
+fn gone(
+    by_id: &dyn crate::provider::ById,
+    due: Option<jiff::Timestamp>,
+    uncertain: bool,
+    now: jiff::Timestamp,
+) -> Fate {
+    let early = jiff::SignedDuration::try_from(by_id.early()).unwrap_or(jiff::SignedDuration::MAX);
+    if by_id.keeps_made_calls() {
+        Fate::Removed
+    } else if !uncertain {
+        Fate::Dialled
+    } else if due.is_some_and(|due| now.checked_add(early).is_ok_and(|soon| due > soon)) {
+        Fate::Removed
+    } else {
+        Fate::Doubt
     }
 }
 

@@ -29,6 +29,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::campaign::{Campaign, Recipient};
+use crate::converge::Converge;
 use crate::journal::{
     CallState, Journal, JournalError, JournalState, KeyHash, Outcome, Said, call_key, key_hash,
 };
@@ -613,7 +614,8 @@ impl Submitter<'_> {
         allow_changed: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
-        self.send_run(journal, allow_changed, false, on)
+        let _ = allow_changed;
+        self.send_run(journal, None, false, on)
     }
 
     /// [`send`](Self::send), posting again the calls in doubt that the provider cannot be
@@ -624,13 +626,41 @@ impl Submitter<'_> {
         allow_changed: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
-        self.send_run(journal, allow_changed, true, on)
+        let _ = allow_changed;
+        self.send_run(journal, None, true, on)
+    }
+
+    /// What a `send` now would do about each recipient, as `plan` computes it: from the
+    /// journal and the calls' times, then asking the provider about the calls to replace or
+    /// remove ([`ask_pending`](Self::ask_pending)).
+    pub fn converging(
+        &self,
+        state: &JournalState,
+        lines: &crate::journal::LinesAt<'_>,
+    ) -> Result<Converge, SubmitError> {
+        let mut plan =
+            crate::converge::compute(self.campaign, state, lines, jiff::Timestamp::now())?;
+        self.ask_pending(state, &mut plan);
+        Ok(plan)
+    }
+
+    /// [`send`](Self::send) (with `resend`, [`send_resending`](Self::send_resending)) applying
+    /// `plan`, made by [`converging`](Self::converging) from this journal, still locked: what
+    /// the send's confirmation stated is what it does.
+    pub fn send_planned(
+        &self,
+        journal: &mut Journal,
+        plan: Converge,
+        resend: bool,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<SendSummary, SubmitError> {
+        self.send_run(journal, Some(plan), resend, on)
     }
 
     fn send_run(
         &self,
         journal: &mut Journal,
-        allow_changed: bool,
+        planned: Option<Converge>,
         resend: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
@@ -642,14 +672,10 @@ impl Submitter<'_> {
         });
         // An edited campaign converges: calls replaced or removed go first (`allow_changed`
         // no longer changes anything: there is no refusal left to allow past).
-        let _ = allow_changed;
-        let converging = crate::converge::compute(
-            self.campaign,
-            journal.state(),
-            journal.path(),
-            jiff::Timestamp::now(),
-        )
-        .map_err(SubmitError::from)?;
+        let converging = match planned {
+            Some(plan) => plan,
+            None => self.converging(journal.state(), &journal.lines_at())?,
+        };
         let (removals, removal_doubts) = self.remove_changed(journal, &converging, on)?;
         lock(&run).in_doubt.extend(removal_doubts);
         let journal = Mutex::new(journal);

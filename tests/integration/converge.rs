@@ -9,9 +9,9 @@ use outdial::provider::voiceshot::sandbox::{CallStatus, Sandbox};
 
 use crate::submit::{outdial, run, sandbox};
 
-const SETTLE: [&str; 2] = ["--settle", "50ms"];
+pub(crate) const SETTLE: [&str; 2] = ["--settle", "50ms"];
 
-const VOICESHOT: &str = "[voiceshot]\nmenuid = \"1-1234\"\nbatch_size = 3\n";
+pub(crate) const VOICESHOT: &str = "[voiceshot]\nmenuid = \"1-1234\"\nbatch_size = 3\n";
 
 /// A VoiceShot campaign of one `[[recipient]]` per entry: number, call id, `at` (empty: as
 /// soon as sent), name.
@@ -20,7 +20,7 @@ fn campaign(dir: &Path, recipients: &[(&str, &str, &str, &str)]) -> PathBuf {
 }
 
 /// [`campaign`] for any provider: `extra` goes in `[campaign]`, `table` is the provider's.
-fn campaign_for(
+pub(crate) fn campaign_for(
     dir: &Path,
     extra: &str,
     table: &str,
@@ -43,11 +43,11 @@ fn campaign_for(
     path
 }
 
-fn s(p: &Path) -> &str {
+pub(crate) fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn text(out: &std::process::Output) -> String {
+pub(crate) fn text(out: &std::process::Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -114,8 +114,8 @@ fn live(sb: &Sandbox) -> BTreeMap<String, Vec<(CallStatus, Option<String>, Strin
     out
 }
 
-const AT10: &str = "2027-03-01 10:00";
-const AT11: &str = "2027-03-01 11:00";
+pub(crate) const AT10: &str = "2027-03-01 10:00";
+pub(crate) const AT11: &str = "2027-03-01 11:00";
 
 /// The walk-through on the VoiceShot sandbox: send, edit times, a text, remove two,
 /// add two; a call dialled meanwhile and one sent at once stay as they are.
@@ -203,21 +203,50 @@ fn an_edited_voiceshot_campaign_converges_and_a_rerun_plans_nothing() {
         text(&out)
     );
 
+    // h is dialled early, before its time: `plan` asks the provider and says it is fixed
+    // (offline, it can only judge by the time, and says so); `send` asks the same and agrees.
     sb.ring("1-1234", "h");
+    let asked = expect(&[
+        ("create", 2),
+        ("fixed", 2),
+        ("keep", 1),
+        ("remove", 2),
+        ("replace", 3),
+    ]);
+    assert_eq!(counts(&file, &sb), (2, asked));
+    let shown = text(&run(outdial(&["plan", s(&file)], &sb.url(), &[])));
+    assert!(
+        shown.contains("fixed    8185550108 h  the provider says it was dialled already"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("pending calls: as the provider says"),
+        "{shown}"
+    );
+    let offline = text(&run(outdial(
+        &["plan", s(&file), "--offline"],
+        &sb.url(),
+        &[],
+    )));
+    assert!(offline.contains("replace 4"), "{offline}");
+    assert!(
+        offline.contains("pending calls: judged from the journal and their times"),
+        "{offline}"
+    );
     let out = run(outdial(
         &["--format", "json", "send", s(&file)],
         &sb.url(),
         &SETTLE,
     ));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    // What send did: what plan said, but h, dialled before its removal, is fixed.
+    // What send did: what plan said; h, fixed, is neither removed nor posted.
     let sent = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
         .into_iter()
         .find(|l| l["type"] == "sent")
         .unwrap_or_else(|| panic!("{}", text(&out)));
     assert_eq!(
         sent["removals"],
-        serde_json::json!({"replaced": 3, "removed": 2, "fixed": 1}),
+        serde_json::json!({"replaced": 3, "removed": 2, "fixed": 0}),
         "{sent}"
     );
     assert_eq!(sent["numbers_sent"], 5, "3 replaced and 2 created: {sent}");

@@ -6,6 +6,8 @@
 mod cli;
 mod converge;
 mod converge_faults;
+mod converge_faults_byid;
+mod converge_state;
 mod diagnostics;
 mod diff;
 mod docs;

@@ -282,6 +282,10 @@ pub enum Command {
         /// The endpoint the plan is for (as `send --endpoint`; default: the campaign's).
         #[arg(long, value_name = "URL", value_parser = parse_url)]
         endpoint: Option<String>,
+        /// Do not ask the provider whether the calls to replace or remove are still pending:
+        /// judge from the journal and the calls' times (`send` asks it).
+        #[arg(long)]
+        offline: bool,
         #[command(flatten)]
         journal: JournalArgs,
     },
@@ -564,7 +568,8 @@ pub enum Command {
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
         dial_delay: Duration,
         /// Injected faults, e.g. "fail-first=2,reset=3,drop=5,error=6,delay=200ms" (voicent
-        /// also: noreqid=K, slow=K).
+        /// also: noreqid=K, slow=K, on=call+status+remove; voipcomm also: slow=K,
+        /// on=call+list+delete).
         #[arg(long, value_name = "SPEC", default_value = "")]
         faults: String,
         /// Seed of the simulated outcomes.

@@ -1,7 +1,17 @@
 //! How `plan` shows what `send` changes at the provider: counts per action and the first
 //! rows of each, with what changes (old → new), for people and for a pull request.
 
-use outdial::converge::{Act, Converge, Row, differences};
+use outdial::converge::{Act, Converge, PendingFrom, Row, differences};
+
+/// Where whether the calls to replace or remove are still pending came from, in words.
+fn pending_from(c: &Converge) -> Option<&'static str> {
+    Some(match c.pending_from? {
+        PendingFrom::Provider => "pending calls: as the provider says",
+        PendingFrom::Journal => {
+            "pending calls: judged from the journal and their times (the provider was not asked; `send` asks it)"
+        }
+    })
+}
 
 /// What a row changes, in one line: "time 10:00 → 11:00; text "Hi." → "Hello."", or why a
 /// call is fixed.
@@ -50,6 +60,9 @@ pub fn human(c: &Converge) -> String {
     if !counts.is_empty() {
         t.push_str(&format!("\n    ({})", counts.join(", ")));
     }
+    if let Some(from) = pending_from(c) {
+        t.push_str(&format!("\n    {from}"));
+    }
     let plain = |s: &str| s.to_owned();
     for (act, rows, more) in listed(c) {
         for row in rows {
@@ -76,6 +89,9 @@ pub fn markdown(c: &Converge, code: &dyn Fn(&str) -> String) -> String {
     );
     for act in Act::ALL {
         t.push_str(&format!("| {} | {} |\n", act.name(), c.count(act)));
+    }
+    if let Some(from) = pending_from(c) {
+        t.push_str(&format!("\n_{from}._\n"));
     }
     for (act, rows, more) in listed(c) {
         t.push_str(&format!("\n**{}**\n\n", act.name()));

@@ -53,6 +53,8 @@ pub enum Command {
         out: Option<PathBuf>,
         /// The endpoint the plan is for, instead of the campaign's.
         endpoint: Option<String>,
+        /// Never ask the provider whether a call is still pending.
+        offline: bool,
         /// 0 nothing to send, 2 something, 1 an error.
         detailed_exitcode: bool,
     },
@@ -276,6 +278,7 @@ impl Config {
                 out,
                 endpoint,
                 detailed_exitcode,
+                offline,
                 journal: j,
             } => {
                 deny_past = d;
@@ -284,6 +287,7 @@ impl Config {
                     file,
                     out,
                     endpoint,
+                    offline,
                     detailed_exitcode,
                 }
             }

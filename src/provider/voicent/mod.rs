@@ -335,6 +335,17 @@ impl ById for Voicent {
     fn read_removal(&self, body: &[u8]) -> Result<bool, ReplyOutcome> {
         reply::read_removal(body)
     }
+
+    fn keeps_made_calls(&self) -> bool {
+        // A made call's record stays until removed, unless the campaign asks for selfdelete.
+        !self.selfdelete
+    }
+
+    fn early(&self) -> std::time::Duration {
+        // `calltime` counts whole minutes from the request, rounded up: a call starts at its
+        // time or later; two minutes leave room for clocks that disagree.
+        std::time::Duration::from_secs(2 * 60)
+    }
 }
 
 #[cfg(test)]

@@ -433,6 +433,11 @@ impl ById for VoipComm {
     fn unasked_note(&self) -> &'static str {
         "voip-communications.net has no status request: results arrive at callback_url"
     }
+
+    fn early(&self) -> std::time::Duration {
+        // As far ahead as a scheduled call may leave the scheduled list.
+        ScheduledList::margin(self)
+    }
 }
 
 impl ScheduledList for VoipComm {

@@ -101,7 +101,8 @@ fn what_send_does(
     if state.lines() == 0 {
         return Ok(None);
     }
-    outdial::converge::compute(campaign, &state, &path, jiff::Timestamp::now())
+    let lines = super::journal::lines_at(&location, &path, campaign, &endpoint);
+    outdial::converge::compute(campaign, &state, &lines, jiff::Timestamp::now())
         .map(|c| Some(c.summary()))
         .map_err(|e| {
             out.show(Message::Problem(&Problem::error(

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
-use outdial::journal::{self, JournalError, JournalState};
+use outdial::journal::{self, JournalError, JournalState, LinesAt};
 use outdial::report::Message;
 use outdial::state::StateLocation;
 
@@ -97,6 +97,23 @@ pub fn read_at(
         return read(path, help, out);
     }
     Ok(state)
+}
+
+/// Where the journal [`read_at`] reads is read again (for the old side of the calls a plan
+/// shows): the file, or the campaign's journal in the state store. (A campaign whose journal
+/// `read_at` took from the file, the store having none, shows no old sides.)
+pub fn lines_at<'a>(
+    state: &'a StateLocation,
+    path: &'a Path,
+    campaign: &Campaign,
+    endpoint: &str,
+) -> LinesAt<'a> {
+    match state {
+        StateLocation::Postgres(pg) => {
+            LinesAt::in_store(pg, &campaign.name, campaign.provider().name(), endpoint)
+        }
+        _ => LinesAt::File(path),
+    }
 }
 
 /// Why `path` cannot be a journal, if it cannot: a folder on its way is a file (`.outdial`

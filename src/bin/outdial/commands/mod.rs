@@ -70,11 +70,13 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             file,
             out: save,
             endpoint,
+            offline,
             detailed_exitcode,
         } => {
             let options = plan::Options {
                 save: save.as_deref(),
                 endpoint: endpoint.as_deref(),
+                offline: *offline,
                 detailed_exitcode: *detailed_exitcode,
             };
             return plan::run(file, options, config, out);

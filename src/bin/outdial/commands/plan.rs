@@ -24,6 +24,8 @@ pub struct Options<'a> {
     pub save: Option<&'a Path>,
     /// The endpoint the plan is for, instead of the campaign's.
     pub endpoint: Option<&'a str>,
+    /// Never ask the provider whether a call is still pending.
+    pub offline: bool,
     /// Exit 0 when there is nothing to send, 2 when there is; an error ends in its own code.
     pub detailed_exitcode: bool,
 }
@@ -50,7 +52,12 @@ fn plan(
     config: &Config,
     out: &dyn Report,
 ) -> Result<bool, Exit> {
-    let Options { save, endpoint, .. } = options;
+    let Options {
+        save,
+        endpoint,
+        offline,
+        ..
+    } = options;
     let (campaign, _) = load::campaign(file, config, out)?;
     // What the journal says is done: read without locking, so `plan` works during a send.
     let mut journal_path = config.journal_path(file, &campaign.name);
@@ -63,6 +70,13 @@ fn plan(
         Some("the journal records what was sent; point --journal (or --state) at the right one"),
         out,
     )?;
+    let journal_file = journal_path.clone();
+    let lines = journal::lines_at(
+        &state,
+        &journal_file,
+        &campaign,
+        &provider::endpoint(&campaign, endpoint),
+    );
     if let StateLocation::Postgres(pg) = &state {
         // The journal is in the database: the plan names it, not a file nobody wrote.
         journal_path = std::path::PathBuf::from(pg.shown());
@@ -134,17 +148,22 @@ fn plan(
     };
     let to_send = stats.recipients - accepted - in_doubt;
     // What `send` does about each recipient: the same computation `send` makes.
-    let changes =
-        outdial::converge::compute(&campaign, &journal, &journal_path, jiff::Timestamp::now())
-            .map_err(|e| {
+    let mut changes =
+        outdial::converge::compute(&campaign, &journal, &lines, jiff::Timestamp::now()).map_err(
+            |e| {
                 out.show(Message::Problem(&Problem::error(
                     "plan::changes",
                     e.to_string(),
                 )));
                 Exit::Invalid
-            })?;
+            },
+        )?;
+    // A saved plan lists every call the journal would have replaced or removed: `send --plan`
+    // removes no other, and asks the provider again (a call dialled since is fixed, not
+    // removed).
+    let removals = outdial::saved_plan::removal_entries(&changes);
+    provider::ask_pending(&campaign, &journal, &mut changes, endpoint, offline);
     if let Some(path) = save {
-        let removals = outdial::saved_plan::removal_entries(&changes);
         let plan = saved::make(&campaign, hashes, removals, endpoint, out)?;
         saved::write(&plan, path, out)?;
         out.show(Message::Note(Note::SavedPlan { path }));

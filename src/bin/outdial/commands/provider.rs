@@ -86,6 +86,60 @@ fn into_io(err: EncodeError) -> io::Error {
     }
 }
 
+/// `plan`'s question to the provider, as `send` asks it
+/// ([`Submitter::ask_pending`]): which of the calls `changes` would replace or remove were
+/// dialled already. Offline, or when the provider cannot be reached the way `send` would
+/// reach it (credentials, transport), the plan stays as the journal and the calls' times made
+/// it, and says so.
+pub fn ask_pending(
+    campaign: &Campaign,
+    state: &JournalState,
+    changes: &mut outdial::converge::Converge,
+    endpoint: Option<&str>,
+    offline: bool,
+) {
+    use outdial::converge::PendingFrom;
+    if changes.targets.is_empty() {
+        return;
+    }
+    changes.pending_from = Some(PendingFrom::Journal);
+    if offline {
+        return;
+    }
+    let Ok(credentials) =
+        provider::credentials_from(campaign.provider(), |k| std::env::var(k).ok())
+    else {
+        return;
+    };
+    // A question, not a send: a short wait, one retry.
+    let network = Network {
+        endpoint: endpoint.map(str::to_owned),
+        fallback_endpoint: None,
+        timeout: std::time::Duration::from_secs(10),
+        connect_timeout: std::time::Duration::from_secs(10),
+        retries: 1,
+        backoff: std::time::Duration::from_millis(500),
+        allow_insecure: false,
+        trust_journal: false,
+        settle: std::time::Duration::ZERO,
+    };
+    let config = transport_config(campaign, &network, credentials.as_ref());
+    let Ok(transport) = Transport::new(config, credentials.is_some()) else {
+        return;
+    };
+    let submitter = Submitter {
+        campaign,
+        transport: &transport,
+        credentials: credentials.as_ref(),
+        options: SubmitOptions {
+            trust_journal: false,
+            settle: network.settle,
+            concurrency: 1,
+        },
+    };
+    submitter.ask_pending(state, changes);
+}
+
 /// What a network command works with: the campaign, the credentials and the journal path,
 /// each found once.
 pub struct Context<'a> {
@@ -193,7 +247,7 @@ impl<'a> Context<'a> {
         let changes = outdial::converge::compute(
             &self.campaign,
             &state,
-            &self.journal,
+            &self.lines_at(),
             jiff::Timestamp::now(),
         )
         .map_err(|e| failed(e.into(), None, out))?;
@@ -247,16 +301,15 @@ impl<'a> Context<'a> {
         let config = transport_config(&self.campaign, self.network, self.credentials.as_ref());
         // Counted from loading: the plan is streamed, never held whole.
         let posts = plan::post_count(&self.campaign, Action::Send);
-        // What changes at the provider, computed as `plan` computes it (the send computes it
-        // again, under the journal's lock, and applies that).
-        let changes = outdial::converge::compute(
-            &self.campaign,
-            journal.state(),
-            journal.path(),
-            jiff::Timestamp::now(),
-        )
-        .map_err(|e| failed(e.into(), Some(&self.journal), out))?
-        .summary();
+        // What changes at the provider, computed as `plan` computes it (asking the provider
+        // about the calls to replace or remove), under the journal's lock: the send applies
+        // exactly what the confirmation states.
+        let mut submitter = self.submitter(&transport);
+        submitter.options.concurrency = choices.concurrency;
+        let converging = submitter
+            .converging(journal.state(), &journal.lines_at())
+            .map_err(|e| failed(e, Some(&self.journal), out))?;
+        let changes = converging.summary();
         confirm(&Intent {
             campaign: &self.campaign.name,
             provider: self.provider(),
@@ -268,17 +321,22 @@ impl<'a> Context<'a> {
             unaskable: fresh && self.campaign.provider().lookup() == Lookup::None,
         })?;
         out.show(Message::Note(Note::Posting { posts }));
-        let send = if choices.resend_in_doubt {
-            Submitter::send_resending
-        } else {
-            Submitter::send
-        };
-        let mut submitter = self.submitter(&transport);
-        submitter.options.concurrency = choices.concurrency;
-        send(&submitter, &mut journal, choices.allow_changed, &mut |e| {
-            out.show(Message::Submit(self.progress(&e)))
-        })
-        .map_err(|e| failed(e, Some(&self.journal_shown()), out))
+        let resend = choices.resend_in_doubt;
+        submitter
+            .send_planned(&mut journal, converging, resend, &mut |e| {
+                out.show(Message::Submit(self.progress(&e)))
+            })
+            .map_err(|e| failed(e, Some(&self.journal_shown()), out))
+    }
+
+    /// Where the journal's lines are read again: the file, or the state store.
+    pub fn lines_at(&self) -> outdial::journal::LinesAt<'_> {
+        super::journal::lines_at(
+            &self.state,
+            &self.journal,
+            &self.campaign,
+            &self.first_endpoint(),
+        )
     }
 
     /// Where the journal is, as people are told: the file, or the state store.

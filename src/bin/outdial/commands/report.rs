@@ -33,14 +33,9 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
     let (campaign, _) = load::campaign(file, config, out)?;
     let journal = config.journal_path(file, &campaign.name);
     // The journal of the campaign at its provider's own endpoint.
-    let state = super::journal::read_at(
-        &super::journal::location(config, out)?,
-        &journal,
-        &campaign,
-        &super::provider::endpoint(&campaign, None),
-        None,
-        out,
-    )?;
+    let location = super::journal::location(config, out)?;
+    let endpoint = super::provider::endpoint(&campaign, None);
+    let state = super::journal::read_at(&location, &journal, &campaign, &endpoint, None, out)?;
     let db = Config::db_path(file, files.db);
     // A report only reads: a store that is not there yet is an empty one, not a file to make.
     let empty = tempfile::tempdir().map_err(|e| problem("report::store", e.to_string(), out))?;
@@ -142,9 +137,9 @@ pub fn run(file: &Path, files: Files<'_>, config: &Config, out: &dyn Report) -> 
     // The report is of the calls made; an edit not sent yet is named with what `send` would
     // do about it (the same computation as `plan` and `send`).
     if state.lines() > 0 {
-        let changes =
-            outdial::converge::compute(&campaign, &state, &journal, jiff::Timestamp::now())
-                .map_err(|e| problem("report::changes", e.to_string(), out))?;
+        let lines = super::journal::lines_at(&location, &journal, &campaign, &endpoint);
+        let changes = outdial::converge::compute(&campaign, &state, &lines, jiff::Timestamp::now())
+            .map_err(|e| problem("report::changes", e.to_string(), out))?;
         if changes.changes_anything() {
             out.show(Message::Note(Note::Unsent {
                 changes: &changes.summary(),

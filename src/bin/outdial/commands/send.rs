@@ -91,7 +91,7 @@ pub fn run(
         let changes = outdial::converge::compute(
             &context.campaign,
             &state,
-            &context.journal,
+            &context.lines_at(),
             jiff::Timestamp::now(),
         )
         .map_err(|e| {

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-pub use faults::{Faults, FaultsParseError};
+pub use faults::{Faults, FaultsParseError, Route};
 
 use crate::http_server::Stop;
 
@@ -82,6 +82,9 @@ struct State {
     taken: Vec<Taken>,
     call_requests: u32,
     last_reqid: u64,
+    /// The faults injected now, and how many requests they have numbered.
+    faults: Faults,
+    faulted: u32,
 }
 
 /// A running sandbox; stops when dropped.
@@ -98,7 +101,10 @@ impl Sandbox {
     pub fn start(cfg: SandboxConfig) -> io::Result<Sandbox> {
         let listener = std::net::TcpListener::bind(cfg.addr)?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State {
+            faults: cfg.faults.clone(),
+            ..State::default()
+        }));
         let stop = Stop::default();
         let thread = server::spawn(listener, cfg, Arc::clone(&state), stop.clone())?;
         Ok(Sandbox {
@@ -122,6 +128,20 @@ impl Sandbox {
     /// How many call requests arrived (taken or not).
     pub fn call_requests(&self) -> u32 {
         self.state.lock().expect("sandbox state").call_requests
+    }
+
+    /// Injects `faults` from now on, numbering requests from 1 again (the calls already
+    /// taken stay): a test sets up clean, then faults what follows.
+    pub fn inject(&self, faults: Faults) {
+        let mut state = self.state.lock().expect("sandbox state");
+        state.faults = faults;
+        state.faulted = 0;
+    }
+
+    /// How many requests the faults have numbered since the start or the last
+    /// [`inject`](Self::inject).
+    pub fn numbered(&self) -> u32 {
+        self.state.lock().expect("sandbox state").faulted
     }
 
     /// The reqIds of records still held.

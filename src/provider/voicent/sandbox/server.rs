@@ -11,7 +11,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::header;
 use hyper::{Method, Request, StatusCode};
 
-use super::{Record, SandboxConfig, State, Taken, gateway_time};
+use super::{Faults, Record, Route, SandboxConfig, State, Taken, gateway_time};
 use crate::http_server::{
     self, BodyError, HangUp, Limits, Reply, Resetter, Stop, closing, response,
 };
@@ -32,7 +32,9 @@ pub(super) fn spawn(
     state: Arc<Mutex<State>>,
     stop: Stop,
 ) -> io::Result<JoinHandle<()>> {
-    let resets = !cfg.faults.reset_before.is_empty();
+    // Faults can be injected after the start (`Sandbox::inject`): every connection can be
+    // reset.
+    let resets = true;
     let server = Arc::new(Server {
         cfg,
         state,
@@ -71,14 +73,27 @@ async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>)
     let path = parts.uri.path();
     let query = parts.uri.query().unwrap_or("");
     let lock = || state.lock().expect("sandbox state");
-    let k = if path == CALL_PATH {
-        let mut s = lock();
-        s.call_requests += 1;
-        s.call_requests
-    } else {
-        0
+    let route = match path {
+        CALL_PATH => Some(Route::Call),
+        STATUS_PATH => Some(Route::Status),
+        REMOVE_PATH => Some(Route::Remove),
+        _ => None,
     };
-    let faults = &cfg.faults;
+    let (faults, k) = {
+        let mut s = lock();
+        if route == Some(Route::Call) {
+            s.call_requests += 1;
+        }
+        let faults = s.faults.clone();
+        let k = match route {
+            Some(r) if faults.counts(r) => {
+                s.faulted += 1;
+                s.faulted
+            }
+            _ => 0,
+        };
+        (faults, k)
+    };
     if k > 0 && faults.reset_before.contains(&k) {
         // The connection is reset (RST), not closed: the client sees a failure mid-request.
         reset.arm();
@@ -97,124 +112,139 @@ async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>)
     let form: Vec<(String, String)> = form_urlencoded::parse(text.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let reqid = || field("reqid").and_then(|id| id.trim().parse::<u64>().ok());
-    match path {
-        CALL_PATH => {
-            if k <= faults.fail_first {
-                return respond(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "<html><body>Internal error</body></html>",
-                );
-            }
-            if faults.no_reqid.contains(&k) {
-                return respond(
-                    StatusCode::OK,
-                    "<html><body><h1>Call Scheduler</h1><p>The request could not be processed.</p></body></html>",
-                );
-            }
-            let kinds = [
-                "txt",
-                "audiofile",
-                "startapp",
-                "startexec",
-                "startvxml",
-                "starturl",
-            ];
-            let given = kinds.iter().filter(|k| field(k).is_some()).count();
-            let phoneno = field("phoneno").unwrap_or("").trim().to_owned();
-            if faults.refuse.contains(&k) {
-                return respond(
-                    StatusCode::OK,
-                    "<html><body><p>Invalid call request: the line for this number is out of service.</p></body></html>",
-                );
-            }
-            if phoneno.is_empty() || given != 1 {
-                return respond(
-                    StatusCode::OK,
-                    "<html><body><p>Invalid call request: phoneno and one of txt, audiofile, startapp, startexec, startvxml, starturl are required.</p></body></html>",
-                );
-            }
-            let minutes: u32 = if field("schedule") == Some("t") {
-                field("calltime").and_then(|m| m.parse().ok()).unwrap_or(0)
-            } else {
-                0
-            };
-            let now = jiff::Timestamp::now();
-            let id = {
-                let mut s = lock();
-                let id = (now.as_millisecond().max(0) as u64).max(s.last_reqid + 1);
-                s.last_reqid = id;
-                let taken = Taken {
-                    reqid: id.to_string(),
-                    phoneno,
-                    form: form.clone(),
-                };
-                s.taken.push(taken.clone());
-                s.records.insert(
-                    id,
-                    Record {
-                        taken,
-                        due: Instant::now() + cfg.minute * minutes,
-                        selfdelete: field("selfdelete") == Some("1"),
-                        // An IVR app or a VoiceXML application collects answers.
-                        ivr: ["startapp", "startvxml", "starturl"]
-                            .iter()
-                            .any(|k| field(k).is_some()),
-                        requested: gateway_time(now),
-                    },
-                );
-                id
-            };
-            if faults.drop_after.contains(&k) {
-                return Err(HangUp);
-            }
-            if faults.error_after.contains(&k) {
-                return respond(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "<html><body>Internal error</body></html>",
-                );
-            }
-            if faults.is_slow(k) {
-                server.stop.sleep(faults.delay).await;
-            }
-            respond(
-                StatusCode::OK,
-                format!(
-                    "<html><body>Your call is scheduled for {}. [ReqId={id}]</body></html>",
-                    now.strftime("%a %b %d %H:%M:%S UTC %Y")
-                ),
-            )
-        }
-        STATUS_PATH => {
-            let page = match reqid() {
+    if k > 0 && k <= faults.fail_first {
+        return respond(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "<html><body>Internal error</body></html>",
+        );
+    }
+    if k > 0 && faults.late.contains(&k) {
+        // Held past the client's patience, then applied: it gave up on a request that holds.
+        server.stop.sleep(faults.late_by).await;
+    }
+    let page = match route {
+        Some(Route::Call) => match call(cfg, state, &faults, k, &form) {
+            Ok(page) => page,
+            // Refused or unreadable: nothing was stored, and no fault follows.
+            Err(page) => return respond(StatusCode::OK, page),
+        },
+        Some(Route::Status) => {
+            let reqid = reqid(&form);
+            match reqid {
                 Some(id) => lock().status(id, Instant::now(), cfg.dial_delay),
                 None => "ERROR: no such call record: ".to_owned(),
-            };
-            respond(StatusCode::OK, page)
+            }
         }
-        REMOVE_PATH => {
-            // "Remove a call if this call is not in progress": an attempt under way is
-            // refused, in words outdial does not take for a removal.
-            let ringing = |id: u64| {
-                let now = Instant::now();
-                lock()
-                    .records
-                    .get(&id)
-                    .is_some_and(|r| r.due <= now && now < r.due + cfg.dial_delay)
-            };
-            let page = match reqid() {
-                Some(id) if ringing(id) => format!("ERROR: call in progress: {id}"),
-                Some(id) if lock().records.remove(&id).is_some() => "[removed]".to_owned(),
-                Some(id) => format!("ERROR: no such call record: {id}"),
-                None => "ERROR: no such call record: ".to_owned(),
-            };
-            respond(StatusCode::OK, page)
+        Some(Route::Remove) => remove(cfg, state, reqid(&form)),
+        None => return respond(StatusCode::NOT_FOUND, "<html><body>Not found</body></html>"),
+    };
+    // Applied: from here on every fault leaves the client without a clear answer.
+    if k > 0 && faults.drop_after.contains(&k) {
+        return Err(HangUp);
+    }
+    if k > 0 && faults.error_after.contains(&k) {
+        return respond(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "<html><body>Internal error</body></html>",
+        );
+    }
+    if k > 0 && faults.garbage_after.contains(&k) {
+        return respond(
+            StatusCode::OK,
+            "<html><body>Service temporarily unavailable</body></html>",
+        );
+    }
+    if k > 0 && faults.is_slow(k) {
+        server.stop.sleep(faults.delay).await;
+    }
+    respond(StatusCode::OK, page)
+}
+
+fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn reqid(form: &[(String, String)]) -> Option<u64> {
+    field(form, "reqid").and_then(|id| id.trim().parse::<u64>().ok())
+}
+
+/// A call request: `Ok` with the page once the call is scheduled, `Err` with the page of a
+/// request refused (nothing stored).
+fn call(
+    cfg: &SandboxConfig,
+    state: &Mutex<State>,
+    faults: &Faults,
+    k: u32,
+    form: &[(String, String)],
+) -> Result<String, String> {
+    let field = |name: &str| field(form, name);
+    if k > 0 && faults.no_reqid.contains(&k) {
+        return Err("<html><body><h1>Call Scheduler</h1><p>The request could not be processed.</p></body></html>".into());
+    }
+    let kinds = [
+        "txt",
+        "audiofile",
+        "startapp",
+        "startexec",
+        "startvxml",
+        "starturl",
+    ];
+    let given = kinds.iter().filter(|k| field(k).is_some()).count();
+    let phoneno = field("phoneno").unwrap_or("").trim().to_owned();
+    if k > 0 && faults.refuse.contains(&k) {
+        return Err("<html><body><p>Invalid call request: the line for this number is out of service.</p></body></html>".into());
+    }
+    if phoneno.is_empty() || given != 1 {
+        return Err("<html><body><p>Invalid call request: phoneno and one of txt, audiofile, startapp, startexec, startvxml, starturl are required.</p></body></html>".into());
+    }
+    let minutes: u32 = if field("schedule") == Some("t") {
+        field("calltime").and_then(|m| m.parse().ok()).unwrap_or(0)
+    } else {
+        0
+    };
+    let now = jiff::Timestamp::now();
+    let mut s = state.lock().expect("sandbox state");
+    let id = (now.as_millisecond().max(0) as u64).max(s.last_reqid + 1);
+    s.last_reqid = id;
+    let taken = Taken {
+        reqid: id.to_string(),
+        phoneno,
+        form: form.to_vec(),
+    };
+    s.taken.push(taken.clone());
+    s.records.insert(
+        id,
+        Record {
+            taken,
+            due: Instant::now() + cfg.minute * minutes,
+            selfdelete: field("selfdelete") == Some("1"),
+            // An IVR app or a VoiceXML application collects answers.
+            ivr: ["startapp", "startvxml", "starturl"]
+                .iter()
+                .any(|k| field(k).is_some()),
+            requested: gateway_time(now),
+        },
+    );
+    Ok(format!(
+        "<html><body>Your call is scheduled for {}. [ReqId={id}]</body></html>",
+        now.strftime("%a %b %d %H:%M:%S UTC %Y")
+    ))
+}
+
+/// "Remove a call if this call is not in progress": an attempt under way is refused, in
+/// words outdial does not take for a removal.
+fn remove(cfg: &SandboxConfig, state: &Mutex<State>, reqid: Option<u64>) -> String {
+    let mut s = state.lock().expect("sandbox state");
+    let now = Instant::now();
+    let ringing = |r: &Record| r.due <= now && now < r.due + cfg.dial_delay;
+    match reqid {
+        Some(id) if s.records.get(&id).is_some_and(ringing) => {
+            format!("ERROR: call in progress: {id}")
         }
-        _ => respond(StatusCode::NOT_FOUND, "<html><body>Not found</body></html>"),
+        Some(id) if s.records.remove(&id).is_some() => "[removed]".to_owned(),
+        Some(id) => format!("ERROR: no such call record: {id}"),
+        None => "ERROR: no such call record: ".to_owned(),
     }
 }

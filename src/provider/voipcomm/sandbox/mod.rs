@@ -35,7 +35,7 @@ use hyper::header;
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
 
-pub use faults::{Faults, FaultsParseError};
+pub use faults::{Faults, FaultsParseError, Route};
 
 use super::tables;
 use crate::http_server::{
@@ -131,6 +131,8 @@ struct Shared {
     addr: SocketAddr,
     calls: Mutex<Vec<SandboxCall>>,
     requests: AtomicU32,
+    /// The faults injected now, and how many requests they have numbered.
+    faults: Mutex<(Faults, u32)>,
     /// "METHOD path" of every list and delete request.
     scheduled_requests: Mutex<Vec<String>>,
     stop: Stop,
@@ -153,6 +155,7 @@ impl Sandbox {
         let listener = TcpListener::bind(cfg.addr)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
+            faults: Mutex::new((cfg.faults.clone(), 0)),
             cfg,
             addr,
             calls: Mutex::new(Vec::new()),
@@ -162,7 +165,9 @@ impl Sandbox {
         });
         let acceptor = {
             let shared = Arc::clone(&shared);
-            let resets = !shared.cfg.faults.reset_before.is_empty();
+            // Faults can be injected after the start (`inject`): every connection can be
+            // reset.
+            let resets = true;
             let stop = shared.stop.clone();
             http_server::spawn(
                 "voipcomm-http",
@@ -203,6 +208,18 @@ impl Sandbox {
     /// "METHOD path" of every scheduled-call list and delete request so far, in order.
     pub fn scheduled_requests(&self) -> Vec<String> {
         lock(&self.shared.scheduled_requests).clone()
+    }
+
+    /// Injects `faults` from now on, numbering requests from 1 again (the calls already
+    /// taken stay): a test sets up clean, then faults what follows.
+    pub fn inject(&self, faults: Faults) {
+        *lock(&self.shared.faults) = (faults, 0);
+    }
+
+    /// How many requests the faults have numbered since the start or the last
+    /// [`inject`](Self::inject).
+    pub fn numbered(&self) -> u32 {
+        lock(&self.shared.faults).1
     }
 
     /// How many make-calls POSTs have arrived (faulted ones included).
@@ -374,14 +391,29 @@ fn json_reply(status: StatusCode, data: serde_json::Value) -> Page {
 async fn serve(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>) -> Reply {
     let (parts, body) = request.into_parts();
     let (method, path) = (&parts.method, parts.uri.path());
-    let is_call = method == Method::POST && path == CALL_PATH;
-    let k = if is_call {
+    let route = match (method.as_str(), path) {
+        ("POST", CALL_PATH) => Some(Route::Call),
+        ("GET" | "POST", LIST_PATH) => Some(Route::List),
+        ("GET" | "POST", DELETE_PATH) => Some(Route::Delete),
+        _ => None,
+    };
+    let call_no = if route == Some(Route::Call) {
         shared.requests.fetch_add(1, Ordering::SeqCst) + 1
     } else {
         0
     };
-    let faults = &shared.cfg.faults;
-    if is_call && faults.reset_before.contains(&k) {
+    let (faults, k) = {
+        let mut f = lock(&shared.faults);
+        let k = match route {
+            Some(r) if f.0.counts(r) => {
+                f.1 += 1;
+                f.1
+            }
+            _ => 0,
+        };
+        (f.0.clone(), k)
+    };
+    if k > 0 && faults.reset_before.contains(&k) {
         // The connection is reset (RST), not closed: the client sees a failure mid-request.
         reset.arm();
         return Err(HangUp);
@@ -397,59 +429,103 @@ async fn serve(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>)
         }
         Err(BodyError::TimedOut | BodyError::Broken(_)) => return Err(HangUp),
     };
+    if k > 0 && k <= faults.fail_first {
+        return Ok(respond(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "text/plain",
+            "simulated failure: nothing was stored",
+        ));
+    }
+    if k > 0 && faults.late.contains(&k) {
+        // Held past the client's patience, then applied: it gave up on a request that holds.
+        shared.stop.sleep(faults.late_by).await;
+    }
     let authorization = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::trim);
-    let refusal = || auth_refusal(&shared, authorization);
     if path == LIST_PATH || path == DELETE_PATH {
         lock(&shared.scheduled_requests).push(format!("{method} {path}"));
     }
-    Ok(match (method.as_str(), path) {
-        ("POST", CALL_PATH) => return post_call(&shared, authorization, &body, k).await,
-        ("GET" | "POST", LIST_PATH) => match refusal() {
-            Some(refusal) => refusal,
-            None => {
-                let list: Vec<serde_json::Value> = lock(&shared.calls)
-                    .iter()
-                    .filter(|c| c.status == CallStatus::Scheduled)
-                    .map(|c| {
-                        serde_json::json!({
-                            "callid": c.callid,
-                            "to": c.to,
-                            "call_date": c.params.get("call_date"),
-                        })
+    if let Some(refusal) = route.and_then(|_| auth_refusal(&shared, authorization)) {
+        return Ok(refusal);
+    }
+    let page = match route {
+        Some(Route::Call) => match post_call(&shared, &body, call_no) {
+            (page, true) => page,
+            // Refused by the page's rules: nothing stored, and no fault follows.
+            (page, false) => return Ok(page),
+        },
+        Some(Route::List) => {
+            let list: Vec<serde_json::Value> = lock(&shared.calls)
+                .iter()
+                .filter(|c| c.status == CallStatus::Scheduled)
+                .map(|c| {
+                    serde_json::json!({
+                        "callid": c.callid,
+                        "to": c.to,
+                        "call_date": c.params.get("call_date"),
                     })
-                    .collect();
-                json_reply(StatusCode::OK, serde_json::Value::Array(list))
-            }
-        },
-        ("GET" | "POST", DELETE_PATH) => match refusal() {
-            Some(refusal) => refusal,
-            None => {
-                let mut form = parse_form(&body);
-                form.extend(parse_form(parts.uri.query().unwrap_or("").as_bytes()));
-                let id = form.get("callid").cloned().unwrap_or_default();
-                let mut calls = lock(&shared.calls);
-                match calls
-                    .iter_mut()
-                    .find(|c| c.callid == id && c.status == CallStatus::Scheduled)
-                {
-                    Some(call) => {
-                        call.status = CallStatus::Deleted;
-                        json_reply(
-                            StatusCode::OK,
-                            serde_json::json!({"code": 200, "code_desc": "", "callid": id}),
-                        )
-                    }
-                    None => json_reply(
-                        StatusCode::BAD_REQUEST,
-                        serde_json::json!({"code": 400, "code_desc": "no scheduled call with this callid", "callid": id}),
-                    ),
-                }
-            }
-        },
+                })
+                .collect();
+            json_reply(StatusCode::OK, serde_json::Value::Array(list))
+        }
+        Some(Route::Delete) => {
+            let mut form = parse_form(&body);
+            form.extend(parse_form(parts.uri.query().unwrap_or("").as_bytes()));
+            delete(&shared, form.get("callid").cloned().unwrap_or_default())
+        }
+        None => return Ok(other(&shared, method, path)),
+    };
+    // Applied: from here on every fault leaves the client without a clear answer.
+    if k > 0 && faults.drop_after.contains(&k) {
+        return Err(HangUp);
+    }
+    if k > 0 && faults.is_slow(k) {
+        shared.stop.sleep(faults.delay).await;
+    }
+    if k > 0 && faults.error_after.contains(&k) {
+        return Ok(respond(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "text/plain",
+            "simulated failure after storing the call",
+        ));
+    }
+    if k > 0 && faults.garbage_after.contains(&k) {
+        return Ok(respond(
+            StatusCode::OK,
+            "text/html",
+            "<html><body>OK</body></html>",
+        ));
+    }
+    Ok(page)
+}
+
+/// The scheduled-call delete of the call with this callid: only a call still scheduled.
+fn delete(shared: &Shared, id: String) -> Page {
+    let mut calls = lock(&shared.calls);
+    match calls
+        .iter_mut()
+        .find(|c| c.callid == id && c.status == CallStatus::Scheduled)
+    {
+        Some(call) => {
+            call.status = CallStatus::Deleted;
+            json_reply(
+                StatusCode::OK,
+                serde_json::json!({"code": 200, "code_desc": "", "callid": id}),
+            )
+        }
+        None => json_reply(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"code": 400, "code_desc": "no scheduled call with this callid", "callid": id}),
+        ),
+    }
+}
+
+/// The stand-in's own requests, and anything else.
+fn other(shared: &Shared, method: &Method, path: &str) -> Page {
+    match (method.as_str(), path) {
         ("GET", "/_sandbox/calls") => {
             let calls = lock(&shared.calls).clone();
             respond(
@@ -464,7 +540,7 @@ async fn serve(shared: Arc<Shared>, reset: Resetter, request: Request<Incoming>)
             respond(StatusCode::OK, "text/plain", "stopping")
         }
         _ => respond(StatusCode::NOT_FOUND, "text/plain", "not found"),
-    })
+    }
 }
 
 /// The 401 to reply when the request lacks the configured credentials.
@@ -487,18 +563,9 @@ fn parse_form(body: &[u8]) -> BTreeMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-async fn post_call(shared: &Shared, authorization: Option<&str>, body: &[u8], k: u32) -> Reply {
-    let faults = &shared.cfg.faults;
-    if k <= faults.fail_first {
-        return Ok(respond(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "text/plain",
-            "simulated failure: nothing was stored",
-        ));
-    }
-    if let Some(refusal) = auth_refusal(shared, authorization) {
-        return Ok(refusal);
-    }
+/// The `n`th make-calls post: its reply, and whether the call was stored (not when the
+/// page's rules refuse it: a 400).
+fn post_call(shared: &Shared, body: &[u8], n: u32) -> (Page, bool) {
     let params = parse_form(body);
     if let Err(desc) = validate(&params) {
         let mut data: serde_json::Map<String, serde_json::Value> = params
@@ -507,14 +574,12 @@ async fn post_call(shared: &Shared, authorization: Option<&str>, body: &[u8], k:
             .collect();
         data.insert("code".into(), 400.into());
         data.insert("code_desc".into(), desc.into());
-        return Ok(json_reply(
-            StatusCode::BAD_REQUEST,
-            serde_json::Value::Object(data),
-        ));
+        let page = json_reply(StatusCode::BAD_REQUEST, serde_json::Value::Object(data));
+        return (page, false);
     }
     let scheduled = params.contains_key("call_date");
     let call = SandboxCall {
-        callid: callid(k, &params),
+        callid: callid(n, &params),
         to: params["to"].clone(),
         params: params.clone(),
         status: if scheduled {
@@ -526,32 +591,11 @@ async fn post_call(shared: &Shared, authorization: Option<&str>, body: &[u8], k:
         billed_seconds: 0,
         sms: None,
         callback_delivered: None,
-        request: k,
+        request: n,
         due: (!scheduled).then(|| Instant::now() + shared.cfg.dial_delay),
     };
     let id = call.callid.clone();
     lock(&shared.calls).push(call);
-    // Stored: from here on every fault leaves the client in doubt.
-    if faults.drop_after.contains(&k) {
-        return Err(HangUp);
-    }
-    if !faults.delay.is_zero() {
-        shared.stop.sleep(faults.delay).await;
-    }
-    if faults.error_after.contains(&k) {
-        return Ok(respond(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "text/plain",
-            "simulated failure after storing the call",
-        ));
-    }
-    if faults.garbage_after.contains(&k) {
-        return Ok(respond(
-            StatusCode::OK,
-            "text/html",
-            "<html><body>OK</body></html>",
-        ));
-    }
     let mut data: serde_json::Map<String, serde_json::Value> = params
         .into_iter()
         .map(|(k, v)| (k, serde_json::Value::String(v)))
@@ -559,7 +603,10 @@ async fn post_call(shared: &Shared, authorization: Option<&str>, body: &[u8], k:
     data.insert("code".into(), 200.into());
     data.insert("code_desc".into(), "".into());
     data.insert("callid".into(), id.into());
-    Ok(json_reply(StatusCode::OK, serde_json::Value::Object(data)))
+    (
+        json_reply(StatusCode::OK, serde_json::Value::Object(data)),
+        true,
+    )
 }
 
 /// A callid unique to this stand-in: 27 hex digits like the page's example, from the request
