@@ -26,6 +26,7 @@ mod rules;
 mod safety;
 mod schema;
 mod state;
+mod state_callids;
 mod state_listen;
 mod state_move;
 mod state_peers;
