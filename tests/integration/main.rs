@@ -30,6 +30,7 @@ mod state_callids;
 mod state_listen;
 mod state_move;
 mod state_peers;
+mod state_results;
 mod state_send;
 mod submit;
 mod support;
