@@ -18,8 +18,33 @@
 #   git worktree add ../old fdc7e3b
 #   (cd ../old && cargo build --release)
 #   OLD=../old/target/release/outdial benches/check.sh rows 1000000 5
+#
+# On a busy machine wall times are noise; the instructions each binary runs are not:
+#
+#   OLD=../old/target/release/outdial benches/check.sh instructions [ROWS]
+#
+# runs both once under valgrind's callgrind and prints their instruction counts and ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = instructions ]; then
+  ROWS=${2:-1000000}
+  : "${OLD:?OLD=path of the outdial binary to compare with}"
+  source benches/rows.sh
+  grep -q '^timezone' "$dir/campaign.toml" ||
+    sed -i 's/^name = "bench"$/name = "bench"\ntimezone = "America\/Chicago"/' "$dir/campaign.toml"
+  count() {
+    local out
+    out=$(mktemp)
+    valgrind --tool=callgrind --callgrind-out-file="$out" \
+      "$1" check "$dir/campaign.toml" --now 2026-12-07T18:00:00Z >/dev/null 2>&1 || true
+    grep -m1 '^summary:' "$out" | cut -d' ' -f2
+    rm -f "$out"
+  }
+  old=$(count "$OLD")
+  new=$(count "$BIN")
+  python3 -c "import sys; o, n = int(sys.argv[1]), int(sys.argv[2]); print(f'check of {int(sys.argv[3]):,} rows: old {o:,} instructions, new {n:,}, new/old {n / o:.3f}')" "$old" "$new" "$ROWS"
+  exit 0
+fi
 if [ "${1:-}" = rows ]; then
   ROWS=${2:-1000000}
   runs=${3:-5}

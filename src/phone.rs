@@ -48,6 +48,12 @@ impl PhoneNumber {
         std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
     }
 
+    /// The number's ASCII bytes, as [`PhoneNumber::as_str`] gives them: the rules ask for
+    /// every row, and `as_str`'s UTF-8 check was 1.4% of a 1M-row `check` (perf).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.text[..usize::from(self.len)]
+    }
+
     /// Whether this is a North American (+1) number.
     pub fn is_nanp(&self) -> bool {
         self.text[0] != b'+'
@@ -67,7 +73,7 @@ impl PhoneNumber {
         // On the bytes: the check pass asks this for every row, and going through `as_str`
         // (a UTF-8 check) and a char pattern cost 208 instructions a call (callgrind, 100k
         // rows: 4% of a compile).
-        let text = &self.text[..usize::from(self.len)];
+        let text = self.as_bytes();
         let digits = text.strip_prefix(b"+").unwrap_or(text);
         let n = digits.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0'));
         if self.is_nanp() { n } else { n | INTERNATIONAL }

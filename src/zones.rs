@@ -80,10 +80,18 @@ impl Table {
     /// the table (a country's own code when nothing longer is there). `None`: the table
     /// cannot place it (a +1 number outside the area codes, such as toll-free 800, or a
     /// country code the metadata gives no zone).
+    // Inlined: the calling rules ask for every row of a contact list, and the call was a
+    // third of this lookup's cost for a North American number (callgrind, 1M rows).
+    #[inline]
     pub fn group_of_number(&self, number: &PhoneNumber) -> Option<u16> {
         if number.is_nanp() {
             return self.group_of(area_code(number));
         }
+        self.group_abroad(number)
+    }
+
+    /// [`Table::group_of_number`] for a number outside +1.
+    fn group_abroad(&self, number: &PhoneNumber) -> Option<u16> {
         // A number that rings anywhere in its country (most mobiles) takes the country's
         // zones, as libphonenumber places it, not those of its prefix.
         if let Some(code) = crate::phone::country_wide(number) {
@@ -92,7 +100,7 @@ impl Table {
                 .get(&prefix_key(code.to_string().as_bytes()))
                 .copied();
         }
-        let digits = &number.as_str().as_bytes()[1..];
+        let digits = &number.as_bytes()[1..];
         (1..=digits.len().min(self.longest))
             .rev()
             .find_map(|len| self.abroad.get(&prefix_key(&digits[..len])).copied())
@@ -112,7 +120,7 @@ impl Table {
 
 /// A North American number's area code (its first three digits).
 pub fn area_code(number: &PhoneNumber) -> u16 {
-    let d = number.as_str().as_bytes();
+    let d = number.as_bytes();
     u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0')
 }
 

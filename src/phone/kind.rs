@@ -88,10 +88,22 @@ pub struct Kind {
 }
 
 /// A number's restricted kind, if it has one.
+// Inlined with its first test: a North American number outside the 5XX, 7XX and 9XX area
+// codes (nearly every one) is no restricted kind, and that answer is asked for every row of
+// a contact list (the call and its return value were 66 instructions a row, callgrind).
+#[inline]
 pub fn restricted(number: &PhoneNumber) -> Option<Kind> {
     if number.is_nanp() {
-        return nanp(number);
+        return match number.as_bytes()[0] {
+            b'5' | b'7' | b'9' => nanp(number),
+            _ => None,
+        };
     }
+    abroad(number)
+}
+
+/// [`restricted`] for a number outside +1.
+fn abroad(number: &PhoneNumber) -> Option<Kind> {
     let digits = &number.as_str()[1..];
     let satellite = ["870", "881", "88216"]
         .into_iter()
@@ -180,7 +192,7 @@ fn typed(number: &PhoneNumber) -> Option<(phonenumber::Type, String)> {
 /// The fast path for a North American number: only the non-geographic area codes can be of
 /// a restricted kind.
 fn nanp(number: &PhoneNumber) -> Option<Kind> {
-    let d = number.as_str().as_bytes();
+    let d = number.as_bytes();
     let kind = match (d[0], d[1], d[2]) {
         (b'9', b'0', b'0') => Restricted::PremiumRate,
         // 700 is kept for carriers' own services; libphonenumber calls it invalid, and no
