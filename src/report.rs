@@ -460,6 +460,9 @@ pub struct Transferred<'a> {
     /// Records copied, already on both sides, and only on the side copied to.
     #[serde(flatten)]
     pub counts: crate::journal::Transfer,
+    /// The campaign's results (call rows) copied, alike on both sides, and kept where they
+    /// were copied to.
+    pub results: crate::results::Moved,
 }
 
 /// Calls removed one by one, by the ids the provider gave them.

@@ -16,6 +16,7 @@ mod record;
 mod report;
 mod rows;
 mod store;
+mod transfer;
 mod version;
 mod watch;
 
@@ -32,6 +33,7 @@ pub use report::{
     Summary, build, stored_result,
 };
 pub use store::{CallRecord, Keypress, Outcome, Response, Source, Store, StoreError};
+pub use transfer::{MoveError, Moved, pull as pull_results, push as push_results};
 pub use watch::{Miss, Watched};
 
 /// The results store of the campaign in `campaign_file` when no `--db` is given:

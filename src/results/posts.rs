@@ -95,7 +95,7 @@ pub struct Unmatched {
 }
 
 /// How much a word says: pending < unknown or removed (a query's "no longer held") < final.
-fn rank(outcome: Outcome) -> u8 {
+pub(super) fn rank(outcome: Outcome) -> u8 {
     match outcome {
         Outcome::Pending => 0,
         Outcome::Unknown | Outcome::Removed => 1,

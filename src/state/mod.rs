@@ -6,6 +6,7 @@
 //! (from the URL or `PGPASSWORD`) is never shown: [`PgLocation`]'s `Display` and `Debug` give
 //! the URL with its userinfo and any `password=` parameter masked.
 
+pub mod callids;
 pub mod guard;
 pub mod journal;
 mod schema;

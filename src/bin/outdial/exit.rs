@@ -29,7 +29,8 @@ pub enum Exit {
     /// The network failed after every retry, or the state store cannot be reached; running
     /// the command again resumes.
     Transport,
-    /// The provider refused this host or account.
+    /// The provider refused this host or account, or `send` refused what a store shows (a
+    /// missing journal of a campaign sent before, a call id another campaign used).
     Refused,
 }
 
@@ -72,7 +73,7 @@ pub const TABLE: &[(u8, &str)] = &[
     ),
     (
         5,
-        "the provider refused this host or account, or `send` refused a campaign whose journal is missing but which was sent before",
+        "the provider refused this host or account; or `send` refused a campaign whose journal is missing but which was sent before, or one with a call id another campaign used",
     ),
     (
         USAGE,

@@ -200,6 +200,22 @@ fn transferred_text(t: &outdial::report::Transferred<'_>) -> String {
             }
         ));
     }
+    let r = &t.results;
+    if r.copied + r.shared + r.kept == 0 {
+        text.push_str("; no results to copy");
+    } else {
+        text.push_str(&format!(
+            "; results: copied {}, {} already in both",
+            plural(r.copied, "call", "calls"),
+            r.shared
+        ));
+        if r.kept > 0 {
+            text.push_str(&format!(
+                ", {} kept in {to}, which says as much or more",
+                r.kept
+            ));
+        }
+    }
     text
 }
 

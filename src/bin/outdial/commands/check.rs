@@ -18,6 +18,14 @@ pub fn run(files: &[PathBuf], config: &Config, out: &dyn Report) -> Result<(), E
             result = Err(Exit::Invalid);
             continue;
         };
+        // What `send` would refuse: a call id another campaign used.
+        let refused = super::journal::location(config, out)
+            .and_then(|state| super::journal::refuse_callids_elsewhere(&campaign, &state, out));
+        if let Err(exit) = refused {
+            // An invalid file elsewhere in the list keeps its own code.
+            result = result.and(Err(exit));
+            continue;
+        }
         out.show(Message::Checked(Checked::Valid {
             file,
             campaign: &campaign.name,

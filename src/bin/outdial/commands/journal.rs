@@ -43,6 +43,40 @@ pub fn store(config: &Config, out: &dyn Report) -> Result<outdial::state::PgLoca
     }
 }
 
+/// Refuses (exit 5) a campaign with a call id given by hand that another campaign already
+/// posted to its provider, naming each; exit 4 when the state store cannot be read. What
+/// `send` refuses with, and `plan` and `check` show: one computation for all three.
+pub fn refuse_callids_elsewhere(
+    campaign: &Campaign,
+    state: &StateLocation,
+    out: &dyn Report,
+) -> Result<(), Exit> {
+    use outdial::state::callids::{self, GuardError};
+    match callids::find(campaign, state) {
+        Ok(clashes) => match clashes.problem(campaign) {
+            Some(problem) => {
+                out.show(Message::Problem(&problem));
+                Err(Exit::Refused)
+            }
+            None => Ok(()),
+        },
+        Err(GuardError::Store(e)) => {
+            out.show(Message::Problem(
+                &Problem::error(
+                    "state::callid-elsewhere",
+                    format!("call ids cannot be compared with other campaigns': {e}"),
+                )
+                .help("run again once the state store is reachable; nothing was sent"),
+            ));
+            Err(Exit::from(&e))
+        }
+        Err(GuardError::Plan(problem)) => {
+            out.show(Message::Problem(&problem));
+            Err(Exit::Invalid)
+        }
+    }
+}
+
 /// Reports a refused `state push` / `pull` and gives its exit code: the store unreachable is
 /// 4, like the network; anything else (a conflict, a damaged journal) 1.
 pub fn transfer_failed(e: &outdial::journal::TransferError, out: &dyn Report) -> Exit {

@@ -62,6 +62,8 @@ fn plan(
     // What the journal says is done: read without locking, so `plan` works during a send.
     let mut journal_path = config.journal_path(file, &campaign.name);
     let state = journal::location(config, out)?;
+    // What `send` would refuse, computed as `send` computes it.
+    journal::refuse_callids_elsewhere(&campaign, &state, out)?;
     let journal = journal::read_at(
         &state,
         &journal_path,

@@ -63,6 +63,8 @@ pub fn run(
         .map(|path| saved::read(path, out))
         .transpose()?;
     let context = Context::load(target, Action::Send, config, out)?;
+    // Before anything is opened or posted, as `plan` and `check` show it.
+    super::journal::refuse_callids_elsewhere(&context.campaign, &context.state, out)?;
     if let (Some(saved_plan), Some(path)) = (&saved_plan, choices.plan) {
         // Before anything is opened or asked: the reviewed plan is what goes out, or nothing.
         // The plan is streamed here and again by the send: one post's hash is kept per post,
