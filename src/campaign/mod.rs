@@ -292,6 +292,10 @@ pub struct Loaded {
 /// Choices that change what counts as an error.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
+    /// The campaign is loaded for a request that rings no one (a query, a removal, a pause, a
+    /// sound upload): the calling hours and quiet days are not judged, so such a request
+    /// works at any hour — stopping a bad campaign at night most of all.
+    pub rings_no_one: bool,
     /// Calls scheduled in the past are errors (invalid rows, for CSV) instead of warnings.
     pub deny_past: bool,
     /// The time "past" is measured from; `None` = the system clock (tests pin it).

@@ -257,3 +257,44 @@ fn max_calls_counts_an_earlier_campaigns_journal() {
     let plan = events.iter().find(|e| e["type"] == "plan").unwrap();
     assert_eq!(plan["recipients"], 2);
 }
+
+/// Only what rings someone is held to the calling hours: with every day quiet, `check`, a
+/// plan and a send refuse the campaign at any hour, while a query, a removal and a sound
+/// upload of the same campaign are made (at the real clock, in the binary's own words).
+#[test]
+fn requests_that_ring_no_one_are_made_at_any_hour() {
+    let file = fixture("never-open.toml");
+    let file = file.to_str().unwrap();
+    let now = jiff::Timestamp::now().to_string();
+    for args in [
+        &["check", file][..],
+        &["plan", file],
+        &["send", file, "--dry-run"],
+        &["compile", file],
+    ] {
+        let run = outdial(args.iter().copied().chain(["--now", now.as_str()]));
+        assert_eq!(run.code, 1, "{args:?} rings someone: {}", run.stderr);
+        assert!(
+            run.stderr.contains("campaign::quiet-day"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    for (args, shows) in [
+        (&["compile", file, "--action", "query"][..], r#"action="3""#),
+        (&["compile", file, "--action", "delete"], r#"action="2""#),
+        (
+            &["compile", file, "--action", "sounds"],
+            r#"fileaction="save""#,
+        ),
+        (&["delete", file, "--dry-run", "--yes"], r#"action="2""#),
+        (
+            &["sounds", file, "--dry-run", "--yes"],
+            r#"fileaction="save""#,
+        ),
+    ] {
+        let run = outdial(args.iter().copied().chain(["--now", now.as_str()]));
+        assert_eq!(run.code, 0, "{args:?} rings no one: {}", run.stderr);
+        assert!(run.stdout.contains(shows), "{args:?}: {}", run.stdout);
+    }
+}

@@ -487,6 +487,14 @@ impl Config {
                 | Command::Report { .. }
                 | Command::Diff { .. }
         );
+        // Only what rings someone is held to the calling hours (see LoadOptions).
+        let rings_no_one = match &command {
+            Command::Action { action, .. } | Command::Compile { action, .. } => {
+                *action != Action::Send
+            }
+            Command::Query { .. } => true,
+            _ => false,
+        };
         Config {
             format: cli.format,
             quiet: cli.quiet,
@@ -494,6 +502,7 @@ impl Config {
             // The network commands measure past times from the real now, as they send now;
             // `--now` only sets the moment their `--dry-run` writes posts for.
             load: LoadOptions {
+                rings_no_one,
                 deny_past,
                 now: cli.now.filter(|_| offline),
                 // A location that does not parse is refused before any command runs.

@@ -124,7 +124,8 @@ pub(in crate::campaign) fn scan(mut input: ScanInput<'_>, problems: &mut Problem
     stats.suppress_list = suppress.len() as u64;
     // A written window or quiet days without a zone were reported when the settings were
     // read; the protective hours need none.
-    let calling = (input.window.is_some() || !input.quiet.is_empty()).then(|| {
+    let judged = !input.options.rings_no_one && (input.window.is_some() || !input.quiet.is_empty());
+    let calling = judged.then(|| {
         Arc::new(CallingRules::new(
             input.window,
             input.quiet.clone(),
