@@ -439,26 +439,7 @@ impl Store {
             )
             .map_err(|e| self.fail(e))?;
         let rows = statement
-            .query_map(params![provider, campaign], |row| {
-                let outcome: String = row.get(5)?;
-                let source: String = row.get(11)?;
-                Ok(CallRecord {
-                    provider: row.get(0)?,
-                    campaign: row.get(1)?,
-                    callid: row.get(2)?,
-                    number: row.get(3)?,
-                    status: row.get(4)?,
-                    // The CHECK constraints keep both columns to the known words.
-                    outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Pending),
-                    reason: row.get(6)?,
-                    duration: row.get(7)?,
-                    answered_by: row.get(8)?,
-                    attempts: row.get(9)?,
-                    called_at: row.get(10)?,
-                    source: Source::parse(&source).unwrap_or(Source::Query),
-                    recording: row.get(12)?,
-                })
-            })
+            .query_map(params![provider, campaign], call_of)
             .map_err(|e| self.fail(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
     }
@@ -474,21 +455,64 @@ impl Store {
             )
             .map_err(|e| self.fail(e))?;
         let rows = statement
-            .query_map(params![provider, campaign], |row| {
-                let source: String = row.get(6)?;
-                Ok(Keypress {
-                    provider: row.get(0)?,
-                    campaign: row.get(1)?,
-                    callid: row.get(2)?,
-                    number: row.get(3)?,
-                    prompt: row.get(4)?,
-                    keys: row.get(5)?,
-                    source: Source::parse(&source).unwrap_or(Source::Query),
-                })
-            })
+            .query_map(params![provider, campaign], keypress_of)
             .map_err(|e| self.fail(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
     }
+}
+
+/// A `calls` row read as its first thirteen columns in `provider, campaign, callid, number,
+/// status, outcome, reason, duration, answered_by, attempts, called_at, source, recording`
+/// order, as a record.
+pub(super) fn call_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
+    let outcome: String = row.get(5)?;
+    let source: String = row.get(11)?;
+    Ok(CallRecord {
+        provider: row.get(0)?,
+        campaign: row.get(1)?,
+        callid: row.get(2)?,
+        number: row.get(3)?,
+        status: row.get(4)?,
+        // The CHECK constraints keep both columns to the known words.
+        outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Pending),
+        reason: row.get(6)?,
+        duration: row.get(7)?,
+        answered_by: row.get(8)?,
+        attempts: row.get(9)?,
+        called_at: row.get(10)?,
+        source: Source::parse(&source).unwrap_or(Source::Query),
+        recording: row.get(12)?,
+    })
+}
+
+/// A `keypresses` row read as its first seven columns in `provider, campaign, callid, number,
+/// prompt, keys, source` order, as a keypress.
+pub(super) fn keypress_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Keypress> {
+    let source: String = row.get(6)?;
+    Ok(Keypress {
+        provider: row.get(0)?,
+        campaign: row.get(1)?,
+        callid: row.get(2)?,
+        number: row.get(3)?,
+        prompt: row.get(4)?,
+        keys: row.get(5)?,
+        source: Source::parse(&source).unwrap_or(Source::Query),
+    })
+}
+
+/// A `responses` row read as its first seven columns in `provider, campaign, callid, number,
+/// name, value, source` order, as an answer.
+pub(super) fn response_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Response> {
+    let source: String = row.get(6)?;
+    Ok(Response {
+        provider: row.get(0)?,
+        campaign: row.get(1)?,
+        callid: row.get(2)?,
+        number: row.get(3)?,
+        name: row.get(4)?,
+        value: row.get(5)?,
+        source: Source::parse(&source).unwrap_or(Source::Query),
+    })
 }
 
 #[cfg(test)]

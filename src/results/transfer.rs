@@ -18,7 +18,7 @@ use super::pg::{PgResults, upsert_call};
 use super::posts::{rank, verdict};
 use super::store::{
     CALL_COLUMNS, CallRecord, Keypress, Outcome, RESPONSE_COLUMNS, Response, Source, Store,
-    StoreError,
+    StoreError, call_of, keypress_of, response_of,
 };
 
 /// What a copy of results did, counted in call rows.
@@ -363,24 +363,7 @@ fn sqlite_rows(
     )?;
     let mut found = calls.query(params![provider, campaign])?;
     while let Some(row) = found.next()? {
-        let outcome: String = row.get(5)?;
-        let source: String = row.get(11)?;
-        let call = CallRecord {
-            provider: row.get(0)?,
-            campaign: row.get(1)?,
-            callid: row.get(2)?,
-            number: row.get(3)?,
-            status: row.get(4)?,
-            // The CHECK constraints keep both columns to the known words.
-            outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Pending),
-            reason: row.get(6)?,
-            duration: row.get(7)?,
-            answered_by: row.get(8)?,
-            attempts: row.get(9)?,
-            called_at: row.get(10)?,
-            source: Source::parse(&source).unwrap_or(Source::Query),
-            recording: row.get(12)?,
-        };
+        let call = call_of(row)?;
         rows.calls.push((call, row.get(13)?));
     }
     let mut keys = conn.prepare(
@@ -389,17 +372,8 @@ fn sqlite_rows(
     )?;
     let mut found = keys.query(params![provider, campaign])?;
     while let Some(row) = found.next()? {
-        let source: String = row.get(6)?;
         rows.keys.push(KeyRow {
-            key: Keypress {
-                provider: row.get(0)?,
-                campaign: row.get(1)?,
-                callid: row.get(2)?,
-                number: row.get(3)?,
-                prompt: row.get(4)?,
-                keys: row.get(5)?,
-                source: Source::parse(&source).unwrap_or(Source::Query),
-            },
+            key: keypress_of(row)?,
             received_at: row.get(7)?,
             seq: row.get(8)?,
         });
@@ -410,17 +384,8 @@ fn sqlite_rows(
     )?;
     let mut found = answers.query(params![provider, campaign])?;
     while let Some(row) = found.next()? {
-        let source: String = row.get(6)?;
         rows.answers.push(AnswerRow {
-            answer: Response {
-                provider: row.get(0)?,
-                campaign: row.get(1)?,
-                callid: row.get(2)?,
-                number: row.get(3)?,
-                name: row.get(4)?,
-                value: row.get(5)?,
-                source: Source::parse(&source).unwrap_or(Source::Query),
-            },
+            answer: response_of(row)?,
             received_at: row.get(7)?,
         });
     }
