@@ -63,6 +63,26 @@ impl Item<'_> {
         self.value
     }
 
+    /// The names joined by `+` as the values of `known` they name (by `name`), or `reason`
+    /// for a name that is none of them: a sandbox's `on=` routes.
+    pub fn named<T: Copy>(
+        &self,
+        known: &[T],
+        name: impl Fn(T) -> &'static str,
+        reason: &'static str,
+    ) -> Result<Vec<T>, FaultsParseError> {
+        self.words()
+            .into_iter()
+            .map(|word| {
+                known
+                    .iter()
+                    .copied()
+                    .find(|&t| name(t) == word)
+                    .ok_or_else(|| self.refuse(reason))
+            })
+            .collect()
+    }
+
     /// The error for a key the sandbox does not know, or a value it refuses.
     pub fn refuse(&self, reason: &'static str) -> FaultsParseError {
         self.err(reason)
@@ -95,6 +115,22 @@ pub(crate) fn items<'a>(
                 example,
             })
         })
+}
+
+/// Whether requests to `route` are numbered and faulted when a sandbox's `on=` named `on`:
+/// those it named, or only `default` when it named none.
+pub(crate) fn counts<R: PartialEq>(on: &[R], route: R, default: R) -> bool {
+    if on.is_empty() {
+        route == default
+    } else {
+        on.contains(&route)
+    }
+}
+
+/// Whether request `k`'s reply waits `delay`: when one is set and `slow` names `k`, or names
+/// nothing (every request is slow).
+pub(crate) fn is_slow(delay: Duration, slow: &[u32], k: u32) -> bool {
+    !delay.is_zero() && (slow.is_empty() || slow.contains(&k))
 }
 
 /// `500ms`, `2s`, `1.5s` (see [`crate::schedule::parse_duration`]).

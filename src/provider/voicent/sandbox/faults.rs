@@ -76,16 +76,12 @@ impl Faults {
 
     /// Whether requests to `route` are numbered and faulted.
     pub fn counts(&self, route: Route) -> bool {
-        if self.on.is_empty() {
-            route == Route::Call
-        } else {
-            self.on.contains(&route)
-        }
+        fault_spec::counts(&self.on, route, Route::Call)
     }
 
     /// Whether request `k`'s reply is delayed.
     pub fn is_slow(&self, k: u32) -> bool {
-        !self.delay.is_zero() && (self.slow.is_empty() || self.slow.contains(&k))
+        fault_spec::is_slow(self.delay, &self.slow, k)
     }
 }
 
@@ -107,15 +103,11 @@ impl FromStr for Faults {
         for item in fault_spec::items(spec, EXAMPLE) {
             let item = item?;
             match item.key {
-                "on" => {
-                    for word in item.words() {
-                        let route = [Route::Call, Route::Status, Route::Remove]
-                            .into_iter()
-                            .find(|r| r.name() == word)
-                            .ok_or_else(|| item.refuse("handlers are call, status, remove"))?;
-                        faults.on.push(route);
-                    }
-                }
+                "on" => faults.on.extend(item.named(
+                    &[Route::Call, Route::Status, Route::Remove],
+                    Route::name,
+                    "handlers are call, status, remove",
+                )?),
                 "fail-first" => faults.fail_first = item.count()?,
                 "reset" => faults.reset_before.extend(item.numbers()?),
                 "drop" => faults.drop_after.extend(item.numbers()?),
