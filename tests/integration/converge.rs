@@ -67,10 +67,7 @@ fn counts_at(file: &Path, url: &str) -> (i32, BTreeMap<String, u64>) {
         url,
         &[],
     ));
-    let plan = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
-        .into_iter()
-        .find(|l| l["type"] == "plan")
-        .unwrap_or_else(|| panic!("no plan record: {}", text(&out)));
+    let plan = crate::support::record(&out, "plan");
     valid_plan(&plan);
     let counts = serde_json::from_value(plan["changes"]["counts"].clone()).unwrap();
     (out.status.code().unwrap(), counts)
@@ -240,10 +237,7 @@ fn an_edited_voiceshot_campaign_converges_and_a_rerun_plans_nothing() {
     ));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     // What send did: what plan said; h, fixed, is neither removed nor posted.
-    let sent = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
-        .into_iter()
-        .find(|l| l["type"] == "sent")
-        .unwrap_or_else(|| panic!("{}", text(&out)));
+    let sent = crate::support::record(&out, "sent");
     assert_eq!(
         sent["removals"],
         serde_json::json!({"replaced": 3, "removed": 2, "fixed": 0}),
@@ -326,10 +320,7 @@ fn an_edited_voicent_campaign_converges_and_a_rerun_plans_nothing() {
         &SETTLE,
     ));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let sent = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
-        .into_iter()
-        .find(|l| l["type"] == "sent")
-        .unwrap_or_else(|| panic!("{}", text(&out)));
+    let sent = crate::support::record(&out, "sent");
     assert_eq!(
         sent["removals"],
         serde_json::json!({"replaced": 2, "removed": 2, "fixed": 0}),
@@ -403,10 +394,7 @@ fn an_edited_voipcomm_campaign_converges_only_where_it_can_remove() {
             Some(&sb.url()),
             &[],
         ));
-        let plan = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
-            .into_iter()
-            .find(|l| l["type"] == "plan")
-            .unwrap_or_else(|| panic!("{}", text(&out)));
+        let plan = crate::support::record(&out, "plan");
         valid_plan(&plan);
         let counts: BTreeMap<String, u64> =
             serde_json::from_value(plan["changes"]["counts"].clone()).unwrap();
@@ -443,10 +431,7 @@ fn an_edited_voipcomm_campaign_converges_only_where_it_can_remove() {
         &FAST,
     ));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let sent = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
-        .into_iter()
-        .find(|l| l["type"] == "sent")
-        .unwrap_or_else(|| panic!("{}", text(&out)));
+    let sent = crate::support::record(&out, "sent");
     assert_eq!(
         sent["removals"],
         serde_json::json!({"replaced": 2, "removed": 1, "fixed": 0}),

@@ -13,11 +13,11 @@ use outdial::provider::voiceshot::sandbox::{CallStatus, Sandbox, SandboxConfig};
 
 use crate::submit::{outdial, run};
 
-const AT10: &str = "2027-03-01 10:00";
-const AT11: &str = "2027-03-01 11:00";
+pub(crate) const AT10: &str = "2027-03-01 10:00";
+pub(crate) const AT11: &str = "2027-03-01 11:00";
 
 /// a, b move to 11:00, c gets a new text, d and e go, f stays, k and l come.
-const FIRST: [(&str, &str, &str, &str); 6] = [
+pub(crate) const FIRST: [(&str, &str, &str, &str); 6] = [
     ("8185550101", "a", AT10, "Ann"),
     ("8185550102", "b", AT10, "Bob"),
     ("8185550103", "c", AT10, "Cy"),
@@ -25,7 +25,7 @@ const FIRST: [(&str, &str, &str, &str); 6] = [
     ("8185550105", "e", AT10, "Eve"),
     ("8185550106", "f", AT10, "Fay"),
 ];
-const EDITED: [(&str, &str, &str, &str); 6] = [
+pub(crate) const EDITED: [(&str, &str, &str, &str); 6] = [
     ("8185550101", "a", AT11, "Ann"),
     ("8185550102", "b", AT11, "Bob"),
     ("8185550103", "c", AT10, "Cyrus"),

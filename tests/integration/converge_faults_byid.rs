@@ -16,26 +16,7 @@ use std::time::{Duration, Instant};
 
 use outdial::provider::{voicent, voipcomm};
 
-const AT10: &str = "2027-03-01 10:00";
-const AT11: &str = "2027-03-01 11:00";
-
-/// a, b move to 11:00, c gets a new text, d and e go, f stays, k and l come.
-const FIRST: [(&str, &str, &str, &str); 6] = [
-    ("8185550101", "a", AT10, "Ann"),
-    ("8185550102", "b", AT10, "Bob"),
-    ("8185550103", "c", AT10, "Cy"),
-    ("8185550104", "d", AT10, "Dee"),
-    ("8185550105", "e", AT10, "Eve"),
-    ("8185550106", "f", AT10, "Fay"),
-];
-const EDITED: [(&str, &str, &str, &str); 6] = [
-    ("8185550101", "a", AT11, "Ann"),
-    ("8185550102", "b", AT11, "Bob"),
-    ("8185550103", "c", AT10, "Cyrus"),
-    ("8185550106", "f", AT10, "Fay"),
-    ("8185550111", "k", AT10, "Kim"),
-    ("8185550112", "l", AT10, "Lou"),
-];
+use crate::converge_faults::{AT10, AT11, EDITED, FIRST};
 
 /// What `plan` says of the edit, at every provider here.
 const PLANNED: [(&str, u64); 4] = [("create", 2), ("keep", 1), ("remove", 2), ("replace", 3)];
@@ -242,10 +223,7 @@ fn sent_then_edited(stand: &Stand) -> Case {
         ],
         &[],
     ));
-    let plan = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
-        .into_iter()
-        .find(|l| l["type"] == "plan")
-        .unwrap_or_else(|| panic!("no plan: {}", text(&out)));
+    let plan = crate::support::record(&out, "plan");
     let counts: BTreeMap<String, u64> =
         serde_json::from_value(plan["changes"]["counts"].clone()).unwrap();
     let planned: BTreeMap<String, u64> = PLANNED.iter().map(|(k, v)| (k.to_string(), *v)).collect();
@@ -361,10 +339,7 @@ fn clean(stand: &Stand) -> u32 {
         &options("50ms"),
     ));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let sent = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
-        .into_iter()
-        .find(|l| l["type"] == "sent")
-        .unwrap_or_else(|| panic!("{}", text(&out)));
+    let sent = crate::support::record(&out, "sent");
     // What send did is what plan said.
     assert_eq!(
         sent["removals"],
@@ -525,10 +500,7 @@ fn a_removal_applied_then_dropped_is_not_taken_for_a_made_call() {
             &options("50ms"),
         ));
         assert_eq!(out.status.code(), Some(0), "{spec}: {}", text(&out));
-        let sent = crate::support::json_lines(&String::from_utf8_lossy(&out.stdout))
-            .into_iter()
-            .find(|l| l["type"] == "sent")
-            .unwrap_or_else(|| panic!("{}", text(&out)));
+        let sent = crate::support::record(&out, "sent");
         assert_eq!(
             sent["removals"],
             serde_json::json!({"replaced": 3, "removed": 2, "fixed": 0}),

@@ -238,6 +238,21 @@ pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The first JSON Lines record of `out`'s stdout of type `kind`; without one, the test fails
+/// showing the output.
+pub fn record(out: &std::process::Output, kind: &str) -> serde_json::Value {
+    json_lines(&String::from_utf8_lossy(&out.stdout))
+        .into_iter()
+        .find(|l| l["type"] == kind)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {kind} record: {}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
 /// Validates every JSON Lines record of `stdout` against `schemas/result.schema.json` (the one
 /// schema of `query` and `report` alike) and gives how many are of type `kind`.
 pub fn valid_records(stdout: &str, kind: &str) -> usize {
