@@ -5,14 +5,12 @@
 //! campaign sent through the database, from any folder.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use outdial::provider::voiceshot::sandbox::{Faults, Sandbox};
 
 use crate::submit::{FAST, sandbox};
-use crate::support::{pg, tempdir};
-
-const BIN: &str = env!("CARGO_BIN_EXE_outdial");
+use crate::support::{outdial_in, pg, tempdir};
 
 /// Writes campaign `name` to `dir/<name>.toml`, its recipients in `<name>.csv` with a
 /// `callid` column: `rows` are (number, callid).
@@ -29,22 +27,6 @@ fn campaign(dir: &Path, name: &str, rows: &[(&str, &str)]) {
         ),
     )
     .unwrap();
-}
-
-/// `outdial ARGS` in `dir`, through the store at `state` when given.
-fn outdial_in(dir: &Path, state: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("OUTDIAL_STATE")
-        .env_remove("VOICESHOT_USERNAME")
-        .env_remove("VOICESHOT_PASSWORD")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    if let Some(state) = state {
-        cmd.env("OUTDIAL_STATE", state);
-    }
-    cmd.output().unwrap()
 }
 
 fn send(dir: &Path, state: Option<&str>, name: &str, sb: &Sandbox) -> Output {

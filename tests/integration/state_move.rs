@@ -2,30 +2,12 @@
 //! and the guard against sending a campaign whose journal is missing.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use outdial::provider::voiceshot::sandbox::Faults;
 
 use crate::submit::{FAST, assert_once_each, campaign, sandbox};
-use crate::support::{pg, tempdir};
-
-const BIN: &str = env!("CARGO_BIN_EXE_outdial");
-
-/// `outdial ARGS` in `dir`, through the store at `state` when given, without credentials.
-fn outdial_in(dir: &Path, state: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("OUTDIAL_STATE")
-        .env_remove("VOICESHOT_USERNAME")
-        .env_remove("VOICESHOT_PASSWORD")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    if let Some(state) = state {
-        cmd.env("OUTDIAL_STATE", state);
-    }
-    cmd.output().unwrap()
-}
+use crate::support::{outdial_in, pg, tempdir};
 
 fn send(dir: &Path, state: Option<&str>, url: &str) -> Output {
     let mut args = vec!["send", "campaign.toml", "--yes", "--endpoint", url];

@@ -238,6 +238,23 @@ pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `outdial ARGS` run in `dir`, through the state store at `state` when given, without
+/// provider credentials or colour.
+pub fn outdial_in(dir: &Path, state: Option<&str>, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_outdial"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("OUTDIAL_STATE")
+        .env_remove("VOICESHOT_USERNAME")
+        .env_remove("VOICESHOT_PASSWORD")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null());
+    if let Some(state) = state {
+        cmd.env("OUTDIAL_STATE", state);
+    }
+    cmd.output().unwrap()
+}
+
 /// The first JSON Lines record of `out`'s stdout of type `kind`; without one, the test fails
 /// showing the output.
 pub fn record(out: &std::process::Output, kind: &str) -> serde_json::Value {
