@@ -211,6 +211,23 @@ pub(super) fn contacts(dir: &Path, n: usize) -> PathBuf {
     path
 }
 
+/// A VoiceShot sandbox whose calls wait an hour to be dialled: the test posts their results.
+pub(super) fn undialled() -> outdial::provider::voiceshot::sandbox::Sandbox {
+    use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
+    Sandbox::start(SandboxConfig {
+        dial_delay: Duration::from_secs(3600),
+        ..SandboxConfig::default()
+    })
+    .unwrap()
+}
+
+/// A three-recipient campaign (see [`voiceshot_campaign`]) in its own folder `dir/name`.
+pub(super) fn campaign_in(dir: &Path, name: &str) -> PathBuf {
+    let to = dir.join(name);
+    std::fs::create_dir_all(&to).unwrap();
+    voiceshot_campaign(&to, 3, "")
+}
+
 /// A VoiceShot campaign over `n` CSV recipients, with a prompt and Call Command rules.
 pub(super) fn voiceshot_campaign(dir: &Path, n: usize, extra: &str) -> PathBuf {
     contacts(dir, n);
@@ -634,13 +651,8 @@ fn a_callback_for_a_call_in_doubt_is_stored_by_outdials_own_call_id() {
 /// A listener with credentials over a small sent campaign (no summaries: the sandbox never
 /// dials), for posts made by hand.
 pub(super) fn small_setup(dir: &Path, rules: &str) -> (Listener, PathBuf, Vec<String>) {
-    use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
     let file = voiceshot_campaign(dir, 3, rules);
-    let sb = Sandbox::start(SandboxConfig {
-        dial_delay: Duration::from_secs(3600),
-        ..SandboxConfig::default()
-    })
-    .unwrap();
+    let sb = undialled();
     send(&file, &sb.url(), &[]);
     let callids = sb.calls().into_iter().map(|c| c.callid).collect();
     let db = dir.join("results.db");
@@ -999,7 +1011,6 @@ fn a_client_that_never_finishes_its_request_head_is_dropped() {
 
 #[test]
 fn campaigns_sharing_a_menuid_are_told_apart_by_call_id() {
-    use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
     let dir = tempdir();
     let first = voiceshot_campaign(dir.path(), 2, "");
     let second = dir.path().join("second.toml");
@@ -1009,11 +1020,7 @@ fn campaigns_sharing_a_menuid_are_told_apart_by_call_id() {
         text.replace("name = \"loop\"", "name = \"loop-again\""),
     )
     .unwrap();
-    let sb = Sandbox::start(SandboxConfig {
-        dial_delay: Duration::from_secs(3600),
-        ..SandboxConfig::default()
-    })
-    .unwrap();
+    let sb = undialled();
     send(&first, &sb.url(), &[]);
     send(&second, &sb.url(), &[]);
     let calls = sb.calls();
@@ -1047,15 +1054,10 @@ fn campaigns_sharing_a_menuid_are_told_apart_by_call_id() {
 
 #[test]
 fn sigterm_under_load_loses_no_acknowledged_post() {
-    use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
     use std::sync::{Arc, Mutex};
     let dir = tempdir();
     let file = voiceshot_campaign(dir.path(), 300, "");
-    let sb = Sandbox::start(SandboxConfig {
-        dial_delay: Duration::from_secs(3600),
-        ..SandboxConfig::default()
-    })
-    .unwrap();
+    let sb = undialled();
     send(&file, &sb.url(), &[]);
     let callids: Vec<String> = sb.calls().into_iter().map(|c| c.callid).collect();
     let db = dir.path().join("r.db");

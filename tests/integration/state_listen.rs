@@ -1,16 +1,13 @@
 //! `listen` and `report` in fresh folders match providers' posts against a journal kept in the
 //! PostgreSQL state store: the campaign was sent from another folder, and neither has a file.
 
-use std::time::Duration;
-
-use crate::listen::{Listener, post, send, voiceshot_campaign};
+use crate::listen::{Listener, campaign_in, post, send, undialled};
 use crate::support::{pg, tempdir};
 
 const TOKEN: &str = "state-listen-token-0123456789";
 
 #[test]
 fn listen_and_report_in_fresh_folders_match_posts_against_the_stores_journal() {
-    use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
     let Some(url) = pg() else {
         return;
     };
@@ -19,17 +16,9 @@ fn listen_and_report_in_fresh_folders_match_posts_against_the_stores_journal() {
         ("OUTDIAL_LISTEN_TOKEN", TOKEN),
     ];
     let dir = tempdir();
-    let fresh = |name: &str| {
-        let to = dir.path().join(name);
-        std::fs::create_dir_all(&to).unwrap();
-        voiceshot_campaign(&to, 3, "")
-    };
+    let fresh = |name: &str| campaign_in(dir.path(), name);
     let sent = fresh("sent");
-    let sb = Sandbox::start(SandboxConfig {
-        dial_delay: Duration::from_secs(3600),
-        ..SandboxConfig::default()
-    })
-    .unwrap();
+    let sb = undialled();
     send(&sent, &sb.url(), &env);
     assert!(!dir.path().join("sent/.outdial/loop.jsonl").exists());
     let calls = sb.calls();

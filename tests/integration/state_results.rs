@@ -3,9 +3,8 @@
 //! it; copying again copies nothing, and a call whose final word differs is refused, named.
 
 use std::path::Path;
-use std::time::Duration;
 
-use crate::listen::{Listener, outdial, post, send, voiceshot_campaign};
+use crate::listen::{Listener, campaign_in, outdial, post, send, undialled};
 use crate::support::{json_lines, pg, tempdir};
 
 const TOKEN: &str = "state-results-token-0123456789";
@@ -39,23 +38,14 @@ fn transfer(direction: &str, file: &Path, endpoint: &str, state: &str) -> serde_
 
 #[test]
 fn results_listened_into_a_local_store_are_pushed_once_and_reported_from_a_fresh_folder() {
-    use outdial::provider::voiceshot::sandbox::{Sandbox, SandboxConfig};
     let Some(state) = pg() else {
         return;
     };
     let dir = tempdir();
-    let fresh = |name: &str| {
-        let to = dir.path().join(name);
-        std::fs::create_dir_all(&to).unwrap();
-        voiceshot_campaign(&to, 3, "")
-    };
+    let fresh = |name: &str| campaign_in(dir.path(), name);
     // Sent and listened to with local state: the journal and results.db beside the file.
     let sent = fresh("sent");
-    let sb = Sandbox::start(SandboxConfig {
-        dial_delay: Duration::from_secs(3600),
-        ..SandboxConfig::default()
-    })
-    .unwrap();
+    let sb = undialled();
     send(&sent, &sb.url(), &[]);
     let db = dir.path().join("sent/.outdial/results.db");
     let listener = Listener::start_with(&[&sent], &db, &[], &[("OUTDIAL_LISTEN_TOKEN", TOKEN)]);
@@ -82,16 +72,20 @@ fn results_listened_into_a_local_store_are_pushed_once_and_reported_from_a_fresh
     assert_eq!(again["copied"], 0, "{again}");
     assert_eq!(again["results"]["copied"], 0, "{again}");
     assert_eq!(again["results"]["shared"], 3, "{again}");
-    let out = outdial(
-        &[
-            "state",
-            "push",
-            sent.to_str().unwrap(),
-            "--endpoint",
-            &sb.url(),
-        ],
-        &[("OUTDIAL_STATE", &state)],
-    );
+    // `state push` in text, as a person runs it.
+    let push = || {
+        outdial(
+            &[
+                "state",
+                "push",
+                sent.to_str().unwrap(),
+                "--endpoint",
+                &sb.url(),
+            ],
+            &[("OUTDIAL_STATE", &state)],
+        )
+    };
+    let out = push();
     let text =
         String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -133,16 +127,7 @@ fn results_listened_into_a_local_store_are_pushed_once_and_reported_from_a_fresh
     )
     .unwrap();
     drop(conn);
-    let out = outdial(
-        &[
-            "state",
-            "push",
-            sent.to_str().unwrap(),
-            "--endpoint",
-            &sb.url(),
-        ],
-        &[("OUTDIAL_STATE", &state)],
-    );
+    let out = push();
     // On one line, however the message was wrapped.
     let text = String::from_utf8_lossy(&out.stderr)
         .replace('│', " ")
