@@ -94,15 +94,7 @@ pub fn used_elsewhere(
         }
         return Ok(used);
     }
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    paths.sort();
-    for path in paths {
+    for path in super::local_journals(folder) {
         // Unreadable files are passed over, as `max_calls` passes them over.
         if let Ok(file) = std::fs::File::open(&path) {
             read_journal(std::io::BufReader::new(file), own, provider, &mut used);

@@ -67,13 +67,7 @@ pub struct Look<'a> {
 pub fn evidence(look: &Look<'_>) -> Vec<Evidence> {
     let mut found = Vec::new();
     let own = look.journal.and_then(|p| p.canonicalize().ok());
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(look.folder)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
+    let mut paths = super::local_journals(look.folder);
     // A --journal outside the folder can hold this campaign too.
     if let Some(journal) = look.journal.filter(|j| j.parent() != Some(look.folder)) {
         let default = look.folder.join(format!("{}.jsonl", look.campaign));

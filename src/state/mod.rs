@@ -243,6 +243,20 @@ fn redact(url: &str) -> String {
     format!("{head}?{}", query.join("&"))
 }
 
+/// The local journals (`*.jsonl` files) in `folder`, sorted; a folder that cannot be read
+/// has none, as the checks that read them pass over what they cannot read.
+pub(crate) fn local_journals(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    paths.sort();
+    paths
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,17 +25,9 @@ pub(super) fn other_journals(
     if let StateLocation::Postgres(pg) = state {
         return crate::state::journal::others(pg, own);
     }
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .filter(|p| p.file_stem().is_none_or(|s| s != own))
-        .collect();
-    paths.sort();
-    Ok(paths
+    Ok(crate::state::local_journals(dir)
         .iter()
+        .filter(|p| p.file_stem().is_none_or(|s| s != own))
         .filter_map(|path| std::fs::read(path).ok())
         .collect())
 }
