@@ -295,6 +295,13 @@ pub fn parse_international(text: &str) -> Result<PhoneNumber, NumberError> {
     if e164.len() > 16 || !e164.starts_with('+') || !e164[1..].bytes().all(|b| b.is_ascii_digit()) {
         return Err(NumberError::NotValidAbroad);
     }
+    // Text that says +1 was read by the NANP parser above; libphonenumber reaching +1 from
+    // other text dropped digits ("+01.321-3--1.321-----49" became +1 321 313 2149), and a
+    // +1 number kept in this form would never meet its NANP twin in the dedupe set or a
+    // do-not-call list (found by the `phone` fuzzer).
+    if e164.starts_with("+1") {
+        return Err(NumberError::NotValidAbroad);
+    }
     // libphonenumber drops what it takes for national prefixes inside odd punctuation
     // ("+3((708 080 0)40259" became +37080040259, which it then calls invalid): the number
     // kept must read back as itself, valid, or it is not taken (found by the `phone` fuzzer).
@@ -748,6 +755,23 @@ mod tests {
         assert!(why.contains("GB number (+44)"), "{why}");
         let err = parse("818555010").unwrap_err();
         assert!(explain("818555010", &err, Region::US, "the provider").contains("9 digits"));
+    }
+
+    #[test]
+    fn text_that_does_not_say_plus_one_never_becomes_a_plus_one_number() {
+        // libphonenumber reads this as +1 321 313 2149; kept as "+13213132149" it would be
+        // another number than 3213132149 to the dedupe set and the do-not-call lists.
+        for text in ["+01.321-3--1.321-----49", "+0 1 321 313 2149"] {
+            let read = parse_international(text);
+            assert!(
+                read.as_ref().is_err() || read.as_ref().is_ok_and(PhoneNumber::is_nanp),
+                "{text}: {read:?}"
+            );
+        }
+        assert_eq!(
+            parse_international("+1 321 313 2149").map(|n| n.is_nanp()),
+            Ok(true)
+        );
     }
 
     #[test]
