@@ -180,19 +180,19 @@ pub fn tempdir() -> tempfile::TempDir {
 /// that sends at the real clock must not depend on the hour it runs at, as the default
 /// calling hours (08:00-21:00 recipient-local) refuse Los Angeles numbers by day in UTC.
 pub fn any_hour(text: &str) -> String {
+    let is_window = |line: &str| line.trim_start().starts_with("window") && line.contains('=');
+    let has_window = text.lines().any(is_window);
     let mut out = String::with_capacity(text.len() + 32);
     let mut placed = false;
     for line in text.lines() {
-        if line.trim_start().starts_with("window") && line.contains('=') {
+        if is_window(line) {
             out.push_str("window = \"always\"\n");
             placed = true;
             continue;
         }
         out.push_str(line);
         out.push('\n');
-        if line.trim() == "[recipients]"
-            && !text.lines().any(|l| l.trim_start().starts_with("window"))
-        {
+        if line.trim() == "[recipients]" && !has_window {
             out.push_str("window = \"always\"\n");
             placed = true;
         }
