@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::plan::{Action, PostKind};
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::state::journal::{CampaignId, Holder, OpenError, StoreJournal};
 use crate::state::{PgLocation, StateError};
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::lock::LocalLock;
 use super::{JournalError, Record, replay, store_path};
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::state::PgLocation;
 use crate::state::journal::{CampaignId, OpenError, StoreJournal};
 
