@@ -24,13 +24,13 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::plan::{Action, PostKind};
 use crate::provider::ProviderName;
 use crate::state::journal::{CampaignId, Holder, OpenError, StoreJournal};
 use crate::state::{PgLocation, StateError};
 
+pub use crate::digest::{HashingWriter, sha256_hex};
 use calls::Calls;
 pub(crate) use calls::{KeyHash, key_hash};
 pub use transfer::{Transfer, TransferError, pull, push};
@@ -627,53 +627,6 @@ pub fn default_path(campaign_file: &Path, campaign_name: &str) -> PathBuf {
         .unwrap_or(Path::new("."))
         .join(".outdial")
         .join(format!("{campaign_name}.jsonl"))
-}
-
-/// SHA-256 of `bytes`, lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    use std::fmt::Write as _;
-    digest.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// A writer that hashes what passes through it (to hash an upload while it is rendered).
-#[derive(Debug)]
-pub struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
-}
-
-impl<W: Write> HashingWriter<W> {
-    /// Wraps `inner`.
-    pub fn new(inner: W) -> Self {
-        HashingWriter {
-            inner,
-            hasher: Sha256::new(),
-        }
-    }
-
-    /// The inner writer and the hex digest of everything written.
-    pub fn finish(self) -> (W, String) {
-        (self.inner, hex(&self.hasher.finalize()))
-    }
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// The calls a journal names, as text: what [`JournalState`] keeps only as hashes.
