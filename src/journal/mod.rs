@@ -15,6 +15,7 @@
 
 mod calls;
 pub mod changes;
+mod history;
 mod lock;
 mod transfer;
 
@@ -33,6 +34,7 @@ use crate::state::{PgLocation, StateError};
 
 use calls::Calls;
 pub(crate) use calls::{KeyHash, key_hash};
+pub(crate) use history::OtherJournals;
 pub use transfer::{Transfer, TransferError, pull, push};
 
 /// Version of the journal's line format. Version 1 (written before providers had a seam) is
