@@ -14,6 +14,7 @@ pub mod diff;
 pub(crate) mod http_server;
 pub mod journal;
 pub(crate) mod multipart;
+pub mod outcome;
 pub mod phone;
 pub mod plan;
 pub mod provider;
