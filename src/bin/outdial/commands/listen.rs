@@ -10,8 +10,9 @@ use outdial::results::Watched;
 use outdial::results::listen::{self, Auth, ListenConfig, ListenError, ListenEvent, Token};
 use outdial::state::StateLocation;
 
+use crate::args::{LISTEN_CREDENTIAL_VARS, LISTEN_TOKEN_VAR};
 use crate::commands::load;
-use crate::config::{Config, LISTEN_CREDENTIAL_VARS, LISTEN_TOKEN_VAR, Listen};
+use crate::config::{Config, Listen};
 use crate::exit::Exit;
 use crate::output::Report;
 
