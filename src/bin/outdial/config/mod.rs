@@ -97,3 +97,6 @@ fn load_options(
             .unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests;
