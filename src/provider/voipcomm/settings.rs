@@ -3,10 +3,10 @@
 
 use toml::Spanned;
 
-use super::section::{AnswerSection, MachineSection, Section};
 use super::number::number;
 use super::options::{language, play, speak, tts};
 use super::prompts::{PromptIds, prompt_ids, prompt_ref, unused_prompts};
+use super::section::{AnswerSection, MachineSection, Section};
 use super::tables::DEFAULT_LANGUAGE;
 use super::unsupported::not_for_this_api;
 use super::{DEFAULT_ENDPOINT, Field, VoipComm};
