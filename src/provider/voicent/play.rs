@@ -6,8 +6,9 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use super::model::Play;
 use super::section::Section;
-use super::{Play, till_confirm, vxml};
+use super::{till_confirm, vxml};
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
 use crate::diagnostic::Problem;

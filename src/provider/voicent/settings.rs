@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use toml::Spanned;
 
+use super::model::{DEFAULT_ENDPOINT, DEFAULT_INFO, Voicent, is_private_url};
 use super::play::play;
 use super::section::Section;
-use super::{DEFAULT_ENDPOINT, DEFAULT_INFO, Voicent, till_confirm};
+use super::till_confirm;
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
 use crate::diagnostic::Problem;
@@ -148,7 +149,7 @@ fn rate(c: &mut Checker<'_>, s: &Section, ok: &mut bool) -> f64 {
 /// Plain HTTP without authentication is all the gateway offers: anyone who can reach it can
 /// place calls (and, with `startexec`, run programs), so a public host deserves a warning.
 fn public_host_warning(c: &mut Checker<'_>, url: &str, span: std::ops::Range<usize>) {
-    if super::is_private_url(url) {
+    if is_private_url(url) {
         return;
     }
     c.problems.push(

@@ -9,7 +9,7 @@
 
 use toml::Spanned;
 
-use super::Play;
+use super::model::Play;
 use super::section::TillConfirm;
 use crate::campaign::check::Checker;
 

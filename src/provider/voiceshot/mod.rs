@@ -8,6 +8,7 @@ pub mod dates;
 pub mod errorid;
 pub mod events;
 pub(crate) mod facts;
+mod model;
 pub mod render;
 pub mod reply;
 pub mod sandbox;
@@ -21,6 +22,7 @@ use std::io::Write;
 use jiff::tz::TimeZone;
 
 pub use facts::CALLS_ABROAD;
+pub use model::{DEFAULT_ENDPOINT, DEFAULT_FALLBACK, VoiceShot};
 pub use section::Section;
 pub use settings::DEFAULT_BATCH_SIZE;
 
@@ -31,32 +33,6 @@ use super::{
 };
 use crate::campaign::Campaign;
 use crate::plan::{Action, Post};
-
-/// The documented primary endpoint.
-pub const DEFAULT_ENDPOINT: &str = "https://api.voiceshot.com/ivrapi.asp";
-/// The documented fallback, tried only after the primary fails.
-pub const DEFAULT_FALLBACK: &str = "https://apiproxy.voiceshot.com/ivrapi.asp";
-
-/// `[voiceshot]`, validated: the provider as a campaign configures it.
-#[derive(Debug, Clone)]
-pub struct VoiceShot {
-    /// `N-N`.
-    pub menuid: String,
-    /// Default caller ID, 10 digits.
-    pub callerid: Option<String>,
-    /// Numbers per post.
-    pub batch_size: usize,
-    /// Largest WAV an `audio` prompt may upload.
-    pub max_upload_bytes: u64,
-    /// Zone `dateandtime` is written in.
-    pub account_zone: Option<TimeZone>,
-    /// Where posts go.
-    pub endpoint: String,
-    /// Where posts go when the endpoint cannot be reached.
-    pub fallback_endpoint: String,
-    /// Where `outdial listen` receives the Call Summaries (set in VoiceShot's designer).
-    pub summary_url: Option<String>,
-}
 
 impl Provider for VoiceShot {
     fn name(&self) -> ProviderName {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, Event};
 
-use super::VoiceShot;
+use super::model::VoiceShot;
 use crate::campaign::{Campaign, PromptContent, Recipient};
 use crate::plan::{Post, PostBody};
 use crate::provider::{Credentials, EncodeError as RenderError};

@@ -2,8 +2,8 @@
 
 use toml::Spanned;
 
+use super::model::{DEFAULT_ENDPOINT, DEFAULT_FALLBACK, VoiceShot};
 use super::section::Section;
-use super::{DEFAULT_ENDPOINT, DEFAULT_FALLBACK, VoiceShot};
 use crate::campaign::check::Checker;
 use crate::diagnostic::Problem;
 

@@ -4,7 +4,7 @@
 
 use toml::Spanned;
 
-use super::Field;
+use super::model::Field;
 use super::number::number;
 use super::options::{language, play, speak, tts};
 use super::prompts::{PromptIds, prompt_ref};

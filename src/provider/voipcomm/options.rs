@@ -4,8 +4,8 @@
 
 use toml::Spanned;
 
-use super::Field;
 use super::audio_file::audio_file;
+use super::model::Field;
 use super::prompts::{PromptIds, prompt_ref};
 use super::tables::{self, DEFAULT_LANGUAGE};
 use crate::campaign::check::Checker;
@@ -176,7 +176,7 @@ fn table_of(prefix: &str) -> &'static str {
 
 /// `answer_play`, `answermachine_speak_lang`, …
 fn param(prefix: &'static str, option: &'static str) -> &'static str {
-    super::PARAMS
+    super::model::PARAMS
         .iter()
         .find(|p| p.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')) == Some(option))
         .copied()

@@ -62,8 +62,8 @@ pub fn read(status: u16, body: &[u8]) -> ReplyOutcome {
             true,
             Some(format!(
                 "check {} and {} (the API key and password of your voip-communications.net account)",
-                super::CREDENTIAL_VARS.0,
-                super::CREDENTIAL_VARS.1
+                super::facts::CREDENTIAL_VARS.0,
+                super::facts::CREDENTIAL_VARS.1
             )),
         ),
         402 => rejected(

@@ -5,11 +5,11 @@
 use toml::Spanned;
 
 use super::actions::{answer, machine};
+use super::model::{DEFAULT_ENDPOINT, VoipComm};
 use super::number::number;
 use super::prompts::{prompt_ids, unused_prompts};
 use super::section::Section;
 use super::unsupported::not_for_this_api;
-use super::{DEFAULT_ENDPOINT, VoipComm};
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
 use crate::diagnostic::Problem;

@@ -17,7 +17,7 @@ use super::records::{Record, State, Taken, gateway_time};
 use crate::http_server::{
     self, BodyError, HangUp, Limits, Reply, Resetter, Stop, closing, response,
 };
-use crate::provider::voicent::{CALL_PATH, REMOVE_PATH, STATUS_PATH};
+use crate::provider::voicent::model::{CALL_PATH, REMOVE_PATH, STATUS_PATH};
 
 /// Longest request body accepted.
 const MAX_REQUEST: usize = 1 << 20;

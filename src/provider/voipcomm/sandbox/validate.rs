@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::super::{PARAMS, tables};
+use super::super::model::PARAMS;
+use super::super::tables;
 
 /// The page's rules, as a 400 `code_desc` would state them.
 pub(super) fn validate(p: &BTreeMap<String, String>) -> Result<(), String> {
