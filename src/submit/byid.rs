@@ -8,8 +8,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use super::error::SubmitError;
+use super::event::{CallReport, Event, PostStatus};
 use super::http::{self, Failure};
-use super::{CallReport, Event, PostStatus, SubmitError, Submitter};
+use super::submitter::Submitter;
 use crate::campaign::Recipient;
 use crate::journal::{CallState, Journal, JournalError, JournalState};
 use crate::plan::{self, Action, PostKind};
