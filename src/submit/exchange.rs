@@ -12,7 +12,7 @@ use super::http::{self, Failure};
 use super::submitter::Submitter;
 use crate::journal::{Journal, Outcome, Said};
 use crate::plan::{self, Action, Post, PostBody, PostKind};
-use crate::provider::{ReplyOutcome, post_sha256};
+use crate::provider::{Rejection, ReplyOutcome, post_sha256};
 
 /// Which journaled attempt an exchange answers.
 pub(super) struct Exchange<'a> {
@@ -86,63 +86,28 @@ impl Submitter<'_> {
         body: &http::PostBody,
         on: &mut dyn FnMut(Event),
     ) -> Result<Result<String, Failure>, SubmitError> {
-        let Exchange {
-            attempt,
-            seq,
-            kind,
-            keys,
-        } = x;
-        let repeatable = kind != PostKind::Send;
+        let repeatable = x.kind != PostKind::Send;
         let provider = self.campaign.provider();
         let result = self.transport.post_to(
             body,
             repeatable,
-            &|e| provider.url(e, kind),
-            &mut Self::retry_cb(seq, on),
+            &|e| provider.url(e, x.kind),
+            &mut Self::retry_cb(x.seq, on),
         );
         let failure = match result {
             Ok(reply) => match self
                 .read_outcome_safely(&reply.body, |b| provider.read_answer(reply.status, b))
             {
                 ReplyOutcome::Accepted { ids } => {
-                    // An empty call id stands for the post's only call (one call per request),
-                    // kept under its recipient key: call ids can be shared.
-                    let ids = ids.into_iter().map(|(callid, id)| match keys {
-                        [only] if callid.is_empty() => (only.clone(), id),
-                        _ => (callid, id),
-                    });
-                    lock(journal).outcome(
-                        attempt,
-                        seq,
-                        Outcome::Accepted,
-                        Said {
-                            ids: ids.into_iter().collect(),
-                            endpoint: Some(reply.endpoint.clone()),
-                            ..Said::default()
-                        },
-                    )?;
+                    journal_accepted(journal, &x, ids, &reply.endpoint)?;
                     return Ok(Ok(reply.endpoint));
                 }
                 ReplyOutcome::Rejected(rejection) => {
                     // (A refusal may quote the request back: read_outcome_safely scrubbed it.)
-                    lock(journal).outcome(
-                        attempt,
-                        seq,
-                        Outcome::Rejected,
-                        Said {
-                            code: Some(rejection.code.clone()),
-                            detail: Some(rejection.message.clone()),
-                            provider_message: rejection
-                                .provider_message
-                                .as_deref()
-                                .map(str::to_owned),
-                            endpoint: Some(reply.endpoint.clone()),
-                            ..Said::default()
-                        },
-                    )?;
+                    journal_rejected(journal, &x, &rejection, &reply.endpoint)?;
                     return Err(SubmitError::Rejected {
-                        seq,
-                        kind,
+                        seq: x.seq,
+                        kind: x.kind,
                         rejection,
                     });
                 }
@@ -160,8 +125,8 @@ impl Submitter<'_> {
             Outcome::NotSent
         };
         lock(journal).outcome(
-            attempt,
-            seq,
+            x.attempt,
+            x.seq,
             outcome,
             Said {
                 detail: Some(failure.message.clone()),
@@ -196,4 +161,52 @@ impl Submitter<'_> {
         }
         Ok(made)
     }
+}
+
+/// Journals the acceptance of `x`, with the provider's ids of its calls. An empty call id
+/// stands for the post's only call (one call per request), kept under its recipient key:
+/// call ids can be shared.
+fn journal_accepted(
+    journal: &Mutex<&mut Journal>,
+    x: &Exchange<'_>,
+    ids: Vec<(String, String)>,
+    endpoint: &str,
+) -> Result<(), SubmitError> {
+    let ids = ids.into_iter().map(|(callid, id)| match x.keys {
+        [only] if callid.is_empty() => (only.clone(), id),
+        _ => (callid, id),
+    });
+    lock(journal).outcome(
+        x.attempt,
+        x.seq,
+        Outcome::Accepted,
+        Said {
+            ids: ids.into_iter().collect(),
+            endpoint: Some(endpoint.to_owned()),
+            ..Said::default()
+        },
+    )?;
+    Ok(())
+}
+
+/// Journals the provider's refusal of `x`, in its own words.
+fn journal_rejected(
+    journal: &Mutex<&mut Journal>,
+    x: &Exchange<'_>,
+    rejection: &Rejection,
+    endpoint: &str,
+) -> Result<(), SubmitError> {
+    lock(journal).outcome(
+        x.attempt,
+        x.seq,
+        Outcome::Rejected,
+        Said {
+            code: Some(rejection.code.clone()),
+            detail: Some(rejection.message.clone()),
+            provider_message: rejection.provider_message.as_deref().map(str::to_owned),
+            endpoint: Some(endpoint.to_owned()),
+            ..Said::default()
+        },
+    )?;
+    Ok(())
 }

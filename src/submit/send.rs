@@ -10,7 +10,7 @@ use super::error::SubmitError;
 use super::event::{Event, PostStatus, skipped};
 use super::exchange::Exchange;
 use super::flight::{Claims, Flight, Run, lock};
-use super::http;
+use super::http::{self, Failure};
 use super::submitter::Submitter;
 use super::summary::SendSummary;
 use crate::campaign::Recipient;
@@ -115,30 +115,7 @@ impl Submitter<'_> {
         };
         let mut posts = plan::posts(self.campaign, Action::Send);
         // Uploads come first in the plan, one at a time; then the call posts.
-        let mut first_calls = None;
-        for post in posts.by_ref() {
-            let post = post?;
-            let PostBody::Upload(sound) = post.body else {
-                first_calls = Some(post);
-                break;
-            };
-            lock(&summary).posts += 1;
-            let hash = post_sha256(self.campaign, &post)?;
-            if lock(&journal).state().upload_accepted(&hash) {
-                lock(&summary).skipped += 1;
-                on(skipped(Action::Send, &post));
-                continue;
-            }
-            self.command_post(
-                &journal,
-                Action::Send,
-                &post,
-                &hash,
-                Some(sound.name.clone()),
-                on,
-            )?;
-            lock(&summary).accepted += 1;
-        }
+        let first_calls = self.send_uploads(&shared, &mut posts, on)?;
         let calls = first_calls.into_iter().map(Ok).chain(posts);
         if self.options.concurrency > 1 {
             self.send_concurrently(&shared, calls, on)?;
@@ -150,19 +127,44 @@ impl Submitter<'_> {
             }
         }
         let summary = summary.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let mut run = run.into_inner().unwrap_or_else(PoisonError::into_inner);
-        // With posts in flight they finish in any order; the list is in plan order (stable:
-        // the calls of one post keep theirs).
-        run.in_doubt.sort_by_key(|c| c.seq);
-        if let Some(first) = run.in_doubt.first() {
-            return Err(SubmitError::InDoubt {
-                seq: first.seq,
-                calls: run.in_doubt.len(),
-                list: run.in_doubt,
-                summary,
-            });
+        let run = run.into_inner().unwrap_or_else(PoisonError::into_inner);
+        finish(summary, run)
+    }
+
+    /// Posts the uploads at the head of `posts` that the journal does not show accepted;
+    /// returns the first call post, read past them.
+    fn send_uploads<'c>(
+        &self,
+        shared: &Flight<'_, '_>,
+        posts: &mut impl Iterator<Item = Result<Post<'c>, crate::diagnostic::Problem>>,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<Option<Post<'c>>, SubmitError> {
+        let Flight {
+            journal, summary, ..
+        } = *shared;
+        for post in posts {
+            let post = post?;
+            let PostBody::Upload(sound) = post.body else {
+                return Ok(Some(post));
+            };
+            lock(summary).posts += 1;
+            let hash = post_sha256(self.campaign, &post)?;
+            if lock(journal).state().upload_accepted(&hash) {
+                lock(summary).skipped += 1;
+                on(skipped(Action::Send, &post));
+                continue;
+            }
+            self.command_post(
+                journal,
+                Action::Send,
+                &post,
+                &hash,
+                Some(sound.name.clone()),
+                on,
+            )?;
+            lock(summary).accepted += 1;
         }
-        Ok(summary)
+        Ok(None)
     }
 
     /// The call posts of `calls`, up to [`SubmitOptions::concurrency`] in flight, each on its
@@ -272,12 +274,141 @@ impl Submitter<'_> {
         sent
     }
 
+    /// Posts the calls of `post` that are not (maybe) at the provider, its calls in doubt
+    /// settled first. A post without a clear answer is settled and posted again (its calls
+    /// still missing), up to the transport's retries.
     fn send_calls(
         &self,
         shared: &Flight<'_, '_>,
         post: &Post<'_>,
         on: &mut dyn FnMut(Event),
     ) -> Result<(), SubmitError> {
+        let recipients = post.body.recipients();
+        let _claim = shared.claimed.map(|c| c.claim(recipients));
+        let post_hash = post_sha256(self.campaign, post)?;
+        let retries = self.transport.config().retries;
+        let mut rounds = 0u32;
+        loop {
+            self.settle_doubts(shared, post.seq, recipients, on)?;
+            let to_send = unsent(lock(shared.journal).state(), recipients);
+            if to_send.is_empty() {
+                if rounds == 0 {
+                    lock(shared.summary).skipped += 1;
+                    on(skipped(Action::Send, post));
+                } else {
+                    lock(shared.summary).accepted += 1;
+                }
+                return Ok(());
+            }
+            rounds += 1;
+            let Some(failure) = self.post_calls(shared, post, &post_hash, to_send, on)? else {
+                return Ok(());
+            };
+            if rounds > retries {
+                return Err(SubmitError::Transport {
+                    seq: post.seq,
+                    kind: post.body.kind(),
+                    failure,
+                });
+            }
+        }
+    }
+
+    /// Settles what can be settled of the calls of `recipients` (post `seq`) that the
+    /// journal does not know as accepted, as the provider allows: a lookup by call id, a
+    /// person's decision to send again, the provider's list of scheduled calls; what none
+    /// can settle is listed in doubt.
+    fn settle_doubts(
+        &self,
+        shared: &Flight<'_, '_>,
+        seq: usize,
+        recipients: &[Recipient],
+        on: &mut dyn FnMut(Event),
+    ) -> Result<(), SubmitError> {
+        let Flight { journal, run, .. } = *shared;
+        let provider = self.campaign.provider();
+        let (doubt, unknown) = doubt_and_unknown(lock(journal).state(), recipients);
+        match provider.lookup() {
+            // The provider is the truth and the journal a cache: unless the journal is
+            // trusted, every call not known as accepted is looked up before it is
+            // posted, so a lost, cut or second journal cannot call anyone twice.
+            Lookup::ByCallId { .. } => {
+                self.look_up_before_posting(shared, seq, &doubt, &unknown, on)?
+            }
+            Lookup::None if !doubt.is_empty() && lock(run).resend => {
+                // A person decided these were not taken: journaled before they go again.
+                let keys: Vec<String> = doubt
+                    .iter()
+                    .map(|r| call_key(&r.callid, r.number.as_str()))
+                    .collect();
+                on(Event::Resolved {
+                    seq,
+                    present: 0,
+                    missing: keys.len(),
+                });
+                lock(journal).resolved(seq, Vec::new(), keys)?;
+            }
+            // Scheduled calls can be found in the provider's list of them: those found were
+            // taken, those missing while their time is still far were not.
+            Lookup::None if !doubt.is_empty() && provider.scheduled_list().is_some() => {
+                let last = lock(journal).state().last_call_intent();
+                self.settle(last);
+                let still = self.settle_from_list(journal, run, seq, &doubt, on)?;
+                lock(run)
+                    .in_doubt
+                    .extend(still.iter().map(|r| self.in_doubt_call(seq, r)));
+            }
+            // Nobody can tell whether these were taken: never posted again automatically.
+            Lookup::None => lock(run)
+                .in_doubt
+                .extend(doubt.iter().map(|r| self.in_doubt_call(seq, r))),
+        }
+        Ok(())
+    }
+
+    /// Looks up the calls in `doubt` (and, unless the journal is trusted, those it has
+    /// never seen accepted: `unknown`) by call id, once a post given up on has had time to
+    /// land; journals what it finds.
+    fn look_up_before_posting(
+        &self,
+        shared: &Flight<'_, '_>,
+        seq: usize,
+        doubt: &[&Recipient],
+        unknown: &[&Recipient],
+        on: &mut dyn FnMut(Event),
+    ) -> Result<(), SubmitError> {
+        let ask: Vec<&Recipient> = if self.options.trust_journal {
+            doubt.to_vec()
+        } else {
+            doubt.iter().chain(unknown).copied().collect()
+        };
+        if ask.is_empty() {
+            return Ok(());
+        }
+        if !doubt.is_empty() {
+            let last = lock(shared.journal).state().last_call_intent();
+            self.settle(last);
+        }
+        let doubt_keys: HashSet<String> = doubt
+            .iter()
+            .map(|r| call_key(&r.callid, r.number.as_str()))
+            .collect();
+        let present = self.resolve(shared.journal, seq, &ask, &doubt_keys, on)?;
+        lock(shared.summary).resolved_present += present;
+        Ok(())
+    }
+
+    /// Posts `to_send` (all of `post`'s calls, or what is left of them), journaled first.
+    /// `None`: done (accepted, or left in doubt where the provider cannot be asked);
+    /// `Some(failure)`: no clear answer, to be settled and tried again.
+    fn post_calls(
+        &self,
+        shared: &Flight<'_, '_>,
+        post: &Post<'_>,
+        post_hash: &str,
+        to_send: Vec<Recipient>,
+        on: &mut dyn FnMut(Event),
+    ) -> Result<Option<Failure>, SubmitError> {
         let Flight {
             journal,
             summary,
@@ -286,184 +417,150 @@ impl Submitter<'_> {
         } = *shared;
         let (seq, kind) = (post.seq, post.body.kind());
         let recipients = post.body.recipients();
-        let _claim = shared.claimed.map(|c| c.claim(recipients));
-        let post_hash = post_sha256(self.campaign, post)?;
-        let retries = self.transport.config().retries;
-        let provider = self.campaign.provider();
-        let lookup = provider.lookup();
-        let mut rounds = 0u32;
-        loop {
-            let j = lock(journal);
-            let state = j.state();
-            let (doubt, unknown): (Vec<&Recipient>, Vec<&Recipient>) = recipients
-                .iter()
-                .filter(|r| state.call(&r.callid, r.number.as_str()) != Some(CallState::Accepted))
-                .partition(|r| {
-                    state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt)
-                });
-            drop(j);
-            match lookup {
-                // The provider is the truth and the journal a cache: unless the journal is
-                // trusted, every call not known as accepted is looked up before it is
-                // posted, so a lost, cut or second journal cannot call anyone twice.
-                Lookup::ByCallId { .. } => {
-                    let ask: Vec<&Recipient> = if self.options.trust_journal {
-                        doubt.clone()
-                    } else {
-                        doubt.iter().chain(&unknown).copied().collect()
-                    };
-                    if !ask.is_empty() {
-                        if !doubt.is_empty() {
-                            let last = lock(journal).state().last_call_intent();
-                            self.settle(last);
-                        }
-                        let doubt_keys: HashSet<String> = doubt
-                            .iter()
-                            .map(|r| call_key(&r.callid, r.number.as_str()))
-                            .collect();
-                        let present = self.resolve(journal, seq, &ask, &doubt_keys, on)?;
-                        lock(summary).resolved_present += present;
-                    }
-                }
-                Lookup::None if !doubt.is_empty() && lock(run).resend => {
-                    // A person decided these were not taken: journaled before they go again.
-                    let keys: Vec<String> = doubt
-                        .iter()
-                        .map(|r| call_key(&r.callid, r.number.as_str()))
-                        .collect();
-                    on(Event::Resolved {
-                        seq,
-                        present: 0,
-                        missing: keys.len(),
-                    });
-                    lock(journal).resolved(seq, Vec::new(), keys)?;
-                }
-                // Scheduled calls can be found in the provider's list of them: those found were
-                // taken, those missing while their time is still far were not.
-                Lookup::None if !doubt.is_empty() && provider.scheduled_list().is_some() => {
-                    let last = lock(journal).state().last_call_intent();
-                    self.settle(last);
-                    let still = self.settle_from_list(journal, run, seq, &doubt, on)?;
-                    lock(run)
-                        .in_doubt
-                        .extend(still.iter().map(|r| self.in_doubt_call(seq, r)));
-                }
-                // Nobody can tell whether these were taken: never posted again automatically.
-                Lookup::None => lock(run)
-                    .in_doubt
-                    .extend(doubt.iter().map(|r| self.in_doubt_call(seq, r))),
-            }
-            let j = lock(journal);
-            let state = j.state();
-            let to_send: Vec<Recipient> = recipients
-                .iter()
-                .filter(|r| !state.maybe_taken(&r.callid, r.number.as_str()))
-                .cloned()
-                .collect();
-            drop(j);
-            if to_send.is_empty() {
-                if rounds == 0 {
-                    lock(summary).skipped += 1;
-                    on(skipped(Action::Send, post));
-                } else {
-                    lock(summary).accepted += 1;
-                }
-                return Ok(());
-            }
-            rounds += 1;
-            let partial;
-            let (body_hash, sent_post) = if to_send.len() == recipients.len() {
-                (post_hash.clone(), post)
-            } else {
-                partial = Post {
+        let partial;
+        let (body_hash, sent_post) = if to_send.len() == recipients.len() {
+            (post_hash.to_owned(), post)
+        } else {
+            partial = Post {
+                seq,
+                body: PostBody::Calls(to_send.clone()),
+            };
+            (post_sha256(self.campaign, &partial)?, &partial)
+        };
+        self.pace(run);
+        let body = http::PostBody::Bytes(self.body(sent_post)?);
+        let attempt = self.journal_calls(journal, post, post_hash, &body_hash, &to_send)?;
+        let keys: Vec<String> = to_send
+            .iter()
+            .map(|r| call_key(&r.callid, r.number.as_str()))
+            .collect();
+        let exchange = Exchange {
+            attempt,
+            seq,
+            kind,
+            keys: &keys,
+        };
+        let failure = match self.exchange(journal, exchange, &body, on)? {
+            Ok(endpoint) => {
+                let mut summary = lock(summary);
+                summary.accepted += 1;
+                summary.numbers_sent += to_send.len();
+                drop(summary);
+                on(Event::Post {
+                    action: Action::Send,
                     seq,
-                    body: PostBody::Calls(to_send.clone()),
-                };
-                (post_sha256(self.campaign, &partial)?, &partial)
-            };
-            // Posts start at most one per interval, however many are in flight: the slot is
-            // taken under the lock, the wait happens outside it.
-            let interval = provider.pacing().interval;
-            let wait = {
-                let mut run = lock(run);
-                let now = Instant::now();
-                let start = run.last_start.map_or(now, |t| (t + interval).max(now));
-                run.last_start = Some(start);
-                start - now
-            };
-            if !wait.is_zero() {
-                std::thread::sleep(wait);
+                    kind,
+                    numbers: recipients.len(),
+                    sent: to_send.len(),
+                    status: PostStatus::Accepted,
+                    endpoint: Some(endpoint),
+                });
+                return Ok(None);
             }
-            let body = http::PostBody::Bytes(self.body(sent_post)?);
-            let calls = to_send
-                .iter()
-                .map(|r| (r.callid.clone(), r.number.to_string()))
-                .collect();
-            // What each call asks for, so that a later edit can be told from it.
-            let contents = to_send
-                .iter()
-                .map(|r| crate::converge::content(self.campaign, r))
-                .collect::<Result<Vec<_>, _>>()?;
-            lock(journal).content(seq, contents)?;
-            let attempt = lock(journal).intent(
-                Action::Send,
-                seq,
-                kind,
-                &post_hash,
-                &body_hash,
-                calls,
-                None,
-            )?;
-            let keys: Vec<String> = to_send
-                .iter()
-                .map(|r| call_key(&r.callid, r.number.as_str()))
-                .collect();
-            let exchange = Exchange {
-                attempt,
-                seq,
-                kind,
-                keys: &keys,
-            };
-            let failure = match self.exchange(journal, exchange, &body, on)? {
-                Ok(endpoint) => {
-                    let mut summary = lock(summary);
-                    summary.accepted += 1;
-                    summary.numbers_sent += to_send.len();
-                    drop(summary);
-                    on(Event::Post {
-                        action: Action::Send,
-                        seq,
-                        kind,
-                        numbers: recipients.len(),
-                        sent: to_send.len(),
-                        status: PostStatus::Accepted,
-                        endpoint: Some(endpoint),
-                    });
-                    return Ok(());
-                }
-                Err(f) if !f.maybe_sent => {
-                    return Err(SubmitError::Transport {
-                        seq,
-                        kind,
-                        failure: f,
-                    });
-                }
-                Err(f) => f,
-            };
-            on(Event::Ambiguous {
-                seq,
-                error: failure.to_string(),
-                numbers: to_send.len(),
-            });
-            if lookup == Lookup::None {
-                lock(run)
-                    .in_doubt
-                    .extend(to_send.iter().map(|r| self.in_doubt_call(seq, r)));
-                return Ok(());
+            Err(f) if !f.maybe_sent => {
+                return Err(SubmitError::Transport {
+                    seq,
+                    kind,
+                    failure: f,
+                });
             }
-            if rounds > retries {
-                return Err(SubmitError::Transport { seq, kind, failure });
-            }
+            Err(f) => f,
+        };
+        on(Event::Ambiguous {
+            seq,
+            error: failure.to_string(),
+            numbers: to_send.len(),
+        });
+        if self.campaign.provider().lookup() == Lookup::None {
+            lock(run)
+                .in_doubt
+                .extend(to_send.iter().map(|r| self.in_doubt_call(seq, r)));
+            return Ok(None);
+        }
+        Ok(Some(failure))
+    }
+
+    /// Waits for this post's turn: posts start at most one per interval, however many are
+    /// in flight (the slot is taken under the lock, the wait happens outside it).
+    fn pace(&self, run: &Mutex<Run>) {
+        let interval = self.campaign.provider().pacing().interval;
+        let wait = {
+            let mut run = lock(run);
+            let now = Instant::now();
+            let start = run.last_start.map_or(now, |t| (t + interval).max(now));
+            run.last_start = Some(start);
+            start - now
+        };
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
         }
     }
+
+    /// Journals what each call of `to_send` asks for (so that a later edit can be told from
+    /// it), then the intent to post them; returns the attempt.
+    fn journal_calls(
+        &self,
+        journal: &Mutex<&mut Journal>,
+        post: &Post<'_>,
+        post_hash: &str,
+        body_hash: &str,
+        to_send: &[Recipient],
+    ) -> Result<u64, SubmitError> {
+        let calls = to_send
+            .iter()
+            .map(|r| (r.callid.clone(), r.number.to_string()))
+            .collect();
+        let contents = to_send
+            .iter()
+            .map(|r| crate::converge::content(self.campaign, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        lock(journal).content(post.seq, contents)?;
+        let attempt = lock(journal).intent(
+            Action::Send,
+            post.seq,
+            post.body.kind(),
+            post_hash,
+            body_hash,
+            calls,
+            None,
+        )?;
+        Ok(attempt)
+    }
+}
+
+/// The calls of `recipients` the journal does not know as accepted: those in doubt, and
+/// those it has never seen taken.
+fn doubt_and_unknown<'r>(
+    state: &JournalState,
+    recipients: &'r [Recipient],
+) -> (Vec<&'r Recipient>, Vec<&'r Recipient>) {
+    recipients
+        .iter()
+        .filter(|r| state.call(&r.callid, r.number.as_str()) != Some(CallState::Accepted))
+        .partition(|r| state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt))
+}
+
+/// The calls of `recipients` that are certainly not at the provider.
+fn unsent(state: &JournalState, recipients: &[Recipient]) -> Vec<Recipient> {
+    recipients
+        .iter()
+        .filter(|r| !state.maybe_taken(&r.callid, r.number.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// What a run did, or the calls it left in doubt (in plan order) with what it did.
+fn finish(summary: SendSummary, mut run: Run) -> Result<SendSummary, SubmitError> {
+    // With posts in flight they finish in any order; the list is in plan order (stable:
+    // the calls of one post keep theirs).
+    run.in_doubt.sort_by_key(|c| c.seq);
+    if let Some(first) = run.in_doubt.first() {
+        return Err(SubmitError::InDoubt {
+            seq: first.seq,
+            calls: run.in_doubt.len(),
+            list: run.in_doubt,
+            summary,
+        });
+    }
+    Ok(summary)
 }
