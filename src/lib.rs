@@ -15,6 +15,7 @@ pub(crate) mod digest;
 pub(crate) mod http_server;
 pub mod journal;
 pub(crate) mod multipart;
+pub mod outcome;
 pub mod phone;
 pub mod plan;
 pub mod provider;

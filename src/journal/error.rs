@@ -4,7 +4,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::state::StateError;
 use crate::state::journal::Holder;
 

@@ -16,6 +16,7 @@
 mod calls;
 pub mod changes;
 mod error;
+mod history;
 mod lock;
 mod named;
 mod open;
@@ -33,6 +34,7 @@ pub use crate::digest::{HashingWriter, sha256_hex};
 pub use calls::CallState;
 pub(crate) use calls::{KeyHash, key_hash};
 pub use error::JournalError;
+pub(crate) use history::OtherJournals;
 pub use named::{NamedCalls, named_calls, named_calls_in_store};
 pub use open::Journal;
 pub use read_back::sides;

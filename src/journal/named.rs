@@ -9,7 +9,7 @@ use super::error::JournalError;
 use super::record::Record;
 use super::replay::{records, replay};
 use super::store::store_path;
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::state::PgLocation;
 
 /// The calls a journal names, as text: what [`JournalState`] keeps only as hashes.

@@ -11,7 +11,7 @@ use super::record::{JOURNAL_VERSION, Record};
 use super::replay::{Replayed, replay};
 use super::state::JournalState;
 use super::store::{LinesAt, Store, open_store, store_path};
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::state::PgLocation;
 use crate::state::journal::CampaignId;
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diff::RecipientSide;
 use crate::plan::{Action, PostKind};
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 
 /// Version of the journal's line format. Version 1 (written before providers had a seam) is
 /// still read: it recorded no provider, and its numeric `errorid` (which replay does not

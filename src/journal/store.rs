@@ -10,7 +10,7 @@ use super::error::JournalError;
 use super::lock::LocalLock;
 use super::replay::replay;
 use super::state::JournalState;
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::state::PgLocation;
 use crate::state::journal::{CampaignId, OpenError, StoreJournal};
 

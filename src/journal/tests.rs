@@ -10,7 +10,7 @@ use super::calls::Calls;
 use super::record::{callid_of, intent_keys};
 use super::*;
 use crate::plan::{Action, PostKind};
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 
 /// The compact state answers exactly as the full state it replaced (a string per
 /// recipient key, the keys of every attempt kept), for any journal the writer can make.

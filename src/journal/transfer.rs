@@ -12,7 +12,7 @@ use super::record::Record;
 use super::replay::replay;
 use super::store::{open_store, store_path};
 use crate::digest::sha256_hex;
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::state::PgLocation;
 use crate::state::journal::CampaignId;
 
