@@ -11,6 +11,7 @@ pub mod campaign;
 pub mod converge;
 pub mod diagnostic;
 pub mod diff;
+pub(crate) mod digest;
 pub(crate) mod http_server;
 pub mod journal;
 pub(crate) mod multipart;

@@ -3,7 +3,7 @@
 //! its campaign and call. `listen` serves every route a provider declares
 //! (`inbound_routes::routes`) and knows no provider by name.
 
-use super::ProviderName;
+use super::name::ProviderName;
 use crate::campaign::KeypressRule;
 use crate::outcome::{Outcome, Source};
 

@@ -8,8 +8,8 @@ use super::reply::{ReplyError, parse_element_tree};
 use super::summary::{SummaryError, check_content_type};
 use crate::campaign::KeypressRule;
 use crate::outcome::Source;
-use crate::provider::ProviderName;
 use crate::provider::inbound::{CallName, Command, Reading, Received, Route, Unreadable};
+use crate::provider::name::ProviderName;
 
 /// Where VoiceShot posts Call Events (the path is stored with each post: never changed).
 pub(crate) const ROUTE: Route = Route {

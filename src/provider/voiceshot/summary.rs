@@ -7,9 +7,9 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::reply::{Element, ReplyError, parse_element_tree};
 use crate::outcome::{Outcome, Source};
-use crate::provider::ProviderName;
 pub use crate::provider::inbound::Recording;
 use crate::provider::inbound::{CallName, Reading, Received, Route, Said, Unreadable};
+use crate::provider::name::ProviderName;
 
 /// Where VoiceShot posts Call Summaries (the path is stored with each post: never changed).
 pub(crate) const ROUTE: Route = Route {

@@ -10,8 +10,8 @@
 
 use crate::multipart;
 use crate::outcome::{Outcome, Source};
-use crate::provider::ProviderName;
 use crate::provider::inbound::{CallName, Reading, Received, Route, Said, Unreadable};
+use crate::provider::name::ProviderName;
 
 /// The name of the field, and of the callback URL's query parameter, that carries outdial's
 /// own call id.

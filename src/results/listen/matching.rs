@@ -3,8 +3,8 @@
 //! outdial's call id, or the provider's own). A post that names no call of a served campaign
 //! gets the reason why, kept with it as unmatched.
 
-use crate::provider::ProviderName;
 use crate::provider::inbound::CallName;
+use crate::provider::name::ProviderName;
 use crate::results::watch::{Miss, Watched};
 
 /// The call a post belongs to.
