@@ -5,20 +5,8 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesStart, Event};
 
 use super::reply::{ReplyError, parse_element_tree};
-use super::summary::{SummaryError, check_content_type};
+use super::summary::SummaryError;
 use crate::campaign::KeypressRule;
-use crate::outcome::Source;
-use crate::provider::inbound::{CallName, Command, Reading, Received, Route, Unreadable};
-use crate::provider::name::ProviderName;
-
-/// Where VoiceShot posts Call Events (the path is stored with each post: never changed).
-pub(crate) const ROUTE: Route = Route {
-    path: "/voiceshot/events",
-    provider: ProviderName::Voiceshot,
-    source: Source::Event,
-    keep_body: false,
-    read: read_post,
-};
 
 /// One Call Event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,37 +80,6 @@ pub fn parse_event(body: &[u8]) -> Result<CallEvent, SummaryError> {
         }),
         other => Err(ReplyError::UnexpectedRoot(other.to_owned()).into()),
     }
-}
-
-/// A Call Event post, read for `listen`: matched by menuid and call id (an event names no
-/// number); a keypress may be answered with a Call Command.
-fn read_post(post: &Received<'_>) -> Result<Reading, Unreadable> {
-    check_content_type(post.ctype)?;
-    let event = parse_event(post.body).map_err(|e| Unreadable::Malformed(e.to_string()))?;
-    let call = CallName::Keyed {
-        key_name: "menuid",
-        key: event.menuid().to_owned(),
-        callid: event.callid().to_owned(),
-        number: String::new(),
-    };
-    Ok(match event {
-        CallEvent::Keypress { prompt, keys, .. } => Reading {
-            call,
-            keypresses: vec![(prompt, keys.clone())],
-            command: Some(Command {
-                prompt,
-                keys,
-                render: render_command,
-                content_type: "text/xml",
-            }),
-            ..Reading::default()
-        },
-        // Answer and hang-up (inbound campaigns) carry nothing the store keeps.
-        CallEvent::Call { .. } => Reading {
-            call,
-            ..Reading::default()
-        },
-    })
 }
 
 /// The Call Command for a rule: one `<prompt …/>` with the rule's attributes, escaped by the

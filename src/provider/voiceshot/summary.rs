@@ -6,19 +6,8 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesStart, Event};
 
 use super::reply::{Element, ReplyError, parse_element_tree};
-use crate::outcome::{Outcome, Source};
+use crate::outcome::Outcome;
 pub use crate::provider::inbound::Recording;
-use crate::provider::inbound::{CallName, Reading, Received, Route, Said, Unreadable};
-use crate::provider::name::ProviderName;
-
-/// Where VoiceShot posts Call Summaries (the path is stored with each post: never changed).
-pub(crate) const ROUTE: Route = Route {
-    path: "/voiceshot/summary",
-    provider: ProviderName::Voiceshot,
-    source: Source::Summary,
-    keep_body: false,
-    read: read_post,
-};
 
 /// One Call Summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -122,60 +111,11 @@ fn promptid(prompt: &Element) -> Result<u32, ReplyError> {
         })
 }
 
-/// A Call Summary post, read for `listen`: matched by menuid, call id and number.
-fn read_post(post: &Received<'_>) -> Result<Reading, Unreadable> {
-    check_content_type(post.ctype)?;
-    let s = parse_summary(post.body).map_err(|e| Unreadable::Malformed(e.to_string()))?;
-    let (outcome, reason, answered_by) = outcome(&s.status, &s.comment);
-    // The Test button on VoiceShot's summary settings posts callid 0.
-    let test = s.callid == "0" && s.comment.trim().eq_ignore_ascii_case("test");
-    Ok(Reading {
-        call: CallName::Keyed {
-            key_name: "menuid",
-            key: s.menuid,
-            callid: s.callid,
-            number: s.number,
-        },
-        said: Some(Said {
-            status: s.status,
-            outcome,
-            reason,
-            duration: s.duration,
-            answered_by,
-            called_at: s.dateandtime,
-        }),
-        keypresses: s.keypresses,
-        recordings: s.recordings,
-        command: None,
-        unmatched_why: test.then(|| "VoiceShot's Test post".to_owned()),
-    })
-}
-
-/// Refuses a post whose content type [`takes_content_type`] does not take (parameters and
-/// case aside).
-pub(super) fn check_content_type(ctype: Option<&str>) -> Result<(), Unreadable> {
-    let media = ctype.map(|c| {
-        c.split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase()
-    });
-    if takes_content_type(media.as_deref()) {
-        Ok(())
-    } else {
-        Err(Unreadable::MediaType(format!(
-            "content type {}: post XML",
-            ctype.unwrap_or_default()
-        )))
-    }
-}
-
 /// Whether a post with this content type (lower case, without parameters) can be a summary
 /// or an event. VoiceShot posts XML but does not document the type it sends, so an XML type,
 /// none, or what HTTP clients put on a raw string by default (`text/plain`, a form) is taken,
 /// and anything else (JSON, multipart, binary) is not.
-fn takes_content_type(ctype: Option<&str>) -> bool {
+pub(super) fn takes_content_type(ctype: Option<&str>) -> bool {
     matches!(
         ctype,
         None | Some(

@@ -13,6 +13,7 @@
 mod audio_file;
 pub mod callback;
 pub(crate) mod facts;
+pub(crate) mod inbound;
 mod number;
 mod options;
 mod prompts;
