@@ -12,16 +12,21 @@
 //! [`Recipient`]: super::Recipient
 
 mod cap;
+mod csv_pass;
 mod dedupe;
 mod excerpt;
 mod header;
+mod inline;
 mod report;
 mod rows;
+mod rule_counts;
 mod rules;
 mod scan;
+mod scan_input;
 mod settings;
 mod stream;
 mod suppress;
+mod tally;
 mod window;
 
 use std::fs::File;
@@ -37,7 +42,8 @@ use header::Columns;
 pub use cap::CallHistory;
 pub(super) use header::{Header, read_header};
 pub use rules::{CallingRules, Closed, QuietDays};
-pub(super) use scan::{ScanInput, scan};
+pub(super) use scan::scan;
+pub(super) use scan_input::ScanInput;
 pub(super) use settings::{number_types, settings};
 pub use stream::RowStream;
 pub use window::Window;

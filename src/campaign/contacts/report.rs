@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::excerpt::Excerpts;
 use super::header::{Columns, Header};
-use super::scan::Found;
+use super::tally::Found;
 use super::{RecipientStats, SHOWN};
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::Region;
