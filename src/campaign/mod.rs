@@ -8,6 +8,7 @@
 pub(crate) mod check;
 pub mod contacts;
 pub mod file;
+pub(crate) mod pattern;
 mod structure;
 mod validate;
 

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, PhoneNumber};
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::source::SourceFile;
 use crate::template::Template;
 use crate::{audio, callid, provider, schedule, xmltext};
@@ -424,7 +424,7 @@ impl Checker<'_> {
         for entry in raw {
             let span = entry.span();
             let e = entry.get_ref();
-            if self.provider != provider::ProviderName::Voiceshot {
+            if self.provider != ProviderName::Voiceshot {
                 self.error(
                     "campaign::rule-provider",
                     format!(

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
-use super::{Outcome, Record};
+use super::record::{Outcome, Record};
 use crate::campaign::contacts::CallHistory;
 use crate::state::{StateError, StateLocation};
 
