@@ -12,15 +12,17 @@ use std::sync::mpsc::SyncSender;
 use csv::ByteRecord;
 use jiff::Timestamp;
 
+use super::checked::{Contacts, Fingerprint};
 use super::dedupe::{CallIds, Seen};
 use super::header::{Columns, Header, columns};
+use super::list::{open_error, open_list, read_row, reader};
 use super::report::Report;
 use super::rows::Rules;
 use super::rule_counts::{RuleCounts, overruled};
 use super::rules::CallingRules;
 use super::scan_input::{ScanInput, Sets};
+use super::stats::RecipientStats;
 use super::tally::{Checked, Found, Good, Tally};
-use super::{Contacts, Fingerprint, RecipientStats, open_error, reader};
 use crate::callid;
 use crate::campaign::Recipient;
 use crate::diagnostic::{Problem, Problems};
@@ -105,7 +107,7 @@ impl CsvScan<'_> {
 
     /// Opens the CSV again for the scan (an error names it when it cannot be opened).
     fn open(&self, header: &Header, problems: &mut Problems) -> Option<File> {
-        match super::open_list(&header.path) {
+        match open_list(&header.path) {
             Ok(file) => Some(file),
             Err(err) => {
                 problems.push(
@@ -268,7 +270,7 @@ fn read_rows(
     let mut record = ByteRecord::new();
     let mut derived = String::new();
     let mut batch = Vec::with_capacity(CHECK_BATCH);
-    while super::read_row(&mut reader, &mut record)? {
+    while read_row(&mut reader, &mut record)? {
         let (line, byte) = record
             .position()
             .map_or((0, 0), |p| (p.line() + crlf, p.byte()));

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use jiff::{Timestamp, Zoned};
 
-use super::RecipientStats;
 use super::dedupe::Seen;
 use super::rows::NO_GROUP;
 use super::rule_counts::{RuleCounts, group_for_count, overruled};
 use super::rules::{CallingRules, Closed, Placed, Verdict};
 use super::scan_input::{ScanInput, Sets};
+use super::stats::RecipientStats;
 use super::window::{PastTimes, TimeChecks};
 use crate::campaign::Recipient;
 use crate::diagnostic::{Problem, Problems};

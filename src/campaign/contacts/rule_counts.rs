@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::rows::NO_GROUP;
 use super::rules::{CallingRules, Closed, Verdict};
-use super::{RecipientStats, ZoneRules};
+use super::stats::{RecipientStats, ZoneRules};
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::PhoneNumber;
 use crate::source::SourceFile;

@@ -10,13 +10,14 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::cap::Capped;
+use super::checked::Contacts;
 use super::csv_pass::CsvScan;
 use super::inline::keep_inline;
 use super::rule_counts::RuleCounts;
 use super::rules::CallingRules;
 use super::scan_input::{ScanInput, Sets};
+use super::stats::RecipientStats;
 use super::suppress::suppression;
-use super::{Contacts, RecipientStats};
 use crate::campaign::Recipient;
 use crate::diagnostic::{Problem, Problems};
 

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use jiff::Zoned;
 
-use super::Window;
 use super::cap::CallHistory;
 use super::dedupe::Seen;
 use super::header::Header;
 use super::rows::TimeCheck;
 use super::rules::{CallingRules, QuietDays};
+use super::window::Window;
 use crate::campaign::file::RecipientsSection;
 use crate::campaign::{LoadOptions, Prompt, Recipient, Zone};
 use crate::phone::Region;

@@ -9,7 +9,7 @@ use super::rows::RowError;
 use super::rule_counts::{RuleCounts, group_for_count};
 use super::rules::CallingRules;
 use super::scan_input::Sets;
-use super::{RecipientStats, SHOWN};
+use super::stats::{RecipientStats, SHOWN};
 use crate::campaign::file::OnInvalid;
 use crate::phone::{NumberError, PhoneNumber};
 
