@@ -8,6 +8,7 @@ pub mod dates;
 pub mod errorid;
 pub mod events;
 pub(crate) mod facts;
+pub(crate) mod inbound;
 mod model;
 pub mod render;
 pub mod reply;

@@ -14,6 +14,7 @@ mod actions;
 mod audio_file;
 pub mod callback;
 pub(crate) mod facts;
+pub(crate) mod inbound;
 mod model;
 mod number;
 mod options;
