@@ -10,7 +10,7 @@ use super::Zone;
 use super::structure::Pruned;
 use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::phone;
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::schedule;
 use crate::source::SourceFile;
 use crate::xmltext;

@@ -11,24 +11,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::provider::{ProviderName, with_provider_tables};
-
-/// The patterns the schema gives editors, so a typo is underlined as it is typed. Loading
-/// checks the same and more (and explains): these only catch the shape.
-pub(crate) mod pattern {
-    /// A campaign name: lower-case letters and digits in parts joined by single hyphens.
-    pub const NAME: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
-    /// A phone number in any common shape: digits, spaces, `+`, `(`, `)`, `.`, `-`.
-    pub const NUMBER: &str = r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$";
-    /// A caller ID: exactly 10 digits.
-    pub const CALLERID: &str = r"^[0-9]{10}$";
-    /// A time: "YYYY-MM-DD HH:MM", optionally with seconds, an offset or a zone in brackets.
-    pub const TIME: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}";
-    /// Calling hours: "HH:MM-HH:MM".
-    pub const WINDOW: &str = r"^( *[0-9]{1,2}:[0-9]{2} *- *[0-9]{1,2}:[0-9]{2} *| *always *)$";
-    /// A VoiceShot menuid: "account-campaign".
-    pub const MENUID: &str = r"^[0-9]+-[0-9]+$";
-}
+use super::pattern;
+use crate::provider::name::{ProviderName, with_provider_tables};
 
 with_provider_tables! {
 /// A campaign file: one outbound calling campaign, as code.

@@ -8,6 +8,7 @@
 pub(crate) mod check;
 pub mod contacts;
 pub mod file;
+pub(crate) mod pattern;
 mod structure;
 mod validate;
 
@@ -461,7 +462,20 @@ fn load_source(path: &Path, text: String, options: &LoadOptions) -> Result<Loade
         }
     };
     tracing::debug!(problems = problems.error_count(), "structure checked");
-    let campaign = validate::validate(raw, &source, &pruned, provider_span, options, &mut problems);
+    // What other campaigns called, for `max_calls`: their journals.
+    let history = crate::journal::OtherJournals {
+        dir: source.resolve(".outdial"),
+        state: &options.state,
+    };
+    let campaign = validate::validate(
+        raw,
+        &source,
+        &pruned,
+        provider_span,
+        options,
+        &history,
+        &mut problems,
+    );
     match campaign {
         Some(campaign) if !problems.has_errors() => Ok(Loaded {
             campaign,

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, PhoneNumber};
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::source::SourceFile;
 use crate::template::Template;
 use crate::{audio, callid, provider, schedule, xmltext};
@@ -36,6 +36,7 @@ pub(super) fn validate(
     pruned: &[Pruned],
     provider_span: Option<Range<usize>>,
     options: &LoadOptions,
+    history: &dyn contacts::CallHistory,
     problems: &mut Problems,
 ) -> Option<Campaign> {
     let section = raw.campaign.as_ref()?;
@@ -129,6 +130,7 @@ pub(super) fn validate(
         );
         return None;
     }
+    let time_problem = |at: &jiff::Zoned| provider.as_deref().and_then(|p| p.time_problem(at));
     let scanned = contacts::scan(
         ScanInput {
             source,
@@ -149,8 +151,9 @@ pub(super) fn validate(
             defer: settings.defer,
             max_calls: settings.max_calls,
             name: name.as_deref().unwrap_or_default(),
+            history,
             provider: c.provider_name(),
-            provider_rules: provider.as_deref(),
+            time_check: Some(&time_problem),
             abroad: c.provider.calls_abroad(),
             allowed: c.allowed,
         },
@@ -421,7 +424,7 @@ impl Checker<'_> {
         for entry in raw {
             let span = entry.span();
             let e = entry.get_ref();
-            if self.provider != provider::ProviderName::Voiceshot {
+            if self.provider != ProviderName::Voiceshot {
                 self.error(
                     "campaign::rule-provider",
                     format!(

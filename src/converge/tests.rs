@@ -8,7 +8,7 @@ use crate::journal::Journal;
 use crate::journal::changes::RemovalOutcome;
 use crate::journal::{Outcome, Said};
 use crate::plan::PostKind;
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 
 /// Now: every `AT` below is ahead of it, `PAST` behind it.
 const NOW: &str = "2027-02-01T00:00:00Z";

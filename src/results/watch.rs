@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::campaign::{Campaign, KeypressRule};
 use crate::journal;
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 
 /// One campaign `listen` accepts posts for.
 #[derive(Debug)]

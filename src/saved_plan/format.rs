@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::campaign::Campaign;
 use crate::journal::{HashingWriter, sha256_hex};
 use crate::plan::PostKind;
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 
 /// The version of the saved plan format; a plan of another version is refused.
 pub const PLAN_FORMAT: u32 = 1;

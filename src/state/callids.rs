@@ -19,7 +19,7 @@ use crate::campaign::Campaign;
 use crate::diagnostic::Problem;
 use crate::journal::Record;
 use crate::plan::{self, Action};
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 
 /// Clashes named in full in the problem; the rest are counted.
 const SHOWN: usize = 5;

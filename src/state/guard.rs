@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::journal::Record;
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 
 /// A sign that a campaign was sent before.
 #[derive(Clone, Debug, PartialEq, Eq)]

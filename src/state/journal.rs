@@ -11,8 +11,8 @@
 use postgres::Client;
 
 use super::{PgLocation, StateError};
-use crate::journal::sha256_hex;
-use crate::provider::ProviderName;
+use crate::digest::sha256_hex;
+use crate::provider::name::ProviderName;
 
 /// Which campaign journal: provider, place and name.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,9 +9,11 @@
 //! sent; the gateway cannot be asked about a call by our call id, only by its reqId, so a
 //! call request without a clear answer stays in doubt until a person settles it.
 
+pub(crate) mod facts;
 pub mod form;
 pub mod reply;
 pub mod sandbox;
+pub(crate) mod section;
 pub(crate) mod settings;
 pub mod till_confirm;
 pub mod vocabulary;
@@ -19,11 +21,13 @@ mod vxml;
 
 use std::io::Write;
 
-pub use settings::Section;
+pub use facts::CALLS_ABROAD;
+pub use section::{Section, TillConfirm};
 
+use super::name::ProviderName;
 use super::{
     ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Pacing, Provider,
-    ProviderName, Reach, ReplyOutcome, RequestHead, Status,
+    Reach, ReplyOutcome, RequestHead, Status,
 };
 use crate::campaign::{Campaign, Recipient};
 use crate::plan::{Action, Post, PostKind};
@@ -31,9 +35,6 @@ use crate::template::Template;
 
 /// The SDKs' default: the gateway on this machine.
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:8155";
-/// The gateway dials through the phone line it sits on; outdial keeps it to North American
-/// numbers, whose shape it can check (the gateway's pages say nothing of dialing abroad).
-pub const CALLS_ABROAD: bool = false;
 /// The default `info` text: enough for an operator to find a call in the gateway's screens.
 pub const DEFAULT_INFO: &str = "outdial {campaign} {callid}";
 /// Where call requests go.

@@ -10,7 +10,7 @@
 use toml::Spanned;
 
 use super::Play;
-use super::settings::TillConfirm;
+use super::section::TillConfirm;
 use crate::campaign::check::Checker;
 
 /// The `phoneno` the SDKs send with callTillConfirm (the Python and Java clients).

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::settings::Section;
+use super::section::Section;
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
 use crate::diagnostic::Problem;

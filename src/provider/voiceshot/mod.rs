@@ -7,9 +7,11 @@
 pub mod dates;
 pub mod errorid;
 pub mod events;
+pub(crate) mod facts;
 pub mod render;
 pub mod reply;
 pub mod sandbox;
+pub(crate) mod section;
 pub(crate) mod settings;
 pub mod summary;
 pub mod vocabulary;
@@ -18,17 +20,17 @@ use std::io::Write;
 
 use jiff::tz::TimeZone;
 
-pub use settings::{DEFAULT_BATCH_SIZE, Section};
+pub use facts::CALLS_ABROAD;
+pub use section::Section;
+pub use settings::DEFAULT_BATCH_SIZE;
 
+use super::name::ProviderName;
 use super::{
-    CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, ProviderName,
-    Reach, ReplyOutcome, RequestHead,
+    CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, Reach,
+    ReplyOutcome, RequestHead,
 };
 use crate::campaign::Campaign;
 use crate::plan::{Action, Post};
-
-/// VoiceShot dials North American numbers only (10 digits in `<phonenumber number>`).
-pub const CALLS_ABROAD: bool = false;
 
 /// The documented primary endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://api.voiceshot.com/ivrapi.asp";

@@ -10,34 +10,37 @@
 //! `call_date` (default the campaign's), the shape of the scheduled-calls list and delete
 //! (off unless configured), the reply to 401 and 402.
 
+mod audio_file;
 pub mod callback;
+pub(crate) mod facts;
+mod number;
+mod options;
+mod prompts;
 pub mod reply;
 pub mod sandbox;
 pub mod scheduled;
+pub(crate) mod section;
 pub(crate) mod settings;
 pub mod tables;
+mod unsupported;
 
 use std::io::Write;
 
 use jiff::tz::TimeZone;
 
-pub use settings::{AnswerSection, MachineSection, Record, Section};
+pub use facts::{CALLS_ABROAD, CREDENTIAL_VARS};
+pub use section::{AnswerSection, MachineSection, Record, Section};
 
+use super::name::ProviderName;
 use super::{
-    ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider,
-    ProviderName, Reach, ReplyOutcome, RequestHead, ScheduledCall, ScheduledList,
+    ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, Reach,
+    ReplyOutcome, RequestHead, ScheduledCall, ScheduledList,
 };
 use crate::campaign::{Campaign, PromptContent, Recipient};
 use crate::plan::{Action, Post, PostBody, PostKind};
 
 /// The documented make-calls endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://voip-communications.net/api-v2/index.php/pcall/call";
-
-/// `to` is "country code + area code + number" on the make-calls page: numbers abroad too.
-pub const CALLS_ABROAD: bool = true;
-
-/// The environment variables credentials come from (API key, API password).
-pub const CREDENTIAL_VARS: (&str, &str) = ("VOIPCOMM_API_KEY", "VOIPCOMM_API_PASSWORD");
 
 /// Every parameter of the make-calls API, in the page's order (which is also the order the
 /// provider processes the answer options in: play, speak, tts, ivr, dial). Bodies are written

@@ -5,24 +5,11 @@
 
 use std::ops::Range;
 
-use schemars::JsonSchema;
-use serde::Deserialize;
 use toml::Spanned;
 
+use super::section::MethodSetting;
 use crate::campaign::check::Checker;
 use crate::provider::Method;
-
-/// `scheduled_list_method` and `scheduled_delete_method` as written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[schemars(rename = "VoipcommScheduledMethod")]
-pub enum MethodSetting {
-    /// Parameters in the body, form-encoded (the default).
-    #[serde(rename = "POST")]
-    Post,
-    /// Parameters in the query string.
-    #[serde(rename = "GET")]
-    Get,
-}
 
 impl From<MethodSetting> for Method {
     fn from(m: MethodSetting) -> Method {

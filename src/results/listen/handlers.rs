@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 
 use super::{App, ListenEvent, RECORDINGS, Refused, Route, refused};
 use crate::audio;
-use crate::provider::ProviderName;
+use crate::provider::name::ProviderName;
 use crate::provider::voiceshot::events::{self, CallEvent};
 use crate::provider::voiceshot::summary;
 use crate::provider::voipcomm::callback;

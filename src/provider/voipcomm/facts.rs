@@ -1,0 +1,9 @@
+//! Fixed facts about voip-communications.net that the provider registry
+//! ([`crate::provider::name`]) names without building the provider: a low file, importing
+//! nothing.
+
+/// `to` is "country code + area code + number" on the make-calls page: numbers abroad too.
+pub const CALLS_ABROAD: bool = true;
+
+/// The environment variables credentials come from (API key, API password).
+pub const CREDENTIAL_VARS: (&str, &str) = ("VOIPCOMM_API_KEY", "VOIPCOMM_API_PASSWORD");
