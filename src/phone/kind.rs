@@ -8,7 +8,7 @@
 
 use phonenumber::metadata::DATABASE;
 
-use super::PhoneNumber;
+use super::number::PhoneNumber;
 
 /// A kind of number outdial does not call unless `allow_number_types` names it; a
 /// premium-rate number is never called.

@@ -7,8 +7,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::MAX_EXCERPT;
 use super::header::Columns;
+use super::list::MAX_EXCERPT;
 use super::rows::RowError;
 use crate::diagnostic::Problem;
 use crate::phone::Region;

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use toml::Spanned;
 
-use super::{MAX_EXCERPT, open_error, reader};
+use super::list::{MAX_EXCERPT, open_error, open_list, reader};
 use crate::campaign::{Prompt, PromptContent, Zone};
 use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::source::SourceFile;
@@ -64,7 +64,7 @@ pub(in crate::campaign) fn read_header(
     problems: &mut Problems,
 ) -> Option<Header> {
     let path = source.resolve(csv.get_ref());
-    let file = match super::open_list(&path) {
+    let file = match open_list(&path) {
         Ok(file) => file,
         Err(err) => {
             problems.push(
@@ -75,13 +75,7 @@ pub(in crate::campaign) fn read_header(
             return None;
         }
     };
-    let mut first = Vec::new();
-    let _ = (&file).take(MAX_EXCERPT).read_to_end(&mut first);
-    let crlf = first
-        .iter()
-        .position(|&b| b == b'\n')
-        .is_some_and(|i| i > 0 && first[i - 1] == b'\r');
-    let _ = (&file).seek(SeekFrom::Start(0));
+    let crlf = ends_in_crlf(&file);
     let mut reader = reader(file);
     let header = match reader.byte_headers() {
         Ok(header) => header.clone(),
@@ -96,6 +90,38 @@ pub(in crate::campaign) fn read_header(
             return None;
         }
     };
+    let names = names(&header, &path, csv, source, problems)?;
+    let number = number_column_of(&names, number_column, &path, csv, source, problems)?;
+    Some(Header {
+        path,
+        span: csv.span(),
+        names,
+        number,
+        crlf,
+    })
+}
+
+/// Whether the file's first line ends in CRLF (see [`Header::crlf`]); reads the file's start
+/// and goes back to it.
+fn ends_in_crlf(mut file: &std::fs::File) -> bool {
+    let mut first = Vec::new();
+    let _ = file.take(MAX_EXCERPT).read_to_end(&mut first);
+    let crlf = first
+        .iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|i| i > 0 && first[i - 1] == b'\r');
+    let _ = file.seek(SeekFrom::Start(0));
+    crlf
+}
+
+/// The header row's names, trimmed; `None` (reported) when one is not UTF-8.
+fn names(
+    header: &csv::ByteRecord,
+    path: &Path,
+    csv: &Spanned<String>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> Option<Vec<String>> {
     let mut names = Vec::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
         // A BOM is how spreadsheet programs mark UTF-8; it is not part of the first name.
@@ -123,35 +149,42 @@ pub(in crate::campaign) fn read_header(
             }
         }
     }
+    Some(names)
+}
+
+/// Where the number column (`number_column`, or `number`) is; `None` (reported, with the
+/// likeliest name) when the header has no such column.
+fn number_column_of(
+    names: &[String],
+    number_column: Option<&Spanned<String>>,
+    path: &Path,
+    csv: &Spanned<String>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> Option<usize> {
     let wanted = number_column.map_or("number", |c| c.get_ref().as_str());
-    let Some(number) = names.iter().position(|n| n == wanted) else {
-        let span = number_column.map_or_else(|| csv.span(), Spanned::span);
-        let suggestion = did_you_mean(wanted, names.iter().map(String::as_str))
-            .map(|s| format!("set number_column = \"{s}\""))
-            .unwrap_or_else(|| {
-                "set number_column to the header of the column that holds the numbers".into()
-            });
-        problems.push(
-            Problem::error(
-                "csv::missing-column",
-                format!(
-                    "{} has no column \"{wanted}\" for the numbers (its columns: {})",
-                    path.display(),
-                    names.join(", ")
-                ),
-            )
-            .at(source, span, "no such column")
-            .help(suggestion),
-        );
-        return None;
-    };
-    Some(Header {
-        path,
-        span: csv.span(),
-        names,
-        number,
-        crlf,
-    })
+    if let Some(number) = names.iter().position(|n| n == wanted) {
+        return Some(number);
+    }
+    let span = number_column.map_or_else(|| csv.span(), Spanned::span);
+    let suggestion = did_you_mean(wanted, names.iter().map(String::as_str))
+        .map(|s| format!("set number_column = \"{s}\""))
+        .unwrap_or_else(|| {
+            "set number_column to the header of the column that holds the numbers".into()
+        });
+    problems.push(
+        Problem::error(
+            "csv::missing-column",
+            format!(
+                "{} has no column \"{wanted}\" for the numbers (its columns: {})",
+                path.display(),
+                names.join(", ")
+            ),
+        )
+        .at(source, span, "no such column")
+        .help(suggestion),
+    );
+    None
 }
 
 /// Works out which columns the prompts use and reports placeholders the CSV cannot fill.

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::excerpt::Excerpts;
 use super::header::{Columns, Header};
-use super::scan::Found;
-use super::{RecipientStats, SHOWN};
+use super::stats::{RecipientStats, SHOWN};
+use super::tally::Found;
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::Region;
 use crate::source::SourceFile;

@@ -5,9 +5,9 @@
 use csv::ByteRecord;
 use jiff::{Timestamp, Zoned};
 
-use super::Window;
 use super::header::Columns;
 use super::rules::{CallingRules, Closed, Placed, Verdict};
+use super::window::Window;
 use crate::callid::{self, CallIdError};
 use crate::campaign::Zone;
 use crate::phone::{self, NumberError, PhoneNumber, Region};
@@ -249,6 +249,48 @@ impl<'r> Cells<'r> {
 impl Rules<'_> {
     /// Checks one record; the first failing check is the row's error.
     pub(super) fn row<'r>(&self, record: &'r ByteRecord) -> Result<Row<'r>, RowError> {
+        let cells = self.cells(record)?;
+        let c = self.columns;
+        let number = self.number(record.get(c.number).unwrap_or_default())?;
+        let callid = match c.callid {
+            Some(col) => call_id(&cells, col)?,
+            None => None,
+        };
+        let (at, past) = self.time(&cells)?;
+        let timezone = match c.timezone {
+            Some(col) => Some(cells.get(col)?.trim()).filter(|t| !t.is_empty()),
+            None => None,
+        };
+        let judged = match self.calling {
+            Some(rules) => self.judge(rules, &number, timezone, at.as_ref())?,
+            None => Judged::default(),
+        };
+        if !self.trusted {
+            self.check_vars(&cells)?;
+        }
+        // A match, not `at.or(deferred)`: that moved two `Option<Zoned>`s through a call
+        // for every row (1.3% of a 1M-row `check`, perf).
+        let (at, deferred) = match (at, judged.deferred) {
+            (Some(at), deferred) => (Some(at), deferred.is_some()),
+            (None, Some(at)) => (Some(at), true),
+            (None, None) => (self.default_at.cloned(), false),
+        };
+        Ok(Row {
+            number,
+            callid,
+            deferred,
+            overruled: judged.overruled,
+            at,
+            past,
+            group: judged.group,
+            timezone,
+        })
+    }
+
+    /// The record's cells, once it has as many as the header and (but in the second pass)
+    /// is UTF-8.
+    #[inline]
+    fn cells<'r>(&self, record: &'r ByteRecord) -> Result<Cells<'r>, RowError> {
         if record.len() != self.columns.names.len() {
             return Err(RowError::Ragged(record.len()));
         }
@@ -264,85 +306,91 @@ impl Rules<'_> {
                 }
             }
         }
-        let c = self.columns;
-        let written = record.get(c.number).unwrap_or_default();
-        let number = if self.abroad {
+        Ok(cells)
+    }
+
+    /// The number as written, read as one outdial calls.
+    #[inline]
+    fn number(&self, written: &[u8]) -> Result<PhoneNumber, RowError> {
+        if self.abroad {
             phone::parse_bytes_international(written)
         } else {
             phone::parse_bytes(written)
         }
         .and_then(|n| phone::check_kind(&n, self.allowed).map(|()| n))
-        .map_err(|err| RowError::Number(c.number, err))?;
-        let callid = match c.callid {
-            Some(col) => {
-                let text = cells.get(col)?.trim();
-                if text.is_empty() {
-                    None
-                } else {
-                    callid::validate(text).map_err(|err| RowError::CallId(col, err))?;
-                    Some(text)
-                }
-            }
-            None => None,
+        .map_err(|err| RowError::Number(self.columns.number, err))
+    }
+
+    /// The row's `at` (none when the column is empty or absent), and whether it is past.
+    #[inline]
+    fn time(&self, cells: &Cells<'_>) -> Result<(Option<Zoned>, bool), RowError> {
+        let (Some(col), Some(zone)) = (self.columns.at, self.zone) else {
+            return Ok((None, false));
         };
-        let mut at = None;
-        if let (Some(col), Some(zone)) = (c.at, self.zone) {
-            let text = cells.get(col)?;
-            if !text.trim().is_empty() {
-                let time = schedule::parse_at(text, &zone.tz, &zone.name)
-                    .map_err(|err| RowError::Time(col, err.to_string()))?;
-                if let Some(why) = self.time_check.and_then(|check| check(&time)) {
-                    return Err(RowError::ProviderTime(col, why));
-                }
-                at = Some(time);
-            }
+        let text = cells.get(col)?;
+        if text.trim().is_empty() {
+            return Ok((None, false));
         }
-        let past = match (&at, c.at) {
-            (Some(time), Some(col)) => {
-                let past = time.timestamp() < self.now;
-                if past && self.deny_past {
-                    return Err(RowError::Past(col));
-                }
-                past
-            }
-            _ => false,
-        };
-        let timezone = match c.timezone {
-            Some(col) => Some(cells.get(col)?.trim()).filter(|t| !t.is_empty()),
-            None => None,
-        };
-        let (mut group, mut deferred, mut overruled) = (NO_GROUP, None, false);
-        if let Some(rules) = self.calling {
-            let placed;
-            (group, placed) = rules
-                .group(&number, timezone)
-                .map_err(|()| RowError::Timezone(c.timezone.unwrap_or(c.number)))?;
-            overruled = placed == Placed::Overruled;
-            match rules.judge(group, at.as_ref()) {
-                Verdict::Open => {}
-                Verdict::Deferred(time) => deferred = Some(time),
-                Verdict::Closed { rule, immediate } => {
-                    let t = at
-                        .as_ref()
-                        .or(rules.default_at.as_ref())
-                        .map_or(rules.now, Zoned::timestamp);
-                    let col = match (&at, c.at) {
-                        (Some(_), Some(col)) => col,
-                        _ => c.number,
-                    };
-                    return Err(RowError::Closed {
-                        col,
-                        rule,
-                        immediate,
-                        group,
-                        local: rules.when(group, t, immediate).into(),
-                        window: rules.window,
-                        overruled,
-                    });
-                }
-            }
+        let time = schedule::parse_at(text, &zone.tz, &zone.name)
+            .map_err(|err| RowError::Time(col, err.to_string()))?;
+        if let Some(why) = self.time_check.and_then(|check| check(&time)) {
+            return Err(RowError::ProviderTime(col, why));
         }
-        for (&col, &required) in c.vars.iter().zip(&c.required).filter(|_| !self.trusted) {
+        let past = time.timestamp() < self.now;
+        if past && self.deny_past {
+            return Err(RowError::Past(col));
+        }
+        Ok((Some(time), past))
+    }
+
+    /// The calling rules on one row: its zone group, and whether it is deferred or left out.
+    #[inline]
+    fn judge(
+        &self,
+        rules: &CallingRules,
+        number: &PhoneNumber,
+        timezone: Option<&str>,
+        at: Option<&Zoned>,
+    ) -> Result<Judged, RowError> {
+        let c = self.columns;
+        let (group, placed) = rules
+            .group(number, timezone)
+            .map_err(|()| RowError::Timezone(c.timezone.unwrap_or(c.number)))?;
+        let overruled = placed == Placed::Overruled;
+        let deferred = match rules.judge(group, at) {
+            Verdict::Open => None,
+            Verdict::Deferred(time) => Some(time),
+            Verdict::Closed { rule, immediate } => {
+                let t = at
+                    .or(rules.default_at.as_ref())
+                    .map_or(rules.now, Zoned::timestamp);
+                let col = match (at, c.at) {
+                    (Some(_), Some(col)) => col,
+                    _ => c.number,
+                };
+                return Err(RowError::Closed {
+                    col,
+                    rule,
+                    immediate,
+                    group,
+                    local: rules.when(group, t, immediate).into(),
+                    window: rules.window,
+                    overruled,
+                });
+            }
+        };
+        Ok(Judged {
+            group,
+            deferred,
+            overruled,
+        })
+    }
+
+    /// The prompts' columns: filled where required, and without characters XML forbids.
+    #[inline]
+    fn check_vars(&self, cells: &Cells<'_>) -> Result<(), RowError> {
+        let c = self.columns;
+        for (&col, &required) in c.vars.iter().zip(&c.required) {
             let text = cells.get(col)?;
             if text.is_empty() {
                 if required {
@@ -355,22 +403,36 @@ impl Rules<'_> {
                 return Err(RowError::XmlChar(col, ch));
             }
         }
-        let is_deferred = deferred.is_some();
-        // A match, not `at.or(deferred)`: that moved two `Option<Zoned>`s through a call
-        // for every row (1.3% of a 1M-row `check`, perf).
-        let at = match (at, deferred) {
-            (Some(at), _) | (None, Some(at)) => Some(at),
-            (None, None) => self.default_at.cloned(),
-        };
-        Ok(Row {
-            number,
-            callid,
-            deferred: is_deferred,
-            overruled,
-            at,
-            past,
-            group,
-            timezone,
-        })
+        Ok(())
+    }
+}
+
+/// The cell of column `col` as a call id: `None` when empty.
+#[inline]
+fn call_id<'r>(cells: &Cells<'r>, col: usize) -> Result<Option<&'r str>, RowError> {
+    let text = cells.get(col)?.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    callid::validate(text).map_err(|err| RowError::CallId(col, err))?;
+    Ok(Some(text))
+}
+
+/// What the calling rules made of a row.
+struct Judged {
+    group: u16,
+    /// The time a call outside the hours is moved to.
+    deferred: Option<Zoned>,
+    /// The zone table overruled the row's own `timezone`.
+    overruled: bool,
+}
+
+impl Default for Judged {
+    fn default() -> Self {
+        Self {
+            group: NO_GROUP,
+            deferred: None,
+            overruled: false,
+        }
     }
 }

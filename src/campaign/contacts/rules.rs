@@ -15,7 +15,7 @@ use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
 
-use super::Window;
+use super::window::Window;
 use crate::campaign::Zone;
 use crate::phone::PhoneNumber;
 use crate::zones;

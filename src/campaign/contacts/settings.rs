@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use super::Window;
+use toml::Spanned;
+
 use super::rules::QuietDays;
+use super::window::Window;
 use crate::campaign::Zone;
 use crate::campaign::file::{OutsideWindow, RecipientsSection};
 use crate::diagnostic::{Problem, Problems};
@@ -22,20 +24,7 @@ pub(in crate::campaign) fn settings(
     source: &Arc<SourceFile>,
     problems: &mut Problems,
 ) -> Settings {
-    let region = match section.and_then(|s| s.region.as_ref()) {
-        Some(text) => match Region::parse(text.get_ref()) {
-            Ok(region) => region,
-            Err(err) => {
-                problems.push(
-                    Problem::error("campaign::bad-region", err.message(provider))
-                        .at(source, text.span(), "not a NANP region")
-                        .help("use \"US\", \"CA\" or another NANP region, or remove `region`"),
-                );
-                Region::US
-            }
-        },
-        None => Region::US,
-    };
+    let region = region(section, provider, source, problems);
     let written = section.and_then(|s| s.window.as_ref());
     let hours = match written {
         None => Hours::Protective,
@@ -43,51 +32,13 @@ pub(in crate::campaign) fn settings(
         Some(text) if text.get_ref().trim() == "always" => Hours::Always,
         Some(_) => Hours::Written,
     };
-    let window = written.filter(|_| hours == Hours::Written).and_then(|text| {
-        match Window::parse(text.get_ref()) {
-            Some(window) if zone.is_some() => Some(window),
-            Some(_) if zone_reported => None,
-            Some(_) => {
-                problems.push(
-                    Problem::error(
-                        "campaign::missing-timezone",
-                        "calling hours are given but the campaign has no time zone",
-                    )
-                    .at(source, text.span(), "in which time zone?")
-                    .help("add `timezone = \"America/Chicago\"` (your zone) to [campaign]"),
-                );
-                None
-            }
-            None => {
-                problems.push(
-                    Problem::error(
-                        "campaign::bad-window",
-                        format!("\"{}\" is not a calling-hours window", text.get_ref()),
-                    )
-                    .at(source, text.span(), "not HH:MM-HH:MM")
-                    .help("write the hours as \"08:00-21:00\" (24-hour, judged in each recipient's own time zone), or \"always\""),
-                );
-                None
-            }
-        }
-    });
     let window = match hours {
         Hours::Protective => Some(Window::PROTECTIVE),
-        _ => window,
+        Hours::Always => None,
+        Hours::Written => written
+            .and_then(|text| written_window(text, zone.is_some(), zone_reported, source, problems)),
     };
-    let mut quiet = QuietDays::default();
-    for day in section.iter().flat_map(|s| &s.quiet_days) {
-        if !quiet.add(day.get_ref()) {
-            problems.push(
-                Problem::error(
-                    "campaign::bad-quiet-day",
-                    format!("\"{}\" is not a weekday or a date", day.get_ref()),
-                )
-                .at(source, day.span(), "not a day")
-                .help("write a weekday (\"sat\", \"sunday\") or a date (\"2026-12-25\")"),
-            );
-        }
-    }
+    let quiet = quiet_days(section, source, problems);
     // A written window without a zone already said the zone is missing.
     let window_said_so =
         hours == Hours::Written && written.is_some_and(|t| Window::parse(t.get_ref()).is_some());
@@ -104,34 +55,122 @@ pub(in crate::campaign) fn settings(
             .help("add `timezone = \"America/Chicago\"` (your zone) to [campaign]"),
         );
     }
-    let defer = section.and_then(|s| s.outside_window) == Some(OutsideWindow::Defer);
-    let max_calls = section.and_then(|s| s.max_calls.as_ref()).and_then(|m| {
-        let cap = m.get_ref();
-        match parse_period(&cap.per) {
-            Some(per) if cap.count > 0 => Some((cap.count, per)),
-            _ => {
-                problems.push(
-                    Problem::error(
-                        "campaign::bad-max-calls",
-                        format!(
-                            "max_calls = {{ count = {}, per = \"{}\" }} is not a cap",
-                            cap.count, cap.per
-                        ),
-                    )
-                    .at(source, m.span(), "here")
-                    .help("give a count of at least 1 and a period such as \"7d\" or \"24h\""),
-                );
-                None
-            }
-        }
-    });
     Settings {
         region,
         window,
         any_hour: hours == Hours::Always,
         quiet,
-        defer,
-        max_calls,
+        defer: section.and_then(|s| s.outside_window) == Some(OutsideWindow::Defer),
+        max_calls: max_calls(section, source, problems),
+    }
+}
+
+/// `region`: the NANP region numbers are read in (US when not given, or not one).
+fn region(
+    section: Option<&RecipientsSection>,
+    provider: &str,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> Region {
+    let Some(text) = section.and_then(|s| s.region.as_ref()) else {
+        return Region::US;
+    };
+    match Region::parse(text.get_ref()) {
+        Ok(region) => region,
+        Err(err) => {
+            problems.push(
+                Problem::error("campaign::bad-region", err.message(provider))
+                    .at(source, text.span(), "not a NANP region")
+                    .help("use \"US\", \"CA\" or another NANP region, or remove `region`"),
+            );
+            Region::US
+        }
+    }
+}
+
+/// A written `window = "HH:MM-HH:MM"`: `None` when it does not read as one, or there is no
+/// zone to judge it in (`has_zone`; reported unless `zone_reported`).
+fn written_window(
+    text: &Spanned<String>,
+    has_zone: bool,
+    zone_reported: bool,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> Option<Window> {
+    match Window::parse(text.get_ref()) {
+        Some(window) if has_zone => Some(window),
+        Some(_) if zone_reported => None,
+        Some(_) => {
+            problems.push(
+                Problem::error(
+                    "campaign::missing-timezone",
+                    "calling hours are given but the campaign has no time zone",
+                )
+                .at(source, text.span(), "in which time zone?")
+                .help("add `timezone = \"America/Chicago\"` (your zone) to [campaign]"),
+            );
+            None
+        }
+        None => {
+            problems.push(
+                Problem::error(
+                    "campaign::bad-window",
+                    format!("\"{}\" is not a calling-hours window", text.get_ref()),
+                )
+                .at(source, text.span(), "not HH:MM-HH:MM")
+                .help("write the hours as \"08:00-21:00\" (24-hour, judged in each recipient's own time zone), or \"always\""),
+            );
+            None
+        }
+    }
+}
+
+/// `quiet_days`: weekdays and dates no one is called on.
+fn quiet_days(
+    section: Option<&RecipientsSection>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> QuietDays {
+    let mut quiet = QuietDays::default();
+    for day in section.iter().flat_map(|s| &s.quiet_days) {
+        if !quiet.add(day.get_ref()) {
+            problems.push(
+                Problem::error(
+                    "campaign::bad-quiet-day",
+                    format!("\"{}\" is not a weekday or a date", day.get_ref()),
+                )
+                .at(source, day.span(), "not a day")
+                .help("write a weekday (\"sat\", \"sunday\") or a date (\"2026-12-25\")"),
+            );
+        }
+    }
+    quiet
+}
+
+/// `max_calls = { count, per }`: calls allowed within a period.
+fn max_calls(
+    section: Option<&RecipientsSection>,
+    source: &Arc<SourceFile>,
+    problems: &mut Problems,
+) -> Option<(u32, jiff::SignedDuration)> {
+    let m = section.and_then(|s| s.max_calls.as_ref())?;
+    let cap = m.get_ref();
+    match parse_period(&cap.per) {
+        Some(per) if cap.count > 0 => Some((cap.count, per)),
+        _ => {
+            problems.push(
+                Problem::error(
+                    "campaign::bad-max-calls",
+                    format!(
+                        "max_calls = {{ count = {}, per = \"{}\" }} is not a cap",
+                        cap.count, cap.per
+                    ),
+                )
+                .at(source, m.span(), "here")
+                .help("give a count of at least 1 and a period such as \"7d\" or \"24h\""),
+            );
+            None
+        }
     }
 }
 

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use csv::ByteRecord;
 use jiff::Timestamp;
 
+use super::checked::{Contacts, Fingerprint};
+use super::list::{ListReader, open_error, open_list, read_row, reader};
 use super::rows::Rules;
-use super::{Contacts, Fingerprint, open_error, reader};
 use crate::callid;
 use crate::campaign::{Campaign, Recipient, Vars};
 use crate::diagnostic::Problem;
@@ -19,7 +20,7 @@ use crate::source::SourceFile;
 /// order. Made by [`Contacts::stream`].
 pub struct RowStream<'c> {
     contacts: &'c Contacts,
-    reader: super::ListReader<BufReader<File>>,
+    reader: ListReader<BufReader<File>>,
     record: ByteRecord,
     index: u64,
     next_skip: usize,
@@ -44,7 +45,7 @@ impl Contacts {
             .at(&campaign.source, self.span.clone(), "this file")
             .help("run the command again so the new contents are checked first")
         };
-        let file = super::open_list(&self.path).map_err(|err| {
+        let file = open_list(&self.path).map_err(|err| {
             Problem::error("csv::unreadable", open_error(&self.path, &err)).at(
                 &campaign.source,
                 self.span.clone(),
@@ -104,7 +105,7 @@ impl Iterator for RowStream<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done {
-            match super::read_row(&mut self.reader, &mut self.record) {
+            match read_row(&mut self.reader, &mut self.record) {
                 Ok(true) => {}
                 Ok(false) => {
                     self.done = true;

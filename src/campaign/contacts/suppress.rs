@@ -13,7 +13,8 @@ use csv::ByteRecord;
 use toml::Spanned;
 
 use super::dedupe::Seen;
-use super::{MAX_ROW_BYTES, SHOWN, open_error, reader};
+use super::list::{MAX_ROW_BYTES, open_error, open_list, read_row, reader};
+use super::stats::SHOWN;
 use crate::campaign::file::RecipientsSection;
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, NumberError, PhoneNumber, Region, Restricted};
@@ -58,50 +59,39 @@ fn load_suppress(
     };
     // Streamed, never read whole: a do-not-call list can be large, and a runaway line is
     // stopped at MAX_ROW_BYTES.
-    let file = match super::open_list(&path) {
+    let file = match open_list(&path) {
         Ok(file) => file,
         Err(err) => return unreadable(problems, open_error(&path, &err)),
     };
-    let shown = path.display().to_string();
-    let mut odd = Odd::default();
-    let mut bad = 0usize;
-    let mut report = |line: usize, text: &str, cell: Range<usize>, err: NumberError| {
-        bad += 1;
-        if bad <= SHOWN {
-            let excerpt = SourceFile::excerpt(&shown, text.to_string(), line, "text");
-            problems.push(
-                Problem::error(
-                    "suppress::bad-number",
-                    format!(
-                        "line {line}: {}",
-                        // Numbers of other countries are skipped, not reported: no provider
-                        // rule is stated here.
-                        phone::explain(&text[cell.clone()], &err, Region::US, "outdial")
-                    ),
-                )
-                .at(&excerpt, cell, "not a number outdial can match")
-                .help("a do-not-call list must be exact: fix the number or comment it out with #"),
-            );
-        }
+    let mut entries = Entries {
+        shown: path.display().to_string(),
+        out,
+        odd: Odd::default(),
+        bad: 0,
     };
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     // A list that cannot be read to its end is an error: the numbers after the fault would
     // otherwise be called.
-    let mut failure = None;
-    if is_csv {
-        let mut reader = reader(BufReader::with_capacity(1 << 16, file));
+    let end = if is_csv {
         let wanted = number_column.map_or("number", |c| c.get_ref().as_str());
-        let column = match reader.byte_headers() {
-            Ok(h) => h.iter().position(|name| {
-                let name = name.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(name);
-                name.trim_ascii() == wanted.as_bytes() || name.trim_ascii() == b"number"
-            }),
-            Err(err) => return unreadable(problems, format!("{shown}: {err}")),
-        };
-        let Some(column) = column else {
-            problems.push(
+        entries.read_csv(file, wanted, problems)
+    } else {
+        entries.read_text(file, problems)
+    };
+    let shown = entries.shown;
+    match end {
+        End::Read => {}
+        End::Failed(failure) => unreadable(
+            problems,
+            format!(
+                "{shown}: {failure} (the numbers after it were not read, so nothing can be sent)"
+            ),
+        ),
+        End::NoHeader(err) => return unreadable(problems, format!("{shown}: {err}")),
+        End::NoColumn(wanted) => {
+            return problems.push(
                 Problem::error(
                     "suppress::missing-column",
                     format!("{shown} has no \"{wanted}\" column"),
@@ -109,31 +99,72 @@ fn load_suppress(
                 .at(source, list.span(), "this file")
                 .help("a CSV suppression list needs a header row with a `number` column"),
             );
-            return;
+        }
+    }
+    entries.odd.report(&shown, problems);
+    if entries.bad > SHOWN {
+        problems.push(
+            Problem::error(
+                "suppress::more-problems",
+                format!("{} more unreadable numbers in {shown}", entries.bad - SHOWN),
+            )
+            .at(source, list.span(), "this file"),
+        );
+    }
+}
+
+/// How reading a list ended.
+enum End {
+    /// Read to its end.
+    Read,
+    /// Stopped by a fault: the numbers after it were not read.
+    Failed(String),
+    /// A CSV list whose header row cannot be read.
+    NoHeader(csv::Error),
+    /// A CSV list with no column of this name (nor `number`).
+    NoColumn(String),
+}
+
+/// The entries of one list as they are read: the numbers go to `out`, odd entries are
+/// counted, unreadable ones reported (the first [`SHOWN`]) and counted.
+struct Entries<'a> {
+    /// The list's path as shown.
+    shown: String,
+    out: &'a mut Vec<u64>,
+    odd: Odd,
+    bad: usize,
+}
+
+impl Entries<'_> {
+    /// Reads a CSV list's `wanted` (or `number`) column.
+    fn read_csv(&mut self, file: std::fs::File, wanted: &str, problems: &mut Problems) -> End {
+        let mut reader = reader(BufReader::with_capacity(1 << 16, file));
+        let column = match reader.byte_headers() {
+            Ok(h) => h.iter().position(|name| {
+                let name = name.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(name);
+                name.trim_ascii() == wanted.as_bytes() || name.trim_ascii() == b"number"
+            }),
+            Err(err) => return End::NoHeader(err),
+        };
+        let Some(column) = column else {
+            return End::NoColumn(wanted.to_string());
         };
         let mut record = ByteRecord::new();
         loop {
-            match super::read_row(&mut reader, &mut record) {
+            match read_row(&mut reader, &mut record) {
                 Ok(true) => {}
-                Ok(false) => break,
-                Err(err) => {
-                    failure = Some(err.to_string());
-                    break;
-                }
+                Ok(false) => return End::Read,
+                Err(err) => return End::Failed(err.to_string()),
             }
             let line = record.position().map_or(0, |p| p.line() as usize);
             let text = String::from_utf8_lossy(record.get(column).unwrap_or_default());
             // Numbers abroad too: a provider that calls them must find them suppressed.
-            match entry(&text) {
-                Entry::Number(n) => out.push(n.as_u64()),
-                Entry::Odd(n, kind) => {
-                    out.extend(n.map(|n| n.as_u64()));
-                    odd.count(kind, line, &text, 0..text.len());
-                }
-                Entry::Bad(err) => report(line, &text, 0..text.len(), err),
-            }
+            self.take(line, &text, 0..text.len(), problems);
         }
-    } else {
+    }
+
+    /// Reads a plain-text list: one number a line, `#` starts a comment.
+    fn read_text(&mut self, file: std::fs::File, problems: &mut Problems) -> End {
         let mut input = BufReader::with_capacity(1 << 16, file);
         let mut bytes = Vec::new();
         for i in 1.. {
@@ -144,17 +175,13 @@ fn load_suppress(
             {
                 Ok(0) => break,
                 Ok(_) if bytes.len() as u64 > MAX_ROW_BYTES => {
-                    failure = Some(format!(
+                    return End::Failed(format!(
                         "line {i} is longer than {} MiB: a list of numbers has one short number a line",
                         MAX_ROW_BYTES >> 20
                     ));
-                    break;
                 }
                 Ok(_) => {}
-                Err(err) => {
-                    failure = Some(err.to_string());
-                    break;
-                }
+                Err(err) => return End::Failed(err.to_string()),
             }
             let text = String::from_utf8_lossy(&bytes);
             let line = text.strip_suffix('\n').unwrap_or(&text);
@@ -165,33 +192,42 @@ fn load_suppress(
                 continue;
             }
             let start = line.find(trimmed).unwrap_or(0);
-            match entry(trimmed) {
-                Entry::Number(n) => out.push(n.as_u64()),
-                Entry::Odd(n, kind) => {
-                    out.extend(n.map(|n| n.as_u64()));
-                    odd.count(kind, i, line, start..start + trimmed.len());
+            self.take(i, line, start..start + trimmed.len(), problems);
+        }
+        End::Read
+    }
+
+    /// Takes the entry at `cell` of `text` (line `line`).
+    fn take(&mut self, line: usize, text: &str, cell: Range<usize>, problems: &mut Problems) {
+        match entry(&text[cell.clone()]) {
+            Entry::Number(n) => self.out.push(n.as_u64()),
+            Entry::Odd(n, kind) => {
+                self.out.extend(n.map(|n| n.as_u64()));
+                self.odd.count(kind, line, text, cell);
+            }
+            Entry::Bad(err) => {
+                self.bad += 1;
+                if self.bad <= SHOWN {
+                    problems.push(self.bad_entry(line, text, cell, &err));
                 }
-                Entry::Bad(err) => report(i, line, start..start + trimmed.len(), err),
             }
         }
     }
-    if let Some(failure) = failure {
-        unreadable(
-            problems,
+
+    /// The error for an entry that is not a number outdial can match.
+    fn bad_entry(&self, line: usize, text: &str, cell: Range<usize>, err: &NumberError) -> Problem {
+        let excerpt = SourceFile::excerpt(&self.shown, text.to_string(), line, "text");
+        Problem::error(
+            "suppress::bad-number",
             format!(
-                "{shown}: {failure} (the numbers after it were not read, so nothing can be sent)"
+                "line {line}: {}",
+                // Numbers of other countries are skipped, not reported: no provider rule is
+                // stated here.
+                phone::explain(&text[cell.clone()], err, Region::US, "outdial")
             ),
-        );
-    }
-    odd.report(&shown, problems);
-    if bad > SHOWN {
-        problems.push(
-            Problem::error(
-                "suppress::more-problems",
-                format!("{} more unreadable numbers in {shown}", bad - SHOWN),
-            )
-            .at(source, list.span(), "this file"),
-        );
+        )
+        .at(&excerpt, cell, "not a number outdial can match")
+        .help("a do-not-call list must be exact: fix the number or comment it out with #")
     }
 }
 

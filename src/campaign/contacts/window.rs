@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jiff::{Timestamp, Zoned};
 
-use super::RecipientStats;
+use super::stats::RecipientStats;
 use crate::campaign::Recipient;
 use crate::diagnostic::{Problem, Problems};
 use crate::source::SourceFile;
