@@ -24,6 +24,7 @@ pub mod results;
 pub mod saved_plan;
 pub mod schedule;
 pub mod secret;
+pub mod session;
 pub(crate) mod source;
 pub mod state;
 pub mod submit;

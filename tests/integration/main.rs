@@ -27,6 +27,7 @@ mod roundtrip;
 mod rules;
 mod safety;
 mod schema;
+mod session;
 mod state;
 mod state_callids;
 mod state_listen;

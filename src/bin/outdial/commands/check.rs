@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use outdial::plan::{self, Action};
 use outdial::report::{Checked, Message};
+use outdial::session;
 
-use super::{load, provider};
+use super::load;
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
@@ -20,7 +21,7 @@ pub fn run(files: &[PathBuf], config: &Config, out: &dyn Report) -> Result<(), E
         };
         // What `send` would refuse: a call id another campaign used.
         let refused = super::journal::location(config, out)
-            .and_then(|state| super::journal::refuse_callids_elsewhere(&campaign, &state, out));
+            .and_then(|state| super::session::refuse_callids_elsewhere(&campaign, &state, out));
         if let Err(exit) = refused {
             // An invalid file elsewhere in the list keeps its own code.
             result = result.and(Err(exit));
@@ -32,8 +33,8 @@ pub fn run(files: &[PathBuf], config: &Config, out: &dyn Report) -> Result<(), E
             recipients: campaign.stats.recipients,
             prompts: campaign.prompts.len(),
             sounds: campaign.sounds.len(),
-            call_posts: plan::post_count(&campaign, Action::Send) - provider::uploads(&campaign),
-            batch_size: provider::batch_size(&campaign),
+            call_posts: plan::post_count(&campaign, Action::Send) - session::uploads(&campaign),
+            batch_size: session::batch_size(&campaign),
             warnings,
             any_hour: campaign.any_hour,
         }));

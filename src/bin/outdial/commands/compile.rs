@@ -9,9 +9,9 @@ use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
 use outdial::plan::{self, Action};
 use outdial::report::{Document, Message, Note, PostEvent};
+use outdial::session::render::{self, Failure, on_two_threads};
 
-use super::render::{Failure, on_two_threads};
-use super::{load, provider};
+use super::load;
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
@@ -69,7 +69,7 @@ fn write_stdout(
     let mut written = 0;
     for post in plan::posts(campaign, action) {
         let post = post.map_err(|p| Failure::Problem(Box::new(p)))?;
-        let write = |w: &mut dyn io::Write| provider::write(campaign, &post, now, w);
+        let write = |w: &mut dyn io::Write| render::write(campaign, &post, now, w);
         out.report(Message::Post(PostEvent::Compiled {
             seq: post.seq,
             kind: post.body.kind(),
@@ -108,7 +108,7 @@ fn write_dir(
     now: Timestamp,
     out: &dyn Report,
 ) -> Result<usize, Failure> {
-    let extension = provider::extension(campaign);
+    let extension = render::extension(campaign);
     fs::create_dir_all(dir)?;
     for entry in fs::read_dir(dir)? {
         let entry = entry?;

@@ -6,7 +6,9 @@ use outdial::campaign::{self, Campaign};
 use outdial::diagnostic::Problem;
 use outdial::diff::{self, base};
 use outdial::report::{Checked, Diffed, Message};
+use outdial::session::Session;
 
+use super::session;
 use crate::config::{Config, Old};
 use crate::exit::Exit;
 use crate::output::Report;
@@ -67,7 +69,7 @@ fn compare(old: &Old, new: &Path, config: &Config, out: &dyn Report) -> Result<E
     for change in &diff.changes {
         out.show(Message::Change(change));
     }
-    let send = what_send_does(new, &new_campaign, config, out)?;
+    let send = what_send_does(new, new_campaign, config, out)?;
     out.show(Message::Diff(Diffed {
         old: &old_label,
         new: &new.display().to_string(),
@@ -87,30 +89,17 @@ fn compare(old: &Old, new: &Path, config: &Config, out: &dyn Report) -> Result<E
 /// standard input.
 fn what_send_does(
     new: &Path,
-    campaign: &Campaign,
+    campaign: Campaign,
     config: &Config,
     out: &dyn Report,
 ) -> Result<Option<String>, Exit> {
     if new == Path::new("-") {
         return Ok(None);
     }
-    let path = config.journal_path(new, &campaign.name);
-    let location = super::journal::location(config, out)?;
-    let endpoint = super::provider::endpoint(campaign, None);
-    let state = super::journal::read_at(&location, &path, campaign, &endpoint, None, out)?;
-    if state.lines() == 0 {
-        return Ok(None);
-    }
-    let lines = super::journal::lines_at(&location, &path, campaign, &endpoint);
-    outdial::converge::compute(campaign, &state, &lines, jiff::Timestamp::now())
-        .map(|c| Some(c.summary()))
-        .map_err(|e| {
-            out.show(Message::Problem(&Problem::error(
-                "diff::changes",
-                e.to_string(),
-            )));
-            Exit::Invalid
-        })
+    let settings = session::settings(new, &campaign.name, session::asking(None), config, out)?;
+    Session::new(campaign, settings)
+        .unsent_changes("diff::changes")
+        .map_err(|e| session::fail(e, out))
 }
 
 /// Loads one version; its errors are reported (its warnings are `check`'s business, not a

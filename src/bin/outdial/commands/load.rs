@@ -1,10 +1,9 @@
-//! Loading a campaign and planning its posts, with the problems reported.
+//! Loading a campaign, with its problems reported.
 
 use std::path::Path;
 
 use outdial::campaign::{self, Campaign};
-use outdial::diagnostic::{Problem, Problems};
-use outdial::plan::Post;
+use outdial::diagnostic::Problems;
 use outdial::report::{Checked, Message};
 
 use crate::config::Config;
@@ -37,12 +36,4 @@ fn report(problems: Problems, out: &dyn Report) {
     for problem in problems.into_sorted() {
         out.show(Message::Problem(&problem));
     }
-}
-
-/// One post of a streamed plan; a planning problem is reported and ends the command.
-pub fn planned<'c>(post: Result<Post<'c>, Problem>, out: &dyn Report) -> Result<Post<'c>, Exit> {
-    post.map_err(|problem| {
-        out.show(Message::Problem(&problem));
-        Exit::Invalid
-    })
 }

@@ -1,5 +1,6 @@
 //! The commands: each loads what it needs, calls the library and hands what happened to the
-//! printer as typed messages. The provider's API is used in [`provider`] only.
+//! printer as typed messages. The workflow itself is the library's session, built in
+//! [`session`].
 
 mod check;
 mod cli_docs;
@@ -11,15 +12,13 @@ mod listen;
 mod load;
 mod man;
 mod plan;
-mod provider;
 mod query;
-mod render;
 mod report;
 mod resolve;
 mod sandbox;
-mod saved;
 mod schema;
 mod send;
+mod session;
 mod state;
 
 use outdial::diagnostic::Problem;

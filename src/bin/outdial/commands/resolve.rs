@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{load, provider};
+use super::session::{self, fail};
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
@@ -26,12 +26,8 @@ pub fn run(
     config: &Config,
     out: &dyn Report,
 ) -> Result<(), Exit> {
-    let (campaign, _) = load::campaign(file, config, out)?;
-    let journal = config.journal_path(file, &campaign.name);
-    let clock = outdial::submit::SettleClock {
-        now: config.now.unwrap_or_else(jiff::Timestamp::now),
-        settle,
-    };
-    let state = super::journal::location(config, out)?;
-    provider::resolve(&campaign, (&state, &journal), endpoint, ids, clock, out)
+    let session = session::open(file, session::asking(endpoint), config, out)?;
+    session
+        .resolve(ids.sent, ids.not_sent, settle, &|m| out.show(m))
+        .map_err(|e| fail(e, out))
 }

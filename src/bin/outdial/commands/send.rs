@@ -5,11 +5,12 @@ use std::io::{self, IsTerminal};
 use std::path::Path;
 
 use outdial::diagnostic::Problem;
-use outdial::plan::{self, Action};
-use outdial::report::{Intent, Message, Note, Sent};
+use outdial::plan::Action;
+use outdial::report::{Intent, Message, Note};
+use outdial::saved_plan;
+use outdial::session::{Error, Kind, SendChoices};
 
-use super::provider::Context;
-use super::{load, saved};
+use super::session::{self, fail};
 use crate::config::{Config, Target};
 use crate::exit::Exit;
 use crate::output::Report;
@@ -60,89 +61,43 @@ pub fn run(
     }
     let saved_plan = choices
         .plan
-        .map(|path| saved::read(path, out))
-        .transpose()?;
-    let context = Context::load(target, Action::Send, config, out)?;
-    // Before anything is opened or posted, as `plan` and `check` show it.
-    super::journal::refuse_callids_elsewhere(&context.campaign, &context.state, out)?;
-    if let (Some(saved_plan), Some(path)) = (&saved_plan, choices.plan) {
-        // Before anything is opened or asked: the reviewed plan is what goes out, or nothing.
-        // The plan is streamed here and again by the send: one post's hash is kept per post,
-        // never the posts.
-        let mut hashes = Vec::new();
-        for post in plan::posts(&context.campaign, Action::Send) {
-            let post = load::planned(post, out)?;
-            hashes.push(saved::post_hash(&context.campaign, &post).map_err(|e| {
-                out.show(Message::Problem(&Problem::error(
-                    "send::render",
-                    e.to_string(),
-                )));
-                Exit::Invalid
-            })?);
-        }
-        // The calls this send would replace or remove, from the journal as it is now (the
-        // file, or the campaign's journal in the state store).
-        let state = super::journal::read_at(
-            &context.state,
-            &context.journal,
-            &context.campaign,
-            &context.first_endpoint(),
-            None,
-            out,
-        )?;
-        let changes = outdial::converge::compute(
-            &context.campaign,
-            &state,
-            &context.lines_at(),
-            jiff::Timestamp::now(),
-        )
-        .map_err(|e| {
-            out.show(Message::Problem(&Problem::error(
-                "send::changes",
-                e.to_string(),
-            )));
-            Exit::Invalid
-        })?;
-        let now = saved::make(
-            &context.campaign,
-            hashes,
-            outdial::saved_plan::removal_entries(&changes),
-            Some(&context.first_endpoint()),
-            out,
-        )?;
-        saved::check(saved_plan, &now, path, out)?;
-    }
-    if target.dry_run {
-        return context.dry_run_send(out);
-    }
-    let confirm = |intent: &Intent<'_>| {
-        if choices.yes {
-            out.show(Message::Note(Note::Converging {
-                changes: intent.changes,
-            }));
-            return Ok(());
-        }
-        match out.confirm(intent) {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(Exit::Invalid),
-            Err(e) => {
-                out.show(Message::Problem(&Problem::error(
-                    "usage::confirm",
-                    format!("cannot read the answer: {e}"),
-                )));
-                Err(Exit::Usage)
-            }
-        }
+        .map(saved_plan::read)
+        .transpose()
+        .map_err(|problem| fail(problem.into(), out))?;
+    let network = session::network(&target.network);
+    let session = session::open(&target.file, network, config, out)?;
+    let connection = session.connect(Action::Send).map_err(|e| fail(e, out))?;
+    let confirm = |intent: &Intent<'_>| confirm(choices.yes, intent, out);
+    let send = SendChoices {
+        resend_in_doubt: choices.resend_in_doubt,
+        never_sent: choices.never_sent,
+        concurrency: choices.concurrency,
+        plan: saved_plan.as_ref().zip(choices.plan),
+        dry_run: target.dry_run,
     };
-    let summary = context.send(choices, &confirm, out)?;
-    if let Some(why) = context.campaign.provider().results_note() {
-        out.show(Message::Note(Note::ResultsFrom { why }));
+    connection
+        .send(send, &confirm, &|m| out.show(m))
+        .map_err(|e| fail(e, out))
+}
+
+/// Goes on when `yes` (saying what changes at the provider) or when the person at the
+/// terminal says so.
+fn confirm(yes: bool, intent: &Intent<'_>, out: &dyn Report) -> Result<(), Error> {
+    if yes {
+        out.show(Message::Note(Note::Converging {
+            changes: intent.changes,
+        }));
+        return Ok(());
     }
-    out.show(Message::Sent(Sent {
-        campaign: &context.campaign.name,
-        provider: context.provider(),
-        summary: &summary,
-        journal: &context.journal_shown(),
-    }));
-    Ok(())
+    match out.confirm(intent) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Error::Declined),
+        Err(e) => Err(Error::Problem(
+            Box::new(Problem::error(
+                "usage::confirm",
+                format!("cannot read the answer: {e}"),
+            )),
+            Kind::Usage,
+        )),
+    }
 }

@@ -1,13 +1,49 @@
-//! Planning and rendering posts on two threads, for `compile` and `plan`.
+//! Rendering posts as the provider's documents: one post (as `compile` writes it, or streamed
+//! to a writer), and a whole plan on two threads (for `compile` and `plan`).
 
 use std::io;
 use std::sync::mpsc::TrySendError;
 
-use outdial::campaign::Campaign;
-use outdial::diagnostic::Problem;
-use outdial::plan::{self, Action};
+use jiff::Timestamp;
 
-use super::provider;
+use crate::campaign::Campaign;
+use crate::diagnostic::Problem;
+use crate::plan::{self, Action, Post};
+use crate::provider::{self, EncodeError};
+
+/// One post's document, as `compile` writes it at `now` (without the line break after it).
+pub fn render(campaign: &Campaign, post: &Post<'_>, now: Timestamp) -> io::Result<Vec<u8>> {
+    provider::encode_to_vec_at(campaign, post, now).map_err(into_io)
+}
+
+/// Writes one post's document, as sent at `now`, to `out` as it is rendered (an upload streams
+/// its file).
+pub fn write(
+    campaign: &Campaign,
+    post: &Post<'_>,
+    now: Timestamp,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    campaign
+        .provider()
+        .encode_at(campaign, post, None, now, out)
+        .map_err(into_io)
+}
+
+/// The extension of the files `compile -o` writes (`xml`).
+pub fn extension(campaign: &Campaign) -> &'static str {
+    campaign.provider().extension()
+}
+
+/// A request the provider does not have keeps its own kind, so `compile` can say so rather
+/// than blame the output folder.
+pub(crate) fn into_io(err: EncodeError) -> io::Error {
+    match err {
+        EncodeError::Io(err) => err,
+        EncodeError::Unsupported(what) => io::Error::new(io::ErrorKind::Unsupported, what),
+        other => io::Error::other(other.to_string()),
+    }
+}
 
 /// Why rendering posts stopped.
 pub enum Failure {
@@ -41,7 +77,7 @@ enum Job<'c, T> {
 pub fn on_two_threads<T: Send>(
     campaign: &Campaign,
     action: Action,
-    now: jiff::Timestamp,
+    now: Timestamp,
     mut label: impl FnMut(&plan::Post<'_>) -> T,
     mut consume: impl FnMut(T, Vec<u8>) -> io::Result<()> + Send,
 ) -> Result<usize, Failure> {
@@ -52,7 +88,7 @@ pub fn on_two_threads<T: Send>(
             // A failure drops `rx`, which stops the planning thread at its next hand-over.
             for job in rx {
                 let (tag, xml) = match job {
-                    Job::Render(tag, post) => (tag, provider::render(campaign, &post, now)?),
+                    Job::Render(tag, post) => (tag, render(campaign, &post, now)?),
                     Job::Write(tag, xml) => (tag, xml),
                 };
                 consume(tag, xml)?;
@@ -73,7 +109,7 @@ pub fn on_two_threads<T: Send>(
             let rendered = match tx.try_send(job) {
                 Ok(()) => continue,
                 Err(TrySendError::Full(Job::Render(tag, post))) => {
-                    provider::render(campaign, &post, now).map(|xml| Job::Write(tag, xml))
+                    render(campaign, &post, now).map(|xml| Job::Write(tag, xml))
                 }
                 // Only renders are offered; a hang-up means the second thread failed, and
                 // its error is the one reported.
