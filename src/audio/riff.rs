@@ -6,8 +6,8 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use super::WavInfo;
 use super::format::{Encoding, Format, FourCc};
+use super::info::WavInfo;
 use super::problem::{AudioProblem, Place, sniff};
 
 /// How many chunks are walked before giving up; real files have a handful.
