@@ -16,6 +16,8 @@
 //! provider tables of the campaign file, and `settings` builds the provider from its table.
 
 pub(crate) mod fault_spec;
+pub mod inbound;
+pub mod inbound_routes;
 pub mod name;
 pub mod voicent;
 pub mod voiceshot;

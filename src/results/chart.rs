@@ -198,6 +198,34 @@ const AXIS_W: u32 = 48;
 const TOP: u32 = 12;
 const BOTTOM: u32 = 52;
 
+/// Where a column chart puts a value: the axis's top value, and each column's slot and
+/// width.
+struct Scale {
+    /// The axis ends at its last tick, so every grid line is a whole number of calls.
+    max: u64,
+    /// The width of one column's slot.
+    slot: f64,
+    /// The width of a column.
+    bar_w: f64,
+}
+
+impl Scale {
+    fn new(max: u64, columns: usize) -> Scale {
+        let plot_w = f64::from(WIDTH - AXIS_W - 8);
+        let slot = plot_w / columns.max(1) as f64;
+        Scale {
+            max,
+            slot,
+            bar_w: (slot * 0.8).clamp(1.0, 48.0),
+        }
+    }
+
+    /// The height of value `v` on the axis.
+    fn y_of(&self, v: u64) -> f64 {
+        f64::from(TOP + COL_H) - f64::from(COL_H) * v as f64 / self.max as f64
+    }
+}
+
 /// Stacked columns over time, bottom to top in the order of `series` (name, CSS class), with
 /// a value axis and the first, middle and last labels under the axis.
 pub(super) fn columns<W: Write>(
@@ -217,16 +245,21 @@ pub(super) fn columns<W: Write>(
             .max()
             .unwrap_or(0),
     );
-    // The axis ends at its last tick, so every grid line is a whole number of calls.
-    let max = ticks.last().copied().unwrap_or(1).max(1);
-    let plot_w = f64::from(WIDTH - AXIS_W - 8);
-    let slot = plot_w / columns.len().max(1) as f64;
-    let bar_w = (slot * 0.8).clamp(1.0, 48.0);
-    let y_of = |v: u64| f64::from(TOP + COL_H) - f64::from(COL_H) * v as f64 / max as f64;
-    // The value axis, with grid lines.
+    let scale = Scale::new(ticks.last().copied().unwrap_or(1).max(1), columns.len());
+    value_axis(doc, &ticks, &scale)?;
+    for (i, column) in columns.iter().enumerate() {
+        stack(doc, series, column, i, &scale)?;
+    }
+    period_labels(doc, columns, &scale)?;
+    legend(doc, series)?;
+    doc.close("svg")
+}
+
+/// The value axis, with grid lines.
+fn value_axis<W: Write>(doc: &mut Doc<W>, ticks: &[u64], scale: &Scale) -> io::Result<()> {
     doc.open("g", &[("class", "axis")])?;
-    for tick in ticks {
-        let y = px(y_of(tick));
+    for &tick in ticks {
+        let y = px(scale.y_of(tick));
         doc.shape(
             "line",
             &[
@@ -247,36 +280,52 @@ pub(super) fn columns<W: Write>(
             &tick.to_string(),
         )?;
     }
-    doc.close("g")?;
-    for (i, column) in columns.iter().enumerate() {
-        let x = f64::from(AXIS_W) + slot * i as f64 + (slot - bar_w) / 2.0;
-        let mut below = 0;
-        for ((name, class), &value) in series.iter().zip(&column.values) {
-            if value == 0 {
-                continue;
-            }
-            let (top, bottom) = (y_of(below + value), y_of(below));
-            doc.open(
-                "rect",
-                &[
-                    ("class", class),
-                    ("x", &px(x)),
-                    ("y", &px(top)),
-                    ("width", &px(bar_w)),
-                    ("height", &px((bottom - top).max(0.5))),
-                ],
-            )?;
-            doc.element("title", &[], &format!("{}: {value} {name}", column.label))?;
-            doc.close("rect")?;
-            below += value;
+    doc.close("g")
+}
+
+/// Column `i`: one rectangle per non-zero series value, stacked from the bottom.
+fn stack<W: Write>(
+    doc: &mut Doc<W>,
+    series: &[(&str, &str)],
+    column: &Column<'_>,
+    i: usize,
+    scale: &Scale,
+) -> io::Result<()> {
+    let x = f64::from(AXIS_W) + scale.slot * i as f64 + (scale.slot - scale.bar_w) / 2.0;
+    let mut below = 0;
+    for ((name, class), &value) in series.iter().zip(&column.values) {
+        if value == 0 {
+            continue;
         }
+        let (top, bottom) = (scale.y_of(below + value), scale.y_of(below));
+        doc.open(
+            "rect",
+            &[
+                ("class", class),
+                ("x", &px(x)),
+                ("y", &px(top)),
+                ("width", &px(scale.bar_w)),
+                ("height", &px((bottom - top).max(0.5))),
+            ],
+        )?;
+        doc.element("title", &[], &format!("{}: {value} {name}", column.label))?;
+        doc.close("rect")?;
+        below += value;
     }
-    // Labels under the axis: the first, the middle and the last period.
+    Ok(())
+}
+
+/// Labels under the axis: the first, the middle and the last period.
+fn period_labels<W: Write>(
+    doc: &mut Doc<W>,
+    columns: &[Column<'_>],
+    scale: &Scale,
+) -> io::Result<()> {
     let mut shown = vec![0, columns.len() / 2, columns.len().saturating_sub(1)];
     shown.dedup();
     doc.open("g", &[("class", "axis")])?;
     for i in shown.into_iter().filter(|&i| i < columns.len()) {
-        let x = f64::from(AXIS_W) + slot * (i as f64 + 0.5);
+        let x = f64::from(AXIS_W) + scale.slot * (i as f64 + 0.5);
         let anchor = match i {
             0 if columns.len() > 1 => "start",
             i if i + 1 == columns.len() && i > 0 => "end",
@@ -297,8 +346,11 @@ pub(super) fn columns<W: Write>(
             columns[i].label,
         )?;
     }
-    doc.close("g")?;
-    // The legend.
+    doc.close("g")
+}
+
+/// The legend: a swatch and the name of each series.
+fn legend<W: Write>(doc: &mut Doc<W>, series: &[(&str, &str)]) -> io::Result<()> {
     let mut x = AXIS_W;
     for (name, class) in series {
         doc.shape(
@@ -322,7 +374,7 @@ pub(super) fn columns<W: Write>(
         )?;
         x += 130;
     }
-    doc.close("svg")
+    Ok(())
 }
 
 #[cfg(test)]

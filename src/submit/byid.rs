@@ -8,8 +8,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use super::error::SubmitError;
+use super::event::{CallReport, Event, PostStatus};
 use super::http::{self, Failure};
-use super::{CallReport, Event, PostStatus, SubmitError, Submitter};
+use super::submitter::Submitter;
 use crate::campaign::Recipient;
 use crate::journal::{CallState, Journal, JournalError, JournalState};
 use crate::plan::{self, Action, PostKind};
@@ -238,7 +240,6 @@ impl Submitter<'_> {
         on: &mut dyn FnMut(Event),
     ) -> Result<Vec<CallReport>, SubmitError> {
         let recipients = self.planned_recipients()?;
-        let pacing = self.campaign.provider().pacing();
         let asks = self.by_id_provider().has(PostKind::Query);
         let jobs: Vec<(usize, &str)> = recipients
             .iter()
@@ -250,6 +251,36 @@ impl Submitter<'_> {
                     .map(|id| (i, id))
             })
             .collect();
+        let mut found = self.poll_statuses(&jobs);
+        let mut out = Vec::with_capacity(recipients.len());
+        for (i, r) in recipients.iter().enumerate() {
+            let status = match found.remove(&i) {
+                Some(result) => result?,
+                None => None,
+            };
+            let report = self.report_of(state, r, status, asks);
+            on(Event::Post {
+                action: Action::Query,
+                seq: i + 1,
+                kind: PostKind::Query,
+                numbers: 1,
+                sent: usize::from(state.provider_id(&r.callid, r.number.as_str()).is_some()),
+                status: PostStatus::Accepted,
+                endpoint: None,
+            });
+            out.push(report);
+        }
+        Ok(out)
+    }
+
+    /// The status of each call of `jobs` (its index in the plan, the provider's id), polled
+    /// at most `pacing().in_flight` at once, each worker waiting `pacing().poll_interval`
+    /// between polls; after a failure nobody starts a new poll.
+    fn poll_statuses(
+        &self,
+        jobs: &[(usize, &str)],
+    ) -> BTreeMap<usize, Result<Option<Status>, SubmitError>> {
+        let pacing = self.campaign.provider().pacing();
         let found: Mutex<BTreeMap<usize, Result<Option<Status>, SubmitError>>> =
             Mutex::new(BTreeMap::new());
         let next = AtomicUsize::new(0);
@@ -279,65 +310,58 @@ impl Submitter<'_> {
                 });
             }
         });
-        let mut found = found.into_inner().expect("no worker panics");
-        let provider = self.campaign.provider();
-        let mut out = Vec::with_capacity(recipients.len());
-        for (i, r) in recipients.iter().enumerate() {
-            let status = match found.remove(&i) {
-                Some(result) => result?,
-                None => None,
-            };
-            let mut report = CallReport {
-                number: r.number.to_string(),
-                callid: r.callid.clone(),
-                result: Reach::NotFound,
-                status: String::new(),
-                comment: String::new(),
-                dateandtime: String::new(),
-                duration: None,
-                keypresses: Vec::new(),
-                responses: BTreeMap::new(),
-                attempts: None,
-                not_sent_by_outdial: false,
-            };
-            match status {
-                Some(s) => {
-                    report.result = provider.reach(&s.result);
-                    report.status = s.result.status;
-                    report.comment = s.result.comment;
-                    report.dateandtime = s.result.dateandtime;
-                    report.duration = s.result.duration;
-                    report.responses = s.responses.into_iter().collect();
-                    report.attempts = s.attempts;
-                }
-                None if state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt) => {
-                    report.status = "in-doubt".into();
-                    report.comment = "posted without a clear answer: see `outdial resolve`".into();
-                }
-                None if state.provider_id(&r.callid, r.number.as_str()).is_some() && !asks => {
-                    // Taken, and nothing more can be asked: what results there are arrive at
-                    // the provider's callback.
-                    report.result = Reach::Pending;
-                    report.status = "accepted".into();
-                    report.comment = self.by_id_provider().unasked_note().into();
-                }
-                None if state.provider_id(&r.callid, r.number.as_str()).is_some() => {
-                    report.comment = "no such call record (removed or self-deleted)".into();
-                }
-                None => {}
+        found.into_inner().expect("no worker panics")
+    }
+
+    /// What `query` shows of the call to `r`: the provider's `status` of it when it was
+    /// polled, else what the journal knows (`asks`: whether the provider can be polled).
+    fn report_of(
+        &self,
+        state: &JournalState,
+        r: &Recipient,
+        status: Option<Status>,
+        asks: bool,
+    ) -> CallReport {
+        let mut report = CallReport {
+            number: r.number.to_string(),
+            callid: r.callid.clone(),
+            result: Reach::NotFound,
+            status: String::new(),
+            comment: String::new(),
+            dateandtime: String::new(),
+            duration: None,
+            keypresses: Vec::new(),
+            responses: BTreeMap::new(),
+            attempts: None,
+            not_sent_by_outdial: false,
+        };
+        match status {
+            Some(s) => {
+                report.result = self.campaign.provider().reach(&s.result);
+                report.status = s.result.status;
+                report.comment = s.result.comment;
+                report.dateandtime = s.result.dateandtime;
+                report.duration = s.result.duration;
+                report.responses = s.responses.into_iter().collect();
+                report.attempts = s.attempts;
             }
-            on(Event::Post {
-                action: Action::Query,
-                seq: i + 1,
-                kind: PostKind::Query,
-                numbers: 1,
-                sent: usize::from(state.provider_id(&r.callid, r.number.as_str()).is_some()),
-                status: PostStatus::Accepted,
-                endpoint: None,
-            });
-            out.push(report);
+            None if state.call(&r.callid, r.number.as_str()) == Some(CallState::InDoubt) => {
+                report.status = "in-doubt".into();
+                report.comment = "posted without a clear answer: see `outdial resolve`".into();
+            }
+            None if state.provider_id(&r.callid, r.number.as_str()).is_some() && !asks => {
+                // Taken, and nothing more can be asked: what results there are arrive at
+                // the provider's callback.
+                report.result = Reach::Pending;
+                report.status = "accepted".into();
+                report.comment = self.by_id_provider().unasked_note().into();
+            }
+            None if state.provider_id(&r.callid, r.number.as_str()).is_some() => {
+                report.comment = "no such call record (removed or self-deleted)".into();
+            }
+            None => {}
         }
-        Ok(out)
+        report
     }
 
     /// `delete` for providers that know calls by their own id: removes the record of every

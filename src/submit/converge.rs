@@ -8,32 +8,16 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use serde::Serialize;
-
-use super::{Event, InDoubtCall, PostStatus, SubmitError, Submitter, same_call};
+use super::error::SubmitError;
+use super::event::{Event, PostStatus};
+use super::lookup::same_call;
+use super::submitter::Submitter;
+use super::summary::{InDoubtCall, Removals};
 use crate::campaign::{Recipient, Vars};
 use crate::converge::{Converge, PendingFrom, Target};
 use crate::journal::{Journal, JournalState, changes::RemovalOutcome};
 use crate::plan::{Action, Post, PostBody, PostKind};
 use crate::provider::{CallRemoval, Reach, ReplyOutcome};
-
-/// What the removals of a `send` did.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Removals {
-    /// Calls removed to be posted anew.
-    pub replaced: usize,
-    /// Calls removed for good.
-    pub removed: usize,
-    /// Calls the provider would not remove (already ringing or made): kept as they were.
-    pub fixed: usize,
-}
-
-impl Removals {
-    /// Whether nothing was removed or asked to be.
-    pub fn is_empty(&self) -> bool {
-        self.replaced + self.removed + self.fixed == 0
-    }
-}
 
 /// One call's fate, as the provider showed it.
 enum Fate {

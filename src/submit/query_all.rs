@@ -1,7 +1,9 @@
 //! `query --all`: one lookup of every call the provider holds for the campaign (VoiceShot's
 //! Call Query with `callid=""`), calls placed outside outdial included.
 
-use super::{CallReport, Event, PostStatus, SubmitError, Submitter};
+use super::error::SubmitError;
+use super::event::{CallReport, Event, PostStatus};
+use super::submitter::Submitter;
 use crate::journal::JournalState;
 use crate::plan::{Action, PostKind};
 use crate::provider::CallResult;

@@ -7,7 +7,7 @@
 //! scrubbed whole, before any cut. What the reply *means* (taken, refused, unreadable, which
 //! code) always comes from the page as it came.
 
-use super::Submitter;
+use super::submitter::Submitter;
 use crate::provider::{CallResult, ReplyOutcome, Status};
 use crate::secret::Secrets;
 

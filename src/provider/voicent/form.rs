@@ -119,36 +119,7 @@ fn call_form(
     let firstocc = i64::from(v.firstocc) + minutes.unwrap_or(0);
     form.append_pair("firstocc", &firstocc.to_string());
     match &v.play {
-        Play::Prompt { audio_dir } => {
-            let prompt = campaign.prompts.first().ok_or_else(|| {
-                EncodeError::Unsupported("the campaign has no prompt to play".into())
-            })?;
-            match &prompt.content {
-                PromptContent::Tts(template) => {
-                    let text = template
-                        .render(|name| campaign.var(r, name))
-                        .map_err(|name| {
-                            EncodeError::MissingVar(name.to_owned(), r.callid.clone())
-                        })?;
-                    // Line breaks and tabs become spaces, as for every provider.
-                    let text = text.replace(['\r', '\n', '\t'], " ");
-                    form.append_pair("txt", &text);
-                }
-                PromptContent::Audio(index) => {
-                    let name = &campaign.sounds[*index].name;
-                    form.append_pair(
-                        "audiofile",
-                        &gateway_path(audio_dir.as_deref().unwrap_or(""), name),
-                    );
-                }
-                PromptContent::Sound(name) => {
-                    form.append_pair(
-                        "audiofile",
-                        &gateway_path(audio_dir.as_deref().unwrap_or(""), name),
-                    );
-                }
-            }
-        }
+        Play::Prompt { audio_dir } => append_prompt(&mut form, campaign, r, audio_dir.as_deref())?,
         Play::Ivr(app) => {
             form.append_pair("startapp", app);
         }
@@ -186,6 +157,38 @@ fn call_form(
         form.append_pair("calltime", &m.to_string());
     }
     Ok(form.finish())
+}
+
+/// The campaign's one prompt as `txt` (its text for `r`) or `audiofile` (a path in
+/// `audio_dir` on the gateway host).
+fn append_prompt(
+    form: &mut form_urlencoded::Serializer<'_, String>,
+    campaign: &Campaign,
+    r: &Recipient,
+    audio_dir: Option<&str>,
+) -> Result<(), EncodeError> {
+    let prompt = campaign
+        .prompts
+        .first()
+        .ok_or_else(|| EncodeError::Unsupported("the campaign has no prompt to play".into()))?;
+    match &prompt.content {
+        PromptContent::Tts(template) => {
+            let text = template
+                .render(|name| campaign.var(r, name))
+                .map_err(|name| EncodeError::MissingVar(name.to_owned(), r.callid.clone()))?;
+            // Line breaks and tabs become spaces, as for every provider.
+            let text = text.replace(['\r', '\n', '\t'], " ");
+            form.append_pair("txt", &text);
+        }
+        PromptContent::Audio(index) => {
+            let name = &campaign.sounds[*index].name;
+            form.append_pair("audiofile", &gateway_path(audio_dir.unwrap_or(""), name));
+        }
+        PromptContent::Sound(name) => {
+            form.append_pair("audiofile", &gateway_path(audio_dir.unwrap_or(""), name));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

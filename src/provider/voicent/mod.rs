@@ -11,6 +11,7 @@
 
 pub(crate) mod facts;
 pub mod form;
+mod play;
 pub mod reply;
 pub mod sandbox;
 pub(crate) mod section;

@@ -8,6 +8,7 @@ pub mod dates;
 pub mod errorid;
 pub mod events;
 pub(crate) mod facts;
+pub(crate) mod inbound;
 pub mod render;
 pub mod reply;
 pub mod sandbox;

@@ -7,6 +7,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::reply::{Element, ReplyError, parse_element_tree};
 use crate::outcome::Outcome;
+pub use crate::provider::inbound::Recording;
 
 /// One Call Summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -29,17 +30,6 @@ pub struct Summary {
     pub keypresses: Vec<(u32, String)>,
     /// Voicemail recordings, each inside the prompt that recorded it.
     pub recordings: Vec<Recording>,
-}
-
-/// A voicemail recording carried inside a summary.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Recording {
-    /// The prompt that recorded it.
-    pub prompt: u32,
-    /// The name VoiceShot gave it: untrusted, never used as a path as it is.
-    pub filename: String,
-    /// The WAV bytes, decoded from base64.
-    pub wav: Vec<u8>,
 }
 
 /// Why a body is not a Call Summary.
@@ -125,7 +115,7 @@ fn promptid(prompt: &Element) -> Result<u32, ReplyError> {
 /// or an event. VoiceShot posts XML but does not document the type it sends, so an XML type,
 /// none, or what HTTP clients put on a raw string by default (`text/plain`, a form) is taken,
 /// and anything else (JSON, multipart, binary) is not.
-pub(crate) fn takes_content_type(ctype: Option<&str>) -> bool {
+pub(super) fn takes_content_type(ctype: Option<&str>) -> bool {
     matches!(
         ctype,
         None | Some(

@@ -10,9 +10,11 @@
 //! `call_date` (default the campaign's), the shape of the scheduled-calls list and delete
 //! (off unless configured), the reply to 401 and 402.
 
+mod actions;
 mod audio_file;
 pub mod callback;
 pub(crate) mod facts;
+pub(crate) mod inbound;
 mod number;
 mod options;
 mod prompts;

@@ -11,11 +11,15 @@
 //! in, is refused (4xx); the server goes on. SIGINT and SIGTERM stop accepting connections,
 //! let the posts already accepted finish, then return.
 
+mod app;
 mod auth;
 mod body;
+mod event;
 mod handlers;
+mod matching;
 mod metrics;
 mod probes;
+mod recording;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,19 +27,25 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use auth::{Auth, BasicAuth, MIN_TOKEN_LEN, Token, TokenError};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use serde::Serialize;
+pub use event::{ListenEvent, OnEvent};
+pub use recording::RECORDINGS;
 
-pub use auth::{Auth, BasicAuth, MIN_TOKEN_LEN, Token, TokenError};
-
+use self::app::{App, OTHER_ROUTE, body_refused, refused, reject};
+use self::metrics::Metrics;
+use super::error::StoreError;
 use super::filing::Filing;
+use super::pg::PgResults;
+use super::store::Store;
 use super::watch::Watched;
-use super::{PgResults, Store, StoreError};
 use crate::http_server;
+use crate::provider::inbound::{Received, Route};
+use crate::provider::inbound_routes;
 use crate::state::PgLocation;
 
 /// Default largest body: voicemail WAVs arrive base64-encoded inside summaries.
@@ -50,8 +60,6 @@ const MAX_CONNECTIONS: usize = 4096;
 /// Time a client has to send a request's head (line and headers); also how long a
 /// kept-alive connection may sit idle.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
-/// The folder beside the database that holds voicemail recordings.
-pub const RECORDINGS: &str = "recordings";
 
 /// How `listen` runs.
 #[derive(Debug)]
@@ -104,130 +112,6 @@ pub enum ListenError {
     Runtime(std::io::Error),
 }
 
-/// What `listen` did, as it happens.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-pub enum ListenEvent {
-    /// Serving.
-    Listening {
-        /// The base URL.
-        url: String,
-        /// The results store.
-        db: String,
-        /// Campaign names accepted.
-        campaigns: Vec<String>,
-        /// Whether posts must authenticate (credentials or token).
-        auth: bool,
-        /// Whether the token routes (`/voiceshot/summary/<token>` …) are served.
-        token: bool,
-        /// Connections served at once.
-        connections: usize,
-    },
-    /// A post was committed (or recognised as a redelivery).
-    Stored {
-        /// The route.
-        route: String,
-        /// The campaign.
-        campaign: String,
-        /// outdial's call id.
-        callid: String,
-        /// `false`: the same post was stored before; nothing changed.
-        fresh: bool,
-        /// What became of its call row (`stored`, `repeat`, `lesser`, `conflict`), if any.
-        verdict: Option<&'static str>,
-        /// Whether a Call Command was replied.
-        command: bool,
-    },
-    /// A post that names no call of a served campaign was kept as unmatched (200).
-    Unmatched {
-        /// The route.
-        route: String,
-        /// The call id it named ('' for none).
-        callid: String,
-        /// Why it matched nothing.
-        why: String,
-    },
-    /// A voicemail recording was saved.
-    Recording {
-        /// Its path, relative to the store's folder.
-        path: String,
-        /// What the audio inspector found wrong with it, if anything.
-        problem: Option<String>,
-    },
-    /// A post was refused with a 4xx (or a 5xx when the store failed).
-    Rejected {
-        /// The route.
-        route: String,
-        /// The HTTP status.
-        status: u16,
-        /// Why.
-        why: String,
-    },
-    /// Stopped after a signal; every accepted post is stored.
-    Stopped {
-        /// Posts stored (including redeliveries and unmatched posts).
-        stored: u64,
-        /// Posts refused.
-        rejected: u64,
-    },
-}
-
-/// Receives the events.
-pub type OnEvent = Box<dyn Fn(ListenEvent) + Send + Sync>;
-
-/// The routes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Route {
-    Summary,
-    Events,
-    Callback,
-}
-
-impl Route {
-    const ALL: [Route; 3] = [Route::Summary, Route::Events, Route::Callback];
-
-    fn path(self) -> &'static str {
-        match self {
-            Route::Summary => "/voiceshot/summary",
-            Route::Events => "/voiceshot/events",
-            Route::Callback => "/voipcomm/callback",
-        }
-    }
-}
-
-struct App {
-    campaigns: Vec<Watched>,
-    store: Box<dyn Filing>,
-    folder: PathBuf,
-    auth: Auth,
-    max_body: usize,
-    budget: body::Budget,
-    body_timeout: Duration,
-    on_event: OnEvent,
-    stored: AtomicU64,
-    rejected: AtomicU64,
-    metrics: metrics::Metrics,
-}
-
-/// A refusal: status, why (for the log and the client) and the reason's name (for the
-/// metrics).
-#[derive(Debug)]
-struct Refused(StatusCode, String, &'static str);
-
-fn refused(status: StatusCode, why: impl Into<String>) -> Refused {
-    let reason = match status {
-        StatusCode::BAD_REQUEST => "malformed",
-        StatusCode::UNAUTHORIZED => "unauthorized",
-        StatusCode::NOT_FOUND => "no-route",
-        StatusCode::REQUEST_TIMEOUT => "timeout",
-        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "media-type",
-        StatusCode::SERVICE_UNAVAILABLE => "store-unavailable",
-        _ => "internal",
-    };
-    Refused(status, why.into(), reason)
-}
-
 /// Serves until SIGINT or SIGTERM; blocks. The first event is [`ListenEvent::Listening`].
 /// Before it binds, the store is opened and written once, so a store that is another
 /// program's, of another version, or read-only is an error here, not a 503 per post.
@@ -274,7 +158,7 @@ pub fn listen(config: ListenConfig, on_event: OnEvent) -> Result<(), ListenError
         on_event,
         stored: AtomicU64::new(0),
         rejected: AtomicU64::new(0),
-        metrics: metrics::Metrics::new(),
+        metrics: Metrics::new(),
     });
     // The last handle on the store is dropped here, after the runtime: a blocking client
     // must not be closed on one of its threads.
@@ -319,16 +203,16 @@ async fn serve(app: Arc<App>, bind: SocketAddr) -> Result<(), ListenError> {
         connections,
     });
     let mut router = Router::new();
-    for r in Route::ALL {
+    for &r in inbound_routes::routes() {
         router = router
             .route(
-                r.path(),
+                r.path,
                 post(move |State(app): State<Arc<App>>, request: Request| {
                     handle(app, r, None, request)
                 }),
             )
             .route(
-                &format!("{}/{{token}}", r.path()),
+                &format!("{}/{{token}}", r.path),
                 post(
                     move |State(app): State<Arc<App>>,
                           axum::extract::Path(token): axum::extract::Path<String>,
@@ -387,37 +271,14 @@ async fn serve_connections(
     http_server::serve_connections(listener, limits, service, stop).await;
 }
 
-/// The metrics' name for a request to no route of ours.
-const OTHER_ROUTE: &str = "other";
-
-/// Refuses a request to `label` (a route's path, or [`OTHER_ROUTE`]), shown as `shown`.
-fn reject(app: &App, label: &'static str, shown: &str, r: Refused) -> Response {
-    let Refused(status, why, reason) = r;
-    app.rejected.fetch_add(1, Ordering::SeqCst);
-    app.metrics.refused(label, reason);
-    (app.on_event)(ListenEvent::Rejected {
-        route: shown.to_owned(),
-        status: status.as_u16(),
-        why: why.clone(),
-    });
-    let mut response = (status, why).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            header::HeaderValue::from_static("Basic realm=\"outdial listen\""),
-        );
-    }
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-    }
-    response
-}
-
-async fn handle(app: Arc<App>, route: Route, token: Option<String>, request: Request) -> Response {
+async fn handle(
+    app: Arc<App>,
+    route: &'static Route,
+    token: Option<String>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
-    let path = route.path();
+    let path = route.path;
     app.metrics.received(path);
     if !app.auth.allows(&parts.headers, token.as_deref()) {
         let why = "missing or wrong credentials";
@@ -446,9 +307,11 @@ async fn handle(app: Arc<App>, route: Route, token: Option<String>, request: Req
     let done = tokio::task::spawn_blocking(move || {
         let post = handlers::Incoming {
             route,
-            ctype: ctype.as_deref(),
-            query: query.as_deref(),
-            body: &held.bytes,
+            received: Received {
+                ctype: ctype.as_deref(),
+                query: query.as_deref(),
+                body: &held.bytes,
+            },
         };
         worker.accept(&post)
     })
@@ -467,34 +330,12 @@ async fn handle(app: Arc<App>, route: Route, token: Option<String>, request: Req
             let (event, command) = accepted.event(route);
             (app.on_event)(event);
             match command {
-                Some(xml) => {
-                    (StatusCode::OK, [(header::CONTENT_TYPE, "text/xml")], xml).into_response()
+                Some((answer, media)) => {
+                    (StatusCode::OK, [(header::CONTENT_TYPE, media)], answer).into_response()
                 }
                 None => StatusCode::OK.into_response(),
             }
         }
         Err(r) => reject(&app, path, path, r),
-    }
-}
-
-fn body_refused(app: &App, failed: body::Failed) -> Refused {
-    match failed {
-        body::Failed::TooLarge => refused(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the body is over {} bytes", app.max_body),
-        ),
-        body::Failed::TimedOut => refused(
-            StatusCode::REQUEST_TIMEOUT,
-            "the body did not arrive in time",
-        ),
-        body::Failed::Busy => Refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "too many large posts at once; try again shortly".to_owned(),
-            "busy",
-        ),
-        body::Failed::Broken(e) => refused(
-            StatusCode::BAD_REQUEST,
-            format!("the body could not be read: {e}"),
-        ),
     }
 }

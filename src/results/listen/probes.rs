@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{App, refused, reject};
+use super::app::{App, refused, reject};
 
 /// Longest a readiness round trip may take before the store counts as not reachable.
 const READY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -11,7 +11,9 @@ use hyper::body::{Bytes, Incoming};
 use hyper::header;
 use hyper::{Method, Request, StatusCode};
 
-use super::{Faults, Record, Route, SandboxConfig, State, Taken, gateway_time};
+use super::config::SandboxConfig;
+use super::faults::{Faults, Route};
+use super::records::{Record, State, Taken, gateway_time};
 use crate::http_server::{
     self, BodyError, HangUp, Limits, Reply, Resetter, Stop, closing, response,
 };
@@ -60,6 +62,7 @@ fn respond(code: StatusCode, body: impl Into<Bytes>) -> Reply {
     Ok(closing(response(code, "text/html; charset=UTF-8", body)))
 }
 
+/// Serves one request.
 async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>) -> Reply {
     let (cfg, state) = (&server.cfg, &server.state);
     let (parts, body) = request.into_parts();
@@ -72,28 +75,13 @@ async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>)
     }
     let path = parts.uri.path();
     let query = parts.uri.query().unwrap_or("");
-    let lock = || state.lock().expect("sandbox state");
     let route = match path {
         CALL_PATH => Some(Route::Call),
         STATUS_PATH => Some(Route::Status),
         REMOVE_PATH => Some(Route::Remove),
         _ => None,
     };
-    let (faults, k) = {
-        let mut s = lock();
-        if route == Some(Route::Call) {
-            s.call_requests += 1;
-        }
-        let faults = s.faults.clone();
-        let k = match route {
-            Some(r) if faults.counts(r) => {
-                s.faulted += 1;
-                s.faulted
-            }
-            _ => 0,
-        };
-        (faults, k)
-    };
+    let (faults, k) = number(state, route);
     if k > 0 && faults.reset_before.contains(&k) {
         // The connection is reset (RST), not closed: the client sees a failure mid-request.
         reset.arm();
@@ -104,14 +92,7 @@ async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>)
         Err(BodyError::TooLarge) => return respond(StatusCode::PAYLOAD_TOO_LARGE, "too large"),
         Err(BodyError::TimedOut | BodyError::Broken(_)) => return Err(HangUp),
     };
-    let text = if parts.method == Method::GET || body.is_empty() {
-        query.to_owned()
-    } else {
-        String::from_utf8_lossy(&body).into_owned()
-    };
-    let form: Vec<(String, String)> = form_urlencoded::parse(text.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let form = form_of(&parts.method, query, &body);
     if k > 0 && k <= faults.fail_first {
         return respond(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -123,22 +104,75 @@ async fn serve(server: Arc<Server>, reset: Resetter, request: Request<Incoming>)
         server.stop.sleep(faults.late_by).await;
     }
     let page = match route {
-        Some(Route::Call) => match call(cfg, state, &faults, k, &form) {
+        Some(route) => match apply(cfg, state, route, &faults, k, &form) {
             Ok(page) => page,
             // Refused or unreadable: nothing was stored, and no fault follows.
             Err(page) => return respond(StatusCode::OK, page),
         },
-        Some(Route::Status) => {
-            let reqid = reqid(&form);
-            match reqid {
-                Some(id) => lock().status(id, Instant::now(), cfg.dial_delay),
-                None => "ERROR: no such call record: ".to_owned(),
-            }
-        }
-        Some(Route::Remove) => remove(cfg, state, reqid(&form)),
         None => return respond(StatusCode::NOT_FOUND, "<html><body>Not found</body></html>"),
     };
-    // Applied: from here on every fault leaves the client without a clear answer.
+    after_applying(&server, &faults, k, page).await
+}
+
+/// The faults injected now, and the number `K` of this request among those they count (0:
+/// not counted, so not faulted).
+fn number(state: &Mutex<State>, route: Option<Route>) -> (Faults, u32) {
+    let mut s = state.lock().expect("sandbox state");
+    if route == Some(Route::Call) {
+        s.call_requests += 1;
+    }
+    let faults = s.faults.clone();
+    let k = match route {
+        Some(r) if faults.counts(r) => {
+            s.faulted += 1;
+            s.faulted
+        }
+        _ => 0,
+    };
+    (faults, k)
+}
+
+/// The request's fields: the query of a GET (or of a POST without a body), else the form
+/// body.
+fn form_of(method: &Method, query: &str, body: &[u8]) -> Vec<(String, String)> {
+    let text = if *method == Method::GET || body.is_empty() {
+        query.to_owned()
+    } else {
+        String::from_utf8_lossy(body).into_owned()
+    };
+    form_urlencoded::parse(text.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// Applies a request and answers it; `Err` carries the page of a call request refused or
+/// unreadable (nothing stored).
+fn apply(
+    cfg: &SandboxConfig,
+    state: &Mutex<State>,
+    route: Route,
+    faults: &Faults,
+    k: u32,
+    form: &[(String, String)],
+) -> Result<String, String> {
+    match route {
+        Route::Call => call(cfg, state, faults, k, form),
+        Route::Status => Ok(match reqid(form) {
+            Some(id) => {
+                state
+                    .lock()
+                    .expect("sandbox state")
+                    .status(id, Instant::now(), cfg.dial_delay)
+            }
+            None => "ERROR: no such call record: ".to_owned(),
+        }),
+        Route::Remove => Ok(remove(cfg, state, reqid(form))),
+    }
+}
+
+/// The faults that strike once request `k` is applied: from here on every fault leaves the
+/// client without a clear answer.
+async fn after_applying(server: &Server, faults: &Faults, k: u32, page: String) -> Reply {
     if k > 0 && faults.drop_after.contains(&k) {
         return Err(HangUp);
     }

@@ -9,9 +9,10 @@ use std::io;
 use base64::Engine as _;
 use quick_xml::escape::escape;
 
-use super::SandboxConfig;
+use super::call::{CallStatus, SandboxCall, SandboxPrompt};
+use super::config::SandboxConfig;
 use super::sim;
-use super::state::{CallStatus, SandboxCall, SandboxPrompt, State, StoredFile};
+use super::state::{State, StoredFile};
 use crate::provider::voiceshot::errorid;
 use crate::provider::voiceshot::reply::{Element, parse_element_tree};
 
@@ -72,6 +73,7 @@ pub(crate) fn handle(
     }
 }
 
+/// Reads the post's command and applies it.
 fn dispatch(
     cfg: &SandboxConfig,
     state: &mut State,
@@ -80,6 +82,30 @@ fn dispatch(
     now: u64,
 ) -> Result<Handled, Stop> {
     let root = parse_element_tree(body).map_err(|_| Refuse(3))?;
+    let action = action(cfg, &root)?;
+    match action {
+        0 => add_calls(cfg, state, &root, request, now)?,
+        1 => store_files(state, &root)?,
+        2 => delete_calls(state, &root, now)?,
+        3 => return query(cfg, state, &root, now),
+        6 => {
+            return Ok(Handled {
+                reply: command_reply(0),
+                changed: false,
+            });
+        }
+        7 => pause(state, &root, now)?,
+        8 => resume(cfg, state, &root, now)?,
+        _ => return Err(Stop::Refuse(4)),
+    }
+    Ok(Handled {
+        reply: command_reply(0),
+        changed: true,
+    })
+}
+
+/// The root's `action`, once the document is a `<campaign>` with the right credentials.
+fn action(cfg: &SandboxConfig, root: &Element) -> Result<u32, Stop> {
     if root.name != "campaign" {
         return Err(Stop::Refuse(18));
     }
@@ -89,112 +115,125 @@ fn dispatch(
     {
         return Err(Stop::Refuse(1));
     }
-    let action = match root.attr("action").map(str::trim) {
-        None | Some("") => return Err(Stop::Refuse(4)),
-        Some(a) => a.parse::<u32>().map_err(|_| Refuse(4))?,
-    };
-    let ok = |changed| {
-        Ok(Handled {
-            reply: command_reply(0),
-            changed,
-        })
-    };
-    match action {
-        0 => {
-            let menuid = menuid(&root)?;
-            let calls = parse_calls(&root, menuid)?;
-            let paused = state.paused.contains(menuid);
-            let mut calls = calls;
-            for call in &mut calls {
-                call.seq = state.next_seq;
-                state.next_seq += 1;
-                call.request = request;
-                call.due_unix_ms = sim::due_ms(now, cfg.dial_delay, call.dateandtime.as_deref());
-                if paused {
-                    call.status = CallStatus::Paused;
-                }
-            }
-            state.calls.extend(&calls)?;
-            ok(true)
-        }
-        1 => {
-            let ops = parse_files(&root)?;
-            for (name, content) in ops {
-                match content {
-                    Some(bytes) => {
-                        let base64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
-                        state.files.insert(
-                            name,
-                            StoredFile {
-                                size: bytes.len(),
-                                base64,
-                            },
-                        );
-                    }
-                    None => {
-                        state.files.remove(&name);
-                    }
-                }
-            }
-            ok(true)
-        }
-        2 => {
-            let menuid = menuid(&root)?;
-            let callids = callids(&root, false)?;
-            for i in state.calls.with_callids(menuid, &callids)? {
-                if state.calls.undialled(i, now) {
-                    state.calls.set_status(i, CallStatus::Deleted);
-                }
-            }
-            ok(true)
-        }
-        3 => {
-            let menuid = menuid(&root)?;
-            let callids = callids(&root, true)?;
-            let all = callids.is_empty() || callids.contains(&"");
-            let found = if all {
-                state.calls.of_menuid(menuid)
-            } else {
-                state.calls.with_callids(menuid, &callids)?
-            };
-            let mut matching = Vec::with_capacity(found.len());
-            for i in found {
-                if state.calls.status(i) != CallStatus::Deleted {
-                    matching.push(state.calls.view(i, cfg.seed, cfg.success_rate, now)?);
-                }
-            }
-            Ok(Handled {
-                reply: query_reply(menuid, matching.iter()),
-                changed: false,
-            })
-        }
-        6 => ok(false),
-        7 => {
-            let menuid = menuid(&root)?.to_owned();
-            for i in state.calls.of_menuid(&menuid) {
-                if state.calls.pending(i, now) {
-                    state.calls.set_status(i, CallStatus::Paused);
-                }
-            }
-            state.paused.insert(menuid);
-            ok(true)
-        }
-        8 => {
-            let menuid = menuid(&root)?.to_owned();
-            for i in state.calls.of_menuid(&menuid) {
-                if state.calls.status(i) == CallStatus::Paused {
-                    // The dial delay runs again from the resume, as a paused call was never
-                    // started.
-                    state
-                        .calls
-                        .resume(i, |at| sim::due_ms(now, cfg.dial_delay, at))?;
-                }
-            }
-            state.paused.remove(&menuid);
-            ok(true)
-        }
-        _ => Err(Stop::Refuse(4)),
+    match root.attr("action").map(str::trim) {
+        None | Some("") => Err(Stop::Refuse(4)),
+        Some(a) => Ok(a.parse::<u32>().map_err(|_| Refuse(4))?),
     }
+}
+
+/// Action 0: the post's calls are stored (paused when their menuid is).
+fn add_calls(
+    cfg: &SandboxConfig,
+    state: &mut State,
+    root: &Element,
+    request: u32,
+    now: u64,
+) -> Result<(), Stop> {
+    let menuid = menuid(root)?;
+    let calls = parse_calls(root, menuid)?;
+    let paused = state.paused.contains(menuid);
+    let mut calls = calls;
+    for call in &mut calls {
+        call.seq = state.next_seq;
+        state.next_seq += 1;
+        call.request = request;
+        call.due_unix_ms = sim::due_ms(now, cfg.dial_delay, call.dateandtime.as_deref());
+        if paused {
+            call.status = CallStatus::Paused;
+        }
+    }
+    state.calls.extend(&calls)?;
+    Ok(())
+}
+
+/// Action 1: sound files are stored or removed.
+fn store_files(state: &mut State, root: &Element) -> Result<(), Stop> {
+    let ops = parse_files(root)?;
+    for (name, content) in ops {
+        match content {
+            Some(bytes) => {
+                let base64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                state.files.insert(
+                    name,
+                    StoredFile {
+                        size: bytes.len(),
+                        base64,
+                    },
+                );
+            }
+            None => {
+                state.files.remove(&name);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Action 2: the named calls not yet dialled are deleted.
+fn delete_calls(state: &mut State, root: &Element, now: u64) -> Result<(), Stop> {
+    let menuid = menuid(root)?;
+    let callids = callids(root, false)?;
+    for i in state.calls.with_callids(menuid, &callids)? {
+        if state.calls.undialled(i, now) {
+            state.calls.set_status(i, CallStatus::Deleted);
+        }
+    }
+    Ok(())
+}
+
+/// Action 3: the named calls (every call of the menuid when none is named), as they stand.
+fn query(
+    cfg: &SandboxConfig,
+    state: &mut State,
+    root: &Element,
+    now: u64,
+) -> Result<Handled, Stop> {
+    let menuid = menuid(root)?;
+    let callids = callids(root, true)?;
+    let all = callids.is_empty() || callids.contains(&"");
+    let found = if all {
+        state.calls.of_menuid(menuid)
+    } else {
+        state.calls.with_callids(menuid, &callids)?
+    };
+    let mut matching = Vec::with_capacity(found.len());
+    for i in found {
+        if state.calls.status(i) != CallStatus::Deleted {
+            matching.push(state.calls.view(i, cfg.seed, cfg.success_rate, now)?);
+        }
+    }
+    Ok(Handled {
+        reply: query_reply(menuid, matching.iter()),
+        changed: false,
+    })
+}
+
+/// Action 7: the menuid's pending calls wait, and so do its calls posted later.
+fn pause(state: &mut State, root: &Element, now: u64) -> Result<(), Stop> {
+    let menuid = menuid(root)?.to_owned();
+    for i in state.calls.of_menuid(&menuid) {
+        if state.calls.pending(i, now) {
+            state.calls.set_status(i, CallStatus::Paused);
+        }
+    }
+    state.paused.insert(menuid);
+    Ok(())
+}
+
+/// Action 8: the menuid's paused calls go on.
+fn resume(cfg: &SandboxConfig, state: &mut State, root: &Element, now: u64) -> Result<(), Stop> {
+    let menuid = menuid(root)?.to_owned();
+    for i in state.calls.of_menuid(&menuid) {
+        if state.calls.status(i) == CallStatus::Paused {
+            // The dial delay runs again from the resume, as a paused call was never
+            // started.
+            state
+                .calls
+                .resume(i, |at| sim::due_ms(now, cfg.dial_delay, at))?;
+        }
+    }
+    state.paused.remove(&menuid);
+    Ok(())
 }
 
 fn refused(code: u32) -> Handled {

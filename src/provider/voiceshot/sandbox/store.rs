@@ -14,8 +14,8 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
 
+use super::call::{CallStatus, SandboxCall};
 use super::sim;
-use super::state::{CallStatus, SandboxCall};
 
 /// What memory keeps of one call.
 #[derive(Clone, Copy, Debug)]

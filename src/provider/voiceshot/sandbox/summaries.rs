@@ -11,8 +11,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use super::Shared;
-use super::state::{CallStatus, SandboxCall};
+use super::call::{CallStatus, SandboxCall};
+use super::shared::Shared;
 use crate::provider::voiceshot::summary::{Summary, render_summary};
 
 /// Summaries waiting to be posted at most.
