@@ -9,62 +9,22 @@
 
 mod encode;
 mod format;
+mod info;
 mod problem;
 mod riff;
 
 use std::fs::{self, File};
 use std::io::{Read, Seek};
 use std::path::Path;
-use std::time::Duration;
 
 pub use encode::{encode_base64, encoded_len};
 pub use format::{Encoding, Format, FourCc, SUBTYPE_PCM};
+pub use info::WavInfo;
 pub(crate) use problem::sox_command;
 pub use problem::{AudioProblem, Place};
 
 /// The upload limit callers use unless configured otherwise: 16 MiB.
 pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
-
-/// What a good file's header says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WavInfo {
-    /// The file's size in bytes.
-    pub file_len: u64,
-    /// Frames per second (always 8000 for a good file).
-    pub sample_rate: u32,
-    /// Channels (always 1 for a good file).
-    pub channels: u16,
-    /// Bits per sample (always 16 for a good file).
-    pub bits_per_sample: u16,
-    /// Plain PCM, or PCM wrapped in `WAVE_FORMAT_EXTENSIBLE`.
-    pub format: Format,
-    /// Bytes of sample data.
-    pub data_len: u64,
-    /// Sample frames (one sample per channel each).
-    pub frames: u64,
-}
-
-impl WavInfo {
-    /// The sample format, e.g. for [`Encoding::describe`].
-    pub fn encoding(&self) -> Encoding {
-        Encoding {
-            format: self.format,
-            sample_rate: self.sample_rate,
-            channels: self.channels,
-            bits_per_sample: self.bits_per_sample,
-        }
-    }
-
-    /// How long the prompt plays.
-    pub fn duration(&self) -> Duration {
-        if self.sample_rate == 0 {
-            return Duration::ZERO;
-        }
-        let rate = u64::from(self.sample_rate);
-        let nanos = (self.frames % rate) * 1_000_000_000 / rate;
-        Duration::new(self.frames / rate, nanos as u32)
-    }
-}
 
 /// Opens and checks the WAV file at `path`; files over `max_bytes` are
 /// refused before any of their content is read.
@@ -104,6 +64,8 @@ pub fn inspect<R: Read + Seek>(reader: R, file_len: u64) -> Result<WavInfo, Audi
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use std::collections::BTreeMap;
     use std::io::{self, Cursor, SeekFrom};
     use std::path::PathBuf;

@@ -6,8 +6,8 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use super::WavInfo;
 use super::format::{Encoding, Format, FourCc};
+use super::info::WavInfo;
 use super::problem::{AudioProblem, Place, sniff};
 
 /// How many chunks are walked before giving up; real files have a handful.
@@ -197,32 +197,14 @@ fn walk<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Layout, AudioPr
                 AudioProblem::NoData
             });
         }
-        let mut header = [0u8; 8];
-        let place = Place::ChunkHeader { offset: pos };
-        if file_len - pos < 8 {
-            return Err(AudioProblem::Truncated { place, file_len });
-        }
-        read_exact_at(reader, pos, &mut header, place, file_len)?;
-        let id = FourCc([header[0], header[1], header[2], header[3]]);
-        let size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        let (id, size) = chunk_header(reader, pos, file_len)?;
         let body = pos + 8;
         // Saturating only for form's sake: 1024 chunks of at most 4 GiB keep
         // `pos` far below u64::MAX.
         let end = body.saturating_add(u64::from(size));
         match &id.0 {
             b"fmt " => {
-                if size < 16 {
-                    return Err(AudioProblem::FmtTooSmall { len: size });
-                }
-                if size > MAX_FMT_LEN {
-                    return Err(AudioProblem::FmtTooLarge { len: size });
-                }
-                if end > file_len {
-                    return Err(AudioProblem::Truncated {
-                        place: Place::FmtChunk,
-                        file_len,
-                    });
-                }
+                check_fmt_size(size, end, file_len)?;
                 if data.is_some() {
                     return Err(AudioProblem::FmtAfterData);
                 }
@@ -265,6 +247,40 @@ fn walk<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Layout, AudioPr
         pos = end.saturating_add(u64::from(size & 1));
     }
     Err(AudioProblem::TooManyChunks { limit: MAX_CHUNKS })
+}
+
+/// Reads the chunk header at `pos`: the chunk's id and its size field.
+fn chunk_header<R: Read + Seek>(
+    reader: &mut R,
+    pos: u64,
+    file_len: u64,
+) -> Result<(FourCc, u32), AudioProblem> {
+    let mut header = [0u8; 8];
+    let place = Place::ChunkHeader { offset: pos };
+    if file_len - pos < 8 {
+        return Err(AudioProblem::Truncated { place, file_len });
+    }
+    read_exact_at(reader, pos, &mut header, place, file_len)?;
+    let id = FourCc([header[0], header[1], header[2], header[3]]);
+    let size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+    Ok((id, size))
+}
+
+/// A `fmt ` chunk of `size` bytes ending at `end` must hold a format and fit in the file.
+fn check_fmt_size(size: u32, end: u64, file_len: u64) -> Result<(), AudioProblem> {
+    if size < 16 {
+        return Err(AudioProblem::FmtTooSmall { len: size });
+    }
+    if size > MAX_FMT_LEN {
+        return Err(AudioProblem::FmtTooLarge { len: size });
+    }
+    if end > file_len {
+        return Err(AudioProblem::Truncated {
+            place: Place::FmtChunk,
+            file_len,
+        });
+    }
+    Ok(())
 }
 
 /// Decodes the first `len` bytes of `buf`, read from a `fmt ` chunk of `size` bytes.

@@ -67,7 +67,32 @@ pub fn at_ref(file: &Path, git_ref: &str) -> Result<Checkout, Box<Problem>> {
     std::fs::create_dir_all(&folder).map_err(|e| write_error(&e))?;
     let copy = folder.join(name);
     std::fs::write(&copy, &text).map_err(|e| write_error(&e))?;
-    for named in named_files(&String::from_utf8_lossy(&text)) {
+    copy_named(
+        &String::from_utf8_lossy(&text),
+        &dir,
+        git_ref,
+        &prefix,
+        tmp.path(),
+    )?;
+    link_journals(&dir, &folder);
+    Ok(Checkout {
+        _dir: tmp,
+        file: copy,
+        label: format!("{git_ref}:{}", file.display()),
+    })
+}
+
+/// Writes the files the campaign `text` names, as they were at `git_ref`, into the copy of
+/// the repository at `root` (`prefix`: the campaign's folder inside it); a file not in the
+/// repository at the ref is taken from the working tree (`dir`, the campaign's folder).
+fn copy_named(
+    text: &str,
+    dir: &Path,
+    git_ref: &str,
+    prefix: &Path,
+    root: &Path,
+) -> Result<(), Box<Problem>> {
+    for named in named_files(text) {
         let named = Path::new(&named);
         if named.is_absolute() {
             continue; // read where it is, in both versions
@@ -76,8 +101,8 @@ pub fn at_ref(file: &Path, git_ref: &str) -> Result<Checkout, Box<Problem>> {
         let Some(inside) = normalize(&prefix.join(named)) else {
             continue;
         };
-        let target = tmp.path().join(&inside);
-        let bytes = match git(&dir, [OsStr::new("show"), &spec(git_ref, named)]) {
+        let target = root.join(&inside);
+        let bytes = match git(dir, [OsStr::new("show"), &spec(git_ref, named)]) {
             Ok(bytes) => bytes,
             Err(_) => match std::fs::read(dir.join(named)) {
                 Ok(bytes) => {
@@ -93,6 +118,11 @@ pub fn at_ref(file: &Path, git_ref: &str) -> Result<Checkout, Box<Problem>> {
         }
         std::fs::write(&target, bytes).map_err(|e| write_error(&e))?;
     }
+    Ok(())
+}
+
+/// Links the campaign's journals (`dir/.outdial`) into the copy's `folder`.
+fn link_journals(dir: &Path, folder: &Path) {
     // `max_calls` reads the journals next to the campaign file: the old version reads today's,
     // like the new one, so the cap leaves out the same numbers on both sides.
     #[cfg(unix)]
@@ -104,11 +134,8 @@ pub fn at_ref(file: &Path, git_ref: &str) -> Result<Checkout, Box<Problem>> {
             let _ = std::os::unix::fs::symlink(journals, folder.join(".outdial"));
         }
     }
-    Ok(Checkout {
-        _dir: tmp,
-        file: copy,
-        label: format!("{git_ref}:{}", file.display()),
-    })
+    #[cfg(not(unix))]
+    let _ = (dir, folder);
 }
 
 /// `REF:./path`: a path relative to git's working folder (`-C`), not the repository root.
