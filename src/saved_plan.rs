@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::campaign::Campaign;
+use crate::campaign::model::Campaign;
 use crate::journal::{HashingWriter, sha256_hex};
 use crate::plan::PostKind;
 use crate::provider::name::ProviderName;

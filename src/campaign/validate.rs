@@ -10,16 +10,17 @@ use toml::Spanned;
 use super::check::Checker;
 use super::contacts::{self, Header, ScanInput};
 use super::file::{CampaignFile, KeypressEntry, PromptEntry, RecipientEntry};
-use super::structure::Pruned;
-use super::{
+use super::model::{
     Campaign, KeypressRule, LoadOptions, Prompt, PromptContent, Recipient, Sound, Vars, Zone,
 };
+use super::rules::{BuildProvider, ProviderRules};
+use super::structure::Pruned;
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, PhoneNumber};
 use crate::provider::name::ProviderName;
 use crate::source::SourceFile;
 use crate::template::Template;
-use crate::{audio, callid, provider, schedule, xmltext};
+use crate::{audio, callid, schedule, xmltext};
 
 /// At most this many recipients are named for one missing placeholder; the rest are counted.
 const MISSING_VAR_EXAMPLES: usize = 3;
@@ -37,6 +38,7 @@ pub(super) fn validate(
     provider_span: Option<Range<usize>>,
     options: &LoadOptions,
     problems: &mut Problems,
+    build: &BuildProvider<'_>,
 ) -> Option<Campaign> {
     let section = raw.campaign.as_ref()?;
     let provider_name = section.provider;
@@ -60,19 +62,17 @@ pub(super) fn validate(
         || c.pruned
             .iter()
             .any(|p| p.table == "campaign" && p.meant.as_deref() == Some("timezone"));
-    let provider = provider::settings(provider_name, &raw, &mut c);
+    let provider = build(provider_name, &raw, &mut c);
 
     let vars = c.vars(&raw.vars);
-    let max_upload = provider
-        .as_ref()
-        .map_or(audio::DEFAULT_MAX_BYTES, |p| p.limits().max_upload_bytes);
-    let (prompts, sounds) = c.prompts(&raw.prompts, max_upload, provider.as_deref());
-    let on_keypress = c.keypress_rules(&raw.on_keypress, &raw.prompts, provider.as_deref());
+    let max_upload = provider.map_or(audio::DEFAULT_MAX_BYTES, |p| p.max_upload_bytes());
+    let (prompts, sounds) = c.prompts(&raw.prompts, max_upload, provider);
+    let on_keypress = c.keypress_rules(&raw.on_keypress, &raw.prompts, provider);
 
     c.allowed = contacts::number_types(raw.recipients.as_ref(), c.source, c.problems);
     let prefix = name.as_deref().map(callid::prefix).unwrap_or_default();
     let (recipients, default_at) = c.recipients(&raw, &prefix, timezone.as_ref());
-    if let Some(p) = provider.as_deref() {
+    if let Some(p) = provider {
         c.provider_times(p, &raw, default_at.as_ref(), &recipients);
     }
     let section = raw.recipients.as_ref();
@@ -99,10 +99,7 @@ pub(super) fn validate(
         &recipients,
         (&vars, &raw.vars),
         header.as_ref(),
-        provider
-            .as_deref()
-            .map(|p| p.vars_used())
-            .unwrap_or_default(),
+        provider.map(|p| p.vars_used()).unwrap_or_default(),
     );
 
     let settings = contacts::settings(
@@ -150,7 +147,7 @@ pub(super) fn validate(
             max_calls: settings.max_calls,
             name: name.as_deref().unwrap_or_default(),
             provider: c.provider_name(),
-            provider_rules: provider.as_deref(),
+            provider_rules: provider,
             abroad: c.provider.calls_abroad(),
             allowed: c.allowed,
         },
@@ -187,35 +184,13 @@ pub(super) fn validate(
         );
     }
 
-    // VoiceShot places an action-0 call without `<prompts>` all the same: the recipient
-    // hears the menu's own recordings, or nothing. Almost never what was meant, and easy to
-    // miss in a file written only to pause or query (the other providers say what to play in
-    // their own tables, so this is VoiceShot's alone).
-    if c.provider == ProviderName::Voiceshot
-        && raw.prompts.is_empty()
-        && stats.recipients > 0
-        && !c
-            .pruned
-            .iter()
-            .any(|p| p.meant.as_deref() == Some("prompt"))
-    {
-        c.problems.push(
-            Problem::warning(
-                "campaign::no-prompt",
-                format!(
-                    "the campaign has no prompt: `send` would place {} call{} with nothing of its own to play",
-                    stats.recipients,
-                    if stats.recipients == 1 { "" } else { "s" }
-                ),
-            )
-            .at(c.source, c.campaign_span.clone(), "this campaign")
-            .help("add a [[prompt]] with id and tts, audio or sound; a file only for pause or resume needs no recipients"),
-        );
-    }
+    // The provider's own rules about the campaign as a whole.
+    let provider = provider?;
+    provider.check_campaign(&mut c, &raw, &stats);
 
     Some(Campaign {
         name: name?,
-        provider: provider?,
+        provider_name,
         timezone,
         vars,
         prompts,
@@ -327,7 +302,7 @@ impl Checker<'_> {
         &mut self,
         raw: &[Spanned<PromptEntry>],
         max_upload: u64,
-        provider: Option<&dyn provider::Provider>,
+        provider: Option<&dyn ProviderRules>,
     ) -> (Vec<Prompt>, Vec<Sound>) {
         let mut prompts = Vec::new();
         let mut sounds: Vec<Sound> = Vec::new();
@@ -410,7 +385,7 @@ impl Checker<'_> {
         &mut self,
         raw: &[Spanned<KeypressEntry>],
         raw_prompts: &[Spanned<PromptEntry>],
-        provider: Option<&dyn provider::Provider>,
+        provider: Option<&dyn ProviderRules>,
     ) -> Vec<KeypressRule> {
         let mut rules = Vec::new();
         let mut seen: HashMap<(u32, String), Range<usize>> = HashMap::new();
@@ -421,7 +396,14 @@ impl Checker<'_> {
         for entry in raw {
             let span = entry.span();
             let e = entry.get_ref();
-            if self.provider != ProviderName::Voiceshot {
+            if !self.provider.takes_call_commands() {
+                // Named by the providers that do take them: the rule is theirs.
+                let takers = ProviderName::ALL
+                    .into_iter()
+                    .filter(|p| p.takes_call_commands())
+                    .map(ProviderName::display)
+                    .collect::<Vec<_>>()
+                    .join(" or ");
                 self.error(
                     "campaign::rule-provider",
                     format!(
@@ -429,8 +411,10 @@ impl Checker<'_> {
                         self.provider_name()
                     ),
                     span.clone(),
-                    "a VoiceShot-only rule",
-                    "remove the [[on_keypress]] rules, or send the campaign through VoiceShot",
+                    format!("a {takers}-only rule"),
+                    format!(
+                        "remove the [[on_keypress]] rules, or send the campaign through {takers}"
+                    ),
                 );
                 continue;
             }
@@ -607,7 +591,7 @@ impl Checker<'_> {
         path: &Spanned<String>,
         max_upload: u64,
         sounds: &mut Vec<Sound>,
-        provider: Option<&dyn provider::Provider>,
+        provider: Option<&dyn ProviderRules>,
     ) -> Option<PromptContent> {
         let written = Path::new(path.get_ref());
         let resolved = self.source.resolve(path.get_ref());
@@ -672,7 +656,7 @@ impl Checker<'_> {
         &mut self,
         name: &str,
         at: &Spanned<String>,
-        provider: Option<&dyn provider::Provider>,
+        provider: Option<&dyn ProviderRules>,
     ) -> bool {
         let bad = name.is_empty()
             || name.contains(['/', '\\'])
@@ -810,7 +794,7 @@ impl Checker<'_> {
     /// Times written in the campaign file that the provider would read other than meant.
     fn provider_times(
         &mut self,
-        provider: &dyn provider::Provider,
+        provider: &dyn ProviderRules,
         raw: &CampaignFile,
         default_at: Option<&jiff::Zoned>,
         recipients: &[Recipient],

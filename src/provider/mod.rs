@@ -17,6 +17,7 @@
 
 pub(crate) mod fault_spec;
 pub mod name;
+pub(crate) mod registry;
 pub mod voicent;
 pub mod voiceshot;
 pub mod voipcomm;
@@ -27,39 +28,17 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::campaign::check::Checker;
-use crate::campaign::file::CampaignFile;
-use crate::campaign::{Campaign, Recipient};
+use crate::campaign::model::{Campaign, Recipient};
+use crate::campaign::rules::ProviderRules;
 use crate::plan::{Action, Post, PostKind};
 
 pub use name::ProviderName;
-
-/// Builds the provider a campaign names from its table, reporting problems into `check`.
-/// `None` when the table has errors (already reported).
-pub(crate) fn settings(
-    name: ProviderName,
-    file: &CampaignFile,
-    check: &mut Checker<'_>,
-) -> Option<Box<dyn Provider>> {
-    match name {
-        ProviderName::Voiceshot => voiceshot::settings::build(file.voiceshot.as_ref(), check)
-            .map(|p| Box::new(p) as Box<dyn Provider>),
-        ProviderName::Voipcomm => {
-            voipcomm::settings::build(file, check).map(|p| Box::new(p) as Box<dyn Provider>)
-        }
-        ProviderName::Voicent => {
-            voicent::settings::build(file, check).map(|p| Box::new(p) as Box<dyn Provider>)
-        }
-    }
-}
 
 /// How many recipients one request can carry, and similar fixed facts of a provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Recipients per call post (1: one call per request).
     pub batch_size: usize,
-    /// Largest local audio file an `audio` prompt may use, in bytes.
-    pub max_upload_bytes: u64,
 }
 
 /// Whether, and how, a provider can be asked which calls it holds.
@@ -282,7 +261,8 @@ pub struct CallResult {
 pub type LookupReply = Result<Vec<CallResult>, ReplyOutcome>;
 
 /// A voice provider: its rules and limits, how posts become requests, and how replies read.
-pub trait Provider: fmt::Debug + Send + Sync {
+/// What it adds to a campaign's rules while loading is its [`ProviderRules`] side.
+pub trait Provider: fmt::Debug + Send + Sync + ProviderRules {
     /// Which provider this is.
     fn name(&self) -> ProviderName;
 
@@ -381,12 +361,6 @@ pub trait Provider: fmt::Debug + Send + Sync {
         None
     }
 
-    /// Names of `[vars]` the provider's settings use besides the prompts (the gateway's
-    /// extra form fields, its `info` text), so that they are not reported unused.
-    fn vars_used(&self) -> Vec<&str> {
-        Vec::new()
-    }
-
     /// The id the provider's own posts (summaries, events) name this campaign by, if they
     /// name it at all.
     fn results_key(&self) -> Option<&str> {
@@ -399,20 +373,6 @@ pub trait Provider: fmt::Debug + Send + Sync {
     /// undocumented status never proves that nothing was taken.
     fn answer_statuses(&self) -> &'static [u16] {
         &[]
-    }
-
-    /// Why the provider would read `at` other than meant (`None`: it reads it right). Checked
-    /// for every scheduled call before anything is sent.
-    fn time_problem(&self, at: &jiff::Zoned) -> Option<String> {
-        let _ = at;
-        None
-    }
-
-    /// Why the provider would refuse a sound file `name` (`None`: it takes it). Checked for
-    /// `sound` and `audio` prompts before anything is sent.
-    fn sound_name_problem(&self, name: &str) -> Option<String> {
-        let _ = name;
-        None
     }
 
     /// Reads a reply together with its HTTP status (2xx, or one of
@@ -661,43 +621,4 @@ pub fn credentials_from(
             unset: user_var,
         }),
     }
-}
-
-/// [`encode_to_vec`] as sent at `now` (see [`Provider::encode_at`]): what `compile` and
-/// `--dry-run` show.
-pub fn encode_to_vec_at(
-    campaign: &Campaign,
-    post: &Post<'_>,
-    now: jiff::Timestamp,
-) -> Result<Vec<u8>, EncodeError> {
-    let mut out = Vec::with_capacity(capacity_for(campaign, post));
-    campaign
-        .provider()
-        .encode_into(campaign, post, None, now, &mut out)?;
-    Ok(out)
-}
-
-/// About what a post takes, so a large post is not copied again and again as it grows (a
-/// batch of 500 numbers is some 100 KB).
-fn capacity_for(campaign: &Campaign, post: &Post<'_>) -> usize {
-    let per_number = 96 + 192 * campaign.prompts.len();
-    256 + post.body.recipients().len() * per_number
-}
-
-/// The SHA-256 (hex) of `post` as `compile` renders it, without credentials, in the clock-free
-/// form (what the journal records and a saved plan pins). An upload is streamed into the
-/// hash, never held whole.
-pub fn post_sha256(campaign: &Campaign, post: &Post<'_>) -> Result<String, EncodeError> {
-    let mut w = crate::journal::HashingWriter::new(std::io::sink());
-    campaign.provider().encode(campaign, post, None, &mut w)?;
-    Ok(w.finish().1)
-}
-
-/// `post` encoded by the campaign's provider into a new byte vector, without credentials:
-/// what `compile` shows and what the journal hashes. (Uploads stream instead: see
-/// [`Provider::encode`].)
-pub fn encode_to_vec(campaign: &Campaign, post: &Post<'_>) -> Result<Vec<u8>, EncodeError> {
-    let mut out = Vec::with_capacity(capacity_for(campaign, post));
-    campaign.provider().encode(campaign, post, None, &mut out)?;
-    Ok(out)
 }

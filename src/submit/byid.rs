@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use super::http::{self, Failure};
 use super::{CallReport, Event, PostStatus, SubmitError, Submitter};
-use crate::campaign::Recipient;
+use crate::campaign::model::Recipient;
 use crate::journal::{CallState, Journal, JournalError, JournalState};
 use crate::plan::{self, Action, PostKind};
 use crate::provider::{ById, Reach, ReplyOutcome, Status};

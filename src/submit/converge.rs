@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::{Event, InDoubtCall, PostStatus, SubmitError, Submitter, same_call};
-use crate::campaign::{Recipient, Vars};
+use crate::campaign::model::{Recipient, Vars};
 use crate::converge::{Converge, PendingFrom, Target};
 use crate::journal::{Journal, JournalState, changes::RemovalOutcome};
 use crate::plan::{Action, Post, PostBody, PostKind};

@@ -28,15 +28,15 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::campaign::{Campaign, Recipient};
+use crate::campaign::model::Recipient;
 use crate::converge::Converge;
 use crate::journal::{
     CallState, Journal, JournalError, JournalState, KeyHash, Outcome, Said, call_key, key_hash,
 };
 use crate::plan::{self, Action, Post, PostBody, PostKind};
+use crate::prepared::{Prepared, post_sha256};
 use crate::provider::{
     CallResult, Credentials, EncodeError as RenderError, Lookup, Rejection, ReplyOutcome,
-    post_sha256,
 };
 
 pub use crate::provider::Reach;
@@ -407,7 +407,7 @@ pub struct Preview {
 #[derive(Debug)]
 pub struct Submitter<'a> {
     /// The campaign.
-    pub campaign: &'a Campaign,
+    pub campaign: &'a Prepared,
     /// The HTTP transport.
     pub transport: &'a Transport,
     /// Credentials from the environment, for providers that carry them in the body.
@@ -442,7 +442,7 @@ impl SubmitOptions {
 /// longer has, and how many it knows as taken. The plan is streamed, and only when the journal
 /// has call posts at all.
 pub fn changes(
-    campaign: &Campaign,
+    campaign: &Prepared,
     state: &JournalState,
 ) -> Result<(Vec<Change>, usize, usize), SubmitError> {
     let journaled = state.send_seqs();
@@ -497,7 +497,7 @@ pub fn changes(
 
 /// What `send` would do now with `post` (of the `send` plan), given the journal.
 pub fn preview_send(
-    campaign: &Campaign,
+    campaign: &Prepared,
     post: &Post<'_>,
     state: &JournalState,
 ) -> Result<Preview, SubmitError> {
@@ -535,7 +535,7 @@ impl Preview {
     /// `post` is the planned post the preview was made from.
     pub fn render(
         &self,
-        campaign: &Campaign,
+        campaign: &Prepared,
         post: &Post<'_>,
         credentials: Option<&Credentials>,
         out: impl Write,
@@ -546,7 +546,7 @@ impl Preview {
     /// [`render`](Self::render) as sent at `now` (see [`Provider::encode_at`](crate::provider::Provider::encode_at)).
     pub fn render_at(
         &self,
-        campaign: &Campaign,
+        campaign: &Prepared,
         post: &Post<'_>,
         credentials: Option<&Credentials>,
         now: jiff::Timestamp,

@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use super::excerpt::MAX_EXCERPT;
 use super::{open_error, reader};
-use crate::campaign::{Prompt, PromptContent, Zone};
+use crate::campaign::model::{Prompt, PromptContent, Zone};
 use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::source::SourceFile;
 

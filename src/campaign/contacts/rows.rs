@@ -9,7 +9,7 @@ use super::Window;
 use super::header::Columns;
 use super::rules::{CallingRules, Closed, Placed, Verdict};
 use crate::callid::{self, CallIdError};
-use crate::campaign::Zone;
+use crate::campaign::model::Zone;
 use crate::phone::{self, NumberError, PhoneNumber, Region};
 use crate::{schedule, xmltext};
 
@@ -210,7 +210,7 @@ pub(super) struct Rules<'a> {
     /// `allow_number_types`: the kinds of numbers called although refused by default.
     pub(super) allowed: phone::NumberTypes,
     /// The provider, to ask whether it would read a time other than meant (first pass only).
-    pub(super) provider: Option<&'a dyn crate::provider::Provider>,
+    pub(super) provider: Option<&'a dyn crate::campaign::rules::ProviderRules>,
 }
 
 /// A record's cells as text. The first pass checks the whole record as UTF-8 once and cuts

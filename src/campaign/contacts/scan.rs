@@ -28,7 +28,7 @@ use super::window::{PastTimes, TimeChecks};
 use super::{Contacts, Fingerprint, RecipientStats, SHOWN, Window, ZoneRules, open_error, reader};
 use crate::callid;
 use crate::campaign::file::{OnInvalid, RecipientsSection};
-use crate::campaign::{LoadOptions, Prompt, Recipient, Zone};
+use crate::campaign::model::{LoadOptions, Prompt, Recipient, Zone};
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{NumberError, PhoneNumber, Region};
 use crate::source::SourceFile;
@@ -97,7 +97,7 @@ pub(in crate::campaign) struct ScanInput<'a> {
     /// checks themselves name no provider.
     pub provider: &'static str,
     /// The provider itself, for the rules that are its own (how it reads times).
-    pub provider_rules: Option<&'a dyn crate::provider::Provider>,
+    pub provider_rules: Option<&'a dyn crate::campaign::rules::ProviderRules>,
     /// Whether the provider calls numbers abroad.
     pub abroad: bool,
     /// `allow_number_types`.

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::Window;
 use super::rules::QuietDays;
-use crate::campaign::Zone;
 use crate::campaign::file::{OutsideWindow, RecipientsSection};
+use crate::campaign::model::Zone;
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{NumberTypes, Region, Restricted};
 use crate::source::SourceFile;

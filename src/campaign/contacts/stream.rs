@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use super::rows::Rules;
 use super::{Contacts, Fingerprint, open_error, reader};
 use crate::callid;
-use crate::campaign::{Campaign, Recipient, Vars};
+use crate::campaign::model::{Campaign, Recipient, Vars};
 use crate::diagnostic::Problem;
 use crate::source::SourceFile;
 
@@ -73,7 +73,7 @@ impl Contacts {
                 now: Timestamp::MIN,
                 deny_past: false,
                 trusted: true,
-                abroad: campaign.provider().name().calls_abroad(),
+                abroad: campaign.provider_name.calls_abroad(),
                 allowed: self.allowed,
                 provider: None,
             },

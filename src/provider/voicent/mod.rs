@@ -29,7 +29,8 @@ use super::{
     ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Pacing, Provider,
     Reach, ReplyOutcome, RequestHead, Status,
 };
-use crate::campaign::{Campaign, Recipient};
+use crate::campaign::model::{Campaign, Recipient};
+use crate::campaign::rules::ProviderRules;
 use crate::plan::{Action, Post, PostKind};
 use crate::template::Template;
 
@@ -159,6 +160,18 @@ fn attempt_time(text: &str) -> Option<jiff::civil::DateTime> {
     .ok()
 }
 
+/// The gateway plays files on its own disk: uploads are not its concern, only the `[vars]`
+/// its settings read.
+impl ProviderRules for Voicent {
+    fn vars_used(&self) -> Vec<&str> {
+        let mut used: Vec<&str> = self.info.vars().map(|(name, _)| name).collect();
+        if let Play::Vxml { fields, .. } = &self.play {
+            used.extend(fields.iter().map(String::as_str));
+        }
+        used
+    }
+}
+
 impl Provider for Voicent {
     fn name(&self) -> ProviderName {
         ProviderName::Voicent
@@ -173,7 +186,6 @@ impl Provider for Voicent {
             } else {
                 1
             },
-            max_upload_bytes: crate::audio::DEFAULT_MAX_BYTES,
         }
     }
 
@@ -255,14 +267,6 @@ impl Provider for Voicent {
 
     fn uploads_audio(&self) -> bool {
         false
-    }
-
-    fn vars_used(&self) -> Vec<&str> {
-        let mut used: Vec<&str> = self.info.vars().map(|(name, _)| name).collect();
-        if let Play::Vxml { fields, .. } = &self.play {
-            used.extend(fields.iter().map(String::as_str));
-        }
-        used
     }
 
     fn url(&self, endpoint: &str, kind: PostKind) -> String {

@@ -31,7 +31,8 @@ use super::{
     ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, Reach,
     ReplyOutcome, RequestHead, ScheduledCall, ScheduledList,
 };
-use crate::campaign::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{Campaign, PromptContent, Recipient};
+use crate::campaign::rules::ProviderRules;
 use crate::plan::{Action, Post, PostBody, PostKind};
 
 /// The documented make-calls endpoint.
@@ -235,6 +236,9 @@ fn basic_auth(credentials: &Credentials) -> String {
     )
 }
 
+/// Audio plays from URLs, never uploaded; times and sound names as written.
+impl ProviderRules for VoipComm {}
+
 impl Provider for VoipComm {
     fn name(&self) -> ProviderName {
         ProviderName::Voipcomm
@@ -244,7 +248,6 @@ impl Provider for VoipComm {
         Limits {
             batch_size: 1,
             // Audio is played from URLs, never uploaded.
-            max_upload_bytes: crate::audio::DEFAULT_MAX_BYTES,
         }
     }
 

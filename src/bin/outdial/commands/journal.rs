@@ -4,9 +4,9 @@
 use std::fs;
 use std::path::Path;
 
-use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
 use outdial::journal::{self, JournalError, JournalState, LinesAt};
+use outdial::prepared::Prepared;
 use outdial::report::Message;
 use outdial::state::StateLocation;
 
@@ -47,7 +47,7 @@ pub fn store(config: &Config, out: &dyn Report) -> Result<outdial::state::PgLoca
 /// posted to its provider, naming each; exit 4 when the state store cannot be read. What
 /// `send` refuses with, and `plan` and `check` show: one computation for all three.
 pub fn refuse_callids_elsewhere(
-    campaign: &Campaign,
+    campaign: &Prepared,
     state: &StateLocation,
     out: &dyn Report,
 ) -> Result<(), Exit> {
@@ -104,7 +104,7 @@ pub fn transfer_failed(e: &outdial::journal::TransferError, out: &dyn Report) ->
 pub fn read_at(
     state: &StateLocation,
     path: &Path,
-    campaign: &Campaign,
+    campaign: &Prepared,
     endpoint: &str,
     help: Option<&str>,
     out: &dyn Report,
@@ -139,7 +139,7 @@ pub fn read_at(
 pub fn lines_at<'a>(
     state: &'a StateLocation,
     path: &'a Path,
-    campaign: &Campaign,
+    campaign: &Prepared,
     endpoint: &str,
 ) -> LinesAt<'a> {
     match state {

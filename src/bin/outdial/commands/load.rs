@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
-use outdial::campaign::{self, Campaign};
 use outdial::diagnostic::{Problem, Problems};
+use outdial::load;
 use outdial::plan::Post;
+use outdial::prepared::Prepared;
 use outdial::report::{Checked, Message};
 
 use crate::config::Config;
@@ -13,8 +14,8 @@ use crate::output::Report;
 
 /// Loads a campaign, reporting its warnings, or its problems and a failed check; with the
 /// number of warnings reported.
-pub fn campaign(file: &Path, config: &Config, out: &dyn Report) -> Result<(Campaign, usize), Exit> {
-    match campaign::load_with(file, &config.load) {
+pub fn campaign(file: &Path, config: &Config, out: &dyn Report) -> Result<(Prepared, usize), Exit> {
+    match load::load_with(file, &config.load) {
         Ok(loaded) => {
             let warnings = loaded.warnings.warning_count();
             report(loaded.warnings, out);

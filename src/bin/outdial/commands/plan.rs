@@ -3,10 +3,11 @@
 use std::io;
 use std::path::Path;
 
-use outdial::campaign::{Campaign, PromptContent, Recipient};
+use outdial::campaign::{PromptContent, Recipient};
 use outdial::diagnostic::Problem;
 use outdial::journal::CallState;
 use outdial::plan::{Action, PostBody};
+use outdial::prepared::Prepared;
 use outdial::report::{Example, JournalCounts, Message, Note, PlanReport, Plays, SpokenPrompt};
 use outdial::saved_plan::PostHash;
 use outdial::state::StateLocation;
@@ -200,7 +201,7 @@ fn plan(
 
 /// The prompts as they will be played; text with placeholders is filled for `first`, the
 /// first recipient called.
-fn spoken(campaign: &Campaign, first: Option<&Recipient>) -> Vec<SpokenPrompt> {
+fn spoken(campaign: &Prepared, first: Option<&Recipient>) -> Vec<SpokenPrompt> {
     campaign
         .prompts
         .iter()

@@ -6,10 +6,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
 use outdial::journal::{Journal, JournalError, JournalState};
 use outdial::plan::{self, Action, Post, PostKind};
+use outdial::prepared::Prepared;
 use outdial::provider::{self, Credentials, EncodeError, Lookup};
 use outdial::report::{Failed, Intent, Message, Note, PostEvent, Progress, Settled};
 use outdial::state::StateLocation;
@@ -23,7 +23,7 @@ use crate::exit::Exit;
 use crate::output::Report;
 
 /// Numbers per call post.
-pub fn batch_size(campaign: &Campaign) -> usize {
+pub fn batch_size(campaign: &Prepared) -> usize {
     // A provider that takes the whole campaign in one request (callTillConfirm) has no
     // real limit: the batch is the campaign.
     match campaign.provider().limits().batch_size {
@@ -33,7 +33,7 @@ pub fn batch_size(campaign: &Campaign) -> usize {
 }
 
 /// Sound files a `send` uploads before its calls (none for providers that take no uploads).
-pub fn uploads(campaign: &Campaign) -> usize {
+pub fn uploads(campaign: &Prepared) -> usize {
     if campaign.provider().uploads_audio() {
         campaign.sounds.len()
     } else {
@@ -42,19 +42,19 @@ pub fn uploads(campaign: &Campaign) -> usize {
 }
 
 /// The extension of the files `compile -o` writes (`xml`).
-pub fn extension(campaign: &Campaign) -> &'static str {
+pub fn extension(campaign: &Prepared) -> &'static str {
     campaign.provider().extension()
 }
 
 /// One post's document, as `compile` writes it at `now` (without the line break after it).
-pub fn render(campaign: &Campaign, post: &Post<'_>, now: Timestamp) -> io::Result<Vec<u8>> {
-    provider::encode_to_vec_at(campaign, post, now).map_err(into_io)
+pub fn render(campaign: &Prepared, post: &Post<'_>, now: Timestamp) -> io::Result<Vec<u8>> {
+    outdial::prepared::encode_to_vec_at(campaign, post, now).map_err(into_io)
 }
 
 /// Writes one post's document, as sent at `now`, to `out` as it is rendered (an upload streams
 /// its file).
 pub fn write(
-    campaign: &Campaign,
+    campaign: &Prepared,
     post: &Post<'_>,
     now: Timestamp,
     out: &mut dyn io::Write,
@@ -67,12 +67,12 @@ pub fn write(
 
 /// The SHA-256 of one post as `compile` renders it, in the clock-free form the journal
 /// records (what a saved plan pins).
-pub fn post_sha256(campaign: &Campaign, post: &Post<'_>) -> io::Result<String> {
-    provider::post_sha256(campaign, post).map_err(into_io)
+pub fn post_sha256(campaign: &Prepared, post: &Post<'_>) -> io::Result<String> {
+    outdial::prepared::post_sha256(campaign, post).map_err(into_io)
 }
 
 /// Where the campaign's posts go first: `endpoint` (`--endpoint`), else the provider's.
-pub fn endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
+pub fn endpoint(campaign: &Prepared, endpoint: Option<&str>) -> String {
     first_endpoint(campaign, endpoint)
 }
 
@@ -92,7 +92,7 @@ fn into_io(err: EncodeError) -> io::Error {
 /// reach it (credentials, transport), the plan stays as the journal and the calls' times made
 /// it, and says so.
 pub fn ask_pending(
-    campaign: &Campaign,
+    campaign: &Prepared,
     state: &JournalState,
     changes: &mut outdial::converge::Converge,
     endpoint: Option<&str>,
@@ -144,7 +144,7 @@ pub fn ask_pending(
 /// each found once.
 pub struct Context<'a> {
     /// The campaign.
-    pub campaign: Campaign,
+    pub campaign: Prepared,
     /// Its journal (the local backend's file).
     pub journal: PathBuf,
     /// Where the journal and the send lock are kept.
@@ -624,7 +624,7 @@ impl<'a> Context<'a> {
 /// `resolve`: settles calls in doubt in the journal at `path` from what a person found in the
 /// provider's own records. Reports what was settled, or why nothing was.
 pub fn resolve(
-    campaign: &Campaign,
+    campaign: &Prepared,
     (state, path): (&StateLocation, &Path),
     endpoint: Option<&str>,
     ids: super::resolve::Ids<'_>,
@@ -663,7 +663,7 @@ pub fn resolve(
 }
 
 /// Where the campaign's posts go first: `endpoint` (`--endpoint`), else the provider's.
-fn first_endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
+fn first_endpoint(campaign: &Prepared, endpoint: Option<&str>) -> String {
     endpoint
         .map(str::to_owned)
         .or_else(|| campaign.provider().endpoints().into_iter().next())
@@ -676,7 +676,7 @@ fn first_endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
 fn open_journal(
     state: &StateLocation,
     path: &Path,
-    campaign: &Campaign,
+    campaign: &Prepared,
     endpoint: &str,
     out: &dyn Report,
 ) -> Result<Journal, Exit> {
@@ -720,7 +720,7 @@ fn open_journal(
 }
 
 /// Credentials from the environment, from the variables the provider names; both or neither.
-fn credentials(campaign: &Campaign, out: &dyn Report) -> Result<Option<Credentials>, Exit> {
+fn credentials(campaign: &Prepared, out: &dyn Report) -> Result<Option<Credentials>, Exit> {
     provider::credentials_from(campaign.provider(), |k| std::env::var(k).ok()).map_err(|e| {
         out.show(Message::Problem(
             &Problem::error("usage::credentials", e.to_string()).help(e.help()),
@@ -730,7 +730,7 @@ fn credentials(campaign: &Campaign, out: &dyn Report) -> Result<Option<Credentia
 }
 
 fn transport_config(
-    campaign: &Campaign,
+    campaign: &Prepared,
     net: &Network,
     credentials: Option<&Credentials>,
 ) -> TransportConfig {

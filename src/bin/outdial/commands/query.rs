@@ -120,7 +120,7 @@ pub fn run(
 /// more (`note`), which is no result to keep.
 fn from_callbacks(
     store: Option<&Store>,
-    campaign: &outdial::campaign::Campaign,
+    campaign: &outdial::prepared::Prepared,
     result: RecipientResult,
     note: &str,
 ) -> RecipientResult {

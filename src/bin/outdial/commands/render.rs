@@ -3,9 +3,9 @@
 use std::io;
 use std::sync::mpsc::TrySendError;
 
-use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
 use outdial::plan::{self, Action};
+use outdial::prepared::Prepared;
 
 use super::provider;
 
@@ -39,7 +39,7 @@ enum Job<'c, T> {
 /// folder doubled the system time (they contend for the folder and for the same free
 /// inodes). At most three posts are in flight. Returns how many posts were consumed.
 pub fn on_two_threads<T: Send>(
-    campaign: &Campaign,
+    campaign: &Prepared,
     action: Action,
     now: jiff::Timestamp,
     mut label: impl FnMut(&plan::Post<'_>) -> T,

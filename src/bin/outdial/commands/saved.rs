@@ -3,9 +3,9 @@
 use std::fs;
 use std::path::Path;
 
-use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
 use outdial::plan::{Post, PostKind};
+use outdial::prepared::Prepared;
 use outdial::report::Message;
 use outdial::saved_plan::{self, Change, Mismatch, PLAN_FORMAT, PlanCounts, PostHash, SavedPlan};
 
@@ -14,7 +14,7 @@ use crate::exit::Exit;
 use crate::output::Report;
 
 /// One post's line in a saved plan.
-pub fn post_hash(campaign: &Campaign, post: &Post<'_>) -> std::io::Result<PostHash> {
+pub fn post_hash(campaign: &Prepared, post: &Post<'_>) -> std::io::Result<PostHash> {
     Ok(PostHash {
         seq: post.seq,
         kind: post.body.kind(),
@@ -26,7 +26,7 @@ pub fn post_hash(campaign: &Campaign, post: &Post<'_>) -> std::io::Result<PostHa
 /// The saved plan of `campaign` with these posts, for `endpoint` (`--endpoint`, else the
 /// campaign's own).
 pub fn make(
-    campaign: &Campaign,
+    campaign: &Prepared,
     posts: Vec<PostHash>,
     removals: Vec<String>,
     endpoint: Option<&str>,
