@@ -9,12 +9,14 @@ use std::path::Path;
 use crate::campaign::check::Checker;
 use crate::campaign::file::CampaignFile;
 use crate::campaign::parse;
-use crate::campaign::rules::ProviderRules;
+use crate::campaign::rules::{LoadContext, ProviderRules};
 use crate::diagnostic::{Problem, Problems};
+use crate::journal::OtherJournals;
 use crate::prepared::Prepared;
 use crate::provider::Provider;
 use crate::provider::name::ProviderName;
 use crate::provider::registry;
+use crate::source::SourceFile;
 
 pub use crate::campaign::model::LoadOptions;
 
@@ -83,7 +85,17 @@ fn load_source(path: &Path, text: String, options: &LoadOptions) -> Result<Loade
         let provider: &dyn ProviderRules = built.get_or_init(|| provider).as_ref();
         Some(provider)
     };
-    let (campaign, warnings) = parse::parse(path, text, options, &build)?;
+    let source = SourceFile::new(path, text);
+    // What other campaigns called, for `max_calls`: their journals.
+    let history = OtherJournals {
+        dir: source.resolve(".outdial"),
+        state: &options.state,
+    };
+    let above = LoadContext {
+        build: &build,
+        history: &history,
+    };
+    let (campaign, warnings) = parse::parse(source, options, &above)?;
     let Some(provider) = built.into_inner() else {
         // Validation fails without a provider, so this is a bug in outdial; still report it
         // rather than panic.

@@ -4,12 +4,13 @@
 //! then meaning (numbers, ids, templates, times: validation).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use super::file::CampaignFile;
 use super::model::{Campaign, LoadOptions};
-use super::rules::BuildProvider;
+use super::rules::LoadContext;
 use crate::diagnostic::{Problem, Problems};
 use crate::source::SourceFile;
 
@@ -90,15 +91,13 @@ fn read_campaign_file(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Parses and checks `text` (the campaign file `path`): every problem found, or the campaign
-/// and its warnings. `build` makes the provider the campaign names from its table.
+/// Parses and checks the campaign file `source`: every problem found, or the campaign and its
+/// warnings. `above` builds the provider the campaign names and tells what others called.
 pub(crate) fn parse(
-    path: &Path,
-    text: String,
+    source: Arc<SourceFile>,
     options: &LoadOptions,
-    build: &BuildProvider<'_>,
+    above: &LoadContext<'_>,
 ) -> Result<(Campaign, Problems), Problems> {
-    let source = SourceFile::new(path, text);
     let mut problems = Problems::new();
     let text = source.text();
     let (mut root, syntax) = toml::de::DeTable::parse_recoverable(text);
@@ -147,7 +146,7 @@ pub(crate) fn parse(
         provider_span,
         options,
         &mut problems,
-        build,
+        above,
     );
     match campaign {
         Some(campaign) if !problems.has_errors() => Ok((campaign, problems)),

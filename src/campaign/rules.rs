@@ -6,7 +6,7 @@
 //! function that builds the provider from its table ([`BuildProvider`]).
 
 use super::check::Checker;
-use super::contacts::RecipientStats;
+use super::contacts::{CallHistory, RecipientStats};
 use super::file::CampaignFile;
 use crate::provider::name::ProviderName;
 
@@ -49,3 +49,11 @@ pub trait ProviderRules: Send + Sync {
 /// keeps the provider it builds.
 pub(crate) type BuildProvider<'p> =
     dyn Fn(ProviderName, &CampaignFile, &mut Checker<'_>) -> Option<&'p dyn ProviderRules> + 'p;
+
+/// What loading takes from the layers above the campaign, handed in by the loader.
+pub(crate) struct LoadContext<'a> {
+    /// Builds the provider the campaign names from its table.
+    pub(crate) build: &'a BuildProvider<'a>,
+    /// What other campaigns called, for `max_calls`.
+    pub(crate) history: &'a dyn CallHistory,
+}

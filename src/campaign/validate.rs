@@ -13,7 +13,7 @@ use super::file::{CampaignFile, KeypressEntry, PromptEntry, RecipientEntry};
 use super::model::{
     Campaign, KeypressRule, LoadOptions, Prompt, PromptContent, Recipient, Sound, Vars, Zone,
 };
-use super::rules::{BuildProvider, ProviderRules};
+use super::rules::{LoadContext, ProviderRules};
 use super::structure::Pruned;
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{self, PhoneNumber};
@@ -38,7 +38,7 @@ pub(super) fn validate(
     provider_span: Option<Range<usize>>,
     options: &LoadOptions,
     problems: &mut Problems,
-    build: &BuildProvider<'_>,
+    above: &LoadContext<'_>,
 ) -> Option<Campaign> {
     let section = raw.campaign.as_ref()?;
     let provider_name = section.provider;
@@ -62,7 +62,7 @@ pub(super) fn validate(
         || c.pruned
             .iter()
             .any(|p| p.table == "campaign" && p.meant.as_deref() == Some("timezone"));
-    let provider = build(provider_name, &raw, &mut c);
+    let provider = (above.build)(provider_name, &raw, &mut c);
 
     let vars = c.vars(&raw.vars);
     let max_upload = provider.map_or(audio::DEFAULT_MAX_BYTES, |p| p.max_upload_bytes());
@@ -126,6 +126,7 @@ pub(super) fn validate(
         );
         return None;
     }
+    let time_problem = |at: &jiff::Zoned| provider.and_then(|p| p.time_problem(at));
     let scanned = contacts::scan(
         ScanInput {
             source,
@@ -146,8 +147,9 @@ pub(super) fn validate(
             defer: settings.defer,
             max_calls: settings.max_calls,
             name: name.as_deref().unwrap_or_default(),
+            history: above.history,
             provider: c.provider_name(),
-            provider_rules: provider,
+            time_check: Some(&time_problem),
             abroad: c.provider.calls_abroad(),
             allowed: c.allowed,
         },

@@ -422,7 +422,7 @@ fn fill_old_sides(out: &mut Converge, journal: &LinesAt<'_>) -> Result<(), Journ
             .filter(|t| t.replace)
             .map(|t| t.key.clone()),
     );
-    let sides = changes::sides(journal, &keys)?;
+    let sides = crate::journal::sides(journal, &keys)?;
     for row in &mut out.rows {
         row.old = sides.get(&call_key(&row.callid, &row.number)).cloned();
     }

@@ -13,7 +13,30 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use sha2::{Digest, Sha256};
 
-use super::CallState;
+use super::record::Outcome;
+
+/// What the journal says about one call id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallState {
+    /// The provider has it. Never post it again.
+    Accepted,
+    /// Posted without a clear answer; must be resolved by a query before anything else.
+    InDoubt,
+    /// Known not to be at the provider (rejected, not sent, or a query did not find it).
+    NotTaken,
+}
+
+impl CallState {
+    /// A call's state once the outcome of a post that held it is known (`was`: its state
+    /// before; never posted counts as not taken). Accepted stays accepted.
+    pub(super) fn after(was: Option<CallState>, outcome: Outcome) -> CallState {
+        match (was.unwrap_or(CallState::NotTaken), outcome) {
+            (CallState::Accepted, _) | (_, Outcome::Accepted) => CallState::Accepted,
+            (_, Outcome::Ambiguous) => CallState::InDoubt,
+            (_, Outcome::Rejected | Outcome::NotSent) => CallState::NotTaken,
+        }
+    }
+}
 
 /// A recipient key as the journal state holds it: the first 16 bytes of the key's SHA-256.
 /// Two keys of one campaign share a hash with odds of about n²/2¹²⁹ (n keys).

@@ -5,7 +5,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
-use super::JournalError;
+use super::error::JournalError;
 
 /// A held lock file; removed on drop.
 #[derive(Debug)]

@@ -6,11 +6,15 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::error::JournalError;
 use super::lock::LocalLock;
-use super::{JournalError, Record, replay, store_path};
+use super::record::Record;
+use super::replay::replay;
+use super::store::{open_store, store_path};
+use crate::digest::sha256_hex;
 use crate::provider::name::ProviderName;
 use crate::state::PgLocation;
-use crate::state::journal::{CampaignId, OpenError, StoreJournal};
+use crate::state::journal::CampaignId;
 
 /// What a push or a pull did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -94,18 +98,6 @@ fn check_open(
     Ok(())
 }
 
-/// Opens the campaign's journal in the store, holding its lock (no send runs meanwhile).
-fn open_store(at: &PgLocation, id: &CampaignId) -> Result<StoreJournal, JournalError> {
-    StoreJournal::open(at, id).map_err(|e| match e {
-        OpenError::Busy(holder) => JournalError::StoreBusy {
-            campaign: id.campaign.clone(),
-            store: at.shown(),
-            holder,
-        },
-        OpenError::Store(e) => JournalError::Store(e),
-    })
-}
-
 /// Copies the records of the local journal at `file` that the store lacks into the store's
 /// journal of `campaign` to `provider` at `endpoint`.
 pub fn push(
@@ -140,7 +132,7 @@ pub fn push(
         record,
     })?;
     for (i, line) in local.iter().enumerate().skip(n) {
-        let hash = super::sha256_hex(line);
+        let hash = sha256_hex(line);
         db.append(i as i64 + 1, line, &hash)
             .map_err(JournalError::from)?;
     }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::cell::escape_controls as visible;
 use super::chart::Doc;
-use super::html::{header_row, section_start};
+use super::page::{header_row, section_start};
 use super::record::{RecipientResult, Status};
 use super::report::{ATTENTION, Summary};
 

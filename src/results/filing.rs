@@ -4,8 +4,10 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use super::error::StoreError;
 use super::posts::{Filed, Post, Unmatched};
-use super::store::{CallRecord, Keypress, Store, StoreError};
+use super::store::Store;
+use crate::outcome::{CallRecord, Keypress};
 
 /// A results store `listen` writes to.
 pub trait Filing: Send + Sync {

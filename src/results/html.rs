@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use super::attention;
 use super::cell::escape_controls as visible;
 use super::chart::{self, Bar, Column, Doc};
+use super::page::{header_row, section_start};
 use super::record::Status;
 use super::report::Summary;
 
@@ -123,27 +124,6 @@ fn pct(n: u64, whole: u64) -> String {
         return "–".into();
     }
     format!("{}%", (n * 100 + whole / 2) / whole)
-}
-
-pub(super) fn section_start<W: Write>(doc: &mut Doc<W>, id: &str, heading: &str) -> io::Result<()> {
-    let h = format!("{id}-h");
-    doc.open("section", &[("aria-labelledby", &h)])?;
-    doc.element("h2", &[("id", &h)], heading)
-}
-
-pub(super) fn header_row<W: Write>(doc: &mut Doc<W>, cells: &[(&str, bool)]) -> io::Result<()> {
-    doc.open("thead", &[])?;
-    doc.open("tr", &[])?;
-    for (text, numeric) in cells {
-        let attrs: &[(&str, &str)] = if *numeric {
-            &[("scope", "col"), ("class", "n")]
-        } else {
-            &[("scope", "col")]
-        };
-        doc.element("th", attrs, text)?;
-    }
-    doc.close("tr")?;
-    doc.close("thead")
 }
 
 fn statuses<W: Write>(doc: &mut Doc<W>, s: &Summary) -> io::Result<()> {

@@ -5,9 +5,12 @@
 mod attention;
 pub mod cell;
 mod chart;
+mod columns;
+mod error;
 mod filing;
 mod html;
 pub mod listen;
+mod page;
 mod pg;
 mod pg_query;
 mod posts;
@@ -15,6 +18,7 @@ mod query;
 mod record;
 mod report;
 mod rows;
+mod schema;
 mod store;
 mod transfer;
 mod version;
@@ -22,6 +26,8 @@ mod watch;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::outcome::{CallRecord, Keypress, Outcome, Response, Source};
+pub use error::StoreError;
 pub use filing::Filing;
 pub use html::write_html;
 pub use pg::PgResults;
@@ -32,7 +38,7 @@ pub use report::{
     ATTENTION, Bucket, KeyCount, PromptKeys, ReachedBy, ResultsError, RetryWriter, StatusCounts,
     Summary, build, stored_result,
 };
-pub use store::{CallRecord, Keypress, Outcome, Response, Source, Store, StoreError};
+pub use store::Store;
 pub use transfer::{MoveError, Moved, pull as pull_results, push as push_results};
 pub use watch::{Miss, Watched};
 

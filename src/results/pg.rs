@@ -18,9 +18,11 @@ use std::time::Duration;
 
 use postgres::{Client, Transaction};
 
+use super::error::StoreError;
 use super::filing::Filing;
 use super::posts::{Filed, Post, Unmatched, Verdict, verdict};
-use super::store::{CallRecord, Keypress, Outcome, Source, Store, StoreError};
+use super::store::Store;
+use crate::outcome::{CallRecord, Keypress, Outcome, Source};
 use crate::state::{PgLocation, StateError};
 
 /// The results tables, kept as SQL beside the local store's `schema.sql`.

@@ -2,8 +2,9 @@
 //! `record_query` (see `query.rs`): a query's row replaces only an earlier query's or a
 //! pending one, never a provider's own report, and its keypresses and answers go with it.
 
+use super::error::StoreError;
 use super::pg::{PgResults, call_key, upsert_call};
-use super::store::{CallRecord, Keypress, Response, StoreError};
+use crate::outcome::{CallRecord, Keypress, Response};
 
 impl PgResults {
     /// Stores a query's rows in one transaction. Returns (rows written, rows kept because a

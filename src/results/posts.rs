@@ -15,8 +15,10 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
-use super::store::StoreError;
-use super::store::{CALL_COLUMNS, CallRecord, Keypress, Outcome, Source, Store};
+use super::columns::{CALL_COLUMNS, keypress_insert};
+use super::error::StoreError;
+use super::store::Store;
+use crate::outcome::{CallRecord, Keypress, Outcome, Source};
 
 /// One post as received.
 #[derive(Debug, Clone, Copy)]
@@ -122,6 +124,22 @@ pub(super) fn verdict(stored: Option<(&str, Outcome, Source)>, new: &CallRecord)
 }
 
 impl Store {
+    /// Stores what one post (or rows from elsewhere) said, in one transaction: [`Store::file`]
+    /// without keeping the body. `false`: the same post was stored before; nothing changed.
+    pub fn record(
+        &mut self,
+        post: Option<(&str, &[u8])>,
+        calls: &[CallRecord],
+        keys: &[Keypress],
+    ) -> Result<bool, StoreError> {
+        let post = post.map(|(route, body)| Post {
+            route,
+            body,
+            keep_body: false,
+        });
+        self.file(post, calls, keys).map(|filed| filed.fresh)
+    }
+
     /// Files one post (or, without `post`, rows from elsewhere) in one transaction, by the
     /// precedence in this module's comment. Keypresses go in unless the call's row was kept
     /// over the post's (a lesser or conflicting post).
@@ -181,7 +199,7 @@ impl Store {
             }
             if !kept_over {
                 for key in keys {
-                    tx.prepare_cached(&super::store::keypress_insert(key.source))?
+                    tx.prepare_cached(&keypress_insert(key.source))?
                         .execute(&key.values(&key.source, &now)[..])?;
                 }
             }

@@ -9,15 +9,11 @@
 
 use rusqlite::params;
 
+use super::columns::{CALL_COLUMNS, KEYPRESS_COLUMNS, RESPONSE_COLUMNS};
+use super::error::StoreError;
 use super::record::{RecipientResult, Status};
-use super::store::{
-    CALL_COLUMNS, CallRecord, KEYPRESS_COLUMNS, Keypress, Outcome, RESPONSE_COLUMNS, Response,
-    Source, Store, StoreError,
-};
-
-/// The reason stored for a call the provider holds for the campaign that outdial did not
-/// place.
-pub const NOT_SENT_BY_OUTDIAL: &str = "not sent by outdial";
+use super::store::Store;
+use crate::outcome::{CallRecord, Keypress, Outcome, Response, Source};
 
 /// The rows a query's results make for `campaign` at `provider` (its key, `voicent`): one per
 /// recipient the provider answered for, with its keypresses and IVR answers. A call the

@@ -10,12 +10,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::query::NOT_SENT_BY_OUTDIAL;
 use super::rows::Row;
-use super::store::Outcome;
 use crate::journal::CallState;
+use crate::outcome::Outcome;
 use crate::provider::{Provider, Reach};
 use crate::submit::CallReport;
+
+/// The reason stored for a call the provider holds for the campaign that outdial did not
+/// place.
+pub const NOT_SENT_BY_OUTDIAL: &str = "not sent by outdial";
 
 /// Where one recipient stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

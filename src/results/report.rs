@@ -10,9 +10,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::error::StoreError;
 use super::record::{Clock, RecipientResult, Status};
 use super::rows::Rows;
-use super::store::{Store, StoreError};
+use super::store::Store;
 use crate::campaign::model::{PromptContent, Recipient};
 use crate::diagnostic::Problem;
 use crate::journal::JournalState;

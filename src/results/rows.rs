@@ -7,7 +7,9 @@ use std::collections::HashSet;
 
 use rusqlite::{Statement, params};
 
-use super::store::{Outcome, Source, Store, StoreError};
+use super::error::StoreError;
+use super::store::Store;
+use crate::outcome::{Outcome, Source};
 
 /// One call's stored result.
 #[derive(Debug)]
@@ -196,7 +198,7 @@ impl<'s> Rows<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::store::{CallRecord, Keypress};
+    use crate::outcome::{CallRecord, Keypress};
 
     fn call(callid: &str, number: &str, source: Source) -> CallRecord {
         CallRecord {

@@ -13,13 +13,13 @@ use std::path::Path;
 
 use rusqlite::params;
 
+use super::columns::{CALL_COLUMNS, RESPONSE_COLUMNS, call_of, keypress_of, response_of};
+use super::error::StoreError;
 use super::filing::Filing;
 use super::pg::{PgResults, upsert_call};
-use super::posts::{rank, verdict};
-use super::store::{
-    CALL_COLUMNS, CallRecord, Keypress, Outcome, RESPONSE_COLUMNS, Response, Source, Store,
-    StoreError, call_of, keypress_of, response_of,
-};
+use super::posts::{Verdict, rank, verdict};
+use super::store::Store;
+use crate::outcome::{CallRecord, Keypress, Outcome, Response, Source};
 
 /// What a copy of results did, counted in call rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -116,7 +116,7 @@ fn decide(src: &CallRecord, dst: Option<&CallRecord>) -> Decision {
         return Decision::Conflict;
     }
     match verdict(Some((&dst.status, dst.outcome, dst.source)), src) {
-        super::Verdict::Stored => Decision::Replace,
+        Verdict::Stored => Decision::Replace,
         _ => Decision::Keep,
     }
 }

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::store::{SCHEMA, SCHEMA_VERSION, StoreError};
+use super::error::StoreError;
+use super::schema::{SCHEMA, SCHEMA_VERSION};
 
 /// The schema version of the store in `conn`: `None` for an empty file (a new store), an
 /// error for a file that is not a store of outdial's at all.
@@ -93,7 +94,9 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::store::{CALL_COLUMNS, CallRecord, Keypress, Outcome, Source, Store};
+    use crate::outcome::{CallRecord, Keypress, Outcome, Source};
+    use crate::results::columns::CALL_COLUMNS;
+    use crate::results::store::Store;
 
     /// The store tests' call, with no time (a version 2 row carries none here).
     fn call(callid: &str, outcome: Outcome) -> CallRecord {

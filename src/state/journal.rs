@@ -11,7 +11,7 @@
 use postgres::Client;
 
 use super::{PgLocation, StateError};
-use crate::journal::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::provider::name::ProviderName;
 
 /// Which campaign journal: provider, place and name.

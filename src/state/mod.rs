@@ -7,8 +7,10 @@
 //! the URL with its userinfo and any `password=` parameter masked.
 
 pub mod callids;
+mod error;
 pub mod guard;
 pub mod journal;
+mod migrate;
 mod schema;
 #[cfg(test)]
 pub(crate) mod test_pg;
@@ -17,6 +19,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use error::StateError;
 pub use schema::SCHEMA_VERSION;
 
 /// The environment variable that names the state store when `--state` does not.
@@ -51,64 +54,6 @@ impl PartialEq for PgLocation {
 }
 
 impl Eq for PgLocation {}
-
-/// Why the state store cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum StateError {
-    /// The location is not one outdial knows.
-    #[error(
-        "state location \"{shown}\" is not a PostgreSQL URL (postgres://… or postgresql://…) nor \"local\""
-    )]
-    NotAUrl {
-        /// The location, redacted.
-        shown: String,
-    },
-    /// The URL does not parse.
-    #[error("state location {shown}: {why}")]
-    BadUrl {
-        /// The location, redacted.
-        shown: String,
-        /// Why.
-        why: String,
-    },
-    /// The server cannot be reached, or refused the connection.
-    #[error("state store {shown} is unreachable: {why}")]
-    Unreachable {
-        /// The location, redacted.
-        shown: String,
-        /// Why (the client's message, which never holds the password).
-        why: String,
-    },
-    /// The database was written by a newer outdial.
-    #[error(
-        "state store {shown} has schema version {found}, newer than this outdial's {SCHEMA_VERSION}"
-    )]
-    Newer {
-        /// The location, redacted.
-        shown: String,
-        /// The version found.
-        found: i32,
-    },
-    /// A query failed (the connection was lost mid-way, the server restarted, …).
-    #[error("state store {shown}: {why}")]
-    Query {
-        /// The location, redacted.
-        shown: String,
-        /// Why.
-        why: String,
-    },
-}
-
-impl StateError {
-    /// Whether the store could not be reached or was lost (as opposed to a wrong URL or a
-    /// database outdial cannot use): running again once it is back resumes.
-    pub fn is_unreachable(&self) -> bool {
-        matches!(
-            self,
-            StateError::Unreachable { .. } | StateError::Query { .. }
-        )
-    }
-}
 
 impl StateLocation {
     /// The location named by `text` (`--state` or `OUTDIAL_STATE`): `local`, or a
@@ -188,7 +133,7 @@ impl PgLocation {
     /// timeout when the server cannot be reached.
     pub fn connect(&self) -> Result<postgres::Client, StateError> {
         let mut client = self.connect_only()?;
-        schema::migrate(&mut client, self)?;
+        migrate::migrate(&mut client, &self.shown())?;
         Ok(client)
     }
 
@@ -196,35 +141,13 @@ impl PgLocation {
     fn connect_only(&self) -> Result<postgres::Client, StateError> {
         self.config
             .connect(postgres::NoTls)
-            .map_err(|e| StateError::Unreachable {
-                shown: self.shown(),
-                why: error_text(&e),
-            })
+            .map_err(|e| StateError::unreachable(self.shown(), &e))
     }
 
     /// A query error, as a [`StateError`] naming this store.
     pub fn query_error(&self, e: &postgres::Error) -> StateError {
-        StateError::Query {
-            shown: self.shown(),
-            why: error_text(e),
-        }
+        StateError::query(self.shown(), e)
     }
-}
-
-/// A client error with its cause (the client's own `Display` leaves out why a connection
-/// failed: "error connecting to server" alone).
-fn error_text(e: &postgres::Error) -> String {
-    let mut text = e.to_string();
-    if let Some(db) = e.as_db_error() {
-        return db.message().to_owned();
-    }
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// `url` with its userinfo and any `password=` parameter masked.

@@ -2,52 +2,8 @@
 //! order in one transaction, and `outdial_meta` records the version reached. A later version
 //! is a new file appended to [`MIGRATIONS`], never an edit of an old one.
 
-use super::{PgLocation, StateError};
-
 /// The migrations, in order: version `i + 1` is `MIGRATIONS[i]`.
-const MIGRATIONS: &[&str] = &[include_str!("schema/001_journal.sql")];
+pub(super) const MIGRATIONS: &[&str] = &[include_str!("schema/001_journal.sql")];
 
 /// The schema version this outdial writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
-
-/// Any number, the same for every outdial: the transaction-level advisory lock that lets one
-/// runner at a time create or migrate the schema.
-const MIGRATION_LOCK: i64 = 0x6f75_7464_6961_6c00; // "outdial\0"
-
-/// Brings the schema of `client`'s database to [`SCHEMA_VERSION`]; a newer one is refused.
-pub(super) fn migrate(client: &mut postgres::Client, at: &PgLocation) -> Result<(), StateError> {
-    let err = |e: postgres::Error| at.query_error(&e);
-    let mut tx = client.transaction().map_err(err)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .map_err(err)?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS outdial_meta (key text PRIMARY KEY, value text NOT NULL)",
-    )
-    .map_err(err)?;
-    let found: i32 = tx
-        .query_opt(
-            "SELECT value::int FROM outdial_meta WHERE key = 'schema_version'",
-            &[],
-        )
-        .map_err(err)?
-        .map_or(0, |row| row.get(0));
-    if found > SCHEMA_VERSION {
-        return Err(StateError::Newer {
-            shown: at.shown(),
-            found,
-        });
-    }
-    if found == SCHEMA_VERSION {
-        return tx.commit().map_err(err);
-    }
-    for sql in &MIGRATIONS[found as usize..] {
-        tx.batch_execute(sql).map_err(err)?;
-    }
-    tx.execute(
-        "INSERT INTO outdial_meta (key, value) VALUES ('schema_version', $1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        &[&SCHEMA_VERSION.to_string()],
-    )
-    .map_err(err)?;
-    tx.commit().map_err(err)
-}

@@ -7,14 +7,12 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::MAX_EXCERPT;
 use super::header::Columns;
 use super::rows::RowError;
 use crate::diagnostic::Problem;
 use crate::phone::Region;
 use crate::source::SourceFile;
-
-/// The largest excerpt read back from a CSV to show one row.
-pub(super) const MAX_EXCERPT: u64 = 4096;
 
 /// A row problem kept for showing: where it is, so its line can be read back afterwards.
 pub(super) struct Spot {

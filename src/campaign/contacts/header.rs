@@ -9,8 +9,7 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
-use super::excerpt::MAX_EXCERPT;
-use super::{open_error, reader};
+use super::{MAX_EXCERPT, open_error, reader};
 use crate::campaign::model::{Prompt, PromptContent, Zone};
 use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::source::SourceFile;

@@ -34,6 +34,7 @@ use crate::diagnostic::Problem;
 use crate::phone::Region;
 use header::Columns;
 
+pub use cap::CallHistory;
 pub(super) use header::{Header, read_header};
 pub use rules::{CallingRules, Closed, QuietDays};
 pub(super) use scan::{ScanInput, scan};
@@ -41,6 +42,9 @@ pub(super) use settings::{number_types, settings};
 pub use stream::RowStream;
 pub use window::Window;
 pub(super) use window::past_times;
+
+/// The largest excerpt read back from a CSV to show one row (and read to tell its line ends).
+const MAX_EXCERPT: u64 = 4096;
 
 /// At most this many row problems of one kind are shown; the rest are counted.
 pub const SHOWN: usize = 20;

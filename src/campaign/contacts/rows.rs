@@ -190,6 +190,10 @@ pub(super) struct Row<'r> {
     pub(super) timezone: Option<&'r str>,
 }
 
+/// How the provider reads a scheduled time: why it would read `at` other than meant (`None`:
+/// as meant). The provider's rule, handed in so the rows need not know the provider.
+pub(in crate::campaign) type TimeCheck<'a> = &'a (dyn Fn(&Zoned) -> Option<String> + Sync);
+
 /// The group of rows judged by no calling rule.
 pub(super) const NO_GROUP: u16 = u16::MAX;
 
@@ -209,8 +213,8 @@ pub(super) struct Rules<'a> {
     pub(super) abroad: bool,
     /// `allow_number_types`: the kinds of numbers called although refused by default.
     pub(super) allowed: phone::NumberTypes,
-    /// The provider, to ask whether it would read a time other than meant (first pass only).
-    pub(super) provider: Option<&'a dyn crate::campaign::rules::ProviderRules>,
+    /// Whether the provider would read a time other than meant (first pass only).
+    pub(super) time_check: Option<TimeCheck<'a>>,
 }
 
 /// A record's cells as text. The first pass checks the whole record as UTF-8 once and cuts
@@ -287,7 +291,7 @@ impl Rules<'_> {
             if !text.trim().is_empty() {
                 let time = schedule::parse_at(text, &zone.tz, &zone.name)
                     .map_err(|err| RowError::Time(col, err.to_string()))?;
-                if let Some(why) = self.provider.and_then(|p| p.time_problem(&time)) {
+                if let Some(why) = self.time_check.and_then(|check| check(&time)) {
                     return Err(RowError::ProviderTime(col, why));
                 }
                 at = Some(time);

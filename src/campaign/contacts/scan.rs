@@ -16,12 +16,12 @@ use std::sync::mpsc::SyncSender;
 use csv::ByteRecord;
 use jiff::{Timestamp, Zoned};
 
-use super::cap::{capped, other_journals};
+use super::cap::{CallHistory, Capped};
 use super::dedupe::{CallIds, Seen};
 use super::excerpt::Spot;
 use super::header::{Columns, Header, columns};
 use super::report::Report;
-use super::rows::{NO_GROUP, RowError, Rules};
+use super::rows::{NO_GROUP, RowError, Rules, TimeCheck};
 use super::rules::{CallingRules, Closed, Placed, QuietDays, Verdict};
 use super::suppress::suppression;
 use super::window::{PastTimes, TimeChecks};
@@ -93,11 +93,13 @@ pub(in crate::campaign) struct ScanInput<'a> {
     pub max_calls: Option<(u32, jiff::SignedDuration)>,
     /// The campaign's name (its own journal does not count against `max_calls`).
     pub name: &'a str,
+    /// What other campaigns called, for `max_calls`.
+    pub history: &'a dyn CallHistory,
     /// The provider's display name, for the messages that say what the provider does; the
     /// checks themselves name no provider.
     pub provider: &'static str,
-    /// The provider itself, for the rules that are its own (how it reads times).
-    pub provider_rules: Option<&'a dyn crate::campaign::rules::ProviderRules>,
+    /// The provider's own rule for times: whether it would read one other than meant.
+    pub time_check: Option<TimeCheck<'a>>,
     /// Whether the provider calls numbers abroad.
     pub abroad: bool,
     /// `allow_number_types`.
@@ -136,24 +138,20 @@ pub(in crate::campaign) fn scan(mut input: ScanInput<'_>, problems: &mut Problem
         ))
     });
     let cap = input.max_calls.map(|(count, per)| {
-        let dir = input.source.resolve(".outdial");
-        let journals = match other_journals(&dir, input.name, &input.options.state) {
-            Ok(journals) => journals,
-            Err(e) => {
-                problems.push(
-                    Problem::error(
-                        "recipients::max-calls-store",
-                        format!("max_calls cannot be checked: {e}"),
-                    )
-                    .in_file(input.source)
-                    .help("run again once the state store is reachable; nothing was sent"),
-                );
-                Vec::new()
-            }
-        };
-        let (set, journals) = capped(&journals, count, per, now);
-        stats.journals = journals;
-        set
+        let mut capped = Capped::new(per, now);
+        let mut count_call = |at, numbers: &[String]| capped.call(at, numbers);
+        match input.history.calls_by_others(input.name, &mut count_call) {
+            Ok(journals) => stats.journals = journals,
+            Err(e) => problems.push(
+                Problem::error(
+                    "recipients::max-calls-store",
+                    format!("max_calls cannot be checked: {e}"),
+                )
+                .in_file(input.source)
+                .help("run again once the state store is reachable; nothing was sent"),
+            ),
+        }
+        capped.at_least(count)
     });
     let given = std::mem::take(&mut input.inline);
     let header = input.header.take();
@@ -551,7 +549,7 @@ impl CsvScan<'_> {
             trusted: false,
             abroad: input.abroad,
             allowed: input.allowed,
-            provider: input.provider_rules,
+            time_check: input.time_check,
         };
         let file = match super::open_list(&header.path) {
             Ok(file) => file,

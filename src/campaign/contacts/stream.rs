@@ -75,7 +75,7 @@ impl Contacts {
                 trusted: true,
                 abroad: campaign.provider_name.calls_abroad(),
                 allowed: self.allowed,
-                provider: None,
+                time_check: None,
             },
             prefix: &campaign.callid_prefix,
             source: Arc::clone(&campaign.source),

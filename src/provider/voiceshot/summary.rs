@@ -6,7 +6,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesStart, Event};
 
 use super::reply::{Element, ReplyError, parse_element_tree};
-use crate::results::Outcome;
+use crate::outcome::Outcome;
 
 /// One Call Summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

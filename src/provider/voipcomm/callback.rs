@@ -9,7 +9,7 @@
 //! ([`OUR_CALLID`]), so the call is found even when the body names none.
 
 use crate::multipart;
-use crate::results::Outcome;
+use crate::outcome::Outcome;
 
 /// The name of the field, and of the callback URL's query parameter, that carries outdial's
 /// own call id.

@@ -10,14 +10,19 @@
 //! `call_date` (default the campaign's), the shape of the scheduled-calls list and delete
 //! (off unless configured), the reply to 401 and 402.
 
+mod audio_file;
 pub mod callback;
 pub(crate) mod facts;
+mod number;
+mod options;
+mod prompts;
 pub mod reply;
 pub mod sandbox;
 pub mod scheduled;
 pub(crate) mod section;
 pub(crate) mod settings;
 pub mod tables;
+mod unsupported;
 
 use std::io::Write;
 

@@ -10,38 +10,16 @@ use outdial::results::Watched;
 use outdial::results::listen::{self, Auth, ListenConfig, ListenError, ListenEvent, Token};
 use outdial::state::StateLocation;
 
+use crate::args::{LISTEN_CREDENTIAL_VARS, LISTEN_TOKEN_VAR};
 use crate::commands::load;
-use crate::config::{Config, LISTEN_CREDENTIAL_VARS, LISTEN_TOKEN_VAR, Listen};
+use crate::config::{Config, Listen};
 use crate::exit::Exit;
 use crate::output::Report;
 
 /// Serves until SIGINT or SIGTERM.
 pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exit> {
-    let mut campaigns = Vec::new();
-    let state = config.state().unwrap_or_default();
-    for file in &listen.files {
-        let (campaign, _) = load::campaign(file, config, out)?;
-        campaigns.push(match &state {
-            // The journals are in the database, written from whichever folder sent.
-            StateLocation::Postgres(at) => Watched::in_store(
-                &campaign,
-                (**at).clone(),
-                config.journal_path(file, &campaign.name),
-            ),
-            StateLocation::Local => {
-                Watched::new(&campaign, config.journal_path(file, &campaign.name))
-            }
-        });
-    }
-    let token = match &listen.token {
-        None => None,
-        Some(secret) => Some(Token::new(secret.0.clone()).map_err(|e| {
-            let problem = Problem::error("listen::token", format!("{LISTEN_TOKEN_VAR}: {e}"))
-                .help("make one with `openssl rand -hex 16`");
-            out.show(Message::Problem(&problem));
-            Exit::Usage
-        })?),
-    };
+    let campaigns = watched(listen, config, out)?;
+    let token = token(listen, out)?;
     let settings = ListenConfig {
         bind: listen.bind,
         db: listen.db.clone(),
@@ -60,6 +38,46 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
         body_budget: listen::DEFAULT_BODY_BUDGET.max(listen.max_body),
         body_timeout: listen::DEFAULT_BODY_TIMEOUT,
     };
+    serve(settings, listen, out).map_err(|e| failed(&e, listen, out))
+}
+
+/// The campaigns whose posts are accepted, each with the journal its calls are matched
+/// against.
+fn watched(listen: &Listen, config: &Config, out: &dyn Report) -> Result<Vec<Watched>, Exit> {
+    let mut campaigns = Vec::new();
+    let state = config.state().unwrap_or_default();
+    for file in &listen.files {
+        let (campaign, _) = load::campaign(file, config, out)?;
+        campaigns.push(match &state {
+            // The journals are in the database, written from whichever folder sent.
+            StateLocation::Postgres(at) => Watched::in_store(
+                &campaign,
+                (**at).clone(),
+                config.journal_path(file, &campaign.name),
+            ),
+            StateLocation::Local => {
+                Watched::new(&campaign, config.journal_path(file, &campaign.name))
+            }
+        });
+    }
+    Ok(campaigns)
+}
+
+/// The path token, if one is set; one too weak to be a secret is a usage error.
+fn token(listen: &Listen, out: &dyn Report) -> Result<Option<Token>, Exit> {
+    let Some(secret) = &listen.token else {
+        return Ok(None);
+    };
+    Token::new(secret.0.clone()).map(Some).map_err(|e| {
+        let problem = Problem::error("listen::token", format!("{LISTEN_TOKEN_VAR}: {e}"))
+            .help("make one with `openssl rand -hex 16`");
+        out.show(Message::Problem(&problem));
+        Exit::Usage
+    })
+}
+
+/// Runs the server on its own thread and shows its events here as they come, until it stops.
+fn serve(settings: ListenConfig, listen: &Listen, out: &dyn Report) -> Result<(), ListenError> {
     let (tx, rx) = mpsc::channel::<ListenEvent>();
     let server = thread::spawn(move || {
         let tx = std::sync::Mutex::new(tx);
@@ -81,35 +99,35 @@ pub fn run(listen: &Listen, config: &Config, out: &dyn Report) -> Result<(), Exi
             out.show(Message::Listen(&event));
         }
     }
-    let result = server.join().unwrap_or_else(|_| {
+    server.join().unwrap_or_else(|_| {
         Err(ListenError::Runtime(std::io::Error::other(
             "server panicked",
         )))
-    });
-    result.map_err(|e| {
-        let (user, password) = LISTEN_CREDENTIAL_VARS;
-        let problem = match &e {
-            ListenError::NoAuth => Problem::error("listen::auth", e.to_string()).help(format!(
-                "set {user} and {password}, or {LISTEN_TOKEN_VAR} for a token route; --insecure-no-auth serves without (loopback only)"
-            )),
-            ListenError::NeedsAuth(_) => Problem::error("listen::auth", e.to_string())
-                .help(format!("set {user} and {password} (or {LISTEN_TOKEN_VAR}), or bind to 127.0.0.1")),
-            ListenError::Bind { .. } => Problem::error("listen::bind", e.to_string())
-                .help("pick another --bind port, or port 0 for a free one"),
-            _ => Problem::error("listen::start", e.to_string()),
-        };
-        if listen.json_log {
-            let (code, message) = (problem.code(), problem.message());
-            tracing::error!(event = "failed", code, message);
-        }
-        out.show(Message::Problem(&problem));
-        match e {
-            ListenError::NoAuth | ListenError::NeedsAuth(_) | ListenError::Bind { .. } => {
-                Exit::Usage
-            }
-            // A PostgreSQL store out of reach is 4, as for the state store.
-            ListenError::Store(e) => Exit::from(&e),
-            _ => Exit::Invalid,
-        }
     })
+}
+
+/// Shows why the server could not start or went down, and the exit that says so.
+fn failed(e: &ListenError, listen: &Listen, out: &dyn Report) -> Exit {
+    let (user, password) = LISTEN_CREDENTIAL_VARS;
+    let problem = match e {
+        ListenError::NoAuth => Problem::error("listen::auth", e.to_string()).help(format!(
+            "set {user} and {password}, or {LISTEN_TOKEN_VAR} for a token route; --insecure-no-auth serves without (loopback only)"
+        )),
+        ListenError::NeedsAuth(_) => Problem::error("listen::auth", e.to_string())
+            .help(format!("set {user} and {password} (or {LISTEN_TOKEN_VAR}), or bind to 127.0.0.1")),
+        ListenError::Bind { .. } => Problem::error("listen::bind", e.to_string())
+            .help("pick another --bind port, or port 0 for a free one"),
+        _ => Problem::error("listen::start", e.to_string()),
+    };
+    if listen.json_log {
+        let (code, message) = (problem.code(), problem.message());
+        tracing::error!(event = "failed", code, message);
+    }
+    out.show(Message::Problem(&problem));
+    match e {
+        ListenError::NoAuth | ListenError::NeedsAuth(_) | ListenError::Bind { .. } => Exit::Usage,
+        // A PostgreSQL store out of reach is 4, as for the state store.
+        ListenError::Store(e) => Exit::from(e),
+        _ => Exit::Invalid,
+    }
 }

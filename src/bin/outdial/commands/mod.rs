@@ -32,7 +32,36 @@ use crate::output::Report;
 
 /// Runs the configured command.
 pub fn run(config: &Config, out: &dyn Report) -> Exit {
-    let misplaced = match config.format {
+    if let Err(exit) = refuse_misplaced(config, out) {
+        return exit;
+    }
+    dispatch(config, out)
+}
+
+/// Refuses what is wrong for every command before anything is read or sent: a format the
+/// command has no use for, a state location that cannot be one.
+fn refuse_misplaced(config: &Config, out: &dyn Report) -> Result<(), Exit> {
+    if let Some(message) = misplaced_format(config) {
+        out.show(Message::Problem(
+            &Problem::error("usage::format", message).help("use --format human or --format json"),
+        ));
+        return Err(Exit::Usage);
+    }
+    if let Err(e) = config.state() {
+        out.show(Message::Problem(
+            &Problem::error("state::location", e.to_string()).help(
+                "give --state (or OUTDIAL_STATE) a URL such as postgres://USER@HOST/DB, or leave it unset for local files",
+            ),
+        ));
+        return Err(Exit::from(&e));
+    }
+    Ok(())
+}
+
+/// What is wrong with `--format` for this command, if anything: CSV is for the results,
+/// Markdown for what a pull request shows.
+fn misplaced_format(config: &Config) -> Option<&'static str> {
+    match config.format {
         Format::Csv
             if !matches!(
                 config.command,
@@ -47,23 +76,11 @@ pub fn run(config: &Config, out: &dyn Report) -> Exit {
             Some("--format markdown is only for `outdial plan` and `outdial diff`")
         }
         _ => None,
-    };
-    if let Some(message) = misplaced {
-        out.show(Message::Problem(
-            &Problem::error("usage::format", message).help("use --format human or --format json"),
-        ));
-        return Exit::Usage;
     }
-    // A state location that cannot be one is wrong for every command: said before anything
-    // is read or sent.
-    if let Err(e) = config.state() {
-        out.show(Message::Problem(
-            &Problem::error("state::location", e.to_string()).help(
-                "give --state (or OUTDIAL_STATE) a URL such as postgres://USER@HOST/DB, or leave it unset for local files",
-            ),
-        ));
-        return Exit::from(&e);
-    }
+}
+
+/// Hands the command its settings.
+fn dispatch(config: &Config, out: &dyn Report) -> Exit {
     match &config.command {
         Command::Check { files } => check::run(files, config, out),
         Command::Plan {
