@@ -16,9 +16,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::campaign::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{Campaign, PromptContent, Recipient};
 use crate::diagnostic::Problem;
-use crate::plan::{self, Action, PostBody};
+use crate::plan::{self, Action, PostBody, ToPlan};
 
 /// Every difference between two campaigns, in a stable order: settings, prompts, then
 /// recipients (added and changed in the new file's order, then removed in the old one's).
@@ -211,7 +211,9 @@ pub struct DiffCounts {
 
 /// Compares two validated campaigns. Fails only when a CSV cannot be streamed again (it
 /// changed since it was checked).
-pub fn diff(old: &Campaign, new: &Campaign) -> Result<CampaignDiff, Box<Problem>> {
+pub fn diff<P: ToPlan + ?Sized>(old: &P, new: &P) -> Result<CampaignDiff, Box<Problem>> {
+    let (old_plan, new_plan) = (old, new);
+    let (old, new) = (old.campaign(), new.campaign());
     let _span = tracing::debug_span!("diff", old = %old.name, new = %new.name).entered();
     let mut changes = settings(old, new);
     changes.extend(prompts(old, new));
@@ -219,7 +221,7 @@ pub fn diff(old: &Campaign, new: &Campaign) -> Result<CampaignDiff, Box<Problem>
         changes,
         unchanged: 0,
     };
-    recipients(old, new, &mut diff)?;
+    recipients(old_plan, new_plan, &mut diff)?;
     tracing::debug!(changes = diff.changes.len(), "compared");
     Ok(diff)
 }
@@ -363,7 +365,10 @@ pub(crate) fn side(campaign: &Campaign, r: &Recipient) -> RecipientSide {
 }
 
 /// Every recipient `send` would call, in order: the campaign file's, then the CSV's.
-fn each_recipient(campaign: &Campaign, mut f: impl FnMut(&Recipient)) -> Result<(), Box<Problem>> {
+fn each_recipient<P: ToPlan + ?Sized>(
+    campaign: &P,
+    mut f: impl FnMut(&Recipient),
+) -> Result<(), Box<Problem>> {
     for post in plan::posts(campaign, Action::Send) {
         let post = post.map_err(Box::new)?;
         if let PostBody::Calls(batch) = &post.body {
@@ -402,17 +407,23 @@ fn digest(side: &RecipientSide) -> [u8; 16] {
     out
 }
 
-fn recipients(old: &Campaign, new: &Campaign, diff: &mut CampaignDiff) -> Result<(), Box<Problem>> {
+fn recipients<P: ToPlan + ?Sized>(
+    old: &P,
+    new: &P,
+    diff: &mut CampaignDiff,
+) -> Result<(), Box<Problem>> {
+    let (old_plan, new_plan) = (old, new);
+    let (old, new) = (old.campaign(), new.campaign());
     // The old side, by key, as digests.
     let mut before: HashMap<Key, [u8; 16]> = HashMap::new();
-    each_recipient(old, |r| {
+    each_recipient(old_plan, |r| {
         let key = (r.callid.clone(), r.number.as_u64());
         // Loading calls each number once; were a key repeated, its first call stands.
         before.entry(key).or_insert_with(|| digest(&side(old, r)));
     })?;
     // The new side streams past it; a changed recipient waits for its old side, by key.
     let mut changed: HashMap<Key, usize> = HashMap::new();
-    each_recipient(new, |r| {
+    each_recipient(new_plan, |r| {
         let key = (r.callid.clone(), r.number.as_u64());
         let now = side(new, r);
         let op = match before.remove(&key) {
@@ -440,7 +451,7 @@ fn recipients(old: &Campaign, new: &Campaign, diff: &mut CampaignDiff) -> Result
     // A second pass over the old side, only when something changed or went: the old calls
     // of changed recipients, and the removed ones in the old file's order.
     let mut removed = Vec::new();
-    each_recipient(old, |r| {
+    each_recipient(old_plan, |r| {
         let key = (r.callid.clone(), r.number.as_u64());
         if let Some(&index) = changed.get(&key) {
             if let Some(Change::Recipient(change)) = diff.changes.get_mut(index)
@@ -469,13 +480,13 @@ mod tests {
     use super::*;
     use crate::campaign;
 
-    fn load(text: &str) -> Campaign {
+    fn load(text: &str) -> crate::prepared::Prepared {
         let options = campaign::LoadOptions {
             deny_past: false,
             now: Some("2026-06-01T00:00:00Z".parse().unwrap()),
             ..campaign::LoadOptions::default()
         };
-        campaign::load_str_with(Path::new("c.toml"), text.to_owned(), &options)
+        crate::load::load_str_with(Path::new("c.toml"), text.to_owned(), &options)
             .expect("valid")
             .campaign
     }
@@ -553,7 +564,7 @@ numbers = ["8185550100", "(818) 555-0101"]
                 now: Some("2026-06-01T00:00:00Z".parse().unwrap()),
                 ..campaign::LoadOptions::default()
             };
-            campaign::load_str_with(&dir.path().join("c.toml"), text, &options)
+            crate::load::load_str_with(&dir.path().join("c.toml"), text, &options)
                 .expect("valid")
                 .campaign
         };

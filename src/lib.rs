@@ -1,9 +1,11 @@
 //! outdial: campaigns as code for outbound phone calls.
 //!
-//! The pipeline: a campaign file is parsed and validated into a [`campaign::Campaign`]
-//! (collecting every [`diagnostic::Problem`]), planned into ordered [`plan::Post`]s, and
-//! encoded as requests by the campaign's [`provider::Provider`]. The library never prints: it returns values
-//! that the `outdial` binary renders as human text or JSON.
+//! The pipeline: a campaign file is loaded ([`load`]): parsed and validated into a
+//! provider-neutral [`campaign::Campaign`] (collecting every [`diagnostic::Problem`]) beside
+//! the [`provider::Provider`] built from its table (together a [`prepared::Prepared`]),
+//! planned into ordered [`plan::Post`]s, and encoded as requests by that provider. The
+//! library never prints: it returns values that the `outdial` binary renders as human text
+//! or JSON.
 
 pub mod audio;
 pub mod callid;
@@ -14,10 +16,12 @@ pub mod diff;
 pub(crate) mod digest;
 pub(crate) mod http_server;
 pub mod journal;
+pub mod load;
 pub(crate) mod multipart;
 pub mod outcome;
 pub mod phone;
 pub mod plan;
+pub mod prepared;
 pub mod provider;
 pub mod report;
 pub mod results;

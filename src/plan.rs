@@ -4,7 +4,7 @@
 //! batches keep recipient order, so the same campaign always gives the same posts.
 
 use crate::campaign::contacts::RowStream;
-use crate::campaign::{Campaign, Recipient, Sound};
+use crate::campaign::model::{Campaign, Recipient, Sound};
 use crate::diagnostic::Problem;
 
 use serde::{Deserialize, Serialize};
@@ -181,23 +181,45 @@ impl PostBody<'_> {
     }
 }
 
+/// What planning needs to know of the provider a campaign is sent to, as data (the plan does
+/// not ask the provider itself: providers sit above plans).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Recipients per call post (1: one call per request).
+    pub batch_size: usize,
+    /// Whether `audio` prompts are uploaded before the calls: a provider that plays files
+    /// from its own disk gets no uploads.
+    pub uploads_audio: bool,
+}
+
+/// A campaign to plan, with the [`Shape`] its provider gives posts
+/// ([`crate::prepared::Prepared`] is one).
+pub trait ToPlan {
+    /// The campaign.
+    fn campaign(&self) -> &Campaign;
+    /// The shape of its posts.
+    fn shape(&self) -> Shape;
+}
+
 /// The posts `action` makes for `campaign`, in order, produced one at a time.
 ///
 /// Posts with recipients are filled from the campaign file's recipients, then from the CSV
 /// contact list, which is read as the iterator advances: memory holds one batch. An `Err` is
 /// final (the CSV could not be read again, or changed since it was checked); nothing follows
 /// it. Collect with `.collect::<Result<Vec<_>, _>>()` when the campaign is small.
-pub fn posts(campaign: &Campaign, action: Action) -> Posts<'_> {
+pub fn posts<P: ToPlan + ?Sized>(campaign: &P, action: Action) -> Posts<'_> {
+    let shape = campaign.shape();
+    let campaign = campaign.campaign();
     tracing::debug!(
         campaign = %campaign.name,
         action = action.name(),
-        posts = post_count(campaign, action),
+        posts = count(campaign, shape, action),
         "plan"
     );
-    let batch = campaign.provider().limits().batch_size.max(1);
+    let batch = shape.batch_size.max(1);
     let (sounds, fixed): (&[Sound], Vec<PostBody<'_>>) = match action {
         // A provider that plays files from its own disk gets no uploads before the calls.
-        Action::Send if !campaign.provider().uploads_audio() => (&[], Vec::new()),
+        Action::Send if !shape.uploads_audio => (&[], Vec::new()),
         Action::Send => (&campaign.sounds, Vec::new()),
         Action::Sounds => (&campaign.sounds, Vec::new()),
         Action::SoundsDelete => (
@@ -231,18 +253,25 @@ pub fn posts(campaign: &Campaign, action: Action) -> Posts<'_> {
 
 /// Every post of `action`, collected, for callers that look at the whole plan at once (`send`
 /// compares it with the journal); the first planning problem ends it.
-pub fn all_posts(campaign: &Campaign, action: Action) -> Result<Vec<Post<'_>>, Box<Problem>> {
+pub fn all_posts<P: ToPlan + ?Sized>(
+    campaign: &P,
+    action: Action,
+) -> Result<Vec<Post<'_>>, Box<Problem>> {
     posts(campaign, action)
         .collect::<Result<_, _>>()
         .map_err(Box::new)
 }
 
 /// How many posts [`posts`] makes, without reading the CSV (the counts come from loading).
-pub fn post_count(campaign: &Campaign, action: Action) -> usize {
-    let batch = campaign.provider().limits().batch_size.max(1);
+pub fn post_count<P: ToPlan + ?Sized>(campaign: &P, action: Action) -> usize {
+    count(campaign.campaign(), campaign.shape(), action)
+}
+
+fn count(campaign: &Campaign, shape: Shape, action: Action) -> usize {
+    let batch = shape.batch_size.max(1);
     let batches = (campaign.stats.recipients as usize).div_ceil(batch);
     match action {
-        Action::Send if !campaign.provider().uploads_audio() => batches,
+        Action::Send if !shape.uploads_audio => batches,
         Action::Send => campaign.sounds.len() + batches,
         Action::Sounds | Action::SoundsDelete => campaign.sounds.len(),
         Action::Delete | Action::Query => batches,

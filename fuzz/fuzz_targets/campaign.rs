@@ -65,13 +65,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let path: PathBuf = folder().join("campaign.toml");
-    let Ok(loaded) = outdial::campaign::load_str(&path, text.to_owned()) else {
+    let Ok(loaded) = outdial::load::load_str(&path, text.to_owned()) else {
         return;
     };
     let campaign = &loaded.campaign;
     if let Ok(posts) = plan::all_posts(campaign, Action::Send) {
         for post in &posts {
-            let _ = outdial::provider::encode_to_vec(campaign, post);
+            let _ = outdial::prepared::encode_to_vec(campaign, post);
         }
     }
 });

@@ -60,14 +60,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let dir = folder();
     std::fs::write(dir.join("contacts.csv"), rows).expect("write the contact list");
-    let Ok(loaded) = outdial::campaign::load_str(&dir.join("campaign.toml"), campaign(options))
+    let Ok(loaded) = outdial::load::load_str(&dir.join("campaign.toml"), campaign(options))
     else {
         return;
     };
     let campaign = &loaded.campaign;
     if let Ok(posts) = plan::all_posts(campaign, Action::Send) {
         for post in &posts {
-            let _ = outdial::provider::encode_to_vec(campaign, post);
+            let _ = outdial::prepared::encode_to_vec(campaign, post);
         }
     }
 });

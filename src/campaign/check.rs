@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
-use super::Zone;
+use super::model::Zone;
 use super::structure::Pruned;
 use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::phone;
@@ -16,7 +16,9 @@ use crate::source::SourceFile;
 use crate::xmltext;
 
 /// Where problems go while a campaign file is checked, with what the checks need to know.
-pub(crate) struct Checker<'a> {
+/// (`pub` only so that [`ProviderRules`](super::rules::ProviderRules) can name it: nothing
+/// outside the crate can make or read one.)
+pub struct Checker<'a> {
     pub(crate) source: &'a Arc<SourceFile>,
     pub(crate) problems: &'a mut Problems,
     /// Values the structure check already reported and removed.

@@ -20,13 +20,14 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::campaign::{Campaign, Recipient};
+use crate::campaign::model::Recipient;
 use crate::diagnostic::Problem;
 use crate::diff::{self, RecipientSide};
 use crate::journal::{
     CallState, HashingWriter, JournalError, JournalState, LinesAt, call_key, changes, key_hash,
 };
 use crate::plan::{self, Action, Post, PostBody};
+use crate::prepared::Prepared;
 use crate::provider::{CallRemoval, EncodeError};
 
 /// How many rows of each action a plan lists.
@@ -298,7 +299,7 @@ pub enum ConvergeError {
 /// The fingerprint of the request for `r` alone, as the provider would receive it: the
 /// first 16 bytes of its SHA-256, in hex. (Credentials are left out; the time of sending
 /// is not in it: [`Provider::encode`](crate::provider::Provider::encode).)
-pub fn fingerprint(campaign: &Campaign, r: &Recipient) -> Result<String, EncodeError> {
+pub fn fingerprint(campaign: &Prepared, r: &Recipient) -> Result<String, EncodeError> {
     let post = Post {
         seq: 1,
         body: PostBody::Calls(vec![r.clone()]),
@@ -310,7 +311,7 @@ pub fn fingerprint(campaign: &Campaign, r: &Recipient) -> Result<String, EncodeE
 }
 
 /// What the journal records of `r`'s call, for [`Journal::content`](crate::journal::Journal::content).
-pub fn content(campaign: &Campaign, r: &Recipient) -> Result<changes::CallContent, EncodeError> {
+pub fn content(campaign: &Prepared, r: &Recipient) -> Result<changes::CallContent, EncodeError> {
     Ok(changes::CallContent {
         key: call_key(&r.callid, r.number.as_str()),
         fingerprint: fingerprint(campaign, r)?,
@@ -323,7 +324,7 @@ pub fn content(campaign: &Campaign, r: &Recipient) -> Result<changes::CallConten
 /// records that the file no longer has. `journal` is where the journal's lines are, read
 /// again for the old side of the rows shown; `now` decides which calls are past their time.
 pub fn compute(
-    campaign: &Campaign,
+    campaign: &Prepared,
     state: &JournalState,
     journal: &LinesAt<'_>,
     now: jiff::Timestamp,

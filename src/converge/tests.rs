@@ -3,11 +3,12 @@
 use std::path::Path;
 
 use super::*;
-use crate::campaign::{self, Campaign};
 use crate::journal::Journal;
 use crate::journal::changes::RemovalOutcome;
 use crate::journal::{Outcome, Said};
+use crate::load;
 use crate::plan::PostKind;
+use crate::prepared::Prepared;
 use crate::provider::name::ProviderName;
 
 /// Now: every `AT` below is ahead of it, `PAST` behind it.
@@ -21,7 +22,7 @@ fn now() -> jiff::Timestamp {
 
 /// A VoiceShot campaign (or voip-communications.net's, which cannot remove without its
 /// delete) of `(number, at, name)` recipients; an empty `at` calls at once.
-fn campaign(provider: &str, recipients: &[(&str, &str, &str)]) -> Campaign {
+fn campaign(provider: &str, recipients: &[(&str, &str, &str)]) -> Prepared {
     let table = match provider {
         "voipcomm" => "provider = \"voipcomm\"\n\n[voipcomm]\nfrom = \"8185550199\"\n",
         _ => "\n[voiceshot]\nmenuid = \"1-1\"\n",
@@ -37,12 +38,12 @@ fn campaign(provider: &str, recipients: &[(&str, &str, &str)]) -> Campaign {
             text.push_str(&format!("at = \"{at}\"\n"));
         }
     }
-    let options = campaign::LoadOptions {
+    let options = load::LoadOptions {
         deny_past: false,
         now: Some(now()),
-        ..campaign::LoadOptions::default()
+        ..load::LoadOptions::default()
     };
-    campaign::load_str_with(Path::new("c.toml"), text, &options)
+    load::load_str_with(Path::new("c.toml"), text, &options)
         .expect("valid")
         .campaign
 }
@@ -53,7 +54,7 @@ fn endpoint(dir: &Path) -> String {
 }
 
 /// A journal at `dir` in which every recipient of `sent` was posted and `outcome`.
-fn journal(dir: &Path, sent: &Campaign, outcome: Outcome) -> Journal {
+fn journal(dir: &Path, sent: &Prepared, outcome: Outcome) -> Journal {
     let provider = sent.provider().name();
     let mut j = Journal::open(&dir.join("j.jsonl"), "c", provider, &endpoint(dir)).unwrap();
     let recipients: Vec<Recipient> = plan::all_posts(sent, Action::Send)
@@ -77,7 +78,7 @@ fn journal(dir: &Path, sent: &Campaign, outcome: Outcome) -> Journal {
     j
 }
 
-fn acts(now_campaign: &Campaign, j: &Journal) -> Vec<(String, Act, Option<Why>)> {
+fn acts(now_campaign: &Prepared, j: &Journal) -> Vec<(String, Act, Option<Why>)> {
     let c = compute(now_campaign, j.state(), &j.lines_at(), now()).unwrap();
     let mut rows: Vec<_> = c
         .rows

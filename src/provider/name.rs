@@ -47,6 +47,16 @@ impl ProviderName {
         }
     }
 
+    /// Whether the provider posts Call Events that `[[on_keypress]]` rules answer, as each
+    /// provider's module says.
+    pub fn takes_call_commands(self) -> bool {
+        match self {
+            ProviderName::Voiceshot => voiceshot::CALL_COMMANDS,
+            ProviderName::Voicent => voicent::CALL_COMMANDS,
+            ProviderName::Voipcomm => voipcomm::CALL_COMMANDS,
+        }
+    }
+
     /// Every provider, in a stable order.
     pub const ALL: [ProviderName; 3] = [
         ProviderName::Voiceshot,

@@ -281,7 +281,7 @@ pub struct Clock<'a> {
 
 impl<'a> Clock<'a> {
     /// The clock of `campaign`'s provider.
-    pub fn of(campaign: &'a crate::campaign::Campaign) -> Self {
+    pub fn of(campaign: &'a crate::prepared::Prepared) -> Self {
         let zone = campaign.timezone.as_ref().map(|z| z.tz.clone());
         Clock::with(campaign.provider(), zone)
     }

@@ -14,10 +14,11 @@ use super::error::StoreError;
 use super::record::{Clock, RecipientResult, Status};
 use super::rows::Rows;
 use super::store::Store;
-use crate::campaign::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{PromptContent, Recipient};
 use crate::diagnostic::Problem;
 use crate::journal::JournalState;
 use crate::plan::{self, Action};
+use crate::prepared::Prepared;
 
 /// Recipients per status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -180,7 +181,7 @@ pub enum ResultsError {
 /// Builds the report of `campaign` from its journal's state and the store, handing each
 /// recipient (with its result) to `on` as it goes, in campaign order.
 pub fn build(
-    campaign: &Campaign,
+    campaign: &Prepared,
     journal: &JournalState,
     store: &Store,
     on: &mut dyn FnMut(&Recipient, &RecipientResult) -> io::Result<()>,
@@ -214,7 +215,7 @@ pub fn build(
 /// shows it; `None` when it has no row.
 pub fn stored_result(
     store: &Store,
-    campaign: &Campaign,
+    campaign: &Prepared,
     callid: &str,
     number: &str,
 ) -> Result<Option<RecipientResult>, StoreError> {
@@ -293,7 +294,7 @@ impl Tally {
 
     fn finish(
         mut self,
-        campaign: &Campaign,
+        campaign: &Prepared,
         key: &'static str,
         prompts: &[u32],
         unmatched: u64,
@@ -438,7 +439,7 @@ const RESERVED: [&str; 4] = ["number", "callid", "at", "timezone"];
 
 impl<W: Write> RetryWriter<W> {
     /// Starts the CSV on `out` with its header row.
-    pub fn new(out: W, campaign: &Campaign) -> io::Result<Self> {
+    pub fn new(out: W, campaign: &Prepared) -> io::Result<Self> {
         let mut vars: Vec<String> = Vec::new();
         for prompt in &campaign.prompts {
             if let PromptContent::Tts(template) = &prompt.content {

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
-use crate::campaign::{Campaign, KeypressRule};
+use crate::campaign::model::KeypressRule;
 use crate::journal;
+use crate::prepared::Prepared;
 use crate::provider::name::ProviderName;
 
 /// One campaign `listen` accepts posts for.
@@ -76,7 +77,7 @@ fn same_number(a: &str, b: &str) -> bool {
 
 impl Watched {
     /// Watches `campaign`, whose journal is at `journal`.
-    pub fn new(campaign: &Campaign, journal: PathBuf) -> Watched {
+    pub fn new(campaign: &Prepared, journal: PathBuf) -> Watched {
         Watched {
             name: campaign.name.clone(),
             provider: campaign.provider().name(),
@@ -89,7 +90,7 @@ impl Watched {
 
     /// Watches `campaign`, whose journals are in the state store at `at`. Read on a miss from
     /// a blocking thread (the client blocks), as `listen` files every post.
-    pub fn in_store(campaign: &Campaign, at: crate::state::PgLocation, file: PathBuf) -> Watched {
+    pub fn in_store(campaign: &Prepared, at: crate::state::PgLocation, file: PathBuf) -> Watched {
         Watched {
             journal: Journal::Store(Box::new(at), file),
             ..Watched::new(campaign, PathBuf::new())

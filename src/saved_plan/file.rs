@@ -5,24 +5,24 @@ use std::fs;
 use std::path::Path;
 
 use super::format::{PLAN_FORMAT, PlanCounts, PostHash, SavedPlan, inputs};
-use crate::campaign::Campaign;
 use crate::diagnostic::Problem;
 use crate::plan::{Post, PostKind};
-use crate::provider::{self, EncodeError};
+use crate::prepared::Prepared;
+use crate::provider::EncodeError;
 
 /// One post's line in a saved plan.
-pub fn post_hash(campaign: &Campaign, post: &Post<'_>) -> Result<PostHash, EncodeError> {
+pub fn post_hash(campaign: &Prepared, post: &Post<'_>) -> Result<PostHash, EncodeError> {
     Ok(PostHash {
         seq: post.seq,
         kind: post.body.kind(),
         numbers: post.body.recipients().len(),
-        sha256: provider::post_sha256(campaign, post)?,
+        sha256: crate::prepared::post_sha256(campaign, post)?,
     })
 }
 
 /// The saved plan of `campaign` with these posts and removals, for `endpoint`.
 pub fn make(
-    campaign: &Campaign,
+    campaign: &Prepared,
     posts: Vec<PostHash>,
     removals: Vec<String>,
     endpoint: String,

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::campaign::Campaign;
 use crate::journal::{HashingWriter, sha256_hex};
 use crate::plan::PostKind;
+use crate::prepared::Prepared;
 use crate::provider::name::ProviderName;
 
 /// The version of the saved plan format; a plan of another version is refused.
@@ -308,7 +308,7 @@ impl SavedPlan {
 
 /// The campaign's input files with their hashes: the campaign file (as it was read), the
 /// CSV, the do-not-call lists and the sound files, in that order.
-pub fn inputs(campaign: &Campaign) -> io::Result<Vec<Input>> {
+pub fn inputs(campaign: &Prepared) -> io::Result<Vec<Input>> {
     let mut out = vec![Input {
         kind: InputKind::Campaign,
         path: campaign.source.path().display().to_string(),

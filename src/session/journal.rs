@@ -7,9 +7,9 @@ use std::path::Path;
 
 use super::error::{Error, Kind};
 use super::value::{Session, Sink};
-use crate::campaign::Campaign;
 use crate::diagnostic::Problem;
 use crate::journal::{self, Journal, JournalError, JournalState, LinesAt};
+use crate::prepared::Prepared;
 use crate::provider::Lookup;
 use crate::report::{Message, Settled};
 use crate::state::StateLocation;
@@ -126,7 +126,7 @@ impl Session {
 }
 
 /// What to do about a journal that cannot be opened.
-fn open_help(e: &JournalError, campaign: &Campaign) -> String {
+fn open_help(e: &JournalError, campaign: &Prepared) -> String {
     let provider = campaign.provider();
     let name = provider.name().display();
     match (e, provider.lookup()) {
@@ -158,7 +158,7 @@ fn with_help(problem: Problem, help: Option<&str>) -> Problem {
 /// its provider, naming each ([`Kind::Refused`]); [`Kind::State`] when the state store cannot
 /// be read. What `send` refuses with, and `plan` and `check` show: one computation for all
 /// three.
-pub fn refuse_callids_elsewhere(campaign: &Campaign, state: &StateLocation) -> Result<(), Error> {
+pub fn refuse_callids_elsewhere(campaign: &Prepared, state: &StateLocation) -> Result<(), Error> {
     use crate::state::callids::{self, GuardError};
     match callids::find(campaign, state) {
         Ok(clashes) => match clashes.problem(campaign) {

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::campaign::Campaign;
 use crate::diagnostic::Problem;
+use crate::prepared::Prepared;
 use crate::provider::{self, Credentials};
 use crate::submit::{Secrets, Transport, TransportConfig};
 
@@ -63,7 +63,7 @@ pub enum CredentialSource {
 
 impl CredentialSource {
     /// The credentials for `campaign`'s provider: both halves or neither.
-    pub(crate) fn read(&self, campaign: &Campaign) -> Result<Option<Credentials>, Error> {
+    pub(crate) fn read(&self, campaign: &Prepared) -> Result<Option<Credentials>, Error> {
         let read = match self {
             CredentialSource::Environment => {
                 provider::credentials_from(campaign.provider(), |k| std::env::var(k).ok())
@@ -82,7 +82,7 @@ impl CredentialSource {
 /// The transport that posts `campaign`'s requests as `network` says, or why it cannot be made
 /// (plain HTTP to another host, say).
 pub(crate) fn transport(
-    campaign: &Campaign,
+    campaign: &Prepared,
     network: &Network,
     credentials: Option<&Credentials>,
 ) -> Result<Transport, Error> {
@@ -107,7 +107,7 @@ pub(crate) fn transport(
 /// The transport's configuration: endpoints, timeouts, the provider's headers and answers,
 /// and the secrets it keeps out of everything it reports.
 pub(crate) fn transport_config(
-    campaign: &Campaign,
+    campaign: &Prepared,
     net: &Network,
     credentials: Option<&Credentials>,
 ) -> TransportConfig {

@@ -6,10 +6,11 @@
 use std::io;
 use std::path::Path;
 
-use crate::campaign::{Campaign, PromptContent, Recipient};
+use crate::campaign::{PromptContent, Recipient};
 use crate::converge::{Converge, PendingFrom};
 use crate::journal::{CallState, JournalState};
 use crate::plan::{Action, PostBody};
+use crate::prepared::Prepared;
 use crate::report::{Example, JournalCounts, Message, Note, PlanReport, Plays, SpokenPrompt};
 use crate::saved_plan::{self, PostHash};
 use crate::submit::{SubmitOptions, Submitter};
@@ -214,7 +215,7 @@ impl Session {
 }
 
 /// Numbers per call post.
-pub fn batch_size(campaign: &Campaign) -> usize {
+pub fn batch_size(campaign: &Prepared) -> usize {
     // A provider that takes the whole campaign in one request (callTillConfirm) has no
     // real limit: the batch is the campaign.
     match campaign.provider().limits().batch_size {
@@ -224,7 +225,7 @@ pub fn batch_size(campaign: &Campaign) -> usize {
 }
 
 /// Sound files a `send` uploads before its calls (none for providers that take no uploads).
-pub fn uploads(campaign: &Campaign) -> usize {
+pub fn uploads(campaign: &Prepared) -> usize {
     if campaign.provider().uploads_audio() {
         campaign.sounds.len()
     } else {
@@ -234,7 +235,7 @@ pub fn uploads(campaign: &Campaign) -> usize {
 
 /// The prompts as they will be played; text with placeholders is filled for `first`, the
 /// first recipient called.
-fn spoken(campaign: &Campaign, first: Option<&Recipient>) -> Vec<SpokenPrompt> {
+fn spoken(campaign: &Prepared, first: Option<&Recipient>) -> Vec<SpokenPrompt> {
     campaign
         .prompts
         .iter()

@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::campaign::Campaign;
 use crate::diagnostic::Problem;
 use crate::plan::PostKind;
+use crate::prepared::Prepared;
 use crate::report::{Message, Note, QuerySummary, ResultRow};
 use crate::results::{self, Clock, PgResults, RecipientResult, Store, StoreError};
 use crate::state::StateLocation;
@@ -32,7 +32,7 @@ struct Kept {
 impl Kept {
     /// The store of `campaign`'s results: the local one at `db`, or the state store's (whose
     /// stored callbacks are read from a copy in `copy`).
-    fn open(state: &StateLocation, db: &Path, campaign: &Campaign, copy: &Path) -> Kept {
+    fn open(state: &StateLocation, db: &Path, campaign: &Prepared, copy: &Path) -> Kept {
         let key = campaign.provider().name().key();
         let (path, store, pg) = match state {
             StateLocation::Postgres(at) => {
@@ -57,7 +57,7 @@ impl Kept {
     }
 
     /// Stores one post's worth of results, unless the store failed already.
-    fn record(&mut self, campaign: &Campaign, shown: &[RecipientResult]) {
+    fn record(&mut self, campaign: &Prepared, shown: &[RecipientResult]) {
         let key = campaign.provider().name().key();
         let (calls, keys, answers) = results::query_rows(key, &campaign.name, shown);
         let recorded = match (&self.pg, &mut self.store) {
@@ -135,7 +135,7 @@ impl Connection<'_> {
 /// more (`note`), which is no result to keep.
 fn from_callbacks(
     store: Option<&Store>,
-    campaign: &Campaign,
+    campaign: &Prepared,
     result: RecipientResult,
     note: &str,
 ) -> RecipientResult {

@@ -6,20 +6,20 @@ use std::sync::mpsc::TrySendError;
 
 use jiff::Timestamp;
 
-use crate::campaign::Campaign;
 use crate::diagnostic::Problem;
 use crate::plan::{self, Action, Post};
-use crate::provider::{self, EncodeError};
+use crate::prepared::Prepared;
+use crate::provider::EncodeError;
 
 /// One post's document, as `compile` writes it at `now` (without the line break after it).
-pub fn render(campaign: &Campaign, post: &Post<'_>, now: Timestamp) -> io::Result<Vec<u8>> {
-    provider::encode_to_vec_at(campaign, post, now).map_err(into_io)
+pub fn render(campaign: &Prepared, post: &Post<'_>, now: Timestamp) -> io::Result<Vec<u8>> {
+    crate::prepared::encode_to_vec_at(campaign, post, now).map_err(into_io)
 }
 
 /// Writes one post's document, as sent at `now`, to `out` as it is rendered (an upload streams
 /// its file).
 pub fn write(
-    campaign: &Campaign,
+    campaign: &Prepared,
     post: &Post<'_>,
     now: Timestamp,
     out: &mut dyn io::Write,
@@ -31,7 +31,7 @@ pub fn write(
 }
 
 /// The extension of the files `compile -o` writes (`xml`).
-pub fn extension(campaign: &Campaign) -> &'static str {
+pub fn extension(campaign: &Prepared) -> &'static str {
     campaign.provider().extension()
 }
 
@@ -75,7 +75,7 @@ enum Job<'c, T> {
 /// folder doubled the system time (they contend for the folder and for the same free
 /// inodes). At most three posts are in flight. Returns how many posts were consumed.
 pub fn on_two_threads<T: Send>(
-    campaign: &Campaign,
+    campaign: &Prepared,
     action: Action,
     now: Timestamp,
     mut label: impl FnMut(&plan::Post<'_>) -> T,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 
 use super::network::{CredentialSource, Network};
-use crate::campaign::Campaign;
+use crate::prepared::Prepared;
 use crate::report::Message;
 use crate::state::StateLocation;
 
@@ -34,19 +34,19 @@ pub struct Settings {
 
 /// A loaded campaign and how to work with it.
 pub struct Session {
-    pub(super) campaign: Campaign,
+    pub(super) campaign: Prepared,
     pub(super) settings: Settings,
 }
 
 impl Session {
     /// A session of `campaign` (loaded and valid) with `settings`; nothing is read or opened
     /// yet.
-    pub fn new(campaign: Campaign, settings: Settings) -> Session {
+    pub fn new(campaign: Prepared, settings: Settings) -> Session {
         Session { campaign, settings }
     }
 
     /// The campaign.
-    pub fn campaign(&self) -> &Campaign {
+    pub fn campaign(&self) -> &Prepared {
         &self.campaign
     }
 
@@ -80,7 +80,7 @@ impl Session {
 }
 
 /// Where the campaign's posts go first: `endpoint` (`--endpoint`), else the provider's.
-pub fn first_endpoint(campaign: &Campaign, endpoint: Option<&str>) -> String {
+pub fn first_endpoint(campaign: &Prepared, endpoint: Option<&str>) -> String {
     endpoint
         .map(str::to_owned)
         .or_else(|| campaign.provider().endpoints().into_iter().next())

@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 
 use super::{StateError, StateLocation};
 use crate::callid;
-use crate::campaign::Campaign;
 use crate::diagnostic::Problem;
 use crate::journal::Record;
 use crate::plan::{self, Action};
+use crate::prepared::Prepared;
 use crate::provider::name::ProviderName;
 
 /// Clashes named in full in the problem; the rest are counted.
@@ -148,7 +148,7 @@ fn is_derived(id: &str, campaign: &str) -> bool {
 /// The recipients of `campaign` whose hand-given call id another campaign at its provider
 /// used (see [`used_elsewhere`]); the recipients are streamed only when some campaign used
 /// hand-given ids.
-pub fn find(campaign: &Campaign, state: &StateLocation) -> Result<Clashes, GuardError> {
+pub fn find(campaign: &Prepared, state: &StateLocation) -> Result<Clashes, GuardError> {
     let folder = campaign.source.resolve(".outdial");
     let provider = campaign.provider().name();
     let used =
@@ -191,7 +191,7 @@ pub fn find(campaign: &Campaign, state: &StateLocation) -> Result<Clashes, Guard
 impl Clashes {
     /// The problem `send` refuses with (and `plan` and `check` show), naming each call id, the
     /// campaign that used it and where the recipient is written; `None` when nothing clashes.
-    pub fn problem(&self, campaign: &Campaign) -> Option<Problem> {
+    pub fn problem(&self, campaign: &Prepared) -> Option<Problem> {
         let first = self.first.first()?;
         let named: Vec<String> = self
             .first
@@ -328,7 +328,7 @@ mod tests {
             "[campaign]\nname = \"fall\"\n\n[voiceshot]\nmenuid = \"1-1\"\ncallerid = \"8185550199\"\n\n[[prompt]]\nid = 1\ntts = \"Hi.\"\n\n[recipients]\nwindow = \"always\"\nnumbers = [\"8185550100\"]\n\n[[recipient]]\nnumber = \"8185550101\"\ncallid = \"vip1\"\n",
         )
         .unwrap();
-        let campaign = crate::campaign::load(&path).unwrap().campaign;
+        let campaign = crate::load::load(&path).unwrap().campaign;
         let clashes = find(&campaign, &StateLocation::Local).unwrap();
         assert_eq!(clashes.count, 1, "{clashes:?}");
         let clash = &clashes.first[0];

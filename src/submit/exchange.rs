@@ -12,7 +12,8 @@ use super::http::{self, Failure};
 use super::submitter::Submitter;
 use crate::journal::{Journal, Outcome, Said};
 use crate::plan::{self, Action, Post, PostBody, PostKind};
-use crate::provider::{Rejection, ReplyOutcome, post_sha256};
+use crate::prepared::post_sha256;
+use crate::provider::{Rejection, ReplyOutcome};
 
 /// Which journaled attempt an exchange answers.
 pub(super) struct Exchange<'a> {

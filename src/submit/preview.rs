@@ -6,10 +6,12 @@ use std::io::Write;
 
 use super::error::SubmitError;
 use super::summary::Change;
-use crate::campaign::{Campaign, Recipient};
+use crate::campaign::Recipient;
 use crate::journal::{CallState, JournalState, KeyHash, call_key, key_hash};
 use crate::plan::{self, Action, Post, PostBody, PostKind};
-use crate::provider::{Credentials, EncodeError as RenderError, post_sha256};
+use crate::prepared::Prepared;
+use crate::prepared::post_sha256;
+use crate::provider::{Credentials, EncodeError as RenderError};
 
 /// One post a `send` would make now, per the journal.
 #[derive(Clone, Debug)]
@@ -33,7 +35,7 @@ pub struct Preview {
 /// longer has, and how many it knows as taken. The plan is streamed, and only when the journal
 /// has call posts at all.
 pub fn changes(
-    campaign: &Campaign,
+    campaign: &Prepared,
     state: &JournalState,
 ) -> Result<(Vec<Change>, usize, usize), SubmitError> {
     let journaled = state.send_seqs();
@@ -88,7 +90,7 @@ pub fn changes(
 
 /// What `send` would do now with `post` (of the `send` plan), given the journal.
 pub fn preview_send(
-    campaign: &Campaign,
+    campaign: &Prepared,
     post: &Post<'_>,
     state: &JournalState,
 ) -> Result<Preview, SubmitError> {
@@ -126,7 +128,7 @@ impl Preview {
     /// `post` is the planned post the preview was made from.
     pub fn render(
         &self,
-        campaign: &Campaign,
+        campaign: &Prepared,
         post: &Post<'_>,
         credentials: Option<&Credentials>,
         out: impl Write,
@@ -137,7 +139,7 @@ impl Preview {
     /// [`render`](Self::render) as sent at `now` (see [`Provider::encode_at`](crate::provider::Provider::encode_at)).
     pub fn render_at(
         &self,
-        campaign: &Campaign,
+        campaign: &Prepared,
         post: &Post<'_>,
         credentials: Option<&Credentials>,
         now: jiff::Timestamp,

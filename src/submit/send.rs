@@ -17,7 +17,8 @@ use crate::campaign::Recipient;
 use crate::converge::Converge;
 use crate::journal::{CallState, Journal, JournalState, call_key};
 use crate::plan::{self, Action, Post, PostBody};
-use crate::provider::{Lookup, post_sha256};
+use crate::prepared::post_sha256;
+use crate::provider::Lookup;
 
 impl Submitter<'_> {
     /// Removals first (calls replaced or removed by an edit, see [`crate::converge`]), then

@@ -5,15 +5,16 @@
 use super::event::Event;
 use super::http::{self, Transport};
 use super::summary::InDoubtCall;
-use crate::campaign::{Campaign, Recipient};
+use crate::campaign::Recipient;
 use crate::plan::Post;
+use crate::prepared::Prepared;
 use crate::provider::{Credentials, EncodeError as RenderError};
 
 /// Submits one campaign's posts.
 #[derive(Debug)]
 pub struct Submitter<'a> {
     /// The campaign.
-    pub campaign: &'a Campaign,
+    pub campaign: &'a Prepared,
     /// The HTTP transport.
     pub transport: &'a Transport,
     /// Credentials from the environment, for providers that carry them in the body.

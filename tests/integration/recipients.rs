@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use outdial::campaign::{self, Campaign, LoadOptions, Loaded};
 use outdial::diagnostic::{Problem, Problems};
+use outdial::load::{self, LoadOptions, Loaded};
 use outdial::plan::{self, Action, Post};
-use outdial::provider::encode_to_vec as post_to_vec;
+use outdial::prepared::Prepared;
+use outdial::prepared::encode_to_vec as post_to_vec;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,14 +27,14 @@ fn options(deny_past: bool) -> LoadOptions {
 }
 
 fn load(name: &str) -> Loaded {
-    match campaign::load_with(&fixture(name), &options(false)) {
+    match load::load_with(&fixture(name), &options(false)) {
         Ok(loaded) => loaded,
         Err(problems) => panic!("{name} should load: {:#?}", codes(&problems)),
     }
 }
 
 fn load_err(name: &str, deny_past: bool) -> Vec<Problem> {
-    match campaign::load_with(&fixture(name), &options(deny_past)) {
+    match load::load_with(&fixture(name), &options(deny_past)) {
         Ok(_) => panic!("{name} should fail"),
         Err(problems) => problems.into_sorted(),
     }
@@ -63,13 +64,13 @@ fn places(problems: &[Problem]) -> Vec<(&'static str, String, usize, usize)> {
         .collect()
 }
 
-fn posts(campaign: &Campaign) -> Vec<Post<'_>> {
+fn posts(campaign: &Prepared) -> Vec<Post<'_>> {
     plan::posts(campaign, Action::Send)
         .collect::<Result<_, _>>()
         .expect("posts")
 }
 
-fn xml(campaign: &Campaign) -> String {
+fn xml(campaign: &Prepared) -> String {
     posts(campaign)
         .iter()
         .map(|p| String::from_utf8(post_to_vec(campaign, p).unwrap()).unwrap())
@@ -280,7 +281,7 @@ fn times_windows_and_call_id_groups() {
             .contains(r#"number="3125550103" callid="a1" dateandtime="12/1/2026 12:00 PM"/>"#)
     );
     // --deny-past makes the past row invalid instead (skipped here, as on_invalid says).
-    let strict = campaign::load_with(&fixture("times.toml"), &options(true)).unwrap();
+    let strict = load::load_with(&fixture("times.toml"), &options(true)).unwrap();
     assert_eq!(strict.campaign.stats.invalid, 3);
 }
 
@@ -294,7 +295,7 @@ fn a_csv_changed_after_the_check_stops_the_posts() {
     for name in ["contacts.toml", "contacts.csv", "dnc.txt", "dnc.csv"] {
         std::fs::copy(fixture(name), dir.path().join(name)).unwrap();
     }
-    let loaded = campaign::load_with(&dir.path().join("contacts.toml"), &options(false)).unwrap();
+    let loaded = load::load_with(&dir.path().join("contacts.toml"), &options(false)).unwrap();
     let mut text = std::fs::read(dir.path().join("contacts.csv")).unwrap();
     text.extend_from_slice(b"8185550199,New,row,\r\n");
     std::fs::write(dir.path().join("contacts.csv"), text).unwrap();

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use outdial::plan::{self, Action};
-use outdial::{callid, campaign, phone, provider};
+use outdial::{callid, load, phone, prepared};
 use proptest::prelude::*;
 use toml::{Table, Value};
 
@@ -205,7 +205,7 @@ proptest! {
         batch in 1i64..5,
     ) {
         let source = campaign_toml(&people, &before, &after, &constant, batch);
-        let loaded = campaign::load_str(Path::new("prop.toml"), source.clone())
+        let loaded = load::load_str(Path::new("prop.toml"), source.clone())
             .unwrap_or_else(|p| panic!("valid campaign rejected: {:?}\n{source}", p.into_sorted()));
         let campaign = loaded.campaign;
 
@@ -213,7 +213,7 @@ proptest! {
         let posts = plan::all_posts(&campaign, Action::Send).expect("plans");
         prop_assert_eq!(posts.len(), people.len().div_ceil(batch as usize));
         for post in &posts {
-            let xml = provider::encode_to_vec(&campaign, post).expect("renders");
+            let xml = prepared::encode_to_vec(&campaign, post).expect("renders");
             let xml = String::from_utf8(xml).expect("UTF-8");
             got.extend(calls_in(&parse_xml(&xml)));
         }

@@ -5,8 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use outdial::campaign::{self, LoadOptions, Loaded, ZoneRules};
+use outdial::campaign::ZoneRules;
 use outdial::diagnostic::Problem;
+use outdial::load::{self, LoadOptions, Loaded};
 use outdial::plan::{self, Action};
 
 use crate::support::{json_lines, outdial};
@@ -26,7 +27,7 @@ fn at(now: &str) -> LoadOptions {
 }
 
 fn load(name: &str, now: &str) -> Loaded {
-    match campaign::load_with(&fixture(name), &at(now)) {
+    match load::load_with(&fixture(name), &at(now)) {
         Ok(loaded) => loaded,
         Err(problems) => panic!(
             "{name} should load: {:#?}",
@@ -36,7 +37,7 @@ fn load(name: &str, now: &str) -> Loaded {
 }
 
 fn errors(name: &str, now: &str) -> Vec<Problem> {
-    match campaign::load_with(&fixture(name), &at(now)) {
+    match load::load_with(&fixture(name), &at(now)) {
         Ok(_) => panic!("{name} should fail"),
         Err(problems) => problems.iter().filter(|p| p.is_error()).cloned().collect(),
     }
@@ -166,7 +167,7 @@ fn scheduled_calls_are_judged_in_the_recipients_time_on_both_sides_of_dst() {
 fn an_immediate_call_outside_the_window_is_an_error() {
     // 20:00 in New York is 15:00 in Honolulu: fine; 06:00 the next morning in New York is
     // too early in New York and 01:00 in Honolulu.
-    assert!(campaign::load_with(&fixture("immediate.toml"), &at("2026-12-02T01:00:00Z")).is_ok());
+    assert!(load::load_with(&fixture("immediate.toml"), &at("2026-12-02T01:00:00Z")).is_ok());
     let problems = errors("immediate.toml", "2026-12-02T11:00:00Z");
     let codes: Vec<&str> = problems.iter().map(|p| p.code()).collect();
     assert_eq!(
@@ -219,7 +220,7 @@ fn quiet_days_are_in_the_recipients_calendar() {
     let text = std::fs::read_to_string(fixture("quiet.toml")).unwrap();
     let text = text.replace("at = \"2026-12-25 11:00\"", "at = \"2026-12-28 11:00\"");
     let loaded =
-        campaign::load_str_with(&fixture("quiet.toml"), text, &at("2026-12-06T05:00:00Z")).unwrap();
+        load::load_str_with(&fixture("quiet.toml"), text, &at("2026-12-06T05:00:00Z")).unwrap();
     assert_eq!(
         schedule(&loaded),
         pairs(&[

@@ -30,7 +30,7 @@ fn session(dir: &Path, url: &str) -> Session {
     );
     let file = dir.join("campaign.toml");
     std::fs::write(&file, text).unwrap();
-    let campaign = outdial::campaign::load(&file)
+    let campaign = outdial::load::load(&file)
         .expect("the campaign is valid")
         .campaign;
     let settings = Settings {

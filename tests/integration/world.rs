@@ -10,7 +10,7 @@ use std::path::Path;
 use jiff::civil::{Date, Time, date, time};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
-use outdial::campaign::{self, LoadOptions};
+use outdial::load::{self, LoadOptions};
 
 use crate::support::{outdial, tempdir};
 
@@ -110,7 +110,7 @@ fn closed_per_outdial(of: &[&str], t: Timestamp) -> BTreeSet<String> {
         now: Some(t),
         ..LoadOptions::default()
     };
-    match campaign::load_str_with(Path::new("world.toml"), text, &options) {
+    match load::load_str_with(Path::new("world.toml"), text, &options) {
         Ok(_) => BTreeSet::new(),
         Err(problems) => problems
             .iter()

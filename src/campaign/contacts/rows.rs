@@ -9,7 +9,7 @@ use super::header::Columns;
 use super::rules::{CallingRules, Closed, Placed, Verdict};
 use super::window::Window;
 use crate::callid::{self, CallIdError};
-use crate::campaign::Zone;
+use crate::campaign::model::Zone;
 use crate::phone::{self, NumberError, PhoneNumber, Region};
 use crate::{schedule, xmltext};
 

@@ -12,7 +12,7 @@ use super::checked::{Contacts, Fingerprint};
 use super::list::{ListReader, open_error, open_list, read_row, reader};
 use super::rows::Rules;
 use crate::callid;
-use crate::campaign::{Campaign, Recipient, Vars};
+use crate::campaign::model::{Campaign, Recipient, Vars};
 use crate::diagnostic::Problem;
 use crate::source::SourceFile;
 
@@ -74,7 +74,7 @@ impl Contacts {
                 now: Timestamp::MIN,
                 deny_past: false,
                 trusted: true,
-                abroad: campaign.provider().name().calls_abroad(),
+                abroad: campaign.provider_name.calls_abroad(),
                 allowed: self.allowed,
                 time_check: None,
             },

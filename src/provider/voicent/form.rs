@@ -9,7 +9,7 @@ use std::io::Write;
 use jiff::{SignedDuration, Timestamp};
 
 use super::model::{PROBE_REQID, Play, Voicent};
-use crate::campaign::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{Campaign, PromptContent, Recipient};
 use crate::plan::{Post, PostBody};
 use crate::provider::EncodeError;
 

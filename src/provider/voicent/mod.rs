@@ -35,7 +35,8 @@ use super::{
     ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Pacing, Provider,
     Reach, ReplyOutcome, RequestHead, Status,
 };
-use crate::campaign::{Campaign, Recipient};
+use crate::campaign::model::{Campaign, Recipient};
+use crate::campaign::rules::ProviderRules;
 use crate::plan::{Action, Post, PostKind};
 
 /// The time of an attempt as a status record writes it: `YYYY M D H m` on the gateway's
@@ -60,6 +61,18 @@ fn attempt_time(text: &str) -> Option<jiff::civil::DateTime> {
     .ok()
 }
 
+/// The gateway plays files on its own disk: uploads are not its concern, only the `[vars]`
+/// its settings read.
+impl ProviderRules for Voicent {
+    fn vars_used(&self) -> Vec<&str> {
+        let mut used: Vec<&str> = self.info.vars().map(|(name, _)| name).collect();
+        if let Play::Vxml { fields, .. } = &self.play {
+            used.extend(fields.iter().map(String::as_str));
+        }
+        used
+    }
+}
+
 impl Provider for Voicent {
     fn name(&self) -> ProviderName {
         ProviderName::Voicent
@@ -74,7 +87,6 @@ impl Provider for Voicent {
             } else {
                 1
             },
-            max_upload_bytes: crate::audio::DEFAULT_MAX_BYTES,
         }
     }
 
@@ -156,14 +168,6 @@ impl Provider for Voicent {
 
     fn uploads_audio(&self) -> bool {
         false
-    }
-
-    fn vars_used(&self) -> Vec<&str> {
-        let mut used: Vec<&str> = self.info.vars().map(|(name, _)| name).collect();
-        if let Play::Vxml { fields, .. } = &self.play {
-            used.extend(fields.iter().map(String::as_str));
-        }
-        used
     }
 
     fn url(&self, endpoint: &str, kind: PostKind) -> String {

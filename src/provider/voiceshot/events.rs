@@ -6,7 +6,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::reply::{ReplyError, parse_element_tree};
 use super::summary::SummaryError;
-use crate::campaign::KeypressRule;
+use crate::campaign::model::KeypressRule;
 
 /// One Call Event.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,6 +12,7 @@ pub(crate) mod inbound;
 mod model;
 pub mod render;
 pub mod reply;
+pub(crate) mod rules;
 pub mod sandbox;
 pub(crate) mod section;
 pub(crate) mod settings;
@@ -32,7 +33,7 @@ use super::{
     CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, Reach,
     ReplyOutcome, RequestHead,
 };
-use crate::campaign::Campaign;
+use crate::campaign::model::Campaign;
 use crate::plan::{Action, Post};
 
 impl Provider for VoiceShot {
@@ -43,7 +44,6 @@ impl Provider for VoiceShot {
     fn limits(&self) -> Limits {
         Limits {
             batch_size: self.batch_size.max(1),
-            max_upload_bytes: self.max_upload_bytes,
         }
     }
 
@@ -150,42 +150,6 @@ impl Provider for VoiceShot {
             )),
             Ok(r) => ReplyOutcome::Rejected(errorid::rejection(r.errorid, &r.comment)),
             Err(e) => ReplyOutcome::Unreadable(format!("unreadable reply: {e}")),
-        }
-    }
-
-    fn time_problem(&self, at: &jiff::Zoned) -> Option<String> {
-        // `dateandtime` is a wall time in the account's zone with no offset: a wall time that
-        // happens twice there (the hour the clocks fall back) may be read an hour early. In
-        // the campaign's own zone such times are refused when they are parsed.
-        let zone = self.account_zone.as_ref()?;
-        let civil = at.with_time_zone(zone.clone()).datetime();
-        match zone.to_ambiguous_zoned(civil).offset() {
-            jiff::tz::AmbiguousOffset::Fold { before, after } => Some(format!(
-                "in the VoiceShot account's time zone this is {}, which happens twice (at {before} and at {after}): VoiceShot may call an hour early",
-                dates::format(at, zone)
-            )),
-            _ => None,
-        }
-    }
-
-    fn sound_name_problem(&self, name: &str) -> Option<String> {
-        // VoiceShot stores sounds by file name and refuses names with spaces or symbols
-        // (`a&b c.wav` passes as XML but is rejected by the service).
-        let stem = name
-            .strip_suffix(".wav")
-            .or_else(|| name.strip_suffix(".WAV"));
-        let Some(stem) = stem else {
-            return Some("VoiceShot sound file names end in .wav".into());
-        };
-        let bad = stem
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')));
-        match bad {
-            _ if stem.is_empty() => Some("the name has nothing before .wav".into()),
-            Some(c) => Some(format!(
-                "VoiceShot sound file names are letters, digits, `_`, `.` and `-`; {c:?} is not one of them"
-            )),
-            None => None,
         }
     }
 

@@ -8,7 +8,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, Event};
 
 use super::model::VoiceShot;
-use crate::campaign::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{Campaign, PromptContent, Recipient};
 use crate::plan::{Post, PostBody};
 use crate::provider::{Credentials, EncodeError as RenderError};
 use crate::template::Part;
@@ -442,20 +442,19 @@ mod tests {
     fn tts_of(toml: &str) -> Vec<String> {
         // At a pinned instant: at the real clock, the default calling hours refuse these
         // numbers at night in Los Angeles.
-        let options = crate::campaign::LoadOptions {
+        let options = crate::campaign::model::LoadOptions {
             now: Some("2026-06-01T00:00:00Z".parse().unwrap()),
-            ..crate::campaign::LoadOptions::default()
+            ..crate::campaign::model::LoadOptions::default()
         };
-        let campaign =
-            crate::campaign::load_str_with(Path::new("t.toml"), toml.to_string(), &options)
-                .unwrap()
-                .campaign;
+        let campaign = crate::load::load_str_with(Path::new("t.toml"), toml.to_string(), &options)
+            .unwrap()
+            .campaign;
         let post = plan::posts(&campaign, Action::Send)
             .next()
             .unwrap()
             .unwrap();
         let xml =
-            String::from_utf8(crate::provider::encode_to_vec(&campaign, &post).unwrap()).unwrap();
+            String::from_utf8(crate::prepared::encode_to_vec(&campaign, &post).unwrap()).unwrap();
         xml.split("tts=\"")
             .skip(1)
             .map(|rest| rest[..rest.find('"').unwrap()].to_string())

@@ -7,3 +7,6 @@ pub const CALLS_ABROAD: bool = true;
 
 /// The environment variables credentials come from (API key, API password).
 pub const CREDENTIAL_VARS: (&str, &str) = ("VOIPCOMM_API_KEY", "VOIPCOMM_API_PASSWORD");
+
+/// The API posts no Call Events: `[[on_keypress]]` rules would never run.
+pub const CALL_COMMANDS: bool = false;

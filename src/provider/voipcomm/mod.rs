@@ -38,7 +38,8 @@ use super::{
     ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, Reach,
     ReplyOutcome, RequestHead, ScheduledCall, ScheduledList,
 };
-use crate::campaign::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{Campaign, PromptContent, Recipient};
+use crate::campaign::rules::ProviderRules;
 use crate::plan::{Action, Post, PostBody, PostKind};
 
 /// A call's own callback URL: the campaign's, with outdial's call id added as the query
@@ -153,6 +154,9 @@ fn basic_auth(credentials: &Credentials) -> String {
     )
 }
 
+/// Audio plays from URLs, never uploaded; times and sound names as written.
+impl ProviderRules for VoipComm {}
+
 impl Provider for VoipComm {
     fn name(&self) -> ProviderName {
         ProviderName::Voipcomm
@@ -162,7 +166,6 @@ impl Provider for VoipComm {
         Limits {
             batch_size: 1,
             // Audio is played from URLs, never uploaded.
-            max_upload_bytes: crate::audio::DEFAULT_MAX_BYTES,
         }
     }
 

@@ -5,9 +5,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
 use outdial::plan::{self, Action};
+use outdial::prepared::Prepared;
 use outdial::report::{Document, Message, Note, PostEvent};
 use outdial::session::render::{self, Failure, on_two_threads};
 
@@ -61,7 +61,7 @@ pub fn run(
 /// Each post is reported with its document, in order; the document is rendered as the printer
 /// writes it, so an upload is streamed, never held in memory whole.
 fn write_stdout(
-    campaign: &Campaign,
+    campaign: &Prepared,
     action: Action,
     now: Timestamp,
     out: &dyn Report,
@@ -102,7 +102,7 @@ fn is_post_file(name: &str, extension: &str) -> bool {
 
 /// One file per post (`0001-send.xml`, …), replacing the post files of an earlier compile.
 fn write_dir(
-    campaign: &Campaign,
+    campaign: &Prepared,
     action: Action,
     dir: &Path,
     now: Timestamp,

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use outdial::campaign::{self, Campaign};
 use outdial::diagnostic::Problem;
 use outdial::diff::{self, base};
+use outdial::prepared::Prepared;
 use outdial::report::{Checked, Diffed, Message};
 use outdial::session::Session;
 
@@ -89,7 +89,7 @@ fn compare(old: &Old, new: &Path, config: &Config, out: &dyn Report) -> Result<E
 /// standard input.
 fn what_send_does(
     new: &Path,
-    campaign: Campaign,
+    campaign: Prepared,
     config: &Config,
     out: &dyn Report,
 ) -> Result<Option<String>, Exit> {
@@ -104,8 +104,8 @@ fn what_send_does(
 
 /// Loads one version; its errors are reported (its warnings are `check`'s business, not a
 /// difference).
-fn load(file: &Path, config: &Config, out: &dyn Report) -> Result<Campaign, Exit> {
-    campaign::load_with(file, &config.load)
+fn load(file: &Path, config: &Config, out: &dyn Report) -> Result<Prepared, Exit> {
+    outdial::load::load_with(file, &config.load)
         .map(|loaded| loaded.campaign)
         .map_err(|problems| {
             let (errors, warnings) = (problems.error_count(), problems.warning_count());

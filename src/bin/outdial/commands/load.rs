@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use outdial::campaign::{self, Campaign};
 use outdial::diagnostic::Problems;
+use outdial::prepared::Prepared;
 use outdial::report::{Checked, Message};
 
 use crate::config::Config;
@@ -12,8 +12,8 @@ use crate::output::Report;
 
 /// Loads a campaign, reporting its warnings, or its problems and a failed check; with the
 /// number of warnings reported.
-pub fn campaign(file: &Path, config: &Config, out: &dyn Report) -> Result<(Campaign, usize), Exit> {
-    match campaign::load_with(file, &config.load) {
+pub fn campaign(file: &Path, config: &Config, out: &dyn Report) -> Result<(Prepared, usize), Exit> {
+    match outdial::load::load_with(file, &config.load) {
         Ok(loaded) => {
             let warnings = loaded.warnings.warning_count();
             report(loaded.warnings, out);

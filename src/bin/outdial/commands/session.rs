@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use outdial::campaign::Campaign;
 use outdial::diagnostic::Problem;
+use outdial::prepared::Prepared;
 use outdial::report::{Failed, Message};
 use outdial::session::{self, CredentialSource, Error, Kind, Session, Settings};
 use outdial::state::StateLocation;
@@ -73,7 +73,7 @@ pub fn asking(endpoint: Option<&str>) -> session::Network {
 /// posted to its provider, naming each; exit 4 when the state store cannot be read. What
 /// `send` refuses with, and `plan` and `check` show: one computation for all three.
 pub fn refuse_callids_elsewhere(
-    campaign: &Campaign,
+    campaign: &Prepared,
     state: &StateLocation,
     out: &dyn Report,
 ) -> Result<(), Exit> {
