@@ -128,6 +128,25 @@ impl<'a> Walker<'a> {
     ) -> bool {
         let schema = self.resolve(schema);
         let span = value.span();
+        if !self.check_type(value, schema, path) {
+            return false;
+        }
+        match value.get_mut() {
+            DeValue::Table(table) => {
+                let anchor = span;
+                self.check_table(table, schema, path, &anchor);
+                true
+            }
+            DeValue::Array(items) => self.check_array(items, schema, path),
+            DeValue::String(text) => self.check_enum_string(text, schema, path, span),
+            DeValue::Integer(integer) => self.check_integer_range(integer, schema, path, span),
+            _ => true,
+        }
+    }
+
+    /// Whether the value has one of the types the (resolved) schema accepts; reports it if not.
+    fn check_type(&mut self, value: &Spanned<DeValue<'_>>, schema: &Json, path: &[Step]) -> bool {
+        let span = value.span();
         let types = Self::types(schema);
         let found = value.get_ref().type_str();
         let matches = types.iter().any(|t| {
@@ -141,115 +160,135 @@ impl<'a> Walker<'a> {
                     | ("object", DeValue::Table(_))
             )
         });
-        if !types.is_empty() && !matches {
-            let expected = types
-                .iter()
-                .map(|t| type_phrase(t))
-                .collect::<Vec<_>>()
-                .join(" or ");
-            let mut problem = Problem::error(
-                "campaign::wrong-type",
-                format!(
-                    "{} must be {expected}, not {}",
-                    describe(path),
-                    article(found)
-                ),
-            )
-            .at(self.source, span, format!("expected {expected}"));
-            if types == ["string"]
-                && matches!(value.get_ref(), DeValue::Integer(_) | DeValue::Datetime(_))
-            {
-                problem = problem.help(format!(
-                    "put it in quotes: \"{}\"",
-                    self.source.slice(value.span()).unwrap_or_default()
-                ));
-            } else if let Some(help) = description(schema) {
-                problem = problem.help(help);
-            }
-            self.problems.push(problem);
-            return false;
+        if types.is_empty() || matches {
+            return true;
         }
-        match value.get_mut() {
-            DeValue::Table(table) => {
-                let anchor = span;
-                self.check_table(table, schema, path, &anchor);
-                true
-            }
-            DeValue::Array(items) => {
-                let Some(item_schema) = schema.get("items") else {
-                    return true;
-                };
-                let mut keep = Vec::with_capacity(items.len());
-                for (index, item) in items.iter_mut().enumerate() {
-                    path.push(Step::Index(index));
-                    keep.push(self.check_value(item, item_schema, path));
-                    path.pop();
-                }
-                if keep.iter().any(|k| !k) {
-                    let mut pruned = toml::de::DeArray::new();
-                    for (item, keep) in items.iter().zip(keep) {
-                        if keep {
-                            pruned.push(item.clone());
-                        }
-                    }
-                    *items = pruned;
-                }
-                true
-            }
-            DeValue::String(text) => {
-                let Some(allowed) = Self::allowed_strings(schema) else {
-                    return true;
-                };
-                if allowed.contains(&text.as_ref()) {
-                    return true;
-                }
-                let mut problem = Problem::error(
-                    "campaign::unknown-value",
-                    format!("{} cannot be \"{text}\"", describe(path)),
-                )
-                .at(
-                    self.source,
-                    span,
-                    format!("expected one of {}", quoted_list(&allowed)),
-                );
-                problem = match did_you_mean(text, allowed.iter().copied()) {
-                    Some(close) => problem.help(format!("did you mean \"{close}\"?")),
-                    None => problem.help(format!("use one of {}", quoted_list(&allowed))),
-                };
-                self.problems.push(problem);
-                false
-            }
-            DeValue::Integer(integer) => {
-                let parsed = i64::from_str_radix(integer.as_str(), integer.radix()).ok();
-                let minimum = schema.get("minimum").and_then(Json::as_i64);
-                let maximum = schema.get("maximum").and_then(Json::as_i64);
-                let in_range = parsed.is_some_and(|n| {
-                    minimum.is_none_or(|m| n >= m) && maximum.is_none_or(|m| n <= m)
-                });
-                if in_range {
-                    return true;
-                }
-                let range = match (minimum, maximum) {
-                    (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
-                    (Some(lo), None) => format!("at least {lo}"),
-                    (None, Some(hi)) => format!("at most {hi}"),
-                    (None, None) => "a whole number that fits in 64 bits".to_string(),
-                };
-                let mut problem = Problem::error(
-                    "campaign::out-of-range",
-                    format!("{} must be {range}", describe(path)),
-                )
-                .at(self.source, span, format!("must be {range}"));
-                if let Some(help) = description(schema) {
-                    problem = problem.help(help);
-                }
-                self.problems.push(problem);
-                false
-            }
-            _ => true,
+        let expected = types
+            .iter()
+            .map(|t| type_phrase(t))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let mut problem = Problem::error(
+            "campaign::wrong-type",
+            format!(
+                "{} must be {expected}, not {}",
+                describe(path),
+                article(found)
+            ),
+        )
+        .at(self.source, span, format!("expected {expected}"));
+        if types == ["string"]
+            && matches!(value.get_ref(), DeValue::Integer(_) | DeValue::Datetime(_))
+        {
+            problem = problem.help(format!(
+                "put it in quotes: \"{}\"",
+                self.source.slice(value.span()).unwrap_or_default()
+            ));
+        } else if let Some(help) = description(schema) {
+            problem = problem.help(help);
         }
+        self.problems.push(problem);
+        false
     }
 
+    /// Checks each item of an array against the schema's `items`, dropping those that do not
+    /// fit. The array itself is always kept.
+    fn check_array(
+        &mut self,
+        items: &mut toml::de::DeArray<'_>,
+        schema: &'a Json,
+        path: &mut Vec<Step>,
+    ) -> bool {
+        let Some(item_schema) = schema.get("items") else {
+            return true;
+        };
+        let mut keep = Vec::with_capacity(items.len());
+        for (index, item) in items.iter_mut().enumerate() {
+            path.push(Step::Index(index));
+            keep.push(self.check_value(item, item_schema, path));
+            path.pop();
+        }
+        if keep.iter().any(|k| !k) {
+            let mut pruned = toml::de::DeArray::new();
+            for (item, keep) in items.iter().zip(keep) {
+                if keep {
+                    pruned.push(item.clone());
+                }
+            }
+            *items = pruned;
+        }
+        true
+    }
+
+    /// Whether a string is one of the values the schema allows (any string when it names none);
+    /// reports it if not.
+    fn check_enum_string(
+        &mut self,
+        text: &str,
+        schema: &Json,
+        path: &[Step],
+        span: std::ops::Range<usize>,
+    ) -> bool {
+        let Some(allowed) = Self::allowed_strings(schema) else {
+            return true;
+        };
+        if allowed.contains(&text) {
+            return true;
+        }
+        let mut problem = Problem::error(
+            "campaign::unknown-value",
+            format!("{} cannot be \"{text}\"", describe(path)),
+        )
+        .at(
+            self.source,
+            span,
+            format!("expected one of {}", quoted_list(&allowed)),
+        );
+        problem = match did_you_mean(text, allowed.iter().copied()) {
+            Some(close) => problem.help(format!("did you mean \"{close}\"?")),
+            None => problem.help(format!("use one of {}", quoted_list(&allowed))),
+        };
+        self.problems.push(problem);
+        false
+    }
+
+    /// Whether an integer fits in 64 bits and in the schema's `minimum`/`maximum`; reports it
+    /// if not.
+    fn check_integer_range(
+        &mut self,
+        integer: &toml::de::DeInteger<'_>,
+        schema: &Json,
+        path: &[Step],
+        span: std::ops::Range<usize>,
+    ) -> bool {
+        let parsed = i64::from_str_radix(integer.as_str(), integer.radix()).ok();
+        let minimum = schema.get("minimum").and_then(Json::as_i64);
+        let maximum = schema.get("maximum").and_then(Json::as_i64);
+        let in_range = parsed
+            .is_some_and(|n| minimum.is_none_or(|m| n >= m) && maximum.is_none_or(|m| n <= m));
+        if in_range {
+            return true;
+        }
+        let range = match (minimum, maximum) {
+            (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+            (Some(lo), None) => format!("at least {lo}"),
+            (None, Some(hi)) => format!("at most {hi}"),
+            (None, None) => "a whole number that fits in 64 bits".to_string(),
+        };
+        let mut problem = Problem::error(
+            "campaign::out-of-range",
+            format!("{} must be {range}", describe(path)),
+        )
+        .at(self.source, span, format!("must be {range}"));
+        if let Some(help) = description(schema) {
+            problem = problem.help(help);
+        }
+        self.problems.push(problem);
+        false
+    }
+
+    /// Checks each key of a table against the schema's properties, removes what does not fit,
+    /// then reports the required keys that are missing.
     fn check_table(
         &mut self,
         table: &mut DeTable<'_>,
@@ -268,28 +307,7 @@ impl<'a> Walker<'a> {
                 (Some(property), _) => property,
                 (None, Some(extra)) if extra.is_object() => extra,
                 _ => {
-                    let known: Vec<&str> = properties
-                        .map(|p| p.keys().map(String::as_str).collect())
-                        .unwrap_or_default();
-                    let mut problem = Problem::error(
-                        "campaign::unknown-key",
-                        format!("unknown key `{name}` in {}", table_name(path)),
-                    )
-                    .at(self.source, key.span(), "unknown key");
-                    let meant = did_you_mean(&name, known.iter().copied());
-                    problem = match meant {
-                        Some(close) => problem.help(format!("did you mean `{close}`?")),
-                        None => problem.help(format!(
-                            "the keys of {} are {}",
-                            table_name(path),
-                            backticked_list(&known)
-                        )),
-                    };
-                    self.problems.push(problem);
-                    self.pruned.push(Pruned {
-                        table: dotted(path),
-                        meant: meant.map(str::to_owned),
-                    });
+                    self.unknown_key(&name, key.span(), properties, path);
                     pruned.push(name);
                     continue;
                 }
@@ -308,6 +326,52 @@ impl<'a> Walker<'a> {
         for name in &pruned {
             table.remove(name.as_str());
         }
+        self.missing_keys(table, schema, properties, &pruned, path, anchor);
+    }
+
+    /// Reports a key the table's schema does not know, and records it as pruned.
+    fn unknown_key(
+        &mut self,
+        name: &str,
+        span: std::ops::Range<usize>,
+        properties: Option<&serde_json::Map<String, Json>>,
+        path: &[Step],
+    ) {
+        let known: Vec<&str> = properties
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut problem = Problem::error(
+            "campaign::unknown-key",
+            format!("unknown key `{name}` in {}", table_name(path)),
+        )
+        .at(self.source, span, "unknown key");
+        let meant = did_you_mean(name, known.iter().copied());
+        problem = match meant {
+            Some(close) => problem.help(format!("did you mean `{close}`?")),
+            None => problem.help(format!(
+                "the keys of {} are {}",
+                table_name(path),
+                backticked_list(&known)
+            )),
+        };
+        self.problems.push(problem);
+        self.pruned.push(Pruned {
+            table: dotted(path),
+            meant: meant.map(str::to_owned),
+        });
+    }
+
+    /// Reports each required key absent from the table, unless it was just pruned or
+    /// reported as misspelt.
+    fn missing_keys(
+        &mut self,
+        table: &DeTable<'_>,
+        schema: &'a Json,
+        properties: Option<&'a serde_json::Map<String, Json>>,
+        pruned: &[String],
+        path: &[Step],
+        anchor: &std::ops::Range<usize>,
+    ) {
         let required = schema
             .get("required")
             .and_then(Json::as_array)
