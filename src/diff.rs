@@ -16,7 +16,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::campaign::model::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{PromptContent, Recipient};
+use crate::campaign::validated::Campaign;
 use crate::diagnostic::Problem;
 use crate::plan::{self, Action, PostBody, ToPlan};
 

@@ -35,7 +35,7 @@ pub struct Loaded {
 /// Everything is checked here, before anything could be sent: the campaign file, the
 /// suppression lists, and every row of the CSV contact list. The CSV is streamed once and not
 /// kept: what remains is a compact list of the rows to leave out (invalid, duplicate,
-/// suppressed) and the counts in [`crate::campaign::model::Campaign::stats`].
+/// suppressed) and the counts in [`crate::campaign::validated::Campaign::stats`].
 /// [`crate::plan::posts`] streams the file a second time to build the posts.
 pub fn load(path: &Path) -> Result<Loaded, Problems> {
     load_with(path, &LoadOptions::default())

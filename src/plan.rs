@@ -4,7 +4,8 @@
 //! batches keep recipient order, so the same campaign always gives the same posts.
 
 use crate::campaign::contacts::RowStream;
-use crate::campaign::model::{Campaign, Recipient, Sound};
+use crate::campaign::model::{Recipient, Sound};
+use crate::campaign::validated::Campaign;
 use crate::diagnostic::Problem;
 
 use serde::{Deserialize, Serialize};
@@ -308,7 +309,7 @@ impl<'c> Posts<'c> {
             match &mut self.csv {
                 CsvState::NotOpened => {
                     self.csv = match &self.campaign.contacts {
-                        Some(contacts) => match contacts.stream(self.campaign) {
+                        Some(contacts) => match contacts.stream(self.campaign.stream_from()) {
                             Ok(stream) => CsvState::Open(Box::new(stream)),
                             Err(problem) => {
                                 self.csv = CsvState::Done;

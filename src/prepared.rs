@@ -4,7 +4,7 @@
 
 use std::ops::Deref;
 
-use crate::campaign::model::Campaign;
+use crate::campaign::validated::Campaign;
 use crate::journal::HashingWriter;
 use crate::plan::{Post, Shape, ToPlan};
 use crate::provider::{EncodeError, Provider};

@@ -16,9 +16,9 @@ pub(crate) mod pattern;
 pub mod rules;
 mod structure;
 mod validate;
+pub mod validated;
 
 pub use contacts::{Contacts, RecipientStats, ZoneRules};
 pub use file::OnInvalid;
-pub use model::{
-    Campaign, KeypressRule, LoadOptions, Prompt, PromptContent, Recipient, Sound, Vars, Zone,
-};
+pub use model::{KeypressRule, LoadOptions, Prompt, PromptContent, Recipient, Sound, Vars, Zone};
+pub use validated::Campaign;

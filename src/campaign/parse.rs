@@ -9,8 +9,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::file::CampaignFile;
-use super::model::{Campaign, LoadOptions};
+use super::model::LoadOptions;
 use super::rules::LoadContext;
+use super::validated::Campaign;
 use crate::diagnostic::{Problem, Problems};
 use crate::source::SourceFile;
 

@@ -14,8 +14,9 @@ use super::credentials::{Credentials, control_character};
 use super::name::ProviderName;
 use super::reply::{CallResult, LookupReply, Reach, ReplyOutcome, ScheduledCall, Status};
 use super::request::{EncodeError, Method, RequestHead};
-use crate::campaign::model::{Campaign, Recipient};
+use crate::campaign::model::Recipient;
 use crate::campaign::rules::ProviderRules;
+use crate::campaign::validated::Campaign;
 use crate::plan::{Action, Post, PostKind};
 
 /// How many recipients one request can carry, and similar fixed facts of a provider.

@@ -24,7 +24,7 @@ use super::scan_input::{ScanInput, Sets};
 use super::stats::RecipientStats;
 use super::tally::{Checked, Found, Good, Tally};
 use crate::callid;
-use crate::campaign::Recipient;
+use crate::campaign::model::Recipient;
 use crate::diagnostic::{Problem, Problems};
 
 /// Rows handed from the reading thread to the dedupe thread at a time.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use toml::Spanned;
 
 use super::list::{MAX_EXCERPT, open_error, open_list, reader};
-use crate::campaign::{Prompt, PromptContent, Zone};
+use crate::campaign::model::{Prompt, PromptContent, Zone};
 use crate::diagnostic::{Problem, Problems, did_you_mean};
 use crate::source::SourceFile;
 

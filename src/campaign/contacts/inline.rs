@@ -14,7 +14,7 @@ use super::rules::{CallingRules, Closed, Placed, Verdict};
 use super::scan_input::{ScanInput, Sets};
 use super::stats::RecipientStats;
 use super::window::{PastTimes, TimeChecks};
-use crate::campaign::Recipient;
+use crate::campaign::model::Recipient;
 use crate::diagnostic::{Problem, Problems};
 use crate::source::SourceFile;
 

@@ -40,6 +40,6 @@ pub(super) use scan::scan;
 pub(super) use scan_input::ScanInput;
 pub(super) use settings::{number_types, settings};
 pub use stats::{RecipientStats, SHOWN, ZoneRules};
-pub use stream::RowStream;
+pub use stream::{RowStream, StreamFrom};
 pub use window::Window;
 pub(super) use window::past_times;

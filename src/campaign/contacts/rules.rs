@@ -16,7 +16,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
 
 use super::window::Window;
-use crate::campaign::Zone;
+use crate::campaign::model::Zone;
 use crate::phone::PhoneNumber;
 use crate::zones;
 

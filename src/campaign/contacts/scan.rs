@@ -18,7 +18,7 @@ use super::rules::CallingRules;
 use super::scan_input::{ScanInput, Sets};
 use super::stats::RecipientStats;
 use super::suppress::suppression;
-use crate::campaign::Recipient;
+use crate::campaign::model::Recipient;
 use crate::diagnostic::{Problem, Problems};
 
 /// The outcome of [`scan`].

@@ -13,7 +13,7 @@ use super::rows::TimeCheck;
 use super::rules::{CallingRules, QuietDays};
 use super::window::Window;
 use crate::campaign::file::RecipientsSection;
-use crate::campaign::{LoadOptions, Prompt, Recipient, Zone};
+use crate::campaign::model::{LoadOptions, Prompt, Recipient, Zone};
 use crate::phone::Region;
 use crate::source::SourceFile;
 

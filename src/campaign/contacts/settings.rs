@@ -7,8 +7,8 @@ use toml::Spanned;
 
 use super::rules::QuietDays;
 use super::window::Window;
-use crate::campaign::Zone;
 use crate::campaign::file::{OutsideWindow, RecipientsSection};
+use crate::campaign::model::Zone;
 use crate::diagnostic::{Problem, Problems};
 use crate::phone::{NumberTypes, Region, Restricted};
 use crate::source::SourceFile;

@@ -6,14 +6,15 @@ use std::io::BufReader;
 use std::sync::Arc;
 
 use csv::ByteRecord;
-use jiff::Timestamp;
+use jiff::{Timestamp, Zoned};
 
 use super::checked::{Contacts, Fingerprint};
 use super::list::{ListReader, open_error, open_list, read_row, reader};
 use super::rows::Rules;
 use crate::callid;
-use crate::campaign::model::{Campaign, Recipient, Vars};
+use crate::campaign::model::{Recipient, Vars, Zone};
 use crate::diagnostic::Problem;
+use crate::provider::name::ProviderName;
 use crate::source::SourceFile;
 
 /// The second pass over a CSV: valid, new, unsuppressed rows as [`Recipient`]s, in file
@@ -30,10 +31,25 @@ pub struct RowStream<'c> {
     done: bool,
 }
 
+/// What the second pass needs of the campaign beside its contacts (the campaign holds the
+/// contacts, so they take these parts of it rather than the whole).
+pub struct StreamFrom<'c> {
+    /// The campaign file, where problems point.
+    pub source: &'c Arc<SourceFile>,
+    /// The zone `at` times are written in.
+    pub timezone: Option<&'c Zone>,
+    /// `[recipients] at`.
+    pub default_at: Option<&'c Zoned>,
+    /// The provider the campaign is sent to: whether it calls abroad.
+    pub provider_name: ProviderName,
+    /// Derived call ids start with this.
+    pub callid_prefix: &'c str,
+}
+
 impl Contacts {
     /// Opens the CSV for the second pass. Fails if it cannot be read or changed since loading.
     #[allow(clippy::result_large_err)] // once per plan; Problem is what every caller shows
-    pub fn stream<'c>(&'c self, campaign: &'c Campaign) -> Result<RowStream<'c>, Problem> {
+    pub fn stream<'c>(&'c self, campaign: StreamFrom<'c>) -> Result<RowStream<'c>, Problem> {
         let changed = || {
             Problem::error(
                 "csv::changed",
@@ -42,12 +58,12 @@ impl Contacts {
                     self.path.display()
                 ),
             )
-            .at(&campaign.source, self.span.clone(), "this file")
+            .at(campaign.source, self.span.clone(), "this file")
             .help("run the command again so the new contents are checked first")
         };
         let file = open_list(&self.path).map_err(|err| {
             Problem::error("csv::unreadable", open_error(&self.path, &err)).at(
-                &campaign.source,
+                campaign.source,
                 self.span.clone(),
                 "this file",
             )
@@ -57,7 +73,7 @@ impl Contacts {
         }
         let mut reader = reader(BufReader::with_capacity(1 << 16, file));
         let _ = reader.byte_headers();
-        let default_at = campaign.default_at.as_ref();
+        let default_at = campaign.default_at;
         Ok(RowStream {
             contacts: self,
             reader,
@@ -66,7 +82,7 @@ impl Contacts {
             next_skip: 0,
             rules: Rules {
                 columns: &self.columns,
-                zone: campaign.timezone.as_ref(),
+                zone: campaign.timezone,
                 default_at,
                 calling: self.calling.as_deref(),
                 // Past times were judged when loading; a run that crosses a scheduled minute
@@ -78,8 +94,8 @@ impl Contacts {
                 allowed: self.allowed,
                 time_check: None,
             },
-            prefix: &campaign.callid_prefix,
-            source: Arc::clone(&campaign.source),
+            prefix: campaign.callid_prefix,
+            source: Arc::clone(campaign.source),
             done: false,
         })
     }

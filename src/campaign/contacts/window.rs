@@ -8,7 +8,7 @@ use std::sync::Arc;
 use jiff::{Timestamp, Zoned};
 
 use super::stats::RecipientStats;
-use crate::campaign::Recipient;
+use crate::campaign::model::Recipient;
 use crate::diagnostic::{Problem, Problems};
 use crate::source::SourceFile;
 
@@ -171,7 +171,7 @@ pub(in crate::campaign) fn past_times(
     default_at: Option<&Zoned>,
     default_span: Option<Range<usize>>,
     source: &Arc<SourceFile>,
-    options: &crate::campaign::LoadOptions,
+    options: &crate::campaign::model::LoadOptions,
     provider: &str,
     problems: &mut Problems,
 ) {

@@ -9,7 +9,8 @@ use std::io::Write;
 use jiff::{SignedDuration, Timestamp};
 
 use super::model::{PROBE_REQID, Play, Voicent};
-use crate::campaign::model::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{PromptContent, Recipient};
+use crate::campaign::validated::Campaign;
 use crate::plan::{Post, PostBody};
 use crate::provider::EncodeError;
 

@@ -35,8 +35,9 @@ use super::{
     ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Pacing, Provider,
     Reach, ReplyOutcome, RequestHead, Status,
 };
-use crate::campaign::model::{Campaign, Recipient};
+use crate::campaign::model::Recipient;
 use crate::campaign::rules::ProviderRules;
+use crate::campaign::validated::Campaign;
 use crate::plan::{Action, Post, PostKind};
 
 /// The time of an attempt as a status record writes it: `YYYY M D H m` on the gateway's

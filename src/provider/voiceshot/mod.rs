@@ -33,7 +33,7 @@ use super::{
     CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, Reach,
     ReplyOutcome, RequestHead,
 };
-use crate::campaign::model::Campaign;
+use crate::campaign::validated::Campaign;
 use crate::plan::{Action, Post};
 
 impl Provider for VoiceShot {

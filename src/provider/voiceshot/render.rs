@@ -8,7 +8,8 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, Event};
 
 use super::model::VoiceShot;
-use crate::campaign::model::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{PromptContent, Recipient};
+use crate::campaign::validated::Campaign;
 use crate::plan::{Post, PostBody};
 use crate::provider::{Credentials, EncodeError as RenderError};
 use crate::template::Part;

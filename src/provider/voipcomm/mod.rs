@@ -38,8 +38,9 @@ use super::{
     ById, CallResult, Credentials, EncodeError, Limits, Lookup, LookupReply, Provider, Reach,
     ReplyOutcome, RequestHead, ScheduledCall, ScheduledList,
 };
-use crate::campaign::model::{Campaign, PromptContent, Recipient};
+use crate::campaign::model::{PromptContent, Recipient};
 use crate::campaign::rules::ProviderRules;
+use crate::campaign::validated::Campaign;
 use crate::plan::{Action, Post, PostBody, PostKind};
 
 /// A call's own callback URL: the campaign's, with outdial's call id added as the query
