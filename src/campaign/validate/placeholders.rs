@@ -11,6 +11,7 @@ use super::super::contacts::Header;
 use super::super::file::PromptEntry;
 use super::super::model::{Prompt, PromptContent, Recipient};
 use crate::diagnostic::Problem;
+use crate::template::Template;
 
 /// At most this many recipients are named for one missing placeholder; the rest are counted.
 const MISSING_VAR_EXAMPLES: usize = 3;
@@ -38,20 +39,7 @@ impl Checker<'_> {
             let PromptContent::Tts(template) = &prompt.content else {
                 continue;
             };
-            // One problem per placeholder name and prompt, at its first use, however often
-            // the text repeats it: a problem per use made check quadratic in the text.
-            let mut uses: Vec<(&str, Range<usize>, usize)> = Vec::new();
-            let mut index: HashMap<&str, usize> = HashMap::new();
-            for (name, span) in template.vars() {
-                match index.get(name) {
-                    Some(&i) => uses[i].2 += 1,
-                    None => {
-                        index.insert(name, uses.len());
-                        uses.push((name, span.clone(), 1));
-                    }
-                }
-            }
-            for (name, span, count) in uses {
+            for (name, span, count) in placeholder_uses(template) {
                 used.insert(name);
                 if vars.contains_key(name) {
                     continue;
@@ -65,47 +53,75 @@ impl Checker<'_> {
                     || not_in_csv.is_some()
                     || (recipients.is_empty() && csv.is_none())
                 {
-                    // The template's spans are relative to the text; map them through the
-                    // string as written in the file.
-                    let written = raw_prompts
-                        .iter()
-                        .find(|e| e.span() == prompt.span)
-                        .and_then(|e| e.get_ref().tts.as_ref());
-                    let at = written.map_or(prompt.span.clone(), |tts| {
-                        self.inner_span(tts, span.clone())
-                    });
-                    let times = if count > 1 {
-                        format!(" (used {count} times in this prompt)")
-                    } else {
-                        String::new()
-                    };
-                    let mut problem = Problem::error(
-                        "campaign::missing-var",
-                        format!("`{{{name}}}` has no value{times}"),
-                    )
-                    .at(self.source, at, "no value for this placeholder");
-                    for r in lacking.iter().take(MISSING_VAR_EXAMPLES) {
-                        problem =
-                            problem.note(r.span.clone(), format!("{} has no `{name}`", r.number));
-                    }
-                    let more = lacking.len().saturating_sub(MISSING_VAR_EXAMPLES);
-                    let also = if more > 0 {
-                        format!(" ({more} more recipients lack it too)")
-                    } else {
-                        String::new()
-                    };
-                    let column = not_in_csv
-                        .map(|h| format!(", or add a `{name}` column to {}", h.shown()))
-                        .unwrap_or_default();
-                    problem = problem.help(format!(
-                        "set `{name} = \"…\"` in [vars] for everyone, or in each recipient's vars{column}{also}"
-                    ));
+                    let at = self.written_span(prompt, raw_prompts, span);
+                    let problem = self.missing_var(at, name, count, &lacking, not_in_csv);
                     self.problems.push(problem);
                 }
             }
         }
         // A prompt that failed validation may well be the one that used the var.
         let all_prompts_valid = prompts.len() == raw_prompts.len();
+        self.unused_vars(raw_vars, &used, all_prompts_valid);
+    }
+
+    /// Where a placeholder stands in the file: the template's spans are relative to the
+    /// text; map them through the string as written in the file.
+    fn written_span(
+        &self,
+        prompt: &Prompt,
+        raw_prompts: &[Spanned<PromptEntry>],
+        span: Range<usize>,
+    ) -> Range<usize> {
+        let written = raw_prompts
+            .iter()
+            .find(|e| e.span() == prompt.span)
+            .and_then(|e| e.get_ref().tts.as_ref());
+        written.map_or(prompt.span.clone(), |tts| self.inner_span(tts, span))
+    }
+
+    /// The problem for a placeholder with no value, naming a few of the recipients lacking it.
+    fn missing_var(
+        &self,
+        at: Range<usize>,
+        name: &str,
+        count: usize,
+        lacking: &[&Recipient],
+        not_in_csv: Option<&Header>,
+    ) -> Problem {
+        let times = if count > 1 {
+            format!(" (used {count} times in this prompt)")
+        } else {
+            String::new()
+        };
+        let mut problem = Problem::error(
+            "campaign::missing-var",
+            format!("`{{{name}}}` has no value{times}"),
+        )
+        .at(self.source, at, "no value for this placeholder");
+        for r in lacking.iter().take(MISSING_VAR_EXAMPLES) {
+            problem = problem.note(r.span.clone(), format!("{} has no `{name}`", r.number));
+        }
+        let more = lacking.len().saturating_sub(MISSING_VAR_EXAMPLES);
+        let also = if more > 0 {
+            format!(" ({more} more recipients lack it too)")
+        } else {
+            String::new()
+        };
+        let column = not_in_csv
+            .map(|h| format!(", or add a `{name}` column to {}", h.shown()))
+            .unwrap_or_default();
+        problem.help(format!(
+            "set `{name} = \"…\"` in [vars] for everyone, or in each recipient's vars{column}{also}"
+        ))
+    }
+
+    /// Warns about each `[vars]` entry no prompt (and no provider setting) uses.
+    fn unused_vars(
+        &mut self,
+        raw_vars: &BTreeMap<Spanned<String>, Spanned<String>>,
+        used: &HashSet<&str>,
+        all_prompts_valid: bool,
+    ) {
         for key in raw_vars.keys().filter(|_| all_prompts_valid) {
             if !used.contains(key.get_ref().as_str()) {
                 self.problems.push(
@@ -119,4 +135,22 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Each placeholder name of a template once, with its first use and how often it is used.
+/// One problem per placeholder name and prompt, at its first use, however often the text
+/// repeats it: a problem per use made check quadratic in the text.
+fn placeholder_uses(template: &Template) -> Vec<(&str, Range<usize>, usize)> {
+    let mut uses: Vec<(&str, Range<usize>, usize)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (name, span) in template.vars() {
+        match index.get(name) {
+            Some(&i) => uses[i].2 += 1,
+            None => {
+                index.insert(name, uses.len());
+                uses.push((name, span.clone(), 1));
+            }
+        }
+    }
+    uses
 }

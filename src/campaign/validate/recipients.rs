@@ -33,22 +33,7 @@ impl Checker<'_> {
                 continue;
             };
             let number = self.number(number_text, "number");
-            let callid = match &e.callid {
-                Some(id) => match callid::validate(id.get_ref()) {
-                    Ok(()) => Some(id.get_ref().clone()),
-                    Err(err) => {
-                        self.error(
-                            "campaign::bad-callid",
-                            err.message(self.provider_name()),
-                            id.span(),
-                            format!("not a {} call id", self.provider_name()),
-                            "use up to 50 letters and digits, e.g. \"vip1\"",
-                        );
-                        None
-                    }
-                },
-                None => None,
-            };
+            let callid = self.entry_callid(e);
             let at = match &e.at {
                 Some(at) => self.at(at, zone),
                 None => default_at.clone(),
@@ -63,13 +48,7 @@ impl Checker<'_> {
                 .callerid
                 .as_ref()
                 .and_then(|id| self.callerid(id, "callerid"));
-            let mut pairs: Vec<(&str, &str)> = Vec::new();
-            for (key, value) in &e.vars {
-                if self.var_name(key) && self.xml_text(value, &format!("var `{}`", key.get_ref())) {
-                    pairs.push((key.get_ref(), value.get_ref()));
-                }
-            }
-            let vars = Vars::from_pairs(pairs);
+            let vars = self.entry_vars(e);
             let Some(number) = number else { continue };
             if self.duplicate(&mut seen, number, number_text) {
                 continue;
@@ -106,20 +85,45 @@ impl Checker<'_> {
             if !self.unique_callid(&mut callids, &callid, number_text.span()) {
                 continue;
             }
-            out.push(Recipient {
+            out.push(listed_recipient(
                 number,
                 callid,
-                at: default_at.clone(),
-                ext: None,
-                callerid: None,
-                timezone: None,
-                vars: Vars::default(),
-                span: number_text.span(),
-                at_span: None,
-                row: None,
-            });
+                default_at.clone(),
+                number_text.span(),
+            ));
         }
         (out, default_at)
+    }
+
+    /// The call id a `[[recipient]]` entry gives, when it is a valid one.
+    fn entry_callid(&mut self, e: &RecipientEntry) -> Option<String> {
+        match &e.callid {
+            Some(id) => match callid::validate(id.get_ref()) {
+                Ok(()) => Some(id.get_ref().clone()),
+                Err(err) => {
+                    self.error(
+                        "campaign::bad-callid",
+                        err.message(self.provider_name()),
+                        id.span(),
+                        format!("not a {} call id", self.provider_name()),
+                        "use up to 50 letters and digits, e.g. \"vip1\"",
+                    );
+                    None
+                }
+            },
+            None => None,
+        }
+    }
+
+    /// The vars of a `[[recipient]]` entry whose names and values are valid.
+    fn entry_vars(&mut self, e: &RecipientEntry) -> Vars {
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        for (key, value) in &e.vars {
+            if self.var_name(key) && self.xml_text(value, &format!("var `{}`", key.get_ref())) {
+                pairs.push((key.get_ref(), value.get_ref()));
+            }
+        }
+        Vars::from_pairs(pairs)
     }
 
     /// Times written in the campaign file that the provider would read other than meant.
@@ -195,5 +199,26 @@ impl Checker<'_> {
         }
         callids.insert(callid.to_string(), span);
         true
+    }
+}
+
+/// A recipient from `[recipients] numbers`: a number and the campaign's defaults.
+fn listed_recipient(
+    number: PhoneNumber,
+    callid: String,
+    at: Option<jiff::Zoned>,
+    span: Range<usize>,
+) -> Recipient {
+    Recipient {
+        number,
+        callid,
+        at,
+        ext: None,
+        callerid: None,
+        timezone: None,
+        vars: Vars::default(),
+        span,
+        at_span: None,
+        row: None,
     }
 }
