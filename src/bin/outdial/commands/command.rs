@@ -9,7 +9,7 @@ use crate::output::Report;
 
 /// Posts the action's plan (or, with `--dry-run`, shows it).
 pub fn run(target: &Target, action: Action, config: &Config, out: &dyn Report) -> Result<(), Exit> {
-    let network = session::network(&target.network);
+    let network = target.network.clone();
     let session = session::open(&target.file, network, config, out)?;
     session
         .connect(action)

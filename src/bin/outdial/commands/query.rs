@@ -20,7 +20,7 @@ pub fn run(
     out: &dyn Report,
 ) -> Result<(), Exit> {
     let action = if all { Action::QueryAll } else { Action::Query };
-    let network = session::network(&target.network);
+    let network = target.network.clone();
     let session = session::open(&target.file, network, config, out)?;
     let sink = |m: Message<'_>| out.show(m);
     let connection = session.connect(action).map_err(|e| fail(e, out))?;

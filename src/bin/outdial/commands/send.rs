@@ -64,7 +64,7 @@ pub fn run(
         .map(saved_plan::read)
         .transpose()
         .map_err(|problem| fail(problem.into(), out))?;
-    let network = session::network(&target.network);
+    let network = target.network.clone();
     let session = session::open(&target.file, network, config, out)?;
     let connection = session.connect(Action::Send).map_err(|e| fail(e, out))?;
     let confirm = |intent: &Intent<'_>| confirm(choices.yes, intent, out);

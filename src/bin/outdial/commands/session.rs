@@ -11,7 +11,7 @@ use outdial::session::{self, CredentialSource, Error, Kind, Session, Settings};
 use outdial::state::StateLocation;
 use outdial::submit::SubmitError;
 
-use crate::config::{Config, Network};
+use crate::config::Config;
 use crate::exit::Exit;
 use crate::output::Report;
 
@@ -46,21 +46,6 @@ pub fn settings(
         now: config.now,
         credentials: CredentialSource::Environment,
     })
-}
-
-/// How a network command reaches the provider, as its options say.
-pub fn network(net: &Network) -> session::Network {
-    session::Network {
-        endpoint: net.endpoint.clone(),
-        fallback_endpoint: net.fallback_endpoint.clone(),
-        timeout: net.timeout,
-        connect_timeout: net.connect_timeout,
-        retries: net.retries,
-        backoff: net.backoff,
-        allow_insecure: net.allow_insecure,
-        trust_journal: net.trust_journal,
-        settle: net.settle,
-    }
 }
 
 /// The settings of a command that only reads, or asks (`plan`): posts would go to `endpoint`

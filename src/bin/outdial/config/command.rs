@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use outdial::plan::Action;
+pub use outdial::session::Network;
 use outdial::submit::SubmitOptions;
 
 use super::serve::{Listen, Sandbox};
@@ -149,29 +150,6 @@ pub struct Target {
     pub dry_run: bool,
     /// How to reach the provider.
     pub network: Network,
-}
-
-/// How to reach the provider.
-#[derive(Debug, Clone)]
-pub struct Network {
-    /// Instead of the campaign's endpoint.
-    pub endpoint: Option<String>,
-    /// When the endpoint cannot be reached.
-    pub fallback_endpoint: Option<String>,
-    /// One whole request.
-    pub timeout: Duration,
-    /// Connecting.
-    pub connect_timeout: Duration,
-    /// Extra rounds over the endpoints.
-    pub retries: u32,
-    /// Before the first retry round; doubles.
-    pub backoff: Duration,
-    /// Credentials over plain http to another host.
-    pub allow_insecure: bool,
-    /// Look up only the calls the journal holds in doubt.
-    pub trust_journal: bool,
-    /// After a call post, before its calls are looked up.
-    pub settle: Duration,
 }
 
 /// What a command's arguments say besides the command: the configuration keeps it beside the

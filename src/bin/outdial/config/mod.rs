@@ -12,7 +12,7 @@ use outdial::results;
 use outdial::state::{StateError, StateLocation};
 
 use self::command::Given;
-pub use self::command::{Command, Network, Old, Target};
+pub use self::command::{Command, Old, Target};
 pub use self::serve::{Listen, Sandbox};
 use crate::args::{Cli, Format};
 
