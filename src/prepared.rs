@@ -5,7 +5,7 @@
 use std::ops::Deref;
 
 use crate::campaign::validated::Campaign;
-use crate::journal::HashingWriter;
+use crate::digest::HashingWriter;
 use crate::plan::{Post, Shape, ToPlan};
 use crate::provider::{EncodeError, Provider};
 
