@@ -21,40 +21,6 @@ use crate::prepared::post_sha256;
 use crate::provider::Lookup;
 
 impl Submitter<'_> {
-    /// Removals first (calls replaced or removed by an edit, see [`crate::converge`]), then
-    /// uploads and call batches, skipping what the journal shows accepted. `allow_changed`
-    /// is no longer read: an edited campaign converges, [`SubmitError::Changed`] is never
-    /// returned.
-    ///
-    /// The campaign's `send` plan is streamed ([`plan::posts`]): one batch is rendered, hashed
-    /// and posted at a time, so memory does not grow with the campaign's size.
-    ///
-    /// With a provider that cannot be asked which calls it holds, a call posted without a
-    /// clear answer is left in doubt and the rest are sent; the send then ends with
-    /// [`SubmitError::InDoubt`] listing them (also those an earlier run left), until a
-    /// person settles them ([`settle`]) or [`send_resending`](Self::send_resending) is used.
-    pub fn send(
-        &self,
-        journal: &mut Journal,
-        allow_changed: bool,
-        on: &mut dyn FnMut(Event),
-    ) -> Result<SendSummary, SubmitError> {
-        let _ = allow_changed;
-        self.send_run(journal, None, false, on)
-    }
-
-    /// [`send`](Self::send), posting again the calls in doubt that the provider cannot be
-    /// asked about: a person decided they were not taken (journaled as such first).
-    pub fn send_resending(
-        &self,
-        journal: &mut Journal,
-        allow_changed: bool,
-        on: &mut dyn FnMut(Event),
-    ) -> Result<SendSummary, SubmitError> {
-        let _ = allow_changed;
-        self.send_run(journal, None, true, on)
-    }
-
     /// What a `send` now would do about each recipient, as `plan` computes it: from the
     /// journal and the calls' times, then asking the provider about the calls to replace or
     /// remove ([`ask_pending`](Self::ask_pending)).
@@ -69,9 +35,19 @@ impl Submitter<'_> {
         Ok(plan)
     }
 
-    /// [`send`](Self::send) (with `resend`, [`send_resending`](Self::send_resending)) applying
-    /// `plan`, made by [`converging`](Self::converging) from this journal, still locked: what
-    /// the send's confirmation stated is what it does.
+    /// Applies `plan`, made by [`converging`](Self::converging) from this journal, still
+    /// locked, so what the send's confirmation stated is what it does: removals first (calls
+    /// replaced or removed by an edit, see [`crate::converge`]), then uploads and call
+    /// batches, skipping what the journal shows accepted.
+    ///
+    /// The campaign's `send` plan is streamed ([`plan::posts`]): one batch is rendered, hashed
+    /// and posted at a time, so memory does not grow with the campaign's size.
+    ///
+    /// With a provider that cannot be asked which calls it holds, a call posted without a
+    /// clear answer is left in doubt and the rest are sent; the send then ends with
+    /// [`SubmitError::InDoubt`] listing them (also those an earlier run left), until a
+    /// person settles them ([`settle`]) or `resend` posts them again (a person decided they
+    /// were not taken, journaled as such first).
     pub fn send_planned(
         &self,
         journal: &mut Journal,
@@ -79,13 +55,13 @@ impl Submitter<'_> {
         resend: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
-        self.send_run(journal, Some(plan), resend, on)
+        self.send_run(journal, plan, resend, on)
     }
 
     fn send_run(
         &self,
         journal: &mut Journal,
-        planned: Option<Converge>,
+        converging: Converge,
         resend: bool,
         on: &mut dyn FnMut(Event),
     ) -> Result<SendSummary, SubmitError> {
@@ -95,12 +71,7 @@ impl Submitter<'_> {
             last_start: None,
             scheduled: None,
         });
-        // An edited campaign converges: calls replaced or removed go first (`allow_changed`
-        // no longer changes anything: there is no refusal left to allow past).
-        let converging = match planned {
-            Some(plan) => plan,
-            None => self.converging(journal.state(), &journal.lines_at())?,
-        };
+        // An edited campaign converges: calls replaced or removed go first.
         let (removals, removal_doubts) = self.remove_changed(journal, &converging, on)?;
         lock(&run).in_doubt.extend(removal_doubts);
         let journal = Mutex::new(journal);
